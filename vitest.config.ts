@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects mirror the layers: pure unit tests (engine, protocol, money maths) and
+// integration tests that need a real PostgreSQL (ledger, server). The global setup
+// starts a throw-away embedded PostgreSQL unless TEST_DATABASE_URL points at one,
+// and after the run checks every test database with the ledger's reconcile.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: true,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
