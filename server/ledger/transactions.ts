@@ -1,0 +1,648 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client';
+import {
+  DEFAULT_RETRY,
+  TRANSFER_CTES,
+  inTransaction,
+  lockAccounts,
+  postTransfer,
+  replayOrConflict,
+  requestHash,
+  transferParams,
+  validKey,
+  encodeResult,
+  type RetryPolicy,
+  type RetryStats,
+  type StoredTransfer,
+  type Tx,
+} from './db-helpers';
+import { fail, ok, type LedgerResult } from './errors';
+import { quoteChips, usdCents, usdFromCents, type Usd } from './money';
+import { reconcile, type ReconcileReport } from './reconcile';
+
+// Every function that moves money lives in this file (the talk's
+// banking/transactions.py), one per business operation, each one Prisma
+// interactive transaction in the same order:
+//   1. idempotency look-up   2. validation   3. ONE ordered lock of every balance
+//   row touched (SELECT ... WHERE ... ORDER BY id FOR UPDATE)   4. checks   5. writes.
+// The whole function is retried on serialization failures, deadlocks and lock
+// time-outs. Nothing here does I/O other than the database.
+
+export interface LedgerDeps {
+  db: Db;
+  /** Chips per whole USD. */
+  chipsPerUsd: number;
+  purchaseMinCents: bigint;
+  purchaseMaxCents: bigint;
+  retry?: RetryPolicy;
+  stats?: RetryStats;
+}
+
+export type WithTransfer<T> = T & { transferId: bigint; replayed: boolean };
+
+export const accountCodes = {
+  wallet: (userId: number) => `wallet:${userId}`,
+  seat: (seatSessionId: bigint) => `seat:${seatSessionId}`,
+  pot: (tableId: number) => `pot:${tableId}`,
+  rake: (tableId: number) => `rake:${tableId}`,
+  cashier: 'cashier',
+  adjustments: 'adjustments',
+} as const;
+
+function run<T>(deps: LedgerDeps, body: (tx: Tx) => Promise<LedgerResult<T>>): Promise<LedgerResult<T>> {
+  return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, body, deps.stats);
+}
+
+function positive(amount: bigint): boolean {
+  return typeof amount === 'bigint' && amount > 0n;
+}
+
+const LOOKUP_SQL = `SELECT id, request_hash, result FROM ledger_transfers WHERE idempotency_key = $1`;
+
+async function lookup(tx: Tx, key: string): Promise<StoredTransfer | null> {
+  const rows = await tx.$queryRawUnsafe<StoredTransfer[]>(LOOKUP_SQL, key);
+  return rows[0] ?? null;
+}
+
+async function ensureWallet(tx: Tx, userId: number): Promise<boolean> {
+  const rows = await tx.$queryRawUnsafe<{ found: boolean }[]>(
+    `WITH u AS (SELECT id FROM users WHERE id = $1),
+          ins AS (INSERT INTO accounts (kind, code, user_id)
+                  SELECT 'WALLET', 'wallet:' || u.id, u.id FROM u
+                  ON CONFLICT (code) DO NOTHING)
+     SELECT EXISTS (SELECT 1 FROM u) AS found`,
+    userId,
+  );
+  return rows[0]?.found === true;
+}
+
+// ---- buyChips -------------------------------------------------------------------
+
+export interface BuyChipsInput {
+  userId: number;
+  /** USD in cents (minor units): never a float. */
+  amountCents: bigint;
+  currency?: string;
+  idempotencyKey: string;
+}
+
+export interface BuyChipsResult {
+  chips: bigint;
+  amountCents: bigint;
+  currency: 'USD';
+  walletBalance: bigint;
+  paymentRef: string;
+}
+
+/** A user buys chips with USD. The card payment is simulated and recorded. */
+export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<LedgerResult<WithTransfer<BuyChipsResult>>> {
+  const hash = requestHash('BUY_CHIPS', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const replay = replayOrConflict<BuyChipsResult>(await lookup(tx, input.idempotencyKey), hash);
+    if (replay) return replay;
+    const quote = validatePurchase(deps, input);
+    if (!quote.ok) return quote;
+    if (!(await ensureWallet(tx, input.userId))) return fail('user/not_found');
+    const walletCode = accountCodes.wallet(input.userId);
+    const locked = await lockAccounts(tx, [walletCode, accountCodes.cashier]);
+    const wallet = locked.get(walletCode)!;
+    const cashier = locked.get(accountCodes.cashier)!;
+    const chipAmount = quote.value.chips;
+    const paymentRef = `sim_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 24)}`;
+    const result: BuyChipsResult = {
+      chips: chipAmount,
+      amountCents: usdCents(quote.value.usd),
+      currency: 'USD',
+      walletBalance: wallet.balance + chipAmount,
+      paymentRef,
+    };
+    const transferId = await postTransferWithPurchase(tx, {
+      kind: 'BUY_CHIPS',
+      key: input.idempotencyKey,
+      hash,
+      actorUserId: input.userId,
+      reason: null,
+      tableId: null,
+      result,
+      postings: [
+        { accountId: cashier.id, delta: -chipAmount },
+        { accountId: wallet.id, delta: chipAmount },
+      ],
+    }, { userId: input.userId, usd: quote.value.usd, chips: chipAmount, chipsPerUsd: deps.chipsPerUsd, paymentRef });
+    return ok({ ...result, transferId, replayed: false });
+  });
+}
+
+function validatePurchase(deps: LedgerDeps, input: BuyChipsInput): LedgerResult<{ usd: Usd; chips: bigint }> {
+  if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+  if ((input.currency ?? 'USD') !== 'USD') return fail('purchase/currency_unsupported');
+  if (!positive(input.amountCents)) return fail('amount/invalid');
+  if (input.amountCents < deps.purchaseMinCents || input.amountCents > deps.purchaseMaxCents) {
+    return fail('purchase/out_of_range', {
+      minCents: deps.purchaseMinCents.toString(),
+      maxCents: deps.purchaseMaxCents.toString(),
+    });
+  }
+  const quote = quoteChips(usdFromCents(input.amountCents), deps.chipsPerUsd);
+  if (!quote.exact || quote.chips <= 0n) return fail('purchase/fractional_chips', { chipsPerUsd: deps.chipsPerUsd });
+  return ok({ usd: quote.usd, chips: quote.chips });
+}
+
+async function postTransferWithPurchase(
+  tx: Tx,
+  write: Parameters<typeof postTransfer>[1],
+  purchase: { userId: number; usd: Usd; chips: bigint; chipsPerUsd: number; paymentRef: string },
+): Promise<bigint> {
+  const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+    `WITH ${TRANSFER_CTES},
+       purchase AS (
+         INSERT INTO chip_purchases (user_id, transfer_id, amount_minor, currency, chips, chips_per_unit, payment_ref)
+         SELECT $10::int, tr.id, $11::bigint, 'USD', $12::bigint, $13::int, $14 FROM tr
+       )
+     SELECT tr.id FROM tr`,
+    ...transferParams(write),
+    purchase.userId,
+    usdCents(purchase.usd).toString(),
+    purchase.chips.toString(),
+    purchase.chipsPerUsd,
+    purchase.paymentRef,
+  );
+  return rows[0]!.id;
+}
+
+// ---- buyIn / topUp / cashOut ---------------------------------------------------------
+
+export interface BuyInInput {
+  userId: number;
+  tableId: number;
+  seatIndex: number;
+  amount: bigint;
+  idempotencyKey: string;
+}
+
+export interface BuyInResult {
+  seatSessionId: bigint;
+  seatAccountId: bigint;
+  stack: bigint;
+  walletBalance: bigint;
+}
+
+interface TableRow {
+  status: string | null;
+  min_buy_in: bigint | null;
+  max_buy_in: bigint | null;
+  max_seats: number | null;
+}
+
+const LOOKUP_WITH_TABLE_SQL = `
+  SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats
+    FROM (SELECT 1) one
+    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
+    LEFT JOIN poker_tables pt ON pt.id = $2`;
+
+/** Wallet to a new seat session at a table, within the table's buy-in limits. */
+export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult<WithTransfer<BuyInResult>>> {
+  const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & TableRow)[]>(LOOKUP_WITH_TABLE_SQL, input.idempotencyKey, input.tableId);
+    const replay = replayOrConflict<BuyInResult>(row, hash);
+    if (replay) return replay;
+    const invalid = validateBuyIn(input, row);
+    if (invalid) return invalid;
+    const walletCode = accountCodes.wallet(input.userId);
+    const wallet = (await lockAccounts(tx, [walletCode])).get(walletCode);
+    if (!wallet || wallet.balance < input.amount) {
+      return fail('funds/insufficient', { balance: (wallet?.balance ?? 0n).toString() });
+    }
+    const seat = await openSeatSession(tx, input);
+    if (!seat.ok) return seat;
+    const result: BuyInResult = {
+      seatSessionId: seat.value.seatSessionId,
+      seatAccountId: seat.value.accountId,
+      stack: input.amount,
+      walletBalance: wallet.balance - input.amount,
+    };
+    const transferId = await postTransfer(tx, {
+      kind: 'BUY_IN', key: input.idempotencyKey, hash, actorUserId: input.userId, reason: null,
+      tableId: input.tableId, result,
+      postings: [
+        { accountId: wallet.id, delta: -input.amount },
+        { accountId: seat.value.accountId, delta: input.amount },
+      ],
+    });
+    return ok({ ...result, transferId, replayed: false });
+  });
+}
+
+function validateBuyIn(input: BuyInInput, table: TableRow | undefined): LedgerResult<never> | null {
+  if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+  if (!positive(input.amount)) return fail('amount/invalid');
+  if (!table || table.status === null) return fail('table/not_found');
+  if (table.status !== 'OPEN') return fail('table/closed');
+  if (!Number.isInteger(input.seatIndex) || input.seatIndex < 0 || input.seatIndex >= table.max_seats!) {
+    return fail('seat/invalid');
+  }
+  if (input.amount < table.min_buy_in!) return fail('buyin/below_min', { min: table.min_buy_in!.toString() });
+  if (input.amount > table.max_buy_in!) return fail('buyin/above_max', { max: table.max_buy_in!.toString() });
+  return null;
+}
+
+/** Creates the seat session and its (empty, so unlocked) SEAT account. */
+async function openSeatSession(
+  tx: Tx,
+  input: BuyInInput,
+): Promise<LedgerResult<{ seatSessionId: bigint; accountId: bigint }>> {
+  const rows = await tx.$queryRawUnsafe<{ seat_session_id: bigint | null; account_id: bigint | null; seat_taken: boolean }[]>(
+    `WITH ss AS (
+       INSERT INTO seat_sessions (table_id, user_id, seat_index, open_seat_key, open_user_key)
+       VALUES ($1::int, $2::int, $3::int, concat($1::int, ':', $3::int), concat($1::int, ':', $2::int))
+       ON CONFLICT DO NOTHING
+       RETURNING id
+     ), acc AS (
+       INSERT INTO accounts (kind, code, user_id, table_id, seat_session_id)
+       SELECT 'SEAT', 'seat:' || ss.id, $2::int, $1::int, ss.id FROM ss
+       RETURNING id, seat_session_id
+     )
+     SELECT (SELECT seat_session_id FROM acc) AS seat_session_id, (SELECT id FROM acc) AS account_id,
+            EXISTS (SELECT 1 FROM seat_sessions WHERE open_seat_key = concat($1::int, ':', $3::int)) AS seat_taken`,
+    input.tableId,
+    input.userId,
+    input.seatIndex,
+  );
+  const row = rows[0]!;
+  if (row.seat_session_id === null || row.account_id === null) {
+    return fail(row.seat_taken ? 'seat/taken' : 'seat/already_seated');
+  }
+  return ok({ seatSessionId: row.seat_session_id, accountId: row.account_id });
+}
+
+interface SeatRow {
+  status: string | null;
+  table_id: number | null;
+  user_id: number | null;
+  max_buy_in: bigint | null;
+}
+
+const LOOKUP_WITH_SEAT_SQL = `
+  SELECT t.id, t.request_hash, t.result, ss.status::text AS status, ss.table_id, ss.user_id, pt.max_buy_in
+    FROM (SELECT 1) one
+    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
+    LEFT JOIN seat_sessions ss ON ss.id = $2::bigint
+    LEFT JOIN poker_tables pt ON pt.id = ss.table_id`;
+
+export interface TopUpInput {
+  seatSessionId: bigint;
+  amount: bigint;
+  idempotencyKey: string;
+}
+
+export interface TopUpResult {
+  stack: bigint;
+  walletBalance: bigint;
+}
+
+/** Wallet to an open seat; the stack may not exceed the table's maximum buy-in. */
+export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult<WithTransfer<TopUpResult>>> {
+  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
+      LOOKUP_WITH_SEAT_SQL, input.idempotencyKey, input.seatSessionId.toString(),
+    );
+    const replay = replayOrConflict<TopUpResult>(row, hash);
+    if (replay) return replay;
+    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+    if (!positive(input.amount)) return fail('amount/invalid');
+    if (!row || row.status === null) return fail('seat/not_found');
+    const walletCode = accountCodes.wallet(row.user_id!);
+    const seatCode = accountCodes.seat(input.seatSessionId);
+    const locked = await lockAccounts(tx, [walletCode, seatCode]);
+    const wallet = locked.get(walletCode);
+    const seat = locked.get(seatCode)!;
+    if (!(await seatIsOpen(tx, input.seatSessionId))) return fail('seat/closed');
+    if (!wallet || wallet.balance < input.amount) return fail('funds/insufficient');
+    if (seat.balance + input.amount > row.max_buy_in!) return fail('topup/above_max', { max: row.max_buy_in!.toString() });
+    const result: TopUpResult = { stack: seat.balance + input.amount, walletBalance: wallet.balance - input.amount };
+    const transferId = await postTransfer(tx, {
+      kind: 'TOP_UP', key: input.idempotencyKey, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
+      result,
+      postings: [
+        { accountId: wallet.id, delta: -input.amount },
+        { accountId: seat.id, delta: input.amount },
+      ],
+    });
+    return ok({ ...result, transferId, replayed: false });
+  });
+}
+
+/** Re-read under the account lock: a concurrent cash-out may have closed it. */
+async function seatIsOpen(tx: Tx, seatSessionId: bigint): Promise<boolean> {
+  const rows = await tx.$queryRawUnsafe<{ open: boolean }[]>(
+    `SELECT status = 'OPEN' AS open FROM seat_sessions WHERE id = $1::bigint`,
+    seatSessionId.toString(),
+  );
+  return rows[0]?.open === true;
+}
+
+export interface CashOutInput {
+  seatSessionId: bigint;
+  idempotencyKey: string;
+}
+
+export interface CashOutResult {
+  amount: bigint;
+  walletBalance: bigint;
+}
+
+/** The whole seat back to the wallet; closes the seat session. */
+export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerResult<WithTransfer<CashOutResult>>> {
+  const hash = requestHash('CASH_OUT', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
+      LOOKUP_WITH_SEAT_SQL, input.idempotencyKey, input.seatSessionId.toString(),
+    );
+    const replay = replayOrConflict<CashOutResult>(row, hash);
+    if (replay) return replay;
+    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+    if (!row || row.status === null) return fail('seat/not_found');
+    const walletCode = accountCodes.wallet(row.user_id!);
+    const seatCode = accountCodes.seat(input.seatSessionId);
+    const locked = await lockAccounts(tx, [walletCode, seatCode]);
+    const wallet = locked.get(walletCode)!;
+    const seat = locked.get(seatCode)!;
+    if (!(await seatIsOpen(tx, input.seatSessionId))) return fail('seat/closed');
+    const result: CashOutResult = { amount: seat.balance, walletBalance: wallet.balance + seat.balance };
+    await tx.$executeRawUnsafe(
+      `UPDATE seat_sessions SET status = 'CLOSED', open_seat_key = NULL, open_user_key = NULL, closed_at = now()
+        WHERE id = $1::bigint`,
+      input.seatSessionId.toString(),
+    );
+    const transferId = await postTransfer(tx, {
+      kind: 'CASH_OUT', key: input.idempotencyKey, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
+      result,
+      postings: seat.balance > 0n
+        ? [{ accountId: seat.id, delta: -seat.balance }, { accountId: wallet.id, delta: seat.balance }]
+        : [],
+    });
+    return ok({ ...result, transferId, replayed: false });
+  });
+}
+
+// ---- settleHand ------------------------------------------------------------------
+
+export interface SettleSeat {
+  seatSessionId: bigint;
+  userId: number;
+  seatIndex: number;
+  /** Everything the seat put into the pot this hand. */
+  contributed: bigint;
+  /** Everything the seat took out of the pot (winnings and returned uncalled bets). */
+  won: bigint;
+}
+
+export interface SettleHandInput {
+  tableId: number;
+  handNumber: bigint;
+  ownerEpoch: bigint;
+  seats: SettleSeat[];
+  rake: bigint;
+  commitment: string;
+  seed: string;
+  /** The hand's event log and anything needed to replay and verify it. */
+  record: unknown;
+}
+
+export interface SettleHandResult {
+  handId: bigint;
+  handNumber: bigint;
+  potTotal: bigint;
+  rake: bigint;
+  stacks: { seatSessionId: bigint; stack: bigint }[];
+}
+
+export const settleKey = (tableId: number, handNumber: bigint) => `settle:${tableId}:${handNumber}`;
+
+/**
+ * One call per finished hand: contributions from the seats into the table's
+ * pot, the pot out to the winners and the rake account, the pot back at zero.
+ * Compare-and-swap on (hand number, owner epoch) fences out a stale owner; the
+ * idempotency key settle:<table>:<hand> makes a retry return the first result.
+ */
+export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<LedgerResult<WithTransfer<SettleHandResult>>> {
+  const key = settleKey(input.tableId, input.handNumber);
+  const hash = requestHash('SETTLE_HAND', { ...input, record: undefined });
+  return run(deps, async (tx) => {
+    const replay = replayOrConflict<SettleHandResult>(await lookup(tx, key), hash);
+    if (replay) return replay;
+    const invalid = validateSettlement(input);
+    if (invalid) return invalid;
+    const codes = [
+      accountCodes.pot(input.tableId),
+      accountCodes.rake(input.tableId),
+      ...input.seats.map((s) => accountCodes.seat(s.seatSessionId)),
+    ];
+    const locked = await lockAccounts(tx, codes);
+    const checked = checkSettlement(input, locked);
+    if (!checked.ok) return checked;
+    return writeSettlement(tx, input, key, hash, checked.value);
+  });
+}
+
+function validateSettlement(input: SettleHandInput): LedgerResult<never> | null {
+  if (input.seats.length === 0 || input.handNumber <= 0n) return fail('settle/invalid');
+  const ids = new Set(input.seats.map((s) => s.seatSessionId));
+  if (ids.size !== input.seats.length) return fail('settle/invalid', { reason: 'duplicate seat' });
+  let contributed = 0n;
+  let won = 0n;
+  for (const seat of input.seats) {
+    if (seat.contributed < 0n || seat.won < 0n) return fail('settle/invalid', { reason: 'negative amount' });
+    contributed += seat.contributed;
+    won += seat.won;
+  }
+  if (input.rake < 0n || contributed !== won + input.rake) return fail('settle/unbalanced');
+  return null;
+}
+
+interface CheckedSettlement {
+  potId: bigint;
+  rakeId: bigint;
+  seatAccounts: Map<bigint, { id: bigint; balance: bigint }>;
+}
+
+function checkSettlement(input: SettleHandInput, locked: Map<string, { id: bigint; balance: bigint; table_id: number | null }>): LedgerResult<CheckedSettlement> {
+  const pot = locked.get(accountCodes.pot(input.tableId));
+  const rake = locked.get(accountCodes.rake(input.tableId));
+  if (!pot || !rake) return fail('table/not_found');
+  if (pot.balance !== 0n) throw new Error(`pot of table ${input.tableId} holds ${pot.balance} between hands`);
+  const seatAccounts = new Map<bigint, { id: bigint; balance: bigint }>();
+  for (const seat of input.seats) {
+    const account = locked.get(accountCodes.seat(seat.seatSessionId));
+    if (!account || account.table_id !== input.tableId) return fail('settle/invalid', { seatSessionId: seat.seatSessionId.toString() });
+    if (account.balance < seat.contributed) return fail('funds/insufficient', { seatSessionId: seat.seatSessionId.toString() });
+    seatAccounts.set(seat.seatSessionId, account);
+  }
+  return ok({ potId: pot.id, rakeId: rake.id, seatAccounts });
+}
+
+async function writeSettlement(
+  tx: Tx,
+  input: SettleHandInput,
+  key: string,
+  hash: string,
+  checked: CheckedSettlement,
+): Promise<LedgerResult<WithTransfer<SettleHandResult>>> {
+  const potTotal = input.seats.reduce((sum, s) => sum + s.contributed, 0n);
+  const postings = settlementPostings(input, checked);
+  const stacks = input.seats.map((s) => ({
+    seatSessionId: s.seatSessionId,
+    stack: checked.seatAccounts.get(s.seatSessionId)!.balance - s.contributed + s.won,
+  }));
+  const partial = { handNumber: input.handNumber, potTotal, rake: input.rake, stacks };
+  const params = transferParams({
+    kind: 'SETTLE_HAND', key, hash, actorUserId: null, reason: null, tableId: input.tableId,
+    result: partial, postings,
+  });
+  const rows = await tx.$queryRawUnsafe<{ transfer_id: bigint | null; hand_id: bigint | null }[]>(
+    SETTLE_SQL,
+    ...params,
+    input.tableId,
+    input.handNumber.toString(),
+    input.ownerEpoch.toString(),
+    input.commitment,
+    input.seed,
+    potTotal.toString(),
+    input.rake.toString(),
+    encodeResult(input.record),
+    input.seats.map((s) => s.seatSessionId.toString()),
+    input.seats.map((s) => s.userId),
+    input.seats.map((s) => s.seatIndex),
+    input.seats.map((s) => s.contributed.toString()),
+    input.seats.map((s) => s.won.toString()),
+  );
+  const row = rows[0];
+  if (!row || row.transfer_id === null || row.hand_id === null) return fail('settle/stale');
+  return ok({ ...partial, handId: row.hand_id, transferId: row.transfer_id, replayed: false });
+}
+
+function settlementPostings(input: SettleHandInput, checked: CheckedSettlement) {
+  const postings: { accountId: bigint; delta: bigint }[] = [];
+  for (const seat of input.seats) {
+    if (seat.contributed === 0n) continue;
+    postings.push({ accountId: checked.seatAccounts.get(seat.seatSessionId)!.id, delta: -seat.contributed });
+    postings.push({ accountId: checked.potId, delta: seat.contributed });
+  }
+  for (const seat of input.seats) {
+    if (seat.won === 0n) continue;
+    postings.push({ accountId: checked.potId, delta: -seat.won });
+    postings.push({ accountId: checked.seatAccounts.get(seat.seatSessionId)!.id, delta: seat.won });
+  }
+  if (input.rake > 0n) {
+    postings.push({ accountId: checked.potId, delta: -input.rake });
+    postings.push({ accountId: checked.rakeId, delta: input.rake });
+  }
+  return postings;
+}
+
+// One statement: the compare-and-swap on the table row gates every write, so a
+// stale owner or an out-of-order hand number writes nothing at all.
+const SETTLE_SQL = `
+  WITH cas AS (
+    UPDATE poker_tables SET hand_number = $11::bigint
+     WHERE id = $10::int AND hand_number = $11::bigint - 1 AND owner_epoch = $12::bigint AND status = 'OPEN'
+    RETURNING id
+  ),
+  ${TRANSFER_CTES.replace('VALUES ($1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb)',
+    'SELECT $1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb FROM cas')},
+  hand AS (
+    INSERT INTO hands (table_id, hand_number, transfer_id, commitment, seed, pot_total, rake, record)
+    SELECT $10::int, $11::bigint, tr.id, $13, $14, $15::bigint, $16::bigint, $17::jsonb FROM tr
+    RETURNING id
+  ),
+  players AS (
+    INSERT INTO hand_players (hand_id, seat_session_id, user_id, seat_index, contributed, won)
+    SELECT hand.id, p.seat_session_id, p.user_id, p.seat_index, p.contributed, p.won
+      FROM hand CROSS JOIN unnest($18::bigint[], $19::int[], $20::int[], $21::bigint[], $22::bigint[])
+           AS p(seat_session_id, user_id, seat_index, contributed, won)
+  )
+  SELECT (SELECT id FROM tr) AS transfer_id, (SELECT id FROM hand) AS hand_id`;
+
+// ---- adjust ------------------------------------------------------------------------
+
+export interface AdjustInput {
+  userId: number;
+  /** Signed: positive adds chips to the wallet, negative removes them. */
+  amount: bigint;
+  reason: string;
+  adminUserId: number;
+  idempotencyKey: string;
+}
+
+export interface AdjustResult {
+  amount: bigint;
+  walletBalance: bigint;
+}
+
+export const REASON_LENGTH_MAX = 500;
+
+/** An admin's signed adjustment of a wallet, with the admin's id and a reason. */
+export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResult<WithTransfer<AdjustResult>>> {
+  const hash = requestHash('ADJUST', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const replay = replayOrConflict<AdjustResult>(await lookup(tx, input.idempotencyKey), hash);
+    if (replay) return replay;
+    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+    if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
+    if (typeof input.amount !== 'bigint' || input.amount === 0n) return fail('amount/invalid');
+    if (!(await ensureWallet(tx, input.userId))) return fail('user/not_found');
+    const walletCode = accountCodes.wallet(input.userId);
+    const locked = await lockAccounts(tx, [walletCode, accountCodes.adjustments]);
+    const wallet = locked.get(walletCode)!;
+    const system = locked.get(accountCodes.adjustments)!;
+    if (wallet.balance + input.amount < 0n) return fail('adjust/negative_wallet', { balance: wallet.balance.toString() });
+    const result: AdjustResult = { amount: input.amount, walletBalance: wallet.balance + input.amount };
+    const params = transferParams({
+      kind: 'ADJUST', key: input.idempotencyKey, hash, actorUserId: input.adminUserId, reason, tableId: null, result,
+      postings: [
+        { accountId: system.id, delta: -input.amount },
+        { accountId: wallet.id, delta: input.amount },
+      ],
+    });
+    const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+      `WITH ${TRANSFER_CTES},
+         audit AS (
+           INSERT INTO admin_actions (admin_user_id, action, target_type, target_id, details)
+           SELECT $4::int, 'chips.adjust', 'user', $10, jsonb_build_object('transferId', tr.id::text, 'amount', $11::text, 'reason', $5::text)
+             FROM tr
+         )
+       SELECT tr.id FROM tr`,
+      ...params,
+      String(input.userId),
+      input.amount.toString(),
+    );
+    return ok({ ...result, transferId: rows[0]!.id, replayed: false });
+  });
+}
+
+// ---- the ledger as one object ------------------------------------------------------------
+
+export interface Ledger {
+  buyChips(input: BuyChipsInput): ReturnType<typeof buyChips>;
+  buyIn(input: BuyInInput): ReturnType<typeof buyIn>;
+  topUp(input: TopUpInput): ReturnType<typeof topUp>;
+  cashOut(input: CashOutInput): ReturnType<typeof cashOut>;
+  settleHand(input: SettleHandInput): ReturnType<typeof settleHand>;
+  adjust(input: AdjustInput): ReturnType<typeof adjust>;
+  reconcile(): Promise<ReconcileReport>;
+}
+
+export function createLedger(deps: LedgerDeps): Ledger {
+  return {
+    buyChips: (input) => buyChips(deps, input),
+    buyIn: (input) => buyIn(deps, input),
+    topUp: (input) => topUp(deps, input),
+    cashOut: (input) => cashOut(deps, input),
+    settleHand: (input) => settleHand(deps, input),
+    adjust: (input) => adjust(deps, input),
+    reconcile: () => reconcile(deps.db),
+  };
+}
