@@ -1,0 +1,176 @@
+// Betting: applying one action, closing a betting round, dealing the next street and
+// running the board out when nobody can bet any more.
+import { cardToString } from './cards';
+import { dealPositions } from './game-deal';
+import { holeCardCount } from './game-hand';
+import { settleHand } from './game-showdown';
+import { canStillBet, legalActions, liveSeats, nextToAct } from './legal';
+import { computePots } from './pots';
+import type { RejectionCode } from './rejections';
+import type { BetAction, Chips, Command, GameEvent, GameState, SeatIndex } from './types';
+
+type Act = Extract<Command, { type: 'act' }>;
+
+function isChipAmount(value: unknown): value is Chips {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Checks the action against legalActions(); returns the seat's new street total, or a rejection. */
+function targetBet(state: GameState, command: Act): RejectionCode | Chips {
+  const legal = legalActions(state, command.seat);
+  if (!legal) return 'turn/not_your_turn';
+  const seat = state.seats[command.seat]!;
+  switch (command.action) {
+    case 'fold':
+      return seat.bet;
+    case 'check':
+      return legal.canCheck ? seat.bet : 'action/illegal';
+    case 'call':
+      return legal.canCall ? seat.bet + legal.callAmount : 'action/illegal';
+    case 'all_in':
+      return legal.canAllIn ? legal.allInTo : 'action/illegal';
+    case 'bet':
+      return checkRange(command.amount, legal.minBet, legal.maxBet, 'bet/below_min');
+    case 'raise':
+      return checkRange(command.amount, legal.minRaiseTo, legal.maxRaiseTo, 'bet/below_min_raise');
+    default:
+      return 'command/invalid';
+  }
+}
+
+function checkRange(amount: unknown, min: Chips | undefined, max: Chips | undefined, below: RejectionCode): RejectionCode | Chips {
+  if (min === undefined || max === undefined) return 'action/illegal';
+  if (!isChipAmount(amount)) return 'amount/invalid';
+  if (amount < min) return below;
+  if (amount > max) return 'bet/above_max';
+  return amount;
+}
+
+export function act(state: GameState, command: Act, events: GameEvent[], timedOut = false): RejectionCode | null {
+  const target = targetBet(state, command);
+  if (typeof target === 'string') return target;
+  const index = command.seat;
+  const seat = state.seats[index]!;
+  const before = seat.bet;
+  const levelBefore = state.currentBet;
+  if (command.action === 'fold') seat.folded = true;
+  else wager(state, index, target);
+  seat.acted = true;
+  seat.actedAtBet = state.currentBet;
+  events.push({
+    type: 'action',
+    seat: index,
+    action: describeAction(command.action, target, levelBefore),
+    amount: target - before,
+    betTo: seat.bet,
+    allIn: seat.allIn,
+    timedOut,
+  });
+  advance(state, events, index);
+  return null;
+}
+
+/** The table-talk name of what happened: an all-in is reported as the call/bet/raise it is. */
+function describeAction(kind: Act['action'], betTo: Chips, levelBefore: Chips): BetAction {
+  if (kind === 'fold' || kind === 'check') return kind;
+  if (betTo <= levelBefore) return 'call';
+  return levelBefore === 0 ? 'bet' : 'raise';
+}
+
+/** Moves chips from the stack to the street bet; a raise of at least the last full raise reopens. */
+function wager(state: GameState, index: SeatIndex, betTo: Chips): void {
+  const seat = state.seats[index]!;
+  const added = betTo - seat.bet;
+  seat.stack -= added;
+  seat.committed += added;
+  seat.bet = betTo;
+  seat.allIn = seat.stack === 0;
+  if (betTo <= state.currentBet) return;
+  const raise = betTo - state.currentBet;
+  if (raise >= state.lastFullRaise) state.lastFullRaise = raise;
+  state.currentBet = betTo;
+  state.lastAggressor = index;
+}
+
+/**
+ * Moves the hand forward after an action (or after the blinds): the next seat to act, or the
+ * end of the betting round, the next street, an automatic run-out, or the settlement.
+ */
+export function advance(state: GameState, events: GameEvent[], after: SeatIndex): void {
+  let from = after;
+  for (;;) {
+    if (liveSeats(state).length === 1) return finish(state, events, 'fold');
+    const next = nextToAct(state, from);
+    if (next !== null) {
+      state.toAct = next;
+      events.push({ type: 'to_act', seat: next });
+      return;
+    }
+    closeBettingRound(state, events);
+    if (state.street === 'river') return finish(state, events, 'showdown');
+    dealNextStreet(state, events);
+    // With fewer than two seats able to bet there is no betting round: the loop deals on.
+    if (state.seats.filter(canStillBet).length >= 2) openBettingRound(state);
+    from = state.button!;
+  }
+}
+
+function finish(state: GameState, events: GameEvent[], endedBy: 'fold' | 'showdown'): void {
+  closeBettingRound(state, events);
+  settleHand(state, events, endedBy);
+}
+
+/** Gives back the part of the top bet nobody matched, then moves the bets into the pots. */
+export function closeBettingRound(state: GameState, events: GameEvent[]): void {
+  const inHand = state.seats.flatMap((s, i) => (s && s.inHand ? [i] : []));
+  const byBet = [...inHand].sort((a, b) => state.seats[b]!.bet - state.seats[a]!.bet);
+  const top = state.seats[byBet[0]!]!;
+  const uncalled = top.bet - (byBet.length > 1 ? state.seats[byBet[1]!]!.bet : 0);
+  if (uncalled > 0) {
+    // A seat only folds facing a bigger bet, so the unmatched top bet is always a live seat's.
+    if (top.folded) throw new Error('uncalled chips of a folded seat');
+    top.bet -= uncalled;
+    top.committed -= uncalled;
+    top.returned += uncalled;
+    top.stack += uncalled;
+    top.allIn = false;
+    events.push({ type: 'uncalled_returned', seat: byBet[0]!, amount: uncalled });
+  }
+  for (const i of inHand) state.seats[i]!.bet = 0;
+  state.currentBet = 0;
+  state.toAct = null;
+  refreshPots(state);
+}
+
+export function refreshPots(state: GameState): void {
+  if (state.street === 'complete') {
+    state.pots = [];
+    return;
+  }
+  state.pots = computePots(
+    state.seats.flatMap((s, seat) =>
+      s && s.inHand ? [{ seat, amount: s.committed - s.bet, folded: s.folded, allIn: s.allIn }] : [],
+    ),
+  );
+}
+
+function openBettingRound(state: GameState): void {
+  for (const seat of state.seats) if (seat) seat.acted = false;
+  for (const seat of state.seats) if (seat) seat.actedAtBet = 0;
+  state.currentBet = 0;
+  state.lastFullRaise = state.config.bigBlind;
+  state.lastAggressor = null;
+}
+
+const NEXT_STREET = { preflop: 'flop', flop: 'turn', turn: 'river' } as const;
+
+function dealNextStreet(state: GameState, events: GameEvent[]): void {
+  if (state.street === 'complete' || state.street === 'river') throw new Error(`cannot deal after ${state.street}`);
+  const street = NEXT_STREET[state.street];
+  const positions = dealPositions(state.dealOrder.length, holeCardCount(state));
+  const indexes = street === 'flop' ? positions.flop : [positions[street]];
+  const cards = indexes.map((i) => state.deck![i]!);
+  state.board.push(...cards);
+  state.street = street;
+  events.push({ type: 'street_dealt', street, cards: cards.map(cardToString), board: state.board.map(cardToString) });
+}

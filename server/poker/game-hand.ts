@@ -1,0 +1,137 @@
+// Starting a hand: who is dealt in, where the button goes, antes, blinds, hole cards.
+//
+// Blinds and button: the "moving button" rule (docs/decisions/003-blinds-and-button.md).
+// - Dealt in: every seated player who is not sitting out and has chips.
+// - Without an explicit `button`, the button moves to the next dealt-in seat clockwise from
+//   the previous button (the first hand: the first dealt-in seat from seat 0).
+// - The small blind is the next dealt-in seat after the button and the big blind the next
+//   after that; heads-up the button posts the small blind and the other seat the big blind.
+// - Nobody owes missed blinds: new players and players returning from sitting out are dealt
+//   in at once without posting. A player may therefore skip the blinds by timing their
+//   return; we accept that for simplicity, since every hand still has exactly one small and
+//   one big blind and the button always moves forward by one dealt-in seat.
+// - A short stack posts what it has and is all in; the others still have to call the full
+//   big blind (an all-in blind does not lower the bet).
+import { isCard, type Card, cardToString } from './cards';
+import { dealPositions } from './game-deal';
+import type { RejectionCode } from './rejections';
+import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex, SeatState } from './types';
+import { clockwiseFrom } from './legal';
+
+type StartHand = Extract<Command, { type: 'start_hand' }>;
+
+export function holeCardCount(state: GameState): number {
+  return state.config.variant === 'PLO' ? 4 : 2;
+}
+
+function isDealtIn(seat: SeatState | null): seat is SeatState {
+  return seat !== null && !seat.sittingOut && seat.stack > 0;
+}
+
+export function isValidDeck(deck: unknown): deck is Card[] {
+  return Array.isArray(deck) && deck.length === 52 && deck.every(isCard) && new Set(deck).size === 52;
+}
+
+/** Validates and picks the button; returns a rejection code or the seat. */
+function chooseButton(state: GameState, requested: unknown): RejectionCode | SeatIndex {
+  if (requested !== undefined) {
+    const ok = typeof requested === 'number' && isDealtIn(state.seats[requested] ?? null);
+    return ok ? (requested as SeatIndex) : 'button/invalid';
+  }
+  const from = state.button ?? state.config.maxSeats - 1;
+  return clockwiseFrom(state, from).find((i) => isDealtIn(state.seats[i] ?? null)) ?? 'button/invalid';
+}
+
+export function startHand(state: GameState, command: StartHand, events: GameEvent[]): RejectionCode | null {
+  if (state.street !== 'complete') return 'hand/in_progress';
+  if (typeof command.handId !== 'string' || command.handId.length === 0) return 'hand/id_invalid';
+  if (!isValidDeck(command.deck)) return 'deck/invalid';
+  const dealtIn = state.seats.filter(isDealtIn).length;
+  if (dealtIn < 2) return 'hand/not_enough_players';
+  const button = chooseButton(state, command.button);
+  if (typeof button === 'string') return button;
+
+  resetForHand(state, command, button);
+  const order = state.dealOrder;
+  events.push({
+    type: 'hand_started',
+    handId: command.handId,
+    variant: state.config.variant,
+    button,
+    smallBlind: state.config.smallBlind,
+    bigBlind: state.config.bigBlind,
+    ante: state.config.ante,
+    seats: order.map((seat) => ({ seat, playerId: state.seats[seat]!.playerId, stack: state.seats[seat]!.stack })),
+  });
+  postForcedBets(state, events);
+  dealHoleCards(state, events);
+  return null;
+}
+
+function resetForHand(state: GameState, command: StartHand, button: SeatIndex): void {
+  state.seats.forEach((seat) => {
+    if (!seat) return;
+    Object.assign(seat, {
+      inHand: isDealtIn(seat),
+      bet: 0,
+      committed: 0,
+      returned: 0,
+      startStack: seat.stack,
+      folded: false,
+      allIn: false,
+      holeCards: [],
+      acted: false,
+      actedAtBet: 0,
+    });
+  });
+  const order = clockwiseFrom(state, button).filter((i) => state.seats[i]?.inHand);
+  state.dealOrder = order;
+  state.button = button;
+  // Heads-up the button is the small blind; the deal order then starts with the big blind.
+  state.smallBlindSeat = order.length === 2 ? button : order[0]!;
+  state.bigBlindSeat = order.length === 2 ? order[0]! : order[1]!;
+  state.handId = command.handId;
+  state.handNumber += 1;
+  state.street = 'preflop';
+  state.board = [];
+  state.deck = [...command.deck];
+  state.toAct = null;
+  state.currentBet = state.config.bigBlind;
+  state.lastFullRaise = state.config.bigBlind;
+  state.lastAggressor = null;
+  state.pots = [];
+  state.result = null;
+}
+
+function post(state: GameState, index: SeatIndex, kind: PostKind, amount: Chips, events: GameEvent[]): void {
+  const seat = state.seats[index]!;
+  const paid = Math.min(amount, seat.stack);
+  if (paid === 0) return;
+  seat.stack -= paid;
+  seat.committed += paid;
+  // Antes go straight into the pot; blinds are bets on the pre-flop street.
+  if (kind !== 'ante') seat.bet += paid;
+  seat.allIn = seat.stack === 0;
+  events.push({ type: 'blinds_posted', seat: index, kind, amount: paid, allIn: seat.allIn });
+}
+
+function postForcedBets(state: GameState, events: GameEvent[]): void {
+  const { ante, smallBlind, bigBlind } = state.config;
+  if (ante > 0) for (const seat of state.dealOrder) post(state, seat, 'ante', ante, events);
+  post(state, state.smallBlindSeat!, 'small_blind', smallBlind, events);
+  post(state, state.bigBlindSeat!, 'big_blind', bigBlind, events);
+}
+
+function dealHoleCards(state: GameState, events: GameEvent[]): void {
+  const order = state.dealOrder;
+  const holeCount = holeCardCount(state);
+  const positions = dealPositions(order.length, holeCount);
+  for (let round = 0; round < holeCount; round++) {
+    order.forEach((seat, k) => state.seats[seat]!.holeCards.push(state.deck![positions.hole(round, k)]!));
+  }
+  events.push({ type: 'cards_dealt', seats: [...order], cardCount: holeCount });
+  for (const seat of order) {
+    const cards = state.seats[seat]!.holeCards.map(cardToString);
+    events.push({ type: 'hole_cards', to: seat, seat, cards });
+  }
+}

@@ -1,0 +1,127 @@
+// The end of a hand: showdown order, showing or mucking, rake, and paying every pot.
+import { cardToString } from './cards';
+import { describeHand, evaluate, evaluateOmaha } from './evaluator';
+import { clockwiseFrom, isLive, liveSeats } from './legal';
+import { computePots, rakeFor, rakePerPot, splitPot } from './pots';
+import type { GameEvent, GameState, HandResult, Pot, PotResult, SeatIndex, ShownHand } from './types';
+
+function handValue(state: GameState, seat: SeatIndex): number {
+  const hole = state.seats[seat]!.holeCards;
+  return state.config.variant === 'PLO' ? evaluateOmaha(hole, state.board) : evaluate([...hole, ...state.board]);
+}
+
+/** The last aggressor of the final betting street shows first, else the first seat left of the button. */
+function showdownOrder(state: GameState): SeatIndex[] {
+  const aggressor = state.lastAggressor;
+  const first = aggressor !== null && isLive(state.seats[aggressor] ?? null) ? aggressor : null;
+  const start = first === null ? state.button! : (first - 1 + state.config.maxSeats) % state.config.maxSeats;
+  return clockwiseFrom(state, start).filter((i) => isLive(state.seats[i] ?? null));
+}
+
+/**
+ * A seat shows when its hand can still win (or tie) some pot it is in, given the hands
+ * already shown; otherwise it mucks, and the cards stay hidden. The first seat always shows.
+ */
+function showOrMuck(state: GameState, pots: Pot[], values: Map<SeatIndex, number>) {
+  const best: (number | undefined)[] = pots.map(() => undefined);
+  const shown: ShownHand[] = [];
+  const mucked: SeatIndex[] = [];
+  for (const seat of showdownOrder(state)) {
+    const value = values.get(seat)!;
+    const mine = pots.flatMap((p, i) => (p.eligible.includes(seat) ? [i] : []));
+    const canWin = mine.some((i) => best[i] === undefined || value >= best[i]!);
+    if (shown.length > 0 && !canWin) {
+      mucked.push(seat);
+      continue;
+    }
+    for (const i of mine) best[i] = Math.max(best[i] ?? value, value);
+    const { category, name } = describeHand(value);
+    shown.push({ seat, cards: [...state.seats[seat]!.holeCards], value, category, name });
+  }
+  return { shown, mucked };
+}
+
+function payPots(state: GameState, pots: Pot[], rake: number, values: Map<SeatIndex, number> | null): PotResult[] {
+  const rakes = rakePerPot(pots.map((p) => p.amount), rake);
+  return pots.map((pot, i) => {
+    const top = values ? Math.max(...pot.eligible.map((s) => values.get(s)!)) : 0;
+    const winners = values ? pot.eligible.filter((s) => values.get(s) === top) : pot.eligible;
+    const split = splitPot(pot.amount - rakes[i]!, winners, state.button!, state.config.maxSeats);
+    for (const w of split) state.seats[w.seat]!.stack += w.amount;
+    const handName = values ? describeHand(top).name : null;
+    return { ...pot, rake: rakes[i]!, winners: split, handName };
+  });
+}
+
+export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold' | 'showdown'): void {
+  const pots = computePots(
+    state.seats.flatMap((s, seat) =>
+      s && s.inHand ? [{ seat, amount: s.committed, folded: s.folded, allIn: s.allIn }] : [],
+    ),
+  );
+  const total = pots.reduce((sum, p) => sum + p.amount, 0);
+  // No flop, no drop: a hand that ends before the flop pays no rake.
+  const rake = state.board.length === 0 ? 0 : rakeFor(total, state.config.rake);
+  let values: Map<SeatIndex, number> | null = null;
+  let shown: ShownHand[] = [];
+  let mucked: SeatIndex[] = [];
+  if (endedBy === 'showdown') {
+    values = new Map(liveSeats(state).map((s) => [s, handValue(state, s)]));
+    ({ shown, mucked } = showOrMuck(state, pots, values));
+    for (const h of shown) events.push({ type: 'hand_shown', seat: h.seat, cards: h.cards.map(cardToString), name: h.name });
+    for (const seat of mucked) events.push({ type: 'hand_mucked', seat });
+  }
+  if (rake > 0) events.push({ type: 'rake_taken', amount: rake });
+  const potResults = payPots(state, pots, rake, values);
+  potResults.forEach((p, potIndex) =>
+    events.push({ type: 'pot_awarded', potIndex, amount: p.amount - p.rake, winners: p.winners, handName: p.handName }),
+  );
+  state.result = buildResult(state, endedBy, rake, potResults, shown, mucked);
+  state.street = 'complete';
+  state.toAct = null;
+  state.pots = [];
+  events.push({ type: 'hand_complete', handId: state.handId!, stacks: state.result.seats.map((s) => ({ seat: s.seat, stack: s.endStack })) });
+}
+
+function buildResult(
+  state: GameState,
+  endedBy: 'fold' | 'showdown',
+  rake: number,
+  pots: PotResult[],
+  shown: ShownHand[],
+  mucked: SeatIndex[],
+): HandResult {
+  const won = (seat: SeatIndex) =>
+    pots.reduce((sum, p) => sum + p.winners.reduce((w, x) => w + (x.seat === seat ? x.amount : 0), 0), 0);
+  const seats = state.dealOrder.map((seat) => {
+    const s = state.seats[seat]!;
+    return {
+      seat,
+      playerId: s.playerId,
+      startStack: s.startStack,
+      contributed: s.committed + s.returned,
+      returned: s.returned,
+      won: won(seat),
+      endStack: s.stack,
+    };
+  });
+  const result: HandResult = { handId: state.handId!, endedBy, board: [...state.board], rake, seats, pots, shown, mucked };
+  assertSettlement(result);
+  return result;
+}
+
+/** Every chip put in comes back out as returned, won or rake; a failure is an engine bug. */
+function assertSettlement(result: HandResult): void {
+  const sum = (f: (s: HandResult['seats'][number]) => number) => result.seats.reduce((t, s) => t + f(s), 0);
+  const paidIn = sum((s) => s.contributed);
+  const paidOut = sum((s) => s.returned + s.won) + result.rake;
+  if (paidIn !== paidOut) throw new Error(`settlement does not balance: ${paidIn} in, ${paidOut} out`);
+  for (const s of result.seats) {
+    if (s.endStack !== s.startStack - s.contributed + s.returned + s.won || s.endStack < 0) {
+      throw new Error(`seat ${s.seat} stack does not add up`);
+    }
+  }
+  for (const p of result.pots) {
+    if (p.eligible.length === 0 || p.winners.length === 0) throw new Error('a pot has nobody to win it');
+  }
+}

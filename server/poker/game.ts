@@ -1,0 +1,204 @@
+// The hand state machine: createGame() and the pure apply(state, command).
+//
+// apply() never touches its input: it works on a structured clone and either returns the
+// new state with its events or a rejection value. Every accepted command bumps `seq` by one.
+// After every accepted step the chip total is checked against the previous state; a
+// mismatch throws, because it can only be an engine bug.
+import { act, advance, refreshPots } from './game-betting';
+import { startHand } from './game-hand';
+import { isHandInProgress, legalActions } from './legal';
+import { rejection, type RejectionCode } from './rejections';
+import type { ApplyResult, Chips, Command, GameConfig, GameConfigInput, GameEvent, GameState, SeatState } from './types';
+
+export const MAX_SEATS_MIN = 2;
+export const MAX_SEATS_MAX = 10;
+const BASIS_POINTS_MAX = 10_000;
+
+function isChipAmount(value: unknown): value is Chips {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Returns what is wrong with a table configuration, or null when it is sound. */
+export function configProblem(config: GameConfigInput): string | null {
+  if (config.variant !== 'NLHE' && config.variant !== 'PLO') return 'variant must be NLHE or PLO';
+  const seats = config.maxSeats;
+  if (!Number.isInteger(seats) || seats < MAX_SEATS_MIN || seats > MAX_SEATS_MAX) return 'maxSeats must be 2..10';
+  if (!isChipAmount(config.smallBlind) || !isChipAmount(config.bigBlind)) return 'blinds must be chip amounts';
+  if (config.bigBlind < 1 || config.smallBlind > config.bigBlind) return 'need 0 <= smallBlind <= bigBlind, bigBlind >= 1';
+  if (config.ante !== undefined && !isChipAmount(config.ante)) return 'ante must be a chip amount';
+  const rake = config.rake;
+  if (rake) {
+    const bpsOk = Number.isInteger(rake.percentBps) && rake.percentBps >= 0 && rake.percentBps <= BASIS_POINTS_MAX;
+    if (!bpsOk || !isChipAmount(rake.cap)) return 'rake needs percentBps 0..10000 and a chip cap';
+  }
+  return null;
+}
+
+/** The empty table. Throws on an invalid configuration (the server validates it at boot). */
+export function createGame(input: GameConfigInput): GameState {
+  const problem = configProblem(input);
+  if (problem) throw new RangeError(`invalid game config: ${problem}`);
+  const config: GameConfig = { ...input, ante: input.ante ?? 0, rake: input.rake ? { ...input.rake } : null };
+  return {
+    config,
+    seq: 0,
+    seats: Array.from({ length: config.maxSeats }, () => null),
+    button: null,
+    smallBlindSeat: null,
+    bigBlindSeat: null,
+    handId: null,
+    handNumber: 0,
+    street: 'complete',
+    board: [],
+    deck: null,
+    dealOrder: [],
+    toAct: null,
+    currentBet: 0,
+    lastFullRaise: config.bigBlind,
+    lastAggressor: null,
+    pots: [],
+    result: null,
+  };
+}
+
+export function apply(state: GameState, command: Command): ApplyResult {
+  const shapeProblem = checkShape(state, command);
+  if (shapeProblem) return rejection(shapeProblem);
+  const next = structuredClone(state);
+  const events: GameEvent[] = [];
+  const problem = dispatch(next, command, events);
+  if (problem) return rejection(problem);
+  next.seq = state.seq + 1;
+  refreshPots(next);
+  assertChipsConserved(state, next, command);
+  return { ok: true, state: next, events };
+}
+
+function checkShape(state: GameState, command: Command): RejectionCode | null {
+  if (typeof command !== 'object' || command === null || typeof command.type !== 'string') return 'command/invalid';
+  if ('expectedSeq' in command && command.expectedSeq !== undefined && command.expectedSeq !== state.seq) {
+    return 'seq/stale';
+  }
+  if ('seat' in command) {
+    const seat = command.seat;
+    if (!Number.isInteger(seat) || seat < 0 || seat >= state.config.maxSeats) return 'seat/invalid';
+  }
+  return null;
+}
+
+function dispatch(state: GameState, command: Command, events: GameEvent[]): RejectionCode | null {
+  switch (command.type) {
+    case 'sit':
+      return sit(state, command, events);
+    case 'leave':
+      return leave(state, command.seat, events);
+    case 'add_chips':
+      return addChips(state, command.seat, command.amount, events);
+    case 'sit_out':
+    case 'sit_in':
+      return setSittingOut(state, command.seat, command.type === 'sit_out', events);
+    case 'start_hand': {
+      const problem = startHand(state, command, events);
+      if (!problem) advance(state, events, state.bigBlindSeat!);
+      return problem;
+    }
+    case 'act':
+      return handOnly(state) ?? act(state, command, events);
+    case 'timeout':
+      return handOnly(state) ?? timeout(state, command.seat, events);
+    default:
+      return 'command/invalid';
+  }
+}
+
+function handOnly(state: GameState): RejectionCode | null {
+  return isHandInProgress(state) ? null : 'hand/not_in_progress';
+}
+
+/** The acting seat checks when it may, otherwise folds. Sitting it out is the server's call. */
+function timeout(state: GameState, seat: number, events: GameEvent[]): RejectionCode | null {
+  const legal = legalActions(state, seat);
+  if (!legal) return 'turn/not_your_turn';
+  return act(state, { type: 'act', seat, action: legal.canCheck ? 'check' : 'fold' }, events, true);
+}
+
+function emptySeat(playerId: string, stack: Chips): SeatState {
+  return {
+    playerId,
+    stack,
+    bet: 0,
+    committed: 0,
+    returned: 0,
+    startStack: stack,
+    inHand: false,
+    folded: false,
+    allIn: false,
+    sittingOut: false,
+    holeCards: [],
+    acted: false,
+    actedAtBet: 0,
+  };
+}
+
+function sit(state: GameState, command: Extract<Command, { type: 'sit' }>, events: GameEvent[]): RejectionCode | null {
+  if (isHandInProgress(state)) return 'hand/in_progress';
+  if (typeof command.playerId !== 'string' || command.playerId.length === 0) return 'command/invalid';
+  if (!isChipAmount(command.stack) || command.stack === 0) return 'amount/invalid';
+  if (state.seats[command.seat]) return 'seat/taken';
+  if (state.seats.some((s) => s?.playerId === command.playerId)) return 'seat/player_already_seated';
+  state.seats[command.seat] = emptySeat(command.playerId, command.stack);
+  events.push({ type: 'player_sat', seat: command.seat, playerId: command.playerId, stack: command.stack });
+  return null;
+}
+
+function leave(state: GameState, seat: number, events: GameEvent[]): RejectionCode | null {
+  if (isHandInProgress(state)) return 'hand/in_progress';
+  const occupant = state.seats[seat];
+  if (!occupant) return 'seat/empty';
+  state.seats[seat] = null;
+  events.push({ type: 'player_left', seat, playerId: occupant.playerId, stack: occupant.stack });
+  return null;
+}
+
+function addChips(state: GameState, seat: number, amount: unknown, events: GameEvent[]): RejectionCode | null {
+  if (isHandInProgress(state)) return 'hand/in_progress';
+  const occupant = state.seats[seat];
+  if (!occupant) return 'seat/empty';
+  if (!isChipAmount(amount) || amount === 0 || !Number.isSafeInteger(occupant.stack + amount)) return 'amount/invalid';
+  occupant.stack += amount;
+  events.push({ type: 'chips_added', seat, amount, stack: occupant.stack });
+  return null;
+}
+
+/** Takes effect at the next start_hand: a seat already dealt in keeps playing this hand. */
+function setSittingOut(state: GameState, seat: number, out: boolean, events: GameEvent[]): RejectionCode | null {
+  const occupant = state.seats[seat];
+  if (!occupant) return 'seat/empty';
+  if (occupant.sittingOut === out) return out ? 'seat/already_sitting_out' : 'seat/already_sitting_in';
+  occupant.sittingOut = out;
+  events.push(out ? { type: 'sat_out', seat } : { type: 'sat_in', seat });
+  return null;
+}
+
+/** Chips on the table: stacks plus everything in the middle of a hand in progress. */
+export function tableChips(state: GameState): Chips {
+  const inPlay = isHandInProgress(state);
+  return state.seats.reduce((sum, s) => sum + (s ? s.stack + (inPlay && s.inHand ? s.committed : 0) : 0), 0);
+}
+
+function assertChipsConserved(before: GameState, after: GameState, command: Command): void {
+  let expected = tableChips(before);
+  if (command.type === 'sit') expected += command.stack;
+  if (command.type === 'add_chips') expected += command.amount;
+  if (command.type === 'leave') expected -= before.seats[command.seat]!.stack;
+  const handEnded = !isHandInProgress(after) && (isHandInProgress(before) || command.type === 'start_hand');
+  if (handEnded) expected -= after.result!.rake;
+  const actual = tableChips(after);
+  const collected = after.pots.reduce((sum, p) => sum + p.amount, 0);
+  const bets = after.seats.reduce((sum, s) => sum + (s && s.inHand && isHandInProgress(after) ? s.bet : 0), 0);
+  const stacks = after.seats.reduce((sum, s) => sum + (s ? s.stack : 0), 0);
+  const negative = after.seats.some((s) => s && (s.stack < 0 || s.bet < 0 || s.committed < 0));
+  if (actual !== expected || stacks + collected + bets !== actual || negative || after.pots.some((p) => p.amount <= 0)) {
+    throw new Error(`chip conservation violated after ${command.type}: expected ${expected}, found ${actual}`);
+  }
+}

@@ -1,0 +1,80 @@
+// Pot arithmetic: main and side pots from what each seat put in, rake, and splitting a pot
+// between tied winners. Pure functions over plain numbers.
+import type { Chips, Pot, RakeConfig, SeatIndex } from './types';
+
+export interface Contribution {
+  seat: SeatIndex;
+  amount: Chips;
+  /** Folded seats' chips stay in the pots (dead money) but they cannot win. */
+  folded: boolean;
+  allIn: boolean;
+}
+
+/**
+ * Side pots are cut at every all-in level of a seat still in the hand: a seat can win from
+ * each other seat at most what it put in itself. Folded seats' chips fill the layers up to
+ * their amount. Empty layers are dropped, and adjacent layers with the same eligible seats
+ * are merged so the pot list matches what players see on the table.
+ */
+export function computePots(contributions: readonly Contribution[]): Pot[] {
+  const live = contributions.filter((c) => !c.folded && c.amount > 0);
+  const top = Math.max(0, ...contributions.map((c) => c.amount));
+  const levels = [...new Set([...live.filter((c) => c.allIn).map((c) => c.amount), top])]
+    .filter((level) => level > 0)
+    .sort((a, b) => a - b);
+  const pots: Pot[] = [];
+  let floor = 0;
+  for (const level of levels) {
+    const amount = contributions.reduce(
+      (sum, c) => sum + Math.max(0, Math.min(c.amount, level) - floor),
+      0,
+    );
+    const eligible = live.filter((c) => c.amount >= level).map((c) => c.seat).sort((a, b) => a - b);
+    floor = level;
+    if (amount === 0) continue;
+    const last = pots[pots.length - 1];
+    if (last && sameSeats(last.eligible, eligible)) last.amount += amount;
+    else pots.push({ amount, eligible });
+  }
+  return pots;
+}
+
+function sameSeats(a: readonly SeatIndex[], b: readonly SeatIndex[]): boolean {
+  return a.length === b.length && a.every((seat, i) => seat === b[i]);
+}
+
+/** Whole chips, rounded down, capped. */
+export function rakeFor(total: Chips, rake: RakeConfig | null): Chips {
+  if (!rake) return 0;
+  return Math.min(rake.cap, Math.floor((total * rake.percentBps) / 10_000));
+}
+
+/**
+ * How much rake comes out of each pot: the main pot pays first, then the side pots in order
+ * (every player in the hand contests the main pot, so it spreads the rake most evenly).
+ */
+export function rakePerPot(potAmounts: readonly Chips[], rake: Chips): Chips[] {
+  let remaining = rake;
+  return potAmounts.map((amount) => {
+    const taken = Math.min(amount, remaining);
+    remaining -= taken;
+    return taken;
+  });
+}
+
+/**
+ * Splits `amount` between tied winners. Odd chips go one at a time to the winners closest
+ * to the button going clockwise (the first winner left of the button gets the first one).
+ */
+export function splitPot(
+  amount: Chips,
+  winners: readonly SeatIndex[],
+  button: SeatIndex,
+  maxSeats: number,
+): { seat: SeatIndex; amount: Chips }[] {
+  const distance = (seat: SeatIndex) => (seat - button - 1 + maxSeats * 2) % maxSeats;
+  const ordered = [...winners].sort((a, b) => distance(a) - distance(b));
+  const share = Math.floor(amount / ordered.length);
+  const odd = amount - share * ordered.length;
+  return ordered.map((seat, i) => ({ seat, amount: share + (i < odd ? 1 : 0) }));
+}

@@ -1,0 +1,238 @@
+// Data shapes of the hand state machine. Everything here is plain JSON-serialisable data:
+// the state is cloned, logged, replayed and compared with deep equality.
+import type { Card } from './cards';
+import type { RejectionCode } from './rejections';
+
+/** An amount of chips: a non-negative safe integer. */
+export type Chips = number;
+/** A seat index, 0 .. maxSeats-1, clockwise. */
+export type SeatIndex = number;
+
+export type Variant = 'NLHE' | 'PLO';
+
+export interface RakeConfig {
+  /** Percentage of the total pot in basis points (500 = 5%). */
+  percentBps: number;
+  /** Largest rake per hand, in chips. */
+  cap: Chips;
+}
+
+export interface GameConfig {
+  variant: Variant;
+  maxSeats: number;
+  smallBlind: Chips;
+  bigBlind: Chips;
+  ante: Chips;
+  rake: RakeConfig | null;
+}
+
+export type GameConfigInput = Omit<GameConfig, 'ante' | 'rake'> & {
+  ante?: Chips;
+  rake?: RakeConfig | null;
+};
+
+/** 'complete' also stands for "no hand in progress" (before the first hand and between hands). */
+export type Street = 'preflop' | 'flop' | 'turn' | 'river' | 'complete';
+
+export interface SeatState {
+  playerId: string;
+  stack: Chips;
+  /** Chips put in on the current street. */
+  bet: Chips;
+  /** Chips put in this hand (antes, blinds, bets), net of returned uncalled chips. */
+  committed: Chips;
+  /** Uncalled chips given back this hand. */
+  returned: Chips;
+  /** Stack when the current (or last) hand started. */
+  startStack: Chips;
+  /** Dealt into the current (or last) hand. */
+  inHand: boolean;
+  folded: boolean;
+  allIn: boolean;
+  sittingOut: boolean;
+  holeCards: Card[];
+  /** Has acted on this street since the betting was last (re)opened to them. */
+  acted: boolean;
+  /** The street's bet level right after this seat last acted; drives the reopening rule. */
+  actedAtBet: Chips;
+}
+
+export interface Pot {
+  amount: Chips;
+  /** Seats (not folded) that can win this pot, ascending. */
+  eligible: SeatIndex[];
+}
+
+export interface PotResult extends Pot {
+  /** Rake taken out of this pot (amount is before rake). */
+  rake: Chips;
+  winners: { seat: SeatIndex; amount: Chips }[];
+  /** Evaluator name of the winning hand; null when the pot was won without a showdown. */
+  handName: string | null;
+}
+
+export interface SeatResult {
+  seat: SeatIndex;
+  playerId: string;
+  startStack: Chips;
+  /** Everything put in this hand, including chips later returned as uncalled. */
+  contributed: Chips;
+  /** Uncalled chips given back. */
+  returned: Chips;
+  /** Chips received from pots. */
+  won: Chips;
+  endStack: Chips;
+}
+
+export interface ShownHand {
+  seat: SeatIndex;
+  cards: Card[];
+  value: number;
+  category: string;
+  name: string;
+}
+
+/** Settlement of a finished hand. sum(contributed) == sum(returned) + sum(won) + rake. */
+export interface HandResult {
+  handId: string;
+  endedBy: 'fold' | 'showdown';
+  board: Card[];
+  rake: Chips;
+  seats: SeatResult[];
+  pots: PotResult[];
+  /** In showdown order. */
+  shown: ShownHand[];
+  mucked: SeatIndex[];
+}
+
+export interface GameState {
+  config: GameConfig;
+  /** Bumped by one on every accepted command. */
+  seq: number;
+  seats: (SeatState | null)[];
+  button: SeatIndex | null;
+  smallBlindSeat: SeatIndex | null;
+  bigBlindSeat: SeatIndex | null;
+  handId: string | null;
+  handNumber: number;
+  street: Street;
+  board: Card[];
+  /** Secret: never part of any view. */
+  deck: Card[] | null;
+  /** Seats dealt in, clockwise from the first left of the button. */
+  dealOrder: SeatIndex[];
+  toAct: SeatIndex | null;
+  /** The highest bet on this street (pre-flop at least the big blind). */
+  currentBet: Chips;
+  /** Size of the last full bet or raise on this street: the minimum raise increment. */
+  lastFullRaise: Chips;
+  /** Last seat to raise the bet level on the street where the betting last happened. */
+  lastAggressor: SeatIndex | null;
+  /** Chips collected from finished streets, split into main and side pots. */
+  pots: Pot[];
+  result: HandResult | null;
+}
+
+export type ActionKind = 'fold' | 'check' | 'call' | 'bet' | 'raise' | 'all_in';
+
+export type Command =
+  | { type: 'sit'; seat: SeatIndex; playerId: string; stack: Chips }
+  | { type: 'leave'; seat: SeatIndex }
+  | { type: 'add_chips'; seat: SeatIndex; amount: Chips }
+  | { type: 'sit_out'; seat: SeatIndex }
+  | { type: 'sit_in'; seat: SeatIndex }
+  | { type: 'start_hand'; handId: string; deck: Card[]; button?: SeatIndex }
+  | {
+      type: 'act';
+      seat: SeatIndex;
+      action: ActionKind;
+      /** For bet and raise: the total the seat's bet becomes on this street. */
+      amount?: Chips;
+      expectedSeq?: number;
+    }
+  | { type: 'timeout'; seat: SeatIndex; expectedSeq?: number };
+
+export interface LegalActions {
+  canFold: boolean;
+  canCheck: boolean;
+  canCall: boolean;
+  /** Chips to add to call (capped by the stack), 0 if nothing to call. */
+  callAmount: Chips;
+  /** Present when a 'bet' is possible: the range of the total bet. */
+  minBet?: Chips;
+  maxBet?: Chips;
+  /** Present when a 'raise' is possible: the range of the total the bet becomes. */
+  minRaiseTo?: Chips;
+  maxRaiseTo?: Chips;
+  canAllIn: boolean;
+  /** Chips added by going all in (the whole stack). */
+  allInAmount: Chips;
+  /** The total bet after going all in. */
+  allInTo: Chips;
+}
+
+export type Viewer =
+  | { kind: 'player'; seat: SeatIndex }
+  | { kind: 'spectator' }
+  | { kind: 'admin' };
+
+export type PostKind = 'ante' | 'small_blind' | 'big_blind';
+export type BetAction = 'fold' | 'check' | 'call' | 'bet' | 'raise';
+
+/**
+ * Events carry cards as text ("As"). An event with `to` is private to that seat; everything
+ * else is public. Use eventsFor() to route them.
+ */
+export type GameEvent =
+  | { type: 'player_sat'; seat: SeatIndex; playerId: string; stack: Chips }
+  | { type: 'player_left'; seat: SeatIndex; playerId: string; stack: Chips }
+  | { type: 'chips_added'; seat: SeatIndex; amount: Chips; stack: Chips }
+  | { type: 'sat_out'; seat: SeatIndex }
+  | { type: 'sat_in'; seat: SeatIndex }
+  | {
+      type: 'hand_started';
+      handId: string;
+      variant: Variant;
+      button: SeatIndex;
+      smallBlind: Chips;
+      bigBlind: Chips;
+      ante: Chips;
+      seats: { seat: SeatIndex; playerId: string; stack: Chips }[];
+    }
+  | { type: 'blinds_posted'; seat: SeatIndex; kind: PostKind; amount: Chips; allIn: boolean }
+  | { type: 'cards_dealt'; seats: SeatIndex[]; cardCount: number }
+  | { type: 'hole_cards'; to: SeatIndex; seat: SeatIndex; cards: string[] }
+  | { type: 'to_act'; seat: SeatIndex }
+  | {
+      type: 'action';
+      seat: SeatIndex;
+      action: BetAction;
+      /** Chips added by this action. */
+      amount: Chips;
+      /** The seat's total bet on the street afterwards. */
+      betTo: Chips;
+      allIn: boolean;
+      timedOut: boolean;
+    }
+  | { type: 'uncalled_returned'; seat: SeatIndex; amount: Chips }
+  | { type: 'street_dealt'; street: 'flop' | 'turn' | 'river'; cards: string[]; board: string[] }
+  | { type: 'hand_shown'; seat: SeatIndex; cards: string[]; name: string }
+  | { type: 'hand_mucked'; seat: SeatIndex }
+  | { type: 'rake_taken'; amount: Chips }
+  | {
+      type: 'pot_awarded';
+      potIndex: number;
+      amount: Chips;
+      winners: { seat: SeatIndex; amount: Chips }[];
+      handName: string | null;
+    }
+  | { type: 'hand_complete'; handId: string; stacks: { seat: SeatIndex; stack: Chips }[] };
+
+export interface Rejection {
+  code: RejectionCode;
+  message: string;
+}
+
+export type ApplyResult =
+  | { ok: true; state: GameState; events: GameEvent[] }
+  | { ok: false; rejection: Rejection };
