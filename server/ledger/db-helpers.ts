@@ -256,7 +256,7 @@ export const TRANSFER_CTES = `
   balances AS (
     UPDATE accounts a SET balance = a.balance + d.delta
       FROM (SELECT account_id, sum(delta)::bigint AS delta FROM moves GROUP BY account_id) d
-     WHERE a.id = d.account_id
+     WHERE a.id = d.account_id AND EXISTS (SELECT 1 FROM tr) -- no transfer row, no balance change
     RETURNING a.id
   )`;
 

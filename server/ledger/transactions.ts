@@ -431,7 +431,7 @@ export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<Le
   const key = settleKey(input.tableId, input.handNumber);
   const hash = requestHash('SETTLE_HAND', { ...input, record: undefined });
   return run(deps, async (tx) => {
-    const replay = replayOrConflict<SettleHandResult>(await lookup(tx, key), hash);
+    const replay = await replaySettlement(tx, key, hash);
     if (replay) return replay;
     const invalid = validateSettlement(input);
     if (invalid) return invalid;
@@ -445,6 +445,19 @@ export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<Le
     if (!checked.ok) return checked;
     return writeSettlement(tx, input, key, hash, checked.value);
   });
+}
+
+async function replaySettlement(tx: Tx, key: string, hash: string) {
+  const rows = await tx.$queryRawUnsafe<(StoredTransfer & { hand_id: bigint })[]>(
+    `SELECT t.id, t.request_hash, t.result, h.id AS hand_id
+       FROM ledger_transfers t JOIN hands h ON h.transfer_id = t.id
+      WHERE t.idempotency_key = $1`,
+    key,
+  );
+  const row = rows[0];
+  const replay = replayOrConflict<Omit<SettleHandResult, 'handId'>>(row, hash);
+  if (!replay || !replay.ok || !row) return replay;
+  return ok({ ...replay.value, handId: row.hand_id });
 }
 
 function validateSettlement(input: SettleHandInput): LedgerResult<never> | null {
@@ -501,7 +514,7 @@ async function writeSettlement(
     kind: 'SETTLE_HAND', key, hash, actorUserId: null, reason: null, tableId: input.tableId,
     result: partial, postings,
   });
-  const rows = await tx.$queryRawUnsafe<{ transfer_id: bigint | null; hand_id: bigint | null }[]>(
+  const rows = await tx.$queryRawUnsafe<{ transfer_id: bigint | null; hand_id: bigint | null; seats_ok: boolean }[]>(
     SETTLE_SQL,
     ...params,
     input.tableId,
@@ -519,7 +532,12 @@ async function writeSettlement(
     input.seats.map((s) => s.won.toString()),
   );
   const row = rows[0];
-  if (!row || row.transfer_id === null || row.hand_id === null) return fail('settle/stale');
+  if (row && !row.seats_ok) return fail('settle/invalid', { reason: 'a seat session is closed or at another table' });
+  if (!row || row.transfer_id === null || row.hand_id === null) {
+    // A concurrent retry of this very settlement may have committed while we
+    // waited for the locks: then the answer is its result, not "stale".
+    return (await replaySettlement(tx, key, hash)) ?? fail('settle/stale');
+  }
   return ok({ ...partial, handId: row.hand_id, transferId: row.transfer_id, replayed: false });
 }
 
@@ -543,11 +561,20 @@ function settlementPostings(input: SettleHandInput, checked: CheckedSettlement) 
 }
 
 // One statement: the compare-and-swap on the table row gates every write, so a
-// stale owner or an out-of-order hand number writes nothing at all.
+// stale owner or an out-of-order hand number writes nothing at all. The seat
+// sessions are re-read here, after the account locks are held, so a cash-out
+// that committed while we waited is seen.
 const SETTLE_SQL = `
-  WITH cas AS (
+  WITH seats_ok AS (
+    SELECT NOT EXISTS (
+      SELECT 1 FROM seat_sessions
+       WHERE id = ANY($18::bigint[]) AND (status <> 'OPEN' OR table_id <> $10::int)
+    ) AS ok
+  ),
+  cas AS (
     UPDATE poker_tables SET hand_number = $11::bigint
      WHERE id = $10::int AND hand_number = $11::bigint - 1 AND owner_epoch = $12::bigint AND status = 'OPEN'
+       AND (SELECT ok FROM seats_ok)
     RETURNING id
   ),
   ${TRANSFER_CTES.replace('VALUES ($1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb)',
@@ -563,7 +590,7 @@ const SETTLE_SQL = `
       FROM hand CROSS JOIN unnest($18::bigint[], $19::int[], $20::int[], $21::bigint[], $22::bigint[])
            AS p(seat_session_id, user_id, seat_index, contributed, won)
   )
-  SELECT (SELECT id FROM tr) AS transfer_id, (SELECT id FROM hand) AS hand_id`;
+  SELECT (SELECT id FROM tr) AS transfer_id, (SELECT id FROM hand) AS hand_id, (SELECT ok FROM seats_ok) AS seats_ok`;
 
 // ---- adjust ------------------------------------------------------------------------
 
@@ -623,6 +650,63 @@ export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResu
   });
 }
 
+// ---- transferBetweenWallets ---------------------------------------------------------
+
+export interface WalletTransferInput {
+  fromUserId: number;
+  toUserId: number;
+  amount: bigint;
+  reason: string;
+  adminUserId: number;
+  idempotencyKey: string;
+}
+
+export interface WalletTransferResult {
+  amount: bigint;
+  fromBalance: bigint;
+  toBalance: bigint;
+}
+
+/**
+ * An admin moves chips from one wallet to another (the talk's send_money, for
+ * corrections such as merging a player's duplicate accounts). Audited like adjust.
+ */
+export function transferBetweenWallets(
+  deps: LedgerDeps,
+  input: WalletTransferInput,
+): Promise<LedgerResult<WithTransfer<WalletTransferResult>>> {
+  const hash = requestHash('WALLET_TRANSFER', { ...input, idempotencyKey: undefined });
+  return run(deps, async (tx) => {
+    const replay = replayOrConflict<WalletTransferResult>(await lookup(tx, input.idempotencyKey), hash);
+    if (replay) return replay;
+    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+    if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
+    if (!positive(input.amount) || input.fromUserId === input.toUserId) return fail('amount/invalid');
+    const fromCode = accountCodes.wallet(input.fromUserId);
+    const toCode = accountCodes.wallet(input.toUserId);
+    const locked = await lockAccounts(tx, [fromCode, toCode]);
+    const from = locked.get(fromCode);
+    const to = locked.get(toCode);
+    if (!from || !to) return fail('user/not_found');
+    if (from.balance < input.amount) return fail('funds/insufficient', { balance: from.balance.toString() });
+    const result: WalletTransferResult = {
+      amount: input.amount,
+      fromBalance: from.balance - input.amount,
+      toBalance: to.balance + input.amount,
+    };
+    const transferId = await postTransfer(tx, {
+      kind: 'WALLET_TRANSFER', key: input.idempotencyKey, hash, actorUserId: input.adminUserId, reason, tableId: null,
+      result,
+      postings: [
+        { accountId: from.id, delta: -input.amount },
+        { accountId: to.id, delta: input.amount },
+      ],
+    });
+    return ok({ ...result, transferId, replayed: false });
+  });
+}
+
 // ---- the ledger as one object ------------------------------------------------------------
 
 export interface Ledger {
@@ -632,6 +716,7 @@ export interface Ledger {
   cashOut(input: CashOutInput): ReturnType<typeof cashOut>;
   settleHand(input: SettleHandInput): ReturnType<typeof settleHand>;
   adjust(input: AdjustInput): ReturnType<typeof adjust>;
+  transferBetweenWallets(input: WalletTransferInput): ReturnType<typeof transferBetweenWallets>;
   reconcile(): Promise<ReconcileReport>;
 }
 
@@ -643,6 +728,7 @@ export function createLedger(deps: LedgerDeps): Ledger {
     cashOut: (input) => cashOut(deps, input),
     settleHand: (input) => settleHand(deps, input),
     adjust: (input) => adjust(deps, input),
+    transferBetweenWallets: (input) => transferBetweenWallets(deps, input),
     reconcile: () => reconcile(deps.db),
   };
 }

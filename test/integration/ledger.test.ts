@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, seedTable, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ poolMax: 40 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function fundedUser(chips: bigint): Promise<number> {
+  const [userId] = await seedUsers(t.db, 1);
+  const bought = await t.ledger.buyChips({ userId: userId!, amountCents: chips, idempotencyKey: uniqueKey('buy') });
+  expect(bought.ok).toBe(true);
+  return userId!;
+}
+
+async function balanceOf(code: string): Promise<bigint> {
+  const account = await t.db.account.findUniqueOrThrow({ where: { code } });
+  return account.balance;
+}
+
+describe('buyChips', () => {
+  it('converts USD cents to chips at the configured rate and records the payment', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const result = await t.ledger.buyChips({ userId: userId!, amountCents: 2_550n, idempotencyKey: uniqueKey() });
+    expect(result.ok && result.value.chips).toBe(2_550n);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(2_550n);
+    const purchase = await t.db.chipPurchase.findFirstOrThrow({ where: { userId: userId! } });
+    expect(purchase.amountMinor).toBe(2_550n);
+    expect(purchase.currency).toBe('USD');
+  });
+
+  it('rejects amounts out of range, zero, non-USD, and unknown users, changing nothing', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const cases = [
+      [{ amountCents: 0n }, 'amount/invalid'],
+      [{ amountCents: -5n }, 'amount/invalid'],
+      [{ amountCents: 99n }, 'purchase/out_of_range'],
+      [{ amountCents: 10_000_001n }, 'purchase/out_of_range'],
+      [{ amountCents: 500n, currency: 'EUR' }, 'purchase/currency_unsupported'],
+    ] as const;
+    for (const [input, code] of cases) {
+      const result = await t.ledger.buyChips({ userId: userId!, idempotencyKey: uniqueKey(), ...input });
+      expect(result.ok ? 'ok' : result.error.code).toBe(code);
+    }
+    const unknown = await t.ledger.buyChips({ userId: 999_999, amountCents: 500n, idempotencyKey: uniqueKey() });
+    expect(unknown.ok ? 'ok' : unknown.error.code).toBe('user/not_found');
+    expect(await t.db.account.findUnique({ where: { code: `wallet:${userId}` } }).then((a) => a?.balance ?? 0n)).toBe(0n);
+  });
+});
+
+describe('idempotency', () => {
+  it('the same key twice gives one transfer and the same result', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const key = uniqueKey('idem');
+    const first = await t.ledger.buyChips({ userId: userId!, amountCents: 1_000n, idempotencyKey: key });
+    const second = await t.ledger.buyChips({ userId: userId!, amountCents: 1_000n, idempotencyKey: key });
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(second.value.transferId).toBe(first.value.transferId);
+    expect(second.value.replayed).toBe(true);
+    expect({ ...second.value, replayed: false }).toEqual(first.value);
+    expect(await t.db.ledgerTransfer.count({ where: { idempotencyKey: key } })).toBe(1);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
+  });
+
+  it('the same key with a different payload is rejected with a clear code', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const key = uniqueKey('idem');
+    await t.ledger.buyChips({ userId: userId!, amountCents: 1_000n, idempotencyKey: key });
+    const reused = await t.ledger.buyChips({ userId: userId!, amountCents: 2_000n, idempotencyKey: key });
+    expect(reused.ok ? 'ok' : reused.error.code).toBe('idempotency/key_reused');
+    const otherKind = await t.ledger.adjust({ userId: userId!, amount: 5n, reason: 'x', adminUserId: userId!, idempotencyKey: key });
+    expect(otherKind.ok ? 'ok' : otherKind.error.code).toBe('idempotency/key_reused');
+    expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
+  });
+
+  it('50 concurrent requests with one key post exactly one transfer', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const key = uniqueKey('idem');
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.ledger.buyChips({ userId: userId!, amountCents: 700n, idempotencyKey: key })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => (r.ok ? r.value.transferId : -1n))).size).toBe(1);
+    expect(results.filter((r) => r.ok && !r.value.replayed)).toHaveLength(1);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(700n);
+  });
+});
+
+describe('buyIn, topUp, cashOut', () => {
+  it('moves chips wallet -> seat -> wallet within the table limits', async () => {
+    const userId = await fundedUser(1_000n);
+    const table = await seedTable(t.db, { minBuyIn: 100n, maxBuyIn: 500n });
+    const below = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 99n, idempotencyKey: uniqueKey() });
+    const above = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 501n, idempotencyKey: uniqueKey() });
+    const badSeat = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 6, amount: 200n, idempotencyKey: uniqueKey() });
+    expect([below, above, badSeat].map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'buyin/below_min', 'buyin/above_max', 'seat/invalid',
+    ]);
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 2, amount: 300n, idempotencyKey: uniqueKey() });
+    expect(seated.ok).toBe(true);
+    if (!seated.ok) return;
+    const again = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 3, amount: 100n, idempotencyKey: uniqueKey() });
+    expect(again.ok ? 'ok' : again.error.code).toBe('seat/already_seated');
+    const seatSessionId = seated.value.seatSessionId;
+    const over = await t.ledger.topUp({ seatSessionId, amount: 201n, idempotencyKey: uniqueKey() });
+    expect(over.ok ? 'ok' : over.error.code).toBe('topup/above_max');
+    const topped = await t.ledger.topUp({ seatSessionId, amount: 200n, idempotencyKey: uniqueKey() });
+    expect(topped.ok && topped.value.stack).toBe(500n);
+    const out = await t.ledger.cashOut({ seatSessionId, idempotencyKey: uniqueKey() });
+    expect(out.ok && out.value.amount).toBe(500n);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
+    const twice = await t.ledger.cashOut({ seatSessionId, idempotencyKey: uniqueKey() });
+    expect(twice.ok ? 'ok' : twice.error.code).toBe('seat/closed');
+    const topClosed = await t.ledger.topUp({ seatSessionId, amount: 10n, idempotencyKey: uniqueKey() });
+    expect(topClosed.ok ? 'ok' : topClosed.error.code).toBe('seat/closed');
+  });
+
+  it('a seat taken by one player is refused to another', async () => {
+    const a = await fundedUser(500n);
+    const b = await fundedUser(500n);
+    const table = await seedTable(t.db);
+    const first = await t.ledger.buyIn({ userId: a, tableId: table.id, seatIndex: 1, amount: 100n, idempotencyKey: uniqueKey() });
+    const second = await t.ledger.buyIn({ userId: b, tableId: table.id, seatIndex: 1, amount: 100n, idempotencyKey: uniqueKey() });
+    expect(first.ok).toBe(true);
+    expect(second.ok ? 'ok' : second.error.code).toBe('seat/taken');
+    expect(await balanceOf(`wallet:${b}`)).toBe(500n);
+  });
+});
+
+describe('overdraw races', () => {
+  it('100 concurrent buy-ins each for the whole wallet: exactly one succeeds', async () => {
+    const userId = await fundedUser(800n);
+    const tables = await Promise.all(Array.from({ length: 10 }, () => seedTable(t.db, { maxSeats: 10, minBuyIn: 100n, maxBuyIn: 800n })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        t.ledger.buyIn({ userId, tableId: tables[i % 10]!.id, seatIndex: Math.floor(i / 10), amount: 800n, idempotencyKey: uniqueKey('race') }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'funds/insufficient')).toBe(true);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(0n);
+  });
+
+  it('100 concurrent cash-outs of one seat: exactly one succeeds and pays once', async () => {
+    const userId = await fundedUser(600n);
+    const table = await seedTable(t.db);
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 600n, idempotencyKey: uniqueKey() });
+    if (!seated.ok) throw new Error('buy-in failed');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: uniqueKey('out') })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'seat/closed')).toBe(true);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(600n);
+    expect(await balanceOf(`seat:${seated.value.seatSessionId}`)).toBe(0n);
+  });
+
+  it('100 concurrent negative adjustments for the whole wallet: exactly one succeeds', async () => {
+    const userId = await fundedUser(300n);
+    const [adminId] = await seedUsers(t.db, 1, 'admin');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        t.ledger.adjust({ userId, amount: -300n, reason: 'chargeback', adminUserId: adminId!, idempotencyKey: uniqueKey('adj') }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'adjust/negative_wallet')).toBe(true);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(0n);
+  });
+});
+
+describe('adjust', () => {
+  it('records the admin and the reason, in the ledger and the audit trail', async () => {
+    const userId = await fundedUser(100n);
+    const [adminId] = await seedUsers(t.db, 1, 'admin');
+    const noReason = await t.ledger.adjust({ userId, amount: 10n, reason: '  ', adminUserId: adminId!, idempotencyKey: uniqueKey() });
+    expect(noReason.ok ? 'ok' : noReason.error.code).toBe('adjust/reason_required');
+    const result = await t.ledger.adjust({ userId, amount: 25n, reason: 'promo', adminUserId: adminId!, idempotencyKey: uniqueKey() });
+    expect(result.ok && result.value.walletBalance).toBe(125n);
+    if (!result.ok) return;
+    const transfer = await t.db.ledgerTransfer.findUniqueOrThrow({ where: { id: result.value.transferId } });
+    expect(transfer).toMatchObject({ kind: 'ADJUST', actorUserId: adminId, reason: 'promo' });
+    const audit = await t.db.adminAction.findFirstOrThrow({ where: { adminUserId: adminId!, action: 'chips.adjust' } });
+    expect(audit.targetId).toBe(String(userId));
+    const negative = await t.ledger.adjust({ userId, amount: -126n, reason: 'oops', adminUserId: adminId!, idempotencyKey: uniqueKey() });
+    expect(negative.ok ? 'ok' : negative.error.code).toBe('adjust/negative_wallet');
+  });
+});
+
+describe('settleHand', () => {
+  async function seatedTable(players: number, stack = 500n) {
+    const table = await seedTable(t.db);
+    const seats = [];
+    for (let i = 0; i < players; i++) {
+      const userId = await fundedUser(stack);
+      const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: i, amount: stack, idempotencyKey: uniqueKey() });
+      if (!seated.ok) throw new Error(seated.error.code);
+      seats.push({ userId, seatIndex: i, seatSessionId: seated.value.seatSessionId });
+    }
+    return { table, seats };
+  }
+
+  it('moves contributions through the pot to the winners and the rake; the pot ends at zero', async () => {
+    const { table, seats } = await seatedTable(3);
+    const result = await t.ledger.settleHand({
+      tableId: table.id, handNumber: 1n, ownerEpoch: 0n, rake: 3n, commitment: 'c', seed: 's', record: { log: [] },
+      seats: [
+        { ...seats[0]!, contributed: 100n, won: 0n },
+        { ...seats[1]!, contributed: 100n, won: 197n },
+        { ...seats[2]!, contributed: 0n, won: 0n },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    expect(await balanceOf(`seat:${seats[0]!.seatSessionId}`)).toBe(400n);
+    expect(await balanceOf(`seat:${seats[1]!.seatSessionId}`)).toBe(597n);
+    expect(await balanceOf(`pot:${table.id}`)).toBe(0n);
+    expect(await balanceOf(`rake:${table.id}`)).toBe(3n);
+    const hand = await t.db.hand.findUniqueOrThrow({ where: { tableId_handNumber: { tableId: table.id, handNumber: 1n } }, include: { players: true } });
+    expect(hand.potTotal).toBe(200n);
+    expect(hand.players).toHaveLength(3);
+    expect((await t.db.pokerTable.findUniqueOrThrow({ where: { id: table.id } })).handNumber).toBe(1n);
+  });
+
+  it('rejects unbalanced settlements and overdrawn seats, changing nothing', async () => {
+    const { table, seats } = await seatedTable(2, 100n);
+    const base = { tableId: table.id, handNumber: 1n, ownerEpoch: 0n, commitment: 'c', seed: 's', record: {} };
+    const unbalanced = await t.ledger.settleHand({ ...base, rake: 0n, seats: [{ ...seats[0]!, contributed: 10n, won: 0n }, { ...seats[1]!, contributed: 10n, won: 19n }] });
+    expect(unbalanced.ok ? 'ok' : unbalanced.error.code).toBe('settle/unbalanced');
+    const overdrawn = await t.ledger.settleHand({ ...base, rake: 0n, seats: [{ ...seats[0]!, contributed: 101n, won: 0n }, { ...seats[1]!, contributed: 0n, won: 101n }] });
+    expect(overdrawn.ok ? 'ok' : overdrawn.error.code).toBe('funds/insufficient');
+    expect(await t.db.hand.count({ where: { tableId: table.id } })).toBe(0);
+  });
+
+  it('a stale epoch or hand number is rejected', async () => {
+    const { table, seats } = await seatedTable(2);
+    const hand = (handNumber: bigint, ownerEpoch: bigint) => t.ledger.settleHand({
+      tableId: table.id, handNumber, ownerEpoch, rake: 0n, commitment: 'c', seed: `s${handNumber}`, record: {},
+      seats: [{ ...seats[0]!, contributed: 10n, won: 0n }, { ...seats[1]!, contributed: 10n, won: 20n }],
+    });
+    await t.db.pokerTable.update({ where: { id: table.id }, data: { ownerEpoch: 2n } });
+    const staleEpoch = await hand(1n, 1n);
+    expect(staleEpoch.ok ? 'ok' : staleEpoch.error.code).toBe('settle/stale');
+    const skipped = await hand(2n, 2n);
+    expect(skipped.ok ? 'ok' : skipped.error.code).toBe('settle/stale');
+    expect((await hand(1n, 2n)).ok).toBe(true);
+    const staleEpochNext = await hand(2n, 1n);
+    expect(staleEpochNext.ok ? 'ok' : staleEpochNext.error.code).toBe('settle/stale');
+    expect(await t.db.hand.count({ where: { tableId: table.id } })).toBe(1);
+  });
+
+  it('50 concurrent identical settlements post exactly one set of entries', async () => {
+    const { table, seats } = await seatedTable(6);
+    const input = {
+      tableId: table.id, handNumber: 1n, ownerEpoch: 0n, rake: 5n, commitment: 'c', seed: 's', record: { n: 1 },
+      seats: seats.map((s, i) => ({ ...s, contributed: 50n, won: i === 0 ? 295n : 0n })),
+    };
+    const results = await Promise.all(Array.from({ length: 50 }, () => t.ledger.settleHand(input)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => (r.ok ? r.value.handId : -1n))).size).toBe(1);
+    const transfers = await t.db.ledgerTransfer.findMany({ where: { kind: 'SETTLE_HAND', tableId: table.id }, include: { entries: true } });
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]!.entries).toHaveLength(6 * 2 + 2 + 2);
+    expect(await balanceOf(`seat:${seats[0]!.seatSessionId}`)).toBe(745n);
+  });
+
+  it('refuses to pay a seat session that has been cashed out', async () => {
+    const { table, seats } = await seatedTable(2);
+    await t.ledger.cashOut({ seatSessionId: seats[1]!.seatSessionId, idempotencyKey: uniqueKey() });
+    const result = await t.ledger.settleHand({
+      tableId: table.id, handNumber: 1n, ownerEpoch: 0n, rake: 0n, commitment: 'c', seed: 's', record: {},
+      seats: [{ ...seats[0]!, contributed: 0n, won: 0n }, { ...seats[1]!, contributed: 0n, won: 0n }],
+    });
+    expect(result.ok ? 'ok' : result.error.code).toBe('settle/invalid');
+  });
+});
+
+describe('immutability', () => {
+  it('UPDATE, DELETE and TRUNCATE on ledger tables fail, even through raw SQL', async () => {
+    await fundedUser(100n);
+    const client = await t.raw();
+    for (const table of ['ledger_entries', 'ledger_transfers', 'chip_purchases']) {
+      await expect(client.query(`UPDATE ${table} SET created_at = now()`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM ${table}`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/append-only/);
+    }
+    await expect(client.query(`UPDATE ledger_entries SET amount = amount + 1`)).rejects.toThrow(/append-only/);
+  });
+
+  it('the database refuses negative wallets, non-positive entries and unbalanced transfers', async () => {
+    const userId = await fundedUser(100n);
+    const client = await t.raw();
+    await expect(client.query(`UPDATE accounts SET balance = -1 WHERE code = $1`, [`wallet:${userId}`])).rejects.toThrow(/accounts_balance_check/);
+    await client.query('BEGIN'); // tampering is rolled back: the run's final reconcile must stay clean
+    await client.query('SAVEPOINT tamper');
+    const { rows } = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result) VALUES ('ADJUST', $1, 'h', '{}') RETURNING id`, [uniqueKey()]);
+    const account = await t.db.account.findUniqueOrThrow({ where: { code: `wallet:${userId}` } });
+    await expect(client.query(`INSERT INTO ledger_entries (transfer_id, account_id, side, amount) VALUES ($1, $2, 'CREDIT', 0)`, [rows[0].id, account.id])).rejects.toThrow(/amount_check/);
+    await client.query('ROLLBACK TO SAVEPOINT tamper');
+    const again = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result) VALUES ('ADJUST', $1, 'h', '{}') RETURNING id`, [uniqueKey()]);
+    await expect(client.query(`INSERT INTO ledger_entries (transfer_id, account_id, side, amount) VALUES ($1, $2, 'CREDIT', 5)`, [again.rows[0].id, account.id])).rejects.toThrow(/does not balance/);
+    await client.query('ROLLBACK');
+  });
+});
