@@ -42,7 +42,11 @@ interface Render {
   level: number;
   lines: string[];
   showdownOpened: boolean;
+  street: 'preflop' | 'flop' | 'turn' | 'river';
+  foldedOn: Map<SeatIndex, string>;
 }
+
+const FOLD_TEXT = { preflop: 'folded before Flop', flop: 'folded on the Flop', turn: 'folded on the Turn', river: 'folded on the River' };
 
 function name(r: Render, seat: SeatIndex): string {
   return r.names.get(seat) ?? `Seat ${seat + 1}`;
@@ -80,6 +84,7 @@ function renderEvent(r: Render, e: GameEvent): void {
     case 'hole_cards':
       return out(`Dealt to ${name(r, e.seat)} [${e.cards.join(' ')}]`);
     case 'action':
+      if (e.action === 'fold') r.foldedOn.set(e.seat, FOLD_TEXT[r.street]);
       out(actionLine(r, e));
       r.level = Math.max(r.level, e.betTo);
       return;
@@ -89,6 +94,7 @@ function renderEvent(r: Render, e: GameEvent): void {
       const before = e.board.slice(0, e.board.length - e.cards.length);
       const shown = before.length > 0 ? `[${before.join(' ')}] [${e.cards.join(' ')}]` : `[${e.cards.join(' ')}]`;
       r.level = 0;
+      r.street = e.street;
       return out(`*** ${STREET_TITLES[e.street]} *** ${shown}`);
     }
     case 'hand_shown':
@@ -112,7 +118,7 @@ function summaryLines(r: Render, state: GameState, result: HandResult): string[]
   const parts = result.pots.length > 1 ? ` ${result.pots.map((p, i) => `${i === 0 ? 'Main pot' : `Side pot-${i}`} ${p.amount}.`).join(' ')}` : '';
   lines.push(`Total pot ${total}${parts} | Rake ${result.rake}`);
   if (result.board.length > 0) lines.push(`Board [${result.board.map((c) => cardText(c)).join(' ')}]`);
-  for (const s of result.seats) {
+  for (const s of [...result.seats].sort((a, b) => a.seat - b.seat)) {
     const role = s.seat === state.button ? ' (button)' : s.seat === state.smallBlindSeat ? ' (small blind)' : s.seat === state.bigBlindSeat ? ' (big blind)' : '';
     const shown = result.shown.find((h) => h.seat === s.seat);
     const outcome = shown
@@ -121,7 +127,7 @@ function summaryLines(r: Render, state: GameState, result: HandResult): string[]
         ? 'mucked'
         : s.won > 0
           ? `collected (${s.won})`
-          : 'folded';
+          : (r.foldedOn.get(s.seat) ?? 'folded');
     lines.push(`Seat ${s.seat + 1}: ${name(r, s.seat)}${role} ${outcome}`);
   }
   return lines;
@@ -135,7 +141,7 @@ export function toPokerStarsText(record: HandRecord): string {
   if (!started || started.type !== 'hand_started' || !state.result) throw new Error('the record holds no finished hand');
   const c = state.config;
   const game = c.variant === 'PLO' ? 'Omaha Pot Limit' : "Hold'em No Limit";
-  const r: Render = { names: new Map(started.seats.map((s) => [s.seat, s.playerId])), level: 0, lines: [], showdownOpened: false };
+  const r: Render = { names: new Map(started.seats.map((s) => [s.seat, s.playerId])), level: 0, lines: [], showdownOpened: false, street: 'preflop', foldedOn: new Map() };
   r.lines.push(`PokerStars Hand #${started.handId}: ${game} (${c.smallBlind}/${c.bigBlind})${record.startedAt ? ` - ${record.startedAt}` : ''}`);
   r.lines.push(`Table '${record.tableName ?? 'Table'}' ${c.maxSeats}-max Seat #${started.button + 1} is the button`);
   for (const s of [...started.seats].sort((a, b) => a.seat - b.seat)) r.lines.push(`Seat ${s.seat + 1}: ${s.playerId} (${s.stack} in chips)`);

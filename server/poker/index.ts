@@ -1,0 +1,11 @@
+// Public API of the poker rules engine. Isomorphic: the server, the client and the bots
+// import from here.
+export * from './cards';
+export type * from './types';
+export { createGame, apply, configProblem, tableChips, MAX_SEATS_MIN, MAX_SEATS_MAX } from './game';
+export { legalActions, isHandInProgress, potTotal } from './legal';
+export { computePots, rakeFor, splitPot } from './pots';
+export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
+export { viewFor, eventsFor, isVisibleTo, type TableView, type SeatView, type ResultView } from './views';
+export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
+export { evaluate, evaluateOmaha, describeHand } from './evaluator';

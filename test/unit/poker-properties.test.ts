@@ -1,0 +1,219 @@
+// Property tests: thousands of random hands with random legal (and illegal) commands.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cardToString, type Card } from '../../server/poker/cards';
+import { apply, createGame } from '../../server/poker/game';
+import { replay } from '../../server/poker/history';
+import { legalActions } from '../../server/poker/legal';
+import { eventsFor, viewFor } from '../../server/poker/views';
+import type { Command, GameEvent, GameState, LegalActions, Variant, Viewer } from '../../server/poker/types';
+
+/** Small deterministic generator so one fast-check integer drives a whole session. */
+function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n) | 0;
+  };
+}
+
+const BLINDS = [
+  [1, 2],
+  [5, 10],
+  [50, 100],
+  [25, 50],
+] as const;
+
+interface Table {
+  variant: Variant;
+  maxSeats: number;
+  blinds: number;
+  ante: boolean;
+  rake: boolean;
+  occupied: boolean[];
+  stacks: number[];
+  seed: number;
+}
+
+const tableArb = (variant: Variant): fc.Arbitrary<Table> =>
+  fc.integer({ min: 2, max: 10 }).chain((maxSeats) =>
+    fc.record({
+      variant: fc.constant(variant),
+      maxSeats: fc.constant(maxSeats),
+      blinds: fc.integer({ min: 0, max: BLINDS.length - 1 }),
+      ante: fc.boolean(),
+      rake: fc.boolean(),
+      occupied: fc.array(fc.boolean(), { minLength: maxSeats, maxLength: maxSeats }),
+      stacks: fc.array(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 100, max: 20_000 })), {
+        minLength: maxSeats,
+        maxLength: maxSeats,
+      }),
+      seed: fc.integer(),
+    }),
+  );
+
+function shuffledDeck(random: (n: number) => number): Card[] {
+  const deck = Array.from({ length: 52 }, (_, i) => i as Card);
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  return deck;
+}
+
+function chipsOnTable(state: GameState): number {
+  return state.seats.reduce((t, s) => t + (s ? s.stack + (state.street !== 'complete' && s.inHand ? s.committed : 0) : 0), 0);
+}
+
+/** A random amount in [min, max], often one of the ends. */
+function amountIn(random: (n: number) => number, min: number, max: number): number {
+  const pick = random(4);
+  if (pick === 0) return min;
+  if (pick === 1) return max;
+  return min + random(max - min + 1);
+}
+
+function legalCommand(state: GameState, seat: number, legal: LegalActions, random: (n: number) => number): Command {
+  const options: Command[] = [{ type: 'act', seat, action: 'fold' }];
+  if (legal.canCheck) options.push({ type: 'act', seat, action: 'check' }, { type: 'act', seat, action: 'check' });
+  if (legal.canCall) options.push({ type: 'act', seat, action: 'call' }, { type: 'act', seat, action: 'call' });
+  if (legal.canAllIn) options.push({ type: 'act', seat, action: 'all_in' });
+  if (legal.minBet !== undefined) options.push({ type: 'act', seat, action: 'bet', amount: amountIn(random, legal.minBet, legal.maxBet!) });
+  if (legal.minRaiseTo !== undefined) {
+    options.push({ type: 'act', seat, action: 'raise', amount: amountIn(random, legal.minRaiseTo, legal.maxRaiseTo!) });
+  }
+  if (random(20) === 0) options.push({ type: 'timeout', seat });
+  if (random(30) === 0) options.push({ type: 'sit_out', seat });
+  const command = options[random(options.length)]!;
+  return random(3) === 0 && command.type === 'act' ? { ...command, expectedSeq: state.seq } : command;
+}
+
+/** Commands that must be rejected in this state. */
+function illegalCommands(state: GameState, seat: number, legal: LegalActions): Command[] {
+  const other = state.dealOrder.find((s) => s !== seat)!;
+  const bad: Command[] = [
+    { type: 'act', seat: other, action: 'fold' },
+    { type: 'act', seat, action: 'fold', expectedSeq: state.seq + 1 },
+    { type: 'act', seat, action: 'raise', amount: 1.5 },
+    { type: 'add_chips', seat, amount: 100 },
+    { type: 'start_hand', handId: 'x', deck: [] },
+  ];
+  if (!legal.canCheck) bad.push({ type: 'act', seat, action: 'check' });
+  if (legal.minRaiseTo !== undefined) bad.push({ type: 'act', seat, action: 'raise', amount: legal.minRaiseTo - 1 });
+  if (legal.maxRaiseTo !== undefined) bad.push({ type: 'act', seat, action: 'raise', amount: legal.maxRaiseTo + 1 });
+  if (legal.minBet !== undefined) bad.push({ type: 'act', seat, action: 'bet', amount: legal.maxBet! + 1 });
+  if (legal.minBet === undefined) bad.push({ type: 'act', seat, action: 'bet', amount: state.config.bigBlind });
+  return bad;
+}
+
+/** Coverage counters, so a generator that stops producing interesting hands fails the test. */
+const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0 };
+
+const CARD_TEXT = /"([2-9TJQKA][cdhs])"/g;
+
+/** Every card text in the projection must be on the board, the viewer's own, or shown. */
+function checkNoLeak(state: GameState, events: GameEvent[]): void {
+  const shown = new Set(state.result?.shown.flatMap((h) => h.cards.map(cardToString)) ?? []);
+  const board = new Set(state.board.map(cardToString));
+  const viewers: Viewer[] = [{ kind: 'spectator' }, ...state.dealOrder.map((seat): Viewer => ({ kind: 'player', seat }))];
+  for (const viewer of viewers) {
+    const own = viewer.kind === 'player' ? state.seats[viewer.seat]!.holeCards.map(cardToString) : [];
+    const allowed = new Set([...shown, ...board, ...own]);
+    const text = JSON.stringify(viewFor(state, viewer)) + JSON.stringify(eventsFor(events, viewer));
+    for (const [, card] of text.matchAll(CARD_TEXT)) {
+      if (!allowed.has(card!)) throw new Error(`${card} leaked to ${JSON.stringify(viewer)}`);
+    }
+    expect(text).not.toContain('deck');
+  }
+}
+
+function checkStep(before: number, rakeSoFar: number, state: GameState): void {
+  expect(chipsOnTable(state)).toBe(before - rakeSoFar);
+  for (const seat of state.seats) if (seat) expect(seat.stack).toBeGreaterThanOrEqual(0);
+  for (const pot of state.pots) expect(pot.amount).toBeGreaterThan(0);
+}
+
+function runSession(t: Table): void {
+  const random = rng(t.seed);
+  const [smallBlind, bigBlind] = BLINDS[t.blinds]!;
+  let state = createGame({
+    variant: t.variant,
+    maxSeats: t.maxSeats,
+    smallBlind,
+    bigBlind,
+    ante: t.ante ? Math.max(1, Math.floor(smallBlind / 2)) : 0,
+    rake: t.rake ? { percentBps: 500, cap: 3 * bigBlind } : null,
+  });
+  t.occupied.forEach((on, seat) => {
+    if (!on) return;
+    const r = apply(state, { type: 'sit', seat, playerId: `p${seat}`, stack: t.stacks[seat]! });
+    if (r.ok) state = r.state;
+  });
+  const initial = state;
+  const log: Command[] = [];
+  const total = chipsOnTable(state);
+  let rake = 0;
+  const accept = (command: Command): boolean => {
+    const before = structuredClone(state);
+    const r = apply(state, command);
+    expect(state).toEqual(before);
+    if (!r.ok) {
+      stats.rejected++;
+      return false;
+    }
+    log.push(command);
+    state = r.state;
+    if (r.events.some((e) => e.type === 'hand_complete')) {
+      const result = state.result!;
+      rake += result.rake;
+      stats.hands++;
+      if (result.endedBy === 'showdown') stats.showdowns++;
+      if (result.pots.length > 1) stats.sidePots++;
+      if (result.pots.some((p) => p.winners.length > 1)) stats.splits++;
+    }
+    checkStep(total, rake, state);
+    checkNoLeak(state, r.events);
+    return true;
+  };
+  for (let hand = 0; hand < 3; hand++) {
+    const started = accept({ type: 'start_hand', handId: `h${hand}`, deck: shuffledDeck(random) });
+    if (!started) break;
+    for (let steps = 0; state.street !== 'complete'; steps++) {
+      if (steps > 500) throw new Error('hand does not end');
+      playStep(state, random, accept);
+    }
+    if (random(2) === 0) for (const seat of state.dealOrder) if (state.seats[seat]?.sittingOut) accept({ type: 'sit_in', seat });
+  }
+  expect(replay({ initial, commands: log })).toEqual(state);
+}
+
+function playStep(state: GameState, random: (n: number) => number, accept: (c: Command) => boolean): void {
+  const seat = state.toAct!;
+  const legal = legalActions(state, seat);
+  expect(legal).not.toBeNull();
+  for (const other of state.seats.keys()) if (other !== seat) expect(legalActions(state, other)).toBeNull();
+  if (random(4) === 0) {
+    const bad = illegalCommands(state, seat, legal!);
+    expect(accept(bad[random(bad.length)]!)).toBe(false);
+  }
+  const command = legalCommand(state, seat, legal!, random);
+  expect(accept(command)).toBe(command.type !== 'sit_out' || !state.seats[seat]!.sittingOut);
+}
+
+describe('random hands', () => {
+  for (const variant of ['NLHE', 'PLO'] as const) {
+    it(`${variant}: chips are conserved, rejections change nothing, replay matches, views do not leak`, () => {
+      const before = { ...stats };
+      fc.assert(fc.property(tableArb(variant), (t) => runSession(t)), { numRuns: 1500 });
+      const hands = stats.hands - before.hands;
+      expect(hands).toBeGreaterThan(2000);
+      expect(stats.showdowns - before.showdowns).toBeGreaterThan(hands / 10);
+      expect(stats.sidePots - before.sidePots).toBeGreaterThan(50);
+      expect(stats.splits - before.splits).toBeGreaterThan(10);
+      expect(stats.rejected - before.rejected).toBeGreaterThan(1000);
+    });
+  }
+});
