@@ -74,14 +74,25 @@ export function apply(state: GameState, command: Command): ApplyResult {
   return { ok: true, state: next, events };
 }
 
+const COMMAND_TYPES: ReadonlySet<unknown> = new Set<Command['type']>([
+  'sit',
+  'leave',
+  'add_chips',
+  'sit_out',
+  'sit_in',
+  'start_hand',
+  'act',
+  'timeout',
+]);
+
 function checkShape(state: GameState, command: Command): RejectionCode | null {
-  if (typeof command !== 'object' || command === null || typeof command.type !== 'string') return 'command/invalid';
+  if (typeof command !== 'object' || command === null || !COMMAND_TYPES.has(command.type)) return 'command/invalid';
   if ('expectedSeq' in command && command.expectedSeq !== undefined && command.expectedSeq !== state.seq) {
     return 'seq/stale';
   }
-  if ('seat' in command) {
-    const seat = command.seat;
-    if (!Number.isInteger(seat) || seat < 0 || seat >= state.config.maxSeats) return 'seat/invalid';
+  if (command.type !== 'start_hand') {
+    const seat = (command as { seat?: unknown }).seat;
+    if (!Number.isInteger(seat) || (seat as number) < 0 || (seat as number) >= state.config.maxSeats) return 'seat/invalid';
   }
   return null;
 }

@@ -499,6 +499,8 @@ describe('turns, timeouts and rejections', () => {
     expect(rejectCode(two, { type: 'start_hand', handId: 'h', deck: [...deck.slice(0, 51), deck[0]!] })).toBe('deck/invalid');
     expect(rejectCode(two, { type: 'start_hand', handId: 'h', deck, button: 2 })).toBe('button/invalid');
     expect(rejectCode(two, { type: 'bogus' } as never)).toBe('command/invalid');
+    expect(rejectCode(two, { type: 'act', action: 'fold' } as never)).toBe('seat/invalid');
+    expect(rejectCode(two, { type: 'sit', seat: 2, playerId: '', stack: 100 })).toBe('command/invalid');
   });
 
   it('add_chips tops up a stack between hands; leave frees the seat', () => {
