@@ -2,7 +2,7 @@
 // that players and tracking tools know how to read.
 import { cardToString as cardText } from './cards';
 import { apply } from './game';
-import type { Command, GameEvent, GameState, HandResult, SeatIndex } from './types';
+import type { Command, GameEvent, GameState, HandResult, SeatIndex, SeatResult } from './types';
 
 /** The state before the first command (an empty table, or a table between hands) and the accepted commands. */
 export interface HandLog {
@@ -112,23 +112,32 @@ function potLabel(result: HandResult, index: number): string {
   return index === 0 ? 'main pot' : `side pot-${index}`;
 }
 
+function roleText(state: GameState, seat: SeatIndex): string {
+  if (seat === state.button) return ' (button)';
+  if (seat === state.smallBlindSeat) return ' (small blind)';
+  if (seat === state.bigBlindSeat) return ' (big blind)';
+  return '';
+}
+
+function outcomeText(r: Render, result: HandResult, s: SeatResult): string {
+  const shown = result.shown.find((h) => h.seat === s.seat);
+  if (shown) {
+    const cards = shown.cards.map(cardText).join(' ');
+    return `showed [${cards}] and ${s.won > 0 ? `won (${s.won})` : 'lost'} with ${shown.name}`;
+  }
+  if (result.mucked.includes(s.seat)) return 'mucked';
+  if (s.won > 0) return `collected (${s.won})`;
+  return r.foldedOn.get(s.seat) ?? 'folded';
+}
+
 function summaryLines(r: Render, state: GameState, result: HandResult): string[] {
   const lines = ['*** SUMMARY ***'];
   const total = result.pots.reduce((sum, p) => sum + p.amount, 0);
-  const parts = result.pots.length > 1 ? ` ${result.pots.map((p, i) => `${i === 0 ? 'Main pot' : `Side pot-${i}`} ${p.amount}.`).join(' ')}` : '';
-  lines.push(`Total pot ${total}${parts} | Rake ${result.rake}`);
-  if (result.board.length > 0) lines.push(`Board [${result.board.map((c) => cardText(c)).join(' ')}]`);
+  const split = result.pots.map((p, i) => `${i === 0 ? 'Main pot' : `Side pot-${i}`} ${p.amount}.`).join(' ');
+  lines.push(`Total pot ${total}${result.pots.length > 1 ? ` ${split}` : ''} | Rake ${result.rake}`);
+  if (result.board.length > 0) lines.push(`Board [${result.board.map(cardText).join(' ')}]`);
   for (const s of [...result.seats].sort((a, b) => a.seat - b.seat)) {
-    const role = s.seat === state.button ? ' (button)' : s.seat === state.smallBlindSeat ? ' (small blind)' : s.seat === state.bigBlindSeat ? ' (big blind)' : '';
-    const shown = result.shown.find((h) => h.seat === s.seat);
-    const outcome = shown
-      ? `showed [${shown.cards.map(cardText).join(' ')}] and ${s.won > 0 ? `won (${s.won})` : 'lost'} with ${shown.name}`
-      : result.mucked.includes(s.seat)
-        ? 'mucked'
-        : s.won > 0
-          ? `collected (${s.won})`
-          : (r.foldedOn.get(s.seat) ?? 'folded');
-    lines.push(`Seat ${s.seat + 1}: ${name(r, s.seat)}${role} ${outcome}`);
+    lines.push(`Seat ${s.seat + 1}: ${name(r, s.seat)}${roleText(state, s.seat)} ${outcomeText(r, result, s)}`);
   }
   return lines;
 }
