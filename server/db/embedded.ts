@@ -37,7 +37,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await ensureDatabase(running, database);
     return { url: urlFor(running, database), port: running, stop: async () => {} };
   }
-  const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
+  const port = options.preferredPort > 0 && (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
+  const recentLog: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const instance = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -48,7 +49,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: options.persistent ?? true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    onLog: () => {},
+    onLog: (message) => {
+      recentLog.push(message);
+      if (recentLog.length > 20) recentLog.shift();
+    },
     onError: (error) => options.log?.(`embedded PostgreSQL: ${String(error)}`),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -56,7 +60,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     options.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
     await instance.initialise();
   }
-  await instance.start();
+  try {
+    await instance.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL failed to start on port ${port}: ${error ?? 'it exited'}\n${recentLog.join('')}`);
+  }
   await ensureDatabase(port, database);
   options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return { url: urlFor(port, database), port, stop: () => instance.stop() };
