@@ -1,0 +1,73 @@
+// The closed set of error codes a client can receive in an acknowledgement or
+// an HTTP error body: { ok: false, error: { code, message } }. Engine rejections
+// and ledger errors are part of it, so a client needs only this map.
+import { REJECTION_MESSAGES, type RejectionCode } from '../poker/rejections';
+
+export const PROTOCOL_ERROR_MESSAGES = {
+  'request/invalid': 'The request is malformed.',
+  'request/too_large': 'The request is too large.',
+  'request/unknown_event': 'Unknown message type.',
+  'auth/required': 'You need to log in to do that.',
+  'auth/forbidden': 'You are not allowed to do that.',
+  'auth/invalid_credentials': 'Wrong username or password.',
+  'auth/username_taken': 'That username is taken.',
+  'auth/weak_password': 'The password must be 8 to 200 characters.',
+  'auth/invalid_username': 'Usernames are 3 to 24 letters, digits, "_" or "-".',
+  'rate/limited': 'Too many requests; slow down.',
+  'table/not_found': 'No such table.',
+  'table/closed': 'The table is closed.',
+  'table/busy': 'The table is busy; try again.',
+  'table/paused': 'The table is paused while a settlement is retried.',
+  'table/not_seated': 'You are not seated at this table.',
+  'table/already_seated': 'You are already seated at this table.',
+  'table/spectators_full': 'The table has too many spectators.',
+  'table/leave_pending': 'You are leaving this table at the end of the hand.',
+  'hand/not_found': 'No such hand.',
+  'internal': 'Something went wrong on our side.',
+} as const;
+
+export const LEDGER_ERROR_MESSAGES_FOR_CLIENTS = {
+  'funds/insufficient': 'Not enough chips in the account.',
+  'buyin/below_min': "The buy-in is below the table's minimum.",
+  'buyin/above_max': "The buy-in is above the table's maximum.",
+  'topup/above_max': "The top-up would take the stack above the table's maximum buy-in.",
+  'purchase/out_of_range': 'The purchase amount is outside the allowed range.',
+  'purchase/fractional_chips': 'The amount does not buy a whole number of chips.',
+  'purchase/currency_unsupported': 'Chips can only be bought in USD.',
+  'idempotency/key_reused': 'This idempotency key was already used for a different request.',
+  'idempotency/key_invalid': 'The idempotency key must be 1 to 200 printable characters.',
+  'user/not_found': 'No such user.',
+  'seat/not_found': 'No such seat session.',
+  'seat/closed': 'The seat session is already closed.',
+  'settle/stale': 'The hand number or owner epoch is stale.',
+  'settle/unbalanced': 'Contributions must equal winnings plus rake.',
+  'settle/invalid': 'The settlement does not match the seats at the table.',
+  'adjust/reason_required': 'An adjustment needs a reason.',
+  'adjust/negative_wallet': 'The adjustment would make the wallet negative.',
+  'ledger/busy': 'The ledger is busy; try again.',
+} as const;
+
+export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_MESSAGES;
+export type LedgerErrorCodeForClients = keyof typeof LEDGER_ERROR_MESSAGES_FOR_CLIENTS;
+export type ErrorCode = ProtocolErrorCode | LedgerErrorCodeForClients | RejectionCode;
+
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  ...REJECTION_MESSAGES,
+  ...LEDGER_ERROR_MESSAGES_FOR_CLIENTS,
+  ...PROTOCOL_ERROR_MESSAGES,
+};
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export function errorAck(code: ErrorCode, message?: string): { ok: false; error: ErrorBody } {
+  return { ok: false, error: { code, message: message ?? ERROR_MESSAGES[code] } };
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_MESSAGES, code);
+}

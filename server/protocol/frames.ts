@@ -1,0 +1,117 @@
+// What the server sends. Table frames carry the table's `seq` (the engine's
+// sequence number after the command that produced them) and `epoch` (the
+// table owner's epoch: it changes when a table is rebuilt after a restart).
+// A client that sees seq jump by more than one, or epoch change, asks for a
+// snapshot (`table:snapshot`).
+import type { GameEvent, LegalActions, TableView, Variant } from '../poker';
+
+export const SERVER_EVENTS = {
+  tableFrame: 'table:frame',
+  tableSnapshot: 'table:snapshot',
+  tableChat: 'table:chat',
+  tableNotice: 'table:notice',
+  tableEquity: 'table:equity',
+  lobbyTables: 'lobby:tables',
+  walletBalance: 'wallet:balance',
+} as const;
+
+export interface SeatPlayer {
+  seat: number;
+  userId: number;
+  username: string;
+  connected: boolean;
+  /** Milliseconds of time bank left. */
+  timeBankMs: number;
+  /** Requested to leave; leaves at the end of the hand. */
+  leaving: boolean;
+}
+
+export interface ActionClock {
+  seat: number;
+  /** Epoch milliseconds when the turn times out (including the time bank in use). */
+  deadline: number;
+  turnMs: number;
+  usingTimeBank: boolean;
+}
+
+export interface Fairness {
+  handId: string;
+  /** sha256(seed) published when the hand starts. */
+  commitment: string;
+  /** The seed, revealed when the hand ends. */
+  seed: string | null;
+}
+
+export interface TableSnapshot {
+  tableId: number;
+  name: string;
+  epoch: number;
+  seq: number;
+  view: TableView;
+  players: SeatPlayer[];
+  you: { userId: number; seat: number | null; legal: LegalActions | null } | null;
+  clock: ActionClock | null;
+  fairness: Fairness | null;
+  paused: boolean;
+  spectators: number;
+  minBuyIn: number;
+  maxBuyIn: number;
+  actionTimeoutMs: number;
+}
+
+/** Events produced by the table itself, beside the engine's GameEvents. */
+export type TableEvent =
+  | GameEvent
+  | { type: 'fairness_commitment'; handId: string; commitment: string }
+  | { type: 'fairness_reveal'; handId: string; seed: string; commitment: string }
+  | { type: 'clock'; clock: ActionClock | null }
+  | { type: 'players'; players: SeatPlayer[] }
+  | { type: 'hand_settled'; handId: string; handNumber: number };
+
+export interface TableFrame {
+  tableId: number;
+  epoch: number;
+  seq: number;
+  events: TableEvent[];
+  /** The receiving player's options when it is their turn (null otherwise). */
+  legal?: LegalActions | null;
+}
+
+export interface TableNotice {
+  tableId: number;
+  kind: 'hand_cancelled' | 'paused' | 'resumed' | 'sat_out' | 'removed' | 'closed' | 'info';
+  message: string;
+}
+
+export interface ChatMessage {
+  tableId: number;
+  userId: number;
+  username: string;
+  text: string;
+  at: number;
+}
+
+export interface EquityFrame {
+  tableId: number;
+  handId: string;
+  board: string[];
+  /** Win and tie probabilities (0..1) per live seat, computed over every remaining board. */
+  seats: { seat: number; win: number; tie: number }[];
+}
+
+export interface LobbyTable {
+  id: number;
+  name: string;
+  variant: Variant;
+  smallBlind: number;
+  bigBlind: number;
+  ante: number;
+  minBuyIn: number;
+  maxBuyIn: number;
+  maxSeats: number;
+  seatsTaken: number;
+  spectators: number;
+  averagePot: number;
+  handsPerHour: number;
+  status: 'OPEN' | 'CLOSED';
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+// Every message a client may send over Socket.IO, as strict zod schemas:
+// unknown keys, wrong types, non-integer or negative amounts are rejected
+// before anything reaches a table. Identity never comes from a payload: the
+// server takes it from the session that authenticated the socket.
+
+export const PAYLOAD_BYTES_MAX = 4_096;
+export const CHAT_LENGTH_MAX = 280;
+export const SOCKET_BUFFER_BYTES_MAX = 16_384;
+
+const tableId = z.number().int().positive().max(2_147_483_647);
+/** Chip amounts on the wire: whole, positive, and below 2^53. */
+export const chipAmount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/);
+
+export const clientMessages = {
+  'lobby:subscribe': z.strictObject({}),
+  'lobby:unsubscribe': z.strictObject({}),
+  'table:watch': z.strictObject({
+    tableId,
+    /** What the client last saw, so the server can say a hand was cancelled. */
+    lastHandId: z.string().max(64).optional(),
+  }),
+  'table:unwatch': z.strictObject({ tableId }),
+  'table:snapshot': z.strictObject({ tableId }),
+  'table:sit': z.strictObject({
+    tableId,
+    seat: z.number().int().min(0).max(9),
+    buyIn: chipAmount,
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+  'table:act': z.strictObject({
+    tableId,
+    action: z.enum(['fold', 'check', 'call', 'bet', 'raise', 'all_in']),
+    /** For bet and raise: the total the bet becomes on this street. */
+    amount: chipAmount.optional(),
+    /** The table seq the decision was made on; a stale one is rejected. */
+    seq,
+  }),
+  'table:sit_out': z.strictObject({ tableId }),
+  'table:sit_in': z.strictObject({ tableId }),
+  'table:top_up': z.strictObject({ tableId, amount: chipAmount, idempotencyKey: idempotencyKey.optional() }),
+  'table:leave': z.strictObject({ tableId }),
+  'table:chat': z.strictObject({ tableId, text: z.string().trim().min(1).max(CHAT_LENGTH_MAX) }),
+} as const;
+
+export type ClientMessageName = keyof typeof clientMessages;
+export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof clientMessages)[N]>;
+
+export function isClientMessageName(name: string): name is ClientMessageName {
+  return Object.prototype.hasOwnProperty.call(clientMessages, name);
+}

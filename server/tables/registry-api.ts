@@ -1,0 +1,32 @@
+// What the HTTP layer may ask of the tables. Implemented by the table
+// registry (server/tables/registry.ts); the HTTP layer never touches actors.
+import type { LobbyTable } from '../protocol';
+import type { Variant } from '../poker';
+
+export interface CreateTableInput {
+  name: string;
+  variant: Variant;
+  maxSeats: number;
+  smallBlind: number;
+  bigBlind: number;
+  ante?: number;
+  minBuyIn: number;
+  maxBuyIn: number;
+  actionTimeoutMs?: number;
+  rakeBps?: number;
+  rakeCap?: number;
+}
+
+export type RegistryResult<T> = { ok: true; value: T } | { ok: false; code: 'table/not_found' | 'table/closed' | 'request/invalid'; message: string };
+
+export interface TableRegistryApi {
+  listLobby(): LobbyTable[];
+  createTable(input: CreateTableInput, adminUserId: number): Promise<RegistryResult<LobbyTable>>;
+  /** Closes a table: players are cashed out at the end of the current hand. */
+  closeTable(tableId: number, adminUserId: number): Promise<RegistryResult<{ tableId: number }>>;
+}
+
+/** Pushes to a user's open sockets (wallet balance changes, for example). */
+export interface UserNotifier {
+  walletChanged(userId: number, balance: bigint): void;
+}
