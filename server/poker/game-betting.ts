@@ -1,7 +1,7 @@
 // Betting: applying one action, closing a betting round, dealing the next street and
 // running the board out when nobody can bet any more.
 import { cardToString } from './cards';
-import { dealPositions } from './game-deal';
+import { boardIndexes } from './deal';
 import { holeCardCount } from './game-hand';
 import { settleHand } from './game-showdown';
 import { canStillBet, legalActions, liveSeats, nextToAct } from './legal';
@@ -167,7 +167,7 @@ const NEXT_STREET = { preflop: 'flop', flop: 'turn', turn: 'river' } as const;
 function dealNextStreet(state: GameState, events: GameEvent[]): void {
   if (state.street === 'complete' || state.street === 'river') throw new Error(`cannot deal after ${state.street}`);
   const street = NEXT_STREET[state.street];
-  const positions = dealPositions(state.dealOrder.length, holeCardCount(state));
+  const positions = boardIndexes(state.dealOrder.length, holeCardCount(state));
   const indexes = street === 'flop' ? positions.flop : [positions[street]];
   const cards = indexes.map((i) => state.deck![i]!);
   state.board.push(...cards);

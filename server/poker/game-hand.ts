@@ -13,7 +13,7 @@
 // - A short stack posts what it has and is all in; the others still have to call the full
 //   big blind (an all-in blind does not lower the bet).
 import { isCard, type Card, cardToString } from './cards';
-import { dealPositions } from './game-deal';
+import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
 import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex, SeatState } from './types';
 import { clockwiseFrom } from './legal';
@@ -21,7 +21,7 @@ import { clockwiseFrom } from './legal';
 type StartHand = Extract<Command, { type: 'start_hand' }>;
 
 export function holeCardCount(state: GameState): number {
-  return state.config.variant === 'PLO' ? 4 : 2;
+  return HOLE_CARDS_BY_VARIANT[state.config.variant];
 }
 
 function isDealtIn(seat: SeatState | null): seat is SeatState {
@@ -125,10 +125,8 @@ function postForcedBets(state: GameState, events: GameEvent[]): void {
 function dealHoleCards(state: GameState, events: GameEvent[]): void {
   const order = state.dealOrder;
   const holeCount = holeCardCount(state);
-  const positions = dealPositions(order.length, holeCount);
-  for (let round = 0; round < holeCount; round++) {
-    order.forEach((seat, k) => state.seats[seat]!.holeCards.push(state.deck![positions.hole(round, k)]!));
-  }
+  const hands = holeCardsFromDeck(state.deck!, order.length, holeCount);
+  order.forEach((seat, k) => (state.seats[seat]!.holeCards = hands[k]!));
   events.push({ type: 'cards_dealt', seats: [...order], cardCount: holeCount });
   for (const seat of order) {
     const cards = state.seats[seat]!.holeCards.map(cardToString);

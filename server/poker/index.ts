@@ -9,3 +9,13 @@ export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
 export { viewFor, eventsFor, isVisibleTo, type TableView, type SeatView, type ResultView } from './views';
 export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
 export { evaluate, evaluateOmaha, describeHand } from './evaluator';
+export {
+  HOLE_CARDS_BY_VARIANT,
+  DEALT_PLAYERS_MAX,
+  holeCardIndex,
+  boardIndexes,
+  boardCardIndexes,
+  dealHoleCards,
+  dealBoard,
+  type BoardIndexes,
+} from './deal';

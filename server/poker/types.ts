@@ -1,6 +1,7 @@
 // Data shapes of the hand state machine. Everything here is plain JSON-serialisable data:
 // the state is cloned, logged, replayed and compared with deep equality.
 import type { Card } from './cards';
+import type { Variant } from './deal';
 import type { RejectionCode } from './rejections';
 
 /** An amount of chips: a non-negative safe integer. */
@@ -8,7 +9,7 @@ export type Chips = number;
 /** A seat index, 0 .. maxSeats-1, clockwise. */
 export type SeatIndex = number;
 
-export type Variant = 'NLHE' | 'PLO';
+export type { Variant };
 
 export interface RakeConfig {
   /** Percentage of the total pot in basis points (500 = 5%). */

@@ -2,7 +2,7 @@
 // the deal convention deals them, and a compact way to play actions.
 import { expect } from 'vitest';
 import { parseCards, type Card } from '../../server/poker/cards';
-import { dealPositions } from '../../server/poker/game-deal';
+import { boardCardIndexes, holeCardIndex } from '../../server/poker/deal';
 import { apply, createGame } from '../../server/poker/game';
 import type { Command, GameConfigInput, GameEvent, GameState } from '../../server/poker/types';
 
@@ -28,11 +28,10 @@ export function makeDeck(holes: Record<number, string>, board: string, button: n
   const order = seats.sort((a, b) => ((a - button - 1 + maxSeats) % maxSeats) - ((b - button - 1 + maxSeats) % maxSeats));
   const hands = order.map((s) => parseCards(holes[s]!));
   const holeCount = hands[0]!.length;
-  const pos = dealPositions(order.length, holeCount);
   const deck: (Card | undefined)[] = new Array(52).fill(undefined);
-  hands.forEach((cards, k) => cards.forEach((card, round) => (deck[pos.hole(round, k)] = card)));
+  hands.forEach((cards, k) => cards.forEach((card, round) => (deck[holeCardIndex(order.length, holeCount, k, round)] = card)));
   const boardCards = parseCards(board);
-  [...pos.flop, pos.turn, pos.river].forEach((p, i) => {
+  boardCardIndexes(order.length, holeCount).forEach((p, i) => {
     if (boardCards[i] !== undefined) deck[p] = boardCards[i];
   });
   const used = new Set(deck.filter((c) => c !== undefined));
