@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { fastifyCookie } from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Db } from '../db/client';
+import type { Prisma } from '../db/generated/client';
+import type { Role } from '../db/generated/enums';
+import { sendError } from '../http/errors';
+
+// Login sessions. The cookie holds a random 32-byte token; the database holds
+// only its SHA-256 (sessions.id), so a leaked sessions table logs nobody in.
+// The same cookie authenticates HTTP requests and the Socket.IO handshake.
+
+export const SESSION_COOKIE = 'poker_sid';
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** A session is extended (sliding expiry) when less than this much of it is left. */
+export const SESSION_RENEW_BELOW_MS = SESSION_TTL_MS - 24 * 60 * 60 * 1000;
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface SessionUser {
+  userId: number;
+  username: string;
+  role: Role;
+  isBot: boolean;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createSession(db: Db, userId: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await db.session.create({ data: { id: hashToken(token), userId, expiresAt } });
+  // Housekeeping while we are here: this user's expired sessions.
+  await db.session.deleteMany({ where: { userId, expiresAt: { lt: now } } });
+  return { token, expiresAt };
+}
+
+interface SessionRow {
+  user_id: number;
+  username: string;
+  role: Role;
+  is_bot: boolean;
+  expires_at: Date;
+}
+
+/** The user behind a session token, or null when it is unknown, expired or malformed. */
+export async function resolveSession(db: Db, token: string | undefined | null): Promise<SessionUser | null> {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
+  const id = hashToken(token);
+  const rows = await db.$queryRawUnsafe<SessionRow[]>(
+    `SELECT u.id AS user_id, u.username, u.role::text AS role, u.is_bot, s.expires_at
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.expires_at > now()`,
+    id,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.expires_at.getTime() - Date.now() < SESSION_RENEW_BELOW_MS) {
+    await db.session.updateMany({ where: { id }, data: { expiresAt: new Date(Date.now() + SESSION_TTL_MS) } });
+  }
+  return { userId: row.user_id, username: row.username, role: row.role, isBot: row.is_bot };
+}
+
+/** For the Socket.IO handshake: the raw Cookie header of the upgrade request. */
+export async function userFromCookieHeader(db: Db, cookieHeader: string | undefined): Promise<SessionUser | null> {
+  if (!cookieHeader) return null;
+  return resolveSession(db, sessionTokenFromCookieHeader(cookieHeader));
+}
+
+export function sessionTokenFromCookieHeader(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  return fastifyCookie.parse(cookieHeader)[SESSION_COOKIE];
+}
+
+export async function deleteSession(db: Db, token: string | undefined): Promise<void> {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return;
+  await db.session.deleteMany({ where: { id: hashToken(token) } });
+}
+
+/** Logs a user out everywhere (password reset, promotion to admin). */
+export async function deleteUserSessions(db: Db | Prisma.TransactionClient, userId: number): Promise<void> {
+  await db.session.deleteMany({ where: { userId } });
+}
+
+// ---- cookies -----------------------------------------------------------------
+
+export interface CookiePolicy {
+  /** Always set Secure (COOKIE_SECURE=1), e.g. behind a TLS-terminating proxy without trustProxy. */
+  secureAlways: boolean;
+}
+
+export function cookiePolicyFromEnv(env: Record<string, string | undefined> = process.env): CookiePolicy {
+  return { secureAlways: env.COOKIE_SECURE === '1' || env.COOKIE_SECURE === 'true' };
+}
+
+function cookieOptions(request: FastifyRequest, policy: CookiePolicy) {
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    path: '/',
+    secure: policy.secureAlways || request.protocol === 'https',
+  };
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: Date, policy: CookiePolicy): void {
+  reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(request, policy), expires: expiresAt });
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply, policy: CookiePolicy): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(request, policy));
+}
+
+export function sessionTokenOf(request: FastifyRequest): string | undefined {
+  return request.cookies?.[SESSION_COOKIE] ?? sessionTokenFromCookieHeader(request.headers.cookie);
+}
+
+// ---- route guards ---------------------------------------------------------------
+
+const requestUsers = new WeakMap<FastifyRequest, SessionUser>();
+
+/** The session user attached by requireUser/requireAdmin/loadUser. */
+export function userOf(request: FastifyRequest): SessionUser {
+  const user = requestUsers.get(request);
+  if (!user) throw new Error('userOf: route has no requireUser/requireAdmin preHandler');
+  return user;
+}
+
+export function optionalUserOf(request: FastifyRequest): SessionUser | null {
+  return requestUsers.get(request) ?? null;
+}
+
+/** Attaches the user when the request carries a valid session; never refuses. */
+export function loadUser(db: Db): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const user = await resolveSession(db, sessionTokenOf(request));
+    if (user) requestUsers.set(request, user);
+  };
+}
+
+/** 401 auth/required without a valid session. */
+export function requireUser(db: Db): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const user = await resolveSession(db, sessionTokenOf(request));
+    if (!user) return sendError(reply, 401, 'auth/required');
+    requestUsers.set(request, user);
+  };
+}
+
+/** 401 auth/required without a session, 403 auth/forbidden for a non-admin. */
+export function requireAdmin(db: Db): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const user = await resolveSession(db, sessionTokenOf(request));
+    if (!user) return sendError(reply, 401, 'auth/required');
+    if (user.role !== 'ADMIN') return sendError(reply, 403, 'auth/forbidden');
+    requestUsers.set(request, user);
+  };
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { verifyAgainstDummy, verifyPassword } from '../auth/passwords';
+import { createAuthLimiters, type AuthLimiters, type AuthRateLimits, type RateDecision } from '../auth/rate-limit';
+import {
+  clearSessionCookie,
+  cookiePolicyFromEnv,
+  createSession,
+  deleteSession,
+  requireUser,
+  sessionTokenOf,
+  setSessionCookie,
+  userOf,
+  type CookiePolicy,
+} from '../auth/sessions';
+import {
+  USERNAME_PATTERN,
+  createUser,
+  findUserByUsername,
+  normalizeUsername,
+  publicUser,
+  type PublicUser,
+} from '../auth/users';
+import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN } from '../auth/passwords';
+import type { HttpDeps } from './deps';
+import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
+
+// POST /api/auth/signup, /login, /logout and GET /api/auth/me. Sign-up and
+// login share a per-IP attempt budget; failed logins also spend a per-username
+// budget, so one account cannot be brute-forced from many addresses.
+
+// Shape first (unknown keys, types); the username and password rules are
+// checked after, so they get their own codes.
+const credentialsSchema = z.strictObject({ username: z.string().max(256), password: z.string().max(4_096) });
+
+export interface AuthRouteOptions {
+  limits?: AuthRateLimits;
+  /** Injected by tests to share or inspect the buckets. */
+  limiters?: AuthLimiters;
+  cookiePolicy?: CookiePolicy;
+}
+
+export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps, options: AuthRouteOptions = {}): void {
+  const limiters = options.limiters ?? createAuthLimiters(options.limits);
+  const policy = options.cookiePolicy ?? cookiePolicyFromEnv();
+  registerScoped(app, deps, (scope) => {
+    scope.post('/api/auth/signup', { bodyLimit: BODY_BYTES_MAX }, (request, reply) => signup(deps, limiters, policy, request, reply));
+    scope.post('/api/auth/login', { bodyLimit: BODY_BYTES_MAX }, (request, reply) => login(deps, limiters, policy, request, reply));
+    scope.post('/api/auth/logout', { bodyLimit: BODY_BYTES_MAX }, async (request, reply) => {
+      await deleteSession(deps.db, sessionTokenOf(request));
+      clearSessionCookie(request, reply, policy);
+      return { ok: true };
+    });
+    scope.get('/api/auth/me', { preHandler: requireUser(deps.db) }, async (request) => {
+      const user = userOf(request);
+      return { ok: true, user: { id: user.userId, username: user.username, role: user.role } };
+    });
+  });
+}
+
+function limited(reply: FastifyReply, decision: RateDecision): FastifyReply | null {
+  if (decision.ok) return null;
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+  return sendError(reply, 429, 'rate/limited');
+}
+
+async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser) {
+  const session = await createSession(deps.db, user.id);
+  setSessionCookie(request, reply, session.token, session.expiresAt, policy);
+  return { ok: true, user: publicUser(user) };
+}
+
+async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply) {
+  const body = parseOrReply(reply, credentialsSchema, request.body);
+  if (!body) return reply;
+  const tooMany = limited(reply, limiters.byIp.take(request.ip));
+  if (tooMany) return tooMany;
+  if (!USERNAME_PATTERN.test(body.username)) return sendError(reply, 400, 'auth/invalid_username');
+  if (body.password.length < PASSWORD_LENGTH_MIN || body.password.length > PASSWORD_LENGTH_MAX) {
+    return sendError(reply, 400, 'auth/weak_password');
+  }
+  const created = await createUser(deps.db, { username: body.username, password: body.password });
+  if (!created.ok) return sendError(reply, 409, created.code);
+  deps.log.info({ userId: created.user.id }, 'user signed up');
+  return logIn(deps, policy, request, reply, created.user);
+}
+
+async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply) {
+  const body = parseOrReply(reply, credentialsSchema, request.body);
+  if (!body) return reply;
+  const usernameKey = normalizeUsername(body.username);
+  const tooMany =
+    limited(reply, limiters.byIp.take(request.ip)) ?? limited(reply, limiters.failuresByUsername.check(usernameKey));
+  if (tooMany) return tooMany;
+  const user = USERNAME_PATTERN.test(body.username) ? await findUserByUsername(deps.db, body.username) : null;
+  const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDummy(body.password);
+  if (!user || !valid) {
+    limiters.failuresByUsername.take(usernameKey);
+    return sendError(reply, 401, 'auth/invalid_credentials');
+  }
+  limiters.failuresByUsername.reset(usernameKey);
+  return logIn(deps, policy, request, reply, user);
+}

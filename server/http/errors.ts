@@ -1,0 +1,115 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { LedgerError, LedgerErrorCode } from '../ledger/errors';
+import { errorAck, isErrorCode, type ErrorCode } from '../protocol/errors';
+import type { HttpDeps } from './deps';
+
+// Every HTTP error body is { ok: false, error: { code, message } } with a code
+// from server/protocol/errors.ts. Routes reply through sendError; each route
+// group runs in its own Fastify scope whose error handler turns Fastify's own
+// failures (malformed JSON, body too large) into that shape too, without
+// touching routes that other files register.
+
+/** Largest JSON body any of these routes accepts, in bytes. */
+export const BODY_BYTES_MAX = 16_384;
+
+const errorCodes = new WeakMap<FastifyReply, ErrorCode>();
+
+export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message?: string): FastifyReply {
+  errorCodes.set(reply, code);
+  return reply.code(status).send(errorAck(code, message));
+}
+
+const LEDGER_STATUS: Partial<Record<LedgerErrorCode, number>> = {
+  'funds/insufficient': 409,
+  'adjust/negative_wallet': 409,
+  'idempotency/key_reused': 409,
+  'seat/taken': 409,
+  'seat/already_seated': 409,
+  'seat/closed': 409,
+  'table/closed': 409,
+  'settle/stale': 409,
+  'user/not_found': 404,
+  'seat/not_found': 404,
+  'table/not_found': 404,
+  'ledger/busy': 503,
+};
+
+/** Ledger codes that the client protocol spells differently. */
+const LEDGER_CODE_ALIASES: Partial<Record<LedgerErrorCode, ErrorCode>> = {
+  'seat/already_seated': 'table/already_seated',
+};
+
+export function sendLedgerError(reply: FastifyReply, error: LedgerError): FastifyReply {
+  const status = LEDGER_STATUS[error.code] ?? 400;
+  const alias = LEDGER_CODE_ALIASES[error.code];
+  if (alias) return sendError(reply, status, alias);
+  if (isErrorCode(error.code)) return sendError(reply, status, error.code, error.message);
+  return sendError(reply, status, 'request/invalid', error.message);
+}
+
+/** Parses with a zod schema, or replies 400 request/invalid and returns undefined. */
+export function parseOrReply<S extends z.ZodType>(reply: FastifyReply, schema: S, value: unknown): z.infer<S> | undefined {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  sendError(reply, 400, 'request/invalid', issue ? `${where}${issue.message}` : undefined);
+  return undefined;
+}
+
+/** A bigint as a JSON number; chip amounts never exceed 2^53 - 1, so going past it is a bug. */
+export function jsonNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new Error(`amount ${value} does not fit a JSON number`);
+  }
+  return Number(value);
+}
+
+function fastifyErrorCode(error: FastifyError): { status: number; code: ErrorCode } {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'request/too_large' };
+  if (error.statusCode === 429) return { status: 429, code: 'rate/limited' };
+  if (error.validation || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+    return { status: error.statusCode ?? 400, code: 'request/invalid' };
+  }
+  return { status: 500, code: 'internal' };
+}
+
+/**
+ * Registers `body` in a child scope with this module's error handling and
+ * error counting. Plugins registered on the parent before (the cookie parser)
+ * are inherited.
+ */
+export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scope: FastifyInstance) => void): void {
+  app.register(async (scope) => {
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      const { status, code } = fastifyErrorCode(error);
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendError(reply, status, code, status >= 500 ? undefined : error.message);
+    });
+    scope.addHook('onResponse', async (_request, reply) => {
+      const code = errorCodes.get(reply);
+      if (code) deps.metrics.errorsTotal.inc({ code });
+    });
+    body(scope);
+  });
+}
+
+// ---- query parsing shared by the paged lists ------------------------------------
+
+export const PAGE_LIMIT_MAX = 100;
+export const PAGE_LIMIT_DEFAULT = 20;
+
+/** A bigint id from a query string. */
+export const idParam = z
+  .string()
+  .regex(/^[1-9]\d{0,18}$/)
+  .transform((s) => BigInt(s));
+
+/** ?cursor=<id of the last item of the previous page>&limit=1..100; newest first. */
+export const pageQuery = z.object({
+  cursor: idParam.optional(),
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+});
+
+export type PageQuery = z.infer<typeof pageQuery>;

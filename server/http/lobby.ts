@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { requireAdmin, userOf } from '../auth/sessions';
+import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
+import { recordAdminAction } from './admin';
+import type { HttpDeps } from './deps';
+import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
+
+// The public lobby, and the admin's table creation and closing. The HTTP layer
+// asks the table registry; it never touches table actors itself.
+
+export const TABLE_NAME_LENGTH_MAX = 64;
+export const TABLE_SEATS_MIN = 2;
+export const TABLE_SEATS_MAX = 10;
+export const ACTION_TIMEOUT_MS_MIN = 5_000;
+export const ACTION_TIMEOUT_MS_MAX = 300_000;
+export const RAKE_BPS_MAX = 10_000;
+
+const chips = z.number().int().max(Number.MAX_SAFE_INTEGER);
+
+export const createTableSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX),
+    variant: z.enum(['NLHE', 'PLO']),
+    maxSeats: z.number().int().min(TABLE_SEATS_MIN).max(TABLE_SEATS_MAX),
+    smallBlind: chips.positive(),
+    bigBlind: chips.positive(),
+    ante: chips.nonnegative().optional(),
+    minBuyIn: chips.positive(),
+    maxBuyIn: chips.positive(),
+    actionTimeoutMs: z.number().int().min(ACTION_TIMEOUT_MS_MIN).max(ACTION_TIMEOUT_MS_MAX).optional(),
+    rakeBps: z.number().int().min(0).max(RAKE_BPS_MAX).optional(),
+    rakeCap: chips.nonnegative().optional(),
+  })
+  .refine((t) => t.bigBlind >= t.smallBlind, { message: 'bigBlind must be at least smallBlind', path: ['bigBlind'] })
+  .refine((t) => t.minBuyIn >= t.bigBlind, { message: 'minBuyIn must be at least bigBlind', path: ['minBuyIn'] })
+  .refine((t) => t.maxBuyIn >= t.minBuyIn, { message: 'maxBuyIn must be at least minBuyIn', path: ['maxBuyIn'] });
+
+const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+
+const REGISTRY_STATUS = { 'table/not_found': 404, 'table/closed': 409, 'request/invalid': 400 } as const;
+
+function sendRegistryError(reply: FastifyReply, result: Extract<RegistryResult<unknown>, { ok: false }>) {
+  return sendError(reply, REGISTRY_STATUS[result.code], result.code, result.message);
+}
+
+export function registerLobbyRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  registerScoped(app, deps, (scope) => {
+    scope.get('/api/tables', async () => ({ ok: true, tables: deps.registry.listLobby() }));
+    const admin = { preHandler: requireAdmin(deps.db), bodyLimit: BODY_BYTES_MAX };
+    scope.post('/api/admin/tables', admin, (request, reply) => createTable(deps, request, reply));
+    scope.post('/api/admin/tables/:id/close', admin, (request, reply) => closeTable(deps, request, reply));
+  });
+}
+
+async function createTable(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const body = parseOrReply(reply, createTableSchema, request.body);
+  if (!body) return reply;
+  const adminUserId = userOf(request).userId;
+  const input: CreateTableInput = body;
+  const result = await deps.registry.createTable(input, adminUserId);
+  if (!result.ok) return sendRegistryError(reply, result);
+  await recordAdminAction(deps.db, {
+    adminUserId,
+    action: 'table.create',
+    targetType: 'table',
+    targetId: String(result.value.id),
+    details: { ...input },
+  });
+  deps.log.info({ adminUserId, tableId: result.value.id }, 'table created');
+  return reply.code(201).send({ ok: true, table: result.value });
+}
+
+async function closeTable(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const params = parseOrReply(reply, tableIdParams, request.params);
+  if (!params) return reply;
+  const adminUserId = userOf(request).userId;
+  const result = await deps.registry.closeTable(params.id, adminUserId);
+  if (!result.ok) return sendRegistryError(reply, result);
+  await recordAdminAction(deps.db, {
+    adminUserId,
+    action: 'table.close',
+    targetType: 'table',
+    targetId: String(params.id),
+    details: {},
+  });
+  deps.log.info({ adminUserId, tableId: params.id }, 'table closed');
+  return { ok: true, tableId: params.id };
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// Prometheus metrics on a registry of our own (not prom-client's global one),
+// so tests and several servers in one process never collide. The table actor,
+// the realtime layer and the HTTP layer share the typed handles below.
+
+/** Event-loop delay sampling resolution for the default Node metrics. */
+export const EVENT_LOOP_MONITORING_PRECISION_MS = 20;
+
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export interface Metrics {
+  registry: Registry;
+  socketsConnected: Gauge;
+  tables: Gauge;
+  handsTotal: Counter;
+  handSettleSeconds: Histogram;
+  actionsTotal: Counter<'action'>;
+  actionAckSeconds: Histogram;
+  errorsTotal: Counter<'code'>;
+}
+
+export interface MetricsOptions {
+  /** Node process metrics, including nodejs_eventloop_lag_seconds. Default true. */
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
+  }
+  const registers = [registry];
+  return {
+    registry,
+    socketsConnected: new Gauge({ name: 'poker_sockets_connected', help: 'Socket.IO connections open now.', registers }),
+    tables: new Gauge({ name: 'poker_tables', help: 'Table actors running in this process.', registers }),
+    handsTotal: new Counter({ name: 'poker_hands_total', help: 'Hands settled.', registers }),
+    handSettleSeconds: new Histogram({
+      name: 'poker_hand_settle_seconds',
+      help: 'Time to settle a hand in the ledger (settleHand transaction), seconds.',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    actionsTotal: new Counter({ name: 'poker_actions_total', help: 'Player actions accepted, by action.', labelNames: ['action'], registers }),
+    actionAckSeconds: new Histogram({
+      name: 'poker_action_ack_seconds',
+      help: 'From a player action arriving to its acknowledgement, seconds.',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    errorsTotal: new Counter({ name: 'poker_errors_total', help: 'Error replies sent to clients, by code.', labelNames: ['code'], registers }),
+  };
+}
+
+/** GET /metrics in the Prometheus text format. Expose it to the scraper's network only. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}
