@@ -98,6 +98,16 @@ describe('positions with three or more players', () => {
     expect(s.seats[0]!.inHand).toBe(false);
   });
 
+  it('a player who sits back in is dealt in at once without posting', () => {
+    let s = ok(table([1000, 1000, 1000]), { type: 'sit_out', seat: 2 });
+    s = play(deal(s, { 0: 'AsKs', 1: 'QdQc' }, DRY_BOARD, 0), 'fold');
+    s = ok(s, { type: 'sit_in', seat: 2 });
+    expect(rejectCode(s, { type: 'sit_in', seat: 2 })).toBe('seat/already_sitting_in');
+    s = ok(s, { type: 'start_hand', handId: 'h2', deck: makeDeck({ 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 1, 3) });
+    expect([s.button, s.smallBlindSeat, s.bigBlindSeat]).toEqual([1, 2, 0]);
+    expect(s.seats[2]!.committed).toBe(50);
+  });
+
   it('a busted player is not dealt in', () => {
     let s = deal(table([1000, 100, 1000]), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
     s = play(s, 'allin', 'fold', 'call');
@@ -146,6 +156,17 @@ describe('all-ins and side pots', () => {
     expect(s.result!.pots.map((p) => [p.amount, p.eligible])).toEqual([
       [950, [0, 2, 3]],
       [1000, [0, 2]],
+    ]);
+  });
+
+  it('the result lists what each seat put in, got back and won, for the ledger', () => {
+    let s = deal(table([100, 300, 500]), { 0: 'AsAh', 1: 'KsKh', 2: 'QsQh' }, DRY_BOARD, 0);
+    s = play(s, 'allin', 'allin', 'call');
+    // Seat 2 cannot raise: nobody is left to answer, so it may only call.
+    expect(s.result!.seats).toEqual([
+      { seat: 1, playerId: 'p1', startStack: 300, contributed: 300, returned: 0, won: 400, endStack: 400 },
+      { seat: 2, playerId: 'p2', startStack: 500, contributed: 300, returned: 0, won: 0, endStack: 200 },
+      { seat: 0, playerId: 'p0', startStack: 100, contributed: 100, returned: 0, won: 300, endStack: 300 },
     ]);
   });
 
@@ -198,6 +219,19 @@ describe('splits and odd chips', () => {
     expectStacks(s, [1002, 995, 1003]);
   });
 
+  it('a three-way split gives the odd chip to the first winner left of the button', () => {
+    const holes = { 0: '2c3d', 1: '4c5d', 2: '6c7d', 3: '8c9d' };
+    let s = deal(table([1000, 1000, 1000, 1000], { smallBlind: 5, bigBlind: 10, ante: 2 }), holes, 'Ts Js Qs Ks As', 0);
+    s = play(s, 'call', 'call', 'fold', 'check', ...Array(9).fill('check'));
+    // Pot 8 antes + 5 dead small blind + 30 = 43: 14 each, seat 2 (first winner left of the button) 15.
+    expectStacks(s, [1002, 993, 1003, 1002]);
+    expect(s.result!.pots[0]!.winners).toEqual([
+      { seat: 2, amount: 15 },
+      { seat: 3, amount: 14 },
+      { seat: 0, amount: 14 },
+    ]);
+  });
+
   it('odd chips are dealt one at a time clockwise from the left of the button', () => {
     expect(splitPot(101, [0, 2, 4], 2, 6)).toEqual([
       { seat: 4, amount: 34 },
@@ -228,6 +262,13 @@ describe('minimum and maximum bets', () => {
     const s = deal(table([1000, 1000, 1000]), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
     expect(rejectCode(s, { type: 'act', seat: 0, action: 'raise', amount: 199 })).toBe('bet/below_min_raise');
     expect(play(s, 'raise 200').currentBet).toBe(200);
+  });
+
+  it('the big blind may raise limpers, and the limpers may re-raise', () => {
+    let s = deal(table([5000, 5000, 5000]), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
+    s = play(s, 'call', 'call', 'raise 300');
+    expect(s.toAct).toBe(0);
+    expect(legalActions(s, 0)).toMatchObject({ callAmount: 200, minRaiseTo: 500 });
   });
 
   it('the next raise must be at least the size of the last full raise', () => {
