@@ -1,0 +1,193 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrPromoteAdmin, ensureFirstAdmin } from '../../server/auth/admin-bootstrap';
+import { resolveSession, userFromCookieHeader } from '../../server/auth/sessions';
+import { TEST_PASSWORD, createHttpTestApp, sessionCookie, type HttpTestApp } from '../support/http-app';
+
+let h: HttpTestApp;
+beforeAll(async () => {
+  h = await createHttpTestApp();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const post = (url: string, payload: unknown, cookie?: string, remoteAddress?: string) =>
+  h.app.inject({ method: 'POST', url, payload: payload as object, headers: cookie ? { cookie } : {}, remoteAddress });
+const me = (cookie?: string) => h.app.inject({ method: 'GET', url: '/api/auth/me', headers: cookie ? { cookie } : {} });
+
+describe('sign-up, login, logout, me', () => {
+  it('signs up, sets an HttpOnly SameSite=Lax session cookie, and /me answers with the user', async () => {
+    const response = await post('/api/auth/signup', { username: 'Alice_01', password: TEST_PASSWORD });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({ ok: true, user: { id: expect.any(Number), username: 'alice_01', role: 'PLAYER' } });
+    const cookie = response.cookies.find((c) => c.name === 'poker_sid')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeFalsy(); // plain HTTP, COOKIE_SECURE unset
+    expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Date(cookie.expires!).getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600_000);
+    // Only the token's hash is stored.
+    const stored = await h.t.db.session.findMany({ where: { userId: body.user.id } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.id).not.toContain(cookie.value);
+    expect(stored[0]!.id).toMatch(/^[0-9a-f]{64}$/);
+    const who = await me(`poker_sid=${cookie.value}`);
+    expect(who.statusCode).toBe(200);
+    expect(who.json()).toEqual({ ok: true, user: body.user });
+    const user = await h.t.db.user.findUniqueOrThrow({ where: { id: body.user.id } });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('logs in with any letter case, and logging out makes the old cookie useless', async () => {
+    await h.signup('bob-logout');
+    const wrong = await post('/api/auth/login', { username: 'bob-logout', password: 'not the password' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toEqual({ ok: false, error: { code: 'auth/invalid_credentials', message: expect.any(String) } });
+    const unknown = await post('/api/auth/login', { username: 'nobody-here', password: TEST_PASSWORD });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json().error.code).toBe('auth/invalid_credentials');
+    const login = await post('/api/auth/login', { username: 'BOB-Logout', password: TEST_PASSWORD });
+    expect(login.statusCode).toBe(200);
+    const cookie = sessionCookie(login);
+    expect((await me(cookie)).statusCode).toBe(200);
+    const logout = await post('/api/auth/logout', {}, cookie);
+    expect(logout.statusCode).toBe(200);
+    const cleared = logout.cookies.find((c) => c.name === 'poker_sid')!;
+    expect(cleared.value).toBe('');
+    const after = await me(cookie);
+    expect(after.statusCode).toBe(401);
+    expect(after.json().error.code).toBe('auth/required');
+  });
+
+  it('answers 401 auth/required without a cookie, with a forged one, and with an expired session', async () => {
+    expect((await me()).json()).toEqual({ ok: false, error: { code: 'auth/required', message: expect.any(String) } });
+    expect((await me('poker_sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).statusCode).toBe(401);
+    expect((await me('poker_sid=garbage')).statusCode).toBe(401);
+    const { userId, cookie } = await h.signup('carol-expired');
+    await h.t.db.session.updateMany({ where: { userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await me(cookie)).statusCode).toBe(401);
+  });
+
+  it('userFromCookieHeader authenticates a Socket.IO handshake with the same cookie', async () => {
+    const { userId, cookie } = await h.signup('dave-socket');
+    const user = await userFromCookieHeader(h.t.db, `theme=dark; ${cookie}; other=1`);
+    expect(user).toEqual({ userId, username: 'dave-socket', role: 'PLAYER', isBot: false });
+    expect(await userFromCookieHeader(h.t.db, undefined)).toBeNull();
+    expect(await userFromCookieHeader(h.t.db, 'poker_sid=nope')).toBeNull();
+    expect(await resolveSession(h.t.db, '')).toBeNull();
+  });
+});
+
+describe('bad input creates nothing', () => {
+  it('refuses unknown keys, bad usernames, weak passwords and taken names (any case) with their codes', async () => {
+    await h.signup('Erin');
+    const before = await h.t.db.user.count();
+    const cases: [unknown, number, string][] = [
+      [{ username: 'frank', password: TEST_PASSWORD, role: 'ADMIN' }, 400, 'request/invalid'],
+      [{ username: 'frank' }, 400, 'request/invalid'],
+      [{ username: 42, password: TEST_PASSWORD }, 400, 'request/invalid'],
+      [{ username: 'fr', password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
+      [{ username: 'frank smith', password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
+      [{ username: 'x'.repeat(25), password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
+      [{ username: 'frank', password: 'short' }, 400, 'auth/weak_password'],
+      [{ username: 'frank', password: 'p'.repeat(201) }, 400, 'auth/weak_password'],
+      [{ username: 'ERIN', password: TEST_PASSWORD }, 409, 'auth/username_taken'],
+      [{ username: 'erin', password: TEST_PASSWORD }, 409, 'auth/username_taken'],
+    ];
+    for (const [payload, status, code] of cases) {
+      const response = await post('/api/auth/signup', payload);
+      expect({ payload, status: response.statusCode, code: response.json().error?.code }).toEqual({ payload, status, code });
+      expect(response.cookies.find((c) => c.name === 'poker_sid')).toBeUndefined();
+    }
+    expect(await h.t.db.user.count()).toBe(before);
+    const login = await post('/api/auth/login', { username: 'erin', password: TEST_PASSWORD, remember: true });
+    expect(login.json().error.code).toBe('request/invalid');
+  });
+
+  it('answers malformed JSON and oversized bodies in the error shape', async () => {
+    const bad = await h.app.inject({
+      method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ ok: false, error: { code: 'request/invalid', message: expect.any(String) } });
+    const big = await post('/api/auth/login', { username: 'erin', password: 'x'.repeat(20_000) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('request/too_large');
+  });
+});
+
+describe('rate limits', () => {
+  let limited: HttpTestApp;
+  beforeAll(async () => {
+    limited = await createHttpTestApp({ limits: { ipAttemptsPerMinute: 3, usernameFailuresPerMinute: 2 } });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+  const attempt = (url: string, payload: object, remoteAddress: string) =>
+    limited.app.inject({ method: 'POST', url, payload, remoteAddress });
+
+  it('limits attempts per IP with 429 rate/limited and Retry-After', async () => {
+    const ip = '203.0.113.7';
+    for (let i = 0; i < 3; i++) {
+      const r = await attempt('/api/auth/login', { username: `ghost-${i}`, password: 'whatever-1' }, ip);
+      expect(r.statusCode).toBe(401);
+    }
+    const blocked = await attempt('/api/auth/signup', { username: 'newbie', password: TEST_PASSWORD }, ip);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toEqual({ ok: false, error: { code: 'rate/limited', message: expect.any(String) } });
+    const retryAfter = Number(blocked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await limited.t.db.user.count({ where: { username: 'newbie' } })).toBe(0);
+    // Another address is unaffected.
+    expect((await attempt('/api/auth/signup', { username: 'newbie', password: TEST_PASSWORD }, '203.0.113.8')).statusCode).toBe(200);
+  });
+
+  it('limits failed logins per username across addresses, even for the right password', async () => {
+    await attempt('/api/auth/signup', { username: 'victim', password: TEST_PASSWORD }, '198.51.100.1');
+    expect((await attempt('/api/auth/login', { username: 'victim', password: 'guess-0001' }, '198.51.100.2')).statusCode).toBe(401);
+    expect((await attempt('/api/auth/login', { username: 'VICTIM', password: 'guess-0002' }, '198.51.100.3')).statusCode).toBe(401);
+    const blocked = await attempt('/api/auth/login', { username: 'victim', password: TEST_PASSWORD }, '198.51.100.4');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBeDefined();
+    // Other usernames still log in.
+    await attempt('/api/auth/signup', { username: 'bystander', password: TEST_PASSWORD }, '198.51.100.5');
+    expect((await attempt('/api/auth/login', { username: 'bystander', password: TEST_PASSWORD }, '198.51.100.6')).statusCode).toBe(200);
+  });
+});
+
+describe('first admin', () => {
+  it('creates one admin with a one-time password, once, and it can log in', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    // The shared test database has admins from other tests only if they made them; use a fresh app.
+    const fresh = await createHttpTestApp();
+    try {
+      const made = await ensureFirstAdmin(fresh.t.db, log, { ADMIN_USERNAME: 'Boss' });
+      expect(made).toMatchObject({ username: 'boss', created: true });
+      expect(made!.password).toHaveLength(24);
+      expect(lines.join('')).toContain(made!.password);
+      expect(lines.join('')).toContain('FIRST ADMIN');
+      expect(await ensureFirstAdmin(fresh.t.db, log, { ADMIN_USERNAME: 'Boss' })).toBeNull();
+      expect(await fresh.t.db.user.count({ where: { role: 'ADMIN' } })).toBe(1);
+      const login = await fresh.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'boss', password: made!.password } });
+      expect(login.json().user).toMatchObject({ username: 'boss', role: 'ADMIN' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('promoting an existing user replaces its password and ends its sessions', async () => {
+    const { userId, cookie } = await h.signup('squatter');
+    const promoted = await createOrPromoteAdmin(h.t.db, 'Squatter');
+    expect(promoted).toMatchObject({ userId, created: false });
+    expect((await me(cookie)).statusCode).toBe(401);
+    expect((await post('/api/auth/login', { username: 'squatter', password: TEST_PASSWORD })).statusCode).toBe(401);
+    const login = await post('/api/auth/login', { username: 'squatter', password: promoted.password });
+    expect(login.json().user.role).toBe('ADMIN');
+  });
+});
