@@ -32,6 +32,8 @@ export const configSchema = z.object({
   CHIP_PURCHASE_MAX_CENTS: positiveInt.default(1_000_000),
   /** Smallest single chip purchase, in USD cents. */
   CHIP_PURCHASE_MIN_CENTS: positiveInt.default(100),
+  /** Enables POST /api/bots/session for load-test bots (Authorization: Bearer <token>); unset = disabled. */
+  BOT_TOKEN: z.string().trim().min(16, { message: 'must be at least 16 characters' }).optional(),
   DB_POOL_MAX: positiveInt.default(20),
   DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(15_000),

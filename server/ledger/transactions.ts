@@ -447,7 +447,7 @@ export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<Le
   });
 }
 
-async function replaySettlement(tx: Tx, key: string, hash: string) {
+async function replaySettlement(tx: Tx, key: string, hash: string): Promise<LedgerResult<WithTransfer<SettleHandResult>> | null> {
   const rows = await tx.$queryRawUnsafe<(StoredTransfer & { hand_id: bigint })[]>(
     `SELECT t.id, t.request_hash, t.result, h.id AS hand_id
        FROM ledger_transfers t JOIN hands h ON h.transfer_id = t.id
@@ -456,7 +456,8 @@ async function replaySettlement(tx: Tx, key: string, hash: string) {
   );
   const row = rows[0];
   const replay = replayOrConflict<Omit<SettleHandResult, 'handId'>>(row, hash);
-  if (!replay || !replay.ok || !row) return replay;
+  if (!replay) return null;
+  if (!replay.ok || !row) return replay as LedgerResult<never>;
   return ok({ ...replay.value, handId: row.hand_id });
 }
 

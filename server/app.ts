@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server } from 'socket.io';
+import { ensureFirstAdmin } from './auth/admin-bootstrap';
+import { userFromCookieHeader } from './auth/sessions';
+import type { Config } from './config';
+import { openDatabase, type OpenDatabase } from './db/open';
+import { registerAdminRoutes } from './http/admin';
+import { registerAuthRoutes, type AuthRouteOptions } from './http/auth';
+import { registerBotRoutes } from './http/bots';
+import type { HttpDeps } from './http/deps';
+import { registerHandRoutes } from './http/hands';
+import { registerHealthRoutes } from './http/health';
+import { registerLobbyRoutes } from './http/lobby';
+import { registerWalletRoutes } from './http/wallet';
+import { createLedger, type Ledger } from './ledger/transactions';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
+import { verifyHand } from './poker/fairness';
+import { createRealtime, type Realtime } from './realtime/socket';
+import { systemClock, type Clock } from './tables/clock';
+import { TableRegistry } from './tables/registry';
+import { DEFAULT_TABLE_SETTINGS, type TableSettings } from './tables/settings';
+
+// Composition root: one Prisma client, one ledger, one registry of table
+// actors, one Socket.IO server, the HTTP routes, and the built client.
+// Dependencies point one way: poker, protocol <- ledger <- tables <- realtime, http <- app.
+
+export interface ServerOptions {
+  config: Config;
+  /** An already opened database (tests); otherwise opened from config. */
+  database?: OpenDatabase;
+  clock?: Clock;
+  tableSettings?: Partial<TableSettings>;
+  createDefaultTables?: boolean;
+  logger?: Logger;
+  authRoutes?: AuthRouteOptions;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  io: Server;
+  registry: TableRegistry;
+  ledger: Ledger;
+  database: OpenDatabase;
+  metrics: Metrics;
+  url: string;
+  port: number;
+  /** Graceful: finish (or void) hands for up to graceMs, close sockets, stop the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const CLIENT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const log = options.logger ?? createLogger(config);
+  const database = options.database ?? (await openDatabase(config, { log: (m) => log.info(m) }));
+  const db = database.db;
+  const metrics = createMetrics();
+  const ledger = createLedger({
+    db,
+    chipsPerUsd: config.CHIPS_PER_USD,
+    purchaseMinCents: BigInt(config.CHIP_PURCHASE_MIN_CENTS),
+    purchaseMaxCents: BigInt(config.CHIP_PURCHASE_MAX_CENTS),
+  });
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+    bodyLimit: 16_384,
+  }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
+  await app.register(fastifyCookie);
+  let registry: TableRegistry | null = null;
+  const realtime: Realtime = createRealtime({
+    httpServer: app.server,
+    registry: () => registry!,
+    authenticate: async (cookie) => {
+      const user = await userFromCookieHeader(db, cookie);
+      return user ? { userId: user.userId, username: user.username, role: user.role } : null;
+    },
+    metrics: { socketsConnected: (n) => metrics.socketsConnected.set(n), error: (code) => metrics.errorsTotal.inc({ code }) },
+    log,
+  });
+  registry = new TableRegistry({
+    db,
+    ledger,
+    clock: options.clock ?? systemClock,
+    settings: { ...DEFAULT_TABLE_SETTINGS, ...options.tableSettings },
+    output: realtime.output,
+    log,
+    metrics: {
+      actionAck: (action, seconds) => {
+        metrics.actionsTotal.inc({ action });
+        metrics.actionAckSeconds.observe(seconds);
+      },
+      settlement: (seconds) => metrics.handSettleSeconds.observe(seconds),
+      handSettled: () => metrics.handsTotal.inc(),
+      tables: (count) => metrics.tables.set(count),
+    },
+    onLobbyChanged: () => realtime.lobbyChanged(),
+  });
+  await registry.boot({ createDefaults: options.createDefaultTables ?? true });
+
+  const deps: HttpDeps = {
+    db, ledger, config, registry, metrics, log,
+    notifier: { walletChanged: (userId, balance) => realtime.output.walletChanged(userId, balance) },
+  };
+  registerHealthRoutes(app, db);
+  registerMetricsRoute(app, metrics);
+  registerAuthRoutes(app, deps, options.authRoutes);
+  registerBotRoutes(app, deps);
+  registerWalletRoutes(app, deps);
+  registerLobbyRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+  registerHandRoutes(app, deps, { verifyHand: (record) => verifyHand(record) });
+  await serveClient(app);
+  await ensureFirstAdmin(db, log);
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  let closed = false;
+  return {
+    app, io: realtime.io, registry, ledger, database, metrics, url, port,
+    close: async (graceMs = 10_000) => {
+      if (closed) return;
+      closed = true;
+      await registry!.shutdown(graceMs);
+      await realtime.close();
+      await app.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** The production build of the React client, with index.html for client-side routes. */
+async function serveClient(app: FastifyInstance): Promise<void> {
+  if (!existsSync(path.join(CLIENT_DIST, 'index.html'))) {
+    app.get('/', async (_request, reply) =>
+      reply.type('text/html').send('<!doctype html><title>atomic-poker</title><p>The client is not built: run <code>npm run build:client</code>.</p>'),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/socket.io')) {
+      return reply.sendFile('index.html');
+    }
+    return reply.code(404).send({ ok: false, error: { code: 'request/invalid', message: 'Not found.' } });
+  });
+}

@@ -1,0 +1,229 @@
+import { performance } from 'node:perf_hooks';
+import { apply, cardToString, type ApplyResult, type Command, type GameEvent, type GameState } from '../poker';
+import { commitment as commitmentOf, deckFromSeed } from '../poker/fairness';
+import { equity } from '../poker/equity';
+import type { ActionClock, EquityFrame, Fairness, TableEvent } from '../protocol/frames';
+import type { ActorDeps, SeatMeta } from './actor';
+
+// The life of one hand inside a table actor: the fair deal (seed, commitment,
+// deck), the log that replays it, the action clock, all-in equity, and the
+// settlement through the ledger.
+
+export type HandOutcome =
+  | { kind: 'settled'; potTotal: number; extraEvents: TableEvent[] }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'fatal'; reason: string };
+
+interface CurrentHand {
+  handId: string;
+  handNumber: bigint;
+  seedHex: string;
+  commitment: string;
+  initial: GameState;
+  commands: Command[];
+  startedAt: string;
+}
+
+interface ClockState {
+  seat: number;
+  seq: number;
+  deadline: number;
+  turnMs: number;
+  usingTimeBank: boolean;
+  startedAt: number;
+  timer: unknown;
+}
+
+/** Ledger errors after which the actor must not go on: rebuild from the database. */
+const FATAL_SETTLE_CODES = new Set(['settle/stale', 'settle/invalid', 'settle/unbalanced', 'funds/insufficient', 'table/not_found']);
+
+export class HandRunner {
+  private current: CurrentHand | null = null;
+  private lastFairness: Fairness | null = null;
+  private clock: ClockState | null = null;
+
+  constructor(
+    private readonly deps: ActorDeps,
+    private readonly game: () => GameState,
+  ) {}
+
+  // ---- dealing -----------------------------------------------------------------------
+
+  start(): (ApplyResult & { ok: true; handId: string; commitment: string }) | { ok: false; rejection: { code: string; message: string } } {
+    const handNumber = this.deps.table.handNumber + 1n;
+    const handId = `${this.deps.table.id}-${handNumber}`;
+    const seed = this.deps.newSeed();
+    const seedHex = Buffer.from(seed).toString('hex');
+    const commitment = commitmentOf(seed);
+    const command: Command = { type: 'start_hand', handId, deck: deckFromSeed(seed, handId) };
+    const initial = this.game();
+    const result = apply(initial, command);
+    if (!result.ok) return result;
+    this.current = { handId, handNumber, seedHex, commitment, initial, commands: [command], startedAt: new Date(this.deps.clock.now()).toISOString() };
+    this.lastFairness = { handId, commitment, seed: null };
+    return { ...result, handId, commitment };
+  }
+
+  noteCommand(command: Command): void {
+    if (this.current && command.type !== 'start_hand') this.current.commands.push(command);
+  }
+
+  fairnessView(): Fairness | null {
+    return this.lastFairness ? { ...this.lastFairness } : null;
+  }
+
+  // ---- settlement --------------------------------------------------------------------
+
+  async settle(seats: Map<number, SeatMeta>): Promise<HandOutcome> {
+    const hand = this.current;
+    const state = this.game();
+    const result = state.result;
+    if (!hand || !result) return { kind: 'fatal', reason: 'settle without a finished hand' };
+    const participants = [];
+    for (const r of result.seats) {
+      const meta = seats.get(r.seat);
+      if (!meta) return { kind: 'fatal', reason: `seat ${r.seat} played the hand but has no owner` };
+      participants.push({
+        seatSessionId: meta.seatSessionId,
+        userId: meta.userId,
+        seatIndex: r.seat,
+        contributed: BigInt(r.contributed),
+        won: BigInt(r.won + r.returned),
+      });
+    }
+    const started = performance.now();
+    try {
+      const settled = await this.deps.ledger.settleHand({
+        tableId: this.deps.table.id,
+        handNumber: hand.handNumber,
+        ownerEpoch: this.deps.table.ownerEpoch,
+        seats: participants,
+        rake: BigInt(result.rake),
+        commitment: hand.commitment,
+        seed: hand.seedHex,
+        record: this.record(hand, state, seats),
+      });
+      if (!settled.ok) {
+        return FATAL_SETTLE_CODES.has(settled.error.code)
+          ? { kind: 'fatal', reason: `settlement refused: ${settled.error.code}` }
+          : { kind: 'retry', reason: settled.error.code };
+      }
+      this.deps.metrics?.settlement((performance.now() - started) / 1000);
+      this.deps.metrics?.handSettled();
+      this.deps.table.handNumber = hand.handNumber;
+      this.current = null;
+      this.lastFairness = { handId: hand.handId, commitment: hand.commitment, seed: null };
+      return {
+        kind: 'settled',
+        potTotal: Number(settled.value.potTotal),
+        extraEvents: [{ type: 'hand_settled', handId: hand.handId, handNumber: Number(hand.handNumber) }],
+      };
+    } catch (error) {
+      return { kind: 'retry', reason: (error as Error).message };
+    }
+  }
+
+  /** What is stored with the hand: enough to replay it, verify its shuffle and print its history. */
+  private record(hand: CurrentHand, state: GameState, seats: Map<number, SeatMeta>) {
+    const result = state.result!;
+    const holeCards: Record<number, string[]> = {};
+    for (const seat of state.dealOrder) holeCards[seat] = (state.seats[seat]?.holeCards ?? []).map(cardToString);
+    return {
+      handId: hand.handId,
+      handNumber: Number(hand.handNumber),
+      tableId: this.deps.table.id,
+      tableName: this.deps.table.name,
+      variant: state.config.variant,
+      startedAt: hand.startedAt,
+      endedAt: new Date(this.deps.clock.now()).toISOString(),
+      commitment: hand.commitment,
+      dealtSeats: state.dealOrder,
+      holeCards,
+      shownSeats: result.shown.map((h) => h.seat),
+      board: result.board.map(cardToString),
+      players: state.dealOrder.map((seat) => ({ seat, userId: seats.get(seat)?.userId, username: seats.get(seat)?.username })),
+      log: { initial: hand.initial, commands: hand.commands },
+    };
+  }
+
+  // ---- the action clock --------------------------------------------------------------
+
+  armClock(seats: Map<number, SeatMeta>, onExpire: (seat: number, seq: number) => void, withTimeBank = false): void {
+    const state = this.game();
+    const seat = state.toAct;
+    if (seat === null) return this.disarmClock();
+    if (!withTimeBank && this.clock && this.clock.seat === seat && this.clock.seq === state.seq) return;
+    this.disarmClock();
+    const meta = seats.get(seat);
+    const sittingOut = state.seats[seat]?.sittingOut ?? false;
+    const turnMs = withTimeBank && meta
+      ? meta.timeBankMs
+      : sittingOut ? this.deps.settings.sittingOutTurnMs : this.deps.table.actionTimeoutMs;
+    const now = this.deps.clock.now();
+    const seq = state.seq;
+    this.clock = {
+      seat, seq, turnMs, usingTimeBank: withTimeBank, startedAt: now, deadline: now + turnMs,
+      timer: this.deps.clock.setTimeout(() => onExpire(seat, seq), turnMs),
+    };
+  }
+
+  disarmClock(): void {
+    if (this.clock) this.deps.clock.clearTimeout(this.clock.timer);
+    this.clock = null;
+  }
+
+  clockView(): ActionClock | null {
+    const c = this.clock;
+    return c ? { seat: c.seat, deadline: c.deadline, turnMs: c.turnMs, usingTimeBank: c.usingTimeBank } : null;
+  }
+
+  /** When the turn's clock runs out: switch to the time bank if the player has one left. */
+  useTimeBank(seat: number, meta: SeatMeta): boolean {
+    const sittingOut = this.game().seats[seat]?.sittingOut ?? false;
+    return !sittingOut && !!this.clock && this.clock.seat === seat && !this.clock.usingTimeBank && meta.timeBankMs > 0;
+  }
+
+  /** After acting (or timing out) on the time bank, the time used is gone. */
+  chargeTimeBank(seat: number, meta: SeatMeta): void {
+    const c = this.clock;
+    if (!c || c.seat !== seat || !c.usingTimeBank) return;
+    meta.timeBankMs = Math.max(0, meta.timeBankMs - (this.deps.clock.now() - c.startedAt));
+  }
+
+  // ---- all-in equity -------------------------------------------------------------------
+
+  /**
+   * When the betting closed with players all in, the engine runs the board out
+   * in one step. Before those results are sent, everyone at the table gets each
+   * live hand's exact equity on the board as it was when the betting closed.
+   */
+  maybeEquity(events: GameEvent[]): void {
+    const state = this.game();
+    const runOut = events.filter((e): e is Extract<GameEvent, { type: 'street_dealt' }> => e.type === 'street_dealt');
+    if (runOut.length === 0 || !state.result || state.result.endedBy !== 'showdown') return;
+    const boardBefore = runOut[0]!.board.slice(0, runOut[0]!.board.length - runOut[0]!.cards.length);
+    const live = state.dealOrder.filter((seat) => {
+      const s = state.seats[seat];
+      return s && s.inHand && !s.folded;
+    });
+    const allInRunOut = live.filter((seat) => !state.seats[seat]!.allIn).length <= 1 && runOut.length >= 1;
+    if (!allInRunOut || live.length < 2) return;
+    const remaining = 52 - boardBefore.length - live.length * state.seats[live[0]!]!.holeCards.length;
+    if (combinations(remaining, 5 - boardBefore.length) > this.deps.settings.equityBoardsMax) return;
+    const board = state.board.slice(0, boardBefore.length);
+    const result = equity({ variant: state.config.variant, hands: live.map((seat) => state.seats[seat]!.holeCards), board });
+    const frame: EquityFrame = {
+      tableId: this.deps.table.id,
+      handId: state.result.handId,
+      board: boardBefore,
+      seats: live.map((seat, i) => ({ seat, win: result.win[i]!, tie: result.tie[i]! })),
+    };
+    this.deps.output.equity(this.deps.table.id, frame);
+  }
+}
+
+function combinations(n: number, k: number): number {
+  let result = 1;
+  for (let i = 0; i < k; i++) result = (result * (n - i)) / (i + 1);
+  return Math.round(result);
+}

@@ -1,0 +1,6 @@
+// What a table actor reports; server/metrics.ts implements it with prom-client.
+export interface ActorMetrics {
+  actionAck(action: string, seconds: number): void;
+  settlement(seconds: number): void;
+  handSettled(): void;
+}

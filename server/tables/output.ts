@@ -1,0 +1,18 @@
+import type { ChatMessage, EquityFrame, TableFrame, TableNotice } from '../protocol/frames';
+
+// Where a table actor's messages go. The Socket.IO layer implements it; unit
+// tests record it. Every call is fire-and-forget: sends never block a table.
+export interface TableOutput {
+  /** A frame for one seated user (all of their sockets). */
+  toUser(userId: number, frame: TableFrame): void;
+  /** The public frame, for everyone watching the table without a seat. */
+  toSpectators(tableId: number, frame: TableFrame): void;
+  /** Chat and all-in equity go to everyone at the table, seated or watching. */
+  chat(tableId: number, message: ChatMessage): void;
+  equity(tableId: number, frame: EquityFrame): void;
+  notice(userId: number, notice: TableNotice): void;
+  tableNotice(tableId: number, notice: TableNotice): void;
+  /** A user took or gave up a seat: their sockets stop or start getting spectator frames. */
+  seatChanged(userId: number, tableId: number, seated: boolean): void;
+  walletChanged(userId: number, balance: bigint): void;
+}

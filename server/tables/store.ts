@@ -1,0 +1,136 @@
+import type { Db } from '../db/client';
+import type { Variant } from '../poker';
+import type { CreateTableInput } from './registry-api';
+
+// Table rows and seat sessions as the actors need them. Reads and the
+// ownership claim only: money moves through server/ledger/transactions.ts.
+
+export interface TableRow {
+  id: number;
+  name: string;
+  variant: Variant;
+  maxSeats: number;
+  smallBlind: number;
+  bigBlind: number;
+  ante: number;
+  minBuyIn: number;
+  maxBuyIn: number;
+  rakeBps: number;
+  rakeCap: number;
+  actionTimeoutMs: number;
+  handNumber: bigint;
+  ownerEpoch: bigint;
+  status: 'OPEN' | 'CLOSED';
+}
+
+export interface OpenSeat {
+  seatSessionId: bigint;
+  userId: number;
+  username: string;
+  seatIndex: number;
+  stack: bigint;
+}
+
+type PrismaTable = Awaited<ReturnType<Db['pokerTable']['findUniqueOrThrow']>>;
+
+function toRow(t: PrismaTable): TableRow {
+  return {
+    id: t.id,
+    name: t.name,
+    variant: t.variant,
+    maxSeats: t.maxSeats,
+    smallBlind: Number(t.smallBlind),
+    bigBlind: Number(t.bigBlind),
+    ante: Number(t.ante),
+    minBuyIn: Number(t.minBuyIn),
+    maxBuyIn: Number(t.maxBuyIn),
+    rakeBps: t.rakeBps,
+    rakeCap: Number(t.rakeCap),
+    actionTimeoutMs: t.actionTimeoutMs,
+    handNumber: t.handNumber,
+    ownerEpoch: t.ownerEpoch,
+    status: t.status,
+  };
+}
+
+export async function openTableIds(db: Db): Promise<number[]> {
+  const rows = await db.pokerTable.findMany({ where: { status: 'OPEN' }, select: { id: true }, orderBy: { id: 'asc' } });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Takes ownership of a table: bumps its owner epoch (the fencing token that
+ * settleHand compares), so any older owner can no longer settle a hand.
+ */
+export async function claimTable(db: Db, tableId: number): Promise<TableRow | null> {
+  const rows = await db.$queryRawUnsafe<{ id: number }[]>(
+    `UPDATE poker_tables SET owner_epoch = owner_epoch + 1 WHERE id = $1 AND status = 'OPEN' RETURNING id`,
+    tableId,
+  );
+  if (rows.length === 0) return null;
+  return toRow(await db.pokerTable.findUniqueOrThrow({ where: { id: tableId } }));
+}
+
+export async function openSeats(db: Db, tableId: number): Promise<OpenSeat[]> {
+  const rows = await db.seatSession.findMany({
+    where: { tableId, status: 'OPEN' },
+    include: { account: true, user: { select: { username: true } } },
+    orderBy: { seatIndex: 'asc' },
+  });
+  return rows.map((r) => ({
+    seatSessionId: r.id,
+    userId: r.userId,
+    username: r.user.username,
+    seatIndex: r.seatIndex,
+    stack: r.account?.balance ?? 0n,
+  }));
+}
+
+/** Creates a table with its pot and rake accounts, in one transaction. */
+export async function insertTable(db: Db, input: CreateTableInput): Promise<TableRow> {
+  return db.$transaction(async (tx) => {
+    const table = await tx.pokerTable.create({
+      data: {
+        name: input.name,
+        variant: input.variant,
+        maxSeats: input.maxSeats,
+        smallBlind: BigInt(input.smallBlind),
+        bigBlind: BigInt(input.bigBlind),
+        ante: BigInt(input.ante ?? 0),
+        minBuyIn: BigInt(input.minBuyIn),
+        maxBuyIn: BigInt(input.maxBuyIn),
+        actionTimeoutMs: input.actionTimeoutMs ?? 20_000,
+        rakeBps: input.rakeBps ?? 0,
+        rakeCap: BigInt(input.rakeCap ?? 0),
+      },
+    });
+    await tx.account.createMany({
+      data: [
+        { kind: 'POT', code: `pot:${table.id}`, tableId: table.id },
+        { kind: 'RAKE', code: `rake:${table.id}`, tableId: table.id },
+      ],
+    });
+    return toRow(table);
+  });
+}
+
+export async function markTableClosed(db: Db, tableId: number): Promise<void> {
+  await db.pokerTable.update({ where: { id: tableId }, data: { status: 'CLOSED', closedAt: new Date() } });
+}
+
+export async function tableNameTaken(db: Db, name: string): Promise<boolean> {
+  return (await db.pokerTable.count({ where: { name } })) > 0;
+}
+
+/** The hand numbers this table has settled, to tell a returning client its hand was cancelled. */
+export async function handWasSettled(db: Db, tableId: number, handNumber: bigint): Promise<boolean> {
+  return (await db.hand.count({ where: { tableId, handNumber } })) > 0;
+}
+
+export const DEFAULT_TABLES: CreateTableInput[] = [
+  { name: 'Main Street 1/2', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 },
+  { name: 'High Roller 5/10', variant: 'NLHE', maxSeats: 6, smallBlind: 5, bigBlind: 10, minBuyIn: 200, maxBuyIn: 1_000 },
+  { name: 'Full Ring 1/2', variant: 'NLHE', maxSeats: 9, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 },
+  { name: 'Heads-Up 2/4', variant: 'NLHE', maxSeats: 2, smallBlind: 2, bigBlind: 4, minBuyIn: 80, maxBuyIn: 400 },
+  { name: 'Omaha Lounge 1/2', variant: 'PLO', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 },
+];
