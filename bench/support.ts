@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { freePort, startEmbeddedPostgres } from '../server/db/embedded';
+import { migrate } from '../server/db/migrate';
+
+// Plumbing for the ledger benchmark: where the database comes from, a seeded
+// PRNG for the workload, a closed-loop load runner, percentiles, and an
+// optional per-statement timer hooked into node-postgres (which Prisma's
+// adapter-pg also uses, so both sides are timed by the same code).
+
+// ---- database ---------------------------------------------------------------------
+
+/** Per-connection limits, the same for the Prisma pool and the raw pool (createDb's defaults). */
+export const connectionLimits = {
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 30_000,
+} as const;
+
+export function pgOptionsString(): string {
+  return [
+    `-c lock_timeout=${connectionLimits.lockTimeoutMs}`,
+    `-c statement_timeout=${connectionLimits.statementTimeoutMs}`,
+    `-c idle_in_transaction_session_timeout=${connectionLimits.idleInTransactionTimeoutMs}`,
+  ].join(' ');
+}
+
+export interface BenchDatabase {
+  url: string;
+  /** "external <host:port>" or "embedded". */
+  source: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database: a new bench_<random> database on the server named
+ * by BENCH_DATABASE_URL / DATABASE_URL, else a throw-away embedded cluster.
+ */
+export async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
+  const opened = serverUrl ? await freshDatabaseOn(serverUrl) : await embeddedCluster(log);
+  try {
+    await migrate(opened.url);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+async function freshDatabaseOn(serverUrl: string): Promise<BenchDatabase> {
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = withDatabase(serverUrl, name);
+  return {
+    url,
+    source: `external ${new URL(serverUrl).host}`,
+    close: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+async function embeddedCluster(log: (line: string) => void): Promise<BenchDatabase> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-ledger-'));
+  // As root, PostgreSQL runs as the postgres user, which must reach the data directory.
+  chmodSync(dir, 0o755);
+  const cluster = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    preferredPort: await freePort(),
+    database: 'bench',
+    persistent: false,
+    log,
+  });
+  return {
+    url: cluster.url,
+    source: 'embedded',
+    close: async () => {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+// ---- workload randomness ------------------------------------------------------------
+
+/** mulberry32: small, seeded, reproducible; the workload is not security-relevant. */
+export function seededRng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export function randomIntBelow(rng: () => number, bound: number): number {
+  return Math.floor(rng() * bound);
+}
+
+// ---- load runner ----------------------------------------------------------------------
+
+/** One timed run of one cell; several samples of a cell are merged by summarize(). */
+export interface Sample {
+  latenciesMs: number[];
+  elapsedMs: number;
+  errors: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
+  hostBusyMs: number;
+  hostTotalMs: number;
+}
+
+export interface CellResult {
+  ops: number;
+  errors: number;
+  opsPerSec: number;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU time of this Node process per operation (JS, Prisma, pg, hashing). */
+  clientCpuMsPerOp: number;
+  /** CPU time of the PostgreSQL backends serving this database, per operation; NaN if unknown. */
+  serverCpuMsPerOp: number;
+  /** Share of the machine's CPU time that was busy (every process, not just ours). */
+  hostBusy: number;
+}
+
+export interface CellPlan {
+  workers: number;
+  warmupMs: number;
+  durationMs: number;
+  /** One operation by worker `worker`; throws on failure. */
+  op: (worker: number) => Promise<void>;
+  /** Process ids of the database backends (sampled after the warm-up), for CPU accounting. */
+  backendPids: () => Promise<number[]>;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Closed loop: each worker issues its next operation as soon as the previous
+ * one returns. A warm-up (not recorded) opens the pool's connections and warms
+ * the plan caches; then every operation started before the deadline is timed.
+ */
+export async function runCell(plan: CellPlan): Promise<Sample> {
+  await runWorkers(plan, performance.now() + plan.warmupMs, null);
+  const serverBefore = backendCpuMs(await plan.backendPids());
+  const hostBefore = hostCpuMs();
+  const cpuBefore = process.cpuUsage();
+  const latenciesMs: number[] = [];
+  const start = performance.now();
+  const errors = await runWorkers(plan, start + plan.durationMs, latenciesMs);
+  const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  const hostAfter = hostCpuMs();
+  return {
+    latenciesMs,
+    elapsedMs,
+    errors,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    serverCpuMs: cpuDelta(serverBefore, backendCpuMs([...serverBefore.keys()])),
+    hostBusyMs: hostAfter.busy - hostBefore.busy,
+    hostTotalMs: hostAfter.total - hostBefore.total,
+  };
+}
+
+export function summarize(samples: Sample[]): CellResult {
+  const latencies = samples.flatMap((s) => s.latenciesMs).sort((a, b) => a - b);
+  const sum = (pick: (s: Sample) => number) => samples.reduce((total, s) => total + pick(s), 0);
+  const ops = latencies.length;
+  const perOp = (ms: number) => ms / Math.max(ops, 1);
+  return {
+    ops,
+    errors: sum((s) => s.errors),
+    opsPerSec: (ops / sum((s) => s.elapsedMs)) * 1000,
+    meanMs: perOp(latencies.reduce((a, b) => a + b, 0)),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    clientCpuMsPerOp: perOp(sum((s) => s.clientCpuMs)),
+    serverCpuMsPerOp: perOp(sum((s) => s.serverCpuMs)),
+    hostBusy: sum((s) => s.hostBusyMs) / sum((s) => s.hostTotalMs),
+  };
+}
+
+async function runWorkers(plan: CellPlan, deadline: number, latencies: number[] | null): Promise<number> {
+  let errors = 0;
+  const worker = async (index: number) => {
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      try {
+        await plan.op(index);
+        latencies?.push(performance.now() - started);
+      } catch (error) {
+        errors++;
+        plan.onError(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: plan.workers }, (_, i) => worker(i)));
+  return errors;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+// Linux reports CPU time in clock ticks of 10 ms (USER_HZ is 100 on every
+// mainstream architecture). Backend CPU works only when PostgreSQL runs on
+// this machine; elsewhere the figures are NaN.
+const USER_HZ = 100;
+
+/** CPU ms per backend pid; a backend that is gone by the end was idle and is left out. */
+function backendCpuMs(pids: number[]): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ); // utime, stime
+    } catch {
+      // not on this machine, or the connection closed
+    }
+  }
+  return cpu;
+}
+
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  if (before.size === 0) return NaN;
+  let ms = 0;
+  for (const [pid, end] of after) ms += end - before.get(pid)!;
+  return ms;
+}
+
+function hostCpuMs(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = ticks[3]! + (ticks[4] ?? 0); // idle + iowait
+    return { busy: ((total - idle) * 1000) / USER_HZ, total: (total * 1000) / USER_HZ };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+// ---- statement timing --------------------------------------------------------------------
+
+export interface StatementStat {
+  count: number;
+  totalMs: number;
+}
+
+/**
+ * Times every query sent through node-postgres, by label, while enabled. The
+ * time is from the call to the result: one round trip plus the server's work.
+ */
+export function createStatementTimer(label: (sql: string) => string) {
+  const stats = new Map<string, StatementStat>();
+  const ignored = new WeakSet<object>();
+  let enabled = false;
+  const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
+    const result = original.apply(this, args);
+    if (!enabled || ignored.has(this) || !(result instanceof Promise)) return result;
+    const first = args[0];
+    const sql = typeof first === 'string' ? first : String((first as { text?: string })?.text ?? '');
+    const started = performance.now();
+    const record = () => {
+      const stat = stats.get(label(sql)) ?? { count: 0, totalMs: 0 };
+      stat.count++;
+      stat.totalMs += performance.now() - started;
+      stats.set(label(sql), stat);
+    };
+    return result.then((value) => (record(), value), (error: unknown) => (record(), Promise.reject(error)));
+  } as typeof pg.Client.prototype.query;
+  return {
+    /** The bench's own bookkeeping connection is not part of any operation. */
+    ignore: (client: pg.Client) => ignored.add(client),
+    start: () => {
+      stats.clear();
+      enabled = true;
+    },
+    stop: (): Map<string, StatementStat> => {
+      enabled = false;
+      return new Map(stats);
+    },
+  };
+}
+
+// ---- command line ------------------------------------------------------------------------
+
+export interface BenchArgs {
+  quick: boolean;
+  /** Each cell runs in this many alternating slices (ledger then raw, raw then ledger, ...) so drift hits both alike. */
+  rounds: number;
+  durationMs: number;
+  warmupMs: number;
+  profileMs: number;
+  workers: number[];
+  poolMax: number;
+  seed: number;
+  namedStatements: boolean;
+}
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const quick = argv.includes('--quick');
+  const seconds = (name: string, fallback: number) => Math.round(Number(value(name) ?? fallback) * 1000);
+  return {
+    quick,
+    rounds: Number(value('rounds') ?? 2),
+    durationMs: seconds('duration', quick ? 0.5 : 10),
+    warmupMs: seconds('warmup', quick ? 0.1 : 1),
+    profileMs: seconds('profile', quick ? 0 : 3),
+    workers: (value('workers') ?? '8,32').split(',').map(Number),
+    poolMax: Number(value('pool') ?? 20),
+    seed: Number(value('seed') ?? 1),
+    namedStatements: argv.includes('--named-statements'),
+  };
+}
