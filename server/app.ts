@@ -89,7 +89,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     db,
     ledger,
     clock: options.clock ?? systemClock,
-    settings: { ...DEFAULT_TABLE_SETTINGS, ...options.tableSettings },
+    settings: {
+      ...DEFAULT_TABLE_SETTINGS,
+      handIntervalMs: config.HAND_INTERVAL_MS,
+      disconnectGraceMs: config.DISCONNECT_GRACE_MS,
+      timeBankMs: config.TIME_BANK_MS,
+      sitOutHandsMax: config.SIT_OUT_HANDS_MAX,
+      spectatorsMax: config.SPECTATORS_PER_TABLE_MAX,
+      ...options.tableSettings,
+    },
     output: realtime.output,
     log,
     metrics: {

@@ -34,6 +34,16 @@ export const configSchema = z.object({
   CHIP_PURCHASE_MIN_CENTS: positiveInt.default(100),
   /** Enables POST /api/bots/session for load-test bots (Authorization: Bearer <token>); unset = disabled. */
   BOT_TOKEN: z.string().trim().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Table timings (see server/tables/settings.ts). */
+  HAND_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2_500),
+  DISCONNECT_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  TIME_BANK_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  SIT_OUT_HANDS_MAX: positiveInt.default(5),
+  SPECTATORS_PER_TABLE_MAX: positiveInt.default(200),
+  /** Always mark the session cookie Secure (set it behind a TLS-terminating proxy). */
+  COOKIE_SECURE: z.enum(['0', '1']).optional(),
+  /** Name of the admin created on first boot (its one-time password is printed once). */
+  ADMIN_USERNAME: z.string().trim().regex(/^[A-Za-z0-9_-]{3,24}$/, { message: 'must be 3 to 24 letters, digits, _ or -' }).optional(),
   DB_POOL_MAX: positiveInt.default(20),
   DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(15_000),

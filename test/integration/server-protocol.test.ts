@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../support/poker-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+// Acceptance (issue 4, #3 and #5): out-of-turn, stale-seq, wrong-amount,
+// malformed and oversized messages each get the right error code and change
+// nothing; a player who drops mid-hand and comes back within the grace period
+// keeps playing with the right state, and after it is sat out.
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ tableSettings: { handIntervalMs: 50, disconnectGraceMs: 1_500 } });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+async function seatedPair(seatNames: [string, string]) {
+  const table = s.server.registry.listLobby().find((t) => t.maxSeats === 2 && t.seatsTaken === 0)
+    ?? (await s.server.registry.createTable({ name: `hu-${seatNames[0]}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 })).ok
+    && s.server.registry.listLobby().find((t) => t.name === `hu-${seatNames[0]}`)!;
+  if (!table) throw new Error('no table');
+  const a = await TestClient.signup(s.url, seatNames[0]);
+  const b = await TestClient.signup(s.url, seatNames[1]);
+  for (const p of [a, b]) {
+    await p.buyChips(1_000);
+    await p.connect();
+    await p.watch(table.id);
+  }
+  expect((await a.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).ok).toBe(true);
+  expect((await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).ok).toBe(true);
+  await a.until(() => (a.legal.get(table.id)?.legal ?? b.legal.get(table.id)?.legal) != null, 10_000, 'a turn');
+  const [toAct, waiting] = a.legal.get(table.id)?.legal ? [a, b] : [b, a];
+  return { table, toAct, waiting };
+}
+
+describe('bad messages change nothing', () => {
+  it('answers each with the right code', async () => {
+    const { table, toAct, waiting } = await seatedPair(['proto_a', 'proto_b']);
+    const tableId = table.id;
+    const before = await toAct.snapshot(tableId);
+    const seq = before.seq;
+    const code = async (client: TestClient, event: string, payload: unknown) => {
+      const ack = await client.emit(event, payload);
+      return ack.ok ? 'ok' : ack.error.code;
+    };
+    expect(await code(waiting, 'table:act', { tableId, action: 'check', seq })).toBe('turn/not_your_turn');
+    expect(await code(toAct, 'table:act', { tableId, action: 'call', seq: seq - 1 })).toBe('seq/stale');
+    expect(await code(toAct, 'table:act', { tableId, action: 'raise', amount: 3, seq })).toBe('bet/below_min_raise');
+    expect(await code(toAct, 'table:act', { tableId, action: 'raise', amount: 100_000, seq })).toBe('bet/above_max');
+    expect(await code(toAct, 'table:act', { tableId, action: 'check', seq })).toBe('action/illegal');
+    expect(await code(toAct, 'table:act', { tableId, action: 'raise', amount: 5.5, seq })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', { tableId, action: 'raise', amount: -6, seq })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', { tableId, action: 'raise', amount: '6', seq })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', { tableId, action: 'shove', seq })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', { tableId, action: 'call', seq, seat: 1 })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', { tableId, action: 'call', seq, userId: 99 })).toBe('request/invalid');
+    expect(await code(toAct, 'table:act', null)).toBe('request/invalid');
+    expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
+    expect(await code(toAct, 'table:fly', { tableId })).toBe('request/unknown_event');
+    expect(await code(toAct, 'table:act', { tableId: 999_999, action: 'call', seq })).toBe('table/not_found');
+    expect(await code(toAct, 'table:sit', { tableId, seat: 1, buyIn: 100 })).toBe('table/already_seated');
+    const stranger = TestClient.anonymous(s.url);
+    await stranger.connect();
+    expect(await code(stranger, 'table:act', { tableId, action: 'call', seq })).toBe('auth/required');
+    expect(await code(stranger, 'table:sit', { tableId, seat: 1, buyIn: 100 })).toBe('auth/required');
+
+    const after = await toAct.snapshot(tableId);
+    expect(after.seq).toBe(seq);
+    expect(after.view).toEqual(before.view);
+
+    // A frame larger than the socket buffer limit closes that connection; the table is unaffected.
+    const disconnected = new Promise<string>((resolve) => stranger.socket!.once('disconnect', (reason) => resolve(reason)));
+    stranger.socket!.emit('table:chat', { tableId, text: 'y'.repeat(40_000) });
+    expect(await disconnected).toMatch(/transport/);
+    expect((await toAct.snapshot(tableId)).seq).toBe(seq);
+    expect(await code(toAct, 'table:act', { tableId, action: 'call', seq })).toBe('ok');
+    for (const c of [toAct, waiting]) c.close();
+  });
+});
+
+describe('disconnect and reconnect', () => {
+  it('a player who comes back within the grace period keeps playing; after it, they are sat out', async () => {
+    const { table, toAct, waiting } = await seatedPair(['recon_a', 'recon_b']);
+    const tableId = table.id;
+    // The player to act drops mid-hand ...
+    toAct.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // ... and comes back within the grace period: same seat, same hand, still their turn.
+    const back = new TestClient(s.url, toAct.cookie, toAct.username);
+    await back.connect();
+    const snap = await back.watch(tableId);
+    expect(snap.you?.seat).not.toBeNull();
+    expect(snap.view.seats[snap.you!.seat!]?.holeCards).toHaveLength(2);
+    expect(snap.you?.legal).not.toBeNull();
+    expect(snap.players.find((p) => p.seat === snap.you!.seat)!.connected).toBe(true);
+    const ack = await back.emit('table:act', { tableId, action: 'call', seq: snap.seq });
+    expect(ack.ok).toBe(true);
+
+    // Now drop for longer than the grace period: the player is sat out.
+    back.close();
+    await waiting.until(() => {
+      const seat = waiting.frames.flatMap((f) => f.events).some((e) => e.type === 'sat_out' && e.seat === snap.you!.seat);
+      return seat;
+    }, 15_000, 'the disconnected player to be sat out');
+    const view = await waiting.snapshot(tableId);
+    expect(view.view.seats[snap.you!.seat!]?.sittingOut).toBe(true);
+    waiting.close();
+  });
+});
