@@ -34,7 +34,7 @@ export function isValidDeck(deck: unknown): deck is Card[] {
 
 /** Validates and picks the button; returns a rejection code or the seat. */
 function chooseButton(state: GameState, requested: unknown): RejectionCode | SeatIndex {
-  if (requested !== undefined) {
+  if (requested != null) {
     const ok = typeof requested === 'number' && isDealtIn(state.seats[requested] ?? null);
     return ok ? (requested as SeatIndex) : 'button/invalid';
   }

@@ -87,7 +87,8 @@ const COMMAND_TYPES: ReadonlySet<unknown> = new Set<Command['type']>([
 
 function checkShape(state: GameState, command: Command): RejectionCode | null {
   if (typeof command !== 'object' || command === null || !COMMAND_TYPES.has(command.type)) return 'command/invalid';
-  if ('expectedSeq' in command && command.expectedSeq !== undefined && command.expectedSeq !== state.seq) {
+  // null counts as absent: JSON has no undefined.
+  if ('expectedSeq' in command && command.expectedSeq != null && command.expectedSeq !== state.seq) {
     return 'seq/stale';
   }
   if (command.type !== 'start_hand') {
