@@ -194,44 +194,88 @@ interface TableRow {
   max_seats: number | null;
 }
 
-const LOOKUP_WITH_TABLE_SQL = `
-  SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats
-    FROM (SELECT 1) one
-    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
-    LEFT JOIN poker_tables pt ON pt.id = $2`;
-
 /** Wallet to a new seat session at a table, within the table's buy-in limits. */
 export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult<WithTransfer<BuyInResult>>> {
   const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
-    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & TableRow)[]>(LOOKUP_WITH_TABLE_SQL, input.idempotencyKey, input.tableId);
+    // Buy-in is the hottest money path after settlement, so its steps are
+    // packed into two statements: (1) idempotency look-up, table row and the
+    // wallet's row lock; (2) every write.
+    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & TableRow & { wallet_id: bigint | null; wallet_balance: bigint | null })[]>(
+      BUY_IN_READ_SQL, input.idempotencyKey, input.tableId, accountCodes.wallet(input.userId),
+    );
     const replay = replayOrConflict<BuyInResult>(row, hash);
     if (replay) return replay;
     const invalid = validateBuyIn(input, row);
     if (invalid) return invalid;
-    const walletCode = accountCodes.wallet(input.userId);
-    const wallet = (await lockAccounts(tx, [walletCode])).get(walletCode);
-    if (!wallet || wallet.balance < input.amount) {
-      return fail('funds/insufficient', { balance: (wallet?.balance ?? 0n).toString() });
+    if (row!.wallet_id === null || row!.wallet_balance! < input.amount) {
+      return fail('funds/insufficient', { balance: (row!.wallet_balance ?? 0n).toString() });
     }
-    const seat = await openSeatSession(tx, input);
-    if (!seat.ok) return seat;
-    const result: BuyInResult = {
-      seatSessionId: seat.value.seatSessionId,
-      seatAccountId: seat.value.accountId,
-      stack: input.amount,
-      walletBalance: wallet.balance - input.amount,
-    };
-    const transferId = await postTransfer(tx, {
-      kind: 'BUY_IN', key: input.idempotencyKey, hash, actorUserId: input.userId, reason: null,
-      tableId: input.tableId, result,
-      postings: [
-        { accountId: wallet.id, delta: -input.amount },
-        { accountId: seat.value.accountId, delta: input.amount },
-      ],
+    const walletBalance = row!.wallet_balance! - input.amount;
+    const result = { stack: input.amount, walletBalance };
+    const [written] = await tx.$queryRawUnsafe<{ seat_session_id: bigint | null; account_id: bigint | null; transfer_id: bigint | null }[]>(
+      BUY_IN_WRITE_SQL,
+      input.tableId, input.userId, input.seatIndex, input.amount.toString(), row!.wallet_id.toString(),
+      input.idempotencyKey, hash, encodeResult(result),
+    );
+    if (!written || written.transfer_id === null) {
+      // A concurrent twin with the same key may have taken the seat while we
+      // waited for the wallet lock: then its result is the answer.
+      return replayOrConflict<BuyInResult>(await lookup(tx, input.idempotencyKey), hash) ?? fail(await seatConflict(tx, input));
+    }
+    return ok({
+      ...result, seatSessionId: written.seat_session_id!, seatAccountId: written.account_id!,
+      transferId: written.transfer_id, replayed: false,
     });
-    return ok({ ...result, transferId, replayed: false });
   });
+}
+
+const BUY_IN_READ_SQL = `
+  SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats,
+         w.id AS wallet_id, w.balance AS wallet_balance
+    FROM (SELECT 1) one
+    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
+    LEFT JOIN poker_tables pt ON pt.id = $2
+    LEFT JOIN LATERAL (SELECT id, balance FROM accounts WHERE code = $3 FOR UPDATE) w ON true`;
+
+// Seat session and its SEAT account (created with the bought chips, so it needs
+// no lock: nobody else can see it yet), the transfer, its two entries and the
+// wallet's new balance. ON CONFLICT DO NOTHING on the seat's unique keys gates
+// everything after it: a taken seat writes nothing.
+const BUY_IN_WRITE_SQL = `
+  WITH ss AS (
+    INSERT INTO seat_sessions (table_id, user_id, seat_index, open_seat_key, open_user_key)
+    VALUES ($1::int, $2::int, $3::int, concat($1::int, ':', $3::int), concat($1::int, ':', $2::int))
+    ON CONFLICT DO NOTHING
+    RETURNING id
+  ), acc AS (
+    INSERT INTO accounts (kind, code, user_id, table_id, seat_session_id, balance)
+    SELECT 'SEAT', 'seat:' || ss.id, $2::int, $1::int, ss.id, $4::bigint FROM ss
+    RETURNING id, seat_session_id
+  ), tr AS (
+    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, table_id, result)
+    SELECT 'BUY_IN', $6, $7, $2::int, $1::int,
+           $8::jsonb || jsonb_build_object('seatSessionId', jsonb_build_object('$big', acc.seat_session_id::text),
+                                           'seatAccountId', jsonb_build_object('$big', acc.id::text))
+      FROM acc
+    RETURNING id
+  ), entries AS (
+    INSERT INTO ledger_entries (transfer_id, account_id, side, amount)
+    SELECT tr.id, $5::bigint, 'DEBIT'::"EntrySide", $4::bigint FROM tr
+    UNION ALL
+    SELECT tr.id, acc.id, 'CREDIT'::"EntrySide", $4::bigint FROM tr CROSS JOIN acc
+  ), wallet AS (
+    UPDATE accounts SET balance = balance - $4::bigint WHERE id = $5::bigint AND EXISTS (SELECT 1 FROM tr)
+  )
+  SELECT acc.seat_session_id, acc.id AS account_id, tr.id AS transfer_id FROM acc CROSS JOIN tr`;
+
+/** Why a seat could not be opened (only asked on that rare path). */
+async function seatConflict(tx: Tx, input: BuyInInput): Promise<'seat/taken' | 'seat/already_seated'> {
+  const rows = await tx.$queryRawUnsafe<{ taken: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM seat_sessions WHERE open_seat_key = concat($1::int, ':', $2::int)) AS taken`,
+    input.tableId, input.seatIndex,
+  );
+  return rows[0]?.taken ? 'seat/taken' : 'seat/already_seated';
 }
 
 function validateBuyIn(input: BuyInInput, table: TableRow | undefined): LedgerResult<never> | null {
@@ -245,35 +289,6 @@ function validateBuyIn(input: BuyInInput, table: TableRow | undefined): LedgerRe
   if (input.amount < table.min_buy_in!) return fail('buyin/below_min', { min: table.min_buy_in!.toString() });
   if (input.amount > table.max_buy_in!) return fail('buyin/above_max', { max: table.max_buy_in!.toString() });
   return null;
-}
-
-/** Creates the seat session and its (empty, so unlocked) SEAT account. */
-async function openSeatSession(
-  tx: Tx,
-  input: BuyInInput,
-): Promise<LedgerResult<{ seatSessionId: bigint; accountId: bigint }>> {
-  const rows = await tx.$queryRawUnsafe<{ seat_session_id: bigint | null; account_id: bigint | null; seat_taken: boolean }[]>(
-    `WITH ss AS (
-       INSERT INTO seat_sessions (table_id, user_id, seat_index, open_seat_key, open_user_key)
-       VALUES ($1::int, $2::int, $3::int, concat($1::int, ':', $3::int), concat($1::int, ':', $2::int))
-       ON CONFLICT DO NOTHING
-       RETURNING id
-     ), acc AS (
-       INSERT INTO accounts (kind, code, user_id, table_id, seat_session_id)
-       SELECT 'SEAT', 'seat:' || ss.id, $2::int, $1::int, ss.id FROM ss
-       RETURNING id, seat_session_id
-     )
-     SELECT (SELECT seat_session_id FROM acc) AS seat_session_id, (SELECT id FROM acc) AS account_id,
-            EXISTS (SELECT 1 FROM seat_sessions WHERE open_seat_key = concat($1::int, ':', $3::int)) AS seat_taken`,
-    input.tableId,
-    input.userId,
-    input.seatIndex,
-  );
-  const row = rows[0]!;
-  if (row.seat_session_id === null || row.account_id === null) {
-    return fail(row.seat_taken ? 'seat/taken' : 'seat/already_seated');
-  }
-  return ok({ seatSessionId: row.seat_session_id, accountId: row.account_id });
 }
 
 interface SeatRow {

@@ -91,6 +91,18 @@ describe('idempotency', () => {
 });
 
 describe('buyIn, topUp, cashOut', () => {
+  it('30 concurrent buy-ins with one key seat the player once and all return the same result', async () => {
+    const userId = await fundedUser(1_000n);
+    const table = await seedTable(t.db);
+    const key = uniqueKey('buyin-twin');
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 4, amount: 200n, idempotencyKey: key })),
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(results.map(() => 'ok'));
+    expect(new Set(results.map((r) => (r.ok ? r.value.seatSessionId : -1n))).size).toBe(1);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(800n);
+  });
+
   it('moves chips wallet -> seat -> wallet within the table limits', async () => {
     const userId = await fundedUser(1_000n);
     const table = await seedTable(t.db, { minBuyIn: 100n, maxBuyIn: 500n });
