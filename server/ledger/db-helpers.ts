@@ -190,6 +190,40 @@ export async function lockAccounts(tx: Tx, codes: string[]): Promise<Map<string,
   return new Map(rows.map((row) => [row.code, row]));
 }
 
+/**
+ * The idempotency look-up and the ordered lock in one round trip, for the hot
+ * settlement path. The look-up reads the statement's snapshot: a twin that
+ * commits while we wait for the locks is caught later by the write (its
+ * compare-and-swap or the key's unique index) and answered from the log.
+ */
+export async function lookupAndLock(
+  tx: Tx,
+  key: string,
+  codes: string[],
+): Promise<{ stored: (StoredTransfer & { hand_id: bigint | null }) | null; accounts: Map<string, LockedAccount> }> {
+  const rows = await tx.$queryRawUnsafe<(LockedAccount & { transfer_id: bigint | null; request_hash: string | null; result: unknown; hand_id: bigint | null })[]>(
+    `SELECT l.transfer_id, l.request_hash, l.result, l.hand_id,
+            a.id, a.code, a.kind, a.balance, a.user_id, a.table_id, a.seat_session_id
+       FROM (SELECT t.id AS transfer_id, t.request_hash, t.result, h.id AS hand_id
+               FROM (SELECT 1) one
+               LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
+               LEFT JOIN hands h ON h.transfer_id = t.id) l
+       LEFT JOIN LATERAL (
+         SELECT id, code, kind::text AS kind, balance, user_id, table_id, seat_session_id
+           FROM accounts WHERE code = ANY($2::text[]) ORDER BY id FOR UPDATE
+       ) a ON true`,
+    key,
+    codes,
+  );
+  const first = rows[0];
+  const stored = first && first.transfer_id !== null
+    ? { id: first.transfer_id, request_hash: first.request_hash!, result: first.result, hand_id: first.hand_id }
+    : null;
+  const accounts = new Map<string, LockedAccount>();
+  for (const row of rows) if (row.id !== null) accounts.set(row.code, row);
+  return { stored, accounts };
+}
+
 // ---- writing -----------------------------------------------------------------
 
 export interface Posting {

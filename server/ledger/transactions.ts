@@ -5,6 +5,7 @@ import {
   TRANSFER_CTES,
   inTransaction,
   lockAccounts,
+  lookupAndLock,
   postTransfer,
   replayOrConflict,
   requestHash,
@@ -445,18 +446,19 @@ export const settleKey = (tableId: number, handNumber: bigint) => `settle:${tabl
 export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<LedgerResult<WithTransfer<SettleHandResult>>> {
   const key = settleKey(input.tableId, input.handNumber);
   const hash = requestHash('SETTLE_HAND', { ...input, record: undefined });
+  const codes = [
+    accountCodes.pot(input.tableId),
+    accountCodes.rake(input.tableId),
+    ...input.seats.map((s) => accountCodes.seat(s.seatSessionId)),
+  ];
   return run(deps, async (tx) => {
-    const replay = await replaySettlement(tx, key, hash);
+    // Look-up and lock share one round trip (this is the hottest money path).
+    const { stored, accounts } = await lookupAndLock(tx, key, codes);
+    const replay = settlementReplay(stored, hash);
     if (replay) return replay;
     const invalid = validateSettlement(input);
     if (invalid) return invalid;
-    const codes = [
-      accountCodes.pot(input.tableId),
-      accountCodes.rake(input.tableId),
-      ...input.seats.map((s) => accountCodes.seat(s.seatSessionId)),
-    ];
-    const locked = await lockAccounts(tx, codes);
-    const checked = checkSettlement(input, locked);
+    const checked = checkSettlement(input, accounts);
     if (!checked.ok) return checked;
     return writeSettlement(tx, input, key, hash, checked.value);
   });
@@ -469,10 +471,16 @@ async function replaySettlement(tx: Tx, key: string, hash: string): Promise<Ledg
       WHERE t.idempotency_key = $1`,
     key,
   );
-  const row = rows[0];
+  return settlementReplay(rows[0] ?? null, hash);
+}
+
+function settlementReplay(
+  row: (StoredTransfer & { hand_id: bigint | null }) | null,
+  hash: string,
+): LedgerResult<WithTransfer<SettleHandResult>> | null {
   const replay = replayOrConflict<Omit<SettleHandResult, 'handId'>>(row, hash);
   if (!replay) return null;
-  if (!replay.ok || !row) return replay as LedgerResult<never>;
+  if (!replay.ok || !row || row.hand_id === null) return replay as LedgerResult<never>;
   return ok({ ...replay.value, handId: row.hand_id });
 }
 
