@@ -34,12 +34,17 @@ export interface ActionClock {
   usingTimeBank: boolean;
 }
 
+/**
+ * The fairness commitment of the current (or last) hand. The seed itself never
+ * travels in a frame: once the hand has settled it is published with the hand
+ * record (GET /api/hands/:id), where anyone can verify the shuffle.
+ */
 export interface Fairness {
   handId: string;
-  /** sha256(seed) published when the hand starts. */
+  /** sha256(seed), published when the hand starts. */
   commitment: string;
-  /** The seed, revealed when the hand ends. */
-  seed: string | null;
+  /** True once the hand is settled and its seed can be fetched. */
+  revealed: boolean;
 }
 
 export interface TableSnapshot {
@@ -63,7 +68,6 @@ export interface TableSnapshot {
 export type TableEvent =
   | GameEvent
   | { type: 'fairness_commitment'; handId: string; commitment: string }
-  | { type: 'fairness_reveal'; handId: string; seed: string; commitment: string }
   | { type: 'clock'; clock: ActionClock | null }
   | { type: 'players'; players: SeatPlayer[] }
   | { type: 'hand_settled'; handId: string; handNumber: number };

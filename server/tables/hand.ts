@@ -60,7 +60,7 @@ export class HandRunner {
     const result = apply(initial, command);
     if (!result.ok) return result;
     this.current = { handId, handNumber, seedHex, commitment, initial, commands: [command], startedAt: new Date(this.deps.clock.now()).toISOString() };
-    this.lastFairness = { handId, commitment, seed: null };
+    this.lastFairness = { handId, commitment, revealed: false };
     return { ...result, handId, commitment };
   }
 
@@ -112,7 +112,7 @@ export class HandRunner {
       this.deps.metrics?.handSettled();
       this.deps.table.handNumber = hand.handNumber;
       this.current = null;
-      this.lastFairness = { handId: hand.handId, commitment: hand.commitment, seed: null };
+      this.lastFairness = { handId: hand.handId, commitment: hand.commitment, revealed: true };
       return {
         kind: 'settled',
         potTotal: Number(settled.value.potTotal),
