@@ -70,7 +70,7 @@ function keyedState(key: Uint8Array, pad: number): Int32Array {
   const words = new Int32Array(16);
   for (let i = 0; i < BLOCK_BYTES; i++) {
     const byte = (key[i] ?? 0) ^ pad;
-    words[i >> 2] |= byte << (24 - 8 * (i & 3));
+    words[i >> 2] = words[i >> 2]! | (byte << (24 - 8 * (i & 3)));
   }
   const state = IV.slice();
   compress(state, words, 0);
