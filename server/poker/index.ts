@@ -8,7 +8,7 @@ export { computePots, rakeFor, splitPot } from './pots';
 export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
 export { viewFor, eventsFor, isVisibleTo, type TableView, type SeatView, type ResultView } from './views';
 export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
-export { evaluate, evaluateOmaha, describeHand } from './evaluator';
+export { evaluate, evaluateOmaha, describeHand, HAND_CATEGORIES, type HandCategory } from './evaluator';
 export {
   HOLE_CARDS_BY_VARIANT,
   DEALT_PLAYERS_MAX,
@@ -19,3 +19,16 @@ export {
   dealBoard,
   type BoardIndexes,
 } from './deal';
+export {
+  SEED_BYTES,
+  commitment,
+  createRandomStream,
+  uniformInt,
+  deckFromSeed,
+  verifyHand,
+  type Seed,
+  type VerifyResult,
+  // history.ts already exports a HandRecord (the replayable log); this is the fairness proof's.
+  type HandRecord as FairnessRecord,
+} from './fairness';
+export { equity, type EquityInput, type EquityResult } from './equity';

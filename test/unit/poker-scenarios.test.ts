@@ -1,5 +1,6 @@
 // Scenario tests written from the rules: explicit decks, explicit actions, exact stacks.
 import { describe, expect, it } from 'vitest';
+import * as poker from '../../server/poker';
 import { apply, createGame } from '../../server/poker/game';
 import { legalActions } from '../../server/poker/legal';
 import { splitPot, computePots } from '../../server/poker/pots';
@@ -593,6 +594,12 @@ describe('events and views', () => {
     apply(s, { type: 'act', seat: 0, action: 'raise', amount: 300 });
     apply(s, { type: 'act', seat: 0, action: 'all_in' });
     expect(s).toEqual(frozen);
+  });
+
+  it('the package index exposes the engine and its sibling modules', () => {
+    for (const name of ['createGame', 'apply', 'legalActions', 'viewFor', 'eventsFor', 'replay', 'toPokerStarsText', 'evaluate', 'evaluateOmaha', 'describeHand', 'holeCardIndex', 'deckFromSeed', 'verifyHand', 'equity']) {
+      expect(typeof (poker as Record<string, unknown>)[name], name).toBe('function');
+    }
   });
 
   it('computes pots from contributions', () => {
