@@ -304,16 +304,33 @@ function evaluateSums(key: number, suitSum: number, cards: readonly number[]): n
   return hashValues[slotOf(key) ^ displacements[bucketOf(key)]!]!;
 }
 
+/**
+ * Value of a non-flush hand from its rank-key sum (the sum of `rankKeyByCard` over 5..7
+ * distinct cards whose suit-counter sum has no flush). For enumeration loops that add keys
+ * incrementally; `evaluatorTables()` must have been called.
+ */
+export function valueOfRankKey(key: number): number {
+  return hashValues[slotOf(key) ^ displacements[bucketOf(key)]!]!;
+}
+
+/** Suit-counter contribution of a card (4-bit count per suit); see FLUSH_CHECK_*. */
+export function suitCounterOf(card: number): number {
+  return suitBit(card);
+}
+
 function checkCards(cards: readonly Card[], min: number, max: number, what: string): void {
   if (cards.length < min || cards.length > max) {
     throw new RangeError(`${what}: expected ${min}..${max} cards, got ${cards.length}`);
   }
-  let seen = 0n;
+  let seenLow = 0; // cards 0..31
+  let seenHigh = 0; // cards 32..51
   for (const card of cards) {
     if (!Number.isInteger(card) || card < 0 || card > 51) throw new RangeError(`${what}: not a card: ${card}`);
-    const bit = 1n << BigInt(card);
+    const bit = 1 << (card & 31);
+    const seen = card < 32 ? seenLow : seenHigh;
     if (seen & bit) throw new RangeError(`${what}: duplicate card ${card}`);
-    seen |= bit;
+    if (card < 32) seenLow |= bit;
+    else seenHigh |= bit;
   }
 }
 

@@ -1,0 +1,241 @@
+// Exact all-in equity: every possible completion of the board is dealt once (no sampling).
+//
+// Results are fractions in [0, 1] of the `boards` enumerated:
+//   win[i]    boards on which hand i alone has the best hand,
+//   tie[i]    boards on which hand i shares the best hand with at least one other,
+//   equity[i] expected share of the pot: (wins + sum over tied boards of 1 / tied hands) / boards.
+// So sum(equity) = 1, and sum(win) + (boards with a tie) / boards = 1.
+//
+// Cost (docs/performance.md): NLHE heads-up pre-flop is C(48,5) = 1,712,304 boards x 2
+// seven-card evaluations, a fraction of a second. PLO takes, per board and hand, the best of
+// 6 hole pairs x 10 board triples: the rank keys and suit counters of the pairs are summed
+// once per hand and those of the triples once per board, so each of the 60 is one addition
+// and one look-up. PLO heads-up pre-flop (1,086,008 boards) takes a few seconds; the server
+// calls this only when no more betting is possible, usually on the flop or later (at most
+// C(45,2) = 990 boards heads-up).
+import type { Card } from './cards.js';
+import { HOLE_CARDS_BY_VARIANT, type Variant } from './deal.js';
+import {
+  FLUSH_CHECK_ADD,
+  FLUSH_CHECK_MASK,
+  evaluatorTables,
+  flushSuitOf,
+  suitCounterOf,
+  valueOfRankKey,
+} from './evaluator.js';
+
+/** Most live hands per equity call (a full ring game). */
+export const EQUITY_HANDS_MAX = 10;
+
+export interface EquityInput {
+  variant: Variant;
+  /** Live hands (2 cards NLHE, 4 PLO). */
+  hands: Card[][];
+  /** Known board cards, 0..5. */
+  board: Card[];
+  /** Cards known to be out of the deck (folded hands shown, burns seen), optional. */
+  dead?: Card[];
+}
+
+export interface EquityResult {
+  win: number[];
+  tie: number[];
+  equity: number[];
+  /** Number of boards enumerated. */
+  boards: number;
+}
+
+function checkInput(input: EquityInput): Card[] {
+  const holeCount = HOLE_CARDS_BY_VARIANT[input.variant];
+  if (holeCount === undefined) throw new RangeError(`unknown variant ${String(input.variant)}`);
+  const { hands, board } = input;
+  if (hands.length < 1 || hands.length > EQUITY_HANDS_MAX) throw new RangeError(`1..${EQUITY_HANDS_MAX} hands`);
+  if (hands.some((hand) => hand.length !== holeCount)) throw new RangeError(`every hand needs ${holeCount} cards`);
+  if (board.length > 5) throw new RangeError('board has at most 5 cards');
+  const used = [...hands.flat(), ...board, ...(input.dead ?? [])];
+  const seen = new Set<number>();
+  for (const card of used) {
+    if (!Number.isInteger(card) || card < 0 || card > 51) throw new RangeError(`not a card: ${card}`);
+    if (seen.has(card)) throw new RangeError(`card used twice: ${card}`);
+    seen.add(card);
+  }
+  const remaining = Array.from({ length: 52 }, (_, i) => i as Card).filter((card) => !seen.has(card));
+  if (remaining.length < 5 - board.length) throw new RangeError('not enough cards left to complete the board');
+  return remaining;
+}
+
+/** Tallies one board given each hand's value. */
+class Tally {
+  readonly wins: Float64Array;
+  readonly ties: Float64Array;
+  readonly shares: Float64Array;
+  readonly values: Int32Array;
+  boards = 0;
+
+  constructor(readonly hands: number) {
+    this.wins = new Float64Array(hands);
+    this.ties = new Float64Array(hands);
+    this.shares = new Float64Array(hands);
+    this.values = new Int32Array(hands);
+  }
+
+  /** Call after filling `values` for one board. */
+  record(): void {
+    const values = this.values;
+    let best = -1;
+    let count = 0;
+    let winner = 0;
+    for (let i = 0; i < this.hands; i++) {
+      const value = values[i]!;
+      if (value > best) {
+        best = value;
+        count = 1;
+        winner = i;
+      } else if (value === best) {
+        count++;
+      }
+    }
+    this.boards++;
+    if (count === 1) {
+      this.wins[winner]!++;
+      return;
+    }
+    for (let i = 0; i < this.hands; i++) {
+      if (values[i] === best) {
+        this.ties[i]!++;
+        this.shares[i]! += 1 / count;
+      }
+    }
+  }
+
+  result(): EquityResult {
+    const b = this.boards;
+    return {
+      win: Array.from(this.wins, (w) => w / b),
+      tie: Array.from(this.ties, (t) => t / b),
+      equity: Array.from(this.wins, (w, i) => (w + this.shares[i]!) / b),
+      boards: b,
+    };
+  }
+}
+
+/**
+ * Calls `visit` once per completion of the board: `cards` holds the 5 board cards, and
+ * `key` / `suits` the sums of their rank keys and suit counters.
+ */
+function forEachBoard(
+  remaining: readonly Card[],
+  known: readonly Card[],
+  visit: (cards: Int32Array, key: number, suits: number) => void,
+): void {
+  const rankKeyByCard = evaluatorTables().rankKeyByCard;
+  const cards = new Int32Array(5);
+  let key = 0;
+  let suits = 0;
+  known.forEach((card, i) => {
+    cards[i] = card;
+    key += rankKeyByCard[card]!;
+    suits += suitCounterOf(card);
+  });
+  const deal = (depth: number, from: number, keySum: number, suitSum: number): void => {
+    if (depth === 5) {
+      visit(cards, keySum, suitSum);
+      return;
+    }
+    for (let i = from; i <= remaining.length - (5 - depth); i++) {
+      const card = remaining[i]!;
+      cards[depth] = card;
+      deal(depth + 1, i + 1, keySum + rankKeyByCard[card]!, suitSum + suitCounterOf(card));
+    }
+  };
+  deal(known.length, 0, key, suits);
+}
+
+function rankMask(cards: ArrayLike<number>, suit: number): number {
+  let mask = 0;
+  for (let i = 0; i < cards.length; i++) {
+    const card = cards[i]!;
+    if ((card & 3) === suit) mask |= 1 << (card >> 2);
+  }
+  return mask;
+}
+
+function holdemEquity(input: EquityInput, remaining: readonly Card[]): EquityResult {
+  const { rankKeyByCard, flushValues } = evaluatorTables();
+  const n = input.hands.length;
+  const holeKeys = input.hands.map((hand) => rankKeyByCard[hand[0]!]! + rankKeyByCard[hand[1]!]!);
+  const holeSuits = input.hands.map((hand) => suitCounterOf(hand[0]!) + suitCounterOf(hand[1]!));
+  const tally = new Tally(n);
+  forEachBoard(remaining, input.board, (board, boardKey, boardSuits) => {
+    for (let i = 0; i < n; i++) {
+      const suits = boardSuits + holeSuits[i]!;
+      if (((suits + FLUSH_CHECK_ADD) & FLUSH_CHECK_MASK) !== 0) {
+        const suit = flushSuitOf(suits);
+        tally.values[i] = flushValues[rankMask(board, suit) | rankMask(input.hands[i]!, suit)]!;
+      } else {
+        tally.values[i] = valueOfRankKey(boardKey + holeKeys[i]!);
+      }
+    }
+    tally.record();
+  });
+  return tally.result();
+}
+
+/** The 10 ways to take 3 of 5 board cards and the 6 ways to take 2 of 4 hole cards. */
+const TRIPLES = [[0, 1, 2], [0, 1, 3], [0, 1, 4], [0, 2, 3], [0, 2, 4], [0, 3, 4], [1, 2, 3], [1, 2, 4], [1, 3, 4], [2, 3, 4]];
+const PAIRS = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+
+/** Rank key, suit counter and rank bits of a group of cards. */
+function groupSums(cards: ArrayLike<number>, picks: readonly number[], rankKeyByCard: Int32Array): [number, number, number] {
+  let key = 0;
+  let suits = 0;
+  let ranks = 0;
+  for (const p of picks) {
+    const card = cards[p]!;
+    key += rankKeyByCard[card]!;
+    suits += suitCounterOf(card);
+    ranks |= 1 << (card >> 2);
+  }
+  return [key, suits, ranks];
+}
+
+function omahaEquity(input: EquityInput, remaining: readonly Card[]): EquityResult {
+  const { rankKeyByCard, flushValues } = evaluatorTables();
+  const n = input.hands.length;
+  // Per hand, 6 pairs x (key, suits, rank bits), flattened.
+  const pairs = new Int32Array(n * 18);
+  input.hands.forEach((hand, i) => {
+    PAIRS.forEach((pick, p) => pairs.set(groupSums(hand, pick, rankKeyByCard), i * 18 + p * 3));
+  });
+  const triples = new Int32Array(30);
+  const tally = new Tally(n);
+  forEachBoard(remaining, input.board, (board) => {
+    TRIPLES.forEach((pick, t) => triples.set(groupSums(board, pick, rankKeyByCard), t * 3));
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      for (let p = i * 18; p < i * 18 + 18; p += 3) {
+        const pairKey = pairs[p]!;
+        const pairSuits = pairs[p + 1]!;
+        const pairRanks = pairs[p + 2]!;
+        for (let t = 0; t < 30; t += 3) {
+          const suits = pairSuits + triples[t + 1]!;
+          // Five cards: a nibble of 5 means all five share the suit.
+          const value =
+            ((suits + FLUSH_CHECK_ADD) & FLUSH_CHECK_MASK) !== 0
+              ? flushValues[pairRanks | triples[t + 2]!]!
+              : valueOfRankKey(pairKey + triples[t]!);
+          if (value > best) best = value;
+        }
+      }
+      tally.values[i] = best;
+    }
+    tally.record();
+  });
+  return tally.result();
+}
+
+/** Exact all-in equity of the live hands over every completion of the board. */
+export function equity(input: EquityInput): EquityResult {
+  const remaining = checkInput(input);
+  return input.variant === 'PLO' ? omahaEquity(input, remaining) : holdemEquity(input, remaining);
+}
