@@ -5,15 +5,11 @@ import { boardIndexes } from './deal';
 import { holeCardCount } from './game-hand';
 import { settleHand } from './game-showdown';
 import { canStillBet, legalActions, liveSeats, nextToAct } from './legal';
-import { computePots } from './pots';
+import { computePots, isChipAmount } from './pots';
 import type { RejectionCode } from './rejections';
 import type { BetAction, Chips, Command, GameEvent, GameState, SeatIndex } from './types';
 
 type Act = Extract<Command, { type: 'act' }>;
-
-function isChipAmount(value: unknown): value is Chips {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 /** Checks the action against legalActions(); returns the seat's new street total, or a rejection. */
 function targetBet(state: GameState, command: Act): RejectionCode | Chips {

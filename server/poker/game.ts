@@ -7,16 +7,13 @@
 import { act, advance, refreshPots } from './game-betting';
 import { startHand } from './game-hand';
 import { isHandInProgress, legalActions } from './legal';
+import { isChipAmount } from './pots';
 import { rejection, type RejectionCode } from './rejections';
 import type { ApplyResult, Chips, Command, GameConfig, GameConfigInput, GameEvent, GameState, SeatState } from './types';
 
 export const MAX_SEATS_MIN = 2;
 export const MAX_SEATS_MAX = 10;
 const BASIS_POINTS_MAX = 10_000;
-
-function isChipAmount(value: unknown): value is Chips {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 /** Returns what is wrong with a table configuration, or null when it is sound. */
 export function configProblem(config: GameConfigInput): string | null {

@@ -2,6 +2,11 @@
 // between tied winners. Pure functions over plain numbers.
 import type { Chips, Pot, RakeConfig, SeatIndex } from './types';
 
+/** Chip amounts are non-negative safe integers: never fractions, never floats. */
+export function isChipAmount(value: unknown): value is Chips {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 export interface Contribution {
   seat: SeatIndex;
   amount: Chips;
