@@ -184,6 +184,7 @@ function holdemEquity(input: EquityInput, remaining: readonly Card[]): EquityRes
 /** The 10 ways to take 3 of 5 board cards and the 6 ways to take 2 of 4 hole cards. */
 const TRIPLES = [[0, 1, 2], [0, 1, 3], [0, 1, 4], [0, 2, 3], [0, 2, 4], [0, 3, 4], [1, 2, 3], [1, 2, 4], [1, 3, 4], [2, 3, 4]];
 const PAIRS = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+const TRIPLE_PICKS = Int32Array.from(TRIPLES.flat());
 
 /** Rank key, suit counter and rank bits of a group of cards. */
 function groupSums(cards: ArrayLike<number>, picks: readonly number[], rankKeyByCard: Int32Array): [number, number, number] {
@@ -210,7 +211,14 @@ function omahaEquity(input: EquityInput, remaining: readonly Card[]): EquityResu
   const triples = new Int32Array(30);
   const tally = new Tally(n);
   forEachBoard(remaining, input.board, (board) => {
-    TRIPLES.forEach((pick, t) => triples.set(groupSums(board, pick, rankKeyByCard), t * 3));
+    for (let t = 0; t < 10; t++) {
+      const a = board[TRIPLE_PICKS[t * 3]!]!;
+      const b = board[TRIPLE_PICKS[t * 3 + 1]!]!;
+      const c = board[TRIPLE_PICKS[t * 3 + 2]!]!;
+      triples[t * 3] = rankKeyByCard[a]! + rankKeyByCard[b]! + rankKeyByCard[c]!;
+      triples[t * 3 + 1] = suitCounterOf(a) + suitCounterOf(b) + suitCounterOf(c);
+      triples[t * 3 + 2] = (1 << (a >> 2)) | (1 << (b >> 2)) | (1 << (c >> 2));
+    }
     for (let i = 0; i < n; i++) {
       let best = -1;
       for (let p = i * 18; p < i * 18 + 18; p += 3) {
