@@ -1,0 +1,166 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ActionKind, LegalActions } from '@poker';
+import { formatChips } from '../money';
+
+// Fold / check / call / bet / raise, enabled only by the server's `legal`.
+// The slider and the amount box are clamped to the legal range; presets size
+// the bet from the pot and are clamped the same way (for PLO the server's
+// maxRaiseTo is already the pot limit).
+
+export interface ActionBarProps {
+  legal: LegalActions;
+  pot: number;
+  myBet: number;
+  bigBlind: number;
+  busy: boolean;
+  onAct: (action: ActionKind, amount?: number) => void;
+}
+
+export function ActionBar({ legal, pot, myBet, bigBlind, busy, onAct }: ActionBarProps) {
+  const isBet = legal.minBet !== undefined;
+  const min = legal.minBet ?? legal.minRaiseTo ?? 0;
+  const max = legal.maxBet ?? legal.maxRaiseTo ?? 0;
+  const canSize = (isBet || legal.minRaiseTo !== undefined) && max > 0;
+  const [amount, setAmount] = useState(min);
+  const [text, setText] = useState(String(min));
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    setAmount(min);
+    setText(String(min));
+  }, [min, max]);
+
+  const clamp = (n: number) => Math.max(min, Math.min(max, Math.round(n)));
+  const set = (n: number) => {
+    const v = clamp(n);
+    setAmount(v);
+    setText(String(v));
+  };
+  const presets = useMemo(() => {
+    // A pot-sized raise: call first, then raise by the pot that call makes.
+    const afterCall = pot + legal.callAmount;
+    const base = myBet + legal.callAmount;
+    return [
+      { label: '½ pot', value: base + Math.floor(afterCall / 2) },
+      { label: '¾ pot', value: base + Math.floor((afterCall * 3) / 4) },
+      { label: 'Pot', value: base + afterCall },
+    ];
+  }, [pot, myBet, legal.callAmount]);
+
+  const betOrRaise = () => {
+    if (!canSize) return;
+    if (legal.canAllIn && amount >= legal.allInTo) return onAct('all_in');
+    onAct(isBet ? 'bet' : 'raise', amount);
+  };
+  const checkOrCall = () => {
+    if (legal.canCheck) onAct('check');
+    else if (legal.canCall) onAct('call');
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      const typing = target && (target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'range' && (target as HTMLInputElement).type !== 'checkbox'));
+      if (typing || event.metaKey || event.ctrlKey || event.altKey || busy) return;
+      const key = event.key.toLowerCase();
+      if (key === 'f' && legal.canFold) onAct('fold');
+      else if (key === 'c') checkOrCall();
+      else if (key === 'r') betOrRaise();
+      else if (key === 'a' && legal.canAllIn) onAct('all_in');
+      else if ((event.key === 'ArrowUp' || event.key === 'ArrowRight') && canSize && target?.tagName !== 'INPUT') set(amount + bigBlind);
+      else if ((event.key === 'ArrowDown' || event.key === 'ArrowLeft') && canSize && target?.tagName !== 'INPUT') set(amount - bigBlind);
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <div className="action-bar" role="group" aria-label="Your action" data-testid="action-bar">
+      {canSize && (
+        <div className="sizing">
+          <div className="presets">
+            {presets.map((p) => (
+              <button key={p.label} className="btn btn-chip" disabled={busy} onClick={() => set(p.value)}>{p.label}</button>
+            ))}
+            {legal.canAllIn && (
+              <button className="btn btn-chip" disabled={busy} onClick={() => set(legal.allInTo)}>All-in</button>
+            )}
+          </div>
+          <div className="slider-row">
+            <input
+              type="range" min={min} max={max} step={1} value={amount} disabled={busy || min === max}
+              onChange={(e) => set(Number(e.target.value))}
+              aria-label={isBet ? 'Bet amount' : 'Raise to'} aria-valuetext={`${formatChips(amount)} chips`}
+            />
+            <input
+              ref={inputRef} className="amount-box" inputMode="numeric" value={text} aria-label={isBet ? 'Bet amount in chips' : 'Raise to, in chips'}
+              onChange={(e) => {
+                setText(e.target.value.replace(/[^\d]/g, ''));
+                const n = Number(e.target.value.replace(/[^\d]/g, ''));
+                if (Number.isSafeInteger(n) && n >= min && n <= max) setAmount(n);
+              }}
+              onBlur={() => set(Number(text) || min)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  set(Number(text) || min);
+                  e.preventDefault();
+                }
+              }}
+            />
+          </div>
+        </div>
+      )}
+      <div className="action-buttons">
+        <button className="btn btn-act act-fold" disabled={busy || !legal.canFold} onClick={() => onAct('fold')} aria-keyshortcuts="F">
+          Fold <kbd>F</kbd>
+        </button>
+        {legal.canCheck ? (
+          <button className="btn btn-act act-check" disabled={busy} onClick={() => onAct('check')} aria-keyshortcuts="C">
+            Check <kbd>C</kbd>
+          </button>
+        ) : (
+          <button className="btn btn-act act-call" disabled={busy || !legal.canCall} onClick={() => onAct('call')} aria-keyshortcuts="C">
+            Call {formatChips(legal.callAmount)} <kbd>C</kbd>
+          </button>
+        )}
+        {canSize ? (
+          <button className="btn btn-act act-raise" disabled={busy} onClick={betOrRaise} aria-keyshortcuts="R">
+            {legal.canAllIn && amount >= legal.allInTo ? `All-in ${formatChips(legal.allInTo)}` : isBet ? `Bet ${formatChips(amount)}` : `Raise to ${formatChips(amount)}`} <kbd>R</kbd>
+          </button>
+        ) : legal.canAllIn ? (
+          <button className="btn btn-act act-raise" disabled={busy} onClick={() => onAct('all_in')} aria-keyshortcuts="A">
+            All-in {formatChips(legal.allInTo)} <kbd>A</kbd>
+          </button>
+        ) : null}
+      </div>
+      <p className="key-hints" aria-hidden="true">F fold · C check/call · R {isBet ? 'bet' : 'raise'} · A all-in · ↑↓ size</p>
+    </div>
+  );
+}
+
+export type PreAction = 'none' | 'check_fold' | 'call_any';
+
+export function PreActions({ value, onChange }: { value: PreAction; onChange: (v: PreAction) => void }) {
+  const toggle = (v: PreAction) => onChange(value === v ? 'none' : v);
+  return (
+    <div className="pre-actions" role="group" aria-label="Pre-select your next action">
+      <label className="check">
+        <input type="checkbox" checked={value === 'check_fold'} onChange={() => toggle('check_fold')} />
+        <span>Check/Fold</span>
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={value === 'call_any'} onChange={() => toggle('call_any')} />
+        <span>Call any</span>
+      </label>
+    </div>
+  );
+}
+
+/** The action a pre-selection takes when the turn arrives. */
+export function preActionFor(pre: PreAction, legal: LegalActions): ActionKind | null {
+  if (pre === 'check_fold') return legal.canCheck ? 'check' : 'fold';
+  if (pre === 'call_any') return legal.canCall ? 'call' : legal.canCheck ? 'check' : null;
+  return null;
+}

@@ -1,0 +1,241 @@
+import { useSyncExternalStore, type CSSProperties } from 'react';
+import type { SeatView } from '@poker';
+import type { SeatPlayer } from '@protocol';
+import { shortChips, formatChips } from '../money';
+import { collectedPots, totalPot, type TableState } from '../tableState';
+import { Card, CardBack, CardSlot } from './Card';
+import { ClockRing } from './ClockRing';
+
+// The oval table: seats laid out around an ellipse from maxSeats, the viewer's
+// own seat rotated to the bottom, bets between each seat and the middle, the
+// board and pots in the middle, and chips flying to the winners.
+
+export interface SeatPosition {
+  x: number;
+  y: number;
+}
+
+/** Percent positions around the rail; display slot 0 is bottom centre, clockwise. */
+export function seatPositions(maxSeats: number, bottomSeat: number | null, compact = false): SeatPosition[] {
+  // On a phone the rail is taller than wide: seats hug the sides less so none leaves the screen.
+  const rx = compact ? 36 : 47;
+  const ry = compact ? 45 : 44;
+  const positions: SeatPosition[] = [];
+  for (let seat = 0; seat < maxSeats; seat++) {
+    const slot = (seat - (bottomSeat ?? 0) + maxSeats) % maxSeats;
+    const angle = Math.PI / 2 + (slot * 2 * Math.PI) / maxSeats;
+    positions.push({ x: 50 + rx * Math.cos(angle), y: 50 + ry * Math.sin(angle) });
+  }
+  return positions;
+}
+
+function toward(p: SeatPosition, t: number): SeatPosition {
+  return { x: p.x + (50 - p.x) * t, y: p.y + (50 - p.y) * t };
+}
+
+export interface FeltProps {
+  state: TableState;
+  mySeat: number | null;
+  canSit: boolean;
+  onSit: (seat: number) => void;
+  now: number;
+}
+
+export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
+  const view = state.view;
+  const n = view.config.maxSeats;
+  const compact = useMediaQuery('(max-width: 640px)');
+  const positions = seatPositions(n, mySeat, compact);
+  const winners = new Set(state.awards.flatMap((a) => a.winners.map((w) => w.seat)));
+  const pots = collectedPots(view);
+  const total = totalPot(view);
+  const bestAward = state.awards.find((a) => a.handName) ?? state.awards[0];
+  const handOver = view.street === 'complete';
+
+  return (
+    <div className={`felt-wrap seats-${n}`} data-testid="felt">
+      <div className="felt" aria-label={`${state.name}, ${view.config.variant} ${view.config.smallBlind}/${view.config.bigBlind}`}>
+        <div className="felt-logo" aria-hidden="true">ATOMIC<span>POKER</span></div>
+        <div className="center">
+          <div className="pot-line" aria-live="polite">
+            {total > 0 && (
+              <span className="pot-total" data-testid="pot-total">
+                <ChipStack amount={total} /> Pot {formatChips(total)}
+              </span>
+            )}
+          </div>
+          <div className="board" aria-label="Board" data-testid="board">
+            {Array.from({ length: 5 }, (_, i) => {
+              const card = view.board[i];
+              const inWinning = handOver && winners.size > 0;
+              return card ? <Card key={`${view.handId}-${card}`} card={card} size="lg" highlight={inWinning} delayMs={(i % 3) * 90} /> : <CardSlot key={`slot-${i}`} size="lg" />;
+            })}
+          </div>
+          <div className="pot-line side-pots">
+            {pots.length > 1 &&
+              pots.map((p, i) => (
+                <span key={i} className="side-pot">{i === 0 ? 'Main' : `Side ${i}`} {formatChips(p.amount)}</span>
+              ))}
+          </div>
+          {handOver && bestAward && (
+            <div className="winner-banner" role="status" data-testid="winner-banner">
+              {bestAward.winners.map((w) => nameOf(state.players, w.seat)).join(' & ')} wins {formatChips(state.awards.reduce((s, a) => s + a.amount, 0))}
+              {bestAward.handName ? <span className="hand-name"> with {bestAward.handName}</span> : null}
+            </div>
+          )}
+          {state.paused && <div className="paused-banner" role="status">Table paused — settling…</div>}
+        </div>
+        {Array.from({ length: n }, (_, seat) => {
+          const sv = view.seats[seat] ?? null;
+          const bet = sv?.bet ?? 0;
+          const betPos = toward(positions[seat]!, 0.42);
+          return bet > 0 ? (
+            <div key={`bet-${seat}`} className="bet" style={pos(betPos)} data-testid={`bet-${seat}`}>
+              <ChipStack amount={bet} />
+              <span className="bet-amount">{shortChips(bet)}</span>
+            </div>
+          ) : null;
+        })}
+        {view.button !== null && positions[view.button] && (
+          <div className="dealer-button" style={pos(toward(positions[view.button]!, 0.27), 6)} aria-label="Dealer button" role="img">D</div>
+        )}
+        {state.flights.map((f) => {
+          const target = positions[f.toSeat];
+          if (!target) return null;
+          return (
+            <div key={f.id} className="chip-flight" aria-hidden="true" style={{ '--tx': `${target.x - 50}cqw`, '--ty': `${target.y - 50}cqh` } as CSSProperties}>
+              <ChipStack amount={f.amount} />
+            </div>
+          );
+        })}
+      </div>
+      {Array.from({ length: n }, (_, seat) => (
+        <SeatBox
+          key={seat}
+          seat={seat}
+          state={state}
+          sv={view.seats[seat] ?? null}
+          player={state.players.find((p) => p.seat === seat) ?? null}
+          position={positions[seat]!}
+          isMe={seat === mySeat}
+          isWinner={winners.has(seat)}
+          canSit={canSit}
+          onSit={onSit}
+          now={now}
+        />
+      ))}
+    </div>
+  );
+}
+
+function pos(p: SeatPosition, z?: number): CSSProperties {
+  return { left: `${p.x}%`, top: `${p.y}%`, zIndex: z };
+}
+
+function nameOf(players: SeatPlayer[], seat: number): string {
+  return players.find((p) => p.seat === seat)?.username ?? `Seat ${seat + 1}`;
+}
+
+interface SeatBoxProps {
+  seat: number;
+  state: TableState;
+  sv: SeatView | null;
+  player: SeatPlayer | null;
+  position: SeatPosition;
+  isMe: boolean;
+  isWinner: boolean;
+  canSit: boolean;
+  onSit: (seat: number) => void;
+  now: number;
+}
+
+function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, onSit, now }: SeatBoxProps) {
+  const view = state.view;
+  const style = pos(position);
+  if (!sv && !player) {
+    return (
+      <div className="seat seat-empty" style={style}>
+        {canSit ? (
+          <button className="sit-btn" onClick={() => onSit(seat)} aria-label={`Sit at seat ${seat + 1}`} data-testid={`sit-${seat}`}>
+            <span aria-hidden="true">+</span> Sit
+          </button>
+        ) : (
+          <span className="seat-open">Seat {seat + 1}</span>
+        )}
+      </div>
+    );
+  }
+  const name = player?.username ?? `Seat ${seat + 1}`;
+  const clock = state.clock && state.clock.seat === seat ? state.clock : null;
+  const toAct = view.toAct === seat && view.street !== 'complete';
+  const shown = state.shown[seat];
+  const equity = state.equity?.seats.find((e) => e.seat === seat);
+  const folded = sv?.folded ?? false;
+  const cards = sv?.holeCards ?? null;
+  const cardCount = sv?.inHand ? sv.cardCount : 0;
+  const marker = view.smallBlindSeat === seat ? 'SB' : view.bigBlindSeat === seat ? 'BB' : null;
+  const status = !player?.connected && player ? 'Away' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : null;
+  const classes = ['seat', isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
+    .filter(Boolean)
+    .join(' ');
+  const omaha = cardCount > 2;
+  return (
+    <div className={classes} style={style} data-testid={`seat-${seat}`} data-username={name} aria-label={`Seat ${seat + 1}: ${name}${isMe ? ' (you)' : ''}`} role="group">
+      <div className={`hole ${omaha ? 'hole-4' : ''} ${isMe ? 'hole-me' : ''}`} data-testid={`hole-${seat}`}>
+        {cardCount > 0 && !folded &&
+          (cards
+            ? cards.map((c, i) => <Card key={`${view.handId}-${c}`} card={c} size={isMe ? 'md' : 'sm'} highlight={isWinner && view.street === 'complete'} delayMs={i * 80} />)
+            : Array.from({ length: cardCount }, (_, i) => <CardBack key={`${view.handId}-b${i}`} size="sm" delayMs={i * 80} />))}
+      </div>
+      <div className="seat-plate">
+        <div className="avatar-wrap">
+          <span className="avatar" aria-hidden="true">{name.slice(0, 2).toUpperCase()}</span>
+          {clock && <ClockRing clock={clock} now={now} />}
+        </div>
+        <div className="seat-info">
+          <span className="seat-name">{name}{isMe ? <span className="you-tag">you</span> : null}</span>
+          <span className="seat-stack" data-testid={`stack-${seat}`}>{sv ? formatChips(sv.stack) : '—'}</span>
+        </div>
+        {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
+      </div>
+      <div className="seat-under">
+        {shown && view.street === 'complete' ? (
+          <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'}>{shown.name}</span>
+        ) : state.lastAction[seat] && view.street !== 'complete' ? (
+          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`}>{state.lastAction[seat]}</span>
+        ) : status ? (
+          <span className="seat-tag tag-status">{status}</span>
+        ) : null}
+        {equity && !folded && view.street !== 'complete' && (
+          <span className="seat-tag tag-equity" title="Chance to win">{Math.round(equity.win * 100)}%</span>
+        )}
+        {clock?.usingTimeBank && <span className="seat-tag tag-bank">Time bank</span>}
+      </div>
+    </div>
+  );
+}
+
+const CHIP_COLORS = ['chip-white', 'chip-red', 'chip-blue', 'chip-green', 'chip-black'];
+
+export function ChipStack({ amount }: { amount: number }) {
+  const layers = Math.min(5, Math.max(1, Math.ceil(Math.log10(amount + 1))));
+  const color = CHIP_COLORS[Math.min(CHIP_COLORS.length - 1, Math.floor(Math.log10(Math.max(1, amount))))]!;
+  return (
+    <span className="chip-stack" aria-hidden="true">
+      {Array.from({ length: layers }, (_, i) => (
+        <span key={i} className={`chip ${i === layers - 1 ? color : CHIP_COLORS[i % CHIP_COLORS.length]}`} style={{ bottom: `${i * 3}px` }} />
+      ))}
+    </span>
+  );
+}
+
+function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (l) => {
+      const m = window.matchMedia(query);
+      m.addEventListener('change', l);
+      return () => m.removeEventListener('change', l);
+    },
+    () => window.matchMedia(query).matches,
+  );
+}

@@ -1,0 +1,178 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ChatMessage } from '@protocol';
+import { api, errorText, type MyHand, type Page } from '../api';
+import { formatChips } from '../money';
+import { send } from '../socket';
+import { session, toast } from '../store';
+import type { TableState } from '../tableState';
+import { HandViewer, useHand } from './HandViewer';
+
+type Tab = 'chat' | 'log' | 'hands' | 'fair';
+
+export function SidePanel({ state, chat }: { state: TableState; chat: ChatMessage[] }) {
+  const [tab, setTab] = useState<Tab>('chat');
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'chat', label: 'Chat' },
+    { id: 'log', label: 'Log' },
+    { id: 'hands', label: 'Hands' },
+    { id: 'fair', label: 'Fairness' },
+  ];
+  return (
+    <aside className="side-panel" aria-label="Table panels">
+      <div className="tabs" role="tablist">
+        {tabs.map((t) => (
+          <button key={t.id} role="tab" id={`tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`panel-${t.id}`} className={tab === t.id ? 'tab active' : 'tab'} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'chat' && <ChatPanel tableId={state.tableId} chat={chat} />}
+        {tab === 'log' && <LogPanel lines={state.log} />}
+        {tab === 'hands' && <HandsPanel tableId={state.tableId} settledKey={state.settled?.handId ?? null} />}
+        {tab === 'fair' && <FairnessPanel state={state} />}
+      </div>
+    </aside>
+  );
+}
+
+function ChatPanel({ tableId, chat }: { tableId: number; chat: ChatMessage[] }) {
+  const user = session.use().user;
+  const [text, setText] = useState('');
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    list.current?.scrollTo({ top: list.current.scrollHeight });
+  }, [chat.length]);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    const ack = await send('table:chat', { tableId, text: body });
+    if (ack.ok) setText('');
+    else toast(ack.error.message, 'error');
+  };
+  return (
+    <div className="chat">
+      <ol className="chat-list" ref={list} aria-live="polite" aria-label="Chat messages">
+        {chat.length === 0 && <li className="muted small">No messages yet. Say hi!</li>}
+        {chat.map((m, i) => (
+          <li key={`${m.at}-${i}`}>
+            <span className="chat-who">{m.username}</span> <span className="chat-text">{m.text}</span>
+          </li>
+        ))}
+      </ol>
+      {user ? (
+        <form className="chat-form" onSubmit={submit}>
+          <input value={text} onChange={(e) => setText(e.target.value)} maxLength={280} placeholder="Message the table" aria-label="Chat message" />
+          <button className="btn btn-ghost btn-sm" type="submit">Send</button>
+        </form>
+      ) : (
+        <p className="muted small">Log in to chat.</p>
+      )}
+    </div>
+  );
+}
+
+function LogPanel({ lines }: { lines: string[] }) {
+  const ref = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    ref.current?.scrollTo({ top: ref.current.scrollHeight });
+  }, [lines.length]);
+  return (
+    <ol className="log-list" ref={ref} aria-label="Hand log">
+      {lines.length === 0 && <li className="muted small">The dealer's log appears here.</li>}
+      {lines.map((l, i) => (
+        <li key={i} className={l.startsWith('—') ? 'log-hand' : ''}>{l}</li>
+      ))}
+    </ol>
+  );
+}
+
+function useMyHands(refreshKey: string | null, tableId?: number) {
+  const user = session.use().user;
+  const [hands, setHands] = useState<MyHand[] | null>(null);
+  useEffect(() => {
+    if (!user) return;
+    let alive = true;
+    api<Page<MyHand>>('GET', '/api/hands/mine?limit=20')
+      .then((r) => alive && setHands(tableId === undefined ? r.items : r.items.filter((h) => h.tableId === tableId)))
+      .catch(() => alive && setHands([]));
+    return () => {
+      alive = false;
+    };
+  }, [user?.id, refreshKey, tableId]);
+  return { user, hands };
+}
+
+export function HandsPanel({ tableId, settledKey }: { tableId?: number; settledKey: string | null }) {
+  const { user, hands } = useMyHands(settledKey, tableId);
+  const [open, setOpen] = useState<string | null>(null);
+  const { hand, error } = useHand(open);
+  if (!user) return <p className="muted small">Log in to see the hands you played.</p>;
+  if (open) {
+    return (
+      <div>
+        <button className="btn btn-ghost btn-sm" onClick={() => setOpen(null)}>‹ All hands</button>
+        {error && <p className="form-error">{error}</p>}
+        {hand ? <HandViewer hand={hand} /> : !error && <p className="muted">Loading…</p>}
+      </div>
+    );
+  }
+  if (hands === null) return <p className="muted">Loading…</p>;
+  if (hands.length === 0) return <p className="muted small">No hands yet.</p>;
+  return (
+    <ul className="hand-list">
+      {hands.map((h) => (
+        <li key={h.handId}>
+          <button className="hand-item" onClick={() => setOpen(h.handId)}>
+            <span>#{h.handNumber} · {h.tableName}</span>
+            <span className="muted small">pot {formatChips(h.potTotal)}</span>
+            <span className={h.net >= 0 ? 'pos' : 'neg'}>{h.net >= 0 ? '+' : ''}{formatChips(h.net)}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * `hand_settled` names the hand by its engine id ("<table>-<number>"); the HTTP
+ * route wants the stored hand's id. A player finds it in their own hands; anyone
+ * can open a hand by its id.
+ */
+function FairnessPanel({ state }: { state: TableState }) {
+  const { user, hands } = useMyHands(state.settled?.handId ?? null, state.tableId);
+  const [manual, setManual] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const settledNumber = state.settled?.handNumber ?? null;
+  const match = hands?.find((h) => h.handNumber === settledNumber) ?? null;
+  const handId = open ?? match?.handId ?? null;
+  const { hand, error } = useHand(handId);
+  const f = state.fairness;
+  return (
+    <div className="fairness">
+      <section>
+        <h3>Current hand</h3>
+        {f ? (
+          <dl className="hash-list">
+            <div><dt>Hand</dt><dd>{f.handId}</dd></div>
+            <div><dt>Commitment sha256(seed)</dt><dd className="mono" data-testid="live-commitment">{f.commitment}</dd></div>
+            <div><dt>Seed</dt><dd>{f.revealed ? 'Revealed with the hand record' : 'Sealed until the hand settles'}</dd></div>
+          </dl>
+        ) : (
+          <p className="muted small">No hand dealt yet.</p>
+        )}
+      </section>
+      <section>
+        <h3>Check a settled hand</h3>
+        {user && !hand && !error && state.settled && !match && <p className="muted small">You did not play hand {state.settled.handId}; open it by its id below.</p>}
+        {error && <p className="form-error">{errorText(error)}</p>}
+        {hand && <HandViewer hand={hand} />}
+        <form className="row gap" onSubmit={(e) => { e.preventDefault(); if (/^\d+$/.test(manual)) setOpen(manual); }}>
+          <input className="grow" value={manual} onChange={(e) => setManual(e.target.value.replace(/[^\d]/g, ''))} placeholder="Hand id" aria-label="Hand id to verify" inputMode="numeric" />
+          <button className="btn btn-ghost btn-sm" type="submit">Open</button>
+        </form>
+      </section>
+    </div>
+  );
+}

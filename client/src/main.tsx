@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { getSocket } from './socket';
+import { listenForBalance, loadSession } from './store';
+import './styles.css';
+
+getSocket();
+listenForBalance();
+void loadSession();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,322 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { LobbyTable } from '@protocol';
+import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
+import { formatChips } from '../money';
+import { toast } from '../store';
+import { RequireUser } from './RequireUser';
+
+type Tab = 'users' | 'ledger' | 'reconcile' | 'tables';
+
+export function AdminPage() {
+  const [tab, setTab] = useState<Tab>('users');
+  const [ledgerUser, setLedgerUser] = useState<number | null>(null);
+  return (
+    <RequireUser admin>
+      {() => (
+        <div className="admin">
+          <h1>Back office</h1>
+          <div className="tabs tabs-wide" role="tablist" aria-label="Admin sections">
+            {(['users', 'ledger', 'reconcile', 'tables'] as const).map((t) => (
+              <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+                {t === 'users' ? 'Users & chips' : t === 'ledger' ? 'Ledger' : t === 'reconcile' ? 'Reconcile' : 'Tables'}
+              </button>
+            ))}
+          </div>
+          {tab === 'users' && <UsersTab onLedger={(id) => { setLedgerUser(id); setTab('ledger'); }} />}
+          {tab === 'ledger' && <LedgerTab initialUserId={ledgerUser} />}
+          {tab === 'reconcile' && <ReconcileTab />}
+          {tab === 'tables' && <TablesTab />}
+        </div>
+      )}
+    </RequireUser>
+  );
+}
+
+function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
+  const [search, setSearch] = useState('');
+  const [users, setUsers] = useState<AdminUser[] | null>(null);
+  const [selected, setSelected] = useState<AdminUser | null>(null);
+  const load = async (text: string) => {
+    try {
+      const page = await api<Page<AdminUser>>('GET', `/api/admin/users${query({ search: text, limit: 50 })}`);
+      setUsers(page.items);
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+  };
+  useEffect(() => {
+    const timer = setTimeout(() => void load(search), 200);
+    return () => clearTimeout(timer);
+  }, [search]);
+  return (
+    <div className="page-grid">
+      <section className="panel">
+        <label className="field">
+          <span className="field-label">Search users</span>
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="username" name="user-search" />
+        </label>
+        <table className="data-table" aria-label="Users">
+          <thead><tr><th>User</th><th>Role</th><th className="num">Wallet</th><th><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {(users ?? []).map((u) => (
+              <tr key={u.id} className={selected?.id === u.id ? 'selected' : ''}>
+                <td>{u.username} <span className="muted small">#{u.id}{u.isBot ? ' · bot' : ''}</span></td>
+                <td>{u.role === 'ADMIN' ? <span className="badge badge-admin">Admin</span> : 'Player'}</td>
+                <td className="num">{formatChips(u.walletBalance)}</td>
+                <td className="row gap-sm">
+                  <button className="btn btn-ghost btn-sm" onClick={() => setSelected(u)} aria-label={`Adjust chips of ${u.username}`}>Adjust</button>
+                  <button className="btn btn-ghost btn-sm" onClick={() => onLedger(u.id)} aria-label={`Ledger of ${u.username}`}>Ledger</button>
+                </td>
+              </tr>
+            ))}
+            {users?.length === 0 && <tr><td colSpan={4} className="muted">No users match.</td></tr>}
+          </tbody>
+        </table>
+      </section>
+      {selected ? <AdjustForm key={selected.id} user={selected} onDone={() => void load(search)} /> : <section className="panel muted">Pick a user to adjust their chips.</section>}
+    </div>
+  );
+}
+
+function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
+  const [amountText, setAmountText] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [errors, setErrors] = useState<{ amount?: string; reason?: string; form?: string }>({});
+  const [result, setResult] = useState<{ transferId: string; balance: number; entry: AdminTransfer | null } | null>(null);
+  const [key, setKey] = useState(() => newIdempotencyKey('adjust'));
+  const [busy, setBusy] = useState(false);
+  const amount = /^-?\d{1,15}$/.test(amountText.trim()) ? Number(amountText.trim()) : NaN;
+
+  const review = (event: FormEvent) => {
+    event.preventDefault();
+    const next: typeof errors = {};
+    if (!Number.isSafeInteger(amount) || amount === 0) next.amount = 'A whole, non-zero number of chips (negative to debit).';
+    if (reason.trim().length === 0) next.reason = 'An adjustment needs a reason.';
+    setErrors(next);
+    if (Object.keys(next).length === 0) setConfirming(true);
+  };
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      const r = await api<{ transferId: string; balance: number }>('POST', '/api/admin/adjustments', { userId: user.id, amount, reason: reason.trim(), idempotencyKey: key });
+      const ledger = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: user.id, kind: 'ADJUST', limit: 5 })}`).catch(() => null);
+      setResult({ transferId: r.transferId, balance: r.balance, entry: ledger?.items.find((t) => t.transferId === r.transferId) ?? null });
+      toast(`Adjusted ${user.username} by ${formatChips(amount)}.`, 'success');
+      setKey(newIdempotencyKey('adjust'));
+      setConfirming(false);
+      onDone();
+    } catch (e) {
+      setErrors({ form: e instanceof ApiError ? e.message : errorText(e) });
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="adjust-title">
+      <h2 id="adjust-title">Adjust chips — {user.username}</h2>
+      <p className="muted small">Wallet: {formatChips(user.walletBalance)} chips</p>
+      <form onSubmit={review} noValidate>
+        <label className="field">
+          <span className="field-label">Amount (chips; negative to debit)</span>
+          <input name="amount" inputMode="numeric" value={amountText} onChange={(e) => { setAmountText(e.target.value); setConfirming(false); }} aria-invalid={errors.amount ? true : undefined} />
+          {errors.amount && <span className="field-error" role="alert">{errors.amount}</span>}
+        </label>
+        <label className="field">
+          <span className="field-label">Reason</span>
+          <input name="reason" value={reason} maxLength={500} onChange={(e) => { setReason(e.target.value); setConfirming(false); }} aria-invalid={errors.reason ? true : undefined} />
+          {errors.reason && <span className="field-error" role="alert">{errors.reason}</span>}
+        </label>
+        {errors.form && <p className="form-error" role="alert">{errors.form}</p>}
+        {!confirming ? (
+          <button className="btn btn-gold" type="submit">Review adjustment</button>
+        ) : (
+          <div className="confirm-box" role="alertdialog" aria-label="Confirm adjustment">
+            <p>
+              {amount > 0 ? 'Credit' : 'Debit'} <strong>{formatChips(Math.abs(amount))}</strong> chips {amount > 0 ? 'to' : 'from'} <strong>{user.username}</strong> — “{reason.trim()}”?
+            </p>
+            <div className="row gap">
+              <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>Cancel</button>
+              <button type="button" className="btn btn-danger" onClick={() => void confirm()} disabled={busy}>{busy ? 'Posting…' : 'Confirm adjustment'}</button>
+            </div>
+          </div>
+        )}
+      </form>
+      {result && (
+        <div className="result-box" data-testid="adjust-result">
+          <p><strong>Done.</strong> Transfer #{result.transferId}; new balance {formatChips(result.balance)}.</p>
+          {result.entry && <TransferEntries t={result.entry} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function TransferEntries({ t }: { t: AdminTransfer }) {
+  return (
+    <ul className="entries">
+      {t.entries.map((e, i) => (
+        <li key={i}><span className="mono">{e.accountCode}</span> <span className={e.side === 'CREDIT' ? 'pos' : 'neg'}>{e.side === 'CREDIT' ? '+' : '−'}{formatChips(e.amount)}</span></li>
+      ))}
+    </ul>
+  );
+}
+
+const KINDS = ['', 'BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAND', 'ADJUST', 'WALLET_TRANSFER'];
+
+function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
+  const [userId, setUserId] = useState(initialUserId ? String(initialUserId) : '');
+  const [accountCode, setAccountCode] = useState('');
+  const [kind, setKind] = useState('');
+  const [items, setItems] = useState<AdminTransfer[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = async (from: string | null) => {
+    try {
+      const page = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: userId.trim(), accountCode: accountCode.trim(), kind, cursor: from, limit: 20 })}`);
+      setItems((list) => (from ? [...list, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  useEffect(() => void load(null), []);
+  return (
+    <section className="panel">
+      <form className="row gap wrap" onSubmit={(e) => { e.preventDefault(); void load(null); }}>
+        <label className="field compact"><span className="field-label">User id</span><input value={userId} onChange={(e) => setUserId(e.target.value.replace(/[^\d]/g, ''))} inputMode="numeric" /></label>
+        <label className="field compact"><span className="field-label">Account</span><input value={accountCode} onChange={(e) => setAccountCode(e.target.value)} placeholder="wallet:12" /></label>
+        <label className="field compact"><span className="field-label">Kind</span>
+          <select value={kind} onChange={(e) => setKind(e.target.value)}>{KINDS.map((k) => <option key={k} value={k}>{k || 'Any'}</option>)}</select>
+        </label>
+        <button className="btn btn-gold btn-sm" type="submit">Filter</button>
+      </form>
+      {error && <p className="form-error">{error}</p>}
+      <table className="data-table" aria-label="Ledger transfers">
+        <thead><tr><th>#</th><th>When</th><th>Kind</th><th>By / reason</th><th>Entries</th></tr></thead>
+        <tbody>
+          {items.map((t) => (
+            <tr key={t.transferId}>
+              <td className="mono">{t.transferId}</td>
+              <td className="nowrap">{new Date(t.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
+              <td><span className="badge">{t.kind}</span>{t.tableId ? <span className="muted small"> t{t.tableId}</span> : null}</td>
+              <td>{t.actorUsername ?? '—'}{t.reason ? <span className="muted small"> — {t.reason}</span> : null}</td>
+              <td><TransferEntries t={t} /></td>
+            </tr>
+          ))}
+          {items.length === 0 && <tr><td colSpan={5} className="muted">No transfers.</td></tr>}
+        </tbody>
+      </table>
+      {cursor && <button className="btn btn-ghost btn-sm" onClick={() => void load(cursor)}>Load more</button>}
+    </section>
+  );
+}
+
+interface ReconcileReport {
+  ok: boolean;
+  violations: { message: string }[];
+  [key: string]: unknown;
+}
+
+function ReconcileTab() {
+  const [report, setReport] = useState<ReconcileReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      setReport((await api<{ report: ReconcileReport }>('GET', '/api/admin/reconcile')).report);
+    } catch (e) {
+      toast(errorText(e), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => void run(), []);
+  return (
+    <section className="panel">
+      <div className="row gap">
+        <button className="btn btn-gold btn-sm" onClick={() => void run()} disabled={busy}>{busy ? 'Checking…' : 'Run reconcile'}</button>
+        {report && <span className={report.ok ? 'status-ok' : 'status-bad'} data-testid="reconcile-status">{report.ok ? '✓ Ledger balanced' : `✗ ${report.violations.length} violation(s)`}</span>}
+      </div>
+      {report && report.violations.length > 0 && <ul>{report.violations.map((v, i) => <li key={i} className="neg">{v.message}</li>)}</ul>}
+      {report && (
+        <dl className="facts">
+          {Object.entries(report).filter(([k, v]) => k !== 'violations' && k !== 'ok' && (typeof v === 'number' || typeof v === 'string')).map(([k, v]) => (
+            <div key={k}><dt>{k}</dt><dd>{String(v)}</dd></div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function TablesTab() {
+  const [tables, setTables] = useState<LobbyTable[]>([]);
+  const [form, setForm] = useState({ name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200' });
+  const [error, setError] = useState<string | null>(null);
+  const load = async () => setTables((await api<{ tables: LobbyTable[] }>('GET', '/api/tables')).tables);
+  useEffect(() => void load(), []);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    const n = (k: keyof typeof form) => Number(form[k]);
+    try {
+      await api('POST', '/api/admin/tables', {
+        name: form.name, variant: form.variant, maxSeats: n('maxSeats'), smallBlind: n('smallBlind'), bigBlind: n('bigBlind'), minBuyIn: n('minBuyIn'), maxBuyIn: n('maxBuyIn'),
+      });
+      toast(`Table ${form.name} created.`, 'success');
+      setError(null);
+      void load();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const close = async (t: LobbyTable) => {
+    if (!window.confirm(`Close ${t.name}? Players are cashed out at the end of the hand.`)) return;
+    try {
+      await api('POST', `/api/admin/tables/${t.id}/close`, {});
+      toast(`${t.name} is closing.`, 'info');
+      void load();
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+  };
+  const field = (k: keyof typeof form, label: string) => (
+    <label className="field compact"><span className="field-label">{label}</span><input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} inputMode={k === 'name' ? 'text' : 'numeric'} /></label>
+  );
+  return (
+    <div className="page-grid">
+      <section className="panel">
+        <h2>Tables</h2>
+        <table className="data-table" aria-label="Tables">
+          <thead><tr><th>Name</th><th>Game</th><th>Seats</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {tables.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td><td>{t.variant} {t.smallBlind}/{t.bigBlind}</td><td>{t.seatsTaken}/{t.maxSeats}</td><td>{t.status}</td>
+                <td>{t.status === 'OPEN' && <button className="btn btn-danger btn-sm" onClick={() => void close(t)}>Close</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="panel">
+        <h2>New table</h2>
+        <form className="form-grid" onSubmit={create}>
+          {field('name', 'Name')}
+          <label className="field compact"><span className="field-label">Game</span>
+            <select value={form.variant} onChange={(e) => setForm({ ...form, variant: e.target.value })}><option value="NLHE">NL Hold'em</option><option value="PLO">PL Omaha</option></select>
+          </label>
+          {field('maxSeats', 'Seats (2–10)')}
+          {field('smallBlind', 'Small blind')}
+          {field('bigBlind', 'Big blind')}
+          {field('minBuyIn', 'Min buy-in')}
+          {field('maxBuyIn', 'Max buy-in')}
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <button className="btn btn-gold" type="submit">Create table</button>
+        </form>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { LobbyTable } from '@protocol';
+import { Link } from '../components/Link';
+import { formatChips } from '../money';
+import { navigate } from '../router';
+import { getSocket, send } from '../socket';
+import { session } from '../store';
+
+type Stakes = 'all' | 'micro' | 'low' | 'high';
+const STAKES_LABEL: Record<Stakes, string> = { all: 'All stakes', micro: 'Micro (BB ≤ 2)', low: 'Low (BB 3–10)', high: 'High (BB > 10)' };
+
+function stakesOf(t: LobbyTable): Stakes {
+  if (t.bigBlind <= 2) return 'micro';
+  if (t.bigBlind <= 10) return 'low';
+  return 'high';
+}
+
+function useLobby(): LobbyTable[] | null {
+  const [tables, setTables] = useState<LobbyTable[] | null>(null);
+  useEffect(() => {
+    const socket = getSocket();
+    const subscribe = () => {
+      void send<'lobby:subscribe', { tables: LobbyTable[] }>('lobby:subscribe', {}).then((ack) => {
+        if (ack.ok) setTables(ack.tables);
+      });
+    };
+    const onTables = (list: LobbyTable[]) => setTables(list);
+    socket.on('lobby:tables', onTables);
+    socket.on('connect', subscribe);
+    if (socket.connected) subscribe();
+    return () => {
+      socket.off('lobby:tables', onTables);
+      socket.off('connect', subscribe);
+      if (socket.connected) void send('lobby:unsubscribe', {});
+    };
+  }, []);
+  return tables;
+}
+
+export function LobbyPage() {
+  const tables = useLobby();
+  const user = session.use().user;
+  const [variant, setVariant] = useState<'all' | 'NLHE' | 'PLO'>('all');
+  const [stakes, setStakes] = useState<Stakes>('all');
+  const [hideFull, setHideFull] = useState(false);
+
+  const shown = useMemo(
+    () =>
+      (tables ?? [])
+        .filter((t) => t.status === 'OPEN')
+        .filter((t) => variant === 'all' || t.variant === variant)
+        .filter((t) => stakes === 'all' || stakesOf(t) === stakes)
+        .filter((t) => !hideFull || t.seatsTaken < t.maxSeats),
+    [tables, variant, stakes, hideFull],
+  );
+  const playersOnline = (tables ?? []).reduce((n, t) => n + t.seatsTaken, 0);
+
+  return (
+    <div className="lobby">
+      <section className="hero">
+        <div>
+          <h1>Cash games</h1>
+          <p className="muted">
+            {tables === null ? 'Loading tables…' : `${shown.length} of ${tables.length} tables · ${playersOnline} players seated`}
+          </p>
+        </div>
+        {!user && (
+          <div className="hero-cta">
+            <Link href="/signup" className="btn btn-gold">Sign up to play</Link>
+            <span className="muted small">or pick a table and watch</span>
+          </div>
+        )}
+      </section>
+      <div className="filters" role="group" aria-label="Table filters">
+        <div className="segmented" role="radiogroup" aria-label="Variant">
+          {(['all', 'NLHE', 'PLO'] as const).map((v) => (
+            <button key={v} role="radio" aria-checked={variant === v} className={variant === v ? 'seg active' : 'seg'} onClick={() => setVariant(v)}>
+              {v === 'all' ? 'All games' : v === 'NLHE' ? "Hold'em" : 'Omaha'}
+            </button>
+          ))}
+        </div>
+        <label className="select-wrap">
+          <span className="sr-only">Stakes</span>
+          <select value={stakes} onChange={(e) => setStakes(e.target.value as Stakes)} aria-label="Stakes">
+            {(Object.keys(STAKES_LABEL) as Stakes[]).map((s) => (
+              <option key={s} value={s}>{STAKES_LABEL[s]}</option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={hideFull} onChange={(e) => setHideFull(e.target.checked)} />
+          <span>Hide full tables</span>
+        </label>
+      </div>
+      <div className="table-list" role="table" aria-label="Tables">
+        <div className="table-row table-head" role="row">
+          <span role="columnheader">Table</span>
+          <span role="columnheader">Game</span>
+          <span role="columnheader">Blinds</span>
+          <span role="columnheader">Buy-in</span>
+          <span role="columnheader">Players</span>
+          <span role="columnheader">Watching</span>
+          <span role="columnheader">Avg pot</span>
+          <span role="columnheader">Hands/h</span>
+          <span role="columnheader"><span className="sr-only">Actions</span></span>
+        </div>
+        {tables === null && <div className="table-empty">Loading…</div>}
+        {tables !== null && shown.length === 0 && <div className="table-empty">No tables match these filters.</div>}
+        {shown.map((t) => (
+          <LobbyRow key={t.id} table={t} loggedIn={user !== null} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function LobbyRow({ table: t, loggedIn }: { table: LobbyTable; loggedIn: boolean }) {
+  const full = t.seatsTaken >= t.maxSeats;
+  const play = () => navigate(loggedIn ? `/table/${t.id}?sit=1` : `/login?next=${encodeURIComponent(`/table/${t.id}?sit=1`)}`);
+  return (
+    <div className="table-row" role="row" data-testid={`lobby-row-${t.id}`}>
+      <span role="cell" className="cell-name">
+        <strong>{t.name}</strong>
+      </span>
+      <span role="cell"><span className={`badge badge-${t.variant.toLowerCase()}`}>{t.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'}</span></span>
+      <span role="cell" className="cell-stat" data-label="Blinds">{formatChips(t.smallBlind)}/{formatChips(t.bigBlind)}{t.ante > 0 ? ` (${t.ante})` : ''}</span>
+      <span role="cell" className="cell-stat" data-label="Buy-in">{formatChips(t.minBuyIn)}–{formatChips(t.maxBuyIn)}</span>
+      <span role="cell" className="cell-stat" data-label="Players">
+        <span className="seat-dots" aria-label={`${t.seatsTaken} of ${t.maxSeats} seats taken`}>
+          {Array.from({ length: t.maxSeats }, (_, i) => (
+            <span key={i} className={i < t.seatsTaken ? 'dot on' : 'dot'} aria-hidden="true" />
+          ))}
+        </span>
+        <span className="seat-count">{t.seatsTaken}/{t.maxSeats}</span>
+      </span>
+      <span role="cell" className="cell-stat" data-label="Watching">{t.spectators}</span>
+      <span role="cell" className="cell-stat" data-label="Avg pot">{formatChips(t.averagePot)}</span>
+      <span role="cell" className="cell-stat" data-label="Hands/h">{t.handsPerHour}</span>
+      <span role="cell" className="cell-actions">
+        <button className="btn btn-gold btn-sm" disabled={full} onClick={play} aria-label={`Play at ${t.name}`}>
+          {full ? 'Full' : 'Play'}
+        </button>
+        <Link href={`/table/${t.id}`} className="btn btn-ghost btn-sm" aria-label={`Watch ${t.name}`}>Watch</Link>
+      </span>
+    </div>
+  );
+}

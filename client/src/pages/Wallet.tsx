@@ -1,0 +1,139 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, api, errorText, newIdempotencyKey, query, type Page, type WalletHistoryItem, type WalletResponse } from '../api';
+import { Link } from '../components/Link';
+import { formatChips, formatUsd, parseDollarsToCents } from '../money';
+import { session, toast } from '../store';
+import { RequireUser } from './RequireUser';
+
+const KIND_LABEL: Record<string, string> = {
+  BUY_CHIPS: 'Chip purchase', BUY_IN: 'Buy-in', TOP_UP: 'Top-up', CASH_OUT: 'Cash-out', ADJUST: 'Adjustment', WALLET_TRANSFER: 'Transfer',
+};
+const CHIPS_PER_USD = 100;
+const QUICK = ['10', '25', '50', '100'];
+
+export function WalletPage() {
+  return <RequireUser>{() => <Wallet />}</RequireUser>;
+}
+
+function Wallet() {
+  const { balance } = session.use();
+  const [seats, setSeats] = useState<WalletResponse['seats']>([]);
+  const [history, setHistory] = useState<WalletHistoryItem[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [reload, setReload] = useState(0);
+
+  const loadPage = async (from: string | null) => {
+    setLoading(true);
+    try {
+      const page = await api<Page<WalletHistoryItem>>('GET', `/api/wallet/history${query({ limit: 10, cursor: from })}`);
+      setHistory((h) => (from ? [...h, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (e) {
+      toast(errorText(e), 'error');
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    void api<WalletResponse>('GET', '/api/wallet').then((w) => {
+      setSeats(w.seats);
+      session.set((s) => ({ ...s, balance: w.balance }));
+    });
+    void loadPage(null);
+  }, [reload]);
+
+  return (
+    <div className="page-grid">
+      <section className="panel balance-card">
+        <h1>Wallet</h1>
+        <div className="big-balance" data-testid="wallet-balance">
+          <span className="chip-icon lg" aria-hidden="true" />
+          {balance === null ? '…' : formatChips(balance)} <span className="muted">chips</span>
+        </div>
+        {seats.length > 0 && (
+          <p className="muted small">
+            At the tables:{' '}
+            {seats.map((s, i) => (
+              <span key={s.seatSessionId}>{i > 0 && ', '}<Link href={`/table/${s.tableId}`}>table {s.tableId}</Link> ({formatChips(s.stack)})</span>
+            ))}
+          </p>
+        )}
+        <BuyChips onBought={() => setReload((n) => n + 1)} />
+      </section>
+      <section className="panel">
+        <h2>History</h2>
+        <table className="data-table" aria-label="Wallet history">
+          <thead>
+            <tr><th>When</th><th>What</th><th className="num">Amount</th><th className="num">Balance</th></tr>
+          </thead>
+          <tbody>
+            {history.map((h) => (
+              <tr key={h.transferId}>
+                <td className="nowrap">{new Date(h.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}</td>
+                <td>{KIND_LABEL[h.kind] ?? h.kind}{h.tableId ? ` · table ${h.tableId}` : ''}{h.reason ? <span className="muted small"> — {h.reason}</span> : null}</td>
+                <td className={`num ${h.amount >= 0 ? 'pos' : 'neg'}`}>{h.amount >= 0 ? '+' : ''}{formatChips(h.amount)}</td>
+                <td className="num">{formatChips(h.balanceAfter)}</td>
+              </tr>
+            ))}
+            {history.length === 0 && !loading && (
+              <tr><td colSpan={4} className="muted">Nothing yet — buy some chips to get started.</td></tr>
+            )}
+          </tbody>
+        </table>
+        {cursor && (
+          <button className="btn btn-ghost btn-sm" disabled={loading} onClick={() => void loadPage(cursor)}>{loading ? 'Loading…' : 'Load more'}</button>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function BuyChips({ onBought }: { onBought: () => void }) {
+  const [dollars, setDollars] = useState('20');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // The key is kept until the purchase succeeds, so a retry cannot buy twice.
+  const [key, setKey] = useState(() => newIdempotencyKey('buy'));
+  const cents = parseDollarsToCents(dollars);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (cents === null || cents <= 0) return setError('Enter an amount in dollars, like 20 or 12.50.');
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<{ chips: number; formatted: string; balance: number }>('POST', '/api/wallet/buy-chips', { amountCents: cents, idempotencyKey: key });
+      session.set((s) => ({ ...s, balance: r.balance }));
+      toast(`Bought ${formatChips(r.chips)} chips for ${formatUsd(cents)}.`, 'success');
+      setKey(newIdempotencyKey('buy'));
+      onBought();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="buy-form" onSubmit={submit} noValidate>
+      <h2>Buy chips</h2>
+      <div className="quick-amounts" role="group" aria-label="Quick amounts">
+        {QUICK.map((q) => (
+          <button type="button" key={q} className={dollars === q ? 'btn btn-chip active' : 'btn btn-chip'} onClick={() => setDollars(q)}>{formatUsd(Number(q) * 100)}</button>
+        ))}
+      </div>
+      <label className="field">
+        <span className="field-label">Amount (USD)</span>
+        <span className="input-prefix"><span aria-hidden="true">$</span>
+          <input name="dollars" inputMode="decimal" value={dollars} onChange={(e) => { setDollars(e.target.value); setKey(newIdempotencyKey('buy')); }} aria-invalid={error ? true : undefined} aria-describedby="buy-hint" />
+        </span>
+        <span className="field-hint" id="buy-hint">
+          {cents !== null && cents > 0 ? `${formatUsd(cents)} buys ${formatChips(Math.floor((cents * CHIPS_PER_USD) / 100))} chips` : 'Dollars and cents, e.g. 12.50'}
+        </span>
+        {error && <span className="field-error" role="alert">{error}</span>}
+      </label>
+      <button className="btn btn-gold btn-block" type="submit" disabled={busy}>{busy ? 'Processing…' : `Buy for ${cents ? formatUsd(cents) : '$0.00'}`}</button>
+      <p className="muted small">Simulated card payment — no real money moves.</p>
+    </form>
+  );
+}

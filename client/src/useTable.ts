@@ -1,0 +1,134 @@
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { ChatMessage, EquityFrame, TableFrame, TableNotice, TableSnapshot } from '@protocol';
+import { applyEquity, applyFrame, dropFlight, fromSnapshot, type TableState } from './tableState';
+import { getSocket, send, socketGeneration } from './socket';
+import { refreshBalance, toast } from './store';
+
+// One watched table: `table:watch` for the first snapshot, frames applied in seq
+// order, a `table:snapshot` whenever a frame is missing (or the epoch changed),
+// and a fresh watch after every reconnect (with the hand we last saw, so the
+// server can say it was cancelled).
+
+const chatMax = 100;
+const flightMs = 900;
+
+export interface TableHandle {
+  state: TableState | null;
+  error: string | null;
+  chat: ChatMessage[];
+  resync: () => void;
+}
+
+export function useTable(tableId: number): TableHandle {
+  const [state, setState] = useState<TableState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [chat, setChat] = useState<ChatMessage[]>([]);
+  const ref = useRef<TableState | null>(null);
+  const resyncing = useRef(false);
+  const generation = useSyncExternalStore(subscribeNever, socketGeneration);
+
+  const commit = useCallback((next: TableState | null) => {
+    ref.current = next;
+    setState(next);
+  }, []);
+
+  const takeSnapshot = useCallback(
+    (snapshot: TableSnapshot) => {
+      const current = ref.current;
+      // A snapshot older than what we applied since asking for it is dropped.
+      if (current && current.epoch === snapshot.epoch && snapshot.seq < current.seq) return;
+      commit(fromSnapshot(snapshot, current));
+    },
+    [commit],
+  );
+
+  const resync = useCallback(() => {
+    if (resyncing.current) return;
+    resyncing.current = true;
+    void send<'table:snapshot', { snapshot: TableSnapshot }>('table:snapshot', { tableId }).then((ack) => {
+      resyncing.current = false;
+      if (ack.ok) takeSnapshot(ack.snapshot);
+    });
+  }, [tableId, takeSnapshot]);
+
+  useEffect(() => {
+    const socket = getSocket();
+    let alive = true;
+    const watch = () => {
+      const lastHandId = ref.current?.view.handId ?? undefined;
+      void send<'table:watch', { snapshot: TableSnapshot; cancelledHandId?: string }>('table:watch', { tableId, ...(lastHandId ? { lastHandId } : {}) }).then((ack) => {
+        if (!alive) return;
+        if (!ack.ok) {
+          setError(ack.error.message);
+          return;
+        }
+        setError(null);
+        if (ref.current) ref.current = { ...ref.current, seq: -1 }; // a re-watch always replaces the state
+        takeSnapshot(ack.snapshot);
+        if (ack.cancelledHandId) toast(`Hand ${ack.cancelledHandId} was cancelled; every stack is as it was before it.`, 'warning');
+      });
+    };
+    const onFrame = (frame: TableFrame) => {
+      const current = ref.current;
+      if (frame.tableId !== tableId || !current) return;
+      const outcome = applyFrame(current, frame);
+      if (outcome.kind === 'gap') return resync();
+      if (outcome.kind === 'ignored') return;
+      commit(outcome.state);
+      scheduleFlights(outcome.state, current);
+      // A seat with no player metadata yet (who sits there): the snapshot has it.
+      if (outcome.state.view.seats.some((x, i) => x !== null && !outcome.state.players.some((p) => p.seat === i))) resyncSoon(300);
+      if (frame.events.some((e) => e.type === 'hand_settled')) {
+        void refreshBalance();
+        resyncSoon();
+      }
+    };
+    // After each hand, a snapshot confirms the mirrored state (cheap, once a hand).
+    let resyncTimer: ReturnType<typeof setTimeout> | null = null;
+    const resyncSoon = (delayMs = 1_200) => {
+      if (resyncTimer) clearTimeout(resyncTimer);
+      resyncTimer = setTimeout(resync, delayMs);
+    };
+    const scheduleFlights = (next: TableState, prev: TableState) => {
+      for (const f of next.flights) {
+        if (prev.flights.some((p) => p.id === f.id)) continue;
+        setTimeout(() => ref.current && commit(dropFlight(ref.current, f.id)), flightMs);
+      }
+    };
+    const onEquity = (frame: EquityFrame) => {
+      if (frame.tableId === tableId && ref.current) commit(applyEquity(ref.current, frame));
+    };
+    const onChat = (message: ChatMessage) => {
+      if (message.tableId === tableId) setChat((list) => [...list.slice(-(chatMax - 1)), message]);
+    };
+    const onNotice = (notice: TableNotice) => {
+      if (notice.tableId !== tableId) return;
+      const kind = notice.kind === 'resumed' ? 'success' : notice.kind === 'info' ? 'info' : notice.kind === 'closed' || notice.kind === 'removed' ? 'error' : 'warning';
+      toast(notice.message, kind);
+      if (ref.current && (notice.kind === 'paused' || notice.kind === 'resumed')) commit({ ...ref.current, paused: notice.kind === 'paused' });
+      if (notice.kind !== 'info') resync();
+    };
+    socket.on('table:frame', onFrame);
+    socket.on('table:equity', onEquity);
+    socket.on('table:chat', onChat);
+    socket.on('table:notice', onNotice);
+    socket.on('connect', watch);
+    if (socket.connected) watch();
+    return () => {
+      alive = false;
+      if (resyncTimer) clearTimeout(resyncTimer);
+      socket.off('table:frame', onFrame);
+      socket.off('table:equity', onEquity);
+      socket.off('table:chat', onChat);
+      socket.off('table:notice', onNotice);
+      socket.off('connect', watch);
+      if (socket.connected) void send('table:unwatch', { tableId });
+    };
+  }, [tableId, generation, commit, resync, takeSnapshot]);
+
+  return { state, error, chat, resync };
+}
+
+function subscribeNever(): () => void {
+  return () => {};
+}

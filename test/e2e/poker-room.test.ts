@@ -1,0 +1,260 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
+import { launchBrowser } from '../support/browser';
+import { startTestServer, type TestServer } from '../support/server';
+
+// The browser client end to end, in Chromium: two players sign up, buy chips,
+// sit and play to showdown by clicking; an anonymous spectator never sees a hole
+// card early (neither in the DOM nor on the wire); an admin's adjustment reaches
+// the player's open page; a dropped connection resyncs. Screenshots of every
+// screen at desktop and phone sizes land in test-results/screenshots/.
+
+const SHOTS = path.resolve('test-results/screenshots');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'correct horse battery';
+
+let server: TestServer;
+let browser: Browser;
+let tableId: number;
+const contexts: BrowserContext[] = [];
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize()!;
+  const file = path.join(SHOTS, `${name}-${size.width}x${size.height}.png`);
+  await page.screenshot({ path: file });
+  if (size.width <= 390) {
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth, `${name} scrolls horizontally at ${size.width}px`).toBeLessThanOrEqual(size.width);
+  }
+}
+
+async function signUp(page: Page, username: string): Promise<void> {
+  await page.goto(`${server.url}/signup`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('header-balance').waitFor();
+}
+
+async function buyChips(page: Page, dollars: string): Promise<void> {
+  await page.goto(`${server.url}/wallet`);
+  await page.getByLabel('Amount (USD)').fill(dollars);
+  await page.getByRole('button', { name: /^Buy for/ }).click();
+  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toContain('1,000');
+}
+
+async function sit(page: Page, seat: number, buyIn: number): Promise<void> {
+  await page.goto(`${server.url}/table/${tableId}`);
+  await page.getByTestId(`sit-${seat}`).click();
+  await page.getByLabel('Chips', { exact: true }).fill(String(buyIn));
+  await page.getByRole('button', { name: /^Sit with/ }).click();
+  await page.locator('.seat-me').waitFor();
+}
+
+async function balanceOnServer(page: Page): Promise<{ balance: number; stack: number }> {
+  const body = (await (await page.request.get(`${server.url}/api/wallet`)).json()) as { balance: number; seats: { tableId: number; stack: number }[] };
+  return { balance: body.balance, stack: body.seats.find((s) => s.tableId === tableId)?.stack ?? 0 };
+}
+
+const digits = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
+
+async function handOf(page: Page): Promise<string> {
+  return (await page.getByTestId('table-page').getAttribute('data-hand')) ?? '';
+}
+
+/** Checks or calls for whichever player is to act until this hand's winner is shown. */
+async function playToShowdown(players: Page[], onStreet?: (street: string) => Promise<void>): Promise<void> {
+  const seen = new Set<string>();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await players[0]!.getByTestId('winner-banner').isVisible()) return;
+    const street = (await players[0]!.getByTestId('table-page').getAttribute('data-street')) ?? '';
+    if (onStreet && !seen.has(street)) {
+      seen.add(street);
+      await onStreet(street);
+    }
+    for (const page of players) {
+      const button = page.locator('[data-testid=action-bar] button.act-check, [data-testid=action-bar] button.act-call');
+      if (await button.isVisible().catch(() => false)) await button.click().catch(() => {});
+    }
+    await players[0]!.waitForTimeout(150);
+  }
+  throw new Error('the hand did not reach a showdown in time');
+}
+
+async function waitForHand(page: Page, notHand = ''): Promise<string> {
+  await expect.poll(async () => {
+    const hand = await handOf(page);
+    const street = await page.getByTestId('table-page').getAttribute('data-street');
+    return hand !== '' && hand !== notHand && street !== 'complete';
+  }, { timeout: 30_000 }).toBe(true);
+  return handOf(page);
+}
+
+describe('poker room in the browser', () => {
+  let alice: Page;
+  let bob: Page;
+  let watcher: Page;
+  const aliceName = `alice${Date.now() % 100000}`;
+  const bobName = `bob${Date.now() % 100000}`;
+  const spectatorFrames: string[] = [];
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-client-if-needed.mjs'], { stdio: 'inherit' });
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000 } });
+    browser = await launchBrowser();
+    const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+    tableId = tables.tables.find((t) => t.name === 'Main Street 1/2')!.id;
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('two players sign up, buy chips, sit and play a hand to showdown; a spectator sees no hole card early', async () => {
+    alice = await newPage();
+    bob = await newPage();
+    watcher = await newPage();
+    watcher.on('websocket', (ws) => ws.on('framereceived', (f) => spectatorFrames.push(String(f.payload))));
+
+    await signUp(alice, aliceName);
+    await signUp(bob, bobName);
+    await alice.goto(server.url);
+    await alice.getByTestId(`lobby-row-${tableId}`).waitFor();
+    await shot(alice, 'lobby');
+    await buyChips(alice, '10');
+    await buyChips(bob, '10.00');
+    await shot(alice, 'wallet');
+
+    await watcher.goto(`${server.url}/table/${tableId}`);
+    await watcher.getByTestId('spectating').waitFor();
+    await sit(alice, 0, 200);
+    await sit(bob, 3, 200);
+
+    await waitForHand(alice);
+    let boardAtFlop: string[] = [];
+    await playToShowdown([alice, bob], async (street) => {
+      if (street !== 'flop') return;
+      await alice.locator('[data-testid=board] [data-card]').nth(2).waitFor();
+      boardAtFlop = await alice.locator('[data-testid=board] [data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')!));
+      await shot(alice, 'table');
+      copyFileSync(path.join(SHOTS, 'table-1280x800.png'), path.resolve('docs/screenshots/table.png'));
+      // The spectator, mid-hand: bets and board yes, hole cards no.
+      await watcher.locator('[data-testid=board] [data-card]').nth(2).waitFor();
+      expect(await watcher.locator('[data-testid^=hole-] [data-card]:not([data-card=back])').count()).toBe(0);
+      expect(await watcher.locator('[data-testid^=hole-] [data-card=back]').count()).toBe(4);
+      await shot(watcher, 'spectator');
+    });
+    expect(boardAtFlop).toHaveLength(3);
+
+    // Showdown: the same five cards everywhere, both hands face up, the winner named.
+    const boards = await Promise.all([alice, bob, watcher].map(async (p) => {
+      await p.getByTestId('winner-banner').waitFor();
+      return p.locator('[data-testid=board] [data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')!));
+    }));
+    expect(boards[0]).toHaveLength(5);
+    expect(boards[1]).toEqual(boards[0]);
+    expect(boards[2]).toEqual(boards[0]);
+    expect(boards[0]!.slice(0, 3)).toEqual(boardAtFlop);
+    // At least the first hand to show is face up (a beaten hand may be mucked).
+    expect(await watcher.locator('[data-testid^=hole-] [data-card]:not([data-card=back])').count()).toBeGreaterThanOrEqual(2);
+    await shot(alice, 'showdown');
+    const banner = (await alice.getByTestId('winner-banner').textContent()) ?? '';
+
+    // The pot went to the player the server paid, and every stack and wallet agrees with the server.
+    const mine = (await (await alice.request.get(`${server.url}/api/hands/mine`)).json()) as { items: { net: number; won: number }[] };
+    const aliceNet = mine.items[0]!.net;
+    if (aliceNet > 0) expect(banner).toContain(aliceName);
+    else if (aliceNet < 0) expect(banner).toContain(bobName);
+    for (const [page, seat] of [[alice, 0], [bob, 3]] as const) {
+      const { balance, stack } = await balanceOnServer(page);
+      await expect.poll(async () => digits(await page.getByTestId(`stack-${seat}`).textContent())).toBe(stack);
+      await expect.poll(async () => digits(await page.getByTestId('header-balance').textContent())).toBe(balance);
+      expect(balance).toBe(800);
+    }
+    expect(await balanceOnServer(alice).then((a) => a.stack) + (await balanceOnServer(bob)).stack).toBe(400);
+
+    // On the wire: the spectator never received a hole card before the first showdown.
+    const firstShown = spectatorFrames.findIndex((f) => f.includes('"hand_shown"'));
+    expect(firstShown).toBeGreaterThan(0);
+    const before = spectatorFrames.slice(0, firstShown);
+    expect(before.some((f) => f.includes('"street_dealt"'))).toBe(true);
+    expect(before.filter((f) => f.includes('"hole_cards"'))).toEqual([]);
+    expect(before.filter((f) => /"holeCards":\["/.test(f))).toEqual([]);
+    expect(spectatorFrames.filter((f) => f.includes('"type":"hole_cards"'))).toEqual([]);
+  });
+
+  it("an admin's chip adjustment shows on the player's open page without a reload", async () => {
+    const admin = await createOrPromoteAdmin(server.t.db, 'pitboss');
+    const boss = await newPage();
+    await boss.goto(`${server.url}/login`);
+    await boss.getByLabel('Username').fill(admin.username);
+    await boss.getByLabel('Password').fill(admin.password);
+    await boss.getByRole('button', { name: 'Log in' }).click();
+    await boss.getByRole('link', { name: 'Admin' }).click();
+    await boss.getByLabel('Search users').fill(aliceName);
+    await boss.getByRole('button', { name: `Adjust chips of ${aliceName}` }).click();
+    const before = digits(await alice.getByTestId('header-balance').textContent());
+    await boss.getByLabel(/^Amount/).fill('500');
+    await boss.getByLabel('Reason').fill('welcome bonus');
+    await boss.getByRole('button', { name: 'Review adjustment' }).click();
+    await boss.getByRole('button', { name: 'Confirm adjustment' }).click();
+    await boss.getByTestId('adjust-result').waitFor();
+    expect(await boss.getByTestId('adjust-result').textContent()).toContain(`wallet:`);
+    await expect.poll(async () => digits(await alice.getByTestId('header-balance').textContent()), { timeout: 10_000 }).toBe(before + 500);
+    await shot(boss, 'admin');
+    await boss.setViewportSize(PHONE);
+    await shot(boss, 'admin');
+  });
+
+  it('a dropped connection shows the banner, then the table resyncs and play goes on', async () => {
+    const handBefore = await handOf(bob);
+    await bob.context().setOffline(true);
+    await bob.getByTestId('connection-banner').waitFor({ timeout: 30_000 });
+    await bob.waitForTimeout(1_000);
+    await bob.context().setOffline(false);
+    await bob.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+    // Phone-sized views of the next hand.
+    await alice.setViewportSize(PHONE);
+    await watcher.setViewportSize(PHONE);
+    const next = await waitForHand(bob, handBefore);
+    await waitForHand(alice, handBefore);
+    let phoneShot = false;
+    await playToShowdown([alice, bob], async (street) => {
+      if (street !== 'flop' || phoneShot) return;
+      phoneShot = true;
+      await shot(alice, 'table');
+      await shot(watcher, 'spectator');
+    });
+    await shot(alice, 'showdown');
+    expect(await handOf(bob)).toBe(next);
+    const stacks = await Promise.all([balanceOnServer(alice), balanceOnServer(bob)]);
+    expect(stacks[0].stack + stacks[1].stack).toBe(400);
+    await expect.poll(async () => digits(await bob.getByTestId('stack-3').textContent())).toBe(stacks[1].stack);
+
+    for (const p of [alice]) {
+      await p.goto(server.url);
+      await p.getByTestId(`lobby-row-${tableId}`).waitFor();
+      await shot(p, 'lobby');
+      await p.goto(`${server.url}/wallet`);
+      await p.getByTestId('wallet-balance').waitFor();
+      await shot(p, 'wallet');
+    }
+  });
+});
