@@ -1,0 +1,774 @@
+import { performance } from 'node:perf_hooks';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { LegalActions } from '../poker';
+import type { Ack, SeatPlayer, TableEvent, TableFrame, TableNotice, TableSnapshot } from '../protocol';
+import { HttpSession, ServerUnreachable, type ApiBody } from './http';
+import type { BotRunOptions } from './options';
+import type { Stats } from './stats';
+import type { Decision, Strategy } from './strategy';
+
+// One player bot: an ordinary client of the public protocol. HTTP for the
+// account (the bot route), chips and the wallet; one Socket.IO connection for
+// the table. It applies frames in seq order, asks for a snapshot on a gap or
+// an epoch change (and after a stale action), acts only on frames whose
+// `legal` is non-null with that frame's seq, tops up when short, sits back in
+// when sat out, and can churn: drop its connection, reconnect, or leave and
+// rejoin. Everything is event-driven; no per-bot polling while playing.
+
+export interface TableInfo {
+  id: number;
+  maxSeats: number;
+  minBuyIn: number;
+  maxBuyIn: number;
+  bigBlind: number;
+}
+
+export interface BotContext {
+  options: BotRunOptions;
+  stats: Stats;
+  strategy: Strategy;
+  random: () => number;
+  stopping: boolean;
+  noteHandSettled(tableId: number, handNumber: number): void;
+}
+
+/** Buy-ins a bot keeps in its wallet for top-ups and rejoins. */
+const WALLET_BUY_INS = 10;
+/** Largest single purchase (the server's CHIP_PURCHASE_MAX_CENTS default), in cents. */
+const PURCHASE_CENTS_MAX = 1_000_000;
+const PURCHASE_CENTS_MIN = 100;
+/** A socket (re)connection not done within this fails the set-up or the leave. */
+const CONNECT_TIMEOUT_MS = 20_000;
+const TRACE = process.env.BOTS_TRACE === '1';
+/**
+ * The bot keeps under the server's per-socket budget (20 messages/s, bursts of
+ * 40: server/realtime/limits.ts) with a little margin, delaying rather than
+ * being refused with rate/limited on a fast table.
+ */
+const SEND_RATE_PER_S = 16;
+const SEND_BURST = 30;
+
+class SendBudget {
+  private tokens = SEND_BURST;
+  private at = performance.now();
+
+  /** 0 when a message may go now (and takes its token), else the ms to wait before asking again. */
+  delayMs(): number {
+    const now = performance.now();
+    this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.at) / 1000) * SEND_RATE_PER_S);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / SEND_RATE_PER_S);
+  }
+}
+const CHAT_LINES = ['gg', 'nh', 'wp', 'ty', 'lol', 'ouch', 'nice hand'];
+
+type AnyAck = Ack<Record<string, unknown>>;
+/** An ack as the bot sees it: the server's codes plus the client's own (client/disconnected, ack/timeout). */
+type BotAck<T extends object> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+export function socketOptions(cookie: string): Partial<ManagerOptions & SocketOptions> {
+  return {
+    transports: ['websocket'],
+    extraHeaders: cookie ? { cookie } : {},
+    forceNew: true,
+    reconnection: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 2_000,
+    timeout: CONNECT_TIMEOUT_MS,
+  };
+}
+
+export interface HandItem {
+  handId: string;
+  rake: number;
+  net: number;
+}
+
+export class PlayerBot {
+  readonly http: HttpSession;
+  userId = 0;
+  socket: Socket | null = null;
+  seat: number | null = null;
+  /** Chips in wallet + seats before the run, bought during it, and after leaving. */
+  initialChips = 0;
+  boughtChips = 0;
+  finalWallet: number | null = null;
+  finalSeats: { tableId: number; stack: number }[] = [];
+  /** Newest hand of this bot before the run: the hands after it are the run's. */
+  handMarker: bigint | null = null;
+  churning = false;
+
+  private epoch = -1;
+  private lastSeq = -1;
+  private resyncing = false;
+  private resyncAgain = false;
+  private actedSeq = -1;
+  inflight: { seq: number; startedMs: number } | null = null;
+  /**
+   * The newest legal options seen while an act was in flight. The server sends
+   * the next frame before the ack, so when our action closes a street and we
+   * open the next one, our turn arrives before the ack: act on it afterwards.
+   */
+  private deferred: { seq: number; legal: LegalActions } | null = null;
+  private readonly budget = new SendBudget();
+  private hole: string[] = [];
+  private board: string[] = [];
+  private stack = 0;
+  private wallet = 0;
+  private topUpInFlight = false;
+  private wantSitIn = false;
+  private leaving = false;
+  /** The table accepted our leave: the next wallet push is the cash-out. */
+  private leaveAcked = false;
+  private seatGoneWaiters: (() => void)[] = [];
+  private expectDisconnect = false;
+  private churnTimer: ReturnType<typeof setTimeout> | null = null;
+  private keyCounter = 0;
+  // Churn bookkeeping: a resume is "kept playing" once an action is acknowledged after it.
+  reconnects = 0;
+  resumes = 0;
+  resumeMisses = 0;
+  resumedThenActed = 0;
+  private awaitingActAfterResume = false;
+  /** Last few things this bot did, for the stall report (BOTS_TRACE=1). */
+  readonly trace: string[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly table: TableInfo,
+    readonly wantedSeat: number,
+    private readonly ctx: BotContext,
+  ) {
+    this.http = new HttpSession(ctx.options.url);
+  }
+
+  note(what: string): void {
+    if (!TRACE) return;
+    this.trace.push(`${Date.now() % 100_000} ${what}`);
+    if (this.trace.length > 40) this.trace.shift();
+  }
+
+  private key(kind: string): string {
+    return `${this.name}-${kind}-${Date.now().toString(36)}-${++this.keyCounter}`;
+  }
+
+  // ---- set-up ------------------------------------------------------------------------
+
+  async setup(): Promise<void> {
+    const login = await this.http.request<ApiBody & { user?: { id: number } }>(
+      'POST', '/api/bots/session', { name: this.name }, { authorization: `Bearer ${this.ctx.options.botToken}` },
+    );
+    if (login.status !== 200 || !login.body.user) throw new Error(`bot session for ${this.name}: ${login.status} ${JSON.stringify(login.body.error ?? login.body)}`);
+    this.userId = login.body.user.id;
+    const wallet = await this.walletNow();
+    this.initialChips = wallet.balance + wallet.seats.reduce((sum, s) => sum + s.stack, 0);
+    this.wallet = wallet.balance;
+    this.handMarker = await this.newestHand();
+    await this.ensureWallet(this.table.maxBuyIn * WALLET_BUY_INS);
+    await this.connect();
+    await this.sitDown();
+  }
+
+  async walletNow(): Promise<{ balance: number; seats: { tableId: number; stack: number }[] }> {
+    const r = await this.http.request<ApiBody & { balance: number; seats: { tableId: number; stack: number }[] }>('GET', '/api/wallet');
+    if (r.status !== 200) throw new Error(`GET /api/wallet for ${this.name}: ${r.status} ${JSON.stringify(r.body.error)}`);
+    return { balance: r.body.balance, seats: r.body.seats.map((s) => ({ tableId: s.tableId, stack: s.stack })) };
+  }
+
+  private async newestHand(): Promise<bigint | null> {
+    const r = await this.http.request<ApiBody & { items: HandItem[] }>('GET', '/api/hands/mine?limit=1');
+    const first = r.body.items?.[0];
+    return first ? BigInt(first.handId) : null;
+  }
+
+  /** Buys chips until the wallet holds `chips` (1 chip = 1 cent at the default CHIPS_PER_USD). */
+  private async ensureWallet(chips: number): Promise<void> {
+    for (let attempt = 0; attempt < 5 && this.wallet < chips; attempt++) {
+      const cents = Math.min(PURCHASE_CENTS_MAX, Math.max(PURCHASE_CENTS_MIN, chips - this.wallet));
+      const r = await this.http.request<ApiBody & { chips: number; balance: number }>('POST', '/api/wallet/buy-chips', {
+        amountCents: cents, idempotencyKey: this.key('buy'),
+      });
+      if (r.status !== 200) {
+        this.ctx.stats.recordError(r.body.error?.code ?? `http/${r.status}`);
+        throw new Error(`buy-chips for ${this.name}: ${r.status} ${JSON.stringify(r.body.error)}`);
+      }
+      this.boughtChips += r.body.chips;
+      this.wallet = r.body.balance;
+    }
+  }
+
+  private connect(): Promise<void> {
+    const socket = io(this.ctx.options.url, socketOptions(this.http.cookie));
+    this.socket = socket;
+    socket.on('table:frame', (frame: TableFrame) => this.onFrame(frame));
+    socket.on('table:notice', (notice: TableNotice) => this.onNotice(notice));
+    socket.on('wallet:balance', (b: { balance: number }) => this.onWallet(b.balance));
+    socket.on('disconnect', () => this.onDisconnect());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no connection in ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.ctx.stats.connected++;
+        socket.on('connect', () => void this.onReconnected());
+        resolve();
+      });
+      socket.on('connect_error', (error) => {
+        if (!socket.active) {
+          clearTimeout(timer);
+          reject(new ServerUnreachable(`${this.name}: socket refused: ${error.message}`));
+        }
+      });
+    });
+  }
+
+  private async emit<T extends object = Record<string, unknown>>(event: string, payload: unknown): Promise<BotAck<T>> {
+    for (let wait = this.budget.delayMs(); wait > 0; wait = this.budget.delayMs()) await sleep(wait);
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.resolve({ ok: false, error: { code: 'client/disconnected', message: 'not connected' } });
+    return socket.timeout(this.ctx.options.ackTimeoutMs).emitWithAck(event, payload).catch(
+      (error: Error) => ({ ok: false, error: { code: error.message.includes('timed out') ? 'ack/timeout' : 'client/disconnected', message: error.message } }),
+    ) as Promise<BotAck<T>>;
+  }
+
+  /** Watches the table and sits: its own seat when free, else the first free one. Adopts a seat it already holds. */
+  private async sitDown(): Promise<void> {
+    const watched = await this.watch();
+    if (!watched) throw new Error(`${this.name}: watch failed`);
+    if (this.seat !== null) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const snapshot = attempt === 0 ? watched : (await this.snapshotNow()) ?? watched;
+      const taken = new Set(snapshot.players.map((p) => p.seat));
+      const free = [this.wantedSeat, ...Array.from({ length: this.table.maxSeats }, (_, i) => i)].find((s) => s < this.table.maxSeats && !taken.has(s));
+      if (free === undefined) throw new Error(`${this.name}: table ${this.table.id} is full`);
+      await this.ensureWallet(this.table.maxBuyIn);
+      const ack = await this.emit<{ seat: number; stack: number }>('table:sit', {
+        tableId: this.table.id, seat: free, buyIn: this.table.maxBuyIn, idempotencyKey: this.key('sit'),
+      });
+      if (ack.ok) {
+        this.seat = ack.seat;
+        this.stack = ack.stack;
+        this.wallet -= ack.stack;
+        return;
+      }
+      if (ack.error.code === 'table/already_seated') {
+        const again = await this.snapshotNow();
+        if (again?.you?.seat != null) return void this.applySnapshot(again);
+      }
+      if (ack.error.code !== 'seat/taken') {
+        this.ctx.stats.recordError(ack.error.code);
+        throw new Error(`${this.name}: sit refused: ${ack.error.code}`);
+      }
+    }
+    throw new Error(`${this.name}: could not find a free seat`);
+  }
+
+  private async watch(): Promise<TableSnapshot | null> {
+    this.resyncing = true;
+    const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId: this.table.id });
+    this.resyncing = false;
+    if (!ack.ok) {
+      this.ctx.stats.recordError(ack.error.code);
+      return null;
+    }
+    this.applySnapshot(ack.snapshot);
+    return ack.snapshot;
+  }
+
+  private async snapshotNow(): Promise<TableSnapshot | null> {
+    const ack = await this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId: this.table.id });
+    this.ctx.stats.snapshots++;
+    if (!ack.ok) {
+      this.ctx.stats.recordError(ack.error.code);
+      return null;
+    }
+    return ack.snapshot;
+  }
+
+  // ---- frames ------------------------------------------------------------------------
+
+  private onFrame(frame: TableFrame): void {
+    this.ctx.stats.frames++;
+    this.note(`frame e${frame.epoch} s${frame.seq} last${this.lastSeq} rs${this.resyncing} legal${frame.legal ? 1 : 0} ${frame.events.map((e) => e.type).join(',')}`);
+    if (this.resyncing || frame.tableId !== this.table.id || this.epoch === -1) return;
+    if (frame.epoch !== this.epoch) return this.resync();
+    if (frame.seq < this.lastSeq) return;
+    if (frame.seq > this.lastSeq + 1) return this.resync();
+    this.lastSeq = frame.seq;
+    for (const event of frame.events) this.onEvent(event);
+    if (frame.legal) this.maybeAct(frame.seq, frame.legal);
+  }
+
+  private onEvent(e: TableEvent): void {
+    switch (e.type) {
+      case 'hand_started':
+        this.hole = [];
+        this.board = [];
+        break;
+      case 'hole_cards':
+        if (e.to === this.seat) this.hole = e.cards;
+        break;
+      case 'street_dealt':
+        this.board = e.board;
+        break;
+      case 'hand_complete':
+        this.onHandComplete(e.stacks);
+        break;
+      case 'hand_settled':
+        this.ctx.noteHandSettled(this.table.id, e.handNumber);
+        break;
+      case 'chips_added':
+        if (e.seat === this.seat) this.onChipsAdded(e.stack);
+        break;
+      case 'sat_out':
+        if (e.seat === this.seat) this.onSatOut();
+        break;
+      case 'player_left':
+        if (e.seat === this.seat && e.playerId === String(this.userId)) this.onSeatGone();
+        break;
+      case 'players':
+        this.onPlayers(e.players);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applySnapshot(s: TableSnapshot): void {
+    this.note(`snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
+    this.epoch = s.epoch;
+    this.lastSeq = s.seq;
+    this.seat = s.you?.seat ?? null;
+    this.board = s.view.board;
+    const mine = this.seat === null ? null : s.view.seats[this.seat];
+    if (mine) {
+      this.hole = mine.holeCards ?? [];
+      this.stack = mine.stack;
+    }
+    if (!this.inflight) this.actedSeq = -1;
+    if (s.you?.legal) this.maybeAct(s.seq, s.you.legal);
+    if (mine?.sittingOut) this.onSatOut();
+  }
+
+  private resync(): void {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return;
+    }
+    if (!this.socket?.connected) return; // the reconnection re-watches
+    this.resyncing = true;
+    this.ctx.stats.resyncs++;
+    void this.snapshotNow().then((snapshot) => {
+      this.resyncing = false;
+      if (snapshot) this.applySnapshot(snapshot);
+      if (this.resyncAgain) {
+        this.resyncAgain = false;
+        this.resync();
+      }
+    });
+  }
+
+  // ---- acting ------------------------------------------------------------------------
+
+  private maybeAct(seq: number, legal: LegalActions): void {
+    this.note(`maybeAct s${seq} acted${this.actedSeq} inflight${this.inflight?.seq}`);
+    if (seq === this.actedSeq) return;
+    if (this.inflight) {
+      this.deferred = { seq, legal };
+      return;
+    }
+    this.deferred = null;
+    this.actedSeq = seq;
+    const { thinkMsMin, thinkMsMax } = this.ctx.options;
+    const think = thinkMsMin + Math.floor(this.ctx.random() * (thinkMsMax - thinkMsMin + 1));
+    if (think <= 0) return this.actWithinBudget(seq, legal);
+    setTimeout(() => this.actWithinBudget(seq, legal), think);
+  }
+
+  private actWithinBudget(seq: number, legal: LegalActions): void {
+    if (this.lastSeq !== seq || this.resyncing || this.actedSeq !== seq) return;
+    const wait = this.budget.delayMs();
+    if (wait > 0) {
+      setTimeout(() => this.actWithinBudget(seq, legal), wait);
+      return;
+    }
+    this.sendAct(seq, legal);
+  }
+
+  private decide(legal: LegalActions): Decision {
+    if (this.leaving) return legal.canCheck ? { action: 'check' } : { action: 'fold' };
+    return this.ctx.strategy(legal, { hole: this.hole, board: this.board, bigBlind: this.table.bigBlind }, this.ctx.random);
+  }
+
+  private sendAct(seq: number, legal: LegalActions): void {
+    const socket = this.socket;
+    if (!socket?.connected) {
+      this.actedSeq = -1;
+      return;
+    }
+    const decision = this.decide(legal);
+    const startedMs = performance.now();
+    const inflight = { seq, startedMs };
+    this.inflight = inflight;
+    socket.emit('table:act', { tableId: this.table.id, seq, ...decision }, (ack: AnyAck) => {
+      if (this.inflight !== inflight) return; // timed out or dropped meanwhile
+      this.inflight = null;
+      this.ctx.stats.recordAck((performance.now() - startedMs) * 1000);
+      if (ack.ok) {
+        this.ctx.stats.actions++;
+        if (this.awaitingActAfterResume) {
+          this.awaitingActAfterResume = false;
+          this.resumedThenActed++;
+        }
+        const next = this.deferred;
+        this.deferred = null;
+        if (next && next.seq === this.lastSeq && !this.resyncing) this.maybeAct(next.seq, next.legal);
+        return;
+      }
+      this.deferred = null;
+      this.note(`act refused ${ack.error.code}`);
+      this.ctx.stats.recordError(ack.error.code);
+      this.resync();
+    });
+  }
+
+  /** Called by the runner's sweep: an act unanswered for too long is an error; resync. */
+  expireAck(nowMs: number): void {
+    if (!this.inflight || nowMs - this.inflight.startedMs < this.ctx.options.ackTimeoutMs) return;
+    this.inflight = null;
+    this.deferred = null;
+    this.ctx.stats.recordError('ack/timeout');
+    this.resync();
+  }
+
+  // ---- stacks, top-ups, sitting in -----------------------------------------------------
+
+  private onHandComplete(stacks: { seat: number; stack: number }[]): void {
+    const mine = stacks.find((s) => s.seat === this.seat);
+    if (!mine) return;
+    this.stack = mine.stack;
+    this.maybeTopUp();
+    if (!this.leaving && !this.ctx.stopping && this.ctx.random() < this.ctx.options.chatPerHand) this.chat();
+  }
+
+  private maybeTopUp(): void {
+    if (this.leaving || this.ctx.stopping || this.topUpInFlight || this.seat === null) return;
+    if (this.stack >= this.table.maxBuyIn * this.ctx.options.topUpBelow) return;
+    const amount = this.table.maxBuyIn - this.stack;
+    if (amount <= 0) return;
+    this.topUpInFlight = true;
+    void this.topUp(amount);
+  }
+
+  private async topUp(amount: number): Promise<void> {
+    try {
+      if (this.wallet < amount) await this.ensureWallet(amount * 2);
+    } catch {
+      this.topUpInFlight = false;
+      return;
+    }
+    const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
+    if (!ack.ok) {
+      this.topUpInFlight = false;
+      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+      return;
+    }
+    this.ctx.stats.topUps++;
+    if (!ack.pending) this.onChipsAdded(ack.stack ?? this.stack + amount);
+  }
+
+  private onChipsAdded(stack: number): void {
+    this.stack = stack;
+    this.topUpInFlight = false;
+    if (this.wantSitIn) void this.sitIn();
+  }
+
+  private onSatOut(): void {
+    if (this.leaving || this.ctx.stopping || this.seat === null) return;
+    this.wantSitIn = true;
+    if (this.topUpInFlight) return;
+    if (this.stack === 0) {
+      this.topUpInFlight = true;
+      void this.topUp(this.table.maxBuyIn);
+      return;
+    }
+    void this.sitIn();
+  }
+
+  private async sitIn(): Promise<void> {
+    this.wantSitIn = false;
+    const ack = await this.emit('table:sit_in', { tableId: this.table.id });
+    if (ack.ok) {
+      this.ctx.stats.sitIns++;
+      return;
+    }
+    if (ack.error.code === 'funds/insufficient' && !this.topUpInFlight) {
+      this.wantSitIn = true;
+      this.topUpInFlight = true;
+      void this.topUp(this.table.maxBuyIn);
+      return;
+    }
+    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+  }
+
+  private chat(): void {
+    const text = CHAT_LINES[Math.floor(this.ctx.random() * CHAT_LINES.length)]!;
+    void this.emit('table:chat', { tableId: this.table.id, text }).then((ack) => {
+      if (ack.ok) this.ctx.stats.chats++;
+      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+    });
+  }
+
+  private onNotice(notice: TableNotice): void {
+    if (notice.tableId !== this.table.id) return;
+    if (notice.kind === 'info') {
+      // A pending top-up refused at the hand boundary (the stack grew meanwhile).
+      this.ctx.stats.noticesInfo++;
+      this.topUpInFlight = false;
+      if (this.wantSitIn) void this.sitIn();
+    } else if (notice.kind === 'removed') {
+      this.onSeatGone();
+    } else if (notice.kind === 'hand_cancelled') {
+      this.resync();
+    }
+  }
+
+  private onWallet(balance: number): void {
+    this.wallet = balance;
+    if (this.leaving && this.leaveAcked) this.onSeatGone();
+  }
+
+  private onPlayers(players: SeatPlayer[]): void {
+    if (this.leaving && this.seat !== null && !players.some((p) => p.userId === this.userId)) this.onSeatGone();
+  }
+
+  private onSeatGone(): void {
+    if (!this.leaving && this.seat !== null && !this.ctx.stopping) {
+      // Removed by the table (sat out too long): sit down again.
+      this.seat = null;
+      void this.sitDown().catch(() => this.ctx.stats.recordError('bot/resit_failed'));
+      return;
+    }
+    this.seat = null;
+    for (const wake of this.seatGoneWaiters.splice(0)) wake();
+  }
+
+  // ---- connections and churn -------------------------------------------------------------
+
+  private onDisconnect(): void {
+    this.ctx.stats.connected--;
+    this.inflight = null;
+    this.deferred = null;
+    this.resyncing = false;
+    this.resyncAgain = false;
+    this.actedSeq = -1;
+    if (!this.expectDisconnect && !this.ctx.stopping) this.ctx.stats.disconnectsUnexpected++;
+    this.expectDisconnect = false;
+  }
+
+  /** After any reconnection: watch again and check that the table still has us at our seat. */
+  private async onReconnected(): Promise<void> {
+    this.ctx.stats.connected++;
+    this.ctx.stats.reconnects++;
+    this.reconnects++;
+    const expected = this.seat;
+    this.epoch = -1;
+    const snapshot = await this.watch();
+    if (expected === null || this.leaving) return;
+    if (snapshot && snapshot.you?.seat === expected) {
+      this.resumes++;
+      this.ctx.stats.resumes++;
+      this.awaitingActAfterResume = true;
+    } else {
+      this.resumeMisses++;
+      this.ctx.stats.resumeMisses++;
+      if (!this.ctx.stopping) await this.sitDown().catch(() => this.ctx.stats.recordError('bot/resit_failed'));
+    }
+  }
+
+  startChurn(): void {
+    this.churning = true;
+    this.scheduleChurn();
+  }
+
+  private scheduleChurn(): void {
+    if (this.ctx.stopping || !this.churning) return;
+    const pause = this.ctx.options.churnEveryMs * (0.5 + this.ctx.random());
+    this.churnTimer = setTimeout(() => void this.churnOnce().finally(() => this.scheduleChurn()), pause);
+  }
+
+  private async churnOnce(): Promise<void> {
+    const socket = this.socket;
+    if (this.ctx.stopping || !socket?.connected || this.seat === null || this.leaving) return;
+    const roll = this.ctx.random();
+    if (roll < 0.4) {
+      // A network drop: the transport closes, the client reconnects with connection-state recovery.
+      this.expectDisconnect = true;
+      socket.io.engine.close();
+      await this.waitConnected();
+    } else if (roll < 0.8) {
+      // A full reconnect: no recovery, the server forgets the socket's rooms.
+      this.expectDisconnect = true;
+      socket.disconnect();
+      await sleep(50 + this.ctx.random() * 300);
+      socket.connect();
+      await this.waitConnected();
+    } else {
+      await this.leaveSeat();
+      if (this.ctx.stopping) return;
+      await sleep(200 + this.ctx.random() * 600);
+      if (this.ctx.stopping) return;
+      this.leaving = false;
+      this.leaveAcked = false;
+      await this.sitDown().catch(() => this.ctx.stats.recordError('bot/rejoin_failed'));
+      this.ctx.stats.rejoins++;
+    }
+  }
+
+  private waitConnected(timeoutMs = CONNECT_TIMEOUT_MS): Promise<boolean> {
+    const socket = this.socket;
+    if (!socket) return Promise.resolve(false);
+    if (socket.connected && this.epoch !== -1) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        if (socket.connected && this.epoch !== -1 && !this.resyncing) return resolve(true);
+        if (Date.now() > deadline) return resolve(false);
+        setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
+  // ---- leaving -----------------------------------------------------------------------------
+
+  /** Leaves the table; when the leave waits for the hand's end, waits for the cash-out. */
+  async leaveSeat(timeoutMs = this.ctx.options.leaveTimeoutMs): Promise<boolean> {
+    if (this.churnTimer) clearTimeout(this.churnTimer);
+    this.leaving = true;
+    this.leaveAcked = false;
+    if (!(await this.waitConnected())) return false;
+    if (this.seat === null) return true;
+    const gone = new Promise<void>((resolve) => this.seatGoneWaiters.push(resolve));
+    const ack = await this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id });
+    this.leaveAcked = true;
+    if (!ack.ok) {
+      if (ack.error.code === 'table/not_seated') {
+        this.onSeatGone();
+        return true;
+      }
+      this.ctx.stats.recordError(ack.error.code);
+      return false;
+    }
+    if (!ack.pending) {
+      this.onSeatGone();
+      return true;
+    }
+    return Promise.race([gone.then(() => true), sleep(timeoutMs).then(() => false)]);
+  }
+
+  /** End of run: leave, then read the wallet until no seat is open (the cash-out committed). */
+  async finish(): Promise<void> {
+    this.churning = false;
+    await this.leaveSeat();
+    const deadline = Date.now() + this.ctx.options.leaveTimeoutMs;
+    for (;;) {
+      const wallet = await this.walletNow();
+      this.finalWallet = wallet.balance;
+      this.finalSeats = wallet.seats;
+      if (wallet.seats.length === 0 || Date.now() > deadline) return;
+      await sleep(250);
+    }
+  }
+
+  /** The bot's hands since its marker (newest first, paged). */
+  async handsSinceMarker(): Promise<HandItem[]> {
+    const items: HandItem[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const r: { body: ApiBody & { items: HandItem[]; nextCursor: string | null } } = await this.http.request(
+        'GET', `/api/hands/mine?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      for (const item of r.body.items ?? []) {
+        if (this.handMarker !== null && BigInt(item.handId) <= this.handMarker) return items;
+        items.push({ handId: item.handId, rake: item.rake, net: item.net });
+      }
+      cursor = r.body.nextCursor ?? null;
+      if (!cursor) return items;
+    }
+  }
+
+  close(): void {
+    this.churning = false;
+    if (this.churnTimer) clearTimeout(this.churnTimer);
+    this.expectDisconnect = true;
+    if (this.socket?.connected) this.ctx.stats.connected--;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+}
+
+/** An anonymous watcher: follows one table's public frames and resyncs on gaps. */
+export class SpectatorBot {
+  socket: Socket | null = null;
+  private epoch = -1;
+  private lastSeq = -1;
+  private resyncing = false;
+
+  constructor(readonly tableId: number, private readonly ctx: BotContext) {}
+
+  connect(): Promise<void> {
+    const socket = io(this.ctx.options.url, socketOptions(''));
+    this.socket = socket;
+    socket.on('table:frame', (frame: TableFrame) => this.onFrame(frame));
+    socket.on('disconnect', () => {
+      this.ctx.stats.connected--;
+      if (!this.ctx.stopping) this.ctx.stats.disconnectsUnexpected++;
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`spectator ${this.tableId}: no connection`)), CONNECT_TIMEOUT_MS);
+      socket.on('connect', () => {
+        clearTimeout(timer);
+        this.ctx.stats.connected++;
+        void this.watch().then(() => resolve());
+      });
+    });
+  }
+
+  private async watch(): Promise<void> {
+    this.resyncing = true;
+    const ack = (await this.socket!.timeout(this.ctx.options.ackTimeoutMs).emitWithAck('table:watch', { tableId: this.tableId }).catch(() => null)) as AnyAck | null;
+    this.resyncing = false;
+    if (!ack?.ok) return this.ctx.stats.recordError(ack ? ack.error.code : 'ack/timeout');
+    const snapshot = ack.snapshot as TableSnapshot;
+    this.epoch = snapshot.epoch;
+    this.lastSeq = snapshot.seq;
+  }
+
+  private onFrame(frame: TableFrame): void {
+    this.ctx.stats.frames++;
+    if (this.resyncing || this.epoch === -1) return;
+    if (frame.epoch !== this.epoch || frame.seq > this.lastSeq + 1) {
+      this.ctx.stats.resyncs++;
+      void this.watch();
+      return;
+    }
+    if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+    for (const e of frame.events) if (e.type === 'hand_settled') this.ctx.noteHandSettled(this.tableId, e.handNumber);
+  }
+
+  close(): void {
+    if (this.socket?.connected) this.ctx.stats.connected--;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

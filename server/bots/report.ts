@@ -1,0 +1,50 @@
+import type { BotReport } from './run';
+
+// The final report as text for the terminal (the JSON goes to --report).
+
+const ms = (seconds: number | null) => (seconds === null ? 'n/a' : `${(seconds * 1000).toFixed(1)} ms`);
+
+export function formatReport(r: BotReport): string {
+  const lines: string[] = [];
+  const api = r.audit.api;
+  lines.push(
+    '',
+    `=== bot run: ${r.ok ? 'OK' : 'FAILED'} ===`,
+    `tables ${r.tables.length}, sockets ${r.sockets.players} players + ${r.sockets.spectators} spectators (peak connected ${r.sockets.peakConnected}); set-up ${r.setupSeconds.toFixed(1)} s, play ${r.playSeconds.toFixed(1)} s`,
+    `hands ${r.hands} (${r.handsPerSecond.toFixed(2)}/s), actions ${r.actions} (${r.actionsPerSecond.toFixed(1)}/s)`,
+    `ack latency (client, table:act emit -> ack): p50 ${r.ackLatency.p50Ms} ms, p95 ${r.ackLatency.p95Ms} ms, p99 ${r.ackLatency.p99Ms} ms, max ${r.ackLatency.maxMs} ms (n=${r.ackLatency.count})`,
+  );
+  if (r.server) {
+    const s = r.server;
+    lines.push(
+      `server (GET /metrics, bucket estimates): settle p50 ${ms(s.settleSeconds.p50)}, p99 ${ms(s.settleSeconds.p99)}, mean ${ms(s.settleSeconds.mean)} (n=${s.settleSeconds.count});` +
+        ` action ack p50 ${ms(s.actionAckSeconds.p50)}, p99 ${ms(s.actionAckSeconds.p99)} (n=${s.actionAckSeconds.count})`,
+      `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
+    );
+  }
+  lines.push(
+    `errors ${r.errors} (tolerated ${r.tolerated}): ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
+    `counters: ${Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+  );
+  if (r.churn.bots > 0) {
+    lines.push(
+      `churn: ${r.churn.bots} bots, reconnects ${r.churn.reconnects}, resumed at their seat ${r.churn.resumes} (misses ${r.churn.resumeMisses}), acted after a resume ${r.churn.resumedThenActed}, leave+rejoin ${r.churn.rejoins}`,
+    );
+  }
+  if (api) {
+    lines.push(
+      `audit (public API): bots left ${api.botsLeft}, still seated ${api.botsStillSeated}; chips before ${api.initialChips} + bought ${api.boughtChips} = ${api.initialChips + api.boughtChips};` +
+        ` after ${api.finalChips}; hands ${api.hands}, rake ${api.rake}, bots' net ${api.netOfBots}, unbalanced hands ${api.unbalancedHands};` +
+        ` wallets match hands ${api.walletsMatchHands}, chips conserved ${api.chipsConserved}`,
+    );
+  }
+  if (r.audit.reconcile) lines.push(`reconcile (GET /api/admin/reconcile): ${r.audit.reconcile.ok ? 'clean' : r.audit.reconcile.violations.join('; ')}`);
+  const db = r.audit.db;
+  if (db) {
+    lines.push(
+      `audit (database): reconcile ${db.reconcileOk ? 'clean' : db.violations.join('; ')}; wallets ${db.wallets} + seats ${db.seatChips} (${db.openSeats} open) + rake ${db.rake} vs bought ${db.bought}: conserved ${db.conserved}`,
+    );
+  }
+  for (const v of r.violations) lines.push(`VIOLATION: ${v}`);
+  return lines.join('\n');
+}

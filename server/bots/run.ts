@@ -1,0 +1,415 @@
+import { performance } from 'node:perf_hooks';
+import type { LobbyTable } from '../protocol';
+import { PlayerBot, SpectatorBot, sleep, type BotContext, type HandItem, type TableInfo } from './bot';
+import { HttpSession, ServerUnreachable, mapLimit, type ApiBody } from './http';
+import type { BotRunOptions } from './options';
+import { histogramWindow, parseMetrics, quantile, total, type Scrape } from './prom';
+import { Stats, summarize, type LatencySummary } from './stats';
+import { strategyByName } from './strategy';
+
+// A whole bot run: pick (or create) the tables, set the bots up, play for the
+// duration or the number of hands with a live progress line, make every bot
+// leave and wait for the cash-outs, then audit the chips through the public
+// API (and, when the caller can, directly in the database) and build the report.
+
+export interface DbAuditInput {
+  userIds: number[];
+  tableIds: number[];
+}
+
+/** The exact check, for callers that can reach the database (bench:load, tests). */
+export interface DbAuditResult {
+  reconcileOk: boolean;
+  violations: string[];
+  /** Chips of the bots: wallets and still-open seats; rake of the run's tables; chips the bots bought (all time). */
+  wallets: string;
+  openSeats: number;
+  seatChips: string;
+  rake: string;
+  bought: string;
+  /** wallets + seats + rake == bought (valid on a database where only these bots played these tables). */
+  conserved: boolean;
+}
+
+export interface RunHooks {
+  log?: (line: string) => void;
+  /** The progress line's sink; defaults to stderr. */
+  progressOut?: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
+  dbAudit?: (input: DbAuditInput) => Promise<DbAuditResult>;
+  /** Resolves to stop the run early (SIGINT). */
+  stopSignal?: Promise<void>;
+}
+
+export interface ApiAudit {
+  botsLeft: number;
+  botsStillSeated: number;
+  initialChips: number;
+  boughtChips: number;
+  finalChips: number;
+  /** Distinct hands of the run and their rake (from GET /api/hands/mine). */
+  hands: number;
+  rake: number;
+  netOfBots: number;
+  /** Hands whose bots' nets plus rake are not zero: other players took part (or chips went missing). */
+  unbalancedHands: number;
+  /** final == initial + bought + sum of the bots' nets. */
+  walletsMatchHands: boolean;
+  /** final == initial + bought - rake. */
+  chipsConserved: boolean;
+}
+
+export interface BotReport {
+  ok: boolean;
+  violations: string[];
+  options: Omit<BotRunOptions, 'botToken' | 'adminPassword'>;
+  tables: number[];
+  sockets: { players: number; spectators: number; peakConnected: number };
+  setupSeconds: number;
+  playSeconds: number;
+  hands: number;
+  actions: number;
+  handsPerSecond: number;
+  actionsPerSecond: number;
+  ackLatency: LatencySummary;
+  server: {
+    settleSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
+    actionAckSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
+    handsTotal: number;
+    actionsTotal: number;
+    eventLoopLagSeconds: number | null;
+    residentMemoryBytes: number | null;
+  } | null;
+  errors: number;
+  tolerated: number;
+  errorsByCode: Record<string, number>;
+  counters: Record<string, number>;
+  churn: { bots: number; reconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
+  audit: { api: ApiAudit | null; reconcile: { ok: boolean; violations: string[]; rakeCollected?: string } | null; db: DbAuditResult | null };
+}
+
+const PROGRESS_INTERVAL_MS = 1_000;
+
+export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Promise<BotReport> {
+  const log = hooks.log ?? ((line: string) => console.error(line));
+  const stats = new Stats();
+  const http = new HttpSession(options.url);
+  const lobby = await http.request<ApiBody & { tables: LobbyTable[] }>('GET', '/api/tables');
+  if (lobby.status !== 200) throw new ServerUnreachable(`GET ${options.url}/api/tables answered ${lobby.status}`);
+  const admin = options.adminUser ? await adminSession(options) : null;
+  const tables = await chooseTables(options, lobby.body.tables, admin, log);
+
+  const seen = new Map<number, number>();
+  let hands = 0;
+  const ctx: BotContext = {
+    options, stats, strategy: strategyByName(options.strategy), random: mulberry32(options.seed), stopping: false,
+    noteHandSettled: (tableId, handNumber) => {
+      const last = seen.get(tableId);
+      if (last === undefined) hands += 1;
+      else if (handNumber > last) hands += handNumber - last;
+      else return;
+      seen.set(tableId, handNumber);
+    },
+  };
+  const players = tables.flatMap((t) =>
+    Array.from({ length: options.playersPerTable }, (_, i) => new PlayerBot(`${options.namePrefix}${t.id}s${i}`, t, i, ctx)),
+  );
+  const spectators = tables.flatMap((t) => Array.from({ length: options.spectatorsPerTable }, () => new SpectatorBot(t.id, ctx)));
+
+  log(`bots: ${tables.length} tables, ${players.length} players, ${spectators.length} spectators, strategy ${options.strategy}, think ${options.thinkMsMin}-${options.thinkMsMax} ms, churn ${options.churn}`);
+  const setupStarted = performance.now();
+  let setupDone = 0;
+  const setupTicker = setInterval(() => log(`set-up: ${setupDone}/${players.length + spectators.length} (${stats.connected} sockets)`), 5_000);
+  try {
+    await mapLimit([...players, ...spectators], options.setupConcurrency, async (bot) => {
+      if (bot instanceof PlayerBot) await bot.setup();
+      else await bot.connect();
+      setupDone++;
+    });
+  } finally {
+    clearInterval(setupTicker);
+  }
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+  log(`set-up done in ${setupSeconds.toFixed(1)} s: ${stats.connected} sockets`);
+
+  const churners = players.filter((_, i) => ((i * 0.618_033_988_75) % 1) < options.churn);
+  for (const bot of churners) bot.startChurn();
+  const before = await scrape(options.url);
+  const playStarted = performance.now();
+  const handsAtStart = hands;
+  const actionsAtStart = stats.actions;
+  let peakConnected = stats.connected;
+  const progress = progressPrinter(options, hooks, stats, () => hands, playStarted);
+  let lastActions = stats.actions;
+  let idleSince = performance.now();
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    if (stats.actions !== lastActions) {
+      lastActions = stats.actions;
+      idleSince = now;
+    } else if (process.env.BOTS_TRACE === '1' && now - idleSince > 3_000) {
+      idleSince = Infinity;
+      for (const bot of players) log(`trace ${bot.name} seat ${bot.seat}:\n  ${bot.trace.join('\n  ')}`);
+    }
+    for (const bot of players) bot.expireAck(now);
+    peakConnected = Math.max(peakConnected, stats.connected);
+  }, 500);
+  await waitForEnd(options, () => hands - handsAtStart, hooks.stopSignal);
+  const playSeconds = (performance.now() - playStarted) / 1000;
+  const playedHands = hands - handsAtStart;
+  const playedActions = stats.actions - actionsAtStart;
+  progress.stop();
+  const after = await scrape(options.url);
+
+  log('stopping: every bot leaves its table and waits for its cash-out');
+  ctx.stopping = true;
+  await mapLimit(players, Math.max(options.setupConcurrency, 256), (bot) => bot.finish().catch((error) => {
+    stats.recordError('bot/leave_failed');
+    log(`${bot.name}: leave failed: ${(error as Error).message}`);
+  }));
+  clearInterval(sweep);
+  for (const s of spectators) s.close();
+  const apiAudit = await auditThroughApi(players, options.setupConcurrency);
+  for (const bot of players) bot.close();
+  const reconcile = admin ? await adminReconcile(admin) : null;
+  const db = hooks.dbAudit ? await hooks.dbAudit({ userIds: players.map((p) => p.userId), tableIds: tables.map((t) => t.id) }) : null;
+
+  const report: BotReport = {
+    ok: true,
+    violations: [],
+    options: redact(options),
+    tables: tables.map((t) => t.id),
+    sockets: { players: players.length, spectators: spectators.length, peakConnected },
+    setupSeconds: round(setupSeconds),
+    playSeconds: round(playSeconds),
+    hands: playedHands,
+    actions: playedActions,
+    handsPerSecond: round(playedHands / playSeconds),
+    actionsPerSecond: round(playedActions / playSeconds),
+    ackLatency: summarize(stats.ack),
+    server: after ? serverFigures(before, after) : null,
+    errors: stats.errors(),
+    tolerated: stats.tolerated(),
+    errorsByCode: Object.fromEntries([...stats.errorsByCode].sort()),
+    counters: {
+      frames: stats.frames, snapshots: stats.snapshots, resyncs: stats.resyncs, chats: stats.chats, topUps: stats.topUps,
+      sitIns: stats.sitIns, reconnects: stats.reconnects, rejoins: stats.rejoins, disconnectsUnexpected: stats.disconnectsUnexpected,
+      noticesInfo: stats.noticesInfo,
+    },
+    churn: churnSummary(churners, stats.rejoins),
+    audit: { api: apiAudit, reconcile, db },
+  };
+  report.violations = violationsOf(report, options);
+  report.ok = report.violations.length === 0;
+  return report;
+}
+
+// ---- tables -------------------------------------------------------------------------
+
+async function chooseTables(options: BotRunOptions, lobby: LobbyTable[], admin: HttpSession | null, log: (l: string) => void): Promise<TableInfo[]> {
+  const fits = (t: LobbyTable) => t.status === 'OPEN' && t.maxSeats >= options.playersPerTable;
+  let chosen: LobbyTable[];
+  if (options.tableIds) {
+    chosen = options.tableIds.map((id) => {
+      const t = lobby.find((x) => x.id === id);
+      if (!t) throw new Error(`table ${id} is not in GET /api/tables`);
+      if (!fits(t)) throw new Error(`table ${id} is closed or has fewer than ${options.playersPerTable} seats`);
+      return t;
+    });
+  } else {
+    // Empty tables first, so the run's hands are the bots' own.
+    chosen = lobby.filter(fits).sort((a, b) => a.seatsTaken - b.seatsTaken || a.id - b.id).slice(0, options.tables);
+    const missing = options.tables - chosen.length;
+    if (missing > 0 && !admin) {
+      throw new Error(`only ${chosen.length} open tables with ${options.playersPerTable}+ seats; pass --admin-user/--admin-password to create ${missing} more`);
+    }
+    if (missing > 0) {
+      log(`creating ${missing} tables`);
+      const stamp = Date.now().toString(36);
+      const created = await mapLimit(Array.from({ length: missing }, (_, i) => i), 8, async (i) => {
+        const r = await admin!.request<ApiBody & { table: LobbyTable }>('POST', '/api/admin/tables', {
+          name: `Bots ${stamp}-${i}`, variant: 'NLHE', maxSeats: Math.max(6, options.playersPerTable),
+          smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, rakeBps: 500, rakeCap: 10,
+        });
+        if (r.status !== 201) throw new Error(`POST /api/admin/tables: ${r.status} ${JSON.stringify(r.body.error)}`);
+        return r.body.table;
+      });
+      chosen = [...chosen, ...created];
+    }
+  }
+  return chosen.map((t) => ({ id: t.id, maxSeats: t.maxSeats, minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, bigBlind: t.bigBlind }));
+}
+
+async function adminSession(options: BotRunOptions): Promise<HttpSession> {
+  const session = new HttpSession(options.url);
+  const r = await session.request('POST', '/api/auth/login', { username: options.adminUser, password: options.adminPassword });
+  if (r.status !== 200) throw new Error(`admin login failed: ${r.status} ${JSON.stringify(r.body.error)}`);
+  return session;
+}
+
+async function adminReconcile(admin: HttpSession): Promise<{ ok: boolean; violations: string[]; rakeCollected?: string }> {
+  const r = await admin.request<ApiBody & { report: { ok: boolean; violations: { message: string }[]; rakeCollected: string } }>('GET', '/api/admin/reconcile');
+  if (r.status !== 200) return { ok: false, violations: [`GET /api/admin/reconcile: ${r.status} ${JSON.stringify(r.body.error)}`] };
+  return { ok: r.body.report.ok, violations: r.body.report.violations.map((v) => v.message), rakeCollected: r.body.report.rakeCollected };
+}
+
+// ---- the run's end ------------------------------------------------------------------------
+
+async function waitForEnd(options: BotRunOptions, handsPlayed: () => number, stopSignal?: Promise<void>): Promise<void> {
+  let stopped = false;
+  void stopSignal?.then(() => (stopped = true));
+  const deadline = options.durationS === null ? Infinity : Date.now() + options.durationS * 1000;
+  while (!stopped && Date.now() < deadline && (options.hands === null || handsPlayed() < options.hands)) {
+    await sleep(100);
+  }
+}
+
+async function auditThroughApi(players: PlayerBot[], concurrency: number): Promise<ApiAudit> {
+  const handLists = await mapLimit(players, concurrency, (bot) => bot.handsSinceMarker());
+  const byHand = new Map<string, { rake: number; net: number }>();
+  for (const item of handLists.flat() as HandItem[]) {
+    const entry = byHand.get(item.handId) ?? { rake: item.rake, net: 0 };
+    entry.net += item.net;
+    byHand.set(item.handId, entry);
+  }
+  let rake = 0;
+  let net = 0;
+  let unbalanced = 0;
+  for (const h of byHand.values()) {
+    rake += h.rake;
+    net += h.net;
+    if (h.net + h.rake !== 0) unbalanced++;
+  }
+  const initial = sum(players.map((p) => p.initialChips));
+  const bought = sum(players.map((p) => p.boughtChips));
+  const final = sum(players.map((p) => (p.finalWallet ?? 0) + sum(p.finalSeats.map((s) => s.stack))));
+  return {
+    botsLeft: players.filter((p) => p.finalWallet !== null && p.finalSeats.length === 0).length,
+    botsStillSeated: players.filter((p) => p.finalSeats.length > 0).length,
+    initialChips: initial,
+    boughtChips: bought,
+    finalChips: final,
+    hands: byHand.size,
+    rake,
+    netOfBots: net,
+    unbalancedHands: unbalanced,
+    walletsMatchHands: final === initial + bought + net,
+    chipsConserved: unbalanced === 0 && final === initial + bought - rake,
+  };
+}
+
+function churnSummary(churners: PlayerBot[], rejoins: number): BotReport['churn'] {
+  return {
+    bots: churners.length,
+    reconnects: sum(churners.map((b) => b.reconnects)),
+    resumes: sum(churners.map((b) => b.resumes)),
+    resumeMisses: sum(churners.map((b) => b.resumeMisses)),
+    resumedThenActed: sum(churners.map((b) => b.resumedThenActed)),
+    rejoins,
+    botsNeverResumedAndActed: churners.filter((b) => b.reconnects > 0 && b.resumedThenActed === 0).map((b) => b.name),
+  };
+}
+
+function violationsOf(report: BotReport, options: BotRunOptions): string[] {
+  const v: string[] = [];
+  const api = report.audit.api;
+  if (api) {
+    if (api.botsStillSeated > 0) v.push(`${api.botsStillSeated} bots still seated after leaving`);
+    if (!api.walletsMatchHands) v.push(`wallets ${api.finalChips} != initial ${api.initialChips} + bought ${api.boughtChips} + hands' net ${api.netOfBots}`);
+    if (!api.chipsConserved) {
+      v.push(api.unbalancedHands > 0
+        ? `${api.unbalancedHands} hands where the bots' nets plus rake are not zero (other players at the tables, or chips lost)`
+        : `wallets ${api.finalChips} != initial ${api.initialChips} + bought ${api.boughtChips} - rake ${api.rake}`);
+    }
+  }
+  if (report.audit.reconcile && !report.audit.reconcile.ok) v.push(`reconcile: ${report.audit.reconcile.violations.join('; ')}`);
+  const db = report.audit.db;
+  if (db && !db.reconcileOk) v.push(`reconcile (database): ${db.violations.join('; ')}`);
+  if (db && !db.conserved) v.push(`database: wallets ${db.wallets} + seats ${db.seatChips} + rake ${db.rake} != bought ${db.bought}`);
+  if (report.errors > options.errorThreshold) v.push(`${report.errors} errors (threshold ${options.errorThreshold})`);
+  if (report.churn.resumeMisses > 0) v.push(`${report.churn.resumeMisses} reconnections did not find the bot at its seat`);
+  return v;
+}
+
+// ---- progress -------------------------------------------------------------------------------
+
+function progressPrinter(options: BotRunOptions, hooks: RunHooks, stats: Stats, hands: () => number, startedMs: number) {
+  const out = hooks.progressOut ?? process.stderr;
+  const mode = options.progress === 'auto' ? (out.isTTY ? 'tty' : 'lines') : options.progress;
+  if (mode === 'off') return { stop: () => undefined };
+  let lastHands = hands();
+  let lastActions = stats.actions;
+  let lastAt = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const dt = (now - lastAt) / 1000;
+    const h = hands();
+    const line =
+      `[${((now - startedMs) / 1000).toFixed(0).padStart(4)}s] sockets ${stats.connected}` +
+      ` | hands/s ${((h - lastHands) / dt).toFixed(1)} | actions/s ${((stats.actions - lastActions) / dt).toFixed(0)}` +
+      ` | ack p99 ${(stats.ackWindow.totalCount ? stats.ackWindow.getValueAtPercentile(99) / 1000 : 0).toFixed(1)} ms` +
+      ` | errors ${stats.errors()} (+${stats.tolerated()} tolerated) | hands ${h}`;
+    stats.ackWindow.reset();
+    lastHands = h;
+    lastActions = stats.actions;
+    lastAt = now;
+    out.write(mode === 'tty' ? `\r\x1b[2K${line}` : `${line}\n`);
+  }, PROGRESS_INTERVAL_MS);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (mode === 'tty') out.write('\n');
+    },
+  };
+}
+
+// ---- server metrics ---------------------------------------------------------------------------
+
+async function scrape(url: string): Promise<Scrape | null> {
+  try {
+    const response = await fetch(`${url}/metrics`);
+    return response.ok ? parseMetrics(await response.text()) : null;
+  } catch {
+    return null;
+  }
+}
+
+function serverFigures(before: Scrape | null, after: Scrape): NonNullable<BotReport['server']> {
+  const hist = (name: string) => {
+    const w = histogramWindow(before, after, name);
+    return { count: w.count, p50: round(quantile(w, 0.5)), p99: round(quantile(w, 0.99)), mean: w.count ? round(w.sumSeconds / w.count) : null };
+  };
+  return {
+    settleSeconds: hist('poker_hand_settle_seconds'),
+    actionAckSeconds: hist('poker_action_ack_seconds'),
+    handsTotal: total(after, 'poker_hands_total') - total(before, 'poker_hands_total'),
+    actionsTotal: total(after, 'poker_actions_total') - total(before, 'poker_actions_total'),
+    eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? after.samples.get('nodejs_eventloop_lag_seconds') ?? null,
+    residentMemoryBytes: after.samples.get('process_resident_memory_bytes') ?? null,
+  };
+}
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+function redact(options: BotRunOptions): BotReport['options'] {
+  const { botToken: _t, adminPassword: _p, ...rest } = options;
+  return rest;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function round<T extends number | null>(value: T): T {
+  return (value === null ? null : Math.round(value * 1e6) / 1e6) as T;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
