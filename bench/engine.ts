@@ -52,18 +52,31 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Median rate over ROUNDS rounds of `run`, which evaluates `count` hands. */
-function rate(count: number, run: () => number): number {
-  run(); // warm-up (JIT, lazy tables)
-  const rates: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = performance.now();
-    const checksum = run();
-    const seconds = (performance.now() - started) / 1000;
-    if (!Number.isFinite(checksum)) throw new Error('bad checksum');
-    rates.push(count / seconds);
+interface Runner {
+  count: number;
+  run: () => number;
+}
+
+/**
+ * Median rate of each runner over ROUNDS rounds. The rounds are interleaved (A B C, A B C,
+ * ...) so that drift in the machine's load hits every contender alike.
+ */
+function rates(runners: Record<string, Runner>): Record<string, number> {
+  const samples: Record<string, number[]> = {};
+  for (const [name, { run }] of Object.entries(runners)) {
+    run(); // warm-up (JIT, lazy tables)
+    samples[name] = [];
   }
-  return median(rates);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, { count, run }] of Object.entries(runners)) {
+      const started = performance.now();
+      const checksum = run();
+      const seconds = (performance.now() - started) / 1000;
+      if (!Number.isFinite(checksum)) throw new Error('bad checksum');
+      samples[name]!.push(count / seconds);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
 
 function benchEvaluators(): { ours: number; oursArray: number; phe: number; pheCodes: number; solver: number } {
@@ -80,37 +93,54 @@ function benchEvaluators(): { ours: number; oursArray: number; phe: number; pheC
   const solverHands = arrays.slice(0, SOLVER_HANDS).map((hand) => hand.map(cardToString));
   evaluatorTables();
 
-  const ours = rate(HANDS, () => {
-    let sum = 0;
-    for (let o = 0; o < HANDS * 7; o += 7) {
-      sum += evaluate7(cards[o]!, cards[o + 1]!, cards[o + 2]!, cards[o + 3]!, cards[o + 4]!, cards[o + 5]!, cards[o + 6]!);
-    }
-    return sum;
+  const measured = rates({
+    ours: {
+      count: HANDS,
+      run: () => {
+        let sum = 0;
+        for (let o = 0; o < HANDS * 7; o += 7) {
+          sum += evaluate7(cards[o]!, cards[o + 1]!, cards[o + 2]!, cards[o + 3]!, cards[o + 4]!, cards[o + 5]!, cards[o + 6]!);
+        }
+        return sum;
+      },
+    },
+    oursArray: {
+      count: HANDS,
+      run: () => {
+        let sum = 0;
+        for (const hand of arrays) sum += evaluate(hand);
+        return sum;
+      },
+    },
+    phe: {
+      count: HANDS,
+      run: () => {
+        let sum = 0;
+        const p = pheCards;
+        for (let o = 0; o < HANDS * 7; o += 7) {
+          sum += phe7(p[o]!, p[o + 1]!, p[o + 2]!, p[o + 3]!, p[o + 4]!, p[o + 5]!, p[o + 6]!);
+        }
+        return sum;
+      },
+    },
+    pheCodes: {
+      count: HANDS,
+      run: () => {
+        let sum = 0;
+        for (const hand of pheArrays) sum += phe.evaluateCardCodes(hand);
+        return sum;
+      },
+    },
+    solver: {
+      count: SOLVER_HANDS,
+      run: () => {
+        let sum = 0;
+        for (const hand of solverHands) sum += Hand.solve(hand).rank;
+        return sum;
+      },
+    },
   });
-  const oursArray = rate(HANDS, () => {
-    let sum = 0;
-    for (const hand of arrays) sum += evaluate(hand);
-    return sum;
-  });
-  const pheFast = rate(HANDS, () => {
-    let sum = 0;
-    for (let o = 0; o < HANDS * 7; o += 7) {
-      const p = pheCards;
-      sum += phe7(p[o]!, p[o + 1]!, p[o + 2]!, p[o + 3]!, p[o + 4]!, p[o + 5]!, p[o + 6]!);
-    }
-    return sum;
-  });
-  const pheCodes = rate(HANDS, () => {
-    let sum = 0;
-    for (const hand of pheArrays) sum += phe.evaluateCardCodes(hand);
-    return sum;
-  });
-  const solver = rate(SOLVER_HANDS, () => {
-    let sum = 0;
-    for (const hand of solverHands) sum += Hand.solve(hand).rank;
-    return sum;
-  });
-  return { ours, oursArray, phe: pheFast, pheCodes, solver };
+  return measured as { ours: number; oursArray: number; phe: number; pheCodes: number; solver: number };
 }
 
 /** A random legal action for the seat to act: mostly calls and checks, some bets and folds. */
