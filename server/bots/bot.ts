@@ -225,6 +225,12 @@ export class PlayerBot {
     });
   }
 
+  /** Error code as counted: refusals caused by our own leave racing a request are marked late/. */
+  private codeOf(code: string): string {
+    if ((this.leaving || this.ctx.stopping) && (code === 'table/leave_pending' || code === 'table/not_seated')) return `late/${code.slice(6)}`;
+    return code;
+  }
+
   private async emit<T extends object = Record<string, unknown>>(event: string, payload: unknown): Promise<BotAck<T>> {
     for (let wait = this.budget.delayMs(); wait > 0; wait = this.budget.delayMs()) await sleep(wait);
     const socket = this.socket;
@@ -473,7 +479,7 @@ export class PlayerBot {
     const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
     if (!ack.ok) {
       this.topUpInFlight = false;
-      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
       return;
     }
     this.ctx.stats.topUps++;
@@ -511,14 +517,14 @@ export class PlayerBot {
       void this.topUp(this.table.maxBuyIn);
       return;
     }
-    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
   }
 
   private chat(): void {
     const text = CHAT_LINES[Math.floor(this.ctx.random() * CHAT_LINES.length)]!;
     void this.emit('table:chat', { tableId: this.table.id, text }).then((ack) => {
       if (ack.ok) this.ctx.stats.chats++;
-      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(ack.error.code);
+      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
     });
   }
 

@@ -36,6 +36,8 @@ export interface RunHooks {
   /** The progress line's sink; defaults to stderr. */
   progressOut?: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown };
   dbAudit?: (input: DbAuditInput) => Promise<DbAuditResult>;
+  /** Called after the play phase, before the bots leave (bench:load measures memory there). */
+  beforeLeave?: () => Promise<void>;
   /** Resolves to stop the run early (SIGINT). */
   stopSignal?: Promise<void>;
 }
@@ -159,6 +161,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const playedActions = stats.actions - actionsAtStart;
   progress.stop();
   const after = await scrape(options.url);
+  await hooks.beforeLeave?.();
 
   log('stopping: every bot leaves its table and waits for its cash-out');
   ctx.stopping = true;

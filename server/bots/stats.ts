@@ -13,6 +13,13 @@ export const TOLERATED_CODES: ReadonlySet<string> = new Set([
   'turn/not_your_turn',
   // Sitting in when the table already sat us in (a race with the hand boundary).
   'seat/already_sitting_in',
+  // A top-up sized from the last hand's stack, refused because the stack grew
+  // meanwhile: the server refuses it whole and nothing moves.
+  'topup/above_max',
+  // Requests overtaken by our own leave at the end of the run (a top-up or a
+  // sit-in still in flight when the seat was cashed out).
+  'late/leave_pending',
+  'late/not_seated',
 ]);
 
 export interface LatencySummary {
