@@ -138,6 +138,7 @@ const BUCKET_BITS = 15;
 const SLOT_BITS = 17;
 const BUCKET_MULTIPLIER = 0x9e3779b1 | 0;
 const SLOT_MULTIPLIER = 0x85ebca6b | 0;
+const DISPLACEMENT_MAX = 0xff;
 
 function bucketOf(key: number): number {
   return Math.imul(key, BUCKET_MULTIPLIER) >>> (32 - BUCKET_BITS);
@@ -151,7 +152,7 @@ export interface EvaluatorTables {
   /** Rank key of each card. */
   readonly rankKeyByCard: Int32Array;
   /** Displacement of each perfect-hash bucket. */
-  readonly displacements: Int32Array;
+  readonly displacements: Uint8Array;
   /** Non-flush value by perfect hash of the rank-key sum. */
   readonly values: Int32Array;
   /** Flush / straight-flush value by 13-bit rank mask of the flush suit. */
@@ -159,7 +160,7 @@ export interface EvaluatorTables {
 }
 
 let tables: EvaluatorTables | null = null;
-let displacements: Int32Array = new Int32Array(0);
+let displacements: Uint8Array = new Uint8Array(0);
 let hashValues: Int32Array = new Int32Array(0);
 let flushValues: Int32Array = new Int32Array(0);
 
@@ -186,10 +187,6 @@ function enumerateRankMultisets(): { keys: number[]; values: number[] } {
   return { keys, values };
 }
 
-/**
- * Displacement perfect hash: keys are split into rows by their high bits; rows, largest
- * first, are placed at the lowest offset where none of their columns is already taken.
- */
 function bucketFits(slots: Int32Array, slotsOfBucket: readonly number[], displacement: number): boolean {
   for (const slot of slotsOfBucket) {
     if (slots[slot ^ displacement] !== -1) return false;
@@ -197,13 +194,17 @@ function bucketFits(slots: Int32Array, slotsOfBucket: readonly number[], displac
   return true;
 }
 
-/** Fills `bucketDisplacements` and `hashValues`; buckets are placed largest first. */
+/**
+ * Fills `displacements` and `hashValues`: buckets, largest first, take the smallest
+ * displacement at which none of their slots is taken. Displacements stay tiny (under 40),
+ * so they fit a byte and the bucket table a 32 KB slice of cache.
+ */
 function buildPerfectHash(keys: readonly number[], values: readonly number[]): void {
   const buckets: number[][] = Array.from({ length: 1 << BUCKET_BITS }, () => []);
   keys.forEach((key, i) => buckets[bucketOf(key)]!.push(i));
   const order = buckets.map((_, bucket) => bucket).sort((x, y) => buckets[y]!.length - buckets[x]!.length);
   const slots = new Int32Array(1 << SLOT_BITS).fill(-1);
-  const displacementByBucket = new Int32Array(1 << BUCKET_BITS);
+  const displacementByBucket = new Uint8Array(1 << BUCKET_BITS);
   for (const bucket of order) {
     const members = buckets[bucket]!;
     if (members.length === 0) break;
@@ -212,7 +213,7 @@ function buildPerfectHash(keys: readonly number[], values: readonly number[]): v
     let displacement = 0;
     while (!bucketFits(slots, slotsOfBucket, displacement)) {
       displacement++;
-      if (displacement === 1 << SLOT_BITS) throw new Error('evaluator: perfect hash is full');
+      if (displacement > DISPLACEMENT_MAX) throw new Error('evaluator: perfect hash displacement overflow');
     }
     displacementByBucket[bucket] = displacement;
     members.forEach((i, m) => (slots[slotsOfBucket[m]! ^ displacement] = values[i]!));
