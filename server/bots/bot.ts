@@ -130,6 +130,8 @@ export class PlayerBot {
   private keyCounter = 0;
   // Churn bookkeeping: a resume is "kept playing" once an action is acknowledged after it.
   reconnects = 0;
+  /** Reconnections while seated (and not leaving): each must find the bot at its seat. */
+  seatedReconnects = 0;
   resumes = 0;
   resumeMisses = 0;
   resumedThenActed = 0;
@@ -584,6 +586,7 @@ export class PlayerBot {
     this.epoch = -1;
     const snapshot = await this.watch();
     if (expected === null || this.leaving) return;
+    this.seatedReconnects++;
     if (snapshot && snapshot.you?.seat === expected) {
       this.resumes++;
       this.ctx.stats.resumes++;

@@ -85,7 +85,7 @@ export interface BotReport {
   tolerated: number;
   errorsByCode: Record<string, number>;
   counters: Record<string, number>;
-  churn: { bots: number; reconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
+  churn: { bots: number; reconnects: number; seatedReconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
   audit: { api: ApiAudit | null; reconcile: { ok: boolean; violations: string[]; rakeCollected?: string } | null; db: DbAuditResult | null };
 }
 
@@ -304,11 +304,12 @@ function churnSummary(churners: PlayerBot[], rejoins: number): BotReport['churn'
   return {
     bots: churners.length,
     reconnects: sum(churners.map((b) => b.reconnects)),
+    seatedReconnects: sum(churners.map((b) => b.seatedReconnects)),
     resumes: sum(churners.map((b) => b.resumes)),
     resumeMisses: sum(churners.map((b) => b.resumeMisses)),
     resumedThenActed: sum(churners.map((b) => b.resumedThenActed)),
     rejoins,
-    botsNeverResumedAndActed: churners.filter((b) => b.reconnects > 0 && b.resumedThenActed === 0).map((b) => b.name),
+    botsNeverResumedAndActed: churners.filter((b) => b.seatedReconnects > 0 && b.resumedThenActed === 0).map((b) => b.name),
   };
 }
 
@@ -329,6 +330,7 @@ function violationsOf(report: BotReport, options: BotRunOptions): string[] {
   if (db && !db.reconcileOk) v.push(`reconcile (database): ${db.violations.join('; ')}`);
   if (db && !db.conserved) v.push(`database: wallets ${db.wallets} + seats ${db.seatChips} + rake ${db.rake} != bought ${db.bought}`);
   if (report.errors > options.errorThreshold) v.push(`${report.errors} errors (threshold ${options.errorThreshold})`);
+  if (report.churn.resumes !== report.churn.seatedReconnects) v.push(`${report.churn.seatedReconnects - report.churn.resumes} reconnections while seated did not resume`);
   if (report.churn.resumeMisses > 0) v.push(`${report.churn.resumeMisses} reconnections did not find the bot at its seat`);
   return v;
 }

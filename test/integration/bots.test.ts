@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditBotsInDb } from '../../server/bots/db-audit';
+import { DEFAULT_OPTIONS } from '../../server/bots/options';
+import { runBots } from '../../server/bots/run';
+import { startTestServer, type TestServer } from '../support/server';
+
+// Issue 6, test 1: the load-test bots play 5 tables over the public protocol;
+// afterwards every bot has left, reconcile is clean, and chips are conserved
+// exactly: the bots' wallets plus the tables' rake equal what they bought.
+
+const BOT_TOKEN = 'bots-test-token-0123456789';
+const TABLES = 5;
+
+let s: TestServer;
+let tableIds: number[] = [];
+beforeAll(async () => {
+  s = await startTestServer({ env: { BOT_TOKEN } });
+  for (let i = 0; i < TABLES; i++) {
+    const created = await s.server.registry.createTable({
+      name: `Bots ${i}`, variant: i === TABLES - 1 ? 'PLO' : 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2,
+      minBuyIn: 40, maxBuyIn: 200, rakeBps: 500, rakeCap: 10,
+    });
+    if (!created.ok) throw new Error(created.message);
+    tableIds.push(created.value.id);
+  }
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('load-test bots', () => {
+  it('play 5 tables; after they leave reconcile is clean and chips are conserved exactly', async () => {
+    const report = await runBots(
+      {
+        ...DEFAULT_OPTIONS,
+        url: s.url, botToken: BOT_TOKEN, tables: TABLES, tableIds, playersPerTable: 6, spectatorsPerTable: 1,
+        durationS: Number(process.env.BOTS_TEST_DURATION_S ?? 12), strategy: 'random-legal', progress: 'off', setupConcurrency: 16,
+      },
+      { log: () => undefined, dbAudit: (input) => auditBotsInDb(s.t.db, input) },
+    );
+    expect(report.violations).toEqual([]);
+    expect(report.hands).toBeGreaterThan(0);
+    expect(report.actions).toBeGreaterThan(0);
+    // Only codes a correct client meets and resolves by resyncing (server/bots/stats.ts TOLERATED_CODES).
+    expect(report.errors).toBe(0);
+    const db = report.audit.db!;
+    expect(db.reconcileOk).toBe(true);
+    expect(db.openSeats).toBe(0);
+    expect(BigInt(db.wallets) + BigInt(db.rake)).toBe(BigInt(db.bought));
+    expect(BigInt(db.rake)).toBeGreaterThan(0n);
+    const api = report.audit.api!;
+    expect(api.botsLeft).toBe(TABLES * 6);
+    expect(api.unbalancedHands).toBe(0);
+    expect(api.finalChips).toBe(api.initialChips + api.boughtChips - api.rake);
+    expect(String(api.rake)).toBe(db.rake);
+    expect(s.server.registry.all().filter((a) => tableIds.includes(a.id)).every((a) => a.seatsTaken() === 0)).toBe(true);
+  });
+});
