@@ -16,7 +16,20 @@ import {
 import { RANK_KEYS } from '../../server/poker/evaluator-tables.js';
 
 const { Hand } = pokersolver as unknown as {
-  Hand: { solve(cards: string[]): object; winners(hands: object[]): object[] };
+  Hand: { solve(cards: string[]): { name: string }; winners(hands: object[]): object[] };
+};
+
+/** pokersolver's name for each of our categories. */
+const SOLVER_NAMES: Record<string, string> = {
+  'high-card': 'High Card',
+  pair: 'Pair',
+  'two-pair': 'Two Pair',
+  'three-of-a-kind': 'Three of a Kind',
+  straight: 'Straight',
+  flush: 'Flush',
+  'full-house': 'Full House',
+  'four-of-a-kind': 'Four of a Kind',
+  'straight-flush': 'Straight Flush',
 };
 
 /** Deterministic PRNG for the tests (mulberry32). */
@@ -72,13 +85,16 @@ describe('evaluate agrees with pokersolver', () => {
   it('on 200,000 random 7-card hands, comparing consecutive hands', () => {
     const random = mulberry32(20261126);
     const hands = 200_000;
-    let previous: { value: number; solved: object } | null = null;
+    let previous: { value: number; solved: { name: string } } | null = null;
     let disagreements = 0;
+    let categoryMismatches = 0;
     const examples: string[] = [];
     for (let n = 0; n < hands; n++) {
       const cards = randomHand(random, 7);
       const current = { value: evaluate(cards), solved: Hand.solve(cards.map(cardToString)) };
       expect(evaluate7(cards[0]!, cards[1]!, cards[2]!, cards[3]!, cards[4]!, cards[5]!, cards[6]!)).toBe(current.value);
+      // pokersolver's `name` is the category (a royal flush is named "Straight Flush").
+      if (current.solved.name !== SOLVER_NAMES[describeHand(current.value).category]) categoryMismatches++;
       if (previous !== null) {
         const winners = Hand.winners([previous.solved, current.solved]);
         const theirs = winners.length === 2 ? 0 : winners[0] === previous.solved ? 1 : -1;
@@ -92,6 +108,7 @@ describe('evaluate agrees with pokersolver', () => {
     }
     expect(examples).toEqual([]);
     expect(disagreements).toBe(0);
+    expect(categoryMismatches).toBe(0);
   });
 
   it('on 5- and 6-card hands, and the fast paths equal the table-free reference', () => {
