@@ -124,7 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerWalletRoutes(app, deps);
   registerLobbyRoutes(app, deps);
   registerAdminRoutes(app, deps);
-  registerHandRoutes(app, deps, { verifyHand: (record) => verifyHand(record) });
+  registerHandRoutes(app, deps, { verifyHand: (record) => verifyHand(record as unknown as Parameters<typeof verifyHand>[0]) });
   await serveClient(app);
   await ensureFirstAdmin(db, log);
 

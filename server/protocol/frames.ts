@@ -70,7 +70,8 @@ export type TableEvent =
   | { type: 'fairness_commitment'; handId: string; commitment: string }
   | { type: 'clock'; clock: ActionClock | null }
   | { type: 'players'; players: SeatPlayer[] }
-  | { type: 'hand_settled'; handId: string; handNumber: number };
+  /** recordId: the stored hand's id, for GET /api/hands/:id (seed, verification, history). */
+  | { type: 'hand_settled'; handId: string; handNumber: number; recordId: string };
 
 export interface TableFrame {
   tableId: number;

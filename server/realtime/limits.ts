@@ -50,6 +50,10 @@ export class KeyedBuckets {
   }
 }
 
-/** Per-socket and per-user message budgets (a user may have several tabs open). */
-export const SOCKET_MESSAGES: BucketConfig = { ratePerSecond: 20, burst: 40 };
-export const USER_MESSAGES: BucketConfig = { ratePerSecond: 40, burst: 80 };
+/**
+ * Per-socket and per-user message budgets (a user may have several tabs open).
+ * Generous enough for a bot acting with no think time heads-up (~25 actions/s),
+ * tight enough that one client cannot flood a table's mailbox.
+ */
+export const SOCKET_MESSAGES: BucketConfig = { ratePerSecond: 50, burst: 100 };
+export const USER_MESSAGES: BucketConfig = { ratePerSecond: 100, burst: 200 };

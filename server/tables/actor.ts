@@ -284,7 +284,9 @@ export class TableActor {
       const seat = this.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       const meta = this.seatMeta.get(seat)!;
-      if (this.game.seats[seat]?.inHand && isHandInProgress(this.game)) {
+      // The engine seats and unseats only between hands, so any leave during a
+      // hand (even by a player who was not dealt in) waits for the boundary.
+      if (isHandInProgress(this.game) || meta.pendingSit) {
         meta.leaving = true;
         this.sitOutSeat(seat);
         this.broadcastPlayers();
@@ -378,7 +380,9 @@ export class TableActor {
     if (!result.ok) return false;
     this.game = result.state;
     this.hand.noteCommand(command);
-    this.broadcast(result.events);
+    // Seat changes carry the people behind the seats (names, connection) in the same frame.
+    const seating = command.type === 'sit' || command.type === 'leave';
+    this.broadcast(result.events, seating ? [{ type: 'players', players: this.players() }] : []);
     return true;
   }
 
@@ -397,19 +401,19 @@ export class TableActor {
    * After an accepted act/timeout: if the hand is over, settle it first and
    * broadcast its last events only once the ledger has committed.
    */
-  private async afterStep(next: GameState, events: GameEvent[], command: Command): Promise<void> {
+  private async afterStep(next: GameState, events: GameEvent[], command: Command | null, extra: TableEvent[] = []): Promise<void> {
     this.game = next;
-    this.hand.noteCommand(command);
+    if (command) this.hand.noteCommand(command);
     if (isHandInProgress(next)) {
       this.hand.armClock(this.seatMeta, (seat, seq) => this.onClockExpired(seat, seq));
-      this.broadcast(events, [{ type: 'clock', clock: this.hand.clockView() }]);
+      this.broadcast(events, [...extra, { type: 'clock', clock: this.hand.clockView() }]);
       return;
     }
     this.hand.disarmClock();
     const outcome = await this.settleWithRetry();
     if (outcome.kind === 'fatal') return;
     this.hand.maybeEquity(events);
-    this.broadcast(events, outcome.extraEvents);
+    this.broadcast(events, [...extra, ...outcome.extraEvents]);
     await this.handBoundary();
   }
 
@@ -554,8 +558,11 @@ export class TableActor {
     }
     this.deps.clock.clearTimeout(meta.graceTimer);
     this.seatMeta.delete(seat);
-    if (this.game.seats[seat]) this.step({ type: 'leave', seat });
-    else this.broadcastPlayers();
+    if (this.game.seats[seat]) {
+      if (!this.step({ type: 'leave', seat })) throw new Error(`engine refused to unseat seat ${seat} after its cash-out`);
+    } else {
+      this.broadcastPlayers();
+    }
     this.deps.output.seatChanged(meta.userId, this.id, false);
     if (out.ok) this.deps.output.walletChanged(meta.userId, out.value.walletBalance);
     this.deps.log.info({ tableId: this.id, seat, userId: meta.userId, why }, 'seat removed');
@@ -583,11 +590,10 @@ export class TableActor {
       this.deps.log.warn({ tableId: this.id, rejection: started.rejection }, 'could not start a hand');
       return;
     }
-    this.game = started.state;
-    this.hand.armClock(this.seatMeta, (seat, seq) => this.onClockExpired(seat, seq));
-    this.broadcast(started.events, [
+    // A hand can end inside start_hand (blinds put everyone all in and the
+    // board runs out): then it settles right here, like any other last step.
+    await this.afterStep(started.state, started.events, null, [
       { type: 'fairness_commitment', handId: started.handId, commitment: started.commitment },
-      { type: 'clock', clock: this.hand.clockView() },
     ]);
   }
 

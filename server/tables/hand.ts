@@ -104,10 +104,18 @@ export class HandRunner {
         record: this.record(hand, state, seats),
       });
       if (!settled.ok) {
+        this.deps.log.warn({ tableId: this.deps.table.id, error: settled.error, handNumber: String(hand.handNumber) }, 'settlement refused');
         return FATAL_SETTLE_CODES.has(settled.error.code)
           ? { kind: 'fatal', reason: `settlement refused: ${settled.error.code}` }
           : { kind: 'retry', reason: settled.error.code };
       }
+      // Assert the invariant twice (STYLE 4): after the commit, every seat's
+      // balance in the ledger must equal the engine's stack.
+      const drift = participants.filter((p) => {
+        const stored = settled.value.stacks.find((x) => x.seatSessionId === p.seatSessionId)?.stack;
+        return stored !== BigInt(result.seats.find((r) => r.seat === p.seatIndex)!.endStack);
+      });
+      if (drift.length > 0) return { kind: 'fatal', reason: `ledger and engine disagree on seats ${drift.map((d) => d.seatIndex).join(', ')}` };
       this.deps.metrics?.settlement((performance.now() - started) / 1000);
       this.deps.metrics?.handSettled();
       this.deps.table.handNumber = hand.handNumber;
@@ -116,7 +124,7 @@ export class HandRunner {
       return {
         kind: 'settled',
         potTotal: Number(settled.value.potTotal),
-        extraEvents: [{ type: 'hand_settled', handId: hand.handId, handNumber: Number(hand.handNumber) }],
+        extraEvents: [{ type: 'hand_settled', handId: hand.handId, handNumber: Number(hand.handNumber), recordId: settled.value.handId.toString() }],
       };
     } catch (error) {
       return { kind: 'retry', reason: (error as Error).message };

@@ -20,12 +20,12 @@ function settledCount(client: TestClient): number {
   return client.frames.flatMap((f) => f.events).filter((e) => e.type === 'hand_settled').length;
 }
 
-/** Hand by hand: a fold, a check-down, a raise, an all-in; then calls. */
+/** Hand by hand: a fold, a check-down, a raise, a check-down, then an all-in called to showdown. */
 const scripted: Chooser = (legal, client) => {
   const hand = settledCount(client);
   if (hand === 0) return legal.canFold && !legal.canCheck ? { action: 'fold' } : legal.canCheck ? { action: 'check' } : { action: 'call' };
-  if (hand === 2 && legal.minRaiseTo !== undefined) return { action: 'raise', amount: legal.minRaiseTo };
-  if (hand === 3 && legal.canAllIn) return { action: 'all_in' };
+  if (hand === 2 && legal.minRaiseTo !== undefined && legal.minRaiseTo <= 10) return { action: 'raise', amount: legal.minRaiseTo };
+  if (hand === 4) return legal.canAllIn && !legal.canCall ? { action: 'all_in' } : legal.canCall ? { action: 'call' } : { action: 'all_in' };
   if (legal.canCheck) return { action: 'check' };
   return { action: 'call' };
 };
@@ -45,7 +45,10 @@ describe('two players over Socket.IO', () => {
     expect(sitA.ok && sitB.ok).toBe(true);
 
     const players = [autoplay(alice, table.id, scripted), autoplay(bob, table.id, scripted)];
-    await alice.until(() => settledCount(alice) >= 6 && settledCount(bob) >= 6, 60_000, 'six settled hands');
+    await alice.until(() => settledCount(alice) >= 5 && settledCount(bob) >= 5, 60_000, 'five settled hands').catch((error) => {
+      console.log(alice.frames.slice(-6).map((f) => JSON.stringify(f).slice(0, 400)).join('\n'), players.map((p) => [p.actions, p.errors]));
+      throw error;
+    });
     players.forEach((p) => p.stop());
     expect(players.flatMap((p) => p.errors)).toEqual([]);
 
@@ -57,7 +60,7 @@ describe('two players over Socket.IO', () => {
     // Every settled hand: the ledger's record equals the engine's replay of its log.
     await s.server.registry.get(table.id)!.idle();
     const hands = await s.t.db.hand.findMany({ where: { tableId: table.id }, include: { players: true }, orderBy: { handNumber: 'asc' } });
-    expect(hands.length).toBeGreaterThanOrEqual(6);
+    expect(hands.length).toBeGreaterThanOrEqual(5);
     for (const hand of hands) {
       const record = hand.record as unknown as { log: HandLog };
       const result = replay(record.log).result!;
@@ -69,12 +72,11 @@ describe('two players over Socket.IO', () => {
       expect(hand.rake).toBe(BigInt(result.rake));
     }
 
-    // Seat balances equal the engine's stacks between hands; then both leave.
-    await alice.until(() => !s.server.registry.get(table.id)!.handInProgress(), 10_000, 'a hand boundary');
+    // Both leave (at the end of a hand in progress, if any: leaving players are sat out and time out fast).
     const leftA = await alice.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
     const leftB = await bob.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
     expect(leftA.ok && leftB.ok).toBe(true);
-    await alice.until(() => s.server.registry.get(table.id)!.seatsTaken() === 0, 15_000, 'both seats empty');
+    await alice.until(() => s.server.registry.get(table.id)!.seatsTaken() === 0, 30_000, 'both seats empty');
 
     const wallets = await Promise.all([alice, bob].map(async (p) => (await p.http<{ balance: number }>('GET', '/api/wallet')).body.balance));
     const rake = (await s.t.db.account.findUniqueOrThrow({ where: { code: `rake:${table.id}` } })).balance;

@@ -37,10 +37,13 @@ describe('privacy of hole cards, deck and seed', () => {
     await villain.emit('table:sit', { tableId: table.id, seat: 1, buyIn: table.maxBuyIn });
     const rand = prng(42);
     const bots = [hero, villain].map((p) => autoplay(p, table.id, randomChooser(rand)));
-    // Keep both stacks alive: top up whoever runs low (applied at the boundary).
+    // Keep both stacks alive: top up whoever runs low (applied at the boundary) and sit back in.
     const refill = setInterval(() => {
-      for (const p of [hero, villain]) void p.emit('table:top_up', { tableId: table.id, amount: table.minBuyIn }).catch(() => undefined);
-    }, 400);
+      for (const p of [hero, villain]) {
+        void p.emit('table:top_up', { tableId: table.id, amount: table.minBuyIn }).catch(() => undefined);
+        void p.emit('table:sit_in', { tableId: table.id }).catch(() => undefined);
+      }
+    }, 300);
     await hero.until(() => settled(hero) >= HANDS, 240_000, `${HANDS} hands`);
     clearInterval(refill);
     bots.forEach((b) => b.stop());

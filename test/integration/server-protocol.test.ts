@@ -16,10 +16,11 @@ afterAll(async () => {
 });
 
 async function seatedPair(seatNames: [string, string]) {
-  const table = s.server.registry.listLobby().find((t) => t.maxSeats === 2 && t.seatsTaken === 0)
-    ?? (await s.server.registry.createTable({ name: `hu-${seatNames[0]}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 })).ok
-    && s.server.registry.listLobby().find((t) => t.name === `hu-${seatNames[0]}`)!;
-  if (!table) throw new Error('no table');
+  const created = await s.server.registry.createTable({
+    name: `hu-${seatNames[0]}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+  });
+  if (!created.ok) throw new Error(created.message);
+  const table = created.value;
   const a = await TestClient.signup(s.url, seatNames[0]);
   const b = await TestClient.signup(s.url, seatNames[1]);
   for (const p of [a, b]) {

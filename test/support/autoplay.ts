@@ -30,6 +30,7 @@ export function autoplay(client: TestClient, tableId: number, choose: Chooser): 
       try {
         const ack = await client.emit('table:act', { tableId, seq: current.seq, ...decision });
         if (ack.ok) state.actions++;
+        else if (ack.error.code === 'rate/limited') actedOnSeq = -1; // try the same decision again
         else if (ack.error.code !== 'seq/stale' && ack.error.code !== 'turn/not_your_turn') state.errors.push(ack.error.code);
       } catch (error) {
         state.errors.push((error as Error).message);

@@ -52,7 +52,7 @@ async function startServer(): Promise<string> {
   chmodSync(embeddedDir, 0o755); // the server runs as "postgres" when we are root
   embedded = await startEmbeddedPostgres({
     dataDir: path.join(embeddedDir, 'data'),
-    preferredPort: 55432,
+    preferredPort: 0, // any free port: several test runs may share a machine
     persistent: false,
   });
   return withDatabase(embedded.url, 'postgres');
