@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -338,7 +338,9 @@ async function main(): Promise<number> {
     await server.stop();
     stopped = true;
     if (profDir) {
-      for (const f of readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      // The largest profile is the main thread's (tsx's loader thread writes a small one too).
+      const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+      for (const f of files.sort((a, b) => statSync(path.join(profDir, b)).size - statSync(path.join(profDir, a)).size).slice(0, 1)) {
         for (const line of summarizeProfile(path.join(profDir, f))) log(line);
         log(`(profile kept in ${path.join(profDir, f)}; open it in Chrome DevTools or speedscope)`);
       }

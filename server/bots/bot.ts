@@ -39,6 +39,8 @@ const PURCHASE_CENTS_MAX = 1_000_000;
 const PURCHASE_CENTS_MIN = 100;
 /** A socket (re)connection not done within this fails the set-up or the leave. */
 const CONNECT_TIMEOUT_MS = 20_000;
+/** Sitting waits for the table's mailbox and a ledger buy-in: on a saturated server that can take a while. */
+const SIT_TIMEOUT_MS = 120_000;
 const TRACE = process.env.BOTS_TRACE === '1';
 /**
  * The bot keeps under the server's per-socket budget (20 messages/s, bursts of
@@ -160,7 +162,8 @@ export class PlayerBot {
 
   // ---- set-up ------------------------------------------------------------------------
 
-  async setup(): Promise<void> {
+  /** Account, chips, connection and watching the table; no seat yet. */
+  async prepare(): Promise<void> {
     const login = await this.http.request<ApiBody & { user?: { id: number } }>(
       'POST', '/api/bots/session', { name: this.name }, { authorization: `Bearer ${this.ctx.options.botToken}` },
     );
@@ -172,7 +175,12 @@ export class PlayerBot {
     this.handMarker = await this.newestHand();
     await this.ensureWallet(this.table.maxBuyIn * WALLET_BUY_INS);
     await this.connect();
-    await this.sitDown();
+    if (!(await this.watch())) throw new Error(`${this.name}: watch failed`);
+  }
+
+  /** Sits down (after every bot is prepared, so that early tables do not play while the rest is set up). */
+  takeSeat(): Promise<void> {
+    return this.sitDown();
   }
 
   async walletNow(): Promise<{ balance: number; seats: { tableId: number; stack: number }[] }> {
@@ -233,11 +241,11 @@ export class PlayerBot {
     return code;
   }
 
-  private async emit<T extends object = Record<string, unknown>>(event: string, payload: unknown): Promise<BotAck<T>> {
+  private async emit<T extends object = Record<string, unknown>>(event: string, payload: unknown, timeoutMs = this.ctx.options.ackTimeoutMs): Promise<BotAck<T>> {
     for (let wait = this.budget.delayMs(); wait > 0; wait = this.budget.delayMs()) await sleep(wait);
     const socket = this.socket;
     if (!socket?.connected) return Promise.resolve({ ok: false, error: { code: 'client/disconnected', message: 'not connected' } });
-    return socket.timeout(this.ctx.options.ackTimeoutMs).emitWithAck(event, payload).catch(
+    return socket.timeout(timeoutMs).emitWithAck(event, payload).catch(
       (error: Error) => ({ ok: false, error: { code: error.message.includes('timed out') ? 'ack/timeout' : 'client/disconnected', message: error.message } }),
     ) as Promise<BotAck<T>>;
   }
@@ -255,7 +263,7 @@ export class PlayerBot {
       await this.ensureWallet(this.table.maxBuyIn);
       const ack = await this.emit<{ seat: number; stack: number }>('table:sit', {
         tableId: this.table.id, seat: free, buyIn: this.table.maxBuyIn, idempotencyKey: this.key('sit'),
-      });
+      }, SIT_TIMEOUT_MS);
       if (ack.ok) {
         this.seat = ack.seat;
         this.stack = ack.stack;

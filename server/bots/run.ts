@@ -123,8 +123,14 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const setupTicker = setInterval(() => log(`set-up: ${setupDone}/${players.length + spectators.length} (${stats.connected} sockets)`), 5_000);
   try {
     await mapLimit([...players, ...spectators], options.setupConcurrency, async (bot) => {
-      if (bot instanceof PlayerBot) await bot.setup();
+      if (bot instanceof PlayerBot) await bot.prepare();
       else await bot.connect();
+      setupDone++;
+    });
+    log(`prepared in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; seating ${players.length} players`);
+    setupDone = 0;
+    await mapLimit(players, options.setupConcurrency, async (bot) => {
+      await bot.takeSeat();
       setupDone++;
     });
   } finally {
