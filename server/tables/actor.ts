@@ -39,6 +39,8 @@ export interface SeatMeta {
   leaving: boolean;
   /** Top-ups requested during a hand, applied at the boundary. */
   pendingTopUps: { amount: number; key: string }[];
+  /** Restored after a restart: sitting out until the player reconnects, then dealt in again. */
+  autoSitIn: boolean;
   /** Seated in the ledger but waiting for the hand boundary to join the engine, with this stack. */
   pendingSit: boolean;
   pendingStack: number;
@@ -56,6 +58,8 @@ export interface ActorDeps {
   metrics?: ActorMetrics;
   /** Called when the actor cannot go on (stale owner, invariant broken): the registry rebuilds it from the database. */
   onFatal: (tableId: number, reason: string) => void;
+  /** Whether a hand with this id was settled (looked up in the hand records). */
+  handSettled: (tableId: number, handId: string) => Promise<boolean>;
   /** Called after each settled hand, for the lobby statistics. */
   onHandSettled?: (tableId: number, potTotal: number) => void;
 }
@@ -118,10 +122,11 @@ export class TableActor {
   /** True when `handId` was a hand of this table that will never settle (void after a restart or error). */
   async wasCancelled(handId: string | undefined): Promise<boolean> {
     if (!handId) return false;
-    const match = /^(\d+)-(\d+)$/.exec(handId);
-    if (!match || Number(match[1]) !== this.id) return false;
+    const match = /^(\d+)-(\d+)-e(\d+)$/.exec(handId);
+    if (!match || Number(match[1]) !== this.id || this.game.handId === handId) return false;
     const number = BigInt(match[2]!);
-    return number > this.table.handNumber && this.game.handId !== handId;
+    if (BigInt(match[3]!) === this.table.ownerEpoch) return number > this.table.handNumber;
+    return !(await this.deps.handSettled(this.id, handId));
   }
 
   seatsTaken(): number {
@@ -165,16 +170,21 @@ export class TableActor {
 
   // ---- boot ----------------------------------------------------------------------
 
-  /** Seats the players the database says are at this table (after a restart, too). */
+  /**
+   * Seats the players the database says are at this table (after a restart,
+   * too), sitting out until each reconnects, so no hand is dealt to an empty chair.
+   */
   restore(seats: OpenSeat[]): void {
     for (const seat of seats) {
       const sat = this.applyCommand({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(seat.stack) });
       if (!sat) continue;
-      this.seatMeta.set(seat.seatIndex, this.newMeta(seat, false));
-      this.startGrace(seat.seatIndex);
-      if (seat.stack === 0n) this.applyCommand({ type: 'sit_out', seat: seat.seatIndex });
+      this.applyCommand({ type: 'sit_out', seat: seat.seatIndex });
+      const meta = this.newMeta(seat, false);
+      meta.autoSitIn = seat.stack > 0n;
+      meta.sitOutSince = this.deps.clock.now();
+      this.seatMeta.set(seat.seatIndex, meta);
+      this.deps.output.seatChanged(seat.userId, this.id, true);
     }
-    this.scheduleNextHand();
   }
 
   private newMeta(seat: { userId: number; username: string; seatSessionId: bigint }, connected: boolean): SeatMeta {
@@ -188,6 +198,7 @@ export class TableActor {
       sitOutSince: null,
       leaving: false,
       pendingTopUps: [],
+      autoSitIn: false,
       pendingSit: false,
       pendingStack: 0,
       graceTimer: null,
@@ -318,6 +329,13 @@ export class TableActor {
       if (connected) {
         this.deps.clock.clearTimeout(meta.graceTimer);
         meta.graceTimer = null;
+        if (meta.autoSitIn) {
+          meta.autoSitIn = false;
+          if (this.step({ type: 'sit_in', seat })) {
+            meta.sitOutSince = null;
+            this.scheduleNextHand();
+          }
+        }
       } else {
         this.startGrace(seat);
       }

@@ -51,7 +51,8 @@ export class HandRunner {
 
   start(): (ApplyResult & { ok: true; handId: string; commitment: string }) | { ok: false; rejection: { code: string; message: string } } {
     const handNumber = this.deps.table.handNumber + 1n;
-    const handId = `${this.deps.table.id}-${handNumber}`;
+    // Unique even across restarts: a voided hand's number is dealt again under a new epoch.
+    const handId = `${this.deps.table.id}-${handNumber}-e${this.deps.table.ownerEpoch}`;
     const seed = this.deps.newSeed();
     const seedHex = Buffer.from(seed).toString('hex');
     const commitment = commitmentOf(seed);

@@ -8,7 +8,7 @@ import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import type { TableSettings } from './settings';
-import { DEFAULT_TABLES, claimTable, insertTable, markTableClosed, openSeats, openTableIds, tableNameTaken } from './store';
+import { DEFAULT_TABLES, claimTable, handWasSettled, insertTable, markTableClosed, openSeats, openTableIds, tableNameTaken } from './store';
 
 // Owns every table actor of this process. At boot it claims each open table
 // (bumping its owner epoch, which fences out any previous owner) and rebuilds
@@ -74,6 +74,7 @@ export class TableRegistry implements TableRegistryApi {
       metrics: this.deps.metrics,
       onFatal: (id, reason) => void this.rebuild(id, reason),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
+      handSettled: (id, handId) => handWasSettled(this.deps.db, id, handId),
     });
     actor.restore(await openSeats(this.deps.db, tableId));
     this.actors.set(tableId, actor);

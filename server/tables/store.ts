@@ -122,9 +122,14 @@ export async function tableNameTaken(db: Db, name: string): Promise<boolean> {
   return (await db.pokerTable.count({ where: { name } })) > 0;
 }
 
-/** The hand numbers this table has settled, to tell a returning client its hand was cancelled. */
-export async function handWasSettled(db: Db, tableId: number, handNumber: bigint): Promise<boolean> {
-  return (await db.hand.count({ where: { tableId, handNumber } })) > 0;
+/** Whether the hand with this engine id settled, to tell a returning client its hand was cancelled. */
+export async function handWasSettled(db: Db, tableId: number, handId: string): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ found: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM hands WHERE table_id = $1 AND record ->> 'handId' = $2) AS found`,
+    tableId,
+    handId,
+  );
+  return rows[0]?.found === true;
 }
 
 export const DEFAULT_TABLES: CreateTableInput[] = [

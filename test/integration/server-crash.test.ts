@@ -67,7 +67,10 @@ describe('crash safety', () => {
       await players[0]!.until(() => {
         const hand = currentHand(players[0]!);
         return !!hand && !hand.settled && hand.street === target;
-      }, 30_000, `a hand on the ${target}`);
+      }, 30_000, `a hand on the ${target}`).catch((error) => {
+        console.log(server?.output().slice(-3000), players[0]!.frames.slice(-5).map((f) => JSON.stringify(f).slice(0, 300)).join('\n'));
+        throw error;
+      });
       const hand = currentHand(players[0]!)!;
       bots.forEach((b) => b.stop());
       await server.stop('SIGKILL');

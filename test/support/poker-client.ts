@@ -17,6 +17,7 @@ export class TestClient {
   frames: TableFrame[] = [];
   snapshots = new Map<number, TableSnapshot>();
   lastSeq = new Map<number, number>();
+  epochs = new Map<number, number>();
   legal = new Map<number, { seq: number; legal: LegalActions | null }>();
   balance: number | null = null;
   userId = 0;
@@ -76,6 +77,11 @@ export class TestClient {
 
   private onFrame(frame: TableFrame): void {
     this.frames.push(frame);
+    if (this.epochs.get(frame.tableId) !== frame.epoch) {
+      // The table was rebuilt (restart): its seq starts again.
+      this.epochs.set(frame.tableId, frame.epoch);
+      this.lastSeq.set(frame.tableId, -1);
+    }
     const last = this.lastSeq.get(frame.tableId) ?? -1;
     if (frame.seq >= last) this.lastSeq.set(frame.tableId, frame.seq);
     if (frame.legal !== undefined && frame.seq >= last) this.legal.set(frame.tableId, { seq: frame.seq, legal: frame.legal ?? null });
@@ -91,6 +97,7 @@ export class TestClient {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId });
     if (!ack.ok) throw new Error(`watch failed: ${ack.error.code}`);
     this.snapshots.set(tableId, ack.snapshot);
+    this.epochs.set(tableId, ack.snapshot.epoch);
     this.lastSeq.set(tableId, ack.snapshot.seq);
     this.legal.set(tableId, { seq: ack.snapshot.seq, legal: ack.snapshot.you?.legal ?? null });
     return ack.snapshot;
@@ -99,7 +106,9 @@ export class TestClient {
   async snapshot(tableId: number): Promise<TableSnapshot> {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId });
     if (!ack.ok) throw new Error(`snapshot failed: ${ack.error.code}`);
-    this.lastSeq.set(tableId, Math.max(this.lastSeq.get(tableId) ?? -1, ack.snapshot.seq));
+    const sameEpoch = this.epochs.get(tableId) === ack.snapshot.epoch;
+    this.epochs.set(tableId, ack.snapshot.epoch);
+    this.lastSeq.set(tableId, sameEpoch ? Math.max(this.lastSeq.get(tableId) ?? -1, ack.snapshot.seq) : ack.snapshot.seq);
     this.legal.set(tableId, { seq: ack.snapshot.seq, legal: ack.snapshot.you?.legal ?? null });
     return ack.snapshot;
   }
