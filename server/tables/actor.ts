@@ -514,6 +514,11 @@ export class TableActor {
     if (!this.step({ type: 'sit_out', seat })) return false;
     meta.sitOutSince = this.deps.clock.now();
     meta.sitOutHands = 0;
+    if (this.game.toAct === seat && isHandInProgress(this.game)) {
+      // Their turn now runs on the short sitting-out clock.
+      this.hand.armClock(this.seatMeta, (s, q) => this.onClockExpired(s, q));
+      this.broadcast([], [{ type: 'clock', clock: this.hand.clockView() }]);
+    }
     return true;
   }
 

@@ -76,7 +76,7 @@ describe('two players over Socket.IO', () => {
     const leftA = await alice.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
     const leftB = await bob.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
     expect(leftA.ok && leftB.ok).toBe(true);
-    await alice.until(() => s.server.registry.get(table.id)!.seatsTaken() === 0, 30_000, 'both seats empty');
+    await alice.until(() => s.server.registry.get(table.id)!.seatsTaken() === 0, 60_000, 'both seats empty');
 
     const wallets = await Promise.all([alice, bob].map(async (p) => (await p.http<{ balance: number }>('GET', '/api/wallet')).body.balance));
     const rake = (await s.t.db.account.findUniqueOrThrow({ where: { code: `rake:${table.id}` } })).balance;
