@@ -1,7 +1,7 @@
 // The one projection of the state for every viewer. Players see their own hole cards,
 // everyone sees hands shown at showdown, mucked hands stay hidden, and the deck reaches
-// nobody (not even admins: an admin view must never leak the coming board). Admins see all
-// hole cards, for hand review and support.
+// nobody (not even admins: an admin view must never leak the coming board). Admins see
+// every hole card only once the hand is over, for hand review and support.
 import { cardToString } from './cards';
 import { legalActions } from './legal';
 import type {
@@ -69,8 +69,15 @@ function shownSeats(state: GameState): Set<SeatIndex> {
   return new Set(state.result?.shown.map((h) => h.seat) ?? []);
 }
 
-function canSeeHole(viewer: Viewer, seat: SeatIndex, shown: Set<SeatIndex>): boolean {
-  return viewer.kind === 'admin' || (viewer.kind === 'player' && viewer.seat === seat) || shown.has(seat);
+/**
+ * Hole cards reach only their owner until shown at showdown. That holds for
+ * admins too while a hand is live (an admin who could see cards could collude);
+ * once the hand is over, an admin may review every hand dealt.
+ */
+function canSeeHole(state: GameState, viewer: Viewer, seat: SeatIndex, shown: Set<SeatIndex>): boolean {
+  if (viewer.kind === 'player' && viewer.seat === seat) return true;
+  if (viewer.kind === 'admin' && state.street === 'complete') return true;
+  return shown.has(seat);
 }
 
 export function viewFor(state: GameState, viewer: Viewer): TableView {
@@ -89,7 +96,7 @@ export function viewFor(state: GameState, viewer: Viewer): TableView {
           allIn: s.allIn,
           sittingOut: s.sittingOut,
           cardCount: s.holeCards.length,
-          holeCards: canSeeHole(viewer, seat, shown) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
+          holeCards: canSeeHole(state, viewer, seat, shown) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
         },
   );
   return {
@@ -125,10 +132,10 @@ function resultView(result: HandResult): ResultView {
   };
 }
 
-/** Private events (those with `to`) reach only their seat, and admins; the rest are public. */
+/** Private events (those with `to`) reach only their seat; the rest are public. */
 export function isVisibleTo(event: GameEvent, viewer: Viewer): boolean {
   if (!('to' in event)) return true;
-  return viewer.kind === 'admin' || (viewer.kind === 'player' && viewer.seat === event.to);
+  return viewer.kind === 'player' && viewer.seat === event.to;
 }
 
 export function eventsFor(events: readonly GameEvent[], viewer: Viewer): GameEvent[] {

@@ -584,8 +584,11 @@ describe('events and views', () => {
     const admin = viewFor(s, { kind: 'admin' });
     expect(JSON.stringify(admin)).not.toContain('deck');
     expect(JSON.stringify(admin)).not.toContain('"Jc"');
-    expect(admin.seats[1]!.holeCards).toEqual(['Qd', 'Qc']);
+    expect(admin.seats[1]!.holeCards).toBeNull(); // live hand: not even an admin sees hole cards
     expect(viewFor(s, { kind: 'player', seat: 0 }).legal).toMatchObject({ callAmount: 50 });
+    const over = apply(s, { type: 'act', seat: 0, action: 'fold' });
+    if (!over.ok) throw new Error(over.rejection.code);
+    expect(viewFor(over.state, { kind: 'admin' }).seats[1]!.holeCards).toEqual(['Qd', 'Qc']);
   });
 
   it('apply never mutates its input', () => {
