@@ -23,6 +23,7 @@ import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
 import { verifyHand } from './poker/fairness';
 import { createRealtime, type Realtime } from './realtime/socket';
 import { systemClock, type Clock } from './tables/clock';
+import { createEquityPool } from './tables/equity-pool';
 import { TableRegistry } from './tables/registry';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from './tables/settings';
 
@@ -85,8 +86,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics: { socketsConnected: (n) => metrics.socketsConnected.set(n), error: (code) => metrics.errorsTotal.inc({ code }) },
     log,
   });
+  const equityPool = createEquityPool({ onError: (message) => log.warn({ message }, 'equity worker error') });
   registry = new TableRegistry({
     db,
+    equity: (input) => equityPool.compute(input),
     ledger,
     clock: options.clock ?? systemClock,
     settings: {
@@ -139,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (closed) return;
       closed = true;
       await registry!.shutdown(graceMs);
+      await equityPool.close();
       await realtime.close();
       await app.close();
       if (!options.database) await database.close();

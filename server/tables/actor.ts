@@ -58,6 +58,8 @@ export interface ActorDeps {
   metrics?: ActorMetrics;
   /** Called when the actor cannot go on (stale owner, invariant broken): the registry rebuilds it from the database. */
   onFatal: (tableId: number, reason: string) => void;
+  /** All-in equity off the event loop (a worker thread); absent in unit tests. */
+  equity?: (input: import('../poker/equity').EquityInput) => Promise<import('../poker/equity').EquityResult | null>;
   /** Whether a hand with this id was settled (looked up in the hand records). */
   handSettled: (tableId: number, handId: string) => Promise<boolean>;
   /** Called after each settled hand, for the lobby statistics. */

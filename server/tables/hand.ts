@@ -34,6 +34,9 @@ interface ClockState {
   timer: unknown;
 }
 
+/** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
+const EQUITY_INLINE_BOARDS_MAX = 2_000;
+
 /** Ledger errors after which the actor must not go on: rebuild from the database. */
 const FATAL_SETTLE_CODES = new Set(['settle/stale', 'settle/invalid', 'settle/unbalanced', 'funds/insufficient', 'table/not_found']);
 
@@ -218,16 +221,26 @@ export class HandRunner {
     const allInRunOut = live.filter((seat) => !state.seats[seat]!.allIn).length <= 1 && runOut.length >= 1;
     if (!allInRunOut || live.length < 2) return;
     const remaining = 52 - boardBefore.length - live.length * state.seats[live[0]!]!.holeCards.length;
-    if (combinations(remaining, 5 - boardBefore.length) > this.deps.settings.equityBoardsMax) return;
-    const board = state.board.slice(0, boardBefore.length);
-    const result = equity({ variant: state.config.variant, hands: live.map((seat) => state.seats[seat]!.holeCards), board });
-    const frame: EquityFrame = {
-      tableId: this.deps.table.id,
-      handId: state.result.handId,
-      board: boardBefore,
-      seats: live.map((seat, i) => ({ seat, win: result.win[i]!, tie: result.tie[i]! })),
+    const boards = combinations(remaining, 5 - boardBefore.length);
+    if (boards > this.deps.settings.equityBoardsMax) return;
+    const input = {
+      variant: state.config.variant,
+      hands: live.map((seat) => state.seats[seat]!.holeCards),
+      board: state.board.slice(0, boardBefore.length),
     };
-    this.deps.output.equity(this.deps.table.id, frame);
+    const send = (result: { win: number[]; tie: number[] } | null) => {
+      if (!result) return;
+      const frame: EquityFrame = {
+        tableId: this.deps.table.id,
+        handId: state.result!.handId,
+        board: boardBefore,
+        seats: live.map((seat, i) => ({ seat, win: result.win[i]!, tie: result.tie[i]! })),
+      };
+      this.deps.output.equity(this.deps.table.id, frame);
+    };
+    // Off the event loop when a worker is available; inline only for small enumerations.
+    if (this.deps.equity) void this.deps.equity(input).then(send, () => undefined);
+    else if (boards <= EQUITY_INLINE_BOARDS_MAX) send(equity(input));
   }
 }
 

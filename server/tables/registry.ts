@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Ledger } from '../ledger/transactions';
 import type { LobbyTable } from '../protocol/frames';
-import { TableActor } from './actor';
+import { TableActor, type ActorDeps } from './actor';
+
+type ActorDepsEquity = ActorDeps['equity'];
 import type { Clock } from './clock';
 import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
@@ -24,6 +26,7 @@ export interface RegistryDeps {
   output: TableOutput;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   metrics?: ActorMetrics & { tables?(count: number): void };
+  equity?: ActorDepsEquity;
   /** Called whenever lobby-visible numbers change (debounced by the caller). */
   onLobbyChanged?: () => void;
 }
@@ -75,6 +78,7 @@ export class TableRegistry implements TableRegistryApi {
       onFatal: (id, reason) => void this.rebuild(id, reason),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
       handSettled: (id, handId) => handWasSettled(this.deps.db, id, handId),
+      equity: this.deps.equity,
     });
     actor.restore(await openSeats(this.deps.db, tableId));
     this.actors.set(tableId, actor);

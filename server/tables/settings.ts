@@ -22,7 +22,7 @@ export interface TableSettings {
   sittingOutTurnMs: number;
   /** Chat messages per player per 10 s beyond which chat is refused. */
   chatPer10sMax: number;
-  /** When to compute all-in equity: at most this many remaining boards (the actor's event loop pays for it). */
+  /** All-in equity is enumerated (in a worker thread) only up to this many remaining boards. */
   equityBoardsMax: number;
 }
 
@@ -38,5 +38,5 @@ export const DEFAULT_TABLE_SETTINGS: TableSettings = {
   settleRetryMsMax: 5_000,
   sittingOutTurnMs: 1_000,
   chatPer10sMax: 5,
-  equityBoardsMax: 50_000,
+  equityBoardsMax: 2_000_000, // heads-up pre-flop is 1,712,304 boards, about 0.1 s in the worker
 };

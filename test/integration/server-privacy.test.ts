@@ -76,6 +76,15 @@ describe('privacy of hole cards, deck and seed', () => {
       const allowed = new Set(secrets.flatMap((x) => x.record.shownSeats.map((seat) => `${seat}:${x.record.holeCards[seat]!.join('')}`)));
       for (const e of shownEvents) expect(allowed.has(`${e.seat}:${e.cards.join('')}`)).toBe(true);
     }
+    // All-in hands showed their equity to the spectator: percentages, never cards.
+    const equities = spectator.received.filter((m) => m.event === 'table:equity').map((m) => JSON.parse(m.json) as { seats: { win: number; tie: number }[]; board: string[] });
+    expect(equities.length).toBeGreaterThan(0);
+    for (const e of equities) {
+      expect(e.seats.length).toBeGreaterThanOrEqual(2);
+      const total = e.seats.reduce((sum, x) => sum + x.win, 0);
+      expect(total).toBeLessThanOrEqual(1 + 1e-9);
+      expect(JSON.stringify(e.seats)).not.toMatch(/[2-9TJQKA][cdhs]/);
+    }
     // And the snapshots: a spectator's view never holds a hole card before showdown.
     const snap = await spectator.snapshot(table.id);
     for (const seat of snap.view.seats) if (seat && snap.view.street !== 'complete') expect(seat.holeCards).toBeNull();

@@ -1,0 +1,55 @@
+import { Worker } from 'node:worker_threads';
+import type { EquityInput, EquityResult } from '../poker/equity';
+
+// One worker thread computing all-in equity off the main event loop. Requests
+// beyond `queueMax` are dropped (the equity display is a nicety, never worth
+// delaying a table); a crashed worker is replaced on the next request.
+
+export interface EquityPool {
+  compute(input: EquityInput): Promise<EquityResult | null>;
+  close(): Promise<void>;
+}
+
+export const EQUITY_QUEUE_MAX = 64;
+
+export function createEquityPool(options: { queueMax?: number; onError?: (message: string) => void } = {}): EquityPool {
+  const queueMax = options.queueMax ?? EQUITY_QUEUE_MAX;
+  let worker: Worker | null = null;
+  let nextId = 1;
+  const pending = new Map<number, (result: EquityResult | null) => void>();
+
+  const start = (): Worker => {
+    const w = new Worker(new URL('./equity-worker.mjs', import.meta.url));
+    w.unref();
+    w.on('message', (m: { id: number; result?: EquityResult; error?: string }) => {
+      const resolve = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error) options.onError?.(m.error);
+      resolve?.(m.result ?? null);
+    });
+    w.on('error', (error) => options.onError?.(error.message));
+    w.on('exit', () => {
+      if (worker === w) worker = null;
+      for (const resolve of pending.values()) resolve(null);
+      pending.clear();
+    });
+    return w;
+  };
+
+  return {
+    compute(input) {
+      if (pending.size >= queueMax) return Promise.resolve(null);
+      worker ??= start();
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        worker!.postMessage({ id, input });
+      });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      if (w) await w.terminate();
+    },
+  };
+}
