@@ -203,7 +203,7 @@ export class PlayerBot {
         amountCents: cents, idempotencyKey: this.key('buy'),
       });
       if (r.status !== 200) {
-        this.ctx.stats.recordError(r.body.error?.code ?? `http/${r.status}`);
+        this.ctx.stats.recordError(r.body.error?.code ?? `http/${r.status}`, 'buy-chips');
         throw new Error(`buy-chips for ${this.name}: ${r.status} ${JSON.stringify(r.body.error)}`);
       }
       this.boughtChips += r.body.chips;
@@ -275,7 +275,7 @@ export class PlayerBot {
         if (again?.you?.seat != null) return void this.applySnapshot(again);
       }
       if (ack.error.code !== 'seat/taken') {
-        this.ctx.stats.recordError(ack.error.code);
+        this.ctx.stats.recordError(ack.error.code, 'table:sit');
         throw new Error(`${this.name}: sit refused: ${ack.error.code}`);
       }
     }
@@ -287,7 +287,7 @@ export class PlayerBot {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId: this.table.id });
     this.resyncing = false;
     if (!ack.ok) {
-      this.ctx.stats.recordError(ack.error.code);
+      this.ctx.stats.recordError(ack.error.code, 'table:watch');
       return null;
     }
     this.applySnapshot(ack.snapshot);
@@ -298,7 +298,7 @@ export class PlayerBot {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId: this.table.id });
     this.ctx.stats.snapshots++;
     if (!ack.ok) {
-      this.ctx.stats.recordError(ack.error.code);
+      this.ctx.stats.recordError(ack.error.code, 'table:snapshot');
       return null;
     }
     return ack.snapshot;
@@ -446,7 +446,7 @@ export class PlayerBot {
       }
       this.deferred = null;
       this.note(`act refused ${ack.error.code}`);
-      this.ctx.stats.recordError(ack.error.code);
+      this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:act');
       this.resync();
     });
   }
@@ -456,7 +456,7 @@ export class PlayerBot {
     if (!this.inflight || nowMs - this.inflight.startedMs < this.ctx.options.ackTimeoutMs) return;
     this.inflight = null;
     this.deferred = null;
-    this.ctx.stats.recordError('ack/timeout');
+    this.ctx.stats.recordError('ack/timeout', 'table:act');
     this.resync();
   }
 
@@ -489,7 +489,7 @@ export class PlayerBot {
     const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
     if (!ack.ok) {
       this.topUpInFlight = false;
-      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
+      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:top_up');
       return;
     }
     this.ctx.stats.topUps++;
@@ -527,14 +527,14 @@ export class PlayerBot {
       void this.topUp(this.table.maxBuyIn);
       return;
     }
-    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
+    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:sit_in');
   }
 
   private chat(): void {
     const text = CHAT_LINES[Math.floor(this.ctx.random() * CHAT_LINES.length)]!;
     void this.emit('table:chat', { tableId: this.table.id, text }).then((ack) => {
       if (ack.ok) this.ctx.stats.chats++;
-      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code));
+      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:chat');
     });
   }
 
@@ -677,7 +677,7 @@ export class PlayerBot {
         this.onSeatGone();
         return true;
       }
-      this.ctx.stats.recordError(ack.error.code);
+      this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:leave');
       return false;
     }
     if (!ack.pending) {
@@ -760,7 +760,7 @@ export class SpectatorBot {
     this.resyncing = true;
     const ack = (await this.socket!.timeout(this.ctx.options.ackTimeoutMs).emitWithAck('table:watch', { tableId: this.tableId }).catch(() => null)) as AnyAck | null;
     this.resyncing = false;
-    if (!ack?.ok) return this.ctx.stats.recordError(ack ? ack.error.code : 'ack/timeout');
+    if (!ack?.ok) return this.ctx.stats.recordError(ack ? ack.error.code : 'ack/timeout', 'table:watch');
     const snapshot = ack.snapshot as TableSnapshot;
     this.epoch = snapshot.epoch;
     this.lastSeq = snapshot.seq;

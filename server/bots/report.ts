@@ -12,7 +12,7 @@ export function formatReport(r: BotReport): string {
     `=== bot run: ${r.ok ? 'OK' : 'FAILED'} ===`,
     `tables ${r.tables.length}, sockets ${r.sockets.players} players + ${r.sockets.spectators} spectators (peak connected ${r.sockets.peakConnected}); set-up ${r.setupSeconds.toFixed(1)} s, play ${r.playSeconds.toFixed(1)} s`,
     `hands ${r.hands} (${r.handsPerSecond.toFixed(2)}/s), actions ${r.actions} (${r.actionsPerSecond.toFixed(1)}/s)`,
-    `ack latency (client, table:act emit -> ack): p50 ${r.ackLatency.p50Ms} ms, p95 ${r.ackLatency.p95Ms} ms, p99 ${r.ackLatency.p99Ms} ms, max ${r.ackLatency.maxMs} ms (n=${r.ackLatency.count})`,
+    `ack latency (client, table:act emit -> ack, play window): p50 ${r.ackLatency.p50Ms} ms, p95 ${r.ackLatency.p95Ms} ms, p99 ${r.ackLatency.p99Ms} ms, max ${r.ackLatency.maxMs} ms (n=${r.ackLatency.count})`,
   );
   if (r.server) {
     const s = r.server;
@@ -24,6 +24,7 @@ export function formatReport(r: BotReport): string {
   }
   lines.push(
     `errors ${r.errors} (tolerated ${r.tolerated}): ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
+    `errors by request: ${Object.entries(r.errorsByEvent).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
     `counters: ${Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(', ')}`,
   );
   if (r.churn.bots > 0) {

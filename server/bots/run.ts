@@ -84,6 +84,7 @@ export interface BotReport {
   errors: number;
   tolerated: number;
   errorsByCode: Record<string, number>;
+  errorsByEvent: Record<string, number>;
   counters: Record<string, number>;
   churn: { bots: number; reconnects: number; seatedReconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
   audit: { api: ApiAudit | null; reconcile: { ok: boolean; violations: string[]; rakeCollected?: string } | null; db: DbAuditResult | null };
@@ -142,6 +143,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const churners = players.filter((_, i) => ((i * 0.618_033_988_75) % 1) < options.churn);
   for (const bot of churners) bot.startChurn();
   const before = await scrape(options.url);
+  stats.measuring = true;
   const playStarted = performance.now();
   const handsAtStart = hands;
   const actionsAtStart = stats.actions;
@@ -163,6 +165,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   }, 500);
   await waitForEnd(options, () => hands - handsAtStart, hooks.stopSignal);
   const playSeconds = (performance.now() - playStarted) / 1000;
+  stats.measuring = false;
   const playedHands = hands - handsAtStart;
   const playedActions = stats.actions - actionsAtStart;
   progress.stop();
@@ -199,6 +202,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     errors: stats.errors(),
     tolerated: stats.tolerated(),
     errorsByCode: Object.fromEntries([...stats.errorsByCode].sort()),
+    errorsByEvent: Object.fromEntries([...stats.errorsByEvent].sort()),
     counters: {
       frames: stats.frames, snapshots: stats.snapshots, resyncs: stats.resyncs, chats: stats.chats, topUps: stats.topUps,
       sitIns: stats.sitIns, reconnects: stats.reconnects, rejoins: stats.rejoins, disconnectsUnexpected: stats.disconnectsUnexpected,

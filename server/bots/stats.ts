@@ -50,18 +50,24 @@ export class Stats {
   noticesInfo = 0;
   connected = 0;
   readonly errorsByCode = new Map<string, number>();
+  /** The same errors keyed "<event> <code>", to tell which request met them. */
+  readonly errorsByEvent = new Map<string, number>();
+  /** Client ack latencies count into `ack` only inside the measured play window (not set-up, not the final leave). */
+  measuring = false;
   readonly ack: hdr.Histogram = newHistogram();
   /** Window histogram for the progress line, reset every tick. */
   readonly ackWindow: hdr.Histogram = newHistogram();
 
   recordAck(micros: number): void {
     const v = Math.max(1, Math.round(micros));
-    this.ack.recordValue(v);
+    if (this.measuring) this.ack.recordValue(v);
     this.ackWindow.recordValue(v);
   }
 
-  recordError(code: string): void {
+  recordError(code: string, event = 'other'): void {
     this.errorsByCode.set(code, (this.errorsByCode.get(code) ?? 0) + 1);
+    const key = `${event} ${code}`;
+    this.errorsByEvent.set(key, (this.errorsByEvent.get(key) ?? 0) + 1);
   }
 
   /** Errors that count against the threshold: everything but the tolerated codes. */
