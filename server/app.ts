@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
 import { ensureFirstAdmin } from './auth/admin-bootstrap';
 import { userFromCookieHeader } from './auth/sessions';
@@ -71,7 +71,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+    // One log line per request only when debugging: at load it would be most of the CPU.
+    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
     bodyLimit: 16_384,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
   await app.register(fastifyCookie);
