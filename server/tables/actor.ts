@@ -486,9 +486,9 @@ export class TableActor {
 
   // ---- the action clock ----------------------------------------------------------------
 
-  private onClockExpired(seat: number, seq: number): void {
+  private onClockExpired(seat: number, token: number): void {
     void this.enqueue(async () => {
-      if (this.game.seq !== seq || this.game.toAct !== seat || this.paused) return;
+      if (!this.hand.isCurrentClock(token) || this.game.toAct !== seat || this.paused) return;
       const meta = this.seatMeta.get(seat);
       if (meta && this.hand.useTimeBank(seat, meta)) {
         this.hand.armClock(this.seatMeta, (s, q) => this.onClockExpired(s, q), true);
@@ -496,7 +496,7 @@ export class TableActor {
         return;
       }
       if (meta) this.hand.chargeTimeBank(seat, meta);
-      const result = apply(this.game, { type: 'timeout', seat, expectedSeq: seq });
+      const result = apply(this.game, { type: 'timeout', seat });
       if (!result.ok) return;
       await this.afterStep(result.state, result.events, { type: 'timeout', seat });
       if (this.seatMeta.get(seat) === meta && !this.stopped) {
@@ -620,6 +620,18 @@ export class TableActor {
     await this.afterStep(started.state, started.events, null, [
       { type: 'fairness_commitment', handId: started.handId, commitment: started.commitment },
     ]);
+  }
+
+  /**
+   * Between hands nothing else would notice a player sitting out for too long
+   * when no hands are being dealt (fewer than two players in): the registry
+   * calls this every so often.
+   */
+  sweepIdle(): Promise<void> {
+    return this.enqueue(async () => {
+      if (isHandInProgress(this.game)) return;
+      for (const [seat, meta] of [...this.seatMeta]) if (!meta.pendingSit) await this.expireSitOut(seat, meta);
+    }, () => undefined);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ interface CurrentHand {
 
 interface ClockState {
   seat: number;
-  seq: number;
+  token: number;
   deadline: number;
   turnMs: number;
   usingTimeBank: boolean;
@@ -44,6 +44,7 @@ export class HandRunner {
   private current: CurrentHand | null = null;
   private lastFairness: Fairness | null = null;
   private clock: ClockState | null = null;
+  private clockTokens = 0;
 
   constructor(
     private readonly deps: ActorDeps,
@@ -160,23 +161,31 @@ export class HandRunner {
 
   // ---- the action clock --------------------------------------------------------------
 
-  armClock(seats: Map<number, SeatMeta>, onExpire: (seat: number, seq: number) => void, withTimeBank = false): void {
+  /**
+   * Starts the turn's countdown for the seat to act (or its time bank). Every
+   * arming gets a new token; a timer whose token is no longer current is
+   * ignored, so other seats sitting out or in mid-turn never stall the clock.
+   */
+  armClock(seats: Map<number, SeatMeta>, onExpire: (seat: number, token: number) => void, withTimeBank = false): void {
     const state = this.game();
     const seat = state.toAct;
-    if (seat === null) return this.disarmClock();
-    if (!withTimeBank && this.clock && this.clock.seat === seat && this.clock.seq === state.seq) return;
     this.disarmClock();
+    if (seat === null) return;
     const meta = seats.get(seat);
     const sittingOut = state.seats[seat]?.sittingOut ?? false;
     const turnMs = withTimeBank && meta
       ? meta.timeBankMs
       : sittingOut ? this.deps.settings.sittingOutTurnMs : this.deps.table.actionTimeoutMs;
     const now = this.deps.clock.now();
-    const seq = state.seq;
+    const token = ++this.clockTokens;
     this.clock = {
-      seat, seq, turnMs, usingTimeBank: withTimeBank, startedAt: now, deadline: now + turnMs,
-      timer: this.deps.clock.setTimeout(() => onExpire(seat, seq), turnMs),
+      seat, token, turnMs, usingTimeBank: withTimeBank, startedAt: now, deadline: now + turnMs,
+      timer: this.deps.clock.setTimeout(() => onExpire(seat, token), turnMs),
     };
+  }
+
+  isCurrentClock(token: number): boolean {
+    return this.clock?.token === token;
   }
 
   disarmClock(): void {

@@ -37,13 +37,24 @@ interface HandStat {
 }
 
 const LOBBY_WINDOW_MS = 60 * 60_000;
+/** How often idle tables look for players who sat out too long. */
+const IDLE_SWEEP_MS = 30_000;
 
 export class TableRegistry implements TableRegistryApi {
   private readonly actors = new Map<number, TableActor>();
   private readonly stats = new Map<number, HandStat[]>();
   private stopping = false;
+  private sweepTimer: unknown = null;
 
   constructor(private readonly deps: RegistryDeps) {}
+
+  private scheduleSweep(): void {
+    this.sweepTimer = this.deps.clock.setTimeout(() => {
+      if (this.stopping) return;
+      for (const actor of this.all()) void actor.sweepIdle();
+      this.scheduleSweep();
+    }, IDLE_SWEEP_MS);
+  }
 
   async boot(options: { createDefaults: boolean }): Promise<void> {
     let ids = await openTableIds(this.deps.db);
@@ -53,6 +64,7 @@ export class TableRegistry implements TableRegistryApi {
     }
     for (const id of ids) await this.load(id);
     this.deps.metrics?.tables?.(this.actors.size);
+    this.scheduleSweep();
   }
 
   get(tableId: number): TableActor | undefined {
@@ -161,6 +173,7 @@ export class TableRegistry implements TableRegistryApi {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.deps.clock.clearTimeout(this.sweepTimer);
     const deadline = this.deps.clock.now() + graceMs;
     while (this.all().some((a) => a.handInProgress()) && this.deps.clock.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ledger } from '../../server/ledger/transactions';
+import type { TableFrame, TableNotice } from '../../server/protocol';
+import { TableActor } from '../../server/tables/actor';
+import type { Clock } from '../../server/tables/clock';
+import type { TableOutput } from '../../server/tables/output';
+import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
+import { claimTable, insertTable } from '../../server/tables/store';
+import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+
+// The table actor with a manual clock and a recording transport, over the real
+// ledger on PostgreSQL: the action clock and time bank, sitting out and being
+// removed, commit-then-broadcast when the ledger fails, and fencing by epoch.
+
+class ManualClock implements Clock {
+  private time = 1_000_000;
+  private timers: { at: number; callback: () => void; id: number }[] = [];
+  private ids = 0;
+  now = () => this.time;
+  setTimeout = (callback: () => void, ms: number) => {
+    const id = ++this.ids;
+    this.timers.push({ at: this.time + ms, callback, id });
+    return id;
+  };
+  clearTimeout = (handle: unknown) => {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  };
+  /** Moves time forward, firing due timers in order (and letting the actor finish each, when given). */
+  async advance(ms: number, actor?: TableActor): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.callback();
+      await actor?.idle();
+    }
+    this.time = end;
+    await actor?.idle();
+  }
+}
+
+function recordingOutput() {
+  const frames = new Map<number, TableFrame[]>();
+  const notices: TableNotice[] = [];
+  const output: TableOutput = {
+    toUser: (userId, frame) => frames.set(userId, [...(frames.get(userId) ?? []), frame]),
+    toSpectators: (_t, frame) => frames.set(0, [...(frames.get(0) ?? []), frame]),
+    chat: () => undefined,
+    equity: () => undefined,
+    notice: (_u, n) => notices.push(n),
+    tableNotice: (_t, n) => notices.push(n),
+    seatChanged: () => undefined,
+    walletChanged: () => undefined,
+  };
+  const events = (userId: number) => (frames.get(userId) ?? []).flatMap((f) => f.events);
+  return { output, frames, notices, events };
+}
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ poolMax: 6 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger) {
+  const row = await insertTable(t.db, {
+    name: `actor-${randomBytes(3).toString('hex')}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2,
+    minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
+  });
+  const table = (await claimTable(t.db, row.id))!;
+  const clock = new ManualClock();
+  const rec = recordingOutput();
+  const fatal: string[] = [];
+  const actor = new TableActor({
+    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    ledger: ledger ? ledger(t.ledger) : t.ledger,
+    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 2, ...settings },
+    onFatal: (_id, reason) => fatal.push(reason),
+    handSettled: async () => false,
+  });
+  const users = await seedUsers(t.db, 2, 'actor');
+  for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
+  const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
+  for (const [i, caller] of callers.entries()) {
+    const sat = await actor.sit(caller, i, 100, uniqueKey());
+    expect(sat.ok).toBe(true);
+  }
+  return { actor, clock, rec, callers, fatal, table };
+}
+
+describe('table actor', () => {
+  it('on the clock: time bank first, then check-or-fold, then the player is sat out', async () => {
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const player = callers[toAct]!;
+    await clock.advance(9_999, actor);
+    expect(actor.snapshot(null).view.toAct).toBe(toAct);
+    await clock.advance(2, actor); // action clock out: the time bank starts
+    expect(rec.events(player.userId).some((e) => e.type === 'clock' && e.clock?.usingTimeBank)).toBe(true);
+    expect(actor.snapshot(null).view.toAct).toBe(toAct);
+    await clock.advance(5_000, actor); // time bank out
+    const timedOut = rec.events(player.userId).find((e) => e.type === 'action' && e.timedOut);
+    expect(timedOut).toMatchObject({ seat: toAct, action: 'fold' }); // facing the big blind: fold, not check
+    expect(actor.snapshot(null).view.seats[toAct]!.sittingOut).toBe(true);
+    expect(rec.notices.some((n) => n.kind === 'sat_out')).toBe(true);
+    actor.stop();
+  });
+
+  it('a player sitting out is cashed out after the idle sweep once the time limit passes', async () => {
+    const { actor, clock, callers, rec } = await setup({ sitOutMsMax: 60_000 });
+    await clock.advance(100, actor);
+    await actor.sitOut(callers[0]!);
+    await actor.sitOut(callers[1]!);
+    // Both sit out: the hand in progress times them out fast, then no more hands are dealt.
+    await clock.advance(5_000, actor);
+    expect(actor.handInProgress()).toBe(false);
+    await clock.advance(60_000, actor);
+    await actor.sweepIdle();
+    expect(actor.seatsTaken()).toBe(0);
+    const wallets = await t.db.account.findMany({ where: { code: { in: callers.map((c) => `wallet:${c.userId}`) } } });
+    expect(wallets.reduce((sum, w) => sum + w.balance, 0n)).toBe(2_000n);
+    actor.stop();
+  });
+
+  it('commit, then broadcast: while settlement fails the table pauses and sends no result', async () => {
+    let failures = 3;
+    const { actor, clock, rec, callers } = await setup({ settleRetryMs: 50 }, (real) => ({
+      ...real,
+      settleHand: async (input) => {
+        if (failures > 0) {
+          failures--;
+          throw new Error('database unavailable');
+        }
+        return real.settleHand(input);
+      },
+    }));
+    await clock.advance(100, actor);
+    const toAct = actor.snapshot(null).view.toAct!;
+    const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    let done = false;
+    void folded.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the first attempt fails
+    expect(rec.notices.map((n) => n.kind)).toContain('paused');
+    expect(rec.events(callers[0]!.userId).some((e) => e.type === 'hand_complete')).toBe(false);
+    expect(rec.events(0).some((e) => e.type === 'pot_awarded')).toBe(false);
+    expect(await t.db.hand.count({ where: { tableId: actor.id } })).toBe(0);
+    for (let i = 0; i < 100 && !done; i++) {
+      await clock.advance(100); // the retry timers (the mailbox is busy retrying)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await folded).ok).toBe(true);
+    expect(rec.notices.map((n) => n.kind)).toContain('resumed');
+    expect(rec.events(0).some((e) => e.type === 'hand_complete')).toBe(true);
+    expect(await t.db.hand.count({ where: { tableId: actor.id } })).toBe(1);
+    actor.stop();
+  });
+
+  it('a stale owner cannot settle: the actor stops, nothing is broadcast or written', async () => {
+    const { actor, clock, rec, callers, fatal, table } = await setup();
+    await clock.advance(100, actor);
+    await claimTable(t.db, table.id); // another process takes the table over (epoch + 1)
+    const toAct = actor.snapshot(null).view.toAct!;
+    await actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    expect(fatal.join()).toMatch(/settle\/stale/);
+    expect(rec.events(0).some((e) => e.type === 'pot_awarded')).toBe(false);
+    expect(await t.db.hand.count({ where: { tableId: table.id } })).toBe(0);
+    const seats = await t.db.account.findMany({ where: { code: { startsWith: 'seat:' }, tableId: table.id } });
+    expect(seats.map((s) => s.balance)).toEqual([100n, 100n]);
+  });
+});
