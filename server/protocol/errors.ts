@@ -26,7 +26,9 @@ export const PROTOCOL_ERROR_MESSAGES = {
   'internal': 'Something went wrong on our side.',
 } as const;
 
-export const LEDGER_ERROR_MESSAGES_FOR_CLIENTS = {
+/** Errors of the ledger (server/ledger/transactions.ts), which clients also receive. */
+export const LEDGER_ERROR_MESSAGES = {
+  'amount/invalid': 'The amount must be a positive whole number of chips.',
   'funds/insufficient': 'Not enough chips in the account.',
   'buyin/below_min': "The buy-in is below the table's minimum.",
   'buyin/above_max': "The buy-in is above the table's maximum.",
@@ -37,23 +39,28 @@ export const LEDGER_ERROR_MESSAGES_FOR_CLIENTS = {
   'idempotency/key_reused': 'This idempotency key was already used for a different request.',
   'idempotency/key_invalid': 'The idempotency key must be 1 to 200 printable characters.',
   'user/not_found': 'No such user.',
+  'table/not_found': 'No such table.',
+  'table/closed': 'The table is closed.',
+  'seat/invalid': 'No such seat at this table.',
+  'seat/taken': 'That seat is taken.',
+  'seat/already_seated': 'You already have a seat at this table.',
   'seat/not_found': 'No such seat session.',
   'seat/closed': 'The seat session is already closed.',
-  'settle/stale': 'The hand number or owner epoch is stale.',
+  'settle/stale': 'The hand number or owner epoch is stale: another owner or settlement got there first.',
   'settle/unbalanced': 'Contributions must equal winnings plus rake.',
   'settle/invalid': 'The settlement does not match the seats at the table.',
   'adjust/reason_required': 'An adjustment needs a reason.',
   'adjust/negative_wallet': 'The adjustment would make the wallet negative.',
-  'ledger/busy': 'The ledger is busy; try again.',
+  'ledger/busy': 'The ledger is busy; the operation was retried and gave up. Try again.',
 } as const;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_MESSAGES;
-export type LedgerErrorCodeForClients = keyof typeof LEDGER_ERROR_MESSAGES_FOR_CLIENTS;
+export type LedgerErrorCodeForClients = keyof typeof LEDGER_ERROR_MESSAGES;
 export type ErrorCode = ProtocolErrorCode | LedgerErrorCodeForClients | RejectionCode;
 
 export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   ...REJECTION_MESSAGES,
-  ...LEDGER_ERROR_MESSAGES_FOR_CLIENTS,
+  ...LEDGER_ERROR_MESSAGES,
   ...PROTOCOL_ERROR_MESSAGES,
 };
 
