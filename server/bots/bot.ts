@@ -39,7 +39,7 @@ const PURCHASE_CENTS_MAX = 1_000_000;
 const PURCHASE_CENTS_MIN = 100;
 /** A socket (re)connection not done within this fails the set-up or the leave. */
 const CONNECT_TIMEOUT_MS = 20_000;
-/** Sitting waits for the table's mailbox and a ledger buy-in: on a saturated server that can take a while. */
+/** Sitting and leaving wait for the table's mailbox and a ledger transfer: on a saturated server that can take a while. */
 const SIT_TIMEOUT_MS = 120_000;
 const TRACE = process.env.BOTS_TRACE === '1';
 /**
@@ -670,7 +670,7 @@ export class PlayerBot {
     if (!(await this.waitConnected())) return false;
     if (this.seat === null) return true;
     const gone = new Promise<void>((resolve) => this.seatGoneWaiters.push(resolve));
-    const ack = await this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id });
+    const ack = await this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id }, SIT_TIMEOUT_MS);
     this.leaveAcked = true;
     if (!ack.ok) {
       if (ack.error.code === 'table/not_seated') {
