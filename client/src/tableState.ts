@@ -45,7 +45,7 @@ export interface TableState {
   flights: ChipFlight[];
   /** Text log of the current and previous hands, newest last. */
   log: string[];
-  settled: { handId: string; handNumber: number } | null;
+  settled: { handId: string; handNumber: number; recordId: string } | null;
 }
 
 let flightId = 0;
@@ -134,7 +134,7 @@ function applyEvent(s: TableState, e: TableEvent): void {
       s.players = e.players;
       return;
     case 'hand_settled':
-      s.settled = { handId: e.handId, handNumber: e.handNumber };
+      s.settled = { handId: e.handId, handNumber: e.handNumber, recordId: e.recordId };
       if (s.fairness && s.fairness.handId === e.handId) s.fairness = { ...s.fairness, revealed: true };
       return;
     default:

@@ -136,17 +136,14 @@ export function HandsPanel({ tableId, settledKey }: { tableId?: number; settledK
 }
 
 /**
- * `hand_settled` names the hand by its engine id ("<table>-<number>"); the HTTP
- * route wants the stored hand's id. A player finds it in their own hands; anyone
- * can open a hand by its id.
+ * `hand_settled` carries the stored hand's id (`recordId`), so anyone at the
+ * table, seated or watching, can open the last hand's record and verify its
+ * shuffle; any other hand opens by its id.
  */
 function FairnessPanel({ state }: { state: TableState }) {
-  const { user, hands } = useMyHands(state.settled?.handId ?? null, state.tableId);
   const [manual, setManual] = useState('');
   const [open, setOpen] = useState<string | null>(null);
-  const settledNumber = state.settled?.handNumber ?? null;
-  const match = hands?.find((h) => h.handNumber === settledNumber) ?? null;
-  const handId = open ?? match?.handId ?? null;
+  const handId = open ?? state.settled?.recordId ?? null;
   const { hand, error } = useHand(handId);
   const f = state.fairness;
   return (
@@ -165,7 +162,6 @@ function FairnessPanel({ state }: { state: TableState }) {
       </section>
       <section>
         <h3>Check a settled hand</h3>
-        {user && !hand && !error && state.settled && !match && <p className="muted small">You did not play hand {state.settled.handId}; open it by its id below.</p>}
         {error && <p className="form-error">{errorText(error)}</p>}
         {hand && <HandViewer hand={hand} />}
         <form className="row gap" onSubmit={(e) => { e.preventDefault(); if (/^\d+$/.test(manual)) setOpen(manual); }}>
