@@ -1,8 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createSession, setSessionCookie, cookiePolicyFromEnv } from '../auth/sessions';
-import { createUser, findUserByUsername } from '../auth/users';
+import { findUserByUsername, normalizeUsername } from '../auth/users';
 import type { HttpDeps } from './deps';
 import { parseOrReply, sendError } from './errors';
 
@@ -10,6 +10,9 @@ import { parseOrReply, sendError } from './errors';
 // caller proves it knows the token (Authorization: Bearer <token>). A bot is
 // an ordinary player flagged is_bot, created on first use, and gets an
 // ordinary session: from then on it uses the public protocol like anyone.
+
+/** Not an argon2 hash: password logins of bot accounts always fail. */
+const BOT_PASSWORD_HASH = '!bot-account-no-password';
 
 const botBody = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/) });
 
@@ -22,11 +25,13 @@ export function registerBotRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!sameSecret(given, token)) return sendError(reply, 403, 'auth/forbidden');
     const body = parseOrReply(reply, botBody, request.body);
     if (!body) return reply;
-    const username = `bot_${body.name}`;
+    const username = normalizeUsername(`bot_${body.name}`);
     let user = await findUserByUsername(deps.db, username);
     if (!user) {
-      const created = await createUser(deps.db, { username, password: randomBytes(24).toString('base64url'), isBot: true });
-      user = created.ok ? await findUserByUsername(deps.db, username) : await findUserByUsername(deps.db, username);
+      // Bots never log in with a password: store no usable hash (argon2id at
+      // 64 MiB per bot would make creating thousands of them take minutes).
+      await deps.db.user.createMany({ data: [{ username, passwordHash: BOT_PASSWORD_HASH, isBot: true }], skipDuplicates: true });
+      user = await findUserByUsername(deps.db, username);
     }
     if (!user || !user.isBot) return sendError(reply, 403, 'auth/forbidden', 'That name belongs to a person.');
     const session = await createSession(deps.db, user.id);

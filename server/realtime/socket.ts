@@ -48,6 +48,9 @@ interface SocketData {
   bucket: TokenBucket;
 }
 
+/** How long Socket.IO keeps missed packets for a reconnecting socket. */
+export const RECOVERY_WINDOW_MS = 15_000;
+
 type AnyAck = Ack<Record<string, unknown>>;
 type AckFn = (response: AnyAck) => void;
 
@@ -63,7 +66,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const io = new Server(deps.httpServer, {
     maxHttpBufferSize: SOCKET_BUFFER_BYTES_MAX,
     perMessageDeflate: false,
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    // Every broadcast packet is kept this long for replay to a socket that comes
+    // back; at thousands of frames a second a long window costs gigabytes of heap
+    // and GC time. A client away longer resyncs with a snapshot, which always works.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     serveClient: false,
   });
   const userBuckets = new KeyedBuckets(USER_MESSAGES);

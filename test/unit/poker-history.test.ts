@@ -119,3 +119,32 @@ describe('hand history', () => {
     expect(text).not.toContain('SHOW DOWN');
   });
 });
+
+describe('cloneState', () => {
+  it('copies every nested array and object of a live hand', async () => {
+    const { cloneState, createGame, apply, orderedDeck } = await import('../../server/poker/game').then(async (g) => ({
+      ...g,
+      orderedDeck: (await import('../../server/poker/cards')).orderedDeck,
+    }));
+    let s = createGame({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2, rake: { percentBps: 500, cap: 3 } });
+    for (const [seat, stack] of [[0, 100], [1, 50], [2, 80]] as const) {
+      const r = apply(s, { type: 'sit', seat, playerId: `p${seat}`, stack });
+      if (!r.ok) throw new Error(r.rejection.code);
+      s = r.state;
+    }
+    const started = apply(s, { type: 'start_hand', handId: 'h', deck: orderedDeck() });
+    if (!started.ok) throw new Error(started.rejection.code);
+    const original = started.state;
+    const snapshot = structuredClone(original);
+    const copy = cloneState(original);
+    expect(copy).toEqual(original);
+    copy.seats[0]!.holeCards.push(copy.seats[0]!.holeCards[0]!);
+    copy.seats[1]!.stack = -1;
+    copy.deck!.pop();
+    copy.board.push(copy.deck![0]!);
+    copy.dealOrder.pop();
+    copy.pots.push({ amount: 1, eligible: [0] });
+    copy.config.rake!.cap = 99;
+    expect(original).toEqual(snapshot);
+  });
+});
