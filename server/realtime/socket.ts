@@ -74,7 +74,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   });
   const userBuckets = new KeyedBuckets(USER_MESSAGES);
   const seatedAt = new Map<number, Set<number>>();
-  const socketsOf = new Map<number, number>();
+  /** Each logged-in user's open sockets, for direct sends of their private frames. */
+  const socketsOf = new Map<number, Set<Socket>>();
 
   io.use(async (socket, next) => {
     try {
@@ -104,26 +105,25 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     socket.on('disconnect', () => {
       deps.metrics?.socketsConnected(io.engine.clientsCount);
       for (const tableId of data.watching) updateSpectators(tableId);
-      if (data.user) onUserSocketGone(data.user.userId);
+      if (data.user) onUserSocketGone(socket, data.user.userId);
     });
   });
 
   function onUserSocket(socket: Socket, user: SessionUser): void {
     void socket.join(`user:${user.userId}`);
-    const count = (socketsOf.get(user.userId) ?? 0) + 1;
-    socketsOf.set(user.userId, count);
+    const sockets = socketsOf.get(user.userId) ?? new Set<Socket>();
+    sockets.add(socket);
+    socketsOf.set(user.userId, sockets);
     for (const tableId of seatedAt.get(user.userId) ?? []) {
       void socket.join(`table:${tableId}`);
-      if (count === 1) void deps.registry().get(tableId)?.connectionChanged(user.userId, true);
+      if (sockets.size === 1) void deps.registry().get(tableId)?.connectionChanged(user.userId, true);
     }
   }
 
-  function onUserSocketGone(userId: number): void {
-    const count = (socketsOf.get(userId) ?? 1) - 1;
-    if (count > 0) {
-      socketsOf.set(userId, count);
-      return;
-    }
+  function onUserSocketGone(socket: Socket, userId: number): void {
+    const sockets = socketsOf.get(userId);
+    sockets?.delete(socket);
+    if (sockets && sockets.size > 0) return;
     socketsOf.delete(userId);
     for (const tableId of seatedAt.get(userId) ?? []) void deps.registry().get(tableId)?.connectionChanged(userId, false);
   }
@@ -248,7 +248,12 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   }
 
   const output: TableOutput = {
-    toUser: (userId, frame) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tableFrame, frame),
+    // A player's frame goes straight to their sockets: no room look-up, and no
+    // copy kept for connection-state recovery (a returning player resyncs from
+    // a snapshot; the public frames to rooms are still kept for replay).
+    toUser: (userId, frame) => {
+      for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tableFrame, frame);
+    },
     toSpectators: (tableId, frame) => io.to(`spect:${tableId}`).emit(SERVER_EVENTS.tableFrame, frame),
     chat: (tableId, message) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableChat, message),
     equity: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableEquity, frame),
