@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,11 +32,30 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Accessibility of what is on screen, by axe-core: text contrast (WCAG AA),
+ * names of buttons, links, images and form fields.
+ */
+async function checkAccessibility(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'rule', values: ['color-contrast', 'button-name', 'link-name', 'image-alt', 'label', 'aria-valid-attr-value', 'aria-required-attr'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
+  });
+  expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize()!;
   const file = path.join(SHOTS, `${name}-${size.width}x${size.height}.png`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file });
+  await checkAccessibility(page, `${name} at ${size.width}px`);
   if (size.width <= 390) {
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(scrollWidth, `${name} scrolls horizontally at ${size.width}px`).toBeLessThanOrEqual(size.width);
