@@ -66,20 +66,27 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** SQLSTATE of a database error, wherever the driver adapter put it. */
+/**
+ * SQLSTATE of a database error, wherever the driver adapter put it. Prisma
+ * wraps a failed raw query as P2010 with the PostgreSQL code in
+ * meta.driverAdapterError.cause.originalCode; Prisma's own codes (P2xxx) are
+ * not SQLSTATEs even though they have five characters too.
+ */
 export function sqlState(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const record = current as Record<string, unknown>;
-    for (const key of ['originalCode', 'code']) {
-      const value = record[key];
-      if (typeof value === 'string' && /^[0-9A-Z]{5}$/.test(value)) return value;
-    }
-    const meta = record.meta as Record<string, unknown> | undefined;
-    const fromMeta = meta && (meta.code ?? (meta.driverAdapterError as Record<string, unknown> | undefined)?.cause);
-    current = fromMeta && typeof fromMeta === 'object' ? fromMeta : (record.cause ?? (typeof fromMeta === 'string' ? { code: fromMeta } : undefined));
+  const e = error as {
+    code?: unknown;
+    cause?: { originalCode?: unknown; code?: unknown };
+    meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  } | null;
+  const candidates = [
+    e?.meta?.driverAdapterError?.cause?.originalCode,
+    e?.cause?.originalCode,
+    e?.cause?.code,
+    e?.meta?.code,
+    e?.code,
+  ];
+  for (const code of candidates) {
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^P\d{4}$/.test(code)) return code;
   }
   return undefined;
 }

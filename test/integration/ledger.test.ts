@@ -317,3 +317,38 @@ describe('immutability', () => {
     await client.query('ROLLBACK');
   });
 });
+
+describe('retries', () => {
+  it('retries the whole transaction on serialization failures and deadlocks, then gives up with ledger/busy', async () => {
+    const { inTransaction, isRetryable } = await import('../../server/ledger/db-helpers');
+    const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+    let calls = 0;
+    const flaky = await inTransaction(t.db, policy, async (tx) => {
+      calls++;
+      if (calls < 3) await tx.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '${calls === 1 ? '40001' : '40P01'}'; END $$`);
+      return { ok: true as const, value: calls };
+    });
+    expect(flaky).toEqual({ ok: true, value: 3 });
+    let forever = 0;
+    const busy = await inTransaction(t.db, policy, async (tx) => {
+      forever++;
+      await tx.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40001'; END $$`);
+      return { ok: true as const, value: 0 };
+    });
+    expect(busy.ok ? 'ok' : busy.error.code).toBe('ledger/busy');
+    expect(forever).toBe(4);
+    // Anything else is a bug and surfaces as an exception, not a retry.
+    await expect(inTransaction(t.db, policy, async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT 1/0`);
+      return { ok: true as const, value: 0 };
+    })).rejects.toThrow();
+    expect(isRetryable({ code: 'P2034' })).toBe(true);
+    const wrapped = (code: string, message = 'x') => ({ code: 'P2010', message, meta: { driverAdapterError: { cause: { originalCode: code } } } });
+    expect(isRetryable(wrapped('55P03'))).toBe(true); // lock_timeout
+    expect(isRetryable(wrapped('40P01'))).toBe(true);
+    expect(isRetryable(wrapped('23505', 'duplicate key value violates unique constraint "ledger_transfers_idempotency_key_key"'))).toBe(true);
+    expect(isRetryable(wrapped('23505', 'duplicate key value violates unique constraint "users_username_key"'))).toBe(false);
+    expect(isRetryable(wrapped('23514'))).toBe(false); // a CHECK violation is a bug, not contention
+    expect(isRetryable(new Error('boom'))).toBe(false);
+  });
+});
