@@ -185,6 +185,22 @@ describe('overdraw races', () => {
   });
 });
 
+describe('top-up race', () => {
+  it('50 concurrent top-ups never take a seat above the maximum buy-in nor a wallet below zero', async () => {
+    const userId = await fundedUser(10_000n);
+    const table = await seedTable(t.db, { minBuyIn: 100n, maxBuyIn: 1_000n });
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey() });
+    if (!seated.ok) throw new Error(seated.error.code);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.ledger.topUp({ seatSessionId: seated.value.seatSessionId, amount: 100n, idempotencyKey: uniqueKey('top') })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(9); // 100 + 9 x 100 = 1,000
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'topup/above_max')).toBe(true);
+    expect(await balanceOf(`seat:${seated.value.seatSessionId}`)).toBe(1_000n);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(9_000n);
+  });
+});
+
 describe('adjust', () => {
   it('records the admin and the reason, in the ledger and the audit trail', async () => {
     const userId = await fundedUser(100n);
