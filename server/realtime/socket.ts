@@ -248,9 +248,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   }
 
   const output: TableOutput = {
-    // A player's frame goes straight to their sockets: no room look-up, and no
-    // copy kept for connection-state recovery (a returning player resyncs from
-    // a snapshot; the public frames to rooms are still kept for replay).
+    // A player's frame goes straight to their sockets, without a room look-up.
+    // (With connection-state recovery on, Socket.IO still keeps a copy of every
+    // packet for RECOVERY_WINDOW_MS; a returning player may also resync from a snapshot.)
     toUser: (userId, frame) => {
       for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tableFrame, frame);
     },
