@@ -50,6 +50,8 @@ interface SocketData {
 
 /** How long Socket.IO keeps missed packets for a reconnecting socket. */
 export const RECOVERY_WINDOW_MS = 15_000;
+/** How often expired recovery packets are dropped (Socket.IO itself does it once a minute). */
+const RECOVERY_PRUNE_MS = 1_000;
 
 type AnyAck = Ack<Record<string, unknown>>;
 type AckFn = (response: AnyAck) => void;
@@ -72,6 +74,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     serveClient: false,
   });
+  const pruneTimer = pruneRecoveryBuffer(io);
   const userBuckets = new KeyedBuckets(USER_MESSAGES);
   const seatedAt = new Map<number, Set<number>>();
   /** Each logged-in user's open sockets, for direct sends of their private frames. */
@@ -301,10 +304,32 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     output,
     lobbyChanged,
     close: () => new Promise((resolve) => {
+      clearInterval(pruneTimer);
       if (lobbyTimer) clearTimeout(lobbyTimer);
       io.close(() => resolve());
     }),
   };
+}
+
+/**
+ * Socket.IO's in-memory adapter keeps every packet for connection-state
+ * recovery and prunes the expired ones only once a minute, whatever the
+ * recovery window: at thousands of frames a second that is hundreds of
+ * thousands of live objects for the garbage collector. Prune every second
+ * (packets are kept in emission order, so expired ones are a prefix).
+ */
+function pruneRecoveryBuffer(io: Server): ReturnType<typeof setInterval> {
+  const adapter = io.of('/').adapter as unknown as { packets?: { emittedAt: number }[] };
+  const timer = setInterval(() => {
+    const packets = adapter.packets;
+    if (!Array.isArray(packets) || packets.length === 0) return;
+    const threshold = Date.now() - RECOVERY_WINDOW_MS;
+    let expired = 0;
+    while (expired < packets.length && packets[expired]!.emittedAt < threshold) expired++;
+    if (expired > 0) packets.splice(0, expired);
+  }, RECOVERY_PRUNE_MS);
+  timer.unref();
+  return timer;
 }
 
 function payloadTooLarge(payload: unknown): boolean {
