@@ -4,6 +4,7 @@ import { loadUser, optionalUserOf, requireUser, userOf } from '../auth/sessions'
 import type { Db } from '../db/client';
 import type { HttpDeps } from './deps';
 import { idParam, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
+import { pokerStarsTextFor, type HistorySource } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
 // seats that showed; a player who played it also sees their own cards. The
@@ -52,6 +53,7 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
     });
     scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, request, reply));
     scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
+    scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => history(deps, request, reply));
   });
 }
 
@@ -159,6 +161,23 @@ async function showHand(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
       yourSeats: ownSeats,
     },
   };
+}
+
+/** PokerStars-style text: a player of the hand sees their own cards, everyone sees the shown ones. */
+async function history(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const params = parseOrReply(reply, handParams, request.params);
+  if (!params) return reply;
+  const hand = await loadHand(deps.db, params.id);
+  if (!hand) return sendError(reply, 404, 'hand/not_found');
+  const raw = hand.record as unknown as Partial<HistorySource>;
+  if (!raw.log || !Array.isArray(raw.players)) return sendError(reply, 404, 'hand/not_found', 'This hand has no replayable log.');
+  const viewer = optionalUserOf(request);
+  const ownSeats = new Set(hand.players.filter((p) => viewer !== null && p.userId === viewer.userId).map((p) => p.seatIndex));
+  try {
+    return { ok: true, text: pokerStarsTextFor({ ...(raw as HistorySource), tableName: hand.table.name }, ownSeats) };
+  } catch {
+    return sendError(reply, 500, 'internal', 'The hand log could not be replayed.');
+  }
 }
 
 async function verify(deps: HttpDeps, options: HandRouteOptions, request: FastifyRequest, reply: FastifyReply) {

@@ -6,8 +6,8 @@ import { Card, CardSlot } from './Card';
 import { FairnessCheck } from './Fairness';
 
 // A settled hand from GET /api/hands/:id, replayed street by street from what
-// the API publishes (players, shown and own hole cards, board, results), with a
-// text summary to copy and the shuffle check.
+// the API publishes (players, shown and own hole cards, board, results), with its
+// PokerStars-style history to copy (GET /api/hands/:id/history) and the shuffle check.
 
 const STEPS = ['Pre-flop', 'Flop', 'Turn', 'River', 'Result'] as const;
 const BOARD_AT = [0, 3, 4, 5, 5];
@@ -59,7 +59,12 @@ export function HandViewer({ hand }: { hand: HandDetail }) {
   const board = hand.record.board.slice(0, BOARD_AT[step]);
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(handSummary(hand));
+      // The server's PokerStars-style history (your cards, and the shown ones);
+      // the summary built here is the fallback for hands without a replayable log.
+      const text = await api<{ text: string }>('GET', `/api/hands/${encodeURIComponent(hand.handId)}/history`)
+        .then((r) => `${r.text}\nCommitment ${hand.commitment}\nSeed ${hand.seed}`)
+        .catch(() => handSummary(hand));
+      await navigator.clipboard.writeText(text);
       toast('Hand history copied.', 'success');
     } catch {
       toast('Copy failed: your browser blocked the clipboard.', 'error');
