@@ -72,6 +72,11 @@ describe('two players over Socket.IO', () => {
       expect(hand.rake).toBe(BigInt(result.rake));
     }
 
+    // The history of a hand, as Alice may read it: her cards, never Bob's unless shown.
+    const history = await alice.http<{ ok: boolean; text: string }>('GET', `/api/hands/${hands[0]!.id}/history`);
+    expect(history.body.text).toContain('Dealt to alice [');
+    expect(history.body.text).not.toContain('Dealt to bob');
+
     // Both leave (at the end of a hand in progress, if any: leaving players are sat out and time out fast).
     const leftA = await alice.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
     const leftB = await bob.emit<{ pending: boolean }>('table:leave', { tableId: table.id });
