@@ -98,22 +98,7 @@ export function isRetryable(error: unknown): boolean {
   if (state && RETRYABLE_SQLSTATES.has(state)) return true;
   // Two requests with one idempotency key raced: the loser hits the unique
   // index after the winner commits; running again finds the stored result.
-  if (state === '23505' && String((error as Error).message ?? '').includes('idempotency_key')) return true;
-  return isUniqueViolationOnKey(error);
-}
-
-function isUniqueViolationOnKey(error: unknown): boolean {
-  const text = safeStringify(error);
-  return (text.includes('23505') || text.includes('P2002') || text.includes('UniqueConstraintViolation')) &&
-    text.includes('idempotency_key');
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return `${String((value as Error)?.message ?? '')} ${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
-  } catch {
-    return String(value);
-  }
+  return state === '23505' && String((error as Error).message ?? '').includes('idempotency_key');
 }
 
 // ---- request hashing and result encoding -------------------------------------

@@ -13,6 +13,7 @@ import {
   validKey,
   encodeResult,
   type RetryPolicy,
+  type LockedAccount,
   type RetryStats,
   type StoredTransfer,
   type Tx,
@@ -329,12 +330,9 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
     if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     if (!positive(input.amount)) return fail('amount/invalid');
     if (!row || row.status === null) return fail('seat/not_found');
-    const walletCode = accountCodes.wallet(row.user_id!);
-    const seatCode = accountCodes.seat(input.seatSessionId);
-    const locked = await lockAccounts(tx, [walletCode, seatCode]);
-    const wallet = locked.get(walletCode);
-    const seat = locked.get(seatCode)!;
-    if (!(await seatIsOpen(tx, input.seatSessionId))) return fail('seat/closed');
+    const held = await lockOpenSeat<TopUpResult>(tx, input.seatSessionId, row.user_id!, input.idempotencyKey, hash);
+    if ('ok' in held) return held;
+    const { wallet, seat } = held;
     if (!wallet || wallet.balance < input.amount) return fail('funds/insufficient');
     if (seat.balance + input.amount > row.max_buy_in!) return fail('topup/above_max', { max: row.max_buy_in!.toString() });
     const result: TopUpResult = { stack: seat.balance + input.amount, walletBalance: wallet.balance - input.amount };
@@ -350,13 +348,28 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
   });
 }
 
-/** Re-read under the account lock: a concurrent cash-out may have closed it. */
-async function seatIsOpen(tx: Tx, seatSessionId: bigint): Promise<boolean> {
+/**
+ * The one ordered lock of a seat's wallet and SEAT account, then the seat's
+ * status re-read under it (a concurrent cash-out may have closed it while we
+ * waited). If a twin request with this key is what closed or changed it, its
+ * stored result is the answer.
+ */
+async function lockOpenSeat<T extends object>(
+  tx: Tx,
+  seatSessionId: bigint,
+  userId: number,
+  key: string,
+  hash: string,
+): Promise<{ wallet: LockedAccount | undefined; seat: LockedAccount } | LedgerResult<WithTransfer<T>>> {
+  const walletCode = accountCodes.wallet(userId);
+  const seatCode = accountCodes.seat(seatSessionId);
+  const locked = await lockAccounts(tx, [walletCode, seatCode]);
   const rows = await tx.$queryRawUnsafe<{ open: boolean }[]>(
     `SELECT status = 'OPEN' AS open FROM seat_sessions WHERE id = $1::bigint`,
     seatSessionId.toString(),
   );
-  return rows[0]?.open === true;
+  if (rows[0]?.open !== true) return replayOrConflict<T>(await lookup(tx, key), hash) ?? fail('seat/closed');
+  return { wallet: locked.get(walletCode), seat: locked.get(seatCode)! };
 }
 
 export interface CashOutInput {
@@ -380,12 +393,10 @@ export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerRe
     if (replay) return replay;
     if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     if (!row || row.status === null) return fail('seat/not_found');
-    const walletCode = accountCodes.wallet(row.user_id!);
-    const seatCode = accountCodes.seat(input.seatSessionId);
-    const locked = await lockAccounts(tx, [walletCode, seatCode]);
-    const wallet = locked.get(walletCode)!;
-    const seat = locked.get(seatCode)!;
-    if (!(await seatIsOpen(tx, input.seatSessionId))) return fail('seat/closed');
+    const held = await lockOpenSeat<CashOutResult>(tx, input.seatSessionId, row.user_id!, input.idempotencyKey, hash);
+    if ('ok' in held) return held;
+    const { seat } = held;
+    const wallet = held.wallet!; // it paid for the buy-in, so it exists
     const result: CashOutResult = { amount: seat.balance, walletBalance: wallet.balance + seat.balance };
     await tx.$executeRawUnsafe(
       `UPDATE seat_sessions SET status = 'CLOSED', open_seat_key = NULL, open_user_key = NULL, closed_at = now()

@@ -16,6 +16,11 @@ async function fundedUser(chips: bigint): Promise<number> {
   return userId!;
 }
 
+/** Opens pool connections up front, so concurrent requests really overlap (new connections take a while). */
+async function warmPool(connections = 30): Promise<void> {
+  await Promise.all(Array.from({ length: connections }, () => t.db.$transaction(async (tx) => tx.$executeRawUnsafe('SELECT pg_sleep(0.05)'))));
+}
+
 async function balanceOf(code: string): Promise<bigint> {
   const account = await t.db.account.findUniqueOrThrow({ where: { code } });
   return account.balance;
@@ -95,6 +100,7 @@ describe('buyIn, topUp, cashOut', () => {
     const userId = await fundedUser(1_000n);
     const table = await seedTable(t.db);
     const key = uniqueKey('buyin-twin');
+    await warmPool();
     const results = await Promise.all(
       Array.from({ length: 30 }, () => t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 4, amount: 200n, idempotencyKey: key })),
     );
@@ -155,6 +161,22 @@ describe('overdraw races', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'funds/insufficient')).toBe(true);
     expect(await balanceOf(`wallet:${userId}`)).toBe(0n);
+  });
+
+  it('20 concurrent cash-outs with one key all return the first result', async () => {
+    const userId = await fundedUser(300n);
+    const table = await seedTable(t.db);
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 300n, idempotencyKey: uniqueKey() });
+    if (!seated.ok) throw new Error('buy-in failed');
+    const key = uniqueKey('out-twin');
+    await warmPool();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: key })),
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(results.map(() => 'ok'));
+    expect(new Set(results.map((r) => (r.ok ? r.value.transferId : -1n))).size).toBe(1);
+    expect(results.every((r) => r.ok && r.value.amount === 300n)).toBe(true);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(300n);
   });
 
   it('100 concurrent cash-outs of one seat: exactly one succeeds and pays once', async () => {
