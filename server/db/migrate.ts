@@ -100,12 +100,3 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
     throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
   }
 }
-
-/** Names of the migrations recorded in the database, for /readyz. */
-export async function pendingMigrations(client: pg.ClientBase | pg.Pool, migrations = readMigrations()): Promise<string[]> {
-  const exists = await client.query(`SELECT to_regclass('"_app_migrations"') AS t`);
-  if (!exists.rows[0]?.t) return migrations.map((m) => m.name);
-  const { rows } = await client.query<{ name: string }>('SELECT name FROM "_app_migrations"');
-  const applied = new Set(rows.map((r) => r.name));
-  return migrations.filter((m) => !applied.has(m.name)).map((m) => m.name);
-}

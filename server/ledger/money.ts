@@ -22,14 +22,6 @@ export function chips(value: bigint | number): Chips {
   return big as Chips;
 }
 
-/** A whole-number chip amount from untrusted input (number, bigint or decimal string). */
-export function parseChips(value: unknown): Chips | null {
-  if (typeof value === 'bigint') return chips(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return chips(value);
-  if (typeof value === 'string' && /^-?\d{1,18}$/.test(value)) return chips(BigInt(value));
-  return null;
-}
-
 /** The chip as a dinero currency: base 10, no minor unit. */
 export const CHIP: DineroCurrency<bigint> = { code: 'CHIP', base: 10n, exponent: 0n };
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../server/db/client';
 import { createLedger, type Ledger, type LedgerDeps } from '../../server/ledger/transactions';
+import { withDatabase } from './global-setup';
 
 // A fresh, migrated database per caller (cloned from the run's template).
 // It is audited with reconcile and dropped by the global teardown.
@@ -51,11 +52,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
+export { withDatabase };
 
 let counter = 0;
 export function uniqueKey(prefix = 'k'): string {
