@@ -1,5 +1,5 @@
 import { computePots, type GameEvent, type LegalActions, type SeatView, type TableView } from '@poker';
-import type { ActionClock, EquityFrame, Fairness, SeatPlayer, TableEvent, TableFrame, TableSnapshot } from '@protocol';
+import type { EquityFrame, TableEvent, TableFrame, TableSnapshot } from '@protocol';
 
 // The client's copy of one table: a snapshot, then the engine's events applied
 // in seq order (which is what lets the felt animate). A gap in seq or a new
@@ -20,22 +20,14 @@ export interface ChipFlight {
   amount: number;
 }
 
-export interface TableState {
-  tableId: number;
-  name: string;
-  epoch: number;
-  seq: number;
-  view: TableView;
-  players: SeatPlayer[];
+/** The snapshot's fields, kept current by the frames, plus what the felt needs to animate. */
+export interface TableState
+  extends Pick<
+    TableSnapshot,
+    'tableId' | 'name' | 'epoch' | 'seq' | 'view' | 'players' | 'clock' | 'fairness' | 'paused' | 'spectators' | 'minBuyIn' | 'maxBuyIn' | 'actionTimeoutMs'
+  > {
   youUserId: number | null;
   legal: LegalActions | null;
-  clock: ActionClock | null;
-  fairness: Fairness | null;
-  paused: boolean;
-  spectators: number;
-  minBuyIn: number;
-  maxBuyIn: number;
-  actionTimeoutMs: number;
   /** Hands shown at this hand's showdown, by seat. */
   shown: Record<number, { cards: string[]; name: string }>;
   awards: Award[];

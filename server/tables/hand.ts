@@ -227,7 +227,7 @@ export class HandRunner {
       const s = state.seats[seat];
       return s && s.inHand && !s.folded;
     });
-    const allInRunOut = live.filter((seat) => !state.seats[seat]!.allIn).length <= 1 && runOut.length >= 1;
+    const allInRunOut = live.filter((seat) => !state.seats[seat]!.allIn).length <= 1;
     if (!allInRunOut || live.length < 2) return;
     const remaining = 52 - boardBefore.length - live.length * state.seats[live[0]!]!.holeCards.length;
     const boards = combinations(remaining, 5 - boardBefore.length);
