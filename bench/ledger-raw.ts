@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { encodeResult, requestHash } from '../server/ledger/db-helpers';
-import { accountCodes, settleKey, type BuyInInput, type SettleHandInput } from '../server/ledger/transactions';
+import { accountCodes, type BuyInInput, type SettleHandInput } from '../server/ledger/transactions';
+import { scopeKey, serverKeys, type ScopedKey } from '../server/ledger/keys';
 
 // The baseline: the same SQL work as the ledger's settleHand and buyIn, written
 // the plain way with node-postgres, ONE statement per step, no ORM, no CTEs that
@@ -49,11 +50,11 @@ interface Posting {
   delta: bigint;
 }
 
-async function insertTransfer(client: Client, row: { kind: string; key: string; hash: string; actorUserId: number | null; tableId: number; result: unknown }): Promise<string> {
+async function insertTransfer(client: Client, row: { kind: string; key: ScopedKey; hash: string; actorUserId: number | null; tableId: number; result: unknown }): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
-    `/* raw:insert_transfer */ INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, table_id, result)
-     VALUES ($1::"TransferKind", $2, $3, $4::int, $5::int, $6::jsonb) RETURNING id`,
-    [row.kind, row.key, row.hash, row.actorUserId, row.tableId, encodeResult(row.result)],
+    `/* raw:insert_transfer */ INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, table_id, result, key_scope, key_owner_id)
+     VALUES ($1::"TransferKind", $2, $3, $4::int, $5::int, $6::jsonb, $7::"KeyScope", $8::int) RETURNING id`,
+    [row.kind, row.key.key, row.hash, row.actorUserId, row.tableId, encodeResult(row.result), row.key.scope, row.key.ownerId],
   );
   return rows[0]!.id;
 }
@@ -77,20 +78,21 @@ async function insertEntriesAndBalances(client: Client, transferId: string, post
   );
 }
 
-async function assertNewKey(client: Client, sql: string, key: string): Promise<void> {
-  const { rowCount } = await client.query(sql, [key]);
-  if (rowCount !== 0) throw new RawFailure(`idempotency key ${key} already used`);
+async function assertNewKey(client: Client, sql: string, kind: string, key: ScopedKey): Promise<void> {
+  const { rowCount } = await client.query(sql, [key.scope, key.ownerId, kind, key.key]);
+  if (rowCount !== 0) throw new RawFailure(`idempotency key ${key.key} already used`);
 }
 
 // ---- settle ------------------------------------------------------------------------
 
 export function rawSettleHand(pool: pg.Pool, input: SettleHandInput): Promise<void> {
-  const key = settleKey(input.tableId, input.handNumber);
+  const key = scopeKey(serverKeys.settle(input.tableId, input.handNumber), 0);
   const hash = requestHash('SETTLE_HAND', { ...input, record: undefined });
   return inTransaction(pool, async (client) => {
     await assertNewKey(client,
       `/* raw:lookup */ SELECT t.id, t.request_hash, t.result, h.id AS hand_id
-         FROM ledger_transfers t JOIN hands h ON h.transfer_id = t.id WHERE t.idempotency_key = $1`, key);
+         FROM ledger_transfers t JOIN hands h ON h.transfer_id = t.id
+        WHERE t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2 AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4`, 'SETTLE_HAND', key);
     const potCode = accountCodes.pot(input.tableId);
     const rakeCode = accountCodes.rake(input.tableId);
     const seatCodes = input.seats.map((s) => accountCodes.seat(s.seatSessionId));
@@ -156,7 +158,9 @@ interface TableRow {
 export function rawBuyIn(pool: pg.Pool, input: BuyInInput): Promise<void> {
   const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined });
   return inTransaction(pool, async (client) => {
-    await assertNewKey(client, `/* raw:lookup */ SELECT id, request_hash, result FROM ledger_transfers WHERE idempotency_key = $1`, input.idempotencyKey);
+    const key = scopeKey(input.idempotencyKey, input.userId);
+    await assertNewKey(client, `/* raw:lookup */ SELECT id, request_hash, result FROM ledger_transfers
+      WHERE key_scope = $1::"KeyScope" AND key_owner_id = $2 AND kind = $3::"TransferKind" AND idempotency_key = $4`, 'BUY_IN', key);
     const { rows: tables } = await client.query<TableRow>(
       `/* raw:table */ SELECT status::text AS status, min_buy_in, max_buy_in, max_seats FROM poker_tables WHERE id = $1`,
       [input.tableId],
@@ -174,7 +178,7 @@ export function rawBuyIn(pool: pg.Pool, input: BuyInInput): Promise<void> {
       seatSessionId: BigInt(seat.seatSessionId), seatAccountId: BigInt(seat.accountId), stack: input.amount,
       walletBalance: wallet.balance - input.amount,
     };
-    const transferId = await insertTransfer(client, { kind: 'BUY_IN', key: input.idempotencyKey, hash, actorUserId: input.userId, tableId: input.tableId, result });
+    const transferId = await insertTransfer(client, { kind: 'BUY_IN', key, hash, actorUserId: input.userId, tableId: input.tableId, result });
     // The seat account must exist before its entry (foreign key), so the seat comes first.
     await insertEntriesAndBalances(client, transferId, [
       { accountId: wallet.id, delta: -input.amount },

@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { Rollback, fail, type LedgerError, type LedgerResult } from './errors';
+import type { ScopedKey } from './keys';
 
 // Plumbing shared by every money function: the transaction wrapper with
 // bounded, jittered retries; the idempotency look-up; the one ordered lock of
@@ -49,6 +50,7 @@ export async function inTransaction<T>(
       );
     } catch (error) {
       if (error instanceof Rollback) return error.failure;
+      if (isBalanceOutOfRange(error)) return fail('amount/too_large');
       if (!isRetryable(error)) throw error;
       if (attempt >= policy.attempts) return fail('ledger/busy', { attempts: attempt });
       if (stats) stats.retries++;
@@ -91,6 +93,11 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The database refused a balance beyond ±(2^53 − 1) (accounts_balance_range_check). */
+function isBalanceOutOfRange(error: unknown): boolean {
+  return sqlState(error) === '23514' && String((error as Error).message ?? '').includes('accounts_balance_range_check');
+}
+
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && RETRYABLE_PRISMA_CODES.has(code)) return true;
@@ -99,6 +106,31 @@ export function isRetryable(error: unknown): boolean {
   // Two requests with one idempotency key raced: the loser hits the unique
   // index after the winner commits; running again finds the stored result.
   return state === '23505' && String((error as Error).message ?? '').includes('idempotency_key');
+}
+
+// Prisma's codes for "the database cannot be reached right now": P1001 can't
+// reach, P1002 timed out, P1008 operation timed out, P1017 connection closed,
+// P2024 no pooled connection in time, P2028 transaction API error (its
+// time-out while the server was unreachable).
+const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const TRANSIENT_MESSAGE = /connection terminated|can't reach database|timed out fetching a new connection|connection (?:is )?closed|server closed the connection/i;
+
+/**
+ * Whether an error thrown out of a money function may go away by itself
+ * (serialization failure, deadlock, lock time-out, lost or refused
+ * connection): then the caller may try again later. Anything else is a bug or
+ * a refusal that will repeat, and trying again would only wedge the caller.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  if (isRetryable(error)) return true;
+  const e = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown } | null;
+  if (typeof e?.code === 'string' && (TRANSIENT_PRISMA_CODES.has(e.code) || TRANSIENT_NODE_CODES.has(e.code))) return true;
+  if (typeof e?.cause?.code === 'string' && TRANSIENT_NODE_CODES.has(e.cause.code)) return true;
+  const state = sqlState(error);
+  // Class 08: connection exception; 57P01-03: the server is shutting down or starting; 53300: too many connections.
+  if (state && (state.startsWith('08') || /^57P0[1-3]$/.test(state) || state === '53300')) return true;
+  return TRANSIENT_MESSAGE.test(String(e?.message ?? ''));
 }
 
 // ---- request hashing and result encoding -------------------------------------
@@ -153,6 +185,19 @@ export function replayOrConflict<T extends object>(
   return { ok: true, value: { ...decodeResult<T>(stored.result), transferId: stored.id, replayed: true } };
 }
 
+/** The stored transfer of a scoped key, if any (the idempotency look-up). */
+export const LOOKUP_SQL = `SELECT id, request_hash, result FROM ledger_transfers
+  WHERE key_scope = $1::"KeyScope" AND key_owner_id = $2::int AND kind = $3::"TransferKind" AND idempotency_key = $4`;
+
+export function lookupParams(kind: string, key: ScopedKey): unknown[] {
+  return [key.scope, key.ownerId, kind, key.key];
+}
+
+export async function lookup(tx: Tx, kind: string, key: ScopedKey): Promise<StoredTransfer | null> {
+  const rows = await tx.$queryRawUnsafe<StoredTransfer[]>(LOOKUP_SQL, ...lookupParams(kind, key));
+  return rows[0] ?? null;
+}
+
 export function validKey(key: unknown): key is string {
   return typeof key === 'string' && key.length >= 1 && key.length <= 200 && /^[\x21-\x7e]+$/.test(key);
 }
@@ -190,7 +235,8 @@ export async function lockAccounts(tx: Tx, codes: string[]): Promise<Map<string,
  */
 export async function lookupAndLock(
   tx: Tx,
-  key: string,
+  kind: string,
+  key: ScopedKey,
   codes: string[],
 ): Promise<{ stored: (StoredTransfer & { hand_id: bigint | null }) | null; accounts: Map<string, LockedAccount> }> {
   const rows = await tx.$queryRawUnsafe<(LockedAccount & { transfer_id: bigint | null; request_hash: string | null; result: unknown; hand_id: bigint | null })[]>(
@@ -198,13 +244,15 @@ export async function lookupAndLock(
             a.id, a.code, a.kind, a.balance, a.user_id, a.table_id, a.seat_session_id
        FROM (SELECT t.id AS transfer_id, t.request_hash, t.result, h.id AS hand_id
                FROM (SELECT 1) one
-               LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
+               LEFT JOIN ledger_transfers t
+                      ON t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2::int
+                     AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4
                LEFT JOIN hands h ON h.transfer_id = t.id) l
        LEFT JOIN LATERAL (
          SELECT id, code, kind::text AS kind, balance, user_id, table_id, seat_session_id
-           FROM accounts WHERE code = ANY($2::text[]) ORDER BY id FOR UPDATE
+           FROM accounts WHERE code = ANY($5::text[]) ORDER BY id FOR UPDATE
        ) a ON true`,
-    key,
+    ...lookupParams(kind, key),
     codes,
   );
   const first = rows[0];
@@ -226,7 +274,7 @@ export interface Posting {
 
 export interface TransferWrite {
   kind: string;
-  key: string;
+  key: ScopedKey;
   hash: string;
   actorUserId: number | null;
   reason: string | null;
@@ -251,7 +299,7 @@ export function transferParams(write: TransferWrite): unknown[] {
   const postings = write.postings.filter((p) => p.delta !== 0n);
   return [
     write.kind,
-    write.key,
+    write.key.key,
     write.hash,
     write.actorUserId,
     write.reason,
@@ -259,14 +307,27 @@ export function transferParams(write: TransferWrite): unknown[] {
     encodeResult(write.result),
     postings.map((p) => p.accountId.toString()),
     postings.map((p) => p.delta.toString()),
+    write.key.scope,
+    write.key.ownerId,
   ];
 }
 
-/** Parameters $1..$9 as produced by transferParams. */
-export const TRANSFER_CTES = `
+/** Parameters $1..$11 of transferCtes, in this order. */
+export const TRANSFER_PARAMS_COUNT = 11;
+
+/**
+ * The CTEs that write a transfer (parameters $1..$11 from transferParams), its
+ * entries and the balances. With `gate`, the name of an earlier CTE, the
+ * transfer row is inserted once per row of that CTE: an empty gate (a failed
+ * compare-and-swap) writes no transfer, hence no entry and no balance.
+ */
+export function transferCtes(gate?: string): string {
+  const values = `$1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb, $10::"KeyScope", $11::int`;
+  const source = gate === undefined ? `VALUES (${values})` : `SELECT ${values} FROM ${gate}`;
+  return `
   tr AS (
-    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, reason, table_id, result)
-    VALUES ($1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb)
+    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, reason, table_id, result, key_scope, key_owner_id)
+    ${source}
     RETURNING id
   ),
   moves AS (
@@ -285,6 +346,7 @@ export const TRANSFER_CTES = `
      WHERE a.id = d.account_id AND EXISTS (SELECT 1 FROM tr) -- no transfer row, no balance change
     RETURNING a.id
   )`;
+}
 
-const POST_TRANSFER_SQL = `WITH ${TRANSFER_CTES}
+const POST_TRANSFER_SQL = `WITH ${transferCtes()}
   SELECT tr.id, (SELECT count(*) FROM balances) AS touched FROM tr`;

@@ -8,6 +8,7 @@ import type { Db } from '../db/client';
 //   - every transfer's entries sum to zero, and every transfer has entries
 //     (except a cash-out of an empty seat);
 //   - every pot is empty between hands;
+//   - no seat session is open at a closed table (its chips would be stranded);
 //   - the cashier's balance mirrors the chips sold.
 
 export interface Violation {
@@ -18,6 +19,7 @@ export interface Violation {
     | 'transfer/unbalanced'
     | 'transfer/no_entries'
     | 'pot/not_empty'
+    | 'seat/open_on_closed_table'
     | 'cashier/mismatch';
   message: string;
   details?: Record<string, string>;
@@ -132,6 +134,14 @@ const ROW_CHECKS: RowCheck[] = [
     'pot/not_empty',
     `SELECT id, code, balance FROM accounts WHERE kind = 'POT' AND balance <> 0`,
     (r) => `pot ${r.code} holds ${r.balance} outside a settlement`,
+  ],
+  [
+    'seat/open_on_closed_table',
+    `SELECT ss.id, ss.table_id, ss.user_id, a.balance
+       FROM seat_sessions ss JOIN poker_tables pt ON pt.id = ss.table_id
+       LEFT JOIN accounts a ON a.seat_session_id = ss.id
+      WHERE ss.status = 'OPEN' AND pt.status = 'CLOSED'`,
+    (r) => `seat session ${r.id} of user ${r.user_id} is open at closed table ${r.table_id} (holding ${r.balance})`,
   ],
 ];
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client';
 import {
   DEFAULT_RETRY,
-  TRANSFER_CTES,
+  transferCtes,
+  lookup,
+  lookupParams,
   inTransaction,
   lockAccounts,
   lookupAndLock,
@@ -19,6 +21,7 @@ import {
   type Tx,
 } from './db-helpers';
 import { fail, ok, type LedgerResult } from './errors';
+import { scopeKey, serverKeys, type KeyInput, type ScopedKey, type ServerKey } from './keys';
 import { quoteChips, usdCents, usdFromCents, type Usd } from './money';
 import { reconcile, type ReconcileReport } from './reconcile';
 
@@ -59,13 +62,6 @@ function positive(amount: bigint): boolean {
   return typeof amount === 'bigint' && amount > 0n;
 }
 
-const LOOKUP_SQL = `SELECT id, request_hash, result FROM ledger_transfers WHERE idempotency_key = $1`;
-
-async function lookup(tx: Tx, key: string): Promise<StoredTransfer | null> {
-  const rows = await tx.$queryRawUnsafe<StoredTransfer[]>(LOOKUP_SQL, key);
-  return rows[0] ?? null;
-}
-
 async function ensureWallet(tx: Tx, userId: number): Promise<boolean> {
   const rows = await tx.$queryRawUnsafe<{ found: boolean }[]>(
     `WITH u AS (SELECT id FROM users WHERE id = $1),
@@ -100,7 +96,8 @@ export interface BuyChipsResult {
 export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<LedgerResult<WithTransfer<BuyChipsResult>>> {
   const hash = requestHash('BUY_CHIPS', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
-    const replay = replayOrConflict<BuyChipsResult>(await lookup(tx, input.idempotencyKey), hash);
+    const key = scopeKey(input.idempotencyKey, input.userId);
+    const replay = replayOrConflict<BuyChipsResult>(await lookup(tx, 'BUY_CHIPS', key), hash);
     if (replay) return replay;
     const quote = validatePurchase(deps, input);
     if (!quote.ok) return quote;
@@ -110,7 +107,7 @@ export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<Ledger
     const wallet = locked.get(walletCode)!;
     const cashier = locked.get(accountCodes.cashier)!;
     const chipAmount = quote.value.chips;
-    const paymentRef = `sim_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 24)}`;
+    const paymentRef = `sim_${createHash('sha256').update(`${input.userId}:${input.idempotencyKey}`).digest('hex').slice(0, 24)}`;
     const result: BuyChipsResult = {
       chips: chipAmount,
       amountCents: usdCents(quote.value.usd),
@@ -120,7 +117,7 @@ export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<Ledger
     };
     const transferId = await postTransferWithPurchase(tx, {
       kind: 'BUY_CHIPS',
-      key: input.idempotencyKey,
+      key,
       hash,
       actorUserId: input.userId,
       reason: null,
@@ -156,10 +153,10 @@ async function postTransferWithPurchase(
   purchase: { userId: number; usd: Usd; chips: bigint; chipsPerUsd: number; paymentRef: string },
 ): Promise<bigint> {
   const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
-    `WITH ${TRANSFER_CTES},
+    `WITH ${transferCtes()},
        purchase AS (
          INSERT INTO chip_purchases (user_id, transfer_id, amount_minor, currency, chips, chips_per_unit, payment_ref)
-         SELECT $10::int, tr.id, $11::bigint, 'USD', $12::bigint, $13::int, $14 FROM tr
+         SELECT $12::int, tr.id, $13::bigint, 'USD', $14::bigint, $15::int, $16 FROM tr
        )
      SELECT tr.id FROM tr`,
     ...transferParams(write),
@@ -179,7 +176,8 @@ export interface BuyInInput {
   tableId: number;
   seatIndex: number;
   amount: bigint;
-  idempotencyKey: string;
+  /** The client's key (a string, scoped to this user) or one the server made. */
+  idempotencyKey: KeyInput;
 }
 
 export interface BuyInResult {
@@ -199,16 +197,17 @@ interface TableRow {
 /** Wallet to a new seat session at a table, within the table's buy-in limits. */
 export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult<WithTransfer<BuyInResult>>> {
   const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined });
+  const key = scopeKey(input.idempotencyKey, input.userId);
   return run(deps, async (tx) => {
     // Buy-in is the hottest money path after settlement, so its steps are
     // packed into two statements: (1) idempotency look-up, table row and the
     // wallet's row lock; (2) every write.
     const [row] = await tx.$queryRawUnsafe<(StoredTransfer & TableRow & { wallet_id: bigint | null; wallet_balance: bigint | null })[]>(
-      BUY_IN_READ_SQL, input.idempotencyKey, input.tableId, accountCodes.wallet(input.userId),
+      BUY_IN_READ_SQL, ...lookupParams('BUY_IN', key), input.tableId, accountCodes.wallet(input.userId),
     );
     const replay = replayOrConflict<BuyInResult>(row, hash);
     if (replay) return replay;
-    const invalid = validateBuyIn(input, row);
+    const invalid = validateBuyIn(input, key.key, row);
     if (invalid) return invalid;
     if (row!.wallet_id === null || row!.wallet_balance! < input.amount) {
       return fail('funds/insufficient', { balance: (row!.wallet_balance ?? 0n).toString() });
@@ -218,12 +217,12 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
     const [written] = await tx.$queryRawUnsafe<{ seat_session_id: bigint | null; account_id: bigint | null; transfer_id: bigint | null }[]>(
       BUY_IN_WRITE_SQL,
       input.tableId, input.userId, input.seatIndex, input.amount.toString(), row!.wallet_id.toString(),
-      input.idempotencyKey, hash, encodeResult(result),
+      key.key, hash, encodeResult(result), key.scope, key.ownerId,
     );
     if (!written || written.transfer_id === null) {
       // A concurrent twin with the same key may have taken the seat while we
       // waited for the wallet lock: then its result is the answer.
-      return replayOrConflict<BuyInResult>(await lookup(tx, input.idempotencyKey), hash) ?? fail(await seatConflict(tx, input));
+      return replayOrConflict<BuyInResult>(await lookup(tx, 'BUY_IN', key), hash) ?? fail(await seatConflict(tx, input));
     }
     return ok({
       ...result, seatSessionId: written.seat_session_id!, seatAccountId: written.account_id!,
@@ -236,9 +235,11 @@ const BUY_IN_READ_SQL = `
   SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats,
          w.id AS wallet_id, w.balance AS wallet_balance
     FROM (SELECT 1) one
-    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
-    LEFT JOIN poker_tables pt ON pt.id = $2
-    LEFT JOIN LATERAL (SELECT id, balance FROM accounts WHERE code = $3 FOR UPDATE) w ON true`;
+    LEFT JOIN ledger_transfers t
+           ON t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2::int AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4
+    -- KEY SHARE: a concurrent closeTable (FOR UPDATE) waits for this buy-in, then sees its seat.
+    LEFT JOIN LATERAL (SELECT status, min_buy_in, max_buy_in, max_seats FROM poker_tables WHERE id = $5 FOR KEY SHARE) pt ON true
+    LEFT JOIN LATERAL (SELECT id, balance FROM accounts WHERE code = $6 FOR UPDATE) w ON true`;
 
 // Seat session and its SEAT account (created with the bought chips, so it needs
 // no lock: nobody else can see it yet), the transfer, its two entries and the
@@ -255,8 +256,8 @@ const BUY_IN_WRITE_SQL = `
     SELECT 'SEAT', 'seat:' || ss.id, $2::int, $1::int, ss.id, $4::bigint FROM ss
     RETURNING id, seat_session_id
   ), tr AS (
-    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, table_id, result)
-    SELECT 'BUY_IN', $6, $7, $2::int, $1::int,
+    INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, actor_user_id, table_id, key_scope, key_owner_id, result)
+    SELECT 'BUY_IN', $6, $7, $2::int, $1::int, $9::"KeyScope", $10::int,
            $8::jsonb || jsonb_build_object('seatSessionId', jsonb_build_object('$big', acc.seat_session_id::text),
                                            'seatAccountId', jsonb_build_object('$big', acc.id::text))
       FROM acc
@@ -280,8 +281,8 @@ async function seatConflict(tx: Tx, input: BuyInInput): Promise<'seat/taken' | '
   return rows[0]?.taken ? 'seat/taken' : 'seat/already_seated';
 }
 
-function validateBuyIn(input: BuyInInput, table: TableRow | undefined): LedgerResult<never> | null {
-  if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
+function validateBuyIn(input: BuyInInput, key: string, table: TableRow | undefined): LedgerResult<never> | null {
+  if (!validKey(key)) return fail('idempotency/key_invalid');
   if (!positive(input.amount)) return fail('amount/invalid');
   if (!table || table.status === null) return fail('table/not_found');
   if (table.status !== 'OPEN') return fail('table/closed');
@@ -300,17 +301,27 @@ interface SeatRow {
   max_buy_in: bigint | null;
 }
 
+// A client's key belongs to the seat's user, so the look-up joins through the seat.
 const LOOKUP_WITH_SEAT_SQL = `
   SELECT t.id, t.request_hash, t.result, ss.status::text AS status, ss.table_id, ss.user_id, pt.max_buy_in
     FROM (SELECT 1) one
-    LEFT JOIN ledger_transfers t ON t.idempotency_key = $1
-    LEFT JOIN seat_sessions ss ON ss.id = $2::bigint
-    LEFT JOIN poker_tables pt ON pt.id = ss.table_id`;
+    LEFT JOIN seat_sessions ss ON ss.id = $1::bigint
+    LEFT JOIN poker_tables pt ON pt.id = ss.table_id
+    LEFT JOIN ledger_transfers t
+           ON t.key_scope = $2::"KeyScope"
+          AND t.key_owner_id = CASE WHEN $2::"KeyScope" = 'CLIENT' THEN ss.user_id ELSE 0 END
+          AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4`;
+
+function seatLookupParams(seatSessionId: bigint, kind: string, input: KeyInput): unknown[] {
+  const key = scopeKey(input, 0);
+  return [seatSessionId.toString(), key.scope, kind, key.key];
+}
 
 export interface TopUpInput {
   seatSessionId: bigint;
   amount: bigint;
-  idempotencyKey: string;
+  /** The client's key (a string, scoped to the seat's user) or one the server made. */
+  idempotencyKey: KeyInput;
 }
 
 export interface TopUpResult {
@@ -323,21 +334,22 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
   const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
     const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
-      LOOKUP_WITH_SEAT_SQL, input.idempotencyKey, input.seatSessionId.toString(),
+      LOOKUP_WITH_SEAT_SQL, ...seatLookupParams(input.seatSessionId, 'TOP_UP', input.idempotencyKey),
     );
     const replay = replayOrConflict<TopUpResult>(row, hash);
     if (replay) return replay;
-    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
-    if (!positive(input.amount)) return fail('amount/invalid');
     if (!row || row.status === null) return fail('seat/not_found');
-    const held = await lockOpenSeat<TopUpResult>(tx, input.seatSessionId, row.user_id!, input.idempotencyKey, hash);
+    const key = scopeKey(input.idempotencyKey, row.user_id!);
+    if (!validKey(key.key)) return fail('idempotency/key_invalid');
+    if (!positive(input.amount)) return fail('amount/invalid');
+    const held = await lockOpenSeat<TopUpResult>(tx, input.seatSessionId, row.user_id!, 'TOP_UP', key, hash);
     if ('ok' in held) return held;
     const { wallet, seat } = held;
     if (!wallet || wallet.balance < input.amount) return fail('funds/insufficient');
     if (seat.balance + input.amount > row.max_buy_in!) return fail('topup/above_max', { max: row.max_buy_in!.toString() });
     const result: TopUpResult = { stack: seat.balance + input.amount, walletBalance: wallet.balance - input.amount };
     const transferId = await postTransfer(tx, {
-      kind: 'TOP_UP', key: input.idempotencyKey, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
+      kind: 'TOP_UP', key, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
       result,
       postings: [
         { accountId: wallet.id, delta: -input.amount },
@@ -358,7 +370,8 @@ async function lockOpenSeat<T extends object>(
   tx: Tx,
   seatSessionId: bigint,
   userId: number,
-  key: string,
+  kind: string,
+  key: ScopedKey,
   hash: string,
 ): Promise<{ wallet: LockedAccount | undefined; seat: LockedAccount } | LedgerResult<WithTransfer<T>>> {
   const walletCode = accountCodes.wallet(userId);
@@ -368,13 +381,20 @@ async function lockOpenSeat<T extends object>(
     `SELECT status = 'OPEN' AS open FROM seat_sessions WHERE id = $1::bigint`,
     seatSessionId.toString(),
   );
-  if (rows[0]?.open !== true) return replayOrConflict<T>(await lookup(tx, key), hash) ?? fail('seat/closed');
+  if (rows[0]?.open !== true) return replayOrConflict<T>(await lookup(tx, kind, key), hash) ?? fail('seat/closed');
   return { wallet: locked.get(walletCode), seat: locked.get(seatCode)! };
 }
 
 export interface CashOutInput {
   seatSessionId: bigint;
-  idempotencyKey: string;
+  /**
+   * Cash-outs are only ever made by the server (leave, removal, close,
+   * recovery): the seat session's one key, serverKeys.cashOut(seatSessionId),
+   * unless a caller has its own server key.
+   */
+  idempotencyKey?: ServerKey;
+  /** Why the seat closes (left, removed, table closed, recovery): kept on the transfer for audit. */
+  reason?: string;
 }
 
 export interface CashOutResult {
@@ -384,16 +404,19 @@ export interface CashOutResult {
 
 /** The whole seat back to the wallet; closes the seat session. */
 export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerResult<WithTransfer<CashOutResult>>> {
-  const hash = requestHash('CASH_OUT', { ...input, idempotencyKey: undefined });
+  // The reason is an annotation, not part of the request: a seat closes once.
+  const hash = requestHash('CASH_OUT', { seatSessionId: input.seatSessionId });
+  const keyInput = input.idempotencyKey ?? serverKeys.cashOut(input.seatSessionId);
   return run(deps, async (tx) => {
     const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
-      LOOKUP_WITH_SEAT_SQL, input.idempotencyKey, input.seatSessionId.toString(),
+      LOOKUP_WITH_SEAT_SQL, ...seatLookupParams(input.seatSessionId, 'CASH_OUT', keyInput),
     );
     const replay = replayOrConflict<CashOutResult>(row, hash);
     if (replay) return replay;
-    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     if (!row || row.status === null) return fail('seat/not_found');
-    const held = await lockOpenSeat<CashOutResult>(tx, input.seatSessionId, row.user_id!, input.idempotencyKey, hash);
+    const key = scopeKey(keyInput, row.user_id!);
+    if (!validKey(key.key)) return fail('idempotency/key_invalid');
+    const held = await lockOpenSeat<CashOutResult>(tx, input.seatSessionId, row.user_id!, 'CASH_OUT', key, hash);
     if ('ok' in held) return held;
     const { seat } = held;
     const wallet = held.wallet!; // it paid for the buy-in, so it exists
@@ -404,7 +427,7 @@ export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerRe
       input.seatSessionId.toString(),
     );
     const transferId = await postTransfer(tx, {
-      kind: 'CASH_OUT', key: input.idempotencyKey, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
+      kind: 'CASH_OUT', key, hash, actorUserId: row.user_id, reason: input.reason ?? null, tableId: row.table_id,
       result,
       postings: seat.balance > 0n
         ? [{ accountId: seat.id, delta: -seat.balance }, { accountId: wallet.id, delta: seat.balance }]
@@ -446,7 +469,6 @@ export interface SettleHandResult {
   stacks: { seatSessionId: bigint; stack: bigint }[];
 }
 
-export const settleKey = (tableId: number, handNumber: bigint) => `settle:${tableId}:${handNumber}`;
 
 /**
  * One call per finished hand: contributions from the seats into the table's
@@ -455,7 +477,7 @@ export const settleKey = (tableId: number, handNumber: bigint) => `settle:${tabl
  * idempotency key settle:<table>:<hand> makes a retry return the first result.
  */
 export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<LedgerResult<WithTransfer<SettleHandResult>>> {
-  const key = settleKey(input.tableId, input.handNumber);
+  const key = scopeKey(serverKeys.settle(input.tableId, input.handNumber), 0);
   const hash = requestHash('SETTLE_HAND', { ...input, record: undefined });
   const codes = [
     accountCodes.pot(input.tableId),
@@ -464,7 +486,7 @@ export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<Le
   ];
   return run(deps, async (tx) => {
     // Look-up and lock share one round trip (this is the hottest money path).
-    const { stored, accounts } = await lookupAndLock(tx, key, codes);
+    const { stored, accounts } = await lookupAndLock(tx, 'SETTLE_HAND', key, codes);
     const replay = settlementReplay(stored, hash);
     if (replay) return replay;
     const invalid = validateSettlement(input);
@@ -475,12 +497,12 @@ export function settleHand(deps: LedgerDeps, input: SettleHandInput): Promise<Le
   });
 }
 
-async function replaySettlement(tx: Tx, key: string, hash: string): Promise<LedgerResult<WithTransfer<SettleHandResult>> | null> {
+async function replaySettlement(tx: Tx, key: ScopedKey, hash: string): Promise<LedgerResult<WithTransfer<SettleHandResult>> | null> {
   const rows = await tx.$queryRawUnsafe<(StoredTransfer & { hand_id: bigint })[]>(
     `SELECT t.id, t.request_hash, t.result, h.id AS hand_id
        FROM ledger_transfers t JOIN hands h ON h.transfer_id = t.id
-      WHERE t.idempotency_key = $1`,
-    key,
+      WHERE t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2::int AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4`,
+    ...lookupParams('SETTLE_HAND', key),
   );
   return settlementReplay(rows[0] ?? null, hash);
 }
@@ -534,7 +556,7 @@ function checkSettlement(input: SettleHandInput, locked: Map<string, { id: bigin
 async function writeSettlement(
   tx: Tx,
   input: SettleHandInput,
-  key: string,
+  key: ScopedKey,
   hash: string,
   checked: CheckedSettlement,
 ): Promise<LedgerResult<WithTransfer<SettleHandResult>>> {
@@ -603,26 +625,25 @@ const SETTLE_SQL = `
   WITH seats_ok AS (
     SELECT NOT EXISTS (
       SELECT 1 FROM seat_sessions
-       WHERE id = ANY($18::bigint[]) AND (status <> 'OPEN' OR table_id <> $10::int)
+       WHERE id = ANY($20::bigint[]) AND (status <> 'OPEN' OR table_id <> $12::int)
     ) AS ok
   ),
   cas AS (
-    UPDATE poker_tables SET hand_number = $11::bigint
-     WHERE id = $10::int AND hand_number = $11::bigint - 1 AND owner_epoch = $12::bigint AND status = 'OPEN'
+    UPDATE poker_tables SET hand_number = $13::bigint
+     WHERE id = $12::int AND hand_number = $13::bigint - 1 AND owner_epoch = $14::bigint AND status = 'OPEN'
        AND (SELECT ok FROM seats_ok)
     RETURNING id
   ),
-  ${TRANSFER_CTES.replace('VALUES ($1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb)',
-    'SELECT $1::"TransferKind", $2, $3, $4::int, $5, $6::int, $7::jsonb FROM cas')},
+  ${transferCtes('cas')},
   hand AS (
     INSERT INTO hands (table_id, hand_number, transfer_id, commitment, seed, pot_total, rake, record)
-    SELECT $10::int, $11::bigint, tr.id, $13, $14, $15::bigint, $16::bigint, $17::jsonb FROM tr
+    SELECT $12::int, $13::bigint, tr.id, $15, $16, $17::bigint, $18::bigint, $19::jsonb FROM tr
     RETURNING id
   ),
   players AS (
     INSERT INTO hand_players (hand_id, seat_session_id, user_id, seat_index, contributed, won)
     SELECT hand.id, p.seat_session_id, p.user_id, p.seat_index, p.contributed, p.won
-      FROM hand CROSS JOIN unnest($18::bigint[], $19::int[], $20::int[], $21::bigint[], $22::bigint[])
+      FROM hand CROSS JOIN unnest($20::bigint[], $21::int[], $22::int[], $23::bigint[], $24::bigint[])
            AS p(seat_session_id, user_id, seat_index, contributed, won)
   )
   SELECT (SELECT id FROM tr) AS transfer_id, (SELECT id FROM hand) AS hand_id, (SELECT ok FROM seats_ok) AS seats_ok`;
@@ -649,7 +670,8 @@ export const REASON_LENGTH_MAX = 500;
 export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResult<WithTransfer<AdjustResult>>> {
   const hash = requestHash('ADJUST', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
-    const replay = replayOrConflict<AdjustResult>(await lookup(tx, input.idempotencyKey), hash);
+    const key = scopeKey(input.idempotencyKey, input.adminUserId);
+    const replay = replayOrConflict<AdjustResult>(await lookup(tx, 'ADJUST', key), hash);
     if (replay) return replay;
     if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
@@ -663,17 +685,17 @@ export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResu
     if (wallet.balance + input.amount < 0n) return fail('adjust/negative_wallet', { balance: wallet.balance.toString() });
     const result: AdjustResult = { amount: input.amount, walletBalance: wallet.balance + input.amount };
     const params = transferParams({
-      kind: 'ADJUST', key: input.idempotencyKey, hash, actorUserId: input.adminUserId, reason, tableId: null, result,
+      kind: 'ADJUST', key, hash, actorUserId: input.adminUserId, reason, tableId: null, result,
       postings: [
         { accountId: system.id, delta: -input.amount },
         { accountId: wallet.id, delta: input.amount },
       ],
     });
     const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
-      `WITH ${TRANSFER_CTES},
+      `WITH ${transferCtes()},
          audit AS (
            INSERT INTO admin_actions (admin_user_id, action, target_type, target_id, details)
-           SELECT $4::int, 'chips.adjust', 'user', $10, jsonb_build_object('transferId', tr.id::text, 'amount', $11::text, 'reason', $5::text)
+           SELECT $4::int, 'chips.adjust', 'user', $12, jsonb_build_object('transferId', tr.id::text, 'amount', $13::text, 'reason', $5::text)
              FROM tr
          )
        SELECT tr.id FROM tr`,
@@ -712,7 +734,8 @@ export function transferBetweenWallets(
 ): Promise<LedgerResult<WithTransfer<WalletTransferResult>>> {
   const hash = requestHash('WALLET_TRANSFER', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
-    const replay = replayOrConflict<WalletTransferResult>(await lookup(tx, input.idempotencyKey), hash);
+    const key = scopeKey(input.idempotencyKey, input.adminUserId);
+    const replay = replayOrConflict<WalletTransferResult>(await lookup(tx, 'WALLET_TRANSFER', key), hash);
     if (replay) return replay;
     if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
@@ -731,7 +754,7 @@ export function transferBetweenWallets(
       toBalance: to.balance + input.amount,
     };
     const transferId = await postTransfer(tx, {
-      kind: 'WALLET_TRANSFER', key: input.idempotencyKey, hash, actorUserId: input.adminUserId, reason, tableId: null,
+      kind: 'WALLET_TRANSFER', key, hash, actorUserId: input.adminUserId, reason, tableId: null,
       result,
       postings: [
         { accountId: from.id, delta: -input.amount },
@@ -739,6 +762,44 @@ export function transferBetweenWallets(
       ],
     });
     return ok({ ...result, transferId, replayed: false });
+  });
+}
+
+// ---- closeTable -----------------------------------------------------------------------
+
+export interface CloseTableInput {
+  tableId: number;
+  /** The closing owner's fencing token: a stale owner cannot close the table. */
+  ownerEpoch: bigint;
+}
+
+/**
+ * Marks a table CLOSED, the last step of closing it: only once every seat
+ * session at it is closed (cashed out) and its pot is empty, so a closed table
+ * can never strand chips. The table row is locked FOR UPDATE, which waits for
+ * any buy-in in flight (it holds the row FOR KEY SHARE) and then sees its seat.
+ * Moves no money; idempotent (closing a closed table answers ok).
+ */
+export function closeTable(deps: LedgerDeps, input: CloseTableInput): Promise<LedgerResult<{ closed: true }>> {
+  return run(deps, async (tx) => {
+    const [table] = await tx.$queryRawUnsafe<{ status: string; owner_epoch: bigint }[]>(
+      `SELECT status::text AS status, owner_epoch FROM poker_tables WHERE id = $1 FOR UPDATE`,
+      input.tableId,
+    );
+    if (!table) return fail('table/not_found');
+    if (table.status === 'CLOSED') return ok({ closed: true });
+    if (table.owner_epoch !== input.ownerEpoch) return fail('settle/stale');
+    const [busy] = await tx.$queryRawUnsafe<{ open_seats: bigint; pot: bigint | null }[]>(
+      `SELECT (SELECT count(*) FROM seat_sessions WHERE table_id = $1 AND status = 'OPEN') AS open_seats,
+              (SELECT balance FROM accounts WHERE code = $2) AS pot`,
+      input.tableId,
+      accountCodes.pot(input.tableId),
+    );
+    if (busy!.open_seats > 0n || (busy!.pot ?? 0n) !== 0n) {
+      return fail('table/not_empty', { openSeats: busy!.open_seats.toString() });
+    }
+    await tx.$executeRawUnsafe(`UPDATE poker_tables SET status = 'CLOSED', closed_at = now() WHERE id = $1`, input.tableId);
+    return ok({ closed: true });
   });
 }
 
@@ -752,6 +813,7 @@ export interface Ledger {
   settleHand(input: SettleHandInput): ReturnType<typeof settleHand>;
   adjust(input: AdjustInput): ReturnType<typeof adjust>;
   transferBetweenWallets(input: WalletTransferInput): ReturnType<typeof transferBetweenWallets>;
+  closeTable(input: CloseTableInput): ReturnType<typeof closeTable>;
   reconcile(): Promise<ReconcileReport>;
 }
 
@@ -764,6 +826,7 @@ export function createLedger(deps: LedgerDeps): Ledger {
     settleHand: (input) => settleHand(deps, input),
     adjust: (input) => adjust(deps, input),
     transferBetweenWallets: (input) => transferBetweenWallets(deps, input),
+    closeTable: (input) => closeTable(deps, input),
     reconcile: () => reconcile(deps.db),
   };
 }

@@ -29,6 +29,7 @@ export const PROTOCOL_ERROR_MESSAGES = {
 /** Errors of the ledger (server/ledger/transactions.ts), which clients also receive. */
 export const LEDGER_ERROR_MESSAGES = {
   'amount/invalid': 'The amount must be a positive whole number of chips.',
+  'amount/too_large': 'The amount would take a balance beyond 9,007,199,254,740,991 chips.',
   'funds/insufficient': 'Not enough chips in the account.',
   'buyin/below_min': "The buy-in is below the table's minimum.",
   'buyin/above_max': "The buy-in is above the table's maximum.",
@@ -46,6 +47,7 @@ export const LEDGER_ERROR_MESSAGES = {
   'seat/already_seated': 'You already have a seat at this table.',
   'seat/not_found': 'No such seat session.',
   'seat/closed': 'The seat session is already closed.',
+  'table/not_empty': 'The table still has open seats or chips in its pot.',
   'settle/stale': 'The hand number or owner epoch is stale: another owner or settlement got there first.',
   'settle/unbalanced': 'Contributions must equal winnings plus rake.',
   'settle/invalid': 'The settlement does not match the seats at the table.',

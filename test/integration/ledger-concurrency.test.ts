@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedServerKey } from '../../server/ledger/keys';
 import { createTestDatabase, seedTable, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // Acceptance: 64 workers run 5,000 random operations over 50 users; afterwards
@@ -74,7 +75,7 @@ describe('ledger under concurrency', () => {
       cashOut: async () => {
         const seat = await randomOpenSeat();
         if (!seat) return;
-        const r = await t.ledger.cashOut({ seatSessionId: seat.id, idempotencyKey: uniqueKey('o') });
+        const r = await t.ledger.cashOut({ seatSessionId: seat.id, idempotencyKey: storedServerKey(uniqueKey('o')) });
         count('cashOut', r.ok);
         if (r.ok) { credit(`seat:${seat.id}`, -r.value.amount); credit(`wallet:${seat.userId}`, r.value.amount); }
       },

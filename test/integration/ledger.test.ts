@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedServerKey } from '../../server/ledger/keys';
 import { createTestDatabase, seedTable, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 let t: TestDatabase;
@@ -77,9 +78,32 @@ describe('idempotency', () => {
     await t.ledger.buyChips({ userId: userId!, amountCents: 1_000n, idempotencyKey: key });
     const reused = await t.ledger.buyChips({ userId: userId!, amountCents: 2_000n, idempotencyKey: key });
     expect(reused.ok ? 'ok' : reused.error.code).toBe('idempotency/key_reused');
-    const otherKind = await t.ledger.adjust({ userId: userId!, amount: 5n, reason: 'x', adminUserId: userId!, idempotencyKey: key });
-    expect(otherKind.ok ? 'ok' : otherKind.error.code).toBe('idempotency/key_reused');
     expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
+  });
+
+  it('a key is scoped to (user, operation): other users and other operations cannot collide with it', async () => {
+    const [alice, bob] = await seedUsers(t.db, 2);
+    const key = uniqueKey('scoped');
+    const first = await t.ledger.buyChips({ userId: alice!, amountCents: 1_000n, idempotencyKey: key });
+    const otherUser = await t.ledger.buyChips({ userId: bob!, amountCents: 2_000n, idempotencyKey: key });
+    expect(first.ok && otherUser.ok && !otherUser.value.replayed).toBe(true);
+    const otherOperation = await t.ledger.adjust({ userId: alice!, amount: 5n, reason: 'x', adminUserId: alice!, idempotencyKey: key });
+    expect(otherOperation.ok && !otherOperation.value.replayed).toBe(true);
+    expect(await balanceOf(`wallet:${alice}`)).toBe(1_005n);
+    expect(await balanceOf(`wallet:${bob}`)).toBe(2_000n);
+  });
+
+  it('a balance beyond 2^53 - 1 is refused with amount/too_large and changes nothing', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    // Other tests of this file move the shared adjustments account a little: keep clear of its limit.
+    const near = BigInt(Number.MAX_SAFE_INTEGER) - 1_000_000n;
+    const huge = await t.ledger.adjust({ userId: userId!, amount: near, reason: 'near the limit', adminUserId: userId!, idempotencyKey: uniqueKey() });
+    expect(huge.ok).toBe(true);
+    const over = await t.ledger.adjust({ userId: userId!, amount: 1_000_001n, reason: 'one more', adminUserId: userId!, idempotencyKey: uniqueKey() });
+    expect(over.ok ? 'ok' : over.error.code).toBe('amount/too_large');
+    expect(await balanceOf(`wallet:${userId}`)).toBe(near);
+    const back = await t.ledger.adjust({ userId: userId!, amount: -near, reason: 'undo', adminUserId: userId!, idempotencyKey: uniqueKey() });
+    expect(back.ok).toBe(true);
   });
 
   it('50 concurrent requests with one key post exactly one transfer', async () => {
@@ -128,10 +152,10 @@ describe('buyIn, topUp, cashOut', () => {
     expect(over.ok ? 'ok' : over.error.code).toBe('topup/above_max');
     const topped = await t.ledger.topUp({ seatSessionId, amount: 200n, idempotencyKey: uniqueKey() });
     expect(topped.ok && topped.value.stack).toBe(500n);
-    const out = await t.ledger.cashOut({ seatSessionId, idempotencyKey: uniqueKey() });
+    const out = await t.ledger.cashOut({ seatSessionId, idempotencyKey: storedServerKey(uniqueKey()) });
     expect(out.ok && out.value.amount).toBe(500n);
     expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
-    const twice = await t.ledger.cashOut({ seatSessionId, idempotencyKey: uniqueKey() });
+    const twice = await t.ledger.cashOut({ seatSessionId, idempotencyKey: storedServerKey(uniqueKey()) });
     expect(twice.ok ? 'ok' : twice.error.code).toBe('seat/closed');
     const topClosed = await t.ledger.topUp({ seatSessionId, amount: 10n, idempotencyKey: uniqueKey() });
     expect(topClosed.ok ? 'ok' : topClosed.error.code).toBe('seat/closed');
@@ -171,7 +195,7 @@ describe('overdraw races', () => {
     const key = uniqueKey('out-twin');
     await warmPool();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: key })),
+      Array.from({ length: 20 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: storedServerKey(key) })),
     );
     expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(results.map(() => 'ok'));
     expect(new Set(results.map((r) => (r.ok ? r.value.transferId : -1n))).size).toBe(1);
@@ -185,7 +209,7 @@ describe('overdraw races', () => {
     const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 600n, idempotencyKey: uniqueKey() });
     if (!seated.ok) throw new Error('buy-in failed');
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: uniqueKey('out') })),
+      Array.from({ length: 100 }, () => t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId, idempotencyKey: storedServerKey(uniqueKey('out')) })),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'seat/closed')).toBe(true);
@@ -319,7 +343,7 @@ describe('settleHand', () => {
 
   it('refuses to pay a seat session that has been cashed out', async () => {
     const { table, seats } = await seatedTable(2);
-    await t.ledger.cashOut({ seatSessionId: seats[1]!.seatSessionId, idempotencyKey: uniqueKey() });
+    await t.ledger.cashOut({ seatSessionId: seats[1]!.seatSessionId, idempotencyKey: storedServerKey(uniqueKey()) });
     const result = await t.ledger.settleHand({
       tableId: table.id, handNumber: 1n, ownerEpoch: 0n, rake: 0n, commitment: 'c', seed: 's', record: {},
       seats: [{ ...seats[0]!, contributed: 0n, won: 0n }, { ...seats[1]!, contributed: 0n, won: 0n }],
@@ -346,11 +370,11 @@ describe('immutability', () => {
     await expect(client.query(`UPDATE accounts SET balance = -1 WHERE code = $1`, [`wallet:${userId}`])).rejects.toThrow(/accounts_balance_check/);
     await client.query('BEGIN'); // tampering is rolled back: the run's final reconcile must stay clean
     await client.query('SAVEPOINT tamper');
-    const { rows } = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result) VALUES ('ADJUST', $1, 'h', '{}') RETURNING id`, [uniqueKey()]);
+    const { rows } = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result, key_scope, key_owner_id) VALUES ('SETTLE_HAND', $1, 'h', '{}', 'SERVER', 0) RETURNING id`, [uniqueKey()]);
     const account = await t.db.account.findUniqueOrThrow({ where: { code: `wallet:${userId}` } });
     await expect(client.query(`INSERT INTO ledger_entries (transfer_id, account_id, side, amount) VALUES ($1, $2, 'CREDIT', 0)`, [rows[0].id, account.id])).rejects.toThrow(/amount_check/);
     await client.query('ROLLBACK TO SAVEPOINT tamper');
-    const again = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result) VALUES ('ADJUST', $1, 'h', '{}') RETURNING id`, [uniqueKey()]);
+    const again = await client.query(`INSERT INTO ledger_transfers (kind, idempotency_key, request_hash, result, key_scope, key_owner_id) VALUES ('SETTLE_HAND', $1, 'h', '{}', 'SERVER', 0) RETURNING id`, [uniqueKey()]);
     await expect(client.query(`INSERT INTO ledger_entries (transfer_id, account_id, side, amount) VALUES ($1, $2, 'CREDIT', 5)`, [again.rows[0].id, account.id])).rejects.toThrow(/does not balance/);
     await client.query('ROLLBACK');
   });
