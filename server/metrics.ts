@@ -15,6 +15,7 @@ export interface Metrics {
   socketsConnected: Gauge;
   tables: Gauge;
   handsTotal: Counter;
+  handsVoidedTotal: Counter<'reason'>;
   handSettleSeconds: Histogram;
   actionsTotal: Counter<'action'>;
   actionAckSeconds: Histogram;
@@ -37,6 +38,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     socketsConnected: new Gauge({ name: 'poker_sockets_connected', help: 'Socket.IO connections open now.', registers }),
     tables: new Gauge({ name: 'poker_tables', help: 'Table actors running in this process.', registers }),
     handsTotal: new Counter({ name: 'poker_hands_total', help: 'Hands settled.', registers }),
+    handsVoidedTotal: new Counter({
+      name: 'poker_hands_voided_total',
+      help: 'Hands voided because their settlement could not be committed (incidents), by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
     handSettleSeconds: new Histogram({
       name: 'poker_hand_settle_seconds',
       help: 'Time to settle a hand in the ledger (settleHand transaction), seconds.',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const PAYLOAD_BYTES_MAX = 4_096;
 export const CHAT_LENGTH_MAX = 280;
 export const SOCKET_BUFFER_BYTES_MAX = 16_384;
+export const CLIENT_SEED_LENGTH_MAX = 64;
 
 const tableId = z.number().int().positive().max(2_147_483_647);
 /** Chip amounts on the wire: whole, positive, and below 2^53. */
@@ -44,6 +45,12 @@ export const clientMessages = {
   'table:top_up': z.strictObject({ tableId, amount: chipAmount, idempotencyKey: idempotencyKey.optional() }),
   'table:leave': z.strictObject({ tableId }),
   'table:chat': z.strictObject({ tableId, text: z.string().trim().min(1).max(CHAT_LENGTH_MAX) }),
+  /**
+   * The player's own contribution to the shuffle (docs/fairness.md): mixed into
+   * the deck of every hand dealt to them from the next hand on. The server
+   * committed to its own seed before it could see this one.
+   */
+  'table:client_seed': z.strictObject({ tableId, seed: z.string().min(1).max(CLIENT_SEED_LENGTH_MAX).regex(/^[\x21-\x7e]+$/) }),
 } as const;
 
 export type ClientMessageName = keyof typeof clientMessages;

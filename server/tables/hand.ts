@@ -3,16 +3,24 @@ import { apply, cardToString, type ApplyResult, type Command, type GameEvent, ty
 import { commitment as commitmentOf, deckFromSeed } from '../poker/fairness';
 import { equity } from '../poker/equity';
 import type { ActionClock, EquityFrame, Fairness, TableEvent } from '../protocol/frames';
-import type { ActorDeps, SeatMeta } from './actor';
+import { isTransientDbError } from '../ledger/db-helpers';
+import type { ActorDeps, SeatMeta } from './actor-types';
 
 // The life of one hand inside a table actor: the fair deal (seed, commitment,
 // deck), the log that replays it, the action clock, all-in equity, and the
 // settlement through the ledger.
 
+/**
+ * settled: committed. retry: a transient failure (the ledger was busy, the
+ * database unreachable); the same settlement may succeed later. void: it will
+ * never succeed (the ledger refused it, or memory and ledger disagree): the
+ * hand must be voided and the table rebuilt from the database.
+ */
 export type HandOutcome =
   | { kind: 'settled'; potTotal: number; extraEvents: TableEvent[] }
   | { kind: 'retry'; reason: string }
-  | { kind: 'fatal'; reason: string };
+  /** code: a short label for the metrics (the ledger's error code, 'drift', 'error'). */
+  | { kind: 'void'; code: string; reason: string };
 
 interface CurrentHand {
   handId: string;
@@ -37,8 +45,8 @@ interface ClockState {
 /** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
 const EQUITY_INLINE_BOARDS_MAX = 2_000;
 
-/** Ledger errors after which the actor must not go on: rebuild from the database. */
-const FATAL_SETTLE_CODES = new Set(['settle/stale', 'settle/invalid', 'settle/unbalanced', 'funds/insufficient', 'table/not_found']);
+/** The one ledger answer that is worth waiting out: it gave up retrying serialization failures and deadlocks. */
+const TRANSIENT_SETTLE_CODE = 'ledger/busy';
 
 export class HandRunner {
   private current: CurrentHand | null = null;
@@ -83,11 +91,11 @@ export class HandRunner {
     const hand = this.current;
     const state = this.game();
     const result = state.result;
-    if (!hand || !result) return { kind: 'fatal', reason: 'settle without a finished hand' };
+    if (!hand || !result) return { kind: 'void', code: 'no_hand', reason: 'settle without a finished hand' };
     const participants = [];
     for (const r of result.seats) {
       const meta = seats.get(r.seat);
-      if (!meta) return { kind: 'fatal', reason: `seat ${r.seat} played the hand but has no owner` };
+      if (!meta) return { kind: 'void', code: 'no_owner', reason: `seat ${r.seat} played the hand but has no owner` };
       participants.push({
         seatSessionId: meta.seatSessionId,
         userId: meta.userId,
@@ -110,9 +118,9 @@ export class HandRunner {
       });
       if (!settled.ok) {
         this.deps.log.warn({ tableId: this.deps.table.id, error: settled.error, handNumber: String(hand.handNumber) }, 'settlement refused');
-        return FATAL_SETTLE_CODES.has(settled.error.code)
-          ? { kind: 'fatal', reason: `settlement refused: ${settled.error.code}` }
-          : { kind: 'retry', reason: settled.error.code };
+        return settled.error.code === TRANSIENT_SETTLE_CODE
+          ? { kind: 'retry', reason: settled.error.code }
+          : { kind: 'void', code: settled.error.code, reason: `settlement refused: ${settled.error.code}` };
       }
       // Assert the invariant twice (STYLE 4): after the commit, every seat's
       // balance in the ledger must equal the engine's stack.
@@ -120,7 +128,7 @@ export class HandRunner {
         const stored = settled.value.stacks.find((x) => x.seatSessionId === p.seatSessionId)?.stack;
         return stored !== BigInt(result.seats.find((r) => r.seat === p.seatIndex)!.endStack);
       });
-      if (drift.length > 0) return { kind: 'fatal', reason: `ledger and engine disagree on seats ${drift.map((d) => d.seatIndex).join(', ')}` };
+      if (drift.length > 0) return { kind: 'void', code: 'drift', reason: `ledger and engine disagree on seats ${drift.map((d) => d.seatIndex).join(', ')}` };
       this.deps.metrics?.settlement((performance.now() - started) / 1000);
       this.deps.metrics?.handSettled();
       this.deps.table.handNumber = hand.handNumber;
@@ -132,8 +140,15 @@ export class HandRunner {
         extraEvents: [{ type: 'hand_settled', handId: hand.handId, handNumber: Number(hand.handNumber), recordId: settled.value.handId.toString() }],
       };
     } catch (error) {
-      return { kind: 'retry', reason: (error as Error).message };
+      const reason = (error as Error).message;
+      return isTransientDbError(error) ? { kind: 'retry', reason } : { kind: 'void', code: 'error', reason: `settlement failed: ${reason}` };
     }
+  }
+
+  /** The live hand will never settle (voided, or the table closes now): forget it. */
+  abandon(): void {
+    this.disarmClock();
+    this.current = null;
   }
 
   /** What is stored with the hand: enough to replay it, verify its shuffle and print its history. */

@@ -3,4 +3,6 @@ export interface ActorMetrics {
   actionAck(action: string, seconds: number): void;
   settlement(seconds: number): void;
   handSettled(): void;
+  /** A hand whose settlement could not be committed was voided (an incident). */
+  handVoided?(reason: string): void;
 }

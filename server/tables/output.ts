@@ -15,4 +15,6 @@ export interface TableOutput {
   /** A user took or gave up a seat: their sockets stop or start getting spectator frames. */
   seatChanged(userId: number, tableId: number, seated: boolean): void;
   walletChanged(userId: number, balance: bigint): void;
+  /** Whether the user has a socket open now (a rebuilt table deals such players in at once). */
+  isConnected?(userId: number): boolean;
 }

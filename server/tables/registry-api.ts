@@ -22,8 +22,12 @@ export type RegistryResult<T> = { ok: true; value: T } | { ok: false; code: 'tab
 export interface TableRegistryApi {
   listLobby(): LobbyTable[];
   createTable(input: CreateTableInput, adminUserId: number): Promise<RegistryResult<LobbyTable>>;
-  /** Closes a table: players are cashed out at the end of the current hand. */
-  closeTable(tableId: number, adminUserId: number): Promise<RegistryResult<{ tableId: number }>>;
+  /**
+   * Closes a table: players are cashed out at the end of the current hand, or
+   * at once with `now` (the live hand is voided); then the table is CLOSED.
+   * `pending`: the table is still finishing its hand.
+   */
+  closeTable(tableId: number, adminUserId: number, options?: { now?: boolean }): Promise<RegistryResult<{ tableId: number; pending: boolean }>>;
 }
 
 /** Pushes to a user's open sockets (wallet balance changes, for example). */

@@ -10,13 +10,27 @@ import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import type { TableSettings } from './settings';
-import { DEFAULT_TABLES, claimTable, handWasSettled, insertTable, markTableClosed, openSeats, openTableIds, tableNameTaken } from './store';
+import {
+  DEFAULT_TABLES,
+  claimTable,
+  createIntentStore,
+  handWasSettled,
+  insertTable,
+  openSeats,
+  openSeatsAtClosedTables,
+  openTableIds,
+  requestClose,
+  tableNameTaken,
+  type IntentStore,
+} from './store';
 
 // Owns every table actor of this process. At boot it claims each open table
 // (bumping its owner epoch, which fences out any previous owner) and rebuilds
-// it from the database: open seat sessions with their balances. A hand that
-// was being played when the process died simply never settled, so every stack
-// is what it was before that hand.
+// it from the database: open seat sessions with their balances, and the leave
+// and top-up requests that were waiting for a hand boundary. A hand that was
+// being played when the process died simply never settled, so every stack is
+// what it was before that hand. Seats left open at a closed table (a crash in
+// the middle of closing it) are cashed out first.
 
 export interface RegistryDeps {
   db: Db;
@@ -37,6 +51,9 @@ interface HandStat {
 }
 
 const LOBBY_WINDOW_MS = 60 * 60_000;
+/** A rebuild that fails (the database unreachable) is tried again after this long, doubling up to the max. */
+const REBUILD_RETRY_MS = 1_000;
+const REBUILD_RETRY_MS_MAX = 30_000;
 /** How often idle tables look for players who sat out too long. */
 const IDLE_SWEEP_MS = 30_000;
 
@@ -45,8 +62,11 @@ export class TableRegistry implements TableRegistryApi {
   private readonly stats = new Map<number, HandStat[]>();
   private stopping = false;
   private sweepTimer: unknown = null;
+  private readonly intents: IntentStore;
 
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: RegistryDeps) {
+    this.intents = createIntentStore(deps.db);
+  }
 
   private scheduleSweep(): void {
     this.sweepTimer = this.deps.clock.setTimeout(() => {
@@ -57,6 +77,7 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   async boot(options: { createDefaults: boolean }): Promise<void> {
+    await this.cashOutClosedTables();
     let ids = await openTableIds(this.deps.db);
     if (ids.length === 0 && options.createDefaults) {
       for (const table of DEFAULT_TABLES) await insertTable(this.deps.db, table);
@@ -65,6 +86,19 @@ export class TableRegistry implements TableRegistryApi {
     for (const id of ids) await this.load(id);
     this.deps.metrics?.tables?.(this.actors.size);
     this.scheduleSweep();
+  }
+
+  /** Seats still open at CLOSED tables get their chips back: an audited cash-out each. */
+  private async cashOutClosedTables(): Promise<void> {
+    for (const seat of await openSeatsAtClosedTables(this.deps.db)) {
+      const out = await this.deps.ledger.cashOut({ seatSessionId: seat.seatSessionId, reason: 'table closed: cashed out at boot' });
+      if (!out.ok && out.error.code !== 'seat/closed') {
+        this.deps.log.error({ ...seat, seatSessionId: String(seat.seatSessionId), error: out.error }, 'cash-out at a closed table failed');
+        continue;
+      }
+      await this.intents.removeAllOf(seat.seatSessionId);
+      this.deps.log.warn({ tableId: seat.tableId, userId: seat.userId, seatSessionId: String(seat.seatSessionId) }, 'open seat at a closed table cashed out');
+    }
   }
 
   get(tableId: number): TableActor | undefined {
@@ -84,16 +118,18 @@ export class TableRegistry implements TableRegistryApi {
       clock: this.deps.clock,
       settings: this.deps.settings,
       output: this.deps.output,
+      intents: this.intents,
       newSeed: () => randomBytes(32),
       log: this.deps.log,
       metrics: this.deps.metrics,
       onFatal: (id, reason) => void this.rebuild(id, reason),
+      onClosed: (id) => this.retire(id, actor),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
       handSettled: (id, handId) => handWasSettled(this.deps.db, id, handId),
       equity: this.deps.equity,
     });
-    actor.restore(await openSeats(this.deps.db, tableId));
     this.actors.set(tableId, actor);
+    await actor.restore(await openSeats(this.deps.db, tableId), await this.intents.openOf(tableId));
     this.deps.onLobbyChanged?.();
     return actor;
   }
@@ -104,10 +140,18 @@ export class TableRegistry implements TableRegistryApi {
     this.deps.log.warn({ tableId, reason }, 'rebuilding table from the database');
     this.actors.get(tableId)?.stop();
     this.actors.delete(tableId);
-    try {
-      await this.load(tableId);
-    } catch (error) {
-      this.deps.log.error({ tableId, error: (error as Error).message }, 'rebuild failed');
+    let delay = REBUILD_RETRY_MS;
+    while (!this.stopping) {
+      try {
+        await this.load(tableId);
+        return;
+      } catch (error) {
+        this.deps.log.error({ tableId, error: (error as Error).message, retryInMs: delay }, 'rebuild failed; trying again');
+        this.actors.get(tableId)?.stop();
+        this.actors.delete(tableId);
+        await new Promise((resolve) => this.deps.clock.setTimeout(() => resolve(undefined), delay));
+        delay = Math.min(delay * 2, REBUILD_RETRY_MS_MAX);
+      }
     }
   }
 
@@ -146,21 +190,22 @@ export class TableRegistry implements TableRegistryApi {
     return { ok: true, value: this.listLobby().find((t) => t.id === row.id)! };
   }
 
-  async closeTable(tableId: number): Promise<RegistryResult<{ tableId: number }>> {
+  /**
+   * Closes a table: recorded first (so a restart finishes the job), then at the
+   * end of the current hand, or at once with `now` (the live hand is voided).
+   * Every seat is cashed out before the ledger marks the table CLOSED.
+   */
+  async closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const actor = this.actors.get(tableId);
     if (!actor) return { ok: false, code: 'table/not_found', message: 'No such table.' };
-    await markTableClosed(this.deps.db, tableId);
-    await actor.close();
-    void this.retireWhenEmpty(tableId, actor);
-    return { ok: true, value: { tableId } };
+    await requestClose(this.deps.db, tableId);
+    const { pending } = await actor.close({ now: options.now ?? false });
+    this.deps.onLobbyChanged?.();
+    return { ok: true, value: { tableId, pending } };
   }
 
-  /** A closed table leaves the lobby once its last player has been cashed out. */
-  private async retireWhenEmpty(tableId: number, actor: TableActor): Promise<void> {
-    while (actor.seatsTaken() > 0 && !this.stopping) {
-      await new Promise((resolve) => this.deps.clock.setTimeout(() => resolve(undefined), 200));
-    }
-    actor.stop();
+  /** A closed table leaves the lobby. */
+  private retire(tableId: number, actor: TableActor): void {
     if (this.actors.get(tableId) === actor) this.actors.delete(tableId);
     this.deps.metrics?.tables?.(this.actors.size);
     this.deps.onLobbyChanged?.();

@@ -18,6 +18,12 @@ export interface TableSettings {
   /** First delay between settlement retries; doubles up to settleRetryMsMax. */
   settleRetryMs: number;
   settleRetryMsMax: number;
+  /**
+   * A settlement that keeps failing transiently is retried (the table paused)
+   * for at most this long; then the hand is voided and the table rebuilt from
+   * the database, so no table is ever wedged behind one hand.
+   */
+  settleRetryBudgetMs: number;
   /** A sitting-out player whose turn comes is timed out after this (not the full clock). */
   sittingOutTurnMs: number;
   /** Chat messages per player per 10 s beyond which chat is refused. */
@@ -36,6 +42,7 @@ export const DEFAULT_TABLE_SETTINGS: TableSettings = {
   spectatorsMax: 200,
   settleRetryMs: 250,
   settleRetryMsMax: 5_000,
+  settleRetryBudgetMs: 30_000,
   sittingOutTurnMs: 1_000,
   chatPer10sMax: 5,
   equityBoardsMax: 2_000_000, // heads-up pre-flop is 1,712,304 boards, about 0.1 s in the worker

@@ -21,6 +21,8 @@ export interface TableRow {
   handNumber: bigint;
   ownerEpoch: bigint;
   status: 'OPEN' | 'CLOSED';
+  /** An admin asked to close the table: it closes at its next hand boundary, even after a restart. */
+  closeRequested: boolean;
 }
 
 export interface OpenSeat {
@@ -50,6 +52,7 @@ function toRow(t: PrismaTable): TableRow {
     handNumber: t.handNumber,
     ownerEpoch: t.ownerEpoch,
     status: t.status,
+    closeRequested: t.closeRequestedAt !== null,
   };
 }
 
@@ -114,8 +117,71 @@ export async function insertTable(db: Db, input: CreateTableInput): Promise<Tabl
   });
 }
 
-export async function markTableClosed(db: Db, tableId: number): Promise<void> {
-  await db.pokerTable.update({ where: { id: tableId }, data: { status: 'CLOSED', closedAt: new Date() } });
+/** Records an admin's request to close a table (the ledger's closeTable marks it CLOSED once it is empty). */
+export async function requestClose(db: Db, tableId: number): Promise<void> {
+  await db.pokerTable.updateMany({ where: { id: tableId, closeRequestedAt: null }, data: { closeRequestedAt: new Date() } });
+}
+
+/** Seat sessions still open at a CLOSED table (left by a crash or an older version): to be cashed out. */
+export async function openSeatsAtClosedTables(db: Db): Promise<{ seatSessionId: bigint; tableId: number; userId: number }[]> {
+  const rows = await db.seatSession.findMany({
+    where: { status: 'OPEN', table: { status: 'CLOSED' } },
+    select: { id: true, tableId: true, userId: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((r) => ({ seatSessionId: r.id, tableId: r.tableId, userId: r.userId }));
+}
+
+// ---- seat intents: a leave or top-up asked for during a hand, applied at its end ----
+
+export interface StoredIntent {
+  id: bigint;
+  seatSessionId: bigint;
+  kind: 'LEAVE' | 'TOP_UP';
+  amount: bigint | null;
+  keyScope: 'CLIENT' | 'SERVER' | null;
+  key: string | null;
+}
+
+/** What a table actor needs of the seat_intents table (a port, so tests can see it). */
+export interface IntentStore {
+  add(intent: Omit<StoredIntent, 'id'>): Promise<bigint>;
+  remove(id: bigint): Promise<void>;
+  removeAllOf(seatSessionId: bigint): Promise<void>;
+  /** The intents of the table's open seat sessions, oldest first. */
+  openOf(tableId: number): Promise<StoredIntent[]>;
+}
+
+export function createIntentStore(db: Db): IntentStore {
+  return {
+    add: async (intent) => {
+      const row = await db.seatIntent.create({
+        data: {
+          seatSessionId: intent.seatSessionId, kind: intent.kind, amount: intent.amount,
+          keyScope: intent.keyScope, idempotencyKey: intent.key,
+        },
+        select: { id: true },
+      });
+      return row.id;
+    },
+    remove: async (id) => {
+      await db.seatIntent.deleteMany({ where: { id } });
+    },
+    removeAllOf: async (seatSessionId) => {
+      await db.seatIntent.deleteMany({ where: { seatSessionId } });
+    },
+    openOf: async (tableId) => {
+      // Intents of seats that closed meanwhile are void: clean them up on the way.
+      await db.seatIntent.deleteMany({ where: { seatSession: { tableId, status: 'CLOSED' } } });
+      const rows = await db.seatIntent.findMany({
+        where: { seatSession: { tableId, status: 'OPEN' } },
+        orderBy: { id: 'asc' },
+      });
+      return rows.map((r) => ({
+        id: r.id, seatSessionId: r.seatSessionId, kind: r.kind, amount: r.amount, keyScope: r.keyScope, key: r.idempotencyKey,
+      }));
+    },
+  };
 }
 
 export async function tableNameTaken(db: Db, name: string): Promise<boolean> {

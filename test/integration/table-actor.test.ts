@@ -1,63 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../server/ledger/transactions';
-import type { TableFrame, TableNotice } from '../../server/protocol';
 import { TableActor } from '../../server/tables/actor';
-import type { Clock } from '../../server/tables/clock';
-import type { TableOutput } from '../../server/tables/output';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
-import { claimTable, insertTable } from '../../server/tables/store';
+import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
+import { ManualClock, recordingOutput } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // The table actor with a manual clock and a recording transport, over the real
 // ledger on PostgreSQL: the action clock and time bank, sitting out and being
 // removed, commit-then-broadcast when the ledger fails, and fencing by epoch.
-
-class ManualClock implements Clock {
-  private time = 1_000_000;
-  private timers: { at: number; callback: () => void; id: number }[] = [];
-  private ids = 0;
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => {
-    const id = ++this.ids;
-    this.timers.push({ at: this.time + ms, callback, id });
-    return id;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  };
-  /** Moves time forward, firing due timers in order (and letting the actor finish each, when given). */
-  async advance(ms: number, actor?: TableActor): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.callback();
-      await actor?.idle();
-    }
-    this.time = end;
-    await actor?.idle();
-  }
-}
-
-function recordingOutput() {
-  const frames = new Map<number, TableFrame[]>();
-  const notices: TableNotice[] = [];
-  const output: TableOutput = {
-    toUser: (userId, frame) => frames.set(userId, [...(frames.get(userId) ?? []), frame]),
-    toSpectators: (_t, frame) => frames.set(0, [...(frames.get(0) ?? []), frame]),
-    chat: () => undefined,
-    equity: () => undefined,
-    notice: (_u, n) => notices.push(n),
-    tableNotice: (_t, n) => notices.push(n),
-    seatChanged: () => undefined,
-    walletChanged: () => undefined,
-  };
-  const events = (userId: number) => (frames.get(userId) ?? []).flatMap((f) => f.events);
-  return { output, frames, notices, events };
-}
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -79,7 +31,7 @@ async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledg
   const rec = recordingOutput();
   const fatal: string[] = [];
   const actor = new TableActor({
-    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32), intents: createIntentStore(t.db),
     ledger: ledger ? ledger(t.ledger) : t.ledger,
     settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 2, ...settings },
     onFatal: (_id, reason) => fatal.push(reason),
@@ -137,7 +89,7 @@ describe('table actor', () => {
       settleHand: async (input) => {
         if (failures > 0) {
           failures--;
-          throw new Error('database unavailable');
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
         }
         return real.settleHand(input);
       },
