@@ -38,6 +38,9 @@ export const createTableSchema = z
 
 const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 
+/** now: void the live hand and cash everyone out at once, instead of at the end of the hand. */
+const closeTableSchema = z.strictObject({ now: z.boolean().optional() });
+
 const REGISTRY_STATUS = { 'table/not_found': 404, 'table/closed': 409, 'request/invalid': 400 } as const;
 
 function sendRegistryError(reply: FastifyReply, result: Extract<RegistryResult<unknown>, { ok: false }>) {
@@ -74,16 +77,20 @@ async function createTable(deps: HttpDeps, request: FastifyRequest, reply: Fasti
 async function closeTable(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
   const params = parseOrReply(reply, tableIdParams, request.params);
   if (!params) return reply;
+  const body = parseOrReply(reply, closeTableSchema, request.body ?? {});
+  if (!body) return reply;
   const adminUserId = userOf(request).userId;
-  const result = await deps.registry.closeTable(params.id, adminUserId);
+  const now = body.now ?? false;
+  const result = await deps.registry.closeTable(params.id, adminUserId, { now });
   if (!result.ok) return sendRegistryError(reply, result);
   await recordAdminAction(deps.db, {
     adminUserId,
     action: 'table.close',
     targetType: 'table',
     targetId: String(params.id),
-    details: {},
+    details: { now },
   });
-  deps.log.info({ adminUserId, tableId: params.id }, 'table closed');
-  return { ok: true, tableId: params.id };
+  deps.log.info({ adminUserId, tableId: params.id, now, pending: result.value.pending }, 'table closing');
+  // pending: the table finishes its current hand first; every seat is cashed out, then it is CLOSED.
+  return { ok: true, tableId: params.id, pending: result.value.pending };
 }

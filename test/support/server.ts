@@ -21,8 +21,13 @@ export const FAST_TABLES: Partial<TableSettings> = {
   timeBankMs: 0,
 };
 
-export async function startTestServer(options: { tableSettings?: Partial<TableSettings>; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const t = await createTestDatabase({ poolMax: 20 });
+export async function startTestServer(options: {
+  tableSettings?: Partial<TableSettings>;
+  env?: Record<string, string>;
+  /** Reuse this database (a restart of the server): close() leaves it open. */
+  database?: TestDatabase;
+} = {}): Promise<TestServer> {
+  const t = options.database ?? (await createTestDatabase({ poolMax: 20 }));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t.url, LOG_LEVEL: 'silent', ...options.env });
   const server = await startServer({
     config,
@@ -37,7 +42,7 @@ export async function startTestServer(options: { tableSettings?: Partial<TableSe
     url: server.url,
     close: async () => {
       await server.close(2_000);
-      await t.close();
+      if (!options.database) await t.close();
     },
   };
 }

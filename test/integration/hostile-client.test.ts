@@ -1,0 +1,303 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverKeys } from '../../server/ledger/keys';
+import type { LobbyTable, TableSnapshot } from '../../server/protocol';
+import { autoplay, type Chooser } from '../support/autoplay';
+import { uniqueKey } from '../support/db';
+import { TestClient } from '../support/poker-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+// A hostile client, over the public HTTP and Socket.IO API only: each effect
+// reproduced against the old code (issue "money at the edges") is tried again
+// and must not happen. docs/decisions/007-idempotency-key-scopes.md.
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+let users = 0;
+async function player(chipsCents = 2_000): Promise<TestClient> {
+  const client = await TestClient.signup(s.url, `hostile_${++users}_${process.pid % 1000}`);
+  await client.buyChips(chipsCents);
+  await client.connect();
+  return client;
+}
+
+async function admin(): Promise<TestClient> {
+  const client = await player();
+  await s.t.db.user.update({ where: { id: client.userId }, data: { role: 'ADMIN' } });
+  return client;
+}
+
+function lobbyTable(predicate: (t: LobbyTable) => boolean): LobbyTable {
+  const table = s.server.registry.listLobby().find((t) => t.status === 'OPEN' && predicate(t));
+  if (!table) throw new Error('no such table in the lobby');
+  return table;
+}
+
+/** The same user on the restarted server (a new port), with the same session cookie. */
+async function reconnect(client: TestClient): Promise<TestClient> {
+  const again = new TestClient(s.url, client.cookie, client.username);
+  again.userId = client.userId;
+  await again.connect();
+  return again;
+}
+
+/** Many messages in a row: waits out the per-socket rate limit instead of counting it as an answer. */
+async function emitPaced<T extends object>(client: TestClient, event: string, payload: unknown) {
+  for (;;) {
+    const ack = await client.emit<T>(event, payload);
+    if (ack.ok || ack.error.code !== 'rate/limited') return ack;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function walletOf(client: TestClient): Promise<number> {
+  const r = await client.http<{ balance: number }>('GET', '/api/wallet');
+  return r.body.balance;
+}
+
+async function seatBalance(userId: number, tableId: number): Promise<bigint | null> {
+  const account = await s.t.db.account.findFirst({ where: { userId, tableId, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
+  return account?.balance ?? null;
+}
+
+const checkOrFold: Chooser = (legal) => (legal.canCheck ? { action: 'check' } : { action: 'fold' });
+
+function settled(client: TestClient, tableId: number): number {
+  return client.frames.filter((f) => f.tableId === tableId).flatMap((f) => f.events).filter((e) => e.type === 'hand_settled').length;
+}
+
+/** Every source file under a folder (for the grep of key shapes). */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (name === 'generated' || name === 'node_modules') return [];
+    return statSync(full).isDirectory() ? sources(full) : full.endsWith('.ts') ? [full] : [];
+  });
+}
+
+describe('1. no client can touch a key the server makes', () => {
+  it('the server builds idempotency keys only through serverKeys', () => {
+    // Anything passed as an idempotency key in server code is either the
+    // client's own value or a serverKeys builder: never a string put together here.
+    const offenders = sources('server').flatMap((file) =>
+      readFileSync(file, 'utf8').split('\n').flatMap((line, i) =>
+        /idempotencyKey\s*:\s*[`'"]/.test(line) || /idempotencyKey\s*:\s*[^,}]*\$\{/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('every key shape the server builds, used as a client key on every route that takes one, leaves settlement and cash-out working', async () => {
+    const tables = s.server.registry.listLobby();
+    const lastSeat = await s.t.db.seatSession.aggregate({ _max: { id: true } });
+    const nextSeats = Array.from({ length: 30 }, (_, i) => (lastSeat._max.id ?? 0n) + BigInt(i + 1));
+    // One list per builder: a builder added to serverKeys without examples here does not compile.
+    const examples: Record<keyof typeof serverKeys, string[]> = {
+      settle: tables.flatMap((t) => [1n, 2n, 3n, 4n].map((n) => serverKeys.settle(t.id, n).key)),
+      cashOut: nextSeats.map((id) => serverKeys.cashOut(id).key),
+      sit: [serverKeys.sit('x').key, 'sit:00000000-0000-0000-0000-000000000000'],
+      topUp: [serverKeys.topUp('x').key, 'topup:00000000-0000-0000-0000-000000000000'],
+    };
+    const keys = Object.values(examples).flat();
+    expect(keys.length).toBeGreaterThan(40);
+
+    const mallory = await player(100_000);
+    const boss = await admin();
+    const ring = lobbyTable((t) => t.maxSeats === 9);
+    await mallory.watch(ring.id);
+    for (const key of keys) {
+      const bought = await mallory.http('POST', '/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: key });
+      expect(bought.status, key).toBe(200);
+      const adjusted = await boss.http('POST', '/api/admin/adjustments', { userId: mallory.userId, amount: 1, reason: 'squat test', idempotencyKey: key });
+      expect(adjusted.status, key).toBe(200);
+    }
+    // Sits and top-ups with every shape (one seat, left and taken again for each sit key).
+    for (const key of keys) {
+      const sat = await emitPaced(mallory, 'table:sit', { tableId: ring.id, seat: 4, buyIn: ring.minBuyIn, idempotencyKey: key });
+      expect(sat.ok, `${key}: ${JSON.stringify(sat)}`).toBe(true);
+      const left = await emitPaced(mallory, 'table:leave', { tableId: ring.id });
+      expect(left.ok, key).toBe(true);
+    }
+    expect((await mallory.emit('table:sit', { tableId: ring.id, seat: 4, buyIn: ring.minBuyIn, idempotencyKey: uniqueKey() })).ok).toBe(true);
+    for (const key of keys.slice(0, 50)) {
+      const topped = await emitPaced(mallory, 'table:top_up', { tableId: ring.id, amount: 1, idempotencyKey: key });
+      expect(topped.ok, `${key}: ${JSON.stringify(topped)}`).toBe(true);
+    }
+    expect((await mallory.emit('table:leave', { tableId: ring.id })).ok).toBe(true);
+
+    // The squatted table still settles its hands and cashes its players out.
+    const heads = lobbyTable((t) => t.maxSeats === 2);
+    const alice = await player();
+    const bob = await player();
+    for (const p of [alice, bob]) await p.watch(heads.id);
+    expect((await alice.emit('table:sit', { tableId: heads.id, seat: 0, buyIn: heads.minBuyIn })).ok).toBe(true);
+    expect((await bob.emit('table:sit', { tableId: heads.id, seat: 1, buyIn: heads.minBuyIn })).ok).toBe(true);
+    const bots = [autoplay(alice, heads.id, checkOrFold), autoplay(bob, heads.id, checkOrFold)];
+    await alice.until(() => settled(alice, heads.id) >= 3, 30_000, 'three settled hands');
+    bots.forEach((b) => b.stop());
+    for (const p of [alice, bob]) {
+      const left = await p.emit('table:leave', { tableId: heads.id });
+      expect(left.ok).toBe(true);
+      await p.until(() => (p.received.some((r) => r.event === 'wallet:balance')), 5_000, 'wallet notice');
+    }
+    await alice.until(() => s.server.registry.get(heads.id)!.seatsTaken() === 0, 15_000, 'both seats cashed out');
+    expect((await walletOf(alice)) + (await walletOf(bob))).toBe(4_000);
+    expect((await s.t.ledger.reconcile()).violations).toEqual([]);
+    for (const c of [mallory, boss, alice, bob]) c.close();
+  });
+});
+
+describe('2-3. replays are answered, never re-applied', () => {
+  it('a top-up replayed during a hand and after it adds its chips once', async () => {
+    const table = lobbyTable((t) => t.maxSeats === 6 && t.variant === 'NLHE' && t.bigBlind === 2);
+    const alice = await player();
+    const bob = await player();
+    for (const p of [alice, bob]) await p.watch(table.id);
+    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
+    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 });
+    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    const key = uniqueKey('top');
+    for (let i = 0; i < 3; i++) {
+      expect(await alice.emit('table:top_up', { tableId: table.id, amount: 50, idempotencyKey: key })).toMatchObject({ ok: true, pending: true });
+    }
+    const bots = [autoplay(alice, table.id, checkOrFold), autoplay(bob, table.id, checkOrFold)];
+    await alice.until(() => settled(alice, table.id) >= 1, 30_000, 'the hand ends');
+    bots.forEach((b) => b.stop());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = await alice.emit<{ stack?: number }>('table:top_up', { tableId: table.id, amount: 50, idempotencyKey: key });
+    expect(again.ok).toBe(true);
+    expect(await s.t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } })).toBe(1);
+    // What the table holds equals the ledger, and what every player was told of it.
+    await s.server.registry.get(table.id)!.idle();
+    const actor = s.server.registry.get(table.id)!;
+    const ledger = await seatBalance(alice.userId, table.id);
+    const memory = actor.memoryStacks().find((m) => m.seat === 0)!.stack;
+    expect(BigInt(memory)).toBe(ledger);
+    const snap: TableSnapshot = await bob.snapshot(table.id);
+    if (!actor.handInProgress()) expect(BigInt(snap.view.seats[0]!.stack)).toBe(ledger);
+    for (const p of [alice, bob]) await p.emit('table:leave', { tableId: table.id });
+    for (const c of [alice, bob]) c.close();
+  });
+
+  it('a sit replayed after cashing out is refused and seats nobody', async () => {
+    const table = lobbyTable((t) => t.variant === 'PLO');
+    const carol = await player();
+    await carol.watch(table.id);
+    const key = uniqueKey('sit');
+    expect(await carol.emit('table:sit', { tableId: table.id, seat: 2, buyIn: 100, idempotencyKey: key })).toMatchObject({ ok: true, seat: 2 });
+    expect(await carol.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: false });
+    const replay = await carol.emit('table:sit', { tableId: table.id, seat: 2, buyIn: 100, idempotencyKey: key });
+    expect(replay.ok ? 'ok' : replay.error.code).toBe('seat/closed');
+    expect(s.server.registry.get(table.id)!.seatOf(carol.userId)).toBeNull();
+    expect(await walletOf(carol)).toBe(2_000);
+    carol.close();
+  });
+});
+
+describe('4. closing a table strands nothing', () => {
+  async function tableWithHand(name: string) {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    expect(created.status).toBe(201);
+    const table = created.body.table;
+    const alice = await player();
+    const bob = await player();
+    for (const p of [alice, bob]) await p.watch(table.id);
+    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 });
+    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 });
+    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    return { boss, table, alice, bob };
+  }
+
+  async function expectClosedAndPaid(tableId: number, players: TestClient[]) {
+    await players[0]!.until(() => s.server.registry.get(tableId) === undefined, 20_000, 'the table retires');
+    expect((await s.t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).status).toBe('CLOSED');
+    expect(await s.t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })).toBe(0);
+    let total = 0;
+    for (const p of players) total += await walletOf(p);
+    expect(total).toBe(4_000);
+    expect((await s.t.ledger.reconcile()).violations).toEqual([]);
+  }
+
+  it('closed mid-hand by an admin: the hand ends, then every player is cashed out', async () => {
+    const { boss, table, alice, bob } = await tableWithHand(`close-${uniqueKey()}`.slice(0, 40));
+    const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, {});
+    expect(closed.status).toBe(200);
+    expect(closed.body.pending).toBe(true);
+    const late = await player();
+    const refused = await late.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
+    expect(refused.ok).toBe(false);
+    const bots = [autoplay(alice, table.id, checkOrFold), autoplay(bob, table.id, checkOrFold)];
+    await expectClosedAndPaid(table.id, [alice, bob]);
+    bots.forEach((b) => b.stop());
+    for (const c of [boss, alice, bob, late]) c.close();
+  });
+
+  it('closed now: the live hand is voided and every player gets the stack they had before it', async () => {
+    const { boss, table, alice, bob } = await tableWithHand(`now-${uniqueKey()}`.slice(0, 40));
+    const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, { now: true });
+    expect(closed.body.pending).toBe(false);
+    await expectClosedAndPaid(table.id, [alice, bob]);
+    expect(await walletOf(alice)).toBe(2_000);
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
+  it('closed mid-hand, then the server restarts before the hand ends: the close still completes', async () => {
+    const { boss, table, alice, bob } = await tableWithHand(`restart-${uniqueKey()}`.slice(0, 40));
+    await boss.http('POST', `/api/admin/tables/${table.id}/close`, {});
+    for (const c of [boss, alice, bob]) c.close();
+    await s.server.close(0); // the live hand dies with the process
+    s = await startTestServer({ database: s.t });
+    expect(s.server.registry.get(table.id)).toBeUndefined();
+    expect((await s.t.db.pokerTable.findUniqueOrThrow({ where: { id: table.id } })).status).toBe('CLOSED');
+    expect(await s.t.db.seatSession.count({ where: { tableId: table.id, status: 'OPEN' } })).toBe(0);
+    const wallets = await s.t.db.account.findMany({ where: { code: { in: [`wallet:${alice.userId}`, `wallet:${bob.userId}`] } } });
+    expect(wallets.map((w) => w.balance)).toEqual([2_000n, 2_000n]);
+    expect((await s.t.ledger.reconcile()).violations).toEqual([]);
+  });
+});
+
+describe('7. a seat with 0 chips at a crash does not become a ghost', () => {
+  it('after the restart the player can leave and sit again', async () => {
+    const table = lobbyTable((t) => t.maxSeats === 9);
+    const dave = await player();
+    const erin = await player();
+    for (const p of [dave, erin]) await p.watch(table.id);
+    await dave.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 40 });
+    await erin.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 40 });
+    for (const c of [dave, erin]) c.close();
+    await s.server.close(0);
+    // The hand that busted dave settled just before the process was killed.
+    const row = await s.t.db.pokerTable.findUniqueOrThrow({ where: { id: table.id } });
+    const seats = await s.t.db.seatSession.findMany({ where: { tableId: table.id, status: 'OPEN' }, orderBy: { seatIndex: 'asc' } });
+    const [d, e] = [seats.find((x) => x.userId === dave.userId)!, seats.find((x) => x.userId === erin.userId)!];
+    const bust = await s.t.ledger.settleHand({
+      tableId: table.id, handNumber: row.handNumber + 1n, ownerEpoch: row.ownerEpoch, rake: 0n, commitment: 'c', seed: 's', record: {},
+      seats: [
+        { seatSessionId: d.id, userId: dave.userId, seatIndex: 0, contributed: 40n, won: 0n },
+        { seatSessionId: e.id, userId: erin.userId, seatIndex: 1, contributed: 40n, won: 80n },
+      ],
+    });
+    expect(bust.ok).toBe(true);
+    s = await startTestServer({ database: s.t });
+    const daveAgain = await reconnect(dave);
+    await daveAgain.watch(table.id);
+    const left = await daveAgain.emit('table:leave', { tableId: table.id });
+    expect(left.ok ? 'ok' : left.error.code).toBe('table/not_seated');
+    expect(await daveAgain.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 40 })).toMatchObject({ ok: true, seat: 0 });
+    expect(await daveAgain.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true });
+    const erinAgain = await reconnect(erin);
+    expect(await erinAgain.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true });
+    for (const c of [daveAgain, erinAgain]) c.close();
+    expect((await s.t.ledger.reconcile()).violations).toEqual([]);
+  });
+});
