@@ -1,10 +1,11 @@
-// Betting: applying one action, closing a betting round, dealing the next street and
-// running the board out when nobody can bet any more.
+// Betting: applying one action, closing a betting round (returning what nobody called),
+// dealing the next street, and exposing the hands and running the board out when nobody
+// can bet any more.
 import { cardToString } from './cards';
 import { boardIndexes } from './deal';
 import { holeCardCount } from './game-hand';
 import { settleHand } from './game-showdown';
-import { canStillBet, legalActions, liveSeats, nextToAct } from './legal';
+import { canStillBet, isLive, legalActions, liveSeats, nextToAct } from './legal';
 import { computePots, isChipAmount } from './pots';
 import type { RejectionCode } from './rejections';
 import type { BetAction, Chips, Command, GameEvent, GameState, SeatIndex } from './types';
@@ -103,6 +104,7 @@ export function advance(state: GameState, events: GameEvent[], after: SeatIndex)
       return;
     }
     closeBettingRound(state, events);
+    if (isBettingOver(state)) exposeLiveHands(state, events);
     if (state.street === 'river') return finish(state, events, 'showdown');
     dealNextStreet(state, events);
     // With fewer than two seats able to bet there is no betting round: the loop deals on.
@@ -116,26 +118,58 @@ function finish(state: GameState, events: GameEvent[], endedBy: 'fold' | 'showdo
   settleHand(state, events, endedBy);
 }
 
-/** Gives back the part of the top bet nobody matched, then moves the bets into the pots. */
+/** Gives back what nobody matched, then moves the bets into the pots. */
 export function closeBettingRound(state: GameState, events: GameEvent[]): void {
-  const inHand = state.seats.flatMap((s, i) => (s && s.inHand ? [i] : []));
-  const byBet = [...inHand].sort((a, b) => state.seats[b]!.bet - state.seats[a]!.bet);
-  const top = state.seats[byBet[0]!]!;
-  const uncalled = top.bet - (byBet.length > 1 ? state.seats[byBet[1]!]!.bet : 0);
-  if (uncalled > 0) {
-    // A seat only folds facing a bigger bet, so the unmatched top bet is always a live seat's.
-    if (top.folded) throw new Error('uncalled chips of a folded seat');
-    top.bet -= uncalled;
-    top.committed -= uncalled;
-    top.returned += uncalled;
-    top.stack += uncalled;
-    top.allIn = false;
-    events.push({ type: 'uncalled_returned', seat: byBet[0]!, amount: uncalled });
-  }
-  for (const i of inHand) state.seats[i]!.bet = 0;
+  returnUncalled(state, events);
+  for (const seat of state.seats) if (seat && seat.inHand) seat.bet = 0;
   state.currentBet = 0;
   state.toAct = null;
   refreshPots(state);
+}
+
+/**
+ * The part of the largest contribution this hand that no other seat matched goes back to
+ * its owner: it is nobody's to win, so it never forms a pot and is never raked. Judged on
+ * whole-hand totals, not on street bets, because antes are never a street bet: a player all
+ * in for less than the ante leaves the others' antes (and blinds) partly unmatched. Folded
+ * seats' chips count as matching, since they stay in the pot as dead money.
+ */
+function returnUncalled(state: GameState, events: GameEvent[]): void {
+  const byTotal = state.seats
+    .flatMap((s, i) => (s && s.inHand ? [i] : []))
+    .sort((a, b) => state.seats[b]!.committed - state.seats[a]!.committed);
+  const topSeat = byTotal[0]!;
+  const top = state.seats[topSeat]!;
+  const uncalled = top.committed - (byTotal.length > 1 ? state.seats[byTotal[1]!]!.committed : 0);
+  if (uncalled <= 0) return;
+  // A seat only folds facing a bigger bet, so the unmatched chips are always a live seat's.
+  if (top.folded) throw new Error('uncalled chips of a folded seat');
+  // This street's bet goes back first; the rest comes out of what earlier streets collected.
+  top.bet -= Math.min(top.bet, uncalled);
+  top.committed -= uncalled;
+  top.returned += uncalled;
+  top.stack += uncalled;
+  top.allIn = false;
+  events.push({ type: 'uncalled_returned', seat: topSeat, amount: uncalled });
+}
+
+/** Two or more hands still contest the pot and at most one of them can bet: nobody can act again. */
+function isBettingOver(state: GameState): boolean {
+  const live = liveSeats(state);
+  return live.length >= 2 && live.filter((i) => canStillBet(state.seats[i] ?? null)).length <= 1;
+}
+
+/**
+ * All-in exposure: once no more betting is possible, every live hand is turned face up for
+ * the whole table before the rest of the board comes, so nobody can hide a hand that is
+ * only waiting for the run-out (and nobody can soft-play against a partner). Happens once.
+ */
+function exposeLiveHands(state: GameState, events: GameEvent[]): void {
+  const fresh = state.dealOrder.filter((i) => isLive(state.seats[i] ?? null) && !state.seats[i]!.exposed);
+  if (fresh.length === 0) return;
+  for (const i of fresh) state.seats[i]!.exposed = true;
+  const hands = fresh.map((seat) => ({ seat, cards: state.seats[seat]!.holeCards.map(cardToString) }));
+  events.push({ type: 'hands_exposed', hands });
 }
 
 export function refreshPots(state: GameState): void {

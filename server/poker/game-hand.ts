@@ -80,6 +80,7 @@ function resetForHand(state: GameState, command: StartHand, button: SeatIndex): 
       folded: false,
       allIn: false,
       holeCards: [],
+      exposed: false,
       acted: false,
       actedAtBet: 0,
     });

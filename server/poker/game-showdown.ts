@@ -20,7 +20,9 @@ function showdownOrder(state: GameState): SeatIndex[] {
 
 /**
  * A seat shows when its hand can still win (or tie) some pot it is in, given the hands
- * already shown; otherwise it mucks, and the cards stay hidden. The first seat always shows.
+ * already shown; otherwise it mucks, and the cards stay hidden. The first seat always shows,
+ * and so does a hand exposed for an all-in run-out: it is already face up, so it cannot be
+ * mucked.
  */
 function showOrMuck(state: GameState, pots: Pot[], values: Map<SeatIndex, number>) {
   const best: (number | undefined)[] = pots.map(() => undefined);
@@ -30,7 +32,7 @@ function showOrMuck(state: GameState, pots: Pot[], values: Map<SeatIndex, number
     const value = values.get(seat)!;
     const mine = pots.flatMap((p, i) => (p.eligible.includes(seat) ? [i] : []));
     const canWin = mine.some((i) => best[i] === undefined || value >= best[i]!);
-    if (shown.length > 0 && !canWin) {
+    if (shown.length > 0 && !canWin && !state.seats[seat]!.exposed) {
       mucked.push(seat);
       continue;
     }
@@ -54,6 +56,7 @@ function payPots(state: GameState, pots: Pot[], rake: number, values: Map<SeatIn
 }
 
 export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold' | 'showdown'): void {
+  assertAllMatched(state);
   const pots = computePots(
     state.seats.flatMap((s, seat) =>
       s && s.inHand ? [{ seat, amount: s.committed, folded: s.folded, allIn: s.allIn }] : [],
@@ -81,6 +84,16 @@ export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold
   state.toAct = null;
   state.pots = [];
   events.push({ type: 'hand_complete', handId: state.handId!, stacks: state.result.seats.map((s) => ({ seat: s.seat, stack: s.endStack })) });
+}
+
+/**
+ * Uncalled chips were given back when the betting closed, so the largest contribution is
+ * matched by another seat: no pot (and no rake) can hold chips nobody called. A failure is
+ * an engine bug.
+ */
+function assertAllMatched(state: GameState): void {
+  const totals = state.seats.flatMap((s) => (s && s.inHand ? [s.committed] : [])).sort((a, b) => b - a);
+  if (totals.length > 1 && totals[0]! > totals[1]!) throw new Error(`${totals[0]! - totals[1]!} uncalled chips reached the pots`);
 }
 
 function buildResult(

@@ -163,6 +163,7 @@ function emptySeat(playerId: string, stack: Chips): SeatState {
     allIn: false,
     sittingOut: false,
     holeCards: [],
+    exposed: false,
     acted: false,
     actedAtBet: 0,
   };

@@ -97,6 +97,12 @@ function renderEvent(r: Render, e: GameEvent): void {
       r.street = e.street;
       return out(`*** ${STREET_TITLES[e.street]} *** ${shown}`);
     }
+    case 'hands_exposed':
+      // PokerStars prints all-in hands as they are turned up, before the run-out; on the
+      // river they are only printed at the showdown that follows at once.
+      if (r.street === 'river') return;
+      for (const h of e.hands) out(`${name(r, h.seat)}: shows [${h.cards.join(' ')}]`);
+      return;
     case 'hand_shown':
     case 'hand_mucked':
       if (!r.showdownOpened) out('*** SHOW DOWN ***');

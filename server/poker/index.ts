@@ -6,7 +6,7 @@ export { createGame, apply, configProblem, tableChips, MAX_SEATS_MIN, MAX_SEATS_
 export { legalActions, isHandInProgress, potTotal } from './legal';
 export { computePots, rakeFor, splitPot } from './pots';
 export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
-export { viewFor, eventsFor, isVisibleTo, type TableView, type SeatView, type ResultView } from './views';
+export { viewFor, eventsFor, isVisibleTo, exposedSeats, type TableView, type SeatView, type ResultView } from './views';
 export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
 export { evaluate, evaluateOmaha, describeHand, HAND_CATEGORIES, type HandCategory } from './evaluator';
 export {

@@ -52,6 +52,11 @@ export interface SeatState {
   allIn: boolean;
   sittingOut: boolean;
   holeCards: Card[];
+  /**
+   * Hole cards turned face up for everyone: set when the betting closed for the rest of the
+   * hand with this seat live (all-in exposure). Stays set until the next hand starts.
+   */
+  exposed: boolean;
   /** Has acted on this street since the betting was last (re)opened to them. */
   acted: boolean;
   /** The street's bet level right after this seat last acted; drives the reopening rule. */
@@ -101,7 +106,7 @@ export interface HandResult {
   rake: Chips;
   seats: SeatResult[];
   pots: PotResult[];
-  /** In showdown order. */
+  /** In showdown order; includes every hand exposed during an all-in run-out. */
   shown: ShownHand[];
   mucked: SeatIndex[];
 }
@@ -216,6 +221,14 @@ export type GameEvent =
       timedOut: boolean;
     }
   | { type: 'uncalled_returned'; seat: SeatIndex; amount: Chips }
+  | {
+      /**
+       * The betting is over for the rest of the hand (at most one live seat can still bet):
+       * every live hand is turned face up, before the rest of the board is dealt.
+       */
+      type: 'hands_exposed';
+      hands: { seat: SeatIndex; cards: string[] }[];
+    }
   | { type: 'street_dealt'; street: 'flop' | 'turn' | 'river'; cards: string[]; board: string[] }
   | { type: 'hand_shown'; seat: SeatIndex; cards: string[]; name: string }
   | { type: 'hand_mucked'; seat: SeatIndex }

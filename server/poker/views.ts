@@ -1,7 +1,8 @@
 // The one projection of the state for every viewer. Players see their own hole cards,
-// everyone sees hands shown at showdown, mucked hands stay hidden, and the deck reaches
-// nobody (not even admins: an admin view must never leak the coming board). Admins see
-// every hole card only once the hand is over, for hand review and support.
+// everyone sees hands exposed for an all-in run-out and hands shown at showdown, mucked and
+// folded hands stay hidden, and the deck reaches nobody (not even admins: an admin view
+// must never leak the coming board). Admins see every hole card only once the hand is over,
+// for hand review and support.
 import { cardToString } from './cards';
 import { legalActions } from './legal';
 import type {
@@ -65,23 +66,32 @@ export interface TableView {
   result: ResultView | null;
 }
 
-function shownSeats(state: GameState): Set<SeatIndex> {
-  return new Set(state.result?.shown.map((h) => h.seat) ?? []);
+/**
+ * Seats whose hole cards are face up for everyone right now, ascending: hands exposed when
+ * the betting closed for an all-in run-out, and hands shown at the showdown of the last
+ * hand. Anything computed from hole cards for the whole table (such as all-in equity) must
+ * stick to these.
+ */
+export function exposedSeats(state: GameState): SeatIndex[] {
+  const shown = new Set(state.result?.shown.map((h) => h.seat) ?? []);
+  return state.seats.flatMap((s, seat) =>
+    s !== null && s.holeCards.length > 0 && ((s.inHand && s.exposed) || shown.has(seat)) ? [seat] : [],
+  );
 }
 
 /**
- * Hole cards reach only their owner until shown at showdown. That holds for
+ * Hole cards reach only their owner until exposed or shown. That holds for
  * admins too while a hand is live (an admin who could see cards could collude);
  * once the hand is over, an admin may review every hand dealt.
  */
-function canSeeHole(state: GameState, viewer: Viewer, seat: SeatIndex, shown: Set<SeatIndex>): boolean {
+function canSeeHole(state: GameState, viewer: Viewer, seat: SeatIndex, faceUp: Set<SeatIndex>): boolean {
   if (viewer.kind === 'player' && viewer.seat === seat) return true;
   if (viewer.kind === 'admin' && state.street === 'complete') return true;
-  return shown.has(seat);
+  return faceUp.has(seat);
 }
 
 export function viewFor(state: GameState, viewer: Viewer): TableView {
-  const shown = shownSeats(state);
+  const faceUp = new Set(exposedSeats(state));
   const seats = state.seats.map((s, seat): SeatView | null =>
     s === null
       ? null
@@ -96,7 +106,7 @@ export function viewFor(state: GameState, viewer: Viewer): TableView {
           allIn: s.allIn,
           sittingOut: s.sittingOut,
           cardCount: s.holeCards.length,
-          holeCards: canSeeHole(state, viewer, seat, shown) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
+          holeCards: canSeeHole(state, viewer, seat, faceUp) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
         },
   );
   return {

@@ -84,6 +84,8 @@ describe('hand history', () => {
       expect(found, `line starting "${expected}" after line ${at}`).toBeGreaterThanOrEqual(at);
       at = found + 1;
     }
+    // All in and called on the river: exposed hands are printed once, at the showdown.
+    expect(lines.filter((line) => line.startsWith('p1: shows'))).toHaveLength(1);
   });
 
   function record(stacks: number[], holes: Record<number, string>, script: string[]): HandRecord {
@@ -109,6 +111,39 @@ describe('hand history', () => {
     // Seat 1 (first left of the button) shows first; seat 2's eights cannot win anything.
     expect(text).toContain('p2: mucks hand');
     expect(text).toContain('Total pot 1900 Main pot 900. Side pot-1 1000. | Rake 0');
+  });
+
+  it('prints all-in hands as shown when they are turned up, and again at the showdown', () => {
+    const lines = toPokerStarsText(record([1000, 1000], { 0: 'AsAh', 1: 'KsKh' }, ['allin', 'call'])).split('\n');
+    const expectedInOrder = [
+      'p0: raises 900 to 1000 and is all-in',
+      'p1: calls 900 and is all-in',
+      'p1: shows [Ks Kh]',
+      'p0: shows [As Ah]',
+      '*** FLOP *** [2c 7d 9h]',
+      '*** RIVER ***',
+      '*** SHOW DOWN ***',
+      'p0: shows [As Ah] (',
+      'p1: shows [Ks Kh] (',
+      'Seat 2: p1 (big blind) showed [Ks Kh] and lost with ',
+    ];
+    let at = 0;
+    for (const expected of expectedInOrder) {
+      const found = lines.findIndex((line, i) => i >= at && line.startsWith(expected));
+      expect(found, `line starting "${expected}" after line ${at}`).toBeGreaterThanOrEqual(at);
+      at = found + 1;
+    }
+    expect(lines.filter((line) => line.startsWith('p1: shows'))).toHaveLength(2);
+    expect(lines).not.toContain('p1: mucks hand');
+  });
+
+  it('reports an unmatched ante as an uncalled bet', () => {
+    const initial = table([1000, 3], { ante: 5, smallBlind: 5, bigBlind: 10 });
+    const deck = makeDeck({ 0: 'KsKh', 1: 'AsAh' }, '2c 7d 9h Jc 3s', 0, 2);
+    const text = toPokerStarsText({ initial, commands: [{ type: 'start_hand', handId: 'H44', deck, button: 0 }] });
+    expect(text).toContain('Uncalled bet (7) returned to p0');
+    expect(text).toContain('p1 collected 6 from pot');
+    expect(text).toContain('Total pot 6 | Rake 0');
   });
 
   it('reports uncalled bets', () => {

@@ -5,7 +5,8 @@ import { cardToString, type Card } from '../../server/poker/cards';
 import { apply, createGame } from '../../server/poker/game';
 import { replay } from '../../server/poker/history';
 import { legalActions } from '../../server/poker/legal';
-import { eventsFor, viewFor } from '../../server/poker/views';
+import { rakeFor } from '../../server/poker/pots';
+import { eventsFor, exposedSeats, viewFor, type TableView } from '../../server/poker/views';
 import type { Command, GameEvent, GameState, LegalActions, Variant, Viewer } from '../../server/poker/types';
 
 /** Small deterministic generator so one fast-check integer drives a whole session. */
@@ -110,24 +111,112 @@ function illegalCommands(state: GameState, seat: number, legal: LegalActions): C
 }
 
 /** Coverage counters, so a generator that stops producing interesting hands fails the test. */
-const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0 };
+const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0, exposures: 0, returns: 0 };
 
 const CARD_TEXT = /"([2-9TJQKA][cdhs])"/g;
 
-/** Every card text in the projection must be on the board, the viewer's own, or shown. */
-function checkNoLeak(state: GameState, events: GameEvent[]): void {
-  const shown = new Set(state.result?.shown.flatMap((h) => h.cards.map(cardToString)) ?? []);
-  const board = new Set(state.board.map(cardToString));
-  const viewers: Viewer[] = [{ kind: 'spectator' }, ...state.dealOrder.map((seat): Viewer => ({ kind: 'player', seat }))];
-  for (const viewer of viewers) {
-    const own = viewer.kind === 'player' ? state.seats[viewer.seat]!.holeCards.map(cardToString) : [];
-    const allowed = new Set([...shown, ...board, ...own]);
-    const text = JSON.stringify(viewFor(state, viewer)) + JSON.stringify(eventsFor(events, viewer));
+const cardTexts = (state: GameState, seat: number): string[] => state.seats[seat]!.holeCards.map(cardToString);
+
+/**
+ * Seats whose hands are public, from the rules rather than from the engine's flags: every
+ * live hand once nobody is to act and nobody can bet any more (all-in exposure), and every
+ * hand shown at showdown.
+ */
+function publicSeats(state: GameState): number[] {
+  const dealt = state.dealOrder.filter((i) => state.seats[i]?.inHand && state.seats[i]!.holeCards.length > 0);
+  const live = dealt.filter((i) => !state.seats[i]!.folded);
+  // Someone still to act (say, calling an all-in) means the betting is not over yet.
+  const bettingOver = state.toAct === null && live.length >= 2 && live.filter((i) => !state.seats[i]!.allIn).length <= 1;
+  const shown = new Set(state.result?.shown.map((h) => h.seat) ?? []);
+  return dealt.filter((i) => (bettingOver && live.includes(i)) || shown.has(i)).sort((a, b) => a - b);
+}
+
+function viewersOf(state: GameState): Viewer[] {
+  return [{ kind: 'spectator' }, { kind: 'admin' }, ...state.dealOrder.map((seat): Viewer => ({ kind: 'player', seat }))];
+}
+
+/**
+ * Every card text a viewer gets (view and this step's events) must be on the board, their
+ * own, or in a public hand. Admins are exempt only once the hand is over (hand review).
+ */
+function checkNoLeak(state: GameState, events: GameEvent[], views: Map<Viewer, TableView>): void {
+  const open = publicSeats(state).flatMap((seat) => cardTexts(state, seat));
+  const board = state.board.map(cardToString);
+  for (const [viewer, view] of views) {
+    if (viewer.kind === 'admin' && state.street === 'complete') continue;
+    const own = viewer.kind === 'player' ? cardTexts(state, viewer.seat) : [];
+    const allowed = new Set([...open, ...board, ...own]);
+    const text = JSON.stringify(view) + JSON.stringify(eventsFor(events, viewer));
     for (const [, card] of text.matchAll(CARD_TEXT)) {
       if (!allowed.has(card!)) throw new Error(`${card} leaked to ${JSON.stringify(viewer)}`);
     }
     expect(text).not.toContain('deck');
   }
+}
+
+/** Dealt seats whose hand was folded or mucked: private to their owner for good. */
+function hiddenSeats(state: GameState): number[] {
+  return state.dealOrder.filter((i) => state.seats[i]?.inHand && (state.seats[i]!.folded || state.result?.mucked.includes(i)));
+}
+
+const isOwner = (viewer: Viewer, seat: number): boolean => viewer.kind === 'player' && viewer.seat === seat;
+
+/**
+ * A hand exposed or shown is face up in every viewer's view; a hand folded or mucked is in
+ * nobody's view but its owner's (an admin may review it once the hand is over).
+ */
+function checkHandVisibility(state: GameState, views: Map<Viewer, TableView>): void {
+  const open = publicSeats(state);
+  expect(exposedSeats(state)).toEqual(open);
+  const hidden = hiddenSeats(state);
+  for (const [viewer, view] of views) {
+    for (const seat of open) expect(view.seats[seat]!.holeCards).toEqual(cardTexts(state, seat));
+    if (viewer.kind === 'admin' && state.street === 'complete') continue;
+    for (const seat of hidden) if (!isOwner(viewer, seat)) expect(view.seats[seat]!.holeCards).toBeNull();
+  }
+}
+
+/** No event of the whole hand carries a folded or mucked hand to anyone but its owner, admins included. */
+function checkHiddenInEvents(state: GameState, handEvents: GameEvent[]): void {
+  const hidden = hiddenSeats(state);
+  for (const viewer of viewersOf(state)) {
+    const heard = JSON.stringify(eventsFor(handEvents, viewer));
+    for (const seat of hidden) {
+      if (isOwner(viewer, seat)) continue;
+      for (const card of cardTexts(state, seat)) expect(heard).not.toContain(`"${card}"`);
+    }
+  }
+}
+
+/**
+ * At the end of a hand: hands were exposed exactly when the betting ended with two or more
+ * hands live and at most one able to bet, once, after the last action and before the
+ * run-out, and none of them was mucked. No chip that nobody matched was in a pot or raked.
+ */
+function checkHandEnd(state: GameState, handEvents: GameEvent[]): void {
+  const result = state.result!;
+  const exposures = handEvents.flatMap((e, i) => (e.type === 'hands_exposed' ? [{ e, i }] : []));
+  const live = state.dealOrder.filter((i) => state.seats[i]!.inHand && !state.seats[i]!.folded);
+  const bettingOver = result.endedBy === 'showdown' && live.filter((i) => !state.seats[i]!.allIn).length <= 1;
+  expect(exposures.length).toBe(bettingOver ? 1 : 0);
+  if (exposures.length === 1) {
+    stats.exposures++;
+    const { e, i } = exposures[0]!;
+    if (e.type !== 'hands_exposed') throw new Error('unreachable');
+    expect(e.hands.map((h) => h.seat)).toEqual(live);
+    for (const h of e.hands) expect(h.cards).toEqual(cardTexts(state, h.seat));
+    const lastAct = handEvents.map((x) => x.type).lastIndexOf('to_act');
+    expect(i).toBeGreaterThan(lastAct);
+    const dealtBefore = handEvents.slice(lastAct + 1, i).some((x) => x.type === 'street_dealt');
+    expect(dealtBefore).toBe(false);
+    expect(result.shown.map((h) => h.seat).sort((a, b) => a - b)).toEqual([...live].sort((a, b) => a - b));
+    expect(result.mucked).toEqual([]);
+  }
+  const net = result.seats.map((x) => x.contributed - x.returned).sort((a, b) => b - a);
+  expect(net[0]).toBe(net[1]);
+  const matched = net.reduce((t, x) => t + x, 0);
+  expect(result.rake).toBe(result.board.length === 0 ? 0 : rakeFor(matched, state.config.rake));
+  if (result.seats.some((x) => x.returned > 0)) stats.returns++;
 }
 
 function checkStep(before: number, rakeSoFar: number, state: GameState): void {
@@ -156,6 +245,7 @@ function runSession(t: Table): void {
   const log: Command[] = [];
   const total = chipsOnTable(state);
   let rake = 0;
+  let handEvents: GameEvent[] = [];
   const accept = (command: Command): boolean => {
     const before = structuredClone(state);
     const r = apply(state, command);
@@ -166,7 +256,11 @@ function runSession(t: Table): void {
     }
     log.push(command);
     state = r.state;
+    const startedAt = r.events.findIndex((e) => e.type === 'hand_started');
+    handEvents = startedAt >= 0 ? r.events.slice(startedAt) : [...handEvents, ...r.events];
     if (r.events.some((e) => e.type === 'hand_complete')) {
+      checkHandEnd(state, handEvents);
+      checkHiddenInEvents(state, handEvents);
       const result = state.result!;
       rake += result.rake;
       stats.hands++;
@@ -175,7 +269,9 @@ function runSession(t: Table): void {
       if (result.pots.some((p) => p.winners.length > 1)) stats.splits++;
     }
     checkStep(total, rake, state);
-    checkNoLeak(state, r.events);
+    const views = new Map(viewersOf(state).map((viewer) => [viewer, viewFor(state, viewer)]));
+    checkNoLeak(state, r.events, views);
+    checkHandVisibility(state, views);
     return true;
   };
   for (let hand = 0; hand < 3; hand++) {
@@ -205,7 +301,7 @@ function playStep(state: GameState, random: (n: number) => number, accept: (c: C
 
 describe('random hands', () => {
   for (const variant of ['NLHE', 'PLO'] as const) {
-    it(`${variant}: chips are conserved, rejections change nothing, replay matches, views do not leak`, () => {
+    it(`${variant}: chips are conserved, rejections change nothing, replay matches, views do not leak, all-in hands are exposed`, () => {
       const before = { ...stats };
       fc.assert(fc.property(tableArb(variant), (t) => runSession(t)), { numRuns: 1500 });
       const hands = stats.hands - before.hands;
@@ -214,6 +310,8 @@ describe('random hands', () => {
       expect(stats.sidePots - before.sidePots).toBeGreaterThan(50);
       expect(stats.splits - before.splits).toBeGreaterThan(10);
       expect(stats.rejected - before.rejected).toBeGreaterThan(1000);
+      expect(stats.exposures - before.exposures).toBeGreaterThan(hands / 20);
+      expect(stats.returns - before.returns).toBeGreaterThan(hands / 20);
     });
   }
 });
