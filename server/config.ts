@@ -40,6 +40,12 @@ export const configSchema = z.object({
   TIME_BANK_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   SIT_OUT_HANDS_MAX: positiveInt.default(5),
   SPECTATORS_PER_TABLE_MAX: positiveInt.default(200),
+  /**
+   * A hand's server seed (which re-derives every card, folded ones too) is revealed only
+   * once every seat session of the hand is closed and this long after it settled
+   * (docs/fairness.md). At most a year.
+   */
+  SEED_REVEAL_DELAY_MS: z.coerce.number().int().min(0).max(31_536_000_000).default(86_400_000),
   /** Always mark the session cookie Secure (set it behind a TLS-terminating proxy). */
   COOKIE_SECURE: z.enum(['0', '1']).optional(),
   /** Name of the admin created on first boot (its one-time password is printed once). */

@@ -1,3 +1,4 @@
+import type { PublishedFairness } from '@poker/fairness';
 import { ERROR_MESSAGES, isErrorCode, type ErrorBody, type ErrorCode } from '@protocol';
 
 // HTTP calls to /api: JSON in, JSON out, errors as values carrying the
@@ -108,8 +109,8 @@ export interface HandDetail {
   createdAt: string;
   potTotal: number;
   rake: number;
-  commitment: string;
-  seed: string;
+  /** Commitments, public openings, your own openings, and the seed once revealed (docs/fairness.md). */
+  fairness: PublishedFairness;
   players: { seatIndex: number; userId: number; username: string; contributed: number; won: number }[];
   record: {
     handId: string;

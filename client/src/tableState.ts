@@ -24,7 +24,7 @@ export interface ChipFlight {
 export interface TableState
   extends Pick<
     TableSnapshot,
-    'tableId' | 'name' | 'epoch' | 'seq' | 'view' | 'players' | 'clock' | 'fairness' | 'paused' | 'spectators' | 'minBuyIn' | 'maxBuyIn' | 'actionTimeoutMs'
+    'tableId' | 'name' | 'epoch' | 'seq' | 'view' | 'players' | 'clock' | 'fairness' | 'nextCommitment' | 'paused' | 'spectators' | 'minBuyIn' | 'maxBuyIn' | 'actionTimeoutMs'
   > {
   youUserId: number | null;
   legal: LegalActions | null;
@@ -61,6 +61,7 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     legal: snapshot.you?.legal ?? null,
     clock: snapshot.clock,
     fairness: snapshot.fairness,
+    nextCommitment: snapshot.nextCommitment,
     paused: snapshot.paused,
     spectators: snapshot.spectators,
     minBuyIn: snapshot.minBuyIn,
@@ -117,7 +118,11 @@ export function dropFlight(state: TableState, id: number): TableState {
 function applyEvent(s: TableState, e: TableEvent): void {
   switch (e.type) {
     case 'fairness_commitment':
-      s.fairness = { handId: e.handId, commitment: e.commitment, revealed: false };
+      s.fairness = {
+        handId: e.handId, commitment: e.commitment, deckRoot: e.deckRoot, clientSeeds: e.clientSeeds,
+        nextCommitment: e.nextCommitment, revealed: false,
+      };
+      s.nextCommitment = e.nextCommitment;
       return;
     case 'clock':
       s.clock = e.clock;
@@ -214,8 +219,10 @@ function applyGameEvent(s: TableState, e: GameEvent): void {
     case 'uncalled_returned':
       if (!seat) return;
       seat.stack += e.amount;
-      seat.bet -= e.amount;
+      // An unmatched ante is returned too, and it was never part of the street bet.
+      seat.bet = Math.max(0, seat.bet - e.amount);
       seat.committed -= e.amount;
+      seat.allIn = false;
       log(s, `${e.amount} returned to ${nameOf(s, e.seat)}`);
       return;
     case 'street_dealt':
@@ -225,6 +232,13 @@ function applyGameEvent(s: TableState, e: GameEvent): void {
       v.toAct = null;
       for (const k of Object.keys(s.lastAction)) if (s.lastAction[Number(k)] !== 'All in') delete s.lastAction[Number(k)];
       log(s, `${e.street[0]!.toUpperCase()}${e.street.slice(1)}: ${e.board.join(' ')}`);
+      return;
+    case 'hands_exposed':
+      for (const h of e.hands) {
+        const x = v.seats[h.seat];
+        if (x) x.holeCards = h.cards;
+        log(s, `${nameOf(s, h.seat)} shows ${h.cards.join(' ')}`);
+      }
       return;
     case 'hand_shown':
       if (seat) seat.holeCards = e.cards;

@@ -1,61 +1,92 @@
-// `npm run verify-hand -- <record.json | hand id>`: re-derives a finished hand's
-// deck from its revealed seed and checks the commitment and every dealt card
-// (server/poker/fairness.ts). A file is a hand record JSON; a number is the id
-// of a stored hand (GET /api/hands/:id); "1-5-e2" is an engine hand id. Hand
-// ids are looked up in the configured database (DATABASE_URL or the embedded
-// one). Exit code 0 = verified, 1 = failed or bad input.
+// `npm run verify-hand -- <file.json | hand id>`: checks a finished hand's shuffle
+// (server/poker/fairness.ts, docs/fairness.md).
+//
+// A file may hold:
+//   - the answer of GET /api/hands/:id (or its `hand`): the openings of the board, the
+//     shown hands and your own cards are checked against deckRoot, and, once the seed is
+//     revealed, the whole deck;
+//   - a verifier record (scheme 2: seedCommitment, deckRoot, clientSeeds, openings, seed?;
+//     or scheme 1: commitment, seed).
+// A number is the id of a stored hand, "1-5-e2" an engine hand id: they are read from the
+// configured database (DATABASE_URL or the embedded one) with the server seed, which is the
+// operator's copy, so the whole deck and every dealt hand are checked, revealed or not.
+// Exit code 0 = verified, 1 = failed, nothing to check yet, or bad input.
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/open';
-import { type HandRecord, verifyHand } from '../poker/fairness';
+import { type HandRecord, type PublishedHand, verifiableFromPublished, verifyHand } from '../poker/fairness';
+import type { StoredHandRecord } from '../http/hands';
 
-const USAGE = 'usage: npm run verify-hand -- <hand-record.json | stored hand id | engine hand id like 1-5-e2>';
+const USAGE = `usage: npm run verify-hand -- <file.json | stored hand id | engine hand id like 1-5-e2>
 
-interface StoredRecord {
-  handId: string;
-  variant: HandRecord['variant'];
-  dealtSeats: number[];
-  holeCards: Record<string, string[]>;
-  shownSeats: number[];
-  board: string[];
+  file.json   the answer of GET /api/hands/:id, or a verifier record (docs/fairness.md)
+  hand id     a hand in the configured database (DATABASE_URL): checks the whole deck
+
+Exit code 0 = verified, 1 = failed, nothing to check yet, or bad input.`;
+
+type Loaded = { record: HandRecord } | { error: string };
+
+/** The operator's copy: the stored record with the seed from the hands table. */
+function recordFromRow(row: { commitment: string; seed: string; record: StoredHandRecord }): HandRecord {
+  const r = row.record;
+  const claimed = {
+    handId: r.handId,
+    variant: r.variant as HandRecord['variant'],
+    dealtSeats: r.dealtSeats,
+    holeCards: r.holeCards,
+    board: r.board,
+  };
+  if (r.fairness?.scheme !== 2) return { ...claimed, commitment: row.commitment, seed: row.seed };
+  const { seedCommitment, deckRoot, clientSeeds } = r.fairness;
+  return { ...claimed, scheme: 2, seedCommitment, deckRoot, clientSeeds, openings: [], seed: row.seed };
 }
 
-async function recordFromDatabase(id: string): Promise<HandRecord | string> {
+async function recordFromDatabase(id: string): Promise<Loaded> {
   const database = await openDatabase(loadConfig(), {});
   try {
-    const rows = await database.db.$queryRawUnsafe<{ commitment: string; seed: string; record: StoredRecord }[]>(
+    const rows = await database.db.$queryRawUnsafe<{ commitment: string; seed: string; record: StoredHandRecord }[]>(
       /^\d+$/.test(id)
         ? 'SELECT commitment, seed, record FROM hands WHERE id = $1::bigint'
         : "SELECT commitment, seed, record FROM hands WHERE record ->> 'handId' = $1",
       id,
     );
     const row = rows[0];
-    if (!row) return `no settled hand ${id} in the database`;
-    // Every hole card dealt is checked here (the operator's copy); the public API checks the shown ones.
-    return {
-      handId: row.record.handId,
-      commitment: row.commitment,
-      seed: row.seed,
-      variant: row.record.variant,
-      dealtSeats: row.record.dealtSeats,
-      holeCards: row.record.holeCards,
-      board: row.record.board,
-    } as HandRecord;
+    return row ? { record: recordFromRow(row) } : { error: `no settled hand ${id} in the database` };
   } finally {
     await database.close();
   }
 }
 
-function recordFromFile(path: string): HandRecord | string {
+function isPublishedHand(value: unknown): value is PublishedHand {
+  const v = value as Partial<PublishedHand> | null;
+  return typeof v === 'object' && v !== null && typeof v.fairness === 'object' && typeof v.record === 'object';
+}
+
+/** A file's JSON as a verifier record, or why not. */
+function recordFromJson(json: unknown): Loaded {
+  const hand = (json as { hand?: unknown } | null)?.hand ?? json;
+  if (!isPublishedHand(hand)) return { record: json as HandRecord };
+  const record = verifiableFromPublished({ ...hand, yourSeats: Array.isArray(hand.yourSeats) ? hand.yourSeats : [] });
+  if (record !== null) return { record };
+  return { error: `NOT YET ${hand.record.handId}: a scheme-1 hand has nothing to check until its seed is revealed (not before ${hand.fairness.seedReveal?.notBefore ?? '?'})` };
+}
+
+function recordFromFile(path: string): Loaded {
+  let json: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as HandRecord;
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    return `cannot read ${path}: ${(error as Error).message}`;
+    return { error: `cannot read ${path}: ${(error as Error).message}` };
   }
+  return recordFromJson(json);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const target = argv[0];
+  if (target === '--help' || target === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
   if (target === undefined || argv.length > 1) {
     console.error(USAGE);
     return 1;
@@ -65,18 +96,23 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`no such file: ${target}\n${USAGE}`);
     return 1;
   }
-  const record = existsSync(target) ? recordFromFile(target) : await recordFromDatabase(target);
-  if (typeof record === 'string') {
-    console.error(record);
+  const loaded = existsSync(target) ? recordFromFile(target) : await recordFromDatabase(target);
+  if ('error' in loaded) {
+    console.error(loaded.error);
     return 1;
   }
-  const result = verifyHand(record);
-  if (result.ok) {
-    console.log(`OK ${record.handId}: the deck follows from the revealed seed, which matches the commitment`);
-    return 0;
+  const result = verifyHand(loaded.record);
+  const handId = String((loaded.record as { handId?: unknown }).handId);
+  if (!result.ok) {
+    console.log(`FAILED ${handId}: ${result.reason}`);
+    return 1;
   }
-  console.log(`FAILED ${String(record.handId)}: ${result.reason}`);
-  return 1;
+  console.log(
+    result.checked === 'deck'
+      ? `OK ${handId}: the seed matches its commitment and deals the whole deck, and every card given`
+      : `OK ${handId}: every opening matches deckRoot and every card given is opened; the whole deck is checked once the seed is revealed`,
+  );
+  return 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { loadUser, optionalUserOf, requireUser, userOf } from '../auth/sessions';
 import type { Db } from '../db/client';
+import {
+  FAIRNESS_SCHEME,
+  boardPositions,
+  holePositions,
+  openPositions,
+  verifiableFromPublished,
+  verifyHand as verifyFairness,
+  type ClientSeed,
+  type HandRecord,
+  type PublishedFairness,
+  type PublishedHand,
+  type SeedReveal,
+} from '../poker/fairness';
+import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { idParam, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
 import { pokerStarsTextFor, type HistorySource } from './hand-history';
@@ -10,36 +24,49 @@ import { pokerStarsTextFor, type HistorySource } from './hand-history';
 // seats that showed; a player who played it also sees their own cards. The
 // stored record is filtered through an allow-list: fields added to it later
 // (the event log holds the deck) stay private until this file exposes them.
+//
+// Fairness (docs/fairness.md): the openings of the board and the shown hands
+// are public, a player also gets the openings of their own cards, and the
+// server seed, which derives every card, folded ones too, is served only once
+// every seat session of the hand is closed and SEED_REVEAL_DELAY_MS have
+// passed since it settled. Nothing derived from the seed leaves this file
+// before that, apart from those openings.
+
+/** hands.record.fairness as the table actor stores it (scheme-2 hands only). */
+export interface StoredFairness {
+  scheme: 2;
+  seedCommitment: string;
+  deckRoot: string;
+  clientSeeds: ClientSeed[];
+}
 
 /** The settled hand's record as the table actor stores it (hands.record). */
 export interface StoredHandRecord {
   handId: string;
   variant: string;
   dealtSeats: number[];
+  /** Every dealt seat's cards: server side only, filtered by holeCardsFor. */
   holeCards: Record<string, string[]>;
   shownSeats: number[];
   board: string[];
+  /** Absent in hands stored before scheme 2 (scheme 1: the seed alone). */
+  fairness?: StoredFairness;
   log?: unknown;
   pokerstars?: string;
 }
 
 /** The input of the poker engine's verifyHand (server/poker/fairness.ts). */
-export interface VerifiableHand {
-  handId: string;
-  commitment: string;
-  seed: string;
-  variant: string;
-  dealtSeats: number[];
-  /** The shown hands only. */
-  holeCards: Record<string, string[]>;
-  board: string[];
-}
+export type VerifiableHand = HandRecord;
 
-export type VerifyHand = (record: VerifiableHand) => { ok: true } | { ok: false; reason: string };
+export type VerifyHand = (record: VerifiableHand) => { ok: true; checked?: 'deck' | 'openings' } | { ok: false; reason: string };
 
 export interface HandRouteOptions {
-  /** server/poker/fairness.ts verifyHand; without it /verify answers 503 internal. */
+  /** Replaces server/poker/fairness.ts verifyHand (tests). */
   verifyHand?: VerifyHand;
+  /** Overrides config SEED_REVEAL_DELAY_MS. */
+  seedRevealDelayMs?: number;
+  /** Epoch milliseconds; Date.now by default. */
+  now?: () => number;
 }
 
 const handParams = z.strictObject({ id: idParam });
@@ -51,7 +78,7 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
       if (!page) return reply;
       return { ok: true, ...(await myHands(deps.db, userOf(request).userId, page)) };
     });
-    scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, request, reply));
+    scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, options, request, reply));
     scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
     scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => history(deps, request, reply));
   });
@@ -94,7 +121,10 @@ async function loadHand(db: Db, handId: bigint) {
     where: { id: handId },
     include: {
       table: { select: { name: true } },
-      players: { include: { user: { select: { username: true } } }, orderBy: { seatIndex: 'asc' } },
+      players: {
+        include: { user: { select: { username: true } }, seatSession: { select: { status: true } } },
+        orderBy: { seatIndex: 'asc' },
+      },
     },
   });
 }
@@ -103,6 +133,7 @@ type LoadedHand = NonNullable<Awaited<ReturnType<typeof loadHand>>>;
 
 function recordOf(hand: LoadedHand): StoredHandRecord {
   const raw = (hand.record ?? {}) as Partial<StoredHandRecord>;
+  const fairness = storedFairnessOf(raw.fairness);
   return {
     handId: String(raw.handId ?? hand.id),
     variant: String(raw.variant ?? ''),
@@ -110,7 +141,18 @@ function recordOf(hand: LoadedHand): StoredHandRecord {
     holeCards: raw.holeCards && typeof raw.holeCards === 'object' ? raw.holeCards : {},
     shownSeats: Array.isArray(raw.shownSeats) ? raw.shownSeats : [],
     board: Array.isArray(raw.board) ? raw.board : [],
+    ...(fairness ? { fairness } : {}),
   };
+}
+
+/** A scheme-2 fairness block, or null (then the hand is treated as scheme 1). */
+function storedFairnessOf(raw: unknown): StoredFairness | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const f = raw as Partial<StoredFairness>;
+  if (f.scheme !== FAIRNESS_SCHEME || typeof f.seedCommitment !== 'string' || typeof f.deckRoot !== 'string') return null;
+  if (!Array.isArray(f.clientSeeds)) return null;
+  const clientSeeds = f.clientSeeds.map((c) => ({ seat: Number(c?.seat), seed: String(c?.seed) }));
+  return { scheme: FAIRNESS_SCHEME, seedCommitment: f.seedCommitment, deckRoot: f.deckRoot, clientSeeds };
 }
 
 /** Hole cards of the given seats only. */
@@ -123,7 +165,69 @@ export function holeCardsFor(record: StoredHandRecord, seats: Iterable<number>):
   return out;
 }
 
-async function showHand(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+/** The seed is served once every seat session of the hand is closed and the delay has passed. */
+function seedRevealOf(hand: LoadedHand, delayMs: number, nowMs: number): SeedReveal {
+  const notBeforeMs = hand.createdAt.getTime() + delayMs;
+  const openSeatSessions = hand.players.filter((p) => p.seatSession.status !== 'CLOSED').length;
+  return { revealed: openSeatSessions === 0 && nowMs >= notBeforeMs, notBefore: new Date(notBeforeMs).toISOString(), openSeatSessions };
+}
+
+function revealFor(deps: HttpDeps, options: HandRouteOptions, hand: LoadedHand): SeedReveal {
+  const delayMs = options.seedRevealDelayMs ?? deps.config.SEED_REVEAL_DELAY_MS;
+  return seedRevealOf(hand, delayMs, (options.now ?? Date.now)());
+}
+
+function isVariant(variant: string): variant is Variant {
+  return Object.hasOwn(HOLE_CARDS_BY_VARIANT, variant);
+}
+
+/** Deck positions everyone may see opened: the board dealt and every shown hand. */
+function publicPositions(record: StoredHandRecord, variant: Variant): number[] {
+  const board = boardPositions(variant, record.dealtSeats.length, Math.min(record.board.length, 5));
+  return [...board, ...record.shownSeats.flatMap((seat) => holePositions(variant, record.dealtSeats, seat))];
+}
+
+/**
+ * The fairness block of a hand for one viewer (ownSeats: the viewer's seats in it).
+ * Throws if a scheme-2 hand's stored seed or record cannot be opened.
+ */
+function publishedFairness(hand: LoadedHand, record: StoredHandRecord, reveal: SeedReveal, ownSeats: number[]): PublishedFairness {
+  const seed = reveal.revealed ? hand.seed : null;
+  const stored = record.fairness;
+  if (!stored) {
+    return { scheme: 1, seedCommitment: hand.commitment, deckRoot: null, clientSeeds: [], openings: [], yourOpenings: [], seed, seedReveal: reveal };
+  }
+  if (!isVariant(record.variant)) throw new Error(`unknown variant ${record.variant}`);
+  const variant = record.variant;
+  const shared = publicPositions(record, variant);
+  const own = ownSeats.flatMap((seat) => holePositions(variant, record.dealtSeats, seat));
+  const positions = [...shared, ...own];
+  const openings = positions.length === 0 ? [] : openPositions(hand.seed, record.handId, stored.clientSeeds, positions);
+  return {
+    scheme: FAIRNESS_SCHEME,
+    seedCommitment: stored.seedCommitment,
+    deckRoot: stored.deckRoot,
+    clientSeeds: stored.clientSeeds,
+    openings: openings.slice(0, shared.length),
+    yourOpenings: openings.slice(shared.length),
+    seed,
+    seedReveal: reveal,
+  };
+}
+
+/** The allow-listed record: the shown hands, plus the viewer's own. */
+function publicRecord(record: StoredHandRecord, ownSeats: number[]): PublishedHand['record'] {
+  return {
+    handId: record.handId,
+    variant: record.variant,
+    dealtSeats: record.dealtSeats,
+    shownSeats: record.shownSeats,
+    board: record.board,
+    holeCards: holeCardsFor(record, new Set([...record.shownSeats, ...ownSeats])),
+  };
+}
+
+async function showHand(deps: HttpDeps, options: HandRouteOptions, request: FastifyRequest, reply: FastifyReply) {
   const params = parseOrReply(reply, handParams, request.params);
   if (!params) return reply;
   const hand = await loadHand(deps.db, params.id);
@@ -131,6 +235,13 @@ async function showHand(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
   const viewer = optionalUserOf(request);
   const record = recordOf(hand);
   const ownSeats = hand.players.filter((p) => viewer !== null && p.userId === viewer.userId).map((p) => p.seatIndex);
+  let fairness: PublishedFairness;
+  try {
+    fairness = publishedFairness(hand, record, revealFor(deps, options, hand), ownSeats);
+  } catch (error) {
+    deps.log.error({ handId: hand.id.toString(), err: error }, 'hand fairness data cannot be opened');
+    return sendError(reply, 500, 'internal', 'The fairness data of this hand cannot be opened.');
+  }
   return {
     ok: true,
     hand: {
@@ -141,8 +252,6 @@ async function showHand(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
       createdAt: hand.createdAt.toISOString(),
       potTotal: jsonNumber(hand.potTotal),
       rake: jsonNumber(hand.rake),
-      commitment: hand.commitment,
-      seed: hand.seed,
       players: hand.players.map((p) => ({
         seatIndex: p.seatIndex,
         userId: p.userId,
@@ -150,15 +259,9 @@ async function showHand(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
         contributed: jsonNumber(p.contributed),
         won: jsonNumber(p.won),
       })),
-      record: {
-        handId: record.handId,
-        variant: record.variant,
-        dealtSeats: record.dealtSeats,
-        shownSeats: record.shownSeats,
-        board: record.board,
-        holeCards: holeCardsFor(record, new Set([...record.shownSeats, ...ownSeats])),
-      },
+      record: publicRecord(record, ownSeats),
       yourSeats: ownSeats,
+      fairness,
     },
   };
 }
@@ -180,34 +283,40 @@ async function history(deps: HttpDeps, request: FastifyRequest, reply: FastifyRe
   }
 }
 
+/**
+ * Verifies what is public: the openings against deckRoot, the board and the shown hands;
+ * once the seed is revealed, the whole deck and every dealt hand (all derivable by then).
+ */
 async function verify(deps: HttpDeps, options: HandRouteOptions, request: FastifyRequest, reply: FastifyReply) {
   const params = parseOrReply(reply, handParams, request.params);
   if (!params) return reply;
-  if (!options.verifyHand) return sendError(reply, 503, 'internal', 'Hand verification is not available.');
   const hand = await loadHand(deps.db, params.id);
   if (!hand) return sendError(reply, 404, 'hand/not_found');
   const record = recordOf(hand);
-  const input: VerifiableHand = {
-    handId: record.handId,
-    commitment: hand.commitment,
-    seed: hand.seed,
-    variant: record.variant,
-    dealtSeats: record.dealtSeats,
-    holeCards: holeCardsFor(record, record.shownSeats),
-    board: record.board,
-  };
-  let result: ReturnType<VerifyHand>;
+  const reveal = revealFor(deps, options, hand);
+  const summary = { ok: true, handId: hand.id.toString() };
+  let fairness: PublishedFairness;
   try {
-    result = options.verifyHand(input);
+    fairness = publishedFairness(hand, record, reveal, []);
   } catch (error) {
-    result = { ok: false, reason: `the stored record cannot be verified: ${(error as Error).message}` };
+    const reason = `the stored hand cannot be opened: ${(error as Error).message}`;
+    return { ...summary, scheme: record.fairness ? FAIRNESS_SCHEME : 1, seed: null, seedReveal: reveal, verified: false, checked: 'nothing', reason };
   }
-  return {
-    ok: true,
-    handId: hand.id.toString(),
-    commitment: hand.commitment,
-    seed: hand.seed,
-    verified: result.ok,
-    ...(result.ok ? {} : { reason: result.reason }),
-  };
+  const { scheme, seedCommitment, deckRoot, clientSeeds, seed, seedReveal } = fairness;
+  const published = { scheme, seedCommitment, deckRoot, clientSeeds, seed, seedReveal };
+  const input = verifiableFromPublished({ record: publicRecord(record, []), fairness, yourSeats: [] }, 'public');
+  if (input === null) return { ...summary, ...published, verified: null, checked: 'nothing' };
+  // After the reveal every dealt hand is derivable from the seed, so all of them are checked.
+  if (reveal.revealed) input.holeCards = record.holeCards;
+  const result = runVerifier(options.verifyHand ?? verifyFairness, input);
+  if (!result.ok) return { ...summary, ...published, verified: false, checked: 'nothing', reason: result.reason };
+  return { ...summary, ...published, verified: true, checked: result.checked ?? (seed === null ? 'openings' : 'deck') };
+}
+
+function runVerifier(verifier: VerifyHand, input: HandRecord): ReturnType<VerifyHand> {
+  try {
+    return verifier(input);
+  } catch (error) {
+    return { ok: false, reason: `the stored record cannot be verified: ${(error as Error).message}` };
+  }
 }

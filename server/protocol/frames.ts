@@ -35,16 +35,24 @@ export interface ActionClock {
 }
 
 /**
- * The fairness commitment of the current (or last) hand. The seed itself never
- * travels in a frame: once the hand has settled it is published with the hand
- * record (GET /api/hands/:id), where anyone can verify the shuffle.
+ * The fairness commitments of the current (or last) hand (docs/fairness.md).
+ * Neither the seed nor any card opening travels in a frame: once the hand has
+ * settled, GET /api/hands/:id gives the public openings (board, shown hands)
+ * to everyone and each player the openings of their own cards; the seed
+ * itself only when it can no longer expose a card that was not shown.
  */
 export interface Fairness {
   handId: string;
-  /** sha256(seed), published when the hand starts. */
+  /** sha256(server seed), published before the client seeds of this hand were taken. */
   commitment: string;
-  /** True once the hand is settled and its seed can be fetched. */
+  /** Merkle root over the 52 salted deck positions. */
+  deckRoot: string;
+  /** The players' own seeds mixed into this hand's deck, by seat. */
+  clientSeeds: { seat: number; seed: string }[];
+  /** True once the hand is settled and its record (with the public openings) can be fetched. */
   revealed: boolean;
+  /** sha256 of the server seed of the NEXT hand: committed before anyone sets the client seeds it will be mixed with. */
+  nextCommitment: string;
 }
 
 export interface TableSnapshot {
@@ -57,6 +65,8 @@ export interface TableSnapshot {
   you: { userId: number; seat: number | null; legal: LegalActions | null } | null;
   clock: ActionClock | null;
   fairness: Fairness | null;
+  /** sha256 of the server seed of the next hand (also before the first hand: set your client seed after seeing it). */
+  nextCommitment: string;
   paused: boolean;
   spectators: number;
   minBuyIn: number;
@@ -67,7 +77,14 @@ export interface TableSnapshot {
 /** Events produced by the table itself, beside the engine's GameEvents. */
 export type TableEvent =
   | GameEvent
-  | { type: 'fairness_commitment'; handId: string; commitment: string }
+  | {
+      type: 'fairness_commitment';
+      handId: string;
+      commitment: string;
+      deckRoot: string;
+      clientSeeds: { seat: number; seed: string }[];
+      nextCommitment: string;
+    }
   | { type: 'clock'; clock: ActionClock | null }
   | { type: 'players'; players: SeatPlayer[] }
   /** recordId: the stored hand's id, for GET /api/hands/:id (seed, verification, history). */

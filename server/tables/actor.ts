@@ -475,6 +475,7 @@ export class TableActor {
       you: userId === null ? null : { userId, seat, legal: engineSeat === null ? null : legalActions(this.game, engineSeat) },
       clock: this.hand.clockView(),
       fairness: this.hand.fairnessView(),
+      nextCommitment: this.hand.nextCommitment(),
       paused: this.paused,
       spectators: this.spectators,
       minBuyIn: t.minBuyIn,
@@ -772,6 +773,16 @@ export class TableActor {
     }, this.deps.settings.handIntervalMs);
   }
 
+  /** The client seeds of the players about to be dealt in (those the engine deals: in, with chips). */
+  private clientSeeds(): { seat: number; seed: string }[] {
+    const seeds: { seat: number; seed: string }[] = [];
+    for (const [seat, meta] of this.seatMeta) {
+      const state = this.game.seats[seat];
+      if (meta.clientSeed !== null && state && !state.sittingOut && state.stack > 0) seeds.push({ seat, seed: meta.clientSeed });
+    }
+    return seeds.sort((a, b) => a.seat - b.seat);
+  }
+
   private readyPlayers(): number {
     return this.game.seats.filter((s) => s && !s.sittingOut && s.stack > 0).length;
   }
@@ -779,16 +790,14 @@ export class TableActor {
   private async startHand(): Promise<void> {
     if (this.stopped || this.closing || this.paused || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
     for (const [seat, meta] of this.seatMeta) if (this.game.seats[seat]?.sittingOut) meta.sitOutHands++;
-    const started = this.hand.start();
+    const started = this.hand.start(this.clientSeeds());
     if (!started.ok) {
       this.deps.log.warn({ tableId: this.id, rejection: started.rejection }, 'could not start a hand');
       return;
     }
     // A hand can end inside start_hand (blinds put everyone all in and the
     // board runs out): then it settles right here, like any other last step.
-    await this.afterStep(started.state, started.events, null, [
-      { type: 'fairness_commitment', handId: started.handId, commitment: started.commitment },
-    ]);
+    await this.afterStep(started.state, started.events, null, [started.fairness]);
   }
 
   /**

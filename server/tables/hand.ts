@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { apply, cardToString, type ApplyResult, type Command, type GameEvent, type GameState } from '../poker';
-import { commitment as commitmentOf, deckFromSeed } from '../poker/fairness';
+import { apply, cardToString, exposedSeats, type ApplyResult, type Command, type GameEvent, type GameState } from '../poker';
+import { commitment as commitmentOf, dealDeck, FAIRNESS_SCHEME, type ClientSeed } from '../poker/fairness';
 import { equity } from '../poker/equity';
 import type { ActionClock, EquityFrame, Fairness, TableEvent } from '../protocol/frames';
 import { isTransientDbError } from '../ledger/db-helpers';
@@ -27,6 +27,8 @@ interface CurrentHand {
   handNumber: bigint;
   seedHex: string;
   commitment: string;
+  deckRoot: string;
+  clientSeeds: ClientSeed[];
   initial: GameState;
   commands: Command[];
   startedAt: string;
@@ -54,27 +56,45 @@ export class HandRunner {
   private clock: ClockState | null = null;
   private clockTokens = 0;
 
+  /**
+   * The server seed of the next hand, drawn (and its commitment published) one
+   * hand ahead: whatever client seeds the players set meanwhile, the server was
+   * bound to its own seed before it could see them (docs/fairness.md).
+   */
+  private nextSeed: Uint8Array;
+
   constructor(
     private readonly deps: ActorDeps,
     private readonly game: () => GameState,
-  ) {}
+  ) {
+    this.nextSeed = deps.newSeed();
+  }
 
   // ---- dealing -----------------------------------------------------------------------
 
-  start(): (ApplyResult & { ok: true; handId: string; commitment: string }) | { ok: false; rejection: { code: string; message: string } } {
+  nextCommitment(): string {
+    return commitmentOf(this.nextSeed);
+  }
+
+  start(clientSeeds: ClientSeed[]): (ApplyResult & { ok: true; fairness: Extract<TableEvent, { type: 'fairness_commitment' }> }) | { ok: false; rejection: { code: string; message: string } } {
     const handNumber = this.deps.table.handNumber + 1n;
     // Unique even across restarts: a voided hand's number is dealt again under a new epoch.
     const handId = `${this.deps.table.id}-${handNumber}-e${this.deps.table.ownerEpoch}`;
-    const seed = this.deps.newSeed();
-    const seedHex = Buffer.from(seed).toString('hex');
-    const commitment = commitmentOf(seed);
-    const command: Command = { type: 'start_hand', handId, deck: deckFromSeed(seed, handId) };
+    const seed = this.nextSeed;
+    const { deck, deckRoot } = dealDeck(seed, handId, clientSeeds);
+    const command: Command = { type: 'start_hand', handId, deck };
     const initial = this.game();
     const result = apply(initial, command);
     if (!result.ok) return result;
-    this.current = { handId, handNumber, seedHex, commitment, initial, commands: [command], startedAt: new Date(this.deps.clock.now()).toISOString() };
-    this.lastFairness = { handId, commitment, revealed: false };
-    return { ...result, handId, commitment };
+    this.nextSeed = this.deps.newSeed();
+    const commitment = commitmentOf(seed);
+    this.current = {
+      handId, handNumber, seedHex: Buffer.from(seed).toString('hex'), commitment, deckRoot, clientSeeds, initial,
+      commands: [command], startedAt: new Date(this.deps.clock.now()).toISOString(),
+    };
+    this.lastFairness = { handId, commitment, deckRoot, clientSeeds, revealed: false, nextCommitment: this.nextCommitment() };
+    const fairness = { type: 'fairness_commitment' as const, handId, commitment, deckRoot, clientSeeds, nextCommitment: this.nextCommitment() };
+    return { ...result, fairness };
   }
 
   noteCommand(command: Command): void {
@@ -82,7 +102,7 @@ export class HandRunner {
   }
 
   fairnessView(): Fairness | null {
-    return this.lastFairness ? { ...this.lastFairness } : null;
+    return this.lastFairness ? { ...this.lastFairness, nextCommitment: this.nextCommitment() } : null;
   }
 
   // ---- settlement --------------------------------------------------------------------
@@ -133,7 +153,10 @@ export class HandRunner {
       this.deps.metrics?.handSettled();
       this.deps.table.handNumber = hand.handNumber;
       this.current = null;
-      this.lastFairness = { handId: hand.handId, commitment: hand.commitment, revealed: true };
+      this.lastFairness = {
+        handId: hand.handId, commitment: hand.commitment, deckRoot: hand.deckRoot, clientSeeds: hand.clientSeeds,
+        revealed: true, nextCommitment: this.nextCommitment(),
+      };
       return {
         kind: 'settled',
         potTotal: Number(settled.value.potTotal),
@@ -165,6 +188,7 @@ export class HandRunner {
       startedAt: hand.startedAt,
       endedAt: new Date(this.deps.clock.now()).toISOString(),
       commitment: hand.commitment,
+      fairness: { scheme: FAIRNESS_SCHEME, seedCommitment: hand.commitment, deckRoot: hand.deckRoot, clientSeeds: hand.clientSeeds },
       dealtSeats: state.dealOrder,
       holeCards,
       shownSeats: result.shown.map((h) => h.seat),
@@ -229,21 +253,22 @@ export class HandRunner {
   // ---- all-in equity -------------------------------------------------------------------
 
   /**
-   * When the betting closed with players all in, the engine runs the board out
-   * in one step. Before those results are sent, everyone at the table gets each
-   * live hand's exact equity on the board as it was when the betting closed.
+   * When the betting closed with players all in, the engine turns their hands
+   * face up for everyone (hands_exposed) and runs the board out in one step.
+   * Before those results are sent, everyone at the table gets each exposed
+   * hand's exact equity on the board as it was when the betting closed. Only
+   * exposed hands: equity describes a hand, so it is never published for one
+   * that could still be mucked.
    */
   maybeEquity(events: GameEvent[]): void {
     const state = this.game();
-    const runOut = events.filter((e): e is Extract<GameEvent, { type: 'street_dealt' }> => e.type === 'street_dealt');
-    if (runOut.length === 0 || !state.result || state.result.endedBy !== 'showdown') return;
+    const exposedAt = events.findIndex((e) => e.type === 'hands_exposed');
+    if (exposedAt < 0 || !state.result || state.result.endedBy !== 'showdown') return;
+    const runOut = events.slice(exposedAt).filter((e): e is Extract<GameEvent, { type: 'street_dealt' }> => e.type === 'street_dealt');
+    if (runOut.length === 0) return;
     const boardBefore = runOut[0]!.board.slice(0, runOut[0]!.board.length - runOut[0]!.cards.length);
-    const live = state.dealOrder.filter((seat) => {
-      const s = state.seats[seat];
-      return s && s.inHand && !s.folded;
-    });
-    const allInRunOut = live.filter((seat) => !state.seats[seat]!.allIn).length <= 1;
-    if (!allInRunOut || live.length < 2) return;
+    const live = exposedSeats(state).filter((seat) => state.seats[seat]?.exposed);
+    if (live.length < 2) return;
     const remaining = 52 - boardBefore.length - live.length * state.seats[live[0]!]!.holeCards.length;
     const boards = combinations(remaining, 5 - boardBefore.length);
     if (boards > this.deps.settings.equityBoardsMax) return;

@@ -255,7 +255,7 @@ describe('lobby and tables', () => {
     expect((await get('/api/tables')).json().tables).toEqual([table]);
 
     const closed = await post(`/api/admin/tables/${table.id}/close`, {}, admin.cookie);
-    expect(closed.json()).toEqual({ ok: true, tableId: table.id });
+    expect(closed.json()).toEqual({ ok: true, tableId: table.id, pending: false });
     const again = await post(`/api/admin/tables/${table.id}/close`, {}, admin.cookie);
     expect([again.statusCode, errorCode(again)]).toEqual([409, 'table/closed']);
     const missing = await post('/api/admin/tables/9999/close', {}, admin.cookie);
@@ -320,7 +320,13 @@ describe('hands', () => {
     const handId = settled.value.handId.toString();
 
     const anonymous = (await get(`/api/hands/${handId}`)).json();
-    expect(anonymous.hand).toMatchObject({ handId, tableId: table.id, potTotal: 40, commitment: 'c-1', seed: 'seed-1', yourSeats: [] });
+    expect(anonymous.hand).toMatchObject({ handId, tableId: table.id, potTotal: 40, yourSeats: [] });
+    // The seed stays sealed while a seat session of the hand is open (docs/fairness.md).
+    expect(anonymous.hand.fairness).toMatchObject({
+      scheme: 1, seedCommitment: 'c-1', deckRoot: null, openings: [], yourOpenings: [], seed: null,
+      seedReveal: { revealed: false, openSeatSessions: 2 },
+    });
+    expect(JSON.stringify(anonymous)).not.toContain('seed-1');
     expect(anonymous.hand.record).toEqual({
       handId: 'h-1', variant: 'NLHE', dealtSeats: [0, 1], shownSeats: [0], board: record.board, holeCards: { '0': ['As', 'Ks'] },
     });
@@ -347,11 +353,8 @@ describe('hands', () => {
     expect((await get('/api/hands/mine', watcher.cookie)).json().items).toEqual([]);
 
     const check = (await get(`/api/hands/${handId}/verify`)).json();
-    expect(check).toEqual({ ok: true, handId, commitment: 'c-1', seed: 'seed-1', verified: true });
-    expect(verified.at(-1)).toEqual({
-      handId: 'h-1', commitment: 'c-1', seed: 'seed-1', variant: 'NLHE', dealtSeats: [0, 1],
-      holeCards: { '0': ['As', 'Ks'] }, board: record.board,
-    });
+    expect(check).toMatchObject({ ok: true, handId, scheme: 1, seedCommitment: 'c-1', seed: null, verified: null, checked: 'nothing' });
+    expect(JSON.stringify(check)).not.toContain('seed-1');
   });
 });
 

@@ -3,7 +3,7 @@ import { api, errorText, type HandDetail } from '../api';
 import { formatChips } from '../money';
 import { toast } from '../store';
 import { Card, CardSlot } from './Card';
-import { FairnessCheck } from './Fairness';
+import { FairnessCheck, fairnessSummaryLines } from './Fairness';
 
 // A settled hand from GET /api/hands/:id, replayed street by street from what
 // the API publishes (players, shown and own hole cards, board, results), with its
@@ -50,7 +50,7 @@ export function handSummary(hand: HandDetail): string {
     const shown = hand.record.shownSeats.includes(p.seatIndex) ? ' showed' : '';
     lines.push(`Seat ${p.seatIndex + 1}: ${p.username}${shown} ${p.won > 0 ? `collected (${p.won})` : `lost ${p.contributed}`}`);
   }
-  lines.push(`Commitment ${hand.commitment}`, `Seed ${hand.seed}`);
+  lines.push(...fairnessSummaryLines(hand));
   return lines.join('\n');
 }
 
@@ -62,7 +62,7 @@ export function HandViewer({ hand }: { hand: HandDetail }) {
       // The server's PokerStars-style history (your cards, and the shown ones);
       // the summary built here is the fallback for hands without a replayable log.
       const text = await api<{ text: string }>('GET', `/api/hands/${encodeURIComponent(hand.handId)}/history`)
-        .then((r) => `${r.text}\nCommitment ${hand.commitment}\nSeed ${hand.seed}`)
+        .then((r) => [r.text, ...fairnessSummaryLines(hand)].join('\n'))
         .catch(() => handSummary(hand));
       await navigator.clipboard.writeText(text);
       toast('Hand history copied.', 'success');

@@ -5,6 +5,7 @@ import { formatChips } from '../money';
 import { send } from '../socket';
 import { session, toast } from '../store';
 import type { TableState } from '../tableState';
+import { LiveFairness } from './Fairness';
 import { HandViewer, useHand } from './HandViewer';
 
 type Tab = 'chat' | 'log' | 'hands' | 'fair';
@@ -145,20 +146,21 @@ function FairnessPanel({ state }: { state: TableState }) {
   const [open, setOpen] = useState<string | null>(null);
   const handId = open ?? state.settled?.recordId ?? null;
   const { hand, error } = useHand(handId);
-  const f = state.fairness;
+  const yourSeat = state.players.find((p) => p.userId === state.youUserId)?.seat ?? null;
   return (
     <div className="fairness">
       <section>
         <h3>Current hand</h3>
-        {f ? (
-          <dl className="hash-list">
-            <div><dt>Hand</dt><dd>{f.handId}</dd></div>
-            <div><dt>Commitment sha256(seed)</dt><dd className="mono" data-testid="live-commitment">{f.commitment}</dd></div>
-            <div><dt>Seed</dt><dd>{f.revealed ? 'Revealed with the hand record' : 'Sealed until the hand settles'}</dd></div>
-          </dl>
-        ) : (
-          <p className="muted small">No hand dealt yet.</p>
-        )}
+        <LiveFairness
+          fairness={state.fairness}
+          nextCommitment={state.nextCommitment}
+          yourSeat={yourSeat}
+          onClientSeed={yourSeat === null ? undefined : async (seed) => {
+            const r = await send('table:client_seed', { tableId: state.tableId, seed });
+            if (!r.ok) throw new Error(r.error.message);
+            toast('Client seed set: it is mixed into your next hands.', 'success');
+          }}
+        />
       </section>
       <section>
         <h3>Check a settled hand</h3>
