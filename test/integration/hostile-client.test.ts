@@ -301,3 +301,39 @@ describe('7. a seat with 0 chips at a crash does not become a ghost', () => {
     expect((await s.t.ledger.reconcile()).violations).toEqual([]);
   });
 });
+
+describe('8. equity describes only hands that everyone can see', () => {
+  it('all in and called: both hands are turned face up before the run-out, and equity covers exactly those', async () => {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name: `allin-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    const table = created.body.table;
+    const alice = await player();
+    const bob = await player();
+    const watcher = TestClient.anonymous(s.url);
+    await watcher.connect();
+    await watcher.watch(table.id);
+    for (const p of [alice, bob]) await p.watch(table.id);
+    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
+    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 });
+    const shove: Chooser = (legal) => (legal.canAllIn && !legal.canCall ? { action: 'all_in' } : legal.canCall ? { action: 'call' } : { action: 'all_in' });
+    const bots = [autoplay(alice, table.id, shove), autoplay(bob, table.id, shove)];
+    await watcher.until(() => watcher.received.some((r) => r.event === 'table:equity'), 30_000, 'an equity frame');
+    bots.forEach((b) => b.stop());
+    const events = watcher.frames.filter((f) => f.tableId === table.id).flatMap((f) => f.events);
+    for (const received of watcher.received.filter((r) => r.event === 'table:equity')) {
+      const frame = JSON.parse(received.json) as { handId: string; seats: { seat: number }[] };
+      const started = events.findIndex((e) => e.type === 'hand_started' && e.handId === frame.handId);
+      const handEvents = events.slice(started);
+      const exposed = handEvents.find((e) => e.type === 'hands_exposed');
+      expect(exposed, 'hands exposed before equity').toBeDefined();
+      const exposedSeats = exposed && exposed.type === 'hands_exposed' ? exposed.hands.map((h) => h.seat).sort() : [];
+      expect(frame.seats.map((x) => x.seat).sort()).toEqual(exposedSeats);
+      const firstRunOut = handEvents.findIndex((e) => e.type === 'street_dealt');
+      if (firstRunOut >= 0) expect(handEvents.indexOf(exposed!)).toBeLessThan(firstRunOut);
+      expect(handEvents.some((e) => e.type === 'hand_mucked')).toBe(false);
+    }
+    for (const c of [boss, alice, bob, watcher]) c.close();
+  });
+});

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../server/poker';
+import { boardPositions, holePositions, verifiableFromPublished, verifyHand, type PublishedHand } from '../../server/poker/fairness';
 import type { TableFrame } from '../../server/protocol';
 import { autoplay, prng, randomChooser } from '../support/autoplay';
 import { TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
 
-// Acceptance (issue 4, #2): a spectator and an opponent record every frame they
-// receive over 200 random hands: no frame ever contains another player's
-// unshown hole cards, the deck or the seed.
+// Acceptance (issue 4, #2; issue 9, #4): a spectator and an opponent record
+// every frame they receive over 200 random hands, and then read every hand's
+// record, verification and history over HTTP (as anonymous, spectator and
+// opponent): nothing they get contains another player's unshown hole cards,
+// the deck, the seed, or an opening of a deck position that was not shown. A
+// player verifies their own cards and the board right after each hand.
 
 const HANDS = Number(process.env.PRIVACY_HANDS ?? 200);
 
@@ -35,6 +39,7 @@ describe('privacy of hole cards, deck and seed', () => {
     await spectator.watch(table.id);
     await hero.emit('table:sit', { tableId: table.id, seat: 0, buyIn: table.maxBuyIn });
     await villain.emit('table:sit', { tableId: table.id, seat: 1, buyIn: table.maxBuyIn });
+    expect(await hero.emit('table:client_seed', { tableId: table.id, seed: 'hero-lucky-7' })).toEqual({ ok: true });
     const rand = prng(42);
     const bots = [hero, villain].map((p) => autoplay(p, table.id, randomChooser(rand)));
     // Keep both stacks alive: top up whoever runs low (applied at the boundary) and sit back in.
@@ -54,13 +59,14 @@ describe('privacy of hole cards, deck and seed', () => {
     const secrets = hands.map((h) => {
       const record = h.record as unknown as { holeCards: Record<string, string[]>; shownSeats: number[]; log: { commands: Command[] } };
       const start = record.log.commands[0] as Extract<Command, { type: 'start_hand' }>;
-      return { seed: h.seed, deckJson: JSON.stringify(start.deck), record };
+      return { id: h.id.toString(), seed: h.seed, deckJson: JSON.stringify(start.deck), record };
     });
+    expect(hands.some((h) => JSON.stringify(h.record).includes('hero-lucky-7')), 'the client seed was mixed in').toBe(true);
 
     for (const [viewer, ownSeat] of [[spectator, null], [villain, 1]] as const) {
       expect(viewer.received.length).toBeGreaterThan(HANDS * 3);
       for (const message of viewer.received) {
-        expect(message.json).not.toMatch(/"deck"|"seed"/);
+        expect(message.json).not.toMatch(/"deck"/);
         for (const secret of secrets) {
           expect(message.json.includes(secret.seed)).toBe(false);
           expect(message.json.includes(secret.deckJson)).toBe(false);
@@ -85,9 +91,61 @@ describe('privacy of hole cards, deck and seed', () => {
       expect(total).toBeLessThanOrEqual(1 + 1e-9);
       expect(JSON.stringify(e.seats)).not.toMatch(/[2-9TJQKA][cdhs]/);
     }
+    await checkHandRoutes(secrets, { anonymous: TestClient.anonymous(s.url), spectator, villain, hero });
     // And the snapshots: a spectator's view never holds a hole card before showdown.
     const snap = await spectator.snapshot(table.id);
     for (const seat of snap.view.seats) if (seat && snap.view.street !== 'complete') expect(seat.holeCards).toBeNull();
     for (const c of [hero, villain, spectator]) c.close();
   });
 });
+
+interface Secret {
+  id: string;
+  seed: string;
+  deckJson: string;
+  record: { holeCards: Record<string, string[]>; shownSeats: number[]; variant?: string; dealtSeats?: number[]; board?: string[] };
+}
+
+/**
+ * Every hand over HTTP, for every kind of viewer. Allowed: the board, the shown
+ * hands, and (for a player of the hand) their own cards, as cards and as deck
+ * openings. Anything else would let the viewer derive a hole card nobody showed.
+ */
+async function checkHandRoutes(secrets: Secret[], viewers: { anonymous: TestClient; spectator: TestClient; villain: TestClient; hero: TestClient }) {
+  const own: Record<string, number | null> = { anonymous: null, spectator: null, villain: 1, hero: 0 };
+  for (const secret of secrets) {
+    const dealt = secret.record.dealtSeats ?? [0, 1];
+    const variant = (secret.record.variant ?? 'NLHE') as 'NLHE';
+    for (const [name, viewer] of Object.entries(viewers)) {
+      const ownSeat = own[name]!;
+      const visibleSeats = new Set([...secret.record.shownSeats, ...(ownSeat !== null && dealt.includes(ownSeat) ? [ownSeat] : [])]);
+      const allowed = new Set([
+        ...boardPositions(variant, dealt.length, (secret.record.board ?? []).length),
+        ...[...visibleSeats].flatMap((seat) => holePositions(variant, dealt, seat)),
+      ]);
+      const hidden = dealt.filter((seat) => !visibleSeats.has(seat)).map((seat) => secret.record.holeCards[seat]!);
+      const shown = await viewer.http<{ ok: boolean; hand: PublishedHand & { fairness: PublishedHand['fairness'] } }>('GET', `/api/hands/${secret.id}`);
+      const verify = await viewer.http('GET', `/api/hands/${secret.id}/verify`);
+      const history = await viewer.http<{ text?: string }>('GET', `/api/hands/${secret.id}/history`);
+      for (const response of [shown, verify, history]) {
+        const text = JSON.stringify(response.body);
+        expect(text.includes(secret.seed), `${name} got the seed`).toBe(false);
+        expect(text.includes(secret.deckJson), `${name} got the deck`).toBe(false);
+        for (const cards of hidden) expect(text.includes(`[${cards.join(' ')}]`), `${name} got hidden cards in a history`).toBe(false);
+      }
+      const hand = shown.body.hand;
+      expect(Object.keys(hand.record.holeCards).map(Number).every((seat) => visibleSeats.has(seat)), `${name} got unshown hole cards`).toBe(true);
+      for (const opening of [...hand.fairness.openings, ...hand.fairness.yourOpenings]) {
+        expect(allowed.has(opening.position), `${name} got an opening of position ${opening.position}`).toBe(true);
+      }
+      if (name === 'hero' && dealt.includes(0)) {
+        // Right after the hand: the player verifies their own cards and the board against the commitments.
+        const mine = verifiableFromPublished(hand, 'own');
+        expect(mine && verifyHand(mine)).toMatchObject({ ok: true });
+        const board = verifiableFromPublished(hand, 'public');
+        expect(board && verifyHand(board)).toMatchObject({ ok: true });
+        expect(hand.fairness.yourOpenings.map((o) => o.card).sort()).toEqual([...secret.record.holeCards[0]!].sort());
+      }
+    }
+  }
+}
