@@ -33,7 +33,7 @@ export const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   'seat/player_already_seated': 'This player already sits at this table.',
   'seat/already_sitting_out': 'The player is already sitting out.',
   'seat/already_sitting_in': 'The player is already sitting in.',
-  'amount/invalid': 'The amount must be a whole, non-negative number of chips.',
+  'amount/invalid': 'The amount must be a positive whole number of chips.',
   'hand/in_progress': 'Not allowed while a hand is being played; wait for the hand to end.',
   'hand/not_in_progress': 'No hand is being played.',
   'hand/not_enough_players': 'At least two players with chips must be sitting in.',
