@@ -621,7 +621,7 @@ function settlementPostings(input: SettleHandInput, checked: CheckedSettlement) 
 // stale owner or an out-of-order hand number writes nothing at all. The seat
 // sessions are re-read here, after the account locks are held, so a cash-out
 // that committed while we waited is seen.
-const SETTLE_SQL = `
+export const SETTLE_SQL = `
   WITH seats_ok AS (
     SELECT NOT EXISTS (
       SELECT 1 FROM seat_sessions

@@ -1,46 +1,12 @@
-// Types shared by the table actor (actor.ts) and its hand helper (hand.ts), in
-// their own module so that neither imports the other.
+// The table actor's dependencies, in their own module so that the actor's
+// helpers (settle.ts, seats.ts, ...) never import the actor.
 import type { EquityInput, EquityResult } from '../poker/equity';
 import type { Ledger } from '../ledger/transactions';
-import type { KeyInput } from '../ledger/keys';
 import type { Clock } from './clock';
 import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { TableSettings } from './settings';
 import type { IntentStore, TableRow } from './store';
-
-/** A top-up asked for during a hand: applied at its end, with the key it was asked with. */
-export interface PendingTopUp {
-  amount: number;
-  key: KeyInput;
-  /** Its row in seat_intents (so it survives a restart); deleted once applied. */
-  intentId: bigint | null;
-}
-
-/** The person behind a seat, beside the engine's seat state. */
-export interface SeatMeta {
-  userId: number;
-  username: string;
-  seatSessionId: bigint;
-  connected: boolean;
-  timeBankMs: number;
-  /** Hands dealt while this seat sat out, and since when it sits out. */
-  sitOutHands: number;
-  sitOutSince: number | null;
-  /** Asked to leave: cashed out at the hand boundary. */
-  leaving: boolean;
-  /** Asked to sit out while a settlement was being retried: applied at the boundary. */
-  sitOutAfterHand: boolean;
-  pendingTopUps: PendingTopUp[];
-  /** Restored after a restart: sitting out until the player reconnects, then dealt in again. */
-  autoSitIn: boolean;
-  /** Seated in the ledger but waiting for the hand boundary to join the engine, with this stack. */
-  pendingSit: boolean;
-  pendingStack: number;
-  /** The player's own contribution to the shuffle (docs/fairness.md), or null. */
-  clientSeed: string | null;
-  graceTimer: unknown;
-}
 
 export interface ActorLog {
   info(obj: object, msg?: string): void;

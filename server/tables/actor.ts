@@ -10,23 +10,33 @@ import {
   type Command,
   type GameEvent,
   type GameState,
+  type Rejection,
   type Viewer,
 } from '../poker';
 import { errorAck, type Ack, type ErrorCode } from '../protocol/errors';
-import type { ChatMessage, SeatPlayer, TableEvent, TableNotice, TableSnapshot } from '../protocol/frames';
+import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, WithTransfer } from '../ledger/transactions';
-import { HandRunner } from './hand';
-import type { ActorDeps, Caller, PendingTopUp, SeatMeta } from './actor-types';
+import { ActionClock } from './action-clock';
+import type { ActorDeps, Caller } from './actor-types';
+import { allInEquityRequest } from './all-in-equity';
+import { Dealer, noteCommand, type HandLog } from './hand-log';
+import { SeatBook, type BoundaryStep, type SeatIntent, type SeatRecord } from './seats';
+import { settleFinishedHand } from './settle';
 import type { OpenSeat, StoredIntent, TableRow } from './store';
+import { equity } from '../poker/equity';
 
-export type { ActorDeps, Caller, SeatMeta } from './actor-types';
+export type { ActorDeps, Caller } from './actor-types';
 
 // One actor per table: an awaited mailbox in which every command, including
 // its ledger commit, finishes before the next begins (STYLE 6). The engine is
-// pure; this class owns the clock, the seats' people (who sits where, who is
-// connected), the ledger calls at hand boundaries, and the broadcasts, which
-// are sent only after any commit of the step succeeded (STYLE 7).
+// pure; this class owns the clock, the seats' people (SeatBook: who sits
+// where, their lifecycle and the intents that wait for a hand boundary), the
+// ledger calls, and the broadcasts.
+//
+// Every engine command goes through ONE private path, `step`: apply, assert
+// chip conservation, commit the hand's settlement when the command ended it,
+// then broadcast (STYLE 4, 7). docs/decisions/010-actor-step-path-and-seat-lifecycle.md.
 //
 // Money rules kept here (docs/decisions/007-idempotency-key-scopes.md):
 // - a request the ledger answers as `replayed` is answered with its first
@@ -37,15 +47,23 @@ export type { ActorDeps, Caller, SeatMeta } from './actor-types';
 //   (the table is rebuilt from the database, where every stack is as before it);
 //   one that fails transiently is retried for at most settleRetryBudgetMs.
 
-type Step<T> = () => Promise<T>;
+type Work<T> = () => Promise<T>;
+
+/** Chat messages are counted over this window (chatPer10sMax). */
+const CHAT_WINDOW_MS = 10_000;
+/** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
+const EQUITY_INLINE_BOARDS_MAX = 2_000;
 
 export class TableActor {
   readonly id: number;
   private game: GameState;
-  private readonly seatMeta = new Map<number, SeatMeta>();
+  private readonly seats: SeatBook;
+  private readonly clock: ActionClock;
+  private readonly dealer: Dealer;
+  private hand: HandLog | null = null;
+  private lastFairness: Fairness | null = null;
   private mailbox: Promise<unknown> = Promise.resolve();
   private mailboxDepth = 0;
-  private readonly hand: HandRunner;
   private nextHandTimer: unknown = null;
   private paused = false;
   /** True while a hand's settlement is being committed or retried: leave, sit-out and close then take effect without queuing. */
@@ -68,7 +86,9 @@ export class TableActor {
       ante: t.ante,
       rake: t.rakeBps > 0 ? { percentBps: t.rakeBps, cap: t.rakeCap } : null,
     });
-    this.hand = new HandRunner(deps, () => this.game);
+    this.seats = new SeatBook(deps.settings.timeBankMs);
+    this.clock = new ActionClock(deps.clock, (seat, token) => this.onClockExpired(seat, token));
+    this.dealer = new Dealer(deps.newSeed);
   }
 
   get table(): TableRow {
@@ -102,29 +122,32 @@ export class TableActor {
   }
 
   seatsTaken(): number {
-    return this.seatMeta.size;
+    return this.seats.size;
   }
 
   seatOf(userId: number): number | null {
-    for (const [seat, meta] of this.seatMeta) if (meta.userId === userId) return seat;
-    return null;
+    return this.seats.seatOf(userId);
   }
 
   seatedUserIds(): number[] {
-    return [...this.seatMeta.values()].map((m) => m.userId);
+    return this.seats.entries().map(([, r]) => r.userId);
+  }
+
+  handInProgress(): boolean {
+    return isHandInProgress(this.game);
   }
 
   // ---- the mailbox ---------------------------------------------------------------
 
-  /** Runs `step` after every earlier command has finished. */
-  enqueue<T>(step: Step<T>, onBusy: () => T): Promise<T> {
+  /** Runs `work` after every earlier command has finished. */
+  enqueue<T>(work: Work<T>, onBusy: () => T): Promise<T> {
     if (this.stopped) return Promise.resolve(onBusy());
     if (this.mailboxDepth >= this.deps.settings.mailboxDepthMax) return Promise.resolve(onBusy());
     this.mailboxDepth++;
     const run = this.mailbox.then(async () => {
       try {
         if (this.stopped) return onBusy();
-        return await step();
+        return await work();
       } catch (error) {
         this.fatal(`command failed: ${(error as Error).stack ?? error}`);
         return onBusy();
@@ -136,8 +159,8 @@ export class TableActor {
     return run;
   }
 
-  private command<T extends object>(step: Step<Ack<T>>): Promise<Ack<T>> {
-    return this.enqueue(step, () => errorAck(this.stopped ? 'table/closed' : 'table/busy') as Ack<T>);
+  private command<T extends object>(work: Work<Ack<T>>): Promise<Ack<T>> {
+    return this.enqueue(work, () => errorAck(this.stopped ? 'table/closed' : 'table/busy') as Ack<T>);
   }
 
   // ---- boot ----------------------------------------------------------------------
@@ -153,10 +176,7 @@ export class TableActor {
    */
   restore(seats: OpenSeat[], intents: StoredIntent[]): Promise<void> {
     return this.enqueue(async () => {
-      for (const seat of seats) {
-        const mine = intents.filter((i) => i.seatSessionId === seat.seatSessionId);
-        await this.restoreSeat(seat, mine);
-      }
+      for (const seat of seats) await this.restoreSeat(seat, intents.filter((i) => i.seatSessionId === seat.seatSessionId));
       if (this.table.closeRequested) {
         this.closing = true;
         this.closeMode = 'now';
@@ -166,63 +186,42 @@ export class TableActor {
   }
 
   private async restoreSeat(seat: OpenSeat, intents: StoredIntent[]): Promise<void> {
-    const meta = this.newMeta(seat, this.deps.output.isConnected?.(seat.userId) ?? false);
-    for (const intent of intents) {
-      if (intent.kind === 'LEAVE') meta.leaving = true;
-      else meta.pendingTopUps.push(restoredTopUp(intent));
-    }
+    const leaving = intents.some((i) => i.kind === 'LEAVE');
+    const topUps = intents.flatMap((i) => (i.kind === 'TOP_UP' ? [restoredTopUp(i)] : []));
     let stack = seat.stack;
-    if (stack === 0n && !meta.leaving) {
+    if (stack === 0n && !leaving) {
       // A seat that busted just before the stop: its top-ups (if any) come first.
-      for (const topUp of meta.pendingTopUps.splice(0)) {
+      for (const topUp of topUps.splice(0)) {
         const done = await this.deps.ledger.topUp({ seatSessionId: seat.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
         if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
         if (done.ok) stack = done.value.stack;
       }
     }
-    if (stack === 0n || meta.leaving) {
-      await this.cashOutUnseated(meta, stack === 0n ? 'empty seat at restart' : 'left');
+    if (stack === 0n || leaving) {
+      await this.cashOutUnseated(seat, stack === 0n ? 'empty seat at restart' : 'left');
       return;
     }
-    if (!this.applyCommand({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) })) return;
-    if (!meta.connected) {
-      this.applyCommand({ type: 'sit_out', seat: seat.seatIndex });
-      meta.autoSitIn = true;
-      meta.sitOutSince = this.deps.clock.now();
-    }
-    this.seatMeta.set(seat.seatIndex, meta);
+    const connected = this.deps.output.isConnected?.(seat.userId) ?? false;
+    const record = this.seats.add(seat.seatIndex, seat, Number(stack), { handLive: false, connected });
+    for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
+    await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
+    if (!connected) {
+      await this.step({ type: 'sit_out', seat: seat.seatIndex });
+      this.seats.sittingOut(seat.seatIndex, this.deps.clock.now());
+      record.autoSitIn = true;
+    }
   }
 
   /** Cash-out of a seat session that the engine does not seat (restore): closes it for good. */
-  private async cashOutUnseated(meta: SeatMeta, why: string): Promise<void> {
-    const out = await this.deps.ledger.cashOut({ seatSessionId: meta.seatSessionId, reason: why });
+  private async cashOutUnseated(seat: OpenSeat, why: string): Promise<void> {
+    const out = await this.deps.ledger.cashOut({ seatSessionId: seat.seatSessionId, reason: why });
     if (!out.ok && out.error.code !== 'seat/closed') {
-      throw new Error(`cash-out of seat session ${meta.seatSessionId} failed at restore: ${out.error.code}`);
+      throw new Error(`cash-out of seat session ${seat.seatSessionId} failed at restore: ${out.error.code}`);
     }
-    await this.deps.intents.removeAllOf(meta.seatSessionId);
-    if (out.ok && !out.value.replayed) this.deps.output.walletChanged(meta.userId, out.value.walletBalance);
-    this.deps.log.info({ tableId: this.id, userId: meta.userId, why }, 'seat closed at restore');
-  }
-
-  private newMeta(seat: { userId: number; username: string; seatSessionId: bigint }, connected: boolean): SeatMeta {
-    return {
-      userId: seat.userId,
-      username: seat.username,
-      seatSessionId: seat.seatSessionId,
-      connected,
-      timeBankMs: this.deps.settings.timeBankMs,
-      sitOutHands: 0,
-      sitOutSince: null,
-      leaving: false,
-      sitOutAfterHand: false,
-      pendingTopUps: [],
-      autoSitIn: false,
-      pendingSit: false,
-      pendingStack: 0,
-      clientSeed: null,
-      graceTimer: null,
-    };
+    await this.deps.intents.removeAllOf(seat.seatSessionId);
+    if (out.ok && !out.value.replayed) this.deps.output.walletChanged(seat.userId, out.value.walletBalance);
+    this.deps.log.info({ tableId: this.id, userId: seat.userId, why }, 'seat closed at restore');
   }
 
   // ---- commands from players --------------------------------------------------------
@@ -236,10 +235,10 @@ export class TableActor {
     return this.command(async () => {
       if (this.closing) return errorAck('table/closed');
       if (!Number.isInteger(seat) || seat < 0 || seat >= this.table.maxSeats) return errorAck('seat/invalid');
-      const seatedAt = this.seatOf(caller.userId);
+      const seatedAt = this.seats.seatOf(caller.userId);
       // Without a key nothing can be a replay: answer from memory, sparing the database.
       if (key === undefined && seatedAt !== null) return errorAck('table/already_seated');
-      if (key === undefined && this.seatMeta.has(seat)) return errorAck('seat/taken');
+      if (key === undefined && this.seats.has(seat)) return errorAck('seat/taken');
       const bought = await this.deps.ledger.buyIn({
         userId: caller.userId, tableId: this.id, seatIndex: seat, amount: BigInt(buyIn),
         idempotencyKey: key ?? serverKeys.sit(randomUUID()),
@@ -249,7 +248,7 @@ export class TableActor {
         return errorAck(seatedHere || bought.error.code === 'seat/already_seated' ? 'table/already_seated' : bought.error.code);
       }
       if (bought.value.replayed) return this.answerSitReplay(caller, bought.value);
-      if (seatedAt !== null || this.seatMeta.has(seat)) {
+      if (seatedAt !== null || this.seats.has(seat)) {
         this.fatal(`the ledger opened seat ${seat} for user ${caller.userId}, which the table holds`);
         return errorAck('internal');
       }
@@ -258,27 +257,25 @@ export class TableActor {
   }
 
   private answerSitReplay(caller: Caller, first: WithTransfer<BuyInResult>): Ack<{ seat: number; stack: number; pending: boolean }> {
-    for (const [seat, meta] of this.seatMeta) {
-      if (meta.seatSessionId === first.seatSessionId && meta.userId === caller.userId) {
-        return { ok: true, seat, stack: Number(first.stack), pending: meta.pendingSit };
+    for (const [seat, record] of this.seats.entries()) {
+      if (record.seatSessionId === first.seatSessionId && record.userId === caller.userId) {
+        return { ok: true, seat, stack: Number(first.stack), pending: record.phase === 'joining' };
       }
     }
     return errorAck('seat/closed', 'That sit request was already used, and the seat it opened is closed.');
   }
 
-  private seatBoughtIn(caller: Caller, seat: number, buyIn: number, bought: BuyInResult): Ack<{ seat: number; stack: number; pending: boolean }> {
-    const meta = this.newMeta({ ...caller, seatSessionId: bought.seatSessionId }, true);
-    this.seatMeta.set(seat, meta);
+  private async seatBoughtIn(caller: Caller, seat: number, buyIn: number, bought: BuyInResult): Promise<Ack<{ seat: number; stack: number; pending: boolean }>> {
+    const handLive = isHandInProgress(this.game);
+    this.seats.add(seat, { ...caller, seatSessionId: bought.seatSessionId }, buyIn, { handLive, connected: true });
     this.deps.output.seatChanged(caller.userId, this.id, true);
     this.deps.output.walletChanged(caller.userId, bought.walletBalance);
-    if (isHandInProgress(this.game)) {
-      meta.pendingSit = true;
-      meta.pendingStack = buyIn;
+    if (handLive) {
       if (!this.assertStack(seat, bought.stack, 'buy-in')) return errorAck('internal');
       this.broadcastPlayers();
       return { ok: true, seat, stack: buyIn, pending: true };
     }
-    this.step({ type: 'sit', seat, playerId: String(caller.userId), stack: buyIn });
+    await this.step({ type: 'sit', seat, playerId: String(caller.userId), stack: buyIn });
     if (!this.assertStack(seat, bought.stack, 'buy-in')) return errorAck('internal');
     this.scheduleNextHand();
     return { ok: true, seat, stack: buyIn, pending: false };
@@ -289,14 +286,13 @@ export class TableActor {
     // Refused at the door: queuing actions behind a settlement being retried helps nobody.
     if (this.paused) return Promise.resolve(errorAck('table/paused'));
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
-      if (seat === null || this.seatMeta.get(seat)!.pendingSit) return errorAck('table/not_seated');
+      const seat = this.seats.seatOf(caller.userId);
+      if (seat === null || this.seats.get(seat)!.phase === 'joining') return errorAck('table/not_seated');
       if (this.paused) return errorAck('table/paused');
-      const meta = this.seatMeta.get(seat)!;
-      const result = apply(this.game, { type: 'act', seat, action, ...(amount === undefined ? {} : { amount }), expectedSeq: seq });
-      if (!result.ok) return errorAck(result.rejection.code);
-      this.hand.chargeTimeBank(seat, meta);
-      await this.afterStep(result.state, result.events, { type: 'act', seat, action, ...(amount === undefined ? {} : { amount }) });
+      const usedTimeBank = this.clock.usedTimeBank(seat);
+      const rejection = await this.step({ type: 'act', seat, action, ...(amount === undefined ? {} : { amount }), expectedSeq: seq });
+      if (rejection) return errorAck(rejection.code);
+      this.seats.chargeTimeBank(seat, usedTimeBank);
       this.deps.metrics?.actionAck(action, (this.deps.clock.now() - started) / 1000);
       return { ok: true, seq: this.game.seq };
     });
@@ -304,30 +300,30 @@ export class TableActor {
 
   sitOut(caller: Caller): Promise<Ack> {
     if (this.settling) {
-      // Never starved behind a settlement being retried: noted now, applied at the boundary.
-      const seat = this.seatOf(caller.userId);
+      // Never starved behind a settlement being retried: an intent, applied at the boundary.
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return Promise.resolve(errorAck('table/not_seated'));
-      this.seatMeta.get(seat)!.sitOutAfterHand = true;
+      this.seats.queueSitOut(seat);
       return Promise.resolve({ ok: true });
     }
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
-      return this.sitOutSeat(seat) ? { ok: true } : errorAck('seat/already_sitting_out');
+      return (await this.sitOutSeat(seat)) ? { ok: true } : errorAck('seat/already_sitting_out');
     });
   }
 
   sitIn(caller: Caller): Promise<Ack> {
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
-      const meta = this.seatMeta.get(seat)!;
-      if (meta.pendingSit) return { ok: true };
+      const record = this.seats.get(seat)!;
+      if (record.phase === 'joining') return { ok: true };
       const state = this.game.seats[seat];
-      if (state && state.stack === 0 && meta.pendingTopUps.length === 0) return errorAck('funds/insufficient', 'Top up before sitting in.');
-      if (!this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
-      meta.sitOutHands = 0;
-      meta.sitOutSince = null;
+      const topUpQueued = record.intents.some((i) => i.kind === 'top_up');
+      if (state && state.stack === 0 && !topUpQueued) return errorAck('funds/insufficient', 'Top up before sitting in.');
+      if (await this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
+      this.seats.sittingOut(seat, null);
       this.scheduleNextHand();
       return { ok: true };
     });
@@ -340,45 +336,45 @@ export class TableActor {
    */
   topUp(caller: Caller, amount: number, key: string | undefined): Promise<Ack<{ pending: boolean; stack?: number }>> {
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
-      const meta = this.seatMeta.get(seat)!;
-      if (meta.leaving) return errorAck('table/leave_pending');
+      const record = this.seats.get(seat)!;
+      if (record.phase === 'leaving') return errorAck('table/leave_pending');
       const keyInput: KeyInput = key ?? serverKeys.topUp(randomUUID());
-      if (isHandInProgress(this.game) || meta.pendingSit) return this.queueTopUp(meta, amount, keyInput);
-      const done = await this.applyTopUp(seat, meta, { amount, key: keyInput, intentId: null });
+      if (isHandInProgress(this.game) || record.phase === 'joining') return this.queueTopUp(seat, record, amount, keyInput);
+      const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null });
       if (!done.ok) return done;
       this.scheduleNextHand();
       return { ok: true, pending: false, stack: done.stack };
     });
   }
 
-  private async queueTopUp(meta: SeatMeta, amount: number, key: KeyInput): Promise<Ack<{ pending: boolean }>> {
-    const twin = typeof key === 'string' ? meta.pendingTopUps.find((p) => p.key === key) : undefined;
-    if (twin) return twin.amount === amount ? { ok: true, pending: true } : errorAck('idempotency/key_reused');
-    const intentId = await this.deps.intents.add({
-      seatSessionId: meta.seatSessionId, kind: 'TOP_UP', amount: BigInt(amount),
+  private async queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput): Promise<Ack<{ pending: boolean }>> {
+    const intent = { kind: 'top_up' as const, amount, key, intentId: null as bigint | null };
+    const queued = this.seats.queueTopUp(seat, intent);
+    if (queued === 'twin') return { ok: true, pending: true };
+    if (queued === 'key_reused') return errorAck('idempotency/key_reused');
+    intent.intentId = await this.deps.intents.add({
+      seatSessionId: record.seatSessionId, kind: 'TOP_UP', amount: BigInt(amount),
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
     });
-    meta.pendingTopUps.push({ amount, key, intentId });
     return { ok: true, pending: true };
   }
 
   leave(caller: Caller): Promise<Ack<{ pending: boolean; cashedOut?: number }>> {
     if (this.settling) {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return Promise.resolve(errorAck('table/not_seated'));
       return this.markLeaving(seat);
     }
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
-      const meta = this.seatMeta.get(seat)!;
       // The engine seats and unseats only between hands, so any leave during a
       // hand (even by a player who was not dealt in) waits for the boundary.
-      if (isHandInProgress(this.game) || meta.pendingSit) {
+      if (isHandInProgress(this.game) || this.seats.get(seat)!.phase === 'joining') {
         const marked = await this.markLeaving(seat);
-        this.sitOutSeat(seat);
+        await this.sitOutSeat(seat);
         return marked;
       }
       const out = await this.removeSeat(seat, 'left');
@@ -386,12 +382,11 @@ export class TableActor {
     });
   }
 
-  /** Notes a leave for the boundary, in memory and in seat_intents (it survives a restart). */
+  /** joining | seated -> leaving, in memory and in seat_intents (it survives a restart). */
   private async markLeaving(seat: number): Promise<Ack<{ pending: boolean }>> {
-    const meta = this.seatMeta.get(seat)!;
-    if (!meta.leaving) {
-      meta.leaving = true;
-      await this.deps.intents.add({ seatSessionId: meta.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
+    const record = this.seats.get(seat)!;
+    if (this.seats.leave(seat)) {
+      await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
       this.broadcastPlayers();
     }
     return { ok: true, pending: true };
@@ -400,16 +395,16 @@ export class TableActor {
   /** The player's own seed for the shuffle of the hands dealt to them, from the next hand on (docs/fairness.md). */
   setClientSeed(caller: Caller, seed: string): Promise<Ack> {
     return this.command(async () => {
-      const seat = this.seatOf(caller.userId);
+      const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
-      this.seatMeta.get(seat)!.clientSeed = seed;
+      this.seats.get(seat)!.clientSeed = seed;
       return { ok: true };
     });
   }
 
   chat(caller: Caller, text: string): Ack {
     const now = this.deps.clock.now();
-    const recent = (this.chatTimes.get(caller.userId) ?? []).filter((t) => now - t < 10_000);
+    const recent = (this.chatTimes.get(caller.userId) ?? []).filter((t) => now - t < CHAT_WINDOW_MS);
     if (recent.length >= this.deps.settings.chatPer10sMax) return errorAck('rate/limited');
     recent.push(now);
     this.chatTimes.set(caller.userId, recent);
@@ -421,38 +416,35 @@ export class TableActor {
   /** The socket layer tells us when a seated user's last socket went away or came back. */
   connectionChanged(userId: number, connected: boolean): Promise<void> {
     return this.enqueue(async () => {
-      const seat = this.seatOf(userId);
+      const seat = this.seats.seatOf(userId);
       if (seat === null) return;
-      const meta = this.seatMeta.get(seat)!;
-      meta.connected = connected;
-      if (connected) {
-        this.deps.clock.clearTimeout(meta.graceTimer);
-        meta.graceTimer = null;
-        if (meta.autoSitIn) {
-          meta.autoSitIn = false;
-          if (this.step({ type: 'sit_in', seat })) {
-            meta.sitOutSince = null;
-            this.scheduleNextHand();
-          }
-        }
-      } else {
-        this.startGrace(seat);
-      }
+      const record = this.seats.get(seat)!;
+      record.connected = connected;
+      if (!connected) this.startGrace(seat, record);
+      else await this.welcomeBack(seat, record);
       this.broadcastPlayers();
     }, () => undefined);
   }
 
-  private startGrace(seat: number): void {
-    const meta = this.seatMeta.get(seat);
-    if (!meta) return;
-    this.deps.clock.clearTimeout(meta.graceTimer);
-    meta.graceTimer = this.deps.clock.setTimeout(() => {
+  private async welcomeBack(seat: number, record: SeatRecord): Promise<void> {
+    this.deps.clock.clearTimeout(record.graceTimer);
+    record.graceTimer = null;
+    if (!record.autoSitIn) return;
+    record.autoSitIn = false;
+    if (!(await this.step({ type: 'sit_in', seat }))) {
+      this.seats.sittingOut(seat, null);
+      this.scheduleNextHand();
+    }
+  }
+
+  private startGrace(seat: number, record: SeatRecord): void {
+    this.deps.clock.clearTimeout(record.graceTimer);
+    record.graceTimer = this.deps.clock.setTimeout(() => {
       void this.enqueue(async () => {
-        const current = this.seatMeta.get(seat);
-        if (!current || current !== meta || meta.connected) return;
-        meta.graceTimer = null;
-        if (this.sitOutSeat(seat)) {
-          this.deps.output.notice(meta.userId, { tableId: this.id, kind: 'sat_out', message: 'You were sat out after disconnecting.' });
+        if (this.seats.get(seat) !== record || record.connected) return;
+        record.graceTimer = null;
+        if (await this.sitOutSeat(seat)) {
+          this.deps.output.notice(record.userId, { tableId: this.id, kind: 'sat_out', message: 'You were sat out after disconnecting.' });
         }
       }, () => undefined);
     }, this.deps.settings.disconnectGraceMs);
@@ -461,8 +453,8 @@ export class TableActor {
   // ---- snapshots -------------------------------------------------------------------
 
   snapshot(userId: number | null): TableSnapshot {
-    const seat = userId === null ? null : this.seatOf(userId);
-    const engineSeat = seat !== null && !this.seatMeta.get(seat)!.pendingSit ? seat : null;
+    const seat = userId === null ? null : this.seats.seatOf(userId);
+    const engineSeat = seat !== null && this.inEngine(seat, this.seats.get(seat)!) ? seat : null;
     const viewer: Viewer = engineSeat === null ? { kind: 'spectator' } : { kind: 'player', seat: engineSeat };
     const t = this.table;
     return {
@@ -473,9 +465,9 @@ export class TableActor {
       view: viewFor(this.game, viewer),
       players: this.players(),
       you: userId === null ? null : { userId, seat, legal: engineSeat === null ? null : legalActions(this.game, engineSeat) },
-      clock: this.hand.clockView(),
-      fairness: this.hand.fairnessView(),
-      nextCommitment: this.hand.nextCommitment(),
+      clock: this.clock.view(),
+      fairness: this.lastFairness ? { ...this.lastFairness, nextCommitment: this.dealer.nextCommitment() } : null,
+      nextCommitment: this.dealer.nextCommitment(),
       paused: this.paused,
       spectators: this.spectators,
       minBuyIn: t.minBuyIn,
@@ -485,80 +477,85 @@ export class TableActor {
   }
 
   players(): SeatPlayer[] {
-    return [...this.seatMeta.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([seat, m]) => ({ seat, userId: m.userId, username: m.username, connected: m.connected, timeBankMs: m.timeBankMs, leaving: m.leaving }));
+    return this.seats.entries().map(([seat, r]) => ({
+      seat, userId: r.userId, username: r.username, connected: r.connected, timeBankMs: r.timeBankMs, leaving: r.phase === 'leaving',
+    }));
   }
 
-  // ---- engine steps and broadcasts ---------------------------------------------------------
-
-  /** Applies a command that must not hand chips over (seating, sitting out); broadcasts it. */
-  private step(command: Command): boolean {
-    const result = apply(this.game, command);
-    if (!result.ok) return false;
-    this.game = result.state;
-    this.hand.noteCommand(command);
-    // Seat changes carry the people behind the seats (names, connection) in the same frame.
-    const seating = command.type === 'sit' || command.type === 'leave';
-    this.broadcast(result.events, seating ? [{ type: 'players', players: this.players() }] : []);
-    return true;
+  private inEngine(seat: number, record: SeatRecord): boolean {
+    return record.phase !== 'joining' && this.game.seats[seat]?.playerId === String(record.userId);
   }
 
-  /** Like step, for restore: no broadcast (nobody is connected yet). */
-  private applyCommand(command: Command): boolean {
-    const result = apply(this.game, command);
-    if (!result.ok) {
-      this.deps.log.warn({ tableId: this.id, command, rejection: result.rejection }, 'restore command rejected');
-      return false;
-    }
-    this.game = result.state;
-    return true;
-  }
+  // ---- the one step path ----------------------------------------------------------------
 
   /**
-   * After an accepted act/timeout: if the hand is over, settle it first and
-   * broadcast its last events only once the ledger has committed.
+   * Every engine command goes through here: apply it, assert that no chip
+   * appeared or vanished, and if it ended the hand, commit the settlement
+   * before anything of it is sent; then broadcast. `extra` table events go in
+   * the same frame (a function: built only once the command was accepted).
+   * Returns the engine's rejection, or null.
    */
-  private async afterStep(next: GameState, events: GameEvent[], command: Command | null, extra: TableEvent[] = []): Promise<void> {
-    this.game = next;
-    if (command) this.hand.noteCommand(command);
-    if (isHandInProgress(next)) {
-      this.hand.armClock(this.seatMeta, (seat, seq) => this.onClockExpired(seat, seq));
-      this.broadcast(events, [...extra, { type: 'clock', clock: this.hand.clockView() }]);
-      return;
+  private async step(command: Command, extra: TableEvent[] | (() => TableEvent[]) = []): Promise<Rejection | null> {
+    const before = this.game;
+    const result = apply(before, command);
+    if (!result.ok) return result.rejection;
+    const ended = (isHandInProgress(before) || command.type === 'start_hand') && !isHandInProgress(result.state);
+    assertConserved(before, result.state, command, ended);
+    this.game = result.state;
+    if (this.hand) noteCommand(this.hand, command);
+    const events = result.events;
+    const tableEvents = typeof extra === 'function' ? extra() : extra;
+    if (isHandInProgress(this.game)) {
+      const turn = command.type === 'act' || command.type === 'timeout' || command.type === 'start_hand';
+      if (turn) this.armClock();
+      this.broadcast(events, turn ? [...tableEvents, { type: 'clock', clock: this.clock.view() }] : tableEvents);
+      return null;
     }
-    this.hand.disarmClock();
-    const outcome = await this.settleWithRetry();
-    if (outcome.kind === 'void') return;
-    this.hand.maybeEquity(events);
-    this.broadcast(events, [...extra, ...outcome.extraEvents]);
+    if (!ended) {
+      const seating = command.type === 'sit' || command.type === 'leave';
+      this.broadcast(events, seating ? [...tableEvents, { type: 'players', players: this.players() }] : tableEvents);
+      return null;
+    }
+    this.clock.disarm();
+    const settled = await this.settleWithRetry();
+    if (!settled) return null;
+    this.publishEquity(events);
+    this.broadcast(events, [...tableEvents, ...settled]);
     await this.handBoundary();
+    return null;
   }
+
+  // ---- settlement ---------------------------------------------------------------------
 
   /**
    * Settles the finished hand. Transient failures are retried, paused, for at
    * most settleRetryBudgetMs; a failure that will not go away (or the budget
    * running out) voids the hand: the table is rebuilt from the database, where
-   * every stack is as it was before the hand.
+   * every stack is as it was before the hand. Returns the events that announce
+   * the settlement, or null when the hand was voided.
    */
-  private async settleWithRetry(): Promise<{ kind: 'settled'; extraEvents: TableEvent[] } | { kind: 'void' }> {
+  private async settleWithRetry(): Promise<TableEvent[] | null> {
+    const log = this.hand;
+    if (!log) {
+      this.voidHand('no_hand', 'a hand ended that was never dealt');
+      return null;
+    }
     const started = this.deps.clock.now();
     let delay = this.deps.settings.settleRetryMs;
     this.settling = true;
     try {
       for (;;) {
-        const outcome = await this.hand.settle(this.seatMeta);
-        if (outcome.kind === 'settled') {
-          this.resumeIfPaused();
-          this.deps.onHandSettled?.(this.id, outcome.potTotal);
-          return outcome;
-        }
-        if (this.stopped) return { kind: 'void' };
+        const outcome = await settleFinishedHand(this.deps, this.table, log, this.game, (seat) => this.seats.get(seat), new Date(this.deps.clock.now()).toISOString());
+        if (outcome.kind === 'settled') return this.settled(log, outcome.potTotal, outcome.recordId);
+        if (this.stopped) return null;
         const elapsed = this.deps.clock.now() - started;
-        if (outcome.kind === 'void' || elapsed + delay > this.deps.settings.settleRetryBudgetMs) {
-          if (outcome.kind === 'void') this.voidHand(outcome.code, outcome.reason);
-          else this.voidHand('retries_exhausted', `settlement still failing after ${elapsed} ms: ${outcome.reason}`);
-          return { kind: 'void' };
+        if (outcome.kind === 'void') {
+          this.voidHand(outcome.code, outcome.reason);
+          return null;
+        }
+        if (elapsed + delay > this.deps.settings.settleRetryBudgetMs) {
+          this.voidHand('retries_exhausted', `settlement still failing after ${elapsed} ms: ${outcome.reason}`);
+          return null;
         }
         this.pause();
         this.deps.log.warn({ tableId: this.id, reason: outcome.reason, delay }, 'settlement failed; retrying');
@@ -570,16 +567,25 @@ export class TableActor {
     }
   }
 
+  private settled(log: HandLog, potTotal: number, recordId: bigint): TableEvent[] {
+    this.table.handNumber = log.handNumber;
+    this.hand = null;
+    this.lastFairness = {
+      handId: log.handId, commitment: log.commitment, deckRoot: log.deckRoot, clientSeeds: log.clientSeeds,
+      revealed: true, nextCommitment: this.dealer.nextCommitment(),
+    };
+    if (this.paused) {
+      this.paused = false;
+      this.deps.output.tableNotice(this.id, { tableId: this.id, kind: 'resumed', message: 'Settlement succeeded; play resumes.' });
+    }
+    this.deps.onHandSettled?.(this.id, potTotal);
+    return [{ type: 'hand_settled', handId: log.handId, handNumber: Number(log.handNumber), recordId: recordId.toString() }];
+  }
+
   private pause(): void {
     if (this.paused) return;
     this.paused = true;
     this.deps.output.tableNotice(this.id, { tableId: this.id, kind: 'paused', message: 'Saving the hand failed; retrying before play continues.' });
-  }
-
-  private resumeIfPaused(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.deps.output.tableNotice(this.id, { tableId: this.id, kind: 'resumed', message: 'Settlement succeeded; play resumes.' });
   }
 
   /** An incident: logged, counted, told to the players; the table is rebuilt from the database. */
@@ -589,13 +595,30 @@ export class TableActor {
     this.fatal(`hand voided: ${reason}`);
   }
 
+  /** All-in equity of the exposed hands, off the event loop when a worker is available. */
+  private publishEquity(events: GameEvent[]): void {
+    const request = allInEquityRequest(this.game, events);
+    if (!request || request.boards > this.deps.settings.equityBoardsMax) return;
+    const send = (result: { win: number[]; tie: number[] } | null) => {
+      if (!result) return;
+      this.deps.output.equity(this.id, {
+        tableId: this.id, handId: request.handId, board: request.board,
+        seats: request.seats.map((seat, i) => ({ seat, win: result.win[i]!, tie: result.tie[i]! })),
+      });
+    };
+    if (this.deps.equity) void this.deps.equity(request.input).then(send, () => undefined);
+    else if (request.boards <= EQUITY_INLINE_BOARDS_MAX) send(equity(request.input));
+  }
+
+  // ---- broadcasts ---------------------------------------------------------------------
+
   /** Sends each viewer their projection of the events, all with the same seq. */
   private broadcast(events: GameEvent[], extra: TableEvent[] = []): void {
     const frameBase = { tableId: this.id, epoch: this.epoch, seq: this.game.seq };
-    for (const [seat, meta] of this.seatMeta) {
-      const inEngine = !meta.pendingSit && this.game.seats[seat]?.playerId === String(meta.userId);
+    for (const [seat, record] of this.seats.entries()) {
+      const inEngine = this.inEngine(seat, record);
       const viewer: Viewer = inEngine ? { kind: 'player', seat } : { kind: 'spectator' };
-      this.deps.output.toUser(meta.userId, {
+      this.deps.output.toUser(record.userId, {
         ...frameBase,
         events: [...eventsFor(events, viewer), ...extra],
         legal: inEngine ? legalActions(this.game, seat) : null,
@@ -611,40 +634,46 @@ export class TableActor {
 
   // ---- the action clock ----------------------------------------------------------------
 
+  /** The turn of the seat to act: the table's action clock, or the short one for a seat sitting out. */
+  private armClock(): void {
+    const seat = this.game.toAct;
+    if (seat === null) {
+      this.clock.disarm();
+      return;
+    }
+    const sittingOut = this.game.seats[seat]?.sittingOut ?? false;
+    this.clock.arm(seat, sittingOut ? this.deps.settings.sittingOutTurnMs : this.table.actionTimeoutMs, false);
+  }
+
   private onClockExpired(seat: number, token: number): void {
     void this.enqueue(async () => {
-      if (!this.hand.isCurrentClock(token) || this.game.toAct !== seat || this.paused) return;
-      const meta = this.seatMeta.get(seat);
-      if (meta && this.hand.useTimeBank(seat, meta)) {
-        this.hand.armClock(this.seatMeta, (s, q) => this.onClockExpired(s, q), true);
-        this.broadcast([], [{ type: 'clock', clock: this.hand.clockView() }]);
+      if (!this.clock.isCurrent(token) || this.game.toAct !== seat || this.paused) return;
+      const record = this.seats.get(seat);
+      const sittingOut = this.game.seats[seat]?.sittingOut ?? false;
+      if (record && !sittingOut && this.clock.onMainClock(seat) && record.timeBankMs > 0) {
+        this.clock.arm(seat, record.timeBankMs, true);
+        this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
         return;
       }
-      if (meta) this.hand.chargeTimeBank(seat, meta);
-      const result = apply(this.game, { type: 'timeout', seat });
-      if (!result.ok) return;
-      await this.afterStep(result.state, result.events, { type: 'timeout', seat });
-      if (this.seatMeta.get(seat) === meta && !this.stopped) {
-        if (this.sitOutSeat(seat) && meta) {
-          this.deps.output.notice(meta.userId, { tableId: this.id, kind: 'sat_out', message: 'You ran out of time and were sat out.' });
-        }
+      this.seats.chargeTimeBank(seat, this.clock.usedTimeBank(seat));
+      if (await this.step({ type: 'timeout', seat })) return;
+      if (record && this.seats.get(seat) === record && !this.stopped && (await this.sitOutSeat(seat))) {
+        this.deps.output.notice(record.userId, { tableId: this.id, kind: 'sat_out', message: 'You ran out of time and were sat out.' });
       }
     }, () => undefined);
   }
 
   /** Sits a seat out (engine) and starts counting; false if it already sat out. */
-  private sitOutSeat(seat: number): boolean {
-    const meta = this.seatMeta.get(seat);
-    if (!meta || meta.pendingSit) return false;
+  private async sitOutSeat(seat: number): Promise<boolean> {
+    const record = this.seats.get(seat);
     const state = this.game.seats[seat];
-    if (!state || state.sittingOut) return false;
-    if (!this.step({ type: 'sit_out', seat })) return false;
-    meta.sitOutSince = this.deps.clock.now();
-    meta.sitOutHands = 0;
+    if (!record || record.phase === 'joining' || !state || state.sittingOut) return false;
+    if (await this.step({ type: 'sit_out', seat })) return false;
+    this.seats.sittingOut(seat, this.deps.clock.now());
     if (this.game.toAct === seat && isHandInProgress(this.game)) {
       // Their turn now runs on the short sitting-out clock.
-      this.hand.armClock(this.seatMeta, (s, q) => this.onClockExpired(s, q));
-      this.broadcast([], [{ type: 'clock', clock: this.hand.clockView() }]);
+      this.armClock();
+      this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
     }
     return true;
   }
@@ -652,27 +681,20 @@ export class TableActor {
   // ---- hand boundaries -------------------------------------------------------------------
 
   /**
-   * Between hands: pending leaves (cash-outs), joins and top-ups take effect;
+   * Between hands: each seat's queued steps (cash-out of a leaving seat; a
+   * joining seat entering the engine; top-ups; sit-outs) take effect in order;
    * long sit-outs are removed; a closing table cashes everyone out and closes;
    * then the next hand is scheduled.
    */
   private async handBoundary(): Promise<void> {
-    for (const [seat, meta] of [...this.seatMeta]) {
+    for (const [seat, record] of this.seats.entries()) {
       if (this.stopped) return;
-      if (meta.leaving || this.closing) {
-        await this.removeSeat(seat, this.closing ? 'closed' : 'left');
+      if (this.closing) {
+        await this.removeSeat(seat, 'closed');
         continue;
       }
-      if (meta.pendingSit) {
-        meta.pendingSit = false;
-        this.step({ type: 'sit', seat, playerId: String(meta.userId), stack: meta.pendingStack });
-      }
-      for (const topUp of meta.pendingTopUps.splice(0)) await this.applyTopUp(seat, meta, topUp);
-      if (meta.sitOutAfterHand) {
-        meta.sitOutAfterHand = false;
-        this.sitOutSeat(seat);
-      }
-      await this.expireSitOut(seat, meta);
+      for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step);
+      if (this.seats.get(seat) === record) await this.expireSitOut(seat, record);
     }
     if (this.closing) {
       await this.finishClose();
@@ -681,66 +703,81 @@ export class TableActor {
     this.scheduleNextHand();
   }
 
-  private async expireSitOut(seat: number, meta: SeatMeta): Promise<void> {
-    const state = this.game.seats[seat];
-    if (!state) return;
-    if (state.stack === 0 && !state.sittingOut) this.sitOutSeat(seat);
-    if (!this.game.seats[seat]?.sittingOut) return;
-    const since = meta.sitOutSince ?? this.deps.clock.now();
-    if (meta.sitOutHands >= this.deps.settings.sitOutHandsMax || this.deps.clock.now() - since >= this.deps.settings.sitOutMsMax) {
-      const out = await this.removeSeat(seat, 'removed');
-      if (out.ok) this.deps.output.notice(meta.userId, { tableId: this.id, kind: 'removed', message: 'You sat out too long and were cashed out.' });
+  private async boundaryStep(seat: number, record: SeatRecord, step: BoundaryStep): Promise<void> {
+    switch (step.kind) {
+      case 'cash_out':
+        await this.removeSeat(seat, 'left');
+        return;
+      case 'enter':
+        await this.step({ type: 'sit', seat, playerId: String(record.userId), stack: step.stack });
+        return;
+      case 'top_up':
+        await this.applyTopUp(seat, record, step);
+        return;
+      case 'sit_out':
+        await this.sitOutSeat(seat);
+        return;
     }
   }
 
+  private async expireSitOut(seat: number, record: SeatRecord): Promise<void> {
+    const state = this.game.seats[seat];
+    if (!state) return;
+    if (state.stack === 0 && !state.sittingOut) await this.sitOutSeat(seat);
+    if (!this.game.seats[seat]?.sittingOut) return;
+    if (!this.seats.sitOutExpired(seat, this.deps.clock.now(), this.deps.settings)) return;
+    const out = await this.removeSeat(seat, 'removed');
+    if (out.ok) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'removed', message: 'You sat out too long and were cashed out.' });
+  }
+
   /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
-  private async applyTopUp(seat: number, meta: SeatMeta, topUp: PendingTopUp): Promise<{ ok: true; stack: number } | { ok: false; error: { code: ErrorCode; message: string } }> {
-    const done = await this.deps.ledger.topUp({ seatSessionId: meta.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
+  private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number } | { ok: false; error: { code: ErrorCode; message: string } }> {
+    const done = await this.deps.ledger.topUp({ seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
     if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
     if (!done.ok) {
-      this.deps.output.notice(meta.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
+      this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
       return errorAck(done.error.code);
     }
     if (done.value.replayed) return { ok: true, stack: Number(done.value.stack) };
-    this.step({ type: 'add_chips', seat, amount: topUp.amount });
+    await this.step({ type: 'add_chips', seat, amount: topUp.amount });
     if (!this.assertStack(seat, done.value.stack, 'top-up')) return errorAck('internal');
-    this.deps.output.walletChanged(meta.userId, done.value.walletBalance);
+    this.deps.output.walletChanged(record.userId, done.value.walletBalance);
     return { ok: true, stack: Number(done.value.stack) };
   }
 
   /** Cash-out first (commit), then the engine and the broadcast. */
   private async removeSeat(seat: number, why: 'left' | 'removed' | 'closed'): Promise<{ ok: true; amount: number } | { ok: false; code: ErrorCode }> {
-    const meta = this.seatMeta.get(seat)!;
-    const out = await this.deps.ledger.cashOut({ seatSessionId: meta.seatSessionId, reason: why });
+    const record = this.seats.get(seat)!;
+    const out = await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: why });
     if (!out.ok && out.error.code !== 'seat/closed') {
       this.deps.log.error({ tableId: this.id, seat, error: out.error }, 'cash-out failed');
       return { ok: false, code: out.error.code };
     }
     // The whole seat balance left the ledger: it must be what the table held for this seat.
     if (out.ok && !out.value.replayed && !this.assertStack(seat, out.value.amount, 'cash-out')) return { ok: false, code: 'internal' };
-    await this.deps.intents.removeAllOf(meta.seatSessionId);
-    const dropped = meta.pendingTopUps.length;
-    this.deps.clock.clearTimeout(meta.graceTimer);
-    this.seatMeta.delete(seat);
+    await this.deps.intents.removeAllOf(record.seatSessionId);
+    const dropped = record.intents.some((i) => i.kind === 'top_up');
+    this.deps.clock.clearTimeout(record.graceTimer);
+    this.seats.remove(seat);
     if (this.game.seats[seat]) {
-      if (!this.step({ type: 'leave', seat })) throw new Error(`engine refused to unseat seat ${seat} after its cash-out`);
+      if (await this.step({ type: 'leave', seat })) throw new Error(`engine refused to unseat seat ${seat} after its cash-out`);
     } else {
       this.broadcastPlayers();
     }
-    this.deps.output.seatChanged(meta.userId, this.id, false);
-    if (out.ok) this.deps.output.walletChanged(meta.userId, out.value.walletBalance);
-    if (dropped > 0) {
-      this.deps.output.notice(meta.userId, { tableId: this.id, kind: 'info', message: 'Your pending top-up was cancelled because you left the table.' });
+    this.deps.output.seatChanged(record.userId, this.id, false);
+    if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
+    if (dropped) {
+      this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: 'Your pending top-up was cancelled because you left the table.' });
     }
-    this.deps.log.info({ tableId: this.id, seat, userId: meta.userId, why }, 'seat removed');
+    this.deps.log.info({ tableId: this.id, seat, userId: record.userId, why }, 'seat removed');
     return { ok: true, amount: out.ok ? Number(out.value.amount) : 0 };
   }
 
   /**
    * The invariant, asserted after every money step (STYLE 4): the chips the
    * table holds for a seat equal the seat's balance in the ledger. Between
-   * hands that is the engine's stack; for a seat waiting for the boundary, its
-   * pending stack. A mismatch stops the actor; it is rebuilt from the database.
+   * hands that is the engine's stack; for a seat still joining, its buy-in. A
+   * mismatch stops the actor; it is rebuilt from the database.
    */
   private assertStack(seat: number, ledgerStack: bigint, what: string): boolean {
     const memory = this.memoryStackOf(seat);
@@ -751,9 +788,9 @@ export class TableActor {
 
   /** What the ledger should hold for a seat now: its stack plus what it put in the live hand. */
   private memoryStackOf(seat: number): number | null {
-    const meta = this.seatMeta.get(seat);
-    if (!meta) return null;
-    if (meta.pendingSit) return meta.pendingStack;
+    const record = this.seats.get(seat);
+    if (!record) return null;
+    if (record.phase === 'joining') return record.joinStack;
     const state = this.game.seats[seat];
     if (!state) return null;
     return state.stack + (isHandInProgress(this.game) ? state.committed : 0);
@@ -761,8 +798,10 @@ export class TableActor {
 
   /** Every seat's stack as this table holds it, for comparing with the ledger (tests, audits). */
   memoryStacks(): { seat: number; seatSessionId: bigint; stack: number }[] {
-    return [...this.seatMeta.entries()].map(([seat, meta]) => ({ seat, seatSessionId: meta.seatSessionId, stack: this.memoryStackOf(seat) ?? -1 }));
+    return this.seats.entries().map(([seat, r]) => ({ seat, seatSessionId: r.seatSessionId, stack: this.memoryStackOf(seat) ?? -1 }));
   }
+
+  // ---- dealing -----------------------------------------------------------------------
 
   private scheduleNextHand(): void {
     if (this.nextHandTimer !== null || this.stopped || this.closing || this.paused) return;
@@ -773,42 +812,49 @@ export class TableActor {
     }, this.deps.settings.handIntervalMs);
   }
 
-  /** The client seeds of the players about to be dealt in (those the engine deals: in, with chips). */
-  private clientSeeds(): { seat: number; seed: string }[] {
-    const seeds: { seat: number; seed: string }[] = [];
-    for (const [seat, meta] of this.seatMeta) {
-      const state = this.game.seats[seat];
-      if (meta.clientSeed !== null && state && !state.sittingOut && state.stack > 0) seeds.push({ seat, seed: meta.clientSeed });
-    }
-    return seeds.sort((a, b) => a.seat - b.seat);
-  }
-
   private readyPlayers(): number {
     return this.game.seats.filter((s) => s && !s.sittingOut && s.stack > 0).length;
   }
 
+  /** The client seeds of the players about to be dealt in (the engine deals those in, with chips). */
+  private clientSeeds(): { seat: number; seed: string }[] {
+    const seeds: { seat: number; seed: string }[] = [];
+    for (const [seat, record] of this.seats.entries()) {
+      const state = this.game.seats[seat];
+      if (record.clientSeed !== null && state && !state.sittingOut && state.stack > 0) seeds.push({ seat, seed: record.clientSeed });
+    }
+    return seeds;
+  }
+
   private async startHand(): Promise<void> {
     if (this.stopped || this.closing || this.paused || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
-    for (const [seat, meta] of this.seatMeta) if (this.game.seats[seat]?.sittingOut) meta.sitOutHands++;
-    const started = this.hand.start(this.clientSeeds());
-    if (!started.ok) {
-      this.deps.log.warn({ tableId: this.id, rejection: started.rejection }, 'could not start a hand');
-      return;
-    }
+    this.seats.handDealt((seat) => this.game.seats[seat]?.sittingOut ?? false);
+    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString());
+    this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the
-    // board runs out): then it settles right here, like any other last step.
-    await this.afterStep(started.state, started.events, null, [started.fairness]);
+    // board runs out): then it settles right there, like any other last step.
+    const rejection = await this.step(dealt.command, () => {
+      const event = dealt.commit();
+      this.lastFairness = {
+        handId: event.handId, commitment: event.commitment, deckRoot: event.deckRoot, clientSeeds: event.clientSeeds,
+        revealed: false, nextCommitment: event.nextCommitment,
+      };
+      return [event];
+    });
+    if (rejection) {
+      this.hand = null;
+      this.deps.log.warn({ tableId: this.id, rejection }, 'could not start a hand');
+    }
   }
 
   /**
-   * Between hands nothing else would notice a player sitting out for too long
-   * when no hands are being dealt (fewer than two players in): the registry
-   * calls this every so often.
+   * Between hands nothing else would notice a leave that could not be cashed
+   * out yet, or a player sitting out for too long when no hands are being
+   * dealt (fewer than two players in): the registry calls this every so often.
    */
   sweepIdle(): Promise<void> {
     return this.enqueue(async () => {
-      if (isHandInProgress(this.game)) return;
-      for (const [seat, meta] of [...this.seatMeta]) if (!meta.pendingSit) await this.expireSitOut(seat, meta);
+      if (!isHandInProgress(this.game)) await this.handBoundary();
     }, () => undefined);
   }
 
@@ -837,33 +883,36 @@ export class TableActor {
       return;
     }
     if (this.closeMode !== 'now') return; // the boundary will do it
-    this.hand.abandon();
-    this.clearTimer();
+    this.clock.disarm();
+    this.hand = null;
+    this.clearNextHand();
     this.deps.output.tableNotice(this.id, {
       tableId: this.id, kind: 'hand_cancelled', message: 'The table is closing; this hand is cancelled and every stack is as before it.',
     });
-    for (const [seat, meta] of [...this.seatMeta]) {
-      const out = await this.deps.ledger.cashOut({ seatSessionId: meta.seatSessionId, reason: 'closed' });
+    // The live hand never reaches the engine again: cash-outs take each seat's
+    // balance from the ledger, where it is still the stack before the hand.
+    for (const [seat, record] of this.seats.entries()) {
+      const out = await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: 'closed' });
       if (!out.ok && out.error.code !== 'seat/closed') {
         this.deps.log.error({ tableId: this.id, seat, error: out.error }, 'cash-out at close failed');
         continue;
       }
-      await this.deps.intents.removeAllOf(meta.seatSessionId);
-      this.deps.clock.clearTimeout(meta.graceTimer);
-      this.seatMeta.delete(seat);
-      this.deps.output.seatChanged(meta.userId, this.id, false);
-      if (out.ok) this.deps.output.walletChanged(meta.userId, out.value.walletBalance);
+      await this.deps.intents.removeAllOf(record.seatSessionId);
+      this.deps.clock.clearTimeout(record.graceTimer);
+      this.seats.remove(seat);
+      this.deps.output.seatChanged(record.userId, this.id, false);
+      if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
     }
     await this.finishClose();
   }
 
   /** The last step of closing: CLOSED in the ledger once no seat is open; retried until then. */
   private async finishClose(): Promise<void> {
-    const closed = this.seatMeta.size === 0
+    const closed = this.seats.size === 0
       ? await this.deps.ledger.closeTable({ tableId: this.id, ownerEpoch: this.table.ownerEpoch })
       : null;
     if (!closed?.ok) {
-      this.deps.log.warn({ tableId: this.id, seats: this.seatMeta.size, error: closed?.error }, 'table not closed yet; trying again');
+      this.deps.log.warn({ tableId: this.id, seats: this.seats.size, error: closed?.error }, 'table not closed yet; trying again');
       this.nextHandTimer = this.deps.clock.setTimeout(() => {
         this.nextHandTimer = null;
         void this.enqueue(() => this.closeStep(), () => undefined);
@@ -875,7 +924,7 @@ export class TableActor {
     this.deps.onClosed?.(this.id);
   }
 
-  private clearTimer(): void {
+  private clearNextHand(): void {
     this.deps.clock.clearTimeout(this.nextHandTimer);
     this.nextHandTimer = null;
   }
@@ -883,18 +932,14 @@ export class TableActor {
   /** Stops timers and refuses further commands; an unsettled hand is simply void. */
   stop(): void {
     this.stopped = true;
-    this.deps.clock.clearTimeout(this.nextHandTimer);
-    this.hand.disarmClock();
-    for (const meta of this.seatMeta.values()) this.deps.clock.clearTimeout(meta.graceTimer);
+    this.clearNextHand();
+    this.clock.disarm();
+    for (const [, record] of this.seats.entries()) this.deps.clock.clearTimeout(record.graceTimer);
   }
 
   /** Resolves when every queued command has finished. */
   idle(): Promise<void> {
     return this.mailbox.then(() => undefined);
-  }
-
-  handInProgress(): boolean {
-    return isHandInProgress(this.game);
   }
 
   private fatal(reason: string): void {
@@ -910,7 +955,30 @@ export class TableActor {
   }
 }
 
-function restoredTopUp(intent: StoredIntent): PendingTopUp {
+/**
+ * Chip conservation of one engine step (STYLE 4): the chips on the table
+ * (stacks, plus what is committed to a live hand) change only by a seat's
+ * buy-in, top-up or leave, and by the rake when a hand ends. A failure is a
+ * bug: it stops the actor, which is rebuilt from the database.
+ */
+function assertConserved(before: GameState, after: GameState, command: Command, ended: boolean): void {
+  const delta = command.type === 'sit' ? command.stack
+    : command.type === 'add_chips' ? command.amount
+    : command.type === 'leave' ? -(before.seats[command.seat]?.stack ?? 0)
+    : 0;
+  const rake = ended ? after.result?.rake ?? 0 : 0;
+  const expected = chipsOnTable(before) + delta - rake;
+  if (chipsOnTable(after) !== expected) {
+    throw new Error(`chips not conserved by ${command.type}: ${chipsOnTable(after)} on the table, expected ${expected}`);
+  }
+}
+
+function chipsOnTable(state: GameState): number {
+  const live = isHandInProgress(state);
+  return state.seats.reduce((sum, s) => sum + (s ? s.stack + (live ? s.committed : 0) : 0), 0);
+}
+
+function restoredTopUp(intent: StoredIntent): Extract<SeatIntent, { kind: 'top_up' }> {
   const key: KeyInput = intent.keyScope === 'SERVER' ? storedServerKey(intent.key!) : intent.key!;
-  return { amount: Number(intent.amount), key, intentId: intent.id };
+  return { kind: 'top_up', amount: Number(intent.amount), key, intentId: intent.id };
 }

@@ -1,0 +1,63 @@
+import type { ActionClock as ActionClockView } from '../protocol/frames';
+import type { Clock } from './clock';
+
+// The countdown of the seat to act. Every arming gets a new token; a timer
+// whose token is no longer current is ignored, so seats sitting out or in
+// mid-turn never stall the clock. It decides nothing about seats: it reports
+// the time a turn on the time bank used (usedTimeBank) and the caller charges it.
+
+interface Armed {
+  seat: number;
+  token: number;
+  deadline: number;
+  turnMs: number;
+  usingTimeBank: boolean;
+  startedAt: number;
+  timer: unknown;
+}
+
+export class ActionClock {
+  private armed: Armed | null = null;
+  private tokens = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onExpire: (seat: number, token: number) => void,
+  ) {}
+
+  /** Starts `seat`'s turn of `turnMs` (its time bank when `usingTimeBank`). */
+  arm(seat: number, turnMs: number, usingTimeBank: boolean): void {
+    this.disarm();
+    const now = this.clock.now();
+    const token = ++this.tokens;
+    this.armed = {
+      seat, token, turnMs, usingTimeBank, startedAt: now, deadline: now + turnMs,
+      timer: this.clock.setTimeout(() => this.onExpire(seat, token), turnMs),
+    };
+  }
+
+  disarm(): void {
+    if (this.armed) this.clock.clearTimeout(this.armed.timer);
+    this.armed = null;
+  }
+
+  isCurrent(token: number): boolean {
+    return this.armed?.token === token;
+  }
+
+  /** Whether `seat`'s turn is running on its main clock (not yet on the time bank). */
+  onMainClock(seat: number): boolean {
+    return this.armed !== null && this.armed.seat === seat && !this.armed.usingTimeBank;
+  }
+
+  /** Milliseconds of time bank `seat` has used on this turn so far (0 when not on its time bank). */
+  usedTimeBank(seat: number): number {
+    const a = this.armed;
+    return a && a.seat === seat && a.usingTimeBank ? this.clock.now() - a.startedAt : 0;
+  }
+
+  view(): ActionClockView | null {
+    const a = this.armed;
+    return a ? { seat: a.seat, deadline: a.deadline, turnMs: a.turnMs, usingTimeBank: a.usingTimeBank } : null;
+  }
+}

@@ -1,0 +1,180 @@
+import type { KeyInput } from '../ledger/keys';
+
+// The life of a seat beside the engine, as an explicit state machine
+// (docs/decisions/010-actor-step-path-and-seat-lifecycle.md):
+//
+//   (buy-in during a hand) --> joining --(boundary: enter the engine)--> seated
+//   (buy-in between hands) ---------------------------------------------> seated
+//   joining | seated --(leave)--> leaving --(boundary: cash-out)--> gone
+//
+// Everything a player asks for during a hand that changes the engine's seats
+// (joining, a top-up, sitting out while a settlement is being retried,
+// leaving) is an intent, queued here and applied in order at the hand
+// boundary. Pure: time comes in as `now`, nothing here does I/O; the actor
+// owns the ledger calls and the engine steps the intents turn into.
+
+export type SeatPhase = 'joining' | 'seated' | 'leaving';
+
+/** A request that waits for the hand boundary. */
+export type SeatIntent =
+  | { kind: 'top_up'; amount: number; key: KeyInput; intentId: bigint | null }
+  | { kind: 'sit_out' };
+
+export interface SeatPerson {
+  userId: number;
+  username: string;
+  seatSessionId: bigint;
+}
+
+export interface SeatRecord extends SeatPerson {
+  phase: SeatPhase;
+  /** Chips bought in for a seat that is still joining (it enters the engine with them). */
+  joinStack: number;
+  connected: boolean;
+  timeBankMs: number;
+  /** Hands dealt while sitting out, and since when (null: not sitting out). */
+  sitOutHands: number;
+  sitOutSince: number | null;
+  /** Restored after a restart while disconnected: dealt in again when the player comes back. */
+  autoSitIn: boolean;
+  /** The player's own seed for the shuffle (docs/fairness.md), or null. */
+  clientSeed: string | null;
+  intents: SeatIntent[];
+  graceTimer: unknown;
+}
+
+/** What to do for one seat at a hand boundary, in this order. */
+export type BoundaryStep =
+  | { kind: 'cash_out' }
+  | { kind: 'enter'; stack: number }
+  | SeatIntent;
+
+export interface SitOutLimits {
+  sitOutHandsMax: number;
+  sitOutMsMax: number;
+}
+
+export class SeatBook {
+  private readonly seats = new Map<number, SeatRecord>();
+
+  constructor(private readonly timeBankMs: number) {}
+
+  get size(): number {
+    return this.seats.size;
+  }
+
+  get(seat: number): SeatRecord | undefined {
+    return this.seats.get(seat);
+  }
+
+  has(seat: number): boolean {
+    return this.seats.has(seat);
+  }
+
+  entries(): [number, SeatRecord][] {
+    return [...this.seats.entries()].sort(([a], [b]) => a - b);
+  }
+
+  seatOf(userId: number): number | null {
+    for (const [seat, record] of this.seats) if (record.userId === userId) return seat;
+    return null;
+  }
+
+  /** A bought-in seat: straight into the engine between hands, or joining at the next boundary. */
+  add(seat: number, person: SeatPerson, stack: number, options: { handLive: boolean; connected: boolean }): SeatRecord {
+    if (this.seats.has(seat)) throw new Error(`seat ${seat} is taken`);
+    const record: SeatRecord = {
+      ...person,
+      phase: options.handLive ? 'joining' : 'seated',
+      joinStack: options.handLive ? stack : 0,
+      connected: options.connected,
+      timeBankMs: this.timeBankMs,
+      sitOutHands: 0,
+      sitOutSince: null,
+      autoSitIn: false,
+      clientSeed: null,
+      intents: [],
+      graceTimer: null,
+    };
+    this.seats.set(seat, record);
+    return record;
+  }
+
+  remove(seat: number): SeatRecord | undefined {
+    const record = this.seats.get(seat);
+    this.seats.delete(seat);
+    return record;
+  }
+
+  /** joining | seated -> leaving. False if it was already leaving. */
+  leave(seat: number): boolean {
+    const record = this.require(seat);
+    if (record.phase === 'leaving') return false;
+    record.phase = 'leaving';
+    return true;
+  }
+
+  /** Queues a top-up; a twin with the same client key is the same request (true), or a misuse (false). */
+  queueTopUp(seat: number, intent: Extract<SeatIntent, { kind: 'top_up' }>): 'queued' | 'twin' | 'key_reused' {
+    const record = this.require(seat);
+    const key = intent.key;
+    const twin = typeof key === 'string'
+      ? record.intents.find((i): i is Extract<SeatIntent, { kind: 'top_up' }> => i.kind === 'top_up' && i.key === key)
+      : undefined;
+    if (twin) return twin.amount === intent.amount ? 'twin' : 'key_reused';
+    record.intents.push(intent);
+    return 'queued';
+  }
+
+  queueSitOut(seat: number): void {
+    const record = this.require(seat);
+    if (!record.intents.some((i) => i.kind === 'sit_out')) record.intents.push({ kind: 'sit_out' });
+  }
+
+  /**
+   * The steps of one seat at a hand boundary, and the seat's next phase. A
+   * leaving seat only cashes out (its queued top-ups are dropped); a joining
+   * seat enters the engine first, then its intents apply in the order asked.
+   */
+  boundary(seat: number): BoundaryStep[] {
+    const record = this.require(seat);
+    if (record.phase === 'leaving') return [{ kind: 'cash_out' }];
+    const steps: BoundaryStep[] = record.phase === 'joining' ? [{ kind: 'enter', stack: record.joinStack }] : [];
+    steps.push(...record.intents);
+    record.phase = 'seated';
+    record.joinStack = 0;
+    record.intents = [];
+    return steps;
+  }
+
+  /** Sitting out starts now (for the limits below); sitting in clears it. */
+  sittingOut(seat: number, now: number | null): void {
+    const record = this.require(seat);
+    record.sitOutSince = now;
+    record.sitOutHands = 0;
+  }
+
+  /** A hand was dealt: every seat sitting out has missed one more. */
+  handDealt(isSittingOut: (seat: number) => boolean): void {
+    for (const [seat, record] of this.seats) if (isSittingOut(seat)) record.sitOutHands++;
+  }
+
+  /** Sat out too long (in hands or in time): to be cashed out. */
+  sitOutExpired(seat: number, now: number, limits: SitOutLimits): boolean {
+    const record = this.require(seat);
+    const since = record.sitOutSince ?? now;
+    return record.sitOutHands >= limits.sitOutHandsMax || now - since >= limits.sitOutMsMax;
+  }
+
+  /** Time bank used on a turn is gone (not refilled). */
+  chargeTimeBank(seat: number, usedMs: number): void {
+    const record = this.seats.get(seat);
+    if (record && usedMs > 0) record.timeBankMs = Math.max(0, record.timeBankMs - usedMs);
+  }
+
+  private require(seat: number): SeatRecord {
+    const record = this.seats.get(seat);
+    if (!record) throw new Error(`no seat ${seat}`);
+    return record;
+  }
+}
