@@ -80,3 +80,44 @@ export function errorAck(code: ErrorCode, message?: string): { ok: false; error:
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.prototype.hasOwnProperty.call(ERROR_MESSAGES, code);
 }
+
+/**
+ * Ledger codes that clients receive under the protocol's own name: the same
+ * failure has one code on every transport (socket acks and HTTP bodies).
+ */
+const CLIENT_CODE_OF: Partial<Record<LedgerErrorCodeForClients, ErrorCode>> = {
+  'seat/already_seated': 'table/already_seated',
+};
+
+/** The code a client receives for a ledger or protocol failure. */
+export function clientCode(code: ErrorCode): ErrorCode {
+  return CLIENT_CODE_OF[code as LedgerErrorCodeForClients] ?? code;
+}
+
+const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  'auth/required': 401,
+  'auth/invalid_credentials': 401,
+  'auth/forbidden': 403,
+  'request/too_large': 413,
+  'rate/limited': 429,
+  'ledger/busy': 503,
+  'table/busy': 503,
+  internal: 500,
+  'funds/insufficient': 409,
+  'adjust/negative_wallet': 409,
+  'amount/too_large': 409,
+  'idempotency/key_reused': 409,
+  'seat/taken': 409,
+  'seat/already_seated': 409,
+  'table/already_seated': 409,
+  'seat/closed': 409,
+  'table/closed': 409,
+  'table/not_empty': 409,
+  'settle/stale': 409,
+  'auth/username_taken': 409,
+};
+
+/** The HTTP status of an error code (one mapping for every route): 404 for `*\/not_found`, else 400 unless listed. */
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS_OF[code] ?? (code.endsWith('/not_found') ? 404 : 400);
+}

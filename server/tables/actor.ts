@@ -13,7 +13,7 @@ import {
   type Rejection,
   type Viewer,
 } from '../poker';
-import { errorAck, type Ack, type ErrorCode } from '../protocol/errors';
+import { clientCode, errorAck, type Ack, type ErrorCode } from '../protocol/errors';
 import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, WithTransfer } from '../ledger/transactions';
@@ -245,7 +245,7 @@ export class TableActor {
       });
       if (!bought.ok) {
         const seatedHere = seatedAt !== null && (bought.error.code === 'seat/taken' || bought.error.code === 'seat/already_seated');
-        return errorAck(seatedHere || bought.error.code === 'seat/already_seated' ? 'table/already_seated' : bought.error.code);
+        return errorAck(seatedHere ? 'table/already_seated' : clientCode(bought.error.code));
       }
       if (bought.value.replayed) return this.answerSitReplay(caller, bought.value);
       if (seatedAt !== null || this.seats.has(seat)) {
