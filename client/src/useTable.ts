@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { ChatMessage, EquityFrame, TableFrame, TableNotice, TableSnapshot } from '@protocol';
+import { createTableFeed, type ChatMessage, type EquityFrame, type TableFrame, type TableNotice, type TableSnapshot } from '@protocol';
 import { applyEquity, applyFrame, dropFlight, fromSnapshot, type TableState } from './tableState';
 import { getSocket, send, socketGeneration } from './socket';
 import { refreshBalance, toast } from './store';
 
-// One watched table: `table:watch` for the first snapshot, frames applied in seq
-// order, a `table:snapshot` whenever a frame is missing (or the epoch changed),
-// and a fresh watch after every reconnect (with the hand we last saw, so the
-// server can say it was cancelled).
+// One watched table: `table:watch` for the first snapshot, then the table feed
+// (server/protocol/table-feed.ts) folds each frame onto the view; a
+// `table:snapshot` only when the feed says frames were missed (or the epoch
+// changed), and a fresh watch after every reconnect (with the hand we last saw,
+// so the server can say it was cancelled).
 
 const chatMax = 100;
 const flightMs = 900;
@@ -24,6 +25,7 @@ export function useTable(tableId: number): TableHandle {
   const [error, setError] = useState<string | null>(null);
   const [chat, setChat] = useState<ChatMessage[]>([]);
   const ref = useRef<TableState | null>(null);
+  const feed = useRef(createTableFeed()).current;
   const resyncing = useRef(false);
   const generation = useSyncExternalStore(subscribeNever, socketGeneration);
 
@@ -34,12 +36,11 @@ export function useTable(tableId: number): TableHandle {
 
   const takeSnapshot = useCallback(
     (snapshot: TableSnapshot) => {
-      const current = ref.current;
       // A snapshot older than what we applied since asking for it is dropped.
-      if (current && current.epoch === snapshot.epoch && snapshot.seq < current.seq) return;
-      commit(fromSnapshot(snapshot, current));
+      if (!feed.onSnapshot(snapshot)) return;
+      commit(fromSnapshot(snapshot, ref.current));
     },
-    [commit],
+    [commit, feed],
   );
 
   const resync = useCallback(() => {
@@ -63,7 +64,7 @@ export function useTable(tableId: number): TableHandle {
           return;
         }
         setError(null);
-        if (ref.current) ref.current = { ...ref.current, seq: -1 }; // a re-watch always replaces the state
+        feed.reset(); // a re-watch always replaces the state
         takeSnapshot(ack.snapshot);
         if (ack.cancelledHandId) toast(`Hand ${ack.cancelledHandId} was cancelled; every stack is as it was before it.`, 'warning');
       });
@@ -71,21 +72,18 @@ export function useTable(tableId: number): TableHandle {
     const onFrame = (frame: TableFrame) => {
       const current = ref.current;
       if (frame.tableId !== tableId || !current) return;
-      const outcome = applyFrame(current, frame);
-      if (outcome.kind === 'gap') return resync();
-      if (outcome.kind === 'ignored') return;
-      commit(outcome.state);
-      scheduleFlights(outcome.state, current);
+      const outcome = feed.onFrame(frame);
+      if (outcome.kind === 'resync') return resync();
+      if (outcome.kind === 'stale') return;
+      const next = applyFrame(current, outcome, feed.seq);
+      commit(next);
+      scheduleFlights(next, current);
       // A seat with no player metadata yet (who sits there): the snapshot has it.
-      if (outcome.state.view.seats.some((x, i) => x !== null && !outcome.state.players.some((p) => p.seat === i))) resyncSoon(300);
-      if (frame.events.some((e) => e.type === 'hand_settled')) {
-        void refreshBalance();
-        resyncSoon();
-      }
+      if (next.view.seats.some((x, i) => x !== null && !next.players.some((p) => p.seat === i))) resyncSoon(300);
+      if (outcome.events.some((e) => e.type === 'hand_settled')) void refreshBalance();
     };
-    // After each hand, a snapshot confirms the mirrored state (cheap, once a hand).
     let resyncTimer: ReturnType<typeof setTimeout> | null = null;
-    const resyncSoon = (delayMs = 1_200) => {
+    const resyncSoon = (delayMs: number) => {
       if (resyncTimer) clearTimeout(resyncTimer);
       resyncTimer = setTimeout(resync, delayMs);
     };
@@ -124,7 +122,7 @@ export function useTable(tableId: number): TableHandle {
       socket.off('connect', watch);
       if (socket.connected) void send('table:unwatch', { tableId });
     };
-  }, [tableId, generation, commit, resync, takeSnapshot]);
+  }, [tableId, generation, commit, resync, takeSnapshot, feed]);
 
   return { state, error, chat, resync };
 }

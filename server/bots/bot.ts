@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { LegalActions } from '../poker';
-import type { Ack, SeatPlayer, TableEvent, TableFrame, TableNotice, TableSnapshot } from '../protocol';
+import { createTableFeed, type Ack, type SeatPlayer, type TableEvent, type TableFrame, type TableNotice, type TableSnapshot } from '../protocol';
 import { HttpSession, ServerUnreachable, type ApiBody } from './http';
 import type { BotRunOptions } from './options';
 import type { Stats } from './stats';
@@ -9,9 +9,10 @@ import type { Decision, Strategy } from './strategy';
 
 // One player bot: an ordinary client of the public protocol. HTTP for the
 // account (the bot route), chips and the wallet; one Socket.IO connection for
-// the table. It applies frames in seq order, asks for a snapshot on a gap or
-// an epoch change (and after a stale action), acts only on frames whose
-// `legal` is non-null with that frame's seq, tops up when short, sits back in
+// the table. It follows the table with the table feed (server/protocol/table-feed.ts),
+// asks for a snapshot when the feed says frames were missed (and after a stale
+// action), acts only on frames whose `legal` is non-null with that frame's seq,
+// reads its cards and the board from the feed's view, tops up when short, sits back in
 // when sat out, and can churn: drop its connection, reconnect, or leave and
 // rejoin. Everything is event-driven; no per-bot polling while playing.
 
@@ -104,8 +105,8 @@ export class PlayerBot {
   handMarker: bigint | null = null;
   churning = false;
 
-  private epoch = -1;
-  private lastSeq = -1;
+  /** The watched table; no snapshot (feed.epoch null) while (re)watching. */
+  private readonly feed = createTableFeed();
   private resyncing = false;
   private resyncAgain = false;
   private actedSeq = -1;
@@ -117,8 +118,6 @@ export class PlayerBot {
    */
   private deferred: { seq: number; legal: LegalActions } | null = null;
   private readonly budget = new SendBudget();
-  private hole: string[] = [];
-  private board: string[] = [];
   private stack = 0;
   private wallet = 0;
   private topUpInFlight = false;
@@ -308,28 +307,17 @@ export class PlayerBot {
 
   private onFrame(frame: TableFrame): void {
     this.ctx.stats.frames++;
-    this.note(`frame e${frame.epoch} s${frame.seq} last${this.lastSeq} rs${this.resyncing} legal${frame.legal ? 1 : 0} ${frame.events.map((e) => e.type).join(',')}`);
-    if (this.resyncing || frame.tableId !== this.table.id || this.epoch === -1) return;
-    if (frame.epoch !== this.epoch) return this.resync();
-    if (frame.seq < this.lastSeq) return;
-    if (frame.seq > this.lastSeq + 1) return this.resync();
-    this.lastSeq = frame.seq;
-    for (const event of frame.events) this.onEvent(event);
-    if (frame.legal) this.maybeAct(frame.seq, frame.legal);
+    this.note(`frame e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} legal${frame.legal ? 1 : 0} ${frame.events.map((e) => e.type).join(',')}`);
+    if (this.resyncing || frame.tableId !== this.table.id || this.feed.epoch === null) return;
+    const outcome = this.feed.onFrame(frame);
+    if (outcome.kind === 'resync') return this.resync();
+    if (outcome.kind === 'stale') return;
+    for (const event of outcome.events) this.onEvent(event);
+    if (outcome.legal) this.maybeAct(this.feed.seq, outcome.legal);
   }
 
   private onEvent(e: TableEvent): void {
     switch (e.type) {
-      case 'hand_started':
-        this.hole = [];
-        this.board = [];
-        break;
-      case 'hole_cards':
-        if (e.to === this.seat) this.hole = e.cards;
-        break;
-      case 'street_dealt':
-        this.board = e.board;
-        break;
       case 'hand_complete':
         this.onHandComplete(e.stacks);
         break;
@@ -355,17 +343,12 @@ export class PlayerBot {
 
   private applySnapshot(s: TableSnapshot): void {
     this.note(`snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
-    this.epoch = s.epoch;
-    this.lastSeq = s.seq;
+    const taken = this.feed.onSnapshot(s);
     this.seat = s.you?.seat ?? null;
-    this.board = s.view.board;
     const mine = this.seat === null ? null : s.view.seats[this.seat];
-    if (mine) {
-      this.hole = mine.holeCards ?? [];
-      this.stack = mine.stack;
-    }
+    if (mine) this.stack = mine.stack;
     if (!this.inflight) this.actedSeq = -1;
-    if (s.you?.legal) this.maybeAct(s.seq, s.you.legal);
+    if (taken && s.you?.legal) this.maybeAct(s.seq, s.you.legal);
     if (mine?.sittingOut) this.onSatOut();
   }
 
@@ -405,7 +388,7 @@ export class PlayerBot {
   }
 
   private actWithinBudget(seq: number, legal: LegalActions): void {
-    if (this.lastSeq !== seq || this.resyncing || this.actedSeq !== seq) return;
+    if (this.feed.seq !== seq || this.resyncing || this.actedSeq !== seq) return;
     const wait = this.budget.delayMs();
     if (wait > 0) {
       setTimeout(() => this.actWithinBudget(seq, legal), wait);
@@ -416,7 +399,9 @@ export class PlayerBot {
 
   private decide(legal: LegalActions): Decision {
     if (this.leaving) return legal.canCheck ? { action: 'check' } : { action: 'fold' };
-    return this.ctx.strategy(legal, { hole: this.hole, board: this.board, bigBlind: this.table.bigBlind }, this.ctx.random);
+    const view = this.feed.view;
+    const hole = (this.seat === null ? null : view?.seats[this.seat]?.holeCards) ?? [];
+    return this.ctx.strategy(legal, { hole, board: view?.board ?? [], bigBlind: this.table.bigBlind }, this.ctx.random);
   }
 
   private sendAct(seq: number, legal: LegalActions): void {
@@ -441,7 +426,7 @@ export class PlayerBot {
         }
         const next = this.deferred;
         this.deferred = null;
-        if (next && next.seq === this.lastSeq && !this.resyncing) this.maybeAct(next.seq, next.legal);
+        if (next && next.seq === this.feed.seq && !this.resyncing) this.maybeAct(next.seq, next.legal);
         return;
       }
       this.deferred = null;
@@ -591,7 +576,7 @@ export class PlayerBot {
     this.ctx.stats.reconnects++;
     this.reconnects++;
     const expected = this.seat;
-    this.epoch = -1;
+    this.feed.reset();
     const snapshot = await this.watch();
     if (expected === null || this.leaving) return;
     this.seatedReconnects++;
@@ -648,11 +633,11 @@ export class PlayerBot {
   private waitConnected(timeoutMs = CONNECT_TIMEOUT_MS): Promise<boolean> {
     const socket = this.socket;
     if (!socket) return Promise.resolve(false);
-    if (socket.connected && this.epoch !== -1) return Promise.resolve(true);
+    if (socket.connected && this.feed.epoch !== null) return Promise.resolve(true);
     return new Promise((resolve) => {
       const deadline = Date.now() + timeoutMs;
       const check = () => {
-        if (socket.connected && this.epoch !== -1 && !this.resyncing) return resolve(true);
+        if (socket.connected && this.feed.epoch !== null && !this.resyncing) return resolve(true);
         if (Date.now() > deadline) return resolve(false);
         setTimeout(check, 50);
       };
@@ -729,11 +714,10 @@ export class PlayerBot {
   }
 }
 
-/** An anonymous watcher: follows one table's public frames and resyncs on gaps. */
+/** An anonymous watcher: follows one table's public frames through the table feed and re-watches on gaps. */
 export class SpectatorBot {
   socket: Socket | null = null;
-  private epoch = -1;
-  private lastSeq = -1;
+  private readonly feed = createTableFeed();
   private resyncing = false;
 
   constructor(readonly tableId: number, private readonly ctx: BotContext) {}
@@ -761,21 +745,22 @@ export class SpectatorBot {
     const ack = (await this.socket!.timeout(this.ctx.options.ackTimeoutMs).emitWithAck('table:watch', { tableId: this.tableId }).catch(() => null)) as AnyAck | null;
     this.resyncing = false;
     if (!ack?.ok) return this.ctx.stats.recordError(ack ? ack.error.code : 'ack/timeout', 'table:watch');
-    const snapshot = ack.snapshot as TableSnapshot;
-    this.epoch = snapshot.epoch;
-    this.lastSeq = snapshot.seq;
+    // A fresh watch replaces whatever the feed held.
+    this.feed.reset();
+    this.feed.onSnapshot(ack.snapshot as TableSnapshot);
   }
 
   private onFrame(frame: TableFrame): void {
     this.ctx.stats.frames++;
-    if (this.resyncing || this.epoch === -1) return;
-    if (frame.epoch !== this.epoch || frame.seq > this.lastSeq + 1) {
+    if (this.resyncing || this.feed.epoch === null) return;
+    const outcome = this.feed.onFrame(frame);
+    if (outcome.kind === 'resync') {
       this.ctx.stats.resyncs++;
       void this.watch();
       return;
     }
-    if (frame.seq > this.lastSeq) this.lastSeq = frame.seq;
-    for (const e of frame.events) if (e.type === 'hand_settled') this.ctx.noteHandSettled(this.tableId, e.handNumber);
+    if (outcome.kind === 'stale') return;
+    for (const e of outcome.events) if (e.type === 'hand_settled') this.ctx.noteHandSettled(this.tableId, e.handNumber);
   }
 
   close(): void {

@@ -100,7 +100,7 @@ export function advance(state: GameState, events: GameEvent[], after: SeatIndex)
     const next = nextToAct(state, from);
     if (next !== null) {
       state.toAct = next;
-      events.push({ type: 'to_act', seat: next });
+      events.push({ type: 'to_act', seat: next, legal: legalActions(state, next)! });
       return;
     }
     closeBettingRound(state, events);

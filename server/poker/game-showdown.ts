@@ -71,7 +71,7 @@ export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold
   if (endedBy === 'showdown') {
     values = new Map(liveSeats(state).map((s) => [s, handValue(state, s)]));
     ({ shown, mucked } = showOrMuck(state, pots, values));
-    for (const h of shown) events.push({ type: 'hand_shown', seat: h.seat, cards: h.cards.map(cardToString), name: h.name });
+    for (const h of shown) events.push({ type: 'hand_shown', seat: h.seat, cards: h.cards.map(cardToString), category: h.category, name: h.name });
     for (const seat of mucked) events.push({ type: 'hand_mucked', seat });
   }
   if (rake > 0) events.push({ type: 'rake_taken', amount: rake });

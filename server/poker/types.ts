@@ -188,6 +188,11 @@ export type BetAction = 'fold' | 'check' | 'call' | 'bet' | 'raise';
 /**
  * Events carry cards as text ("As"). An event with `to` is private to that seat; everything
  * else is public. Use eventsFor() to route them.
+ *
+ * Every accepted command emits exactly one event that opens it, first: player_sat,
+ * player_left, chips_added, sat_out, sat_in, hand_started or action (act and timeout).
+ * Folding a viewer's events onto their view (applyViewEvent) gives the view after the
+ * command, so the events must say everything the view shows.
  */
 export type GameEvent =
   | { type: 'player_sat'; seat: SeatIndex; playerId: string; stack: Chips }
@@ -208,7 +213,15 @@ export type GameEvent =
   | { type: 'blinds_posted'; seat: SeatIndex; kind: PostKind; amount: Chips; allIn: boolean }
   | { type: 'cards_dealt'; seats: SeatIndex[]; cardCount: number }
   | { type: 'hole_cards'; to: SeatIndex; seat: SeatIndex; cards: string[] }
-  | { type: 'to_act'; seat: SeatIndex }
+  | {
+      type: 'to_act';
+      seat: SeatIndex;
+      /**
+       * legalActions() for that seat. Public: every input to it (stacks, bets, who acted at
+       * which level) is public. It lets a view folded from events show its owner's options.
+       */
+      legal: LegalActions;
+    }
   | {
       type: 'action';
       seat: SeatIndex;
@@ -230,7 +243,7 @@ export type GameEvent =
       hands: { seat: SeatIndex; cards: string[] }[];
     }
   | { type: 'street_dealt'; street: 'flop' | 'turn' | 'river'; cards: string[]; board: string[] }
-  | { type: 'hand_shown'; seat: SeatIndex; cards: string[]; name: string }
+  | { type: 'hand_shown'; seat: SeatIndex; cards: string[]; category: string; name: string }
   | { type: 'hand_mucked'; seat: SeatIndex }
   | { type: 'rake_taken'; amount: Chips }
   | {

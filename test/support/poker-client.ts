@@ -1,10 +1,15 @@
+import { isDeepStrictEqual } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, TableFrame, TableSnapshot } from '../../server/protocol';
-import type { LegalActions } from '../../server/poker';
+import { createTableFeed, type Ack, type TableFeed, type TableFrame, type TableSnapshot } from '../../server/protocol';
+import type { LegalActions, TableView } from '../../server/poker';
 
 // A real client of the public protocol for tests: HTTP sign-up/login with the
 // session cookie, a Socket.IO connection authenticated by that cookie, and a
-// record of every frame received (raw JSON too, for leak checks).
+// record of every frame received (raw JSON too, for leak checks). Each table it
+// watched or took a snapshot of is followed with the table feed
+// (server/protocol/table-feed.ts), as the browser and the bots follow it: frames
+// folded onto the view, a snapshot asked for when frames were missed, and every
+// later snapshot at the same seq checked against the folded view.
 
 export interface Received {
   event: string;
@@ -19,6 +24,9 @@ export class TestClient {
   lastSeq = new Map<number, number>();
   epochs = new Map<number, number>();
   legal = new Map<number, { seq: number; legal: LegalActions | null }>();
+  /** One feed per table this client watched or took a snapshot of. */
+  readonly feeds = new Map<number, TableFeed>();
+  private readonly resyncing = new Set<number>();
   balance: number | null = null;
   userId = 0;
 
@@ -77,14 +85,48 @@ export class TestClient {
 
   private onFrame(frame: TableFrame): void {
     this.frames.push(frame);
-    if (this.epochs.get(frame.tableId) !== frame.epoch) {
-      // The table was rebuilt (restart): its seq starts again.
-      this.epochs.set(frame.tableId, frame.epoch);
-      this.lastSeq.set(frame.tableId, -1);
+    const feed = this.feeds.get(frame.tableId);
+    if (!feed) return;
+    const outcome = feed.onFrame(frame);
+    if (outcome.kind === 'resync') return this.resync(frame.tableId);
+    if (outcome.kind === 'applied') this.noteFeed(frame.tableId, feed);
+  }
+
+  /** The table's view as this client's frames built it (null before a watch or snapshot). */
+  view(tableId: number): TableView | null {
+    return this.feeds.get(tableId)?.view ?? null;
+  }
+
+  private noteFeed(tableId: number, feed: TableFeed): void {
+    this.epochs.set(tableId, feed.epoch!);
+    this.lastSeq.set(tableId, feed.seq);
+    this.legal.set(tableId, { seq: feed.seq, legal: feed.legal });
+  }
+
+  /**
+   * Takes a snapshot into the table's feed. One at the very seq the feed is at must show
+   * the same view the frames built: anything else is drift between the engine's events and
+   * its views, and fails the test that asked for it.
+   */
+  private takeSnapshot(snapshot: TableSnapshot): void {
+    let feed = this.feeds.get(snapshot.tableId);
+    if (!feed) this.feeds.set(snapshot.tableId, (feed = createTableFeed()));
+    const folded = feed.synced && feed.epoch === snapshot.epoch && feed.seq === snapshot.seq ? feed.view : null;
+    if (folded && !isDeepStrictEqual(folded, snapshot.view)) {
+      throw new Error(`table ${snapshot.tableId} seq ${snapshot.seq}: the folded view ${JSON.stringify(folded)} is not the snapshot's ${JSON.stringify(snapshot.view)}`);
     }
-    const last = this.lastSeq.get(frame.tableId) ?? -1;
-    if (frame.seq >= last) this.lastSeq.set(frame.tableId, frame.seq);
-    if (frame.legal !== undefined && frame.seq >= last) this.legal.set(frame.tableId, { seq: frame.seq, legal: frame.legal ?? null });
+    feed.onSnapshot(snapshot);
+    this.noteFeed(snapshot.tableId, feed);
+  }
+
+  /** Frames were missed: one snapshot at a time, as every client must. */
+  private resync(tableId: number): void {
+    if (this.resyncing.has(tableId) || !this.socket) return;
+    this.resyncing.add(tableId);
+    this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId })
+      .then((ack) => ack.ok && this.takeSnapshot(ack.snapshot))
+      .catch(() => undefined)
+      .finally(() => this.resyncing.delete(tableId));
   }
 
   emit<T extends object = Record<string, unknown>>(event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
@@ -97,19 +139,14 @@ export class TestClient {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId });
     if (!ack.ok) throw new Error(`watch failed: ${ack.error.code}`);
     this.snapshots.set(tableId, ack.snapshot);
-    this.epochs.set(tableId, ack.snapshot.epoch);
-    this.lastSeq.set(tableId, ack.snapshot.seq);
-    this.legal.set(tableId, { seq: ack.snapshot.seq, legal: ack.snapshot.you?.legal ?? null });
+    this.takeSnapshot(ack.snapshot);
     return ack.snapshot;
   }
 
   async snapshot(tableId: number): Promise<TableSnapshot> {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId });
     if (!ack.ok) throw new Error(`snapshot failed: ${ack.error.code}`);
-    const sameEpoch = this.epochs.get(tableId) === ack.snapshot.epoch;
-    this.epochs.set(tableId, ack.snapshot.epoch);
-    this.lastSeq.set(tableId, sameEpoch ? Math.max(this.lastSeq.get(tableId) ?? -1, ack.snapshot.seq) : ack.snapshot.seq);
-    this.legal.set(tableId, { seq: ack.snapshot.seq, legal: ack.snapshot.you?.legal ?? null });
+    this.takeSnapshot(ack.snapshot);
     return ack.snapshot;
   }
 

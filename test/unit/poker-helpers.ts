@@ -1,10 +1,12 @@
 // Helpers for engine tests: tables from a list of stacks, decks that put given cards where
-// the deal convention deals them, and a compact way to play actions.
+// the deal convention deals them, a compact way to play actions, and the generators of the
+// random sessions the property tests play.
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseCards, type Card } from '../../server/poker/cards';
 import { boardCardIndexes, holeCardIndex } from '../../server/poker/deal';
 import { apply, createGame } from '../../server/poker/game';
-import type { Command, GameConfigInput, GameEvent, GameState } from '../../server/poker/types';
+import type { Command, GameConfigInput, GameEvent, GameState, LegalActions, Variant } from '../../server/poker/types';
 
 export const NLHE: GameConfigInput = { variant: 'NLHE', maxSeats: 6, smallBlind: 50, bigBlind: 100 };
 export const PLO: Partial<GameConfigInput> = { variant: 'PLO' };
@@ -89,4 +91,102 @@ export function stacks(state: GameState): (number | null)[] {
 export function expectStacks(state: GameState, expected: (number | null)[]): void {
   expect(state.street).toBe('complete');
   expect(stacks(state)).toEqual(expected);
+}
+
+// ---- random sessions (property tests) ----------------------------------------------------
+
+/** Small deterministic generator so one fast-check integer drives a whole session. */
+export function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n) | 0;
+  };
+}
+
+export const BLINDS = [
+  [1, 2],
+  [5, 10],
+  [50, 100],
+  [25, 50],
+] as const;
+
+export interface Table {
+  variant: Variant;
+  maxSeats: number;
+  blinds: number;
+  ante: boolean;
+  rake: boolean;
+  occupied: boolean[];
+  stacks: number[];
+  seed: number;
+}
+
+export const tableArb = (variant: Variant): fc.Arbitrary<Table> =>
+  fc.integer({ min: 2, max: 10 }).chain((maxSeats) =>
+    fc.record({
+      variant: fc.constant(variant),
+      maxSeats: fc.constant(maxSeats),
+      blinds: fc.integer({ min: 0, max: BLINDS.length - 1 }),
+      ante: fc.boolean(),
+      rake: fc.boolean(),
+      occupied: fc.array(fc.boolean(), { minLength: maxSeats, maxLength: maxSeats }),
+      stacks: fc.array(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 100, max: 20_000 })), {
+        minLength: maxSeats,
+        maxLength: maxSeats,
+      }),
+      seed: fc.integer(),
+    }),
+  );
+
+export function shuffledDeck(random: (n: number) => number): Card[] {
+  const deck = Array.from({ length: 52 }, (_, i) => i as Card);
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  return deck;
+}
+
+export function chipsOnTable(state: GameState): number {
+  return state.seats.reduce((t, s) => t + (s ? s.stack + (state.street !== 'complete' && s.inHand ? s.committed : 0) : 0), 0);
+}
+
+/** A random amount in [min, max], often one of the ends. */
+export function amountIn(random: (n: number) => number, min: number, max: number): number {
+  const pick = random(4);
+  if (pick === 0) return min;
+  if (pick === 1) return max;
+  return min + random(max - min + 1);
+}
+
+export function legalCommand(state: GameState, seat: number, legal: LegalActions, random: (n: number) => number): Command {
+  const options: Command[] = [{ type: 'act', seat, action: 'fold' }];
+  if (legal.canCheck) options.push({ type: 'act', seat, action: 'check' }, { type: 'act', seat, action: 'check' });
+  if (legal.canCall) options.push({ type: 'act', seat, action: 'call' }, { type: 'act', seat, action: 'call' });
+  if (legal.canAllIn) options.push({ type: 'act', seat, action: 'all_in' });
+  if (legal.minBet !== undefined) options.push({ type: 'act', seat, action: 'bet', amount: amountIn(random, legal.minBet, legal.maxBet!) });
+  if (legal.minRaiseTo !== undefined) {
+    options.push({ type: 'act', seat, action: 'raise', amount: amountIn(random, legal.minRaiseTo, legal.maxRaiseTo!) });
+  }
+  if (random(20) === 0) options.push({ type: 'timeout', seat });
+  if (random(30) === 0) options.push({ type: 'sit_out', seat });
+  const command = options[random(options.length)]!;
+  return random(3) === 0 && command.type === 'act' ? { ...command, expectedSeq: state.seq } : command;
+}
+
+/** The game configuration a random table stands for: its blinds, an ante of half the small blind, 5% rake capped at 3 big blinds. */
+export function configFor(t: Table): GameConfigInput {
+  const [smallBlind, bigBlind] = BLINDS[t.blinds]!;
+  return {
+    variant: t.variant,
+    maxSeats: t.maxSeats,
+    smallBlind,
+    bigBlind,
+    ante: t.ante ? Math.max(1, Math.floor(smallBlind / 2)) : 0,
+    rake: t.rake ? { percentBps: 500, cap: 3 * bigBlind } : null,
+  };
 }

@@ -1,96 +1,14 @@
 // Property tests: thousands of random hands with random legal (and illegal) commands.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cardToString, type Card } from '../../server/poker/cards';
+import { cardToString } from '../../server/poker/cards';
 import { apply, createGame } from '../../server/poker/game';
 import { replay } from '../../server/poker/history';
 import { legalActions } from '../../server/poker/legal';
 import { rakeFor } from '../../server/poker/pots';
 import { eventsFor, exposedSeats, viewFor, type TableView } from '../../server/poker/views';
-import type { Command, GameEvent, GameState, LegalActions, Variant, Viewer } from '../../server/poker/types';
-
-/** Small deterministic generator so one fast-check integer drives a whole session. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n) | 0;
-  };
-}
-
-const BLINDS = [
-  [1, 2],
-  [5, 10],
-  [50, 100],
-  [25, 50],
-] as const;
-
-interface Table {
-  variant: Variant;
-  maxSeats: number;
-  blinds: number;
-  ante: boolean;
-  rake: boolean;
-  occupied: boolean[];
-  stacks: number[];
-  seed: number;
-}
-
-const tableArb = (variant: Variant): fc.Arbitrary<Table> =>
-  fc.integer({ min: 2, max: 10 }).chain((maxSeats) =>
-    fc.record({
-      variant: fc.constant(variant),
-      maxSeats: fc.constant(maxSeats),
-      blinds: fc.integer({ min: 0, max: BLINDS.length - 1 }),
-      ante: fc.boolean(),
-      rake: fc.boolean(),
-      occupied: fc.array(fc.boolean(), { minLength: maxSeats, maxLength: maxSeats }),
-      stacks: fc.array(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 100, max: 20_000 })), {
-        minLength: maxSeats,
-        maxLength: maxSeats,
-      }),
-      seed: fc.integer(),
-    }),
-  );
-
-function shuffledDeck(random: (n: number) => number): Card[] {
-  const deck = Array.from({ length: 52 }, (_, i) => i as Card);
-  for (let i = deck.length - 1; i > 0; i--) {
-    const j = random(i + 1);
-    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
-  }
-  return deck;
-}
-
-function chipsOnTable(state: GameState): number {
-  return state.seats.reduce((t, s) => t + (s ? s.stack + (state.street !== 'complete' && s.inHand ? s.committed : 0) : 0), 0);
-}
-
-/** A random amount in [min, max], often one of the ends. */
-function amountIn(random: (n: number) => number, min: number, max: number): number {
-  const pick = random(4);
-  if (pick === 0) return min;
-  if (pick === 1) return max;
-  return min + random(max - min + 1);
-}
-
-function legalCommand(state: GameState, seat: number, legal: LegalActions, random: (n: number) => number): Command {
-  const options: Command[] = [{ type: 'act', seat, action: 'fold' }];
-  if (legal.canCheck) options.push({ type: 'act', seat, action: 'check' }, { type: 'act', seat, action: 'check' });
-  if (legal.canCall) options.push({ type: 'act', seat, action: 'call' }, { type: 'act', seat, action: 'call' });
-  if (legal.canAllIn) options.push({ type: 'act', seat, action: 'all_in' });
-  if (legal.minBet !== undefined) options.push({ type: 'act', seat, action: 'bet', amount: amountIn(random, legal.minBet, legal.maxBet!) });
-  if (legal.minRaiseTo !== undefined) {
-    options.push({ type: 'act', seat, action: 'raise', amount: amountIn(random, legal.minRaiseTo, legal.maxRaiseTo!) });
-  }
-  if (random(20) === 0) options.push({ type: 'timeout', seat });
-  if (random(30) === 0) options.push({ type: 'sit_out', seat });
-  const command = options[random(options.length)]!;
-  return random(3) === 0 && command.type === 'act' ? { ...command, expectedSeq: state.seq } : command;
-}
+import type { Command, GameEvent, GameState, LegalActions, Viewer } from '../../server/poker/types';
+import { chipsOnTable, configFor, legalCommand, rng, shuffledDeck, tableArb, type Table } from './poker-helpers';
 
 /** Commands that must be rejected in this state. */
 function illegalCommands(state: GameState, seat: number, legal: LegalActions): Command[] {
@@ -227,15 +145,7 @@ function checkStep(before: number, rakeSoFar: number, state: GameState): void {
 
 function runSession(t: Table): void {
   const random = rng(t.seed);
-  const [smallBlind, bigBlind] = BLINDS[t.blinds]!;
-  let state = createGame({
-    variant: t.variant,
-    maxSeats: t.maxSeats,
-    smallBlind,
-    bigBlind,
-    ante: t.ante ? Math.max(1, Math.floor(smallBlind / 2)) : 0,
-    rake: t.rake ? { percentBps: 500, cap: 3 * bigBlind } : null,
-  });
+  let state = createGame(configFor(t));
   t.occupied.forEach((on, seat) => {
     if (!on) return;
     const r = apply(state, { type: 'sit', seat, playerId: `p${seat}`, stack: t.stacks[seat]! });
