@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
 import { ensureFirstAdmin } from './auth/admin-bootstrap';
-import { userFromCookieHeader } from './auth/sessions';
+import { socketSession, socketSessionById } from './auth/sessions';
 import type { Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
 import { registerAdminRoutes } from './http/admin';
@@ -16,11 +17,11 @@ import type { HttpDeps } from './http/deps';
 import { registerHandRoutes } from './http/hands';
 import { registerHealthRoutes } from './http/health';
 import { registerLobbyRoutes } from './http/lobby';
+import { originAllowed, registerOriginCheck } from './http/origin';
 import { registerWalletRoutes } from './http/wallet';
 import { createLedger, type Ledger } from './ledger/transactions';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
-import { verifyHand } from './poker/fairness';
 import { createRealtime, type Realtime } from './realtime/socket';
 import { systemClock, type Clock } from './tables/clock';
 import { createEquityPool } from './tables/equity-pool';
@@ -57,6 +58,23 @@ export interface RunningServer {
 
 const CLIENT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
 
+/**
+ * The built client loads only its own scripts; React's style attributes need
+ * inline styles; sockets and fetches go to this origin only; no framing.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  frameAncestors: ["'none'"],
+  formAction: ["'self'"],
+};
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config } = options;
   const log = options.logger ?? createLogger(config);
@@ -76,19 +94,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bodyLimit: 16_384,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
   await app.register(fastifyCookie);
-  let registry: TableRegistry | null = null;
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
+  registerOriginCheck(app, config.ALLOWED_ORIGINS);
+  // In dependency order: the sockets and their fan-out, the tables that send
+  // through it, then the gateway that routes client messages to the tables.
   const realtime: Realtime = createRealtime({
     httpServer: app.server,
-    registry: () => registry!,
-    authenticate: async (cookie) => {
-      const user = await userFromCookieHeader(db, cookie);
-      return user ? { userId: user.userId, username: user.username, role: user.role } : null;
-    },
+    authenticate: (cookie) => socketSession(db, cookie),
+    recheck: (sessionId) => socketSessionById(db, sessionId),
+    originAllowed: (request) => originAllowed(request.headers, config.ALLOWED_ORIGINS),
     metrics: { socketsConnected: (n) => metrics.socketsConnected.set(n), error: (code) => metrics.errorsTotal.inc({ code }) },
     log,
   });
   const equityPool = createEquityPool({ onError: (message) => log.warn({ message }, 'equity worker error') });
-  registry = new TableRegistry({
+  const registry = new TableRegistry({
     db,
     equity: (input) => equityPool.compute(input),
     ledger,
@@ -111,15 +130,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
       settlement: (seconds) => metrics.handSettleSeconds.observe(seconds),
       handSettled: () => metrics.handsTotal.inc(),
+      handVoided: (reason) => metrics.handsVoidedTotal.inc({ reason }),
       tables: (count) => metrics.tables.set(count),
     },
     onLobbyChanged: () => realtime.lobbyChanged(),
   });
   await registry.boot({ createDefaults: options.createDefaultTables ?? true });
+  realtime.attach(registry);
 
   const deps: HttpDeps = {
     db, ledger, config, registry, metrics, log,
-    notifier: { walletChanged: (userId, balance) => realtime.output.walletChanged(userId, balance) },
+    notifier: {
+      walletChanged: (userId, balance) => realtime.output.walletChanged(userId, balance),
+      disconnectSession: (sessionId) => realtime.fanout.disconnectSession(sessionId),
+      disconnectUser: (userId) => realtime.fanout.disconnectUser(userId),
+    },
   };
   registerHealthRoutes(app, db);
   registerMetricsRoute(app, metrics);
@@ -128,7 +153,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerWalletRoutes(app, deps);
   registerLobbyRoutes(app, deps);
   registerAdminRoutes(app, deps);
-  registerHandRoutes(app, deps, { verifyHand: (record) => verifyHand(record as unknown as Parameters<typeof verifyHand>[0]) });
+  registerHandRoutes(app, deps);
   await serveClient(app);
   await ensureFirstAdmin(db, log);
 
@@ -142,7 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async (graceMs = 10_000) => {
       if (closed) return;
       closed = true;
-      await registry!.shutdown(graceMs);
+      await registry.shutdown(graceMs);
       await equityPool.close();
       await realtime.close();
       await app.close();

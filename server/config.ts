@@ -46,6 +46,16 @@ export const configSchema = z.object({
    * (docs/fairness.md). At most a year.
    */
   SEED_REVEAL_DELAY_MS: z.coerce.number().int().min(0).max(31_536_000_000).default(86_400_000),
+  /**
+   * Origins (besides the server's own) whose pages may make state-changing
+   * requests and open sockets with a player's cookie: comma-separated, e.g.
+   * "https://poker.example.com,http://localhost:5173". Empty: same-origin only.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.string().refine(isOrigin, { message: 'each entry must be an origin like https://host[:port], without a path' }))),
   /** Always mark the session cookie Secure (set it behind a TLS-terminating proxy). */
   COOKIE_SECURE: z.enum(['0', '1']).optional(),
   /** Name of the admin created on first boot (its one-time password is printed once). */
@@ -57,6 +67,15 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {}
 

@@ -62,7 +62,9 @@ export async function ensureFirstAdmin(
       '==================== FIRST ADMIN (shown once) ====================',
       `  username: ${made.username}`,
       `  one-time password: ${made.password}`,
-      '  Log in and keep it safe; `npm run admin:create -- <name>` makes more.',
+      '  Log in and change it now: the Wallet page, "Change password", or',
+      '  POST /api/auth/password {"currentPassword", "newPassword"}.',
+      '  `npm run admin:create -- <name>` makes more admins.',
       '==================================================================',
     ].join('\n'),
   );

@@ -69,6 +69,41 @@ export async function userFromCookieHeader(db: Db, cookieHeader: string | undefi
   return resolveSession(db, sessionTokenFromCookieHeader(cookieHeader));
 }
 
+/** A socket's session: who, which session (its id), and when to look at it again (its expiry). */
+export interface SocketSessionRow {
+  userId: number;
+  username: string;
+  role: Role;
+  sessionId: string;
+  checkAt: number;
+}
+
+/** The session behind a socket handshake's Cookie header, or null. */
+export async function socketSession(db: Db, cookieHeader: string | undefined): Promise<SocketSessionRow | null> {
+  const token = sessionTokenFromCookieHeader(cookieHeader);
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
+  if (!(await resolveSession(db, token))) return null; // also slides the expiry
+  return socketSessionById(db, hashToken(token));
+}
+
+/** The same session looked up again by its id (when it is due), or null once it is gone or expired. */
+export async function socketSessionById(db: Db, sessionId: string): Promise<SocketSessionRow | null> {
+  const rows = await db.$queryRawUnsafe<SessionRow[]>(
+    `SELECT u.id AS user_id, u.username, u.role::text AS role, u.is_bot, s.expires_at
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.expires_at > now()`,
+    sessionId,
+  );
+  const row = rows[0];
+  return row ? { userId: row.user_id, username: row.username, role: row.role, sessionId, checkAt: row.expires_at.getTime() } : null;
+}
+
+/** Ends every session of a user except one (a password change keeps the session that made it). */
+export async function deleteOtherSessions(db: Db, userId: number, keepToken: string | undefined): Promise<void> {
+  const keep = typeof keepToken === 'string' && TOKEN_PATTERN.test(keepToken) ? hashToken(keepToken) : '';
+  await db.session.deleteMany({ where: { userId, id: { not: keep } } });
+}
+
 export function sessionTokenFromCookieHeader(cookieHeader: string | undefined): string | undefined {
   if (!cookieHeader) return undefined;
   return fastifyCookie.parse(cookieHeader)[SESSION_COOKIE];

@@ -62,6 +62,17 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
   return user;
 }
 
+/** The user's password hash, for checking the current password before a change. */
+export async function passwordHashOf(db: Db, userId: number): Promise<string | null> {
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+  return user?.passwordHash ?? null;
+}
+
+/** Callers validate the new password first (passwordSchema). */
+export async function setPassword(db: Db, userId: number, password: string): Promise<void> {
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password) } });
+}
+
 export function publicUser(user: PublicUser): PublicUser {
   return { id: user.id, username: user.username, role: user.role };
 }

@@ -6,7 +6,9 @@ import {
   clearSessionCookie,
   cookiePolicyFromEnv,
   createSession,
+  deleteOtherSessions,
   deleteSession,
+  hashToken,
   requireUser,
   sessionTokenOf,
   setSessionCookie,
@@ -18,20 +20,26 @@ import {
   createUser,
   findUserByUsername,
   normalizeUsername,
+  passwordHashOf,
   publicUser,
+  setPassword,
   type PublicUser,
 } from '../auth/users';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN } from '../auth/passwords';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
 
-// POST /api/auth/signup, /login, /logout and GET /api/auth/me. Sign-up and
-// login share a per-IP attempt budget; failed logins also spend a per-username
-// budget, so one account cannot be brute-forced from many addresses.
+// POST /api/auth/signup, /login, /logout, /password and GET /api/auth/me.
+// Sign-up and login share a per-IP attempt budget; failed logins (and wrong
+// current passwords) also spend a per-username budget, so one account cannot
+// be brute-forced from many addresses. Logging out closes the sockets of that
+// session; changing the password ends every other session and closes all the
+// user's sockets.
 
 // Shape first (unknown keys, types); the username and password rules are
 // checked after, so they get their own codes.
 const credentialsSchema = z.strictObject({ username: z.string().max(256), password: z.string().max(4_096) });
+const passwordChangeSchema = z.strictObject({ currentPassword: z.string().max(4_096), newPassword: z.string().max(4_096) });
 
 export interface AuthRouteOptions {
   limits?: AuthRateLimits;
@@ -47,10 +55,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps, options
     scope.post('/api/auth/signup', { bodyLimit: BODY_BYTES_MAX }, (request, reply) => signup(deps, limiters, policy, request, reply));
     scope.post('/api/auth/login', { bodyLimit: BODY_BYTES_MAX }, (request, reply) => login(deps, limiters, policy, request, reply));
     scope.post('/api/auth/logout', { bodyLimit: BODY_BYTES_MAX }, async (request, reply) => {
-      await deleteSession(deps.db, sessionTokenOf(request));
+      const token = sessionTokenOf(request);
+      await deleteSession(deps.db, token);
+      if (token) deps.notifier.disconnectSession(hashToken(token));
       clearSessionCookie(request, reply, policy);
       return { ok: true };
     });
+    scope.post('/api/auth/password', { preHandler: requireUser(deps.db), bodyLimit: BODY_BYTES_MAX }, (request, reply) =>
+      changePassword(deps, limiters, request, reply));
     scope.get('/api/auth/me', { preHandler: requireUser(deps.db) }, async (request) => {
       const user = userOf(request);
       return { ok: true, user: { id: user.userId, username: user.username, role: user.role } };
@@ -100,4 +112,26 @@ async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolic
   }
   limiters.failuresByUsername.reset(usernameKey);
   return logIn(deps, policy, request, reply, user);
+}
+
+async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, reply: FastifyReply) {
+  const body = parseOrReply(reply, passwordChangeSchema, request.body);
+  if (!body) return reply;
+  const user = userOf(request);
+  const usernameKey = normalizeUsername(user.username);
+  const tooMany = limited(reply, limiters.byIp.take(request.ip)) ?? limited(reply, limiters.failuresByUsername.check(usernameKey));
+  if (tooMany) return tooMany;
+  const hash = await passwordHashOf(deps.db, user.userId);
+  if (!hash || !(await verifyPassword(hash, body.currentPassword))) {
+    limiters.failuresByUsername.take(usernameKey);
+    return sendError(reply, 401, 'auth/invalid_credentials', 'The current password is wrong.');
+  }
+  if (body.newPassword.length < PASSWORD_LENGTH_MIN || body.newPassword.length > PASSWORD_LENGTH_MAX) {
+    return sendError(reply, 400, 'auth/weak_password');
+  }
+  await setPassword(deps.db, user.userId, body.newPassword);
+  await deleteOtherSessions(deps.db, user.userId, sessionTokenOf(request));
+  deps.notifier.disconnectUser(user.userId);
+  deps.log.info({ userId: user.userId }, 'password changed; other sessions ended');
+  return { ok: true };
 }

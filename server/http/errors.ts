@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { LedgerError, LedgerErrorCode } from '../ledger/errors';
-import { errorAck, isErrorCode, type ErrorCode } from '../protocol/errors';
+import type { LedgerError } from '../ledger/errors';
+import { chipsForJson } from '../protocol/chips';
+import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
 import type { HttpDeps } from './deps';
 
 // Every HTTP error body is { ok: false, error: { code, message } } with a code
@@ -20,32 +21,11 @@ export function sendError(reply: FastifyReply, status: number, code: ErrorCode, 
   return reply.code(status).send(errorAck(code, message));
 }
 
-const LEDGER_STATUS: Partial<Record<LedgerErrorCode, number>> = {
-  'funds/insufficient': 409,
-  'adjust/negative_wallet': 409,
-  'idempotency/key_reused': 409,
-  'seat/taken': 409,
-  'seat/already_seated': 409,
-  'seat/closed': 409,
-  'table/closed': 409,
-  'settle/stale': 409,
-  'user/not_found': 404,
-  'seat/not_found': 404,
-  'table/not_found': 404,
-  'ledger/busy': 503,
-};
-
-/** Ledger codes that the client protocol spells differently. */
-const LEDGER_CODE_ALIASES: Partial<Record<LedgerErrorCode, ErrorCode>> = {
-  'seat/already_seated': 'table/already_seated',
-};
-
+/** A ledger failure, with the same code a socket would get and its one HTTP status (server/protocol/errors.ts). */
 export function sendLedgerError(reply: FastifyReply, error: LedgerError): FastifyReply {
-  const status = LEDGER_STATUS[error.code] ?? 400;
-  const alias = LEDGER_CODE_ALIASES[error.code];
-  if (alias) return sendError(reply, status, alias);
-  if (isErrorCode(error.code)) return sendError(reply, status, error.code, error.message);
-  return sendError(reply, status, 'request/invalid', error.message);
+  if (!isErrorCode(error.code)) return sendError(reply, 400, 'request/invalid', error.message);
+  const code = clientCode(error.code);
+  return sendError(reply, httpStatusOf(code), code, code === error.code ? error.message : undefined);
 }
 
 /** Parses with a zod schema, or replies 400 request/invalid and returns undefined. */
@@ -59,12 +39,8 @@ export function parseOrReply<S extends z.ZodType>(reply: FastifyReply, schema: S
 }
 
 /** A bigint as a JSON number; chip amounts never exceed 2^53 - 1, so going past it is a bug. */
-export function jsonNumber(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new Error(`amount ${value} does not fit a JSON number`);
-  }
-  return Number(value);
-}
+/** Chips in a JSON body: the one checked conversion (server/protocol/chips.ts). */
+export const jsonNumber = chipsForJson;
 
 function fastifyErrorCode(error: FastifyError): { status: number; code: ErrorCode } {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'request/too_large' };

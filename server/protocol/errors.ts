@@ -21,6 +21,7 @@ export const PROTOCOL_ERROR_MESSAGES = {
   'table/not_seated': 'You are not seated at this table.',
   'table/already_seated': 'You are already seated at this table.',
   'table/spectators_full': 'The table has too many spectators.',
+  'table/not_watching': 'Watch the table before chatting there.',
   'table/leave_pending': 'You are leaving this table at the end of the hand.',
   'hand/not_found': 'No such hand.',
   'internal': 'Something went wrong on our side.',

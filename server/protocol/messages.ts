@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Ack } from './errors';
+import type { LobbyTable, TableSnapshot } from './frames';
 
 // Every message a client may send over Socket.IO, as strict zod schemas:
 // unknown keys, wrong types, non-integer or negative amounts are rejected
@@ -59,3 +61,23 @@ export type ClientMessage<N extends ClientMessageName> = z.infer<(typeof clientM
 export function isClientMessageName(name: string): name is ClientMessageName {
   return Object.prototype.hasOwnProperty.call(clientMessages, name);
 }
+
+/** What each message is acknowledged with when it succeeds ({ ok: true, ...this }). */
+export interface ClientAcks {
+  'lobby:subscribe': { tables: LobbyTable[] };
+  'lobby:unsubscribe': object;
+  'table:watch': { snapshot: TableSnapshot; cancelledHandId?: string };
+  'table:unwatch': object;
+  'table:snapshot': { snapshot: TableSnapshot };
+  'table:sit': { seat: number; stack: number; pending: boolean };
+  'table:act': { seq: number };
+  'table:sit_out': object;
+  'table:sit_in': object;
+  'table:top_up': { pending: boolean; stack?: number };
+  'table:leave': { pending: boolean; cashedOut?: number };
+  'table:chat': object;
+  'table:client_seed': object;
+}
+
+/** The acknowledgement of message N: { ok: true, ... } or { ok: false, error }. */
+export type AckOf<N extends ClientMessageName> = Ack<ClientAcks[N]>;

@@ -72,7 +72,6 @@ export class TableActor {
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
   private stopped = false;
-  spectators = 0;
   private readonly chatTimes = new Map<number, number[]>();
 
   constructor(private readonly deps: ActorDeps) {
@@ -101,6 +100,11 @@ export class TableActor {
 
   get seq(): number {
     return this.game.seq;
+  }
+
+  /** Watchers without a seat, as the transport counts them. */
+  get spectators(): number {
+    return this.deps.output.spectators?.(this.id) ?? 0;
   }
 
   get isClosing(): boolean {

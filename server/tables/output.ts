@@ -17,4 +17,6 @@ export interface TableOutput {
   walletChanged(userId: number, balance: bigint): void;
   /** Whether the user has a socket open now (a rebuilt table deals such players in at once). */
   isConnected?(userId: number): boolean;
+  /** How many watch the table without a seat (its spectators room). */
+  spectators?(tableId: number): number;
 }

@@ -33,4 +33,8 @@ export interface TableRegistryApi {
 /** Pushes to a user's open sockets (wallet balance changes, for example). */
 export interface UserNotifier {
   walletChanged(userId: number, balance: bigint): void;
+  /** Closes the sockets authenticated by this session (sessions.id): logout. */
+  disconnectSession(sessionId: string): void;
+  /** Closes every socket of the user: password change. */
+  disconnectUser(userId: number): void;
 }

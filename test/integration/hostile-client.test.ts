@@ -125,12 +125,12 @@ describe('1. no client can touch a key the server makes', () => {
       const left = await emitPaced(mallory, 'table:leave', { tableId: ring.id });
       expect(left.ok, key).toBe(true);
     }
-    expect((await mallory.emit('table:sit', { tableId: ring.id, seat: 4, buyIn: ring.minBuyIn, idempotencyKey: uniqueKey() })).ok).toBe(true);
+    expect((await emitPaced(mallory, 'table:sit', { tableId: ring.id, seat: 4, buyIn: ring.minBuyIn, idempotencyKey: uniqueKey() })).ok).toBe(true);
     for (const key of keys.slice(0, 50)) {
       const topped = await emitPaced(mallory, 'table:top_up', { tableId: ring.id, amount: 1, idempotencyKey: key });
       expect(topped.ok, `${key}: ${JSON.stringify(topped)}`).toBe(true);
     }
-    expect((await mallory.emit('table:leave', { tableId: ring.id })).ok).toBe(true);
+    expect((await emitPaced(mallory, 'table:leave', { tableId: ring.id })).ok).toBe(true);
 
     // The squatted table still settles its hands and cashes its players out.
     const heads = lobbyTable((t) => t.maxSeats === 2);
@@ -335,5 +335,121 @@ describe('8. equity describes only hands that everyone can see', () => {
       expect(handEvents.some((e) => e.type === 'hand_mucked')).toBe(false);
     }
     for (const c of [boss, alice, bob, watcher]) c.close();
+  });
+});
+
+describe('6. a socket does not outlive its session', () => {
+  async function login(username: string, password: string): Promise<string> {
+    const response = await fetch(`${s.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    });
+    expect(response.status).toBe(200);
+    return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+  }
+
+  function disconnected(client: TestClient): Promise<void> {
+    return new Promise((resolve) => {
+      if (!client.socket?.connected) return resolve();
+      client.socket.once('disconnect', () => resolve());
+    });
+  }
+
+  it('logout disconnects the sockets of that session: they can no longer sit or cash out', async () => {
+    const table = lobbyTable((t) => t.variant === 'PLO');
+    const frank = await player();
+    await frank.watch(table.id);
+    expect(await frank.emit('table:sit', { tableId: table.id, seat: 5, buyIn: 100 })).toMatchObject({ ok: true });
+    const gone = disconnected(frank);
+    expect((await frank.http('POST', '/api/auth/logout', {})).status).toBe(200);
+    await gone;
+    // The same (now dead) cookie on a new socket is anonymous.
+    const again = new TestClient(s.url, frank.cookie, frank.username);
+    await again.connect();
+    const leave = await again.emit('table:leave', { tableId: table.id });
+    expect(leave.ok ? 'ok' : leave.error.code).toBe('auth/required');
+    again.close();
+    // Cleanup through a fresh login.
+    const fresh = new TestClient(s.url, await login(frank.username, 'correct horse battery'), frank.username);
+    await fresh.connect();
+    expect(await fresh.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true });
+    fresh.close();
+  });
+
+  it('a password change ends every other session and disconnects its sockets; the old password stops working', async () => {
+    const grace = await player();
+    const other = new TestClient(s.url, await login(grace.username, 'correct horse battery'), grace.username);
+    await other.connect();
+    const wrong = await grace.http<{ ok: boolean; error?: { code: string } }>('POST', '/api/auth/password', { currentPassword: 'not it at all', newPassword: 'a brand new secret' });
+    expect(wrong.status).toBeGreaterThanOrEqual(400);
+    const gone = Promise.all([disconnected(other), disconnected(grace)]);
+    const changed = await grace.http('POST', '/api/auth/password', { currentPassword: 'correct horse battery', newPassword: 'a brand new secret' });
+    expect(changed.status).toBe(200);
+    await gone;
+    expect((await other.http('GET', '/api/auth/me')).status).toBe(401);
+    const oldLogin = await fetch(`${s.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: grace.username, password: 'correct horse battery' }),
+    });
+    expect(oldLogin.status).toBe(401);
+    await login(grace.username, 'a brand new secret');
+  });
+});
+
+describe('9. the smaller holes', () => {
+  it('chat reaches only a table the socket watches or sits at', async () => {
+    const table = lobbyTable((t) => t.maxSeats === 9);
+    const heidi = await player();
+    const refused = await heidi.emit('table:chat', { tableId: table.id, text: 'hello from nowhere' });
+    expect(refused.ok).toBe(false);
+    await heidi.watch(table.id);
+    expect(await heidi.emit('table:chat', { tableId: table.id, text: 'hello' })).toMatchObject({ ok: true });
+    heidi.close();
+  });
+
+  it('amounts beyond 2^53 are refused at the edge, and balances always travel as exact numbers', async () => {
+    const boss = await admin();
+    const ivan = await player();
+    const max = Number.MAX_SAFE_INTEGER;
+    for (const amount of [max + 2, '9007199254740993', 1e300, -(max + 2)]) {
+      const r = await boss.http('POST', '/api/admin/adjustments', { userId: ivan.userId, amount, reason: 'overflow', idempotencyKey: uniqueKey() });
+      expect(r.status, String(amount)).toBe(400);
+    }
+    const near = max - (await walletOf(ivan));
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: ivan.userId, amount: near, reason: 'to the limit', idempotencyKey: uniqueKey() })).status).toBe(200);
+    const wallet = await ivan.http<{ balance: number }>('GET', '/api/wallet');
+    expect(wallet.status).toBe(200);
+    expect(wallet.body.balance).toBe(max);
+    await ivan.until(() => ivan.balance === max, 5_000, 'the exact balance pushed to the socket');
+    const over = await boss.http<{ error: { code: string } }>('POST', '/api/admin/adjustments', { userId: ivan.userId, amount: 1, reason: 'one more', idempotencyKey: uniqueKey() });
+    expect([over.status, over.body.error.code]).toEqual([409, 'amount/too_large']);
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: ivan.userId, amount: -near, reason: 'back', idempotencyKey: uniqueKey() })).status).toBe(200);
+    for (const c of [boss, ivan]) c.close();
+  });
+
+  it('state-changing requests and socket handshakes from another origin are refused; security headers are set', async () => {
+    const judy = await player();
+    const evil = await fetch(`${s.url}/api/wallet/buy-chips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: judy.cookie, origin: 'http://evil.example' },
+      body: JSON.stringify({ amountCents: 100, idempotencyKey: uniqueKey() }),
+    });
+    expect(evil.status).toBe(403);
+    const same = await fetch(`${s.url}/api/wallet/buy-chips`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: judy.cookie, origin: s.url },
+      body: JSON.stringify({ amountCents: 100, idempotencyKey: uniqueKey() }),
+    });
+    expect(same.status).toBe(200);
+    const { io } = await import('socket.io-client');
+    const socket = io(s.url, { transports: ['websocket'], extraHeaders: { cookie: judy.cookie, origin: 'http://evil.example' }, reconnection: false, forceNew: true });
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', () => resolve('refused'));
+    });
+    socket.close();
+    expect(outcome).toBe('refused');
+    const page = await fetch(`${s.url}/`);
+    expect(page.headers.get('content-security-policy')).toBeTruthy();
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    judy.close();
   });
 });

@@ -64,6 +64,16 @@ export class RecordingNotifier implements UserNotifier {
   walletChanged(userId: number, balance: bigint): void {
     this.calls.push({ userId, balance });
   }
+
+  readonly disconnects: ({ sessionId: string } | { userId: number })[] = [];
+
+  disconnectSession(sessionId: string): void {
+    this.disconnects.push({ sessionId });
+  }
+
+  disconnectUser(userId: number): void {
+    this.disconnects.push({ userId });
+  }
 }
 
 export interface HttpTestApp {

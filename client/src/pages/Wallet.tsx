@@ -85,7 +85,49 @@ function Wallet() {
           <button className="btn btn-ghost btn-sm" disabled={loading} onClick={() => void loadPage(cursor)}>{loading ? 'Loading…' : 'Load more'}</button>
         )}
       </section>
+      <ChangePassword />
     </div>
+  );
+}
+
+/** Changing the password ends every other session (and their open tables' sockets reconnect as logged out). */
+function ChangePassword() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (next.length < 8) return setError('The new password must be at least 8 characters.');
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', '/api/auth/password', { currentPassword: current, newPassword: next });
+      setCurrent('');
+      setNext('');
+      toast('Password changed. Your other sessions were logged out.', 'success');
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel">
+      <form className="buy-form" onSubmit={submit} noValidate aria-label="Change password">
+        <h2>Change password</h2>
+        <label className="field">
+          <span className="field-label">Current password</span>
+          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </label>
+        <label className="field">
+          <span className="field-label">New password (8 to 200 characters)</span>
+          <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+        </label>
+        {error && <span className="field-error" role="alert">{error}</span>}
+        <button className="btn btn-ghost btn-block" type="submit" disabled={busy}>{busy ? 'Saving…' : 'Change password'}</button>
+      </form>
+    </section>
   );
 }
 

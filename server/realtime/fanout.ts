@@ -1,0 +1,129 @@
+import type { Server, Socket } from 'socket.io';
+import { SERVER_EVENTS } from '../protocol';
+import { chipsForJson } from '../protocol/chips';
+import type { TableOutput } from '../tables/output';
+
+// The outgoing half of the realtime layer: who is in which room, a user's open
+// sockets (their private frames go straight to them), spectator counts, and
+// the TableOutput the table actors send through. Built before the table
+// registry, so nothing has to be wired in a loop. Rooms:
+//   user:<id>     every socket of a logged-in user (notices, wallet)
+//   table:<id>    everyone at a table, seated or watching (chat, equity, notices)
+//   spect:<id>    watchers without a seat there (the public frames)
+//   lobby         lobby subscribers
+
+export interface SocketSession {
+  userId: number;
+  username: string;
+  role: 'PLAYER' | 'ADMIN';
+  /** sessions.id (SHA-256 of the cookie's token). */
+  sessionId: string;
+  /** When the session has to be looked at again (its expiry). */
+  checkAt: number;
+}
+
+export interface SocketData {
+  user: SocketSession | null;
+  watching: Set<number>;
+}
+
+export interface Fanout {
+  output: TableOutput;
+  /** A logged-in user's socket connected / went away. Returns true when it was their first / last. */
+  userSocketConnected(socket: Socket, userId: number): boolean;
+  userSocketGone(socket: Socket, userId: number): boolean;
+  /** Tables where the user holds a seat (their sockets join those tables' rooms). */
+  seatedTables(userId: number): number[];
+  isSeated(userId: number, tableId: number): boolean;
+  watch(socket: Socket, tableId: number, seated: boolean): Promise<void>;
+  unwatch(socket: Socket, tableId: number): Promise<void>;
+  spectatorCount(tableId: number): number;
+  /** Sockets authenticated by this session (logout) or of this user (password change) are closed. */
+  disconnectSession(sessionId: string): void;
+  disconnectUser(userId: number): void;
+}
+
+export function createFanout(io: Server): Fanout {
+  const socketsOf = new Map<number, Set<Socket>>();
+  const seatedAt = new Map<number, Set<number>>();
+
+  const spectatorCount = (tableId: number) => io.sockets.adapter.rooms.get(`spect:${tableId}`)?.size ?? 0;
+
+  async function moveRooms(userId: number, tableId: number, seated: boolean): Promise<void> {
+    for (const s of socketsOf.get(userId) ?? []) {
+      const watching = (s.data as SocketData).watching?.has(tableId) ?? false;
+      if (seated) {
+        await s.join(`table:${tableId}`);
+        await s.leave(`spect:${tableId}`);
+      } else if (watching) {
+        await s.join(`spect:${tableId}`);
+      } else {
+        await s.leave(`table:${tableId}`);
+      }
+    }
+  }
+
+  const output: TableOutput = {
+    // A player's frame goes straight to their sockets, without a room look-up.
+    toUser: (userId, frame) => {
+      for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tableFrame, frame);
+    },
+    toSpectators: (tableId, frame) => io.to(`spect:${tableId}`).emit(SERVER_EVENTS.tableFrame, frame),
+    chat: (tableId, message) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableChat, message),
+    equity: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableEquity, frame),
+    notice: (userId, notice) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tableNotice, notice),
+    tableNotice: (tableId, notice) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableNotice, notice),
+    walletChanged: (userId, balance) => io.to(`user:${userId}`).emit(SERVER_EVENTS.walletBalance, { balance: chipsForJson(balance) }),
+    seatChanged: (userId, tableId, seated) => {
+      const tables = seatedAt.get(userId) ?? new Set<number>();
+      if (seated) tables.add(tableId);
+      else tables.delete(tableId);
+      if (tables.size > 0) seatedAt.set(userId, tables);
+      else seatedAt.delete(userId);
+      void moveRooms(userId, tableId, seated);
+    },
+    isConnected: (userId) => (socketsOf.get(userId)?.size ?? 0) > 0,
+    spectators: spectatorCount,
+  };
+
+  return {
+    output,
+    userSocketConnected(socket, userId) {
+      void socket.join(`user:${userId}`);
+      const sockets = socketsOf.get(userId) ?? new Set<Socket>();
+      sockets.add(socket);
+      socketsOf.set(userId, sockets);
+      for (const tableId of seatedAt.get(userId) ?? []) void socket.join(`table:${tableId}`);
+      return sockets.size === 1;
+    },
+    userSocketGone(socket, userId) {
+      const sockets = socketsOf.get(userId);
+      sockets?.delete(socket);
+      if (sockets && sockets.size > 0) return false;
+      socketsOf.delete(userId);
+      return true;
+    },
+    seatedTables: (userId) => [...(seatedAt.get(userId) ?? [])],
+    isSeated: (userId, tableId) => seatedAt.get(userId)?.has(tableId) ?? false,
+    async watch(socket, tableId, seated) {
+      (socket.data as SocketData).watching.add(tableId);
+      await socket.join(`table:${tableId}`);
+      if (!seated) await socket.join(`spect:${tableId}`);
+    },
+    async unwatch(socket, tableId) {
+      const data = socket.data as SocketData;
+      data.watching.delete(tableId);
+      await socket.leave(`spect:${tableId}`);
+      if (!(data.user && seatedAt.get(data.user.userId)?.has(tableId))) await socket.leave(`table:${tableId}`);
+    },
+    spectatorCount,
+    disconnectSession(sessionId) {
+      for (const sockets of socketsOf.values()) {
+        for (const socket of [...sockets]) if ((socket.data as SocketData).user?.sessionId === sessionId) socket.disconnect(true);
+      }
+    },
+    disconnectUser(userId) {
+      for (const socket of [...(socketsOf.get(userId) ?? [])]) socket.disconnect(true);
+    },
+  };
+}
