@@ -41,6 +41,8 @@ export interface ServerOptions {
   createDefaultTables?: boolean;
   logger?: Logger;
   authRoutes?: AuthRouteOptions;
+  /** At most this long between two lookups of a socket's session (tests shorten it). */
+  socketSessionRecheckMs?: number;
 }
 
 export interface RunningServer {
@@ -94,7 +96,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bodyLimit: 16_384,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
+  // Upgrading every request to HTTPS breaks a server reached over plain HTTP (Safari does
+  // it even on localhost), so only when it is known to sit behind TLS (COOKIE_SECURE=1).
+  const upgradeInsecureRequests = config.COOKIE_SECURE === '1' ? [] : null;
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests } } });
   registerOriginCheck(app, config.ALLOWED_ORIGINS);
   // In dependency order: the sockets and their fan-out, the tables that send
   // through it, then the gateway that routes client messages to the tables.
@@ -105,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     originAllowed: (request) => originAllowed(request.headers, config.ALLOWED_ORIGINS),
     metrics: { socketsConnected: (n) => metrics.socketsConnected.set(n), error: (code) => metrics.errorsTotal.inc({ code }) },
     log,
+    sessionRecheckMs: options.socketSessionRecheckMs,
   });
   const equityPool = createEquityPool({ onError: (message) => log.warn({ message }, 'equity worker error') });
   const registry = new TableRegistry({

@@ -98,12 +98,6 @@ export async function socketSessionById(db: Db, sessionId: string): Promise<Sock
   return row ? { userId: row.user_id, username: row.username, role: row.role, sessionId, checkAt: row.expires_at.getTime() } : null;
 }
 
-/** Ends every session of a user except one (a password change keeps the session that made it). */
-export async function deleteOtherSessions(db: Db, userId: number, keepToken: string | undefined): Promise<void> {
-  const keep = typeof keepToken === 'string' && TOKEN_PATTERN.test(keepToken) ? hashToken(keepToken) : '';
-  await db.session.deleteMany({ where: { userId, id: { not: keep } } });
-}
-
 export function sessionTokenFromCookieHeader(cookieHeader: string | undefined): string | undefined {
   if (!cookieHeader) return undefined;
   return fastifyCookie.parse(cookieHeader)[SESSION_COOKIE];

@@ -68,9 +68,42 @@ export async function passwordHashOf(db: Db, userId: number): Promise<string | n
   return user?.passwordHash ?? null;
 }
 
-/** Callers validate the new password first (passwordSchema). */
-export async function setPassword(db: Db, userId: number, password: string): Promise<void> {
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password) } });
+export interface PasswordChange {
+  userId: number;
+  /** The stored hash the current password was verified against. */
+  verifiedHash: string;
+  /** Validated by the caller (passwordSchema). */
+  newPassword: string;
+  /** The session making the change (sessions.id): it stays, every other one ends. */
+  keepSessionId: string;
+}
+
+// One statement, so a crash cannot leave a new password with the old sessions alive. The
+// hash is compared-and-swapped: of two concurrent changes only the first one happens, and a
+// change from a session that ended meanwhile does nothing.
+const CHANGE_PASSWORD_SQL = `
+  WITH changed AS (
+    UPDATE users SET password_hash = $3
+     WHERE id = $1 AND password_hash = $2
+       AND EXISTS (SELECT 1 FROM sessions WHERE id = $4 AND user_id = $1 AND expires_at > now())
+    RETURNING id
+  ), ended AS (
+    DELETE FROM sessions WHERE user_id = $1 AND id <> $4 AND EXISTS (SELECT 1 FROM changed)
+    RETURNING id
+  )
+  SELECT (SELECT count(*) FROM changed)::int AS changed`;
+
+/** False when nothing changed: the password changed meanwhile, or the calling session ended. */
+export async function replacePassword(db: Db, change: PasswordChange): Promise<boolean> {
+  const passwordHash = await hashPassword(change.newPassword);
+  const rows = await db.$queryRawUnsafe<{ changed: number }[]>(
+    CHANGE_PASSWORD_SQL,
+    change.userId,
+    change.verifiedHash,
+    passwordHash,
+    change.keepSessionId,
+  );
+  return rows[0]?.changed === 1;
 }
 
 export function publicUser(user: PublicUser): PublicUser {

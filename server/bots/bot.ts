@@ -44,8 +44,8 @@ const CONNECT_TIMEOUT_MS = 20_000;
 const SIT_TIMEOUT_MS = 120_000;
 const TRACE = process.env.BOTS_TRACE === '1';
 /**
- * The bot keeps under the server's per-socket budget (20 messages/s, bursts of
- * 40: server/realtime/limits.ts) with a little margin, delaying rather than
+ * The bot keeps under the server's per-socket budget (50 messages/s, bursts of
+ * 100: server/protocol/token-bucket.ts) with a wide margin, delaying rather than
  * being refused with rate/limited on a fast table.
  */
 const SEND_RATE_PER_S = 16;

@@ -11,7 +11,7 @@ import pg from 'pg';
 // both apply one. Each applied migration is recorded with its SHA-256; if an
 // applied file later changes, boot stops with an error instead of drifting.
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const MIGRATIONS_DIR = findMigrationsDir(path.dirname(fileURLToPath(import.meta.url)));
 const LOCK_KEY = 7_361_011_205; // arbitrary, fixed: "poker migrations"
 
 export interface Migration {
@@ -21,6 +21,19 @@ export interface Migration {
 }
 
 export class MigrationError extends Error {}
+
+/**
+ * prisma/migrations of this repository, searched upwards from this module: it
+ * runs from server/db/ (tsx, tests) and bundled into dist/ (`npm start`, see
+ * scripts/build-server.mjs), which sit at different depths.
+ */
+function findMigrationsDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return candidate;
+    if (dir === path.dirname(dir)) return path.resolve(from, '../../prisma/migrations'); // missing: readMigrations names it
+  }
+}
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir, { withFileTypes: true })

@@ -6,7 +6,6 @@ import {
   clearSessionCookie,
   cookiePolicyFromEnv,
   createSession,
-  deleteOtherSessions,
   deleteSession,
   hashToken,
   requireUser,
@@ -22,7 +21,7 @@ import {
   normalizeUsername,
   passwordHashOf,
   publicUser,
-  setPassword,
+  replacePassword,
   type PublicUser,
 } from '../auth/users';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN } from '../auth/passwords';
@@ -129,8 +128,11 @@ async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: F
   if (body.newPassword.length < PASSWORD_LENGTH_MIN || body.newPassword.length > PASSWORD_LENGTH_MAX) {
     return sendError(reply, 400, 'auth/weak_password');
   }
-  await setPassword(deps.db, user.userId, body.newPassword);
-  await deleteOtherSessions(deps.db, user.userId, sessionTokenOf(request));
+  const token = sessionTokenOf(request);
+  const keepSessionId = token ? hashToken(token) : '';
+  if (!(await replacePassword(deps.db, { userId: user.userId, verifiedHash: hash, newPassword: body.newPassword, keepSessionId }))) {
+    return sendError(reply, 401, 'auth/required', 'Your session or your password changed meanwhile; log in again.');
+  }
   deps.notifier.disconnectUser(user.userId);
   deps.log.info({ userId: user.userId }, 'password changed; other sessions ended');
   return { ok: true };

@@ -30,6 +30,6 @@ export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: read
 export function registerOriginCheck(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!STATE_CHANGING.has(request.method) || originAllowed(request.headers, allowedOrigins)) return;
-    return sendError(reply, 403, 'auth/forbidden', 'Requests from another site are not allowed.');
+    return sendError(reply, 403, 'auth/forbidden', 'Requests from another origin are not allowed (see ALLOWED_ORIGINS).');
   });
 }

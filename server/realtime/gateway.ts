@@ -11,7 +11,7 @@ import {
 import type { TableActor } from '../tables/actor';
 import type { TableRegistry } from '../tables/registry';
 import type { Fanout, SocketData, SocketSession } from './fanout';
-import { KeyedBuckets, SOCKET_MESSAGES, TokenBucket, USER_MESSAGES } from './limits';
+import { SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
 
 // The incoming half of the realtime layer: every client message passes the
 // same gate (session still valid, rate limits, size, zod schema) and then one
@@ -35,7 +35,7 @@ export interface GatewayDeps {
 
 interface Context {
   socket: Socket;
-  data: SocketData & { bucket: TokenBucket };
+  data: SocketData;
   deps: GatewayDeps;
 }
 
@@ -106,14 +106,14 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
 
 /** Wires every client message of a connected socket to its handler. */
 export function attachGateway(deps: GatewayDeps): void {
-  const userBuckets = new KeyedBuckets(USER_MESSAGES);
+  const socketBudget = new TokenBucketLimiter({ ...SOCKET_MESSAGES, now: deps.now });
+  const userBudget = new TokenBucketLimiter({ ...USER_MESSAGES, now: deps.now });
 
   deps.io.use(async (socket, next) => {
     try {
       const data = socket.data as Context['data'];
       data.user = await deps.authenticate(socket.handshake.headers.cookie);
       data.watching ??= new Set();
-      data.bucket = new TokenBucket(SOCKET_MESSAGES, deps.now());
       next();
     } catch (error) {
       deps.log.error({ error: (error as Error).message }, 'socket authentication failed');
@@ -135,6 +135,7 @@ export function attachGateway(deps: GatewayDeps): void {
     });
     socket.on('disconnect', () => {
       deps.metrics?.socketsConnected(deps.io.engine.clientsCount);
+      socketBudget.reset(socket.id);
       if (ctx.data.user) userGone(ctx, ctx.data.user.userId);
     });
   });
@@ -155,9 +156,14 @@ export function attachGateway(deps: GatewayDeps): void {
       if (!response.ok) deps.metrics?.error(response.error.code);
       ack(response);
     };
-    if (!(await sessionStillValid(ctx))) return reply(errorAck('auth/required', 'Your session has ended; log in again.'));
+    if (!(await sessionStillValid(ctx))) {
+      // The answer first, so the client knows why; then the socket goes.
+      reply(errorAck('auth/required', 'Your session has ended; log in again.'));
+      ctx.socket.disconnect(true);
+      return;
+    }
     const user = ctx.data.user;
-    if (!ctx.data.bucket.take(deps.now()) || (user && !userBuckets.take(String(user.userId), deps.now()))) {
+    if (!socketBudget.take(ctx.socket.id).ok || (user && !userBudget.take(String(user.userId)).ok)) {
       return reply(errorAck('rate/limited'));
     }
     if (payloadTooLarge(payload)) return reply(errorAck('request/too_large'));
@@ -183,7 +189,6 @@ export function attachGateway(deps: GatewayDeps): void {
       ctx.data.user = fresh;
       return true;
     }
-    ctx.socket.disconnect(true);
     return false;
   }
 }

@@ -20,12 +20,21 @@ export interface RealtimeDeps {
   metrics?: GatewayDeps['metrics'];
   log: GatewayDeps['log'];
   now?: () => number;
+  /** At most this long between two lookups of a socket's session (default SESSION_RECHECK_MS). */
+  sessionRecheckMs?: number;
 }
 
 /** How long Socket.IO keeps missed packets for a reconnecting socket. */
 export const RECOVERY_WINDOW_MS = 15_000;
 /** How often expired recovery packets are dropped (Socket.IO itself does it once a minute). */
 const RECOVERY_PRUNE_MS = 1_000;
+/**
+ * A socket trusts the session it was opened with for this long at most, then looks it up
+ * again on its next message (sooner when the session expires first). A session ended where
+ * this process cannot tell its sockets (another process, a logout racing the handshake) stops
+ * working within this time; the lookup is one indexed query per socket per interval.
+ */
+export const SESSION_RECHECK_MS = 5 * 60_000;
 /** Lobby pushes are coalesced to at most one per this long. */
 const LOBBY_PUSH_MS = 1_000;
 
@@ -65,7 +74,13 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     output: fanout.output,
     attach(tables) {
       registry = tables;
-      attachGateway({ io, registry: tables, fanout, authenticate: deps.authenticate, recheck: deps.recheck, metrics: deps.metrics, log: deps.log, now });
+      const recheckMs = deps.sessionRecheckMs ?? SESSION_RECHECK_MS;
+      const due = (session: SocketSession | null) => session && { ...session, checkAt: Math.min(session.checkAt, now() + recheckMs) };
+      attachGateway({
+        io, registry: tables, fanout, metrics: deps.metrics, log: deps.log, now,
+        authenticate: async (cookie) => due(await deps.authenticate(cookie)),
+        recheck: async (sessionId) => due(await deps.recheck(sessionId)),
+      });
     },
     lobbyChanged() {
       if (lobbyTimer || !registry) return;

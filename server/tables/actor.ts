@@ -14,6 +14,7 @@ import {
   type Viewer,
 } from '../poker';
 import { clientCode, errorAck, type Ack, type ErrorCode } from '../protocol/errors';
+import { CHAT_WINDOW_MS, TokenBucketLimiter } from '../protocol/token-bucket';
 import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, WithTransfer } from '../ledger/transactions';
@@ -49,8 +50,6 @@ export type { ActorDeps, Caller } from './actor-types';
 
 type Work<T> = () => Promise<T>;
 
-/** Chat messages are counted over this window (chatPer10sMax). */
-const CHAT_WINDOW_MS = 10_000;
 /** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
 const EQUITY_INLINE_BOARDS_MAX = 2_000;
 
@@ -72,7 +71,7 @@ export class TableActor {
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
   private stopped = false;
-  private readonly chatTimes = new Map<number, number[]>();
+  private readonly chatBudget: TokenBucketLimiter;
 
   constructor(private readonly deps: ActorDeps) {
     const t = deps.table;
@@ -88,6 +87,7 @@ export class TableActor {
     this.seats = new SeatBook(deps.settings.timeBankMs);
     this.clock = new ActionClock(deps.clock, (seat, token) => this.onClockExpired(seat, token));
     this.dealer = new Dealer(deps.newSeed);
+    this.chatBudget = new TokenBucketLimiter({ tokensMax: deps.settings.chatPer10sMax, refillMs: CHAT_WINDOW_MS, now: deps.clock.now });
   }
 
   get table(): TableRow {
@@ -407,12 +407,8 @@ export class TableActor {
   }
 
   chat(caller: Caller, text: string): Ack {
-    const now = this.deps.clock.now();
-    const recent = (this.chatTimes.get(caller.userId) ?? []).filter((t) => now - t < CHAT_WINDOW_MS);
-    if (recent.length >= this.deps.settings.chatPer10sMax) return errorAck('rate/limited');
-    recent.push(now);
-    this.chatTimes.set(caller.userId, recent);
-    const message: ChatMessage = { tableId: this.id, userId: caller.userId, username: caller.username, text, at: now };
+    if (!this.chatBudget.take(String(caller.userId)).ok) return errorAck('rate/limited');
+    const message: ChatMessage = { tableId: this.id, userId: caller.userId, username: caller.username, text, at: this.deps.clock.now() };
     this.deps.output.chat(this.id, message);
     return { ok: true };
   }

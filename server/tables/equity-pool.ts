@@ -19,6 +19,8 @@ export function createEquityPool(options: { queueMax?: number; onError?: (messag
   const pending = new Map<number, (result: EquityResult | null) => void>();
 
   const start = (): Worker => {
+    // Beside this module: server/tables/equity-worker.mjs under tsx and vitest; dist/equity-worker.mjs,
+    // the same worker with the engine bundled in, when this runs compiled (scripts/build-server.mjs).
     const w = new Worker(new URL('./equity-worker.mjs', import.meta.url));
     w.unref();
     w.on('message', (m: { id: number; result?: EquityResult; error?: string }) => {

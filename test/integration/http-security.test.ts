@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueKey } from '../support/db';
+import { TEST_PASSWORD, createHttpTestApp, sessionCookie, type HttpTestApp } from '../support/http-app';
+import { TestClient } from '../support/poker-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+// The HTTP edge against a hostile page or client, over the real server: the
+// Origin rule on every state-changing request, the security headers, the
+// password change, and chip amounts that do not fit a JSON number exactly.
+
+const TRUSTED = 'http://trusted.example:8080';
+const EVIL = 'http://evil.example';
+const MAX = Number.MAX_SAFE_INTEGER;
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ env: { ALLOWED_ORIGINS: `${TRUSTED}, https://other-trusted.example` } });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+let users = 0;
+async function player(): Promise<TestClient> {
+  return TestClient.signup(s.url, `sec_${++users}_${process.pid % 1000}`);
+}
+
+async function admin(): Promise<TestClient> {
+  const client = await player();
+  await s.t.db.user.update({ where: { id: client.userId }, data: { role: 'ADMIN' } });
+  return client;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { ok: boolean; error?: { code: string; message: string } } & Record<string, unknown>;
+}
+
+async function request(method: string, path: string, options: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const hasBody = options.body !== undefined || options.raw !== undefined;
+  const response = await fetch(`${s.url}${path}`, {
+    method,
+    headers: {
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+      ...options.headers,
+    },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text.startsWith('{') ? JSON.parse(text) : { ok: false, text } };
+}
+
+async function login(username: string, password = TEST_PASSWORD): Promise<string> {
+  const response = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+const me = async (cookie: string) => (await request('GET', '/api/auth/me', { cookie })).status;
+const walletOf = async (cookie: string) => (await request('GET', '/api/wallet', { cookie })).body.balance as number;
+
+describe('state-changing requests carry an origin of this server or none', () => {
+  const buy = (cookie: string, headers: Record<string, string>) =>
+    request('POST', '/api/wallet/buy-chips', { cookie, headers, body: { amountCents: 100, idempotencyKey: uniqueKey('origin') } });
+
+  it('refuses a POST from another origin with 403 auth/forbidden, and nothing happens', async () => {
+    const alice = await player();
+    const refused = await buy(alice.cookie, { origin: EVIL });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ ok: false, error: { code: 'auth/forbidden', message: expect.stringMatching(/origin/i) } });
+    expect(await walletOf(alice.cookie)).toBe(0);
+    // Login CSRF and logout CSRF too: the session survives a foreign logout.
+    expect((await request('POST', '/api/auth/logout', { cookie: alice.cookie, headers: { origin: EVIL }, body: {} })).status).toBe(403);
+    expect(await me(alice.cookie)).toBe(200);
+    const foreignLogin = await request('POST', '/api/auth/login', { headers: { origin: EVIL }, body: { username: alice.username, password: TEST_PASSWORD } });
+    expect([foreignLogin.status, foreignLogin.headers.get('set-cookie')]).toEqual([403, null]);
+  });
+
+  it('refuses every look-alike of the own origin: another port, another scheme-less host, "null"', async () => {
+    const bob = await player();
+    const port = new URL(s.url).port;
+    for (const origin of [`http://127.0.0.1:${Number(port) + 1}`, `http://localhost:${port}`, 'null', `${s.url}.evil.example`, 'garbage']) {
+      expect((await buy(bob.cookie, { origin })).status, origin).toBe(403);
+    }
+    expect(await walletOf(bob.cookie)).toBe(0);
+  });
+
+  it('accepts the own origin, a configured one, and a request without Origin (curl, bots)', async () => {
+    const carol = await player();
+    expect((await buy(carol.cookie, { origin: s.url })).status).toBe(200);
+    expect((await buy(carol.cookie, { origin: TRUSTED })).status).toBe(200);
+    expect((await buy(carol.cookie, { origin: 'https://other-trusted.example' })).status).toBe(200);
+    expect((await buy(carol.cookie, {})).status).toBe(200);
+    expect((await buy(carol.cookie, { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect(await walletOf(carol.cookie)).toBe(500);
+  });
+
+  it('refuses a request without Origin that the browser marks cross-site', async () => {
+    const dave = await player();
+    expect((await buy(dave.cookie, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect(await walletOf(dave.cookie)).toBe(0);
+  });
+
+  it('checks every state-changing method, on known and unknown routes, but not reads', async () => {
+    const erin = await player();
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const foreign = await request(method, '/api/wallet', { cookie: erin.cookie, headers: { origin: EVIL }, body: {} });
+      expect([method, foreign.status, foreign.body.error?.code]).toEqual([method, 403, 'auth/forbidden']);
+      const own = await request(method, '/api/wallet', { cookie: erin.cookie, headers: { origin: s.url }, body: {} });
+      expect([method, own.status]).toEqual([method, 404]);
+    }
+    // A read from another origin is answered (the browser keeps it from the page: no CORS header).
+    const read = await request('GET', '/api/wallet', { cookie: erin.cookie, headers: { origin: EVIL } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('security headers', () => {
+  function directives(policy: string | null): Map<string, string[]> {
+    expect(policy).toBeTruthy();
+    return new Map(policy!.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]));
+  }
+
+  it('sends a Content-Security-Policy the built client can live with, and the usual hardening headers', async () => {
+    for (const path of ['/', '/api/tables', '/lobby']) {
+      const response = await fetch(`${s.url}${path}`);
+      const csp = directives(response.headers.get('content-security-policy'));
+      // Only our own scripts, no inline script, no eval; inline styles (React style attributes) allowed.
+      expect(csp.get('script-src'), path).toEqual(["'self'"]);
+      expect(csp.get('style-src'), path).toEqual(expect.arrayContaining(["'self'", "'unsafe-inline'"]));
+      expect(csp.get('connect-src'), path).toEqual(["'self'"]);
+      expect(csp.get('object-src'), path).toEqual(["'none'"]);
+      expect(csp.get('frame-ancestors'), path).toEqual(["'none'"]);
+      expect(csp.get('default-src'), path).toEqual(["'self'"]);
+      // Served over plain HTTP: upgrading every request to HTTPS would break the page.
+      expect(csp.has('upgrade-insecure-requests'), path).toBe(false);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      expect(response.headers.get('x-powered-by'), path).toBeNull();
+    }
+  });
+
+  it('sets them on refusals too', async () => {
+    const refused = await request('POST', '/api/auth/login', { headers: { origin: EVIL }, body: {} });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('POST /api/auth/password', () => {
+  const change = (cookie: string, body: unknown, headers: Record<string, string> = {}) =>
+    request('POST', '/api/auth/password', { cookie, body, headers });
+
+  it('refuses a wrong current password clearly and changes nothing', async () => {
+    const frank = await player();
+    const other = await login(frank.username);
+    const before = await s.t.db.user.findUniqueOrThrow({ where: { id: frank.userId } });
+    const wrong = await change(frank.cookie, { currentPassword: 'not my password', newPassword: 'a brand new secret' });
+    expect(wrong.status).toBeGreaterThanOrEqual(400);
+    expect(wrong.status).toBeLessThan(500);
+    expect(wrong.body.error).toEqual({ code: 'auth/invalid_credentials', message: expect.stringMatching(/current password/i) });
+    const after = await s.t.db.user.findUniqueOrThrow({ where: { id: frank.userId } });
+    expect(after.passwordHash).toBe(before.passwordHash);
+    expect([await me(frank.cookie), await me(other)]).toEqual([200, 200]);
+    await login(frank.username); // the old password still works
+  });
+
+  it('applies the sign-up rules to the new password, and refuses malformed bodies and anonymous callers', async () => {
+    const grace = await player();
+    const before = await s.t.db.user.findUniqueOrThrow({ where: { id: grace.userId } });
+    for (const newPassword of ['short', 'x'.repeat(201)]) {
+      const weak = await change(grace.cookie, { currentPassword: TEST_PASSWORD, newPassword });
+      expect([weak.status, weak.body.error?.code]).toEqual([400, 'auth/weak_password']);
+    }
+    for (const body of [{}, { currentPassword: TEST_PASSWORD }, { currentPassword: TEST_PASSWORD, newPassword: 12345678 }, { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret', userId: 1 }]) {
+      const bad = await change(grace.cookie, body);
+      expect([JSON.stringify(body), bad.status, bad.body.error?.code]).toEqual([JSON.stringify(body), 400, 'request/invalid']);
+    }
+    const anonymous = await change('', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' });
+    expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'auth/required']);
+    expect((await s.t.db.user.findUniqueOrThrow({ where: { id: grace.userId } })).passwordHash).toBe(before.passwordHash);
+  });
+
+  it('changes the password (argon2id), keeps the calling session and ends every other one', async () => {
+    const heidi = await player();
+    const second = await login(heidi.username);
+    const third = await login(heidi.username);
+    const changed = await change(heidi.cookie, { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' });
+    expect([changed.status, changed.body]).toEqual([200, { ok: true }]);
+    expect([await me(heidi.cookie), await me(second), await me(third)]).toEqual([200, 401, 401]);
+    expect(await s.t.db.session.count({ where: { userId: heidi.userId } })).toBe(1);
+    expect((await s.t.db.user.findUniqueOrThrow({ where: { id: heidi.userId } })).passwordHash).toMatch(/^\$argon2id\$/);
+    await expect(login(heidi.username)).rejects.toThrow(/401/);
+    await login(heidi.username, 'a brand new secret');
+  });
+
+  it('of two concurrent changes exactly one happens, and it leaves exactly its own session', async () => {
+    const judy = await player();
+    const other = await login(judy.username);
+    const [a, b] = await Promise.all([
+      change(judy.cookie, { currentPassword: TEST_PASSWORD, newPassword: 'the first new secret' }),
+      change(other, { currentPassword: TEST_PASSWORD, newPassword: 'the second new secret' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 401]);
+    const [winner, loser] = a.status === 200 ? [judy.cookie, other] : [other, judy.cookie];
+    expect([await me(winner), await me(loser)]).toEqual([200, 401]);
+    expect(await s.t.db.session.count({ where: { userId: judy.userId } })).toBe(1);
+    const [won, lost] = a.status === 200 ? ['the first new secret', 'the second new secret'] : ['the second new secret', 'the first new secret'];
+    await login(judy.username, won);
+    await expect(login(judy.username, lost)).rejects.toThrow(/401/);
+  });
+
+  it('is refused from another origin', async () => {
+    const ivan = await player();
+    const refused = await change(ivan.cookie, { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' }, { origin: EVIL });
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'auth/forbidden']);
+    await login(ivan.username);
+  });
+});
+
+describe('the password change is rate limited like login', () => {
+  let h: HttpTestApp;
+  beforeAll(async () => {
+    h = await createHttpTestApp({ limits: { ipAttemptsPerMinute: 1_000, usernameFailuresPerMinute: 3 } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('wrong current passwords spend the username budget: then even the right one waits', async () => {
+    const { cookie } = await h.signup('judy-limited');
+    const change = (currentPassword: string) =>
+      h.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword, newPassword: 'a brand new secret' } });
+    for (let i = 0; i < 3; i++) expect((await change(`guess number ${i}`)).statusCode).not.toBe(200);
+    const limited = await change(TEST_PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate/limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Login of that username is limited too: one budget per account.
+    const loginNow = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'judy-limited', password: TEST_PASSWORD } });
+    expect(loginNow.statusCode).toBe(429);
+    expect(h.notifier.disconnects).toEqual([]);
+  });
+
+  it('tells the realtime layer: logout closes the session, a password change closes the user', async () => {
+    const { userId, cookie } = await h.signup('kim-notified');
+    const changed = await h.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' } });
+    expect(changed.statusCode).toBe(200);
+    const login = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'kim-notified', password: 'a brand new secret' } });
+    const second = sessionCookie(login);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: second }, payload: {} })).statusCode).toBe(200);
+    expect(h.notifier.disconnects).toEqual([{ userId }, { sessionId: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  });
+});
+
+describe('chip amounts that do not fit a JSON number exactly are refused with 400', () => {
+  const huge: unknown[] = [MAX + 1, MAX + 2, 1e300, -(MAX + 2), '9007199254740993', '5', 2.5, null];
+
+  it('admin adjustments', async () => {
+    const boss = await admin();
+    const target = await player();
+    for (const amount of huge) {
+      const r = await boss.http<{ error: { code: string } }>('POST', '/api/admin/adjustments', { userId: target.userId, amount, reason: 'overflow', idempotencyKey: uniqueKey() });
+      expect([String(amount), r.status, r.body.error?.code]).toEqual([String(amount), 400, 'request/invalid']);
+    }
+    // A literal in the JSON text beyond 2^53 (JSON.parse rounds it to a float) is refused too.
+    const literal = await request('POST', '/api/admin/adjustments', {
+      cookie: boss.cookie, raw: `{"userId":${target.userId},"amount":123456789012345678901234567890,"reason":"overflow","idempotencyKey":"${uniqueKey()}"}`,
+    });
+    expect([literal.status, literal.body.error?.code]).toEqual([400, 'request/invalid']);
+    expect(await s.t.db.ledgerTransfer.count({ where: { kind: 'ADJUST', reason: 'overflow' } })).toBe(0);
+  });
+
+  it('chip purchases and table stakes', async () => {
+    const buyer = await player();
+    for (const amountCents of huge) {
+      const r = await buyer.http<{ error: { code: string } }>('POST', '/api/wallet/buy-chips', { amountCents, idempotencyKey: uniqueKey() });
+      expect([String(amountCents), r.status, r.body.error?.code]).toEqual([String(amountCents), 400, 'request/invalid']);
+    }
+    expect(await walletOf(buyer.cookie)).toBe(0);
+    const boss = await admin();
+    const table = { name: 'huge', variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 };
+    for (const field of ['smallBlind', 'bigBlind', 'minBuyIn', 'maxBuyIn', 'rakeCap', 'ante']) {
+      const r = await boss.http<{ error: { code: string } }>('POST', '/api/admin/tables', { ...table, [field]: MAX + 2 });
+      expect([field, r.status, r.body.error?.code]).toEqual([field, 400, 'request/invalid']);
+    }
+  });
+
+  it('a wallet at exactly 2^53 - 1 chips reads back exactly', async () => {
+    const boss = await admin();
+    const rich = await player();
+    const up = await boss.http('POST', '/api/admin/adjustments', { userId: rich.userId, amount: MAX, reason: 'to the limit', idempotencyKey: uniqueKey() });
+    expect(up.status).toBe(200);
+    expect(up.body.balance).toBe(MAX);
+    const wallet = await rich.http<{ balance: number }>('GET', '/api/wallet');
+    expect([wallet.status, wallet.body.balance]).toEqual([200, MAX]);
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: rich.userId, amount: -MAX, reason: 'back', idempotencyKey: uniqueKey() })).status).toBe(200);
+  });
+});
