@@ -453,3 +453,63 @@ describe('9. the smaller holes', () => {
     judy.close();
   });
 });
+
+describe('5. a folded hand stays private after the hand', () => {
+  it('right after a hand, no route gives anyone the seed or a card that was not shown', async () => {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name: `fold-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    const table = created.body.table;
+    const alice = await player();
+    const bob = await player();
+    for (const p of [alice, bob]) await p.watch(table.id);
+    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
+    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 });
+    const fold: Chooser = () => ({ action: 'fold' });
+    const bots = [autoplay(alice, table.id, fold), autoplay(bob, table.id, fold)];
+    await alice.until(() => settled(alice, table.id) >= 1, 15_000, 'a folded hand');
+    bots.forEach((b) => b.stop());
+    const recordId = alice.frames.flatMap((f) => f.events).find((e) => e.type === 'hand_settled');
+    if (!recordId || recordId.type !== 'hand_settled') throw new Error('no settled hand');
+    const stored = await s.t.db.hand.findUniqueOrThrow({ where: { id: BigInt(recordId.recordId) } });
+    const dealt = (stored.record as { holeCards: Record<string, string[]> }).holeCards;
+    const stranger = TestClient.anonymous(s.url);
+    for (const [who, client, own] of [['stranger', stranger, null], ['alice', alice, '0'], ['bob', bob, '1']] as const) {
+      for (const path of [`/api/hands/${recordId.recordId}`, `/api/hands/${recordId.recordId}/verify`, `/api/hands/${recordId.recordId}/history`]) {
+        const text = JSON.stringify((await client.http('GET', path)).body);
+        expect(text.includes(stored.seed), `${who} ${path}: seed`).toBe(false);
+        for (const [seat, cards] of Object.entries(dealt)) {
+          if (seat === own) continue;
+          expect(text.includes(`"${cards[0]}","${cards[1]}"`) || text.includes(`[${cards.join(' ')}]`), `${who} ${path}: seat ${seat}'s folded cards`).toBe(false);
+        }
+      }
+    }
+    for (const p of [alice, bob]) await p.emit('table:leave', { tableId: table.id });
+    for (const c of [boss, alice, bob]) c.close();
+  });
+});
+
+describe('9. a leave asked for during a hand is not forgotten by a restart', () => {
+  it('the player is cashed out by the restarted server', async () => {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name: `leave-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    const table = created.body.table;
+    const kate = await player();
+    const liam = await player();
+    for (const p of [kate, liam]) await p.watch(table.id);
+    await kate.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 });
+    await liam.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 });
+    await kate.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    expect(await kate.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
+    for (const c of [boss, kate, liam]) c.close();
+    await s.server.close(0);
+    s = await startTestServer({ database: s.t });
+    expect(s.server.registry.get(table.id)!.seatOf(kate.userId)).toBeNull();
+    const wallet = await s.t.db.account.findUniqueOrThrow({ where: { code: `wallet:${kate.userId}` } });
+    expect(wallet.balance).toBe(2_000n);
+    expect((await s.t.ledger.reconcile()).violations).toEqual([]);
+  });
+});
