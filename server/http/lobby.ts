@@ -44,7 +44,7 @@ const closeTableSchema = z.strictObject({ now: z.boolean().optional() });
 const REGISTRY_STATUS = { 'table/not_found': 404, 'table/closed': 409, 'request/invalid': 400 } as const;
 
 function sendRegistryError(reply: FastifyReply, result: Extract<RegistryResult<unknown>, { ok: false }>) {
-  return sendError(reply, REGISTRY_STATUS[result.code], result.code, result.message);
+  return sendError(reply, REGISTRY_STATUS[result.error.code], result.error.code, result.error.message);
 }
 
 export function registerLobbyRoutes(app: FastifyInstance, deps: HttpDeps): void {

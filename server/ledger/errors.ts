@@ -1,4 +1,4 @@
-import { LEDGER_ERROR_MESSAGES } from '../protocol/errors';
+import { LEDGER_ERROR_MESSAGES, type Result } from '../protocol/errors';
 
 // Errors a caller can act on are values with a code from a closed set, never
 // raw database errors. The message map is exhaustive: adding a code without a
@@ -15,7 +15,7 @@ export interface LedgerError {
   details?: Record<string, unknown>;
 }
 
-export type LedgerResult<T> = { ok: true; value: T } | { ok: false; error: LedgerError };
+export type LedgerResult<T> = Result<T, LedgerError>;
 
 export function fail(code: LedgerErrorCode, details?: Record<string, unknown>): { ok: false; error: LedgerError } {
   return { ok: false, error: { code, message: LEDGER_ERROR_MESSAGES[code], ...(details ? { details } : {}) } };

@@ -74,6 +74,16 @@ export interface ErrorBody {
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 
+/**
+ * The one result shape of the server's layers (the ledger, the table
+ * registry): a value, or an error with a code from this file's closed set.
+ * On the wire it becomes an Ack. The engine's `apply` keeps its
+ * own `{ ok, state, events } | { ok: false, rejection }`: it is the public API
+ * of the rules and its replays.
+ */
+export type Result<T, E extends { code: string; message: string } = ErrorBody> = { ok: true; value: T } | { ok: false; error: E };
+
+
 export function errorAck(code: ErrorCode, message?: string): { ok: false; error: ErrorBody } {
   return { ok: false, error: { code, message: message ?? ERROR_MESSAGES[code] } };
 }

@@ -1,6 +1,6 @@
 // What the HTTP layer may ask of the tables. Implemented by the table
 // registry (server/tables/registry.ts); the HTTP layer never touches actors.
-import type { LobbyTable } from '../protocol';
+import type { LobbyTable, Result } from '../protocol';
 import type { Variant } from '../poker';
 
 export interface CreateTableInput {
@@ -17,7 +17,7 @@ export interface CreateTableInput {
   rakeCap?: number;
 }
 
-export type RegistryResult<T> = { ok: true; value: T } | { ok: false; code: 'table/not_found' | 'table/closed' | 'request/invalid'; message: string };
+export type RegistryResult<T> = Result<T, { code: 'table/not_found' | 'table/closed' | 'request/invalid'; message: string }>;
 
 export interface TableRegistryApi {
   listLobby(): LobbyTable[];

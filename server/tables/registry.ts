@@ -182,7 +182,7 @@ export class TableRegistry implements TableRegistryApi {
 
   async createTable(input: CreateTableInput): Promise<RegistryResult<LobbyTable>> {
     if (await tableNameTaken(this.deps.db, input.name)) {
-      return { ok: false, code: 'request/invalid', message: 'A table with that name exists.' };
+      return { ok: false, error: { code: 'request/invalid', message: 'A table with that name exists.' } };
     }
     const row = await insertTable(this.deps.db, input);
     await this.load(row.id);
@@ -197,7 +197,7 @@ export class TableRegistry implements TableRegistryApi {
    */
   async closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const actor = this.actors.get(tableId);
-    if (!actor) return { ok: false, code: 'table/not_found', message: 'No such table.' };
+    if (!actor) return { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
     await requestClose(this.deps.db, tableId);
     const { pending } = await actor.close({ now: options.now ?? false });
     this.deps.onLobbyChanged?.();

@@ -22,7 +22,7 @@ beforeAll(async () => {
     const created = await s.server.registry.createTable({
       name: `Churn ${i}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, rakeBps: 500, rakeCap: 10,
     });
-    if (!created.ok) throw new Error(created.message);
+    if (!created.ok) throw new Error(created.error.message);
     tableIds.push(created.value.id);
   }
 });

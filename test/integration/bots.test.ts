@@ -20,7 +20,7 @@ beforeAll(async () => {
       name: `Bots ${i}`, variant: i === TABLES - 1 ? 'PLO' : 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2,
       minBuyIn: 40, maxBuyIn: 200, rakeBps: 500, rakeCap: 10,
     });
-    if (!created.ok) throw new Error(created.message);
+    if (!created.ok) throw new Error(created.error.message);
     tableIds.push(created.value.id);
   }
 });

@@ -19,7 +19,7 @@ async function seatedPair(seatNames: [string, string]) {
   const created = await s.server.registry.createTable({
     name: `hu-${seatNames[0]}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
   });
-  if (!created.ok) throw new Error(created.message);
+  if (!created.ok) throw new Error(created.error.message);
   const table = created.value;
   const a = await TestClient.signup(s.url, seatNames[0]);
   const b = await TestClient.signup(s.url, seatNames[1]);

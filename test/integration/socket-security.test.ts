@@ -62,7 +62,7 @@ async function secondSession(client: TestClient, password = PASSWORD): Promise<T
 
 async function headsUp(name: string): Promise<LobbyTable> {
   const created = await server.registry.createTable({ name, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 });
-  if (!created.ok) throw new Error(created.message);
+  if (!created.ok) throw new Error(created.error.message);
   return created.value;
 }
 

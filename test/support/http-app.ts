@@ -52,8 +52,8 @@ export class FakeRegistry implements TableRegistryApi {
   async closeTable(tableId: number, adminUserId: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     this.calls.push({ op: 'close', adminUserId, input: options.now ? { tableId, now: true } : tableId });
     const table = this.tables.find((t) => t.id === tableId);
-    if (!table) return { ok: false, code: 'table/not_found', message: 'No such table.' };
-    if (table.status === 'CLOSED') return { ok: false, code: 'table/closed', message: 'The table is closed.' };
+    if (!table) return { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
+    if (table.status === 'CLOSED') return { ok: false, error: { code: 'table/closed', message: 'The table is closed.' } };
     table.status = 'CLOSED';
     return { ok: true, value: { tableId, pending: false } };
   }
