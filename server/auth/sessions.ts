@@ -45,17 +45,22 @@ interface SessionRow {
   expires_at: Date;
 }
 
-/** The user behind a session token, or null when it is unknown, expired or malformed. */
-export async function resolveSession(db: Db, token: string | undefined | null): Promise<SessionUser | null> {
-  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
-  const id = hashToken(token);
+/** A live session (by its id, the token's SHA-256) with its user, or undefined. */
+async function sessionRow(db: Db, sessionId: string): Promise<SessionRow | undefined> {
   const rows = await db.$queryRawUnsafe<SessionRow[]>(
     `SELECT u.id AS user_id, u.username, u.role::text AS role, u.is_bot, s.expires_at
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.expires_at > now()`,
-    id,
+    sessionId,
   );
-  const row = rows[0];
+  return rows[0];
+}
+
+/** The user behind a session token, or null when it is unknown, expired or malformed. */
+export async function resolveSession(db: Db, token: string | undefined | null): Promise<SessionUser | null> {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
+  const id = hashToken(token);
+  const row = await sessionRow(db, id);
   if (!row) return null;
   if (row.expires_at.getTime() - Date.now() < SESSION_RENEW_BELOW_MS) {
     await db.session.updateMany({ where: { id }, data: { expiresAt: new Date(Date.now() + SESSION_TTL_MS) } });
@@ -88,13 +93,7 @@ export async function socketSession(db: Db, cookieHeader: string | undefined): P
 
 /** The same session looked up again by its id (when it is due), or null once it is gone or expired. */
 export async function socketSessionById(db: Db, sessionId: string): Promise<SocketSessionRow | null> {
-  const rows = await db.$queryRawUnsafe<SessionRow[]>(
-    `SELECT u.id AS user_id, u.username, u.role::text AS role, u.is_bot, s.expires_at
-       FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = $1 AND s.expires_at > now()`,
-    sessionId,
-  );
-  const row = rows[0];
+  const row = await sessionRow(db, sessionId);
   return row ? { userId: row.user_id, username: row.username, role: row.role, sessionId, checkAt: row.expires_at.getTime() } : null;
 }
 

@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { storedServerKey } from '../../server/ledger/keys';
 import { ActionClock } from '../../server/tables/action-clock';
-import type { Clock } from '../../server/tables/clock';
 import { SeatBook } from '../../server/tables/seats';
+import { ManualClock } from '../support/actor-harness';
 
 // The seat lifecycle (joining -> seated -> leaving -> gone) with its queue of
 // intents applied at the hand boundary, and the action clock, both driven by
 // a manual clock.
-
-class ManualClock implements Clock {
-  time = 0;
-  private timers: { at: number; callback: () => void; id: number }[] = [];
-  private ids = 0;
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => {
-    const id = ++this.ids;
-    this.timers.push({ at: this.time + ms, callback, id });
-    return id;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  };
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.callback();
-    }
-    this.time = end;
-  }
-}
 
 const alice = { userId: 1, username: 'alice', seatSessionId: 10n };
 const bob = { userId: 2, username: 'bob', seatSessionId: 11n };
@@ -72,7 +46,7 @@ describe('seat lifecycle', () => {
     expect(book.seatOf(alice.userId)).toBeNull();
   });
 
-  it('a seat sitting out expires after too many hands or too long, whichever comes first', () => {
+  it('a seat sitting out expires after too many hands or too long, whichever comes first', async () => {
     const clock = new ManualClock();
     const book = new SeatBook(30_000);
     book.add(0, alice, 100, { handLive: false, connected: true });
@@ -84,9 +58,9 @@ describe('seat lifecycle', () => {
     expect(book.sitOutExpired(0, clock.now(), limits)).toBe(false);
     book.handDealt((seat) => seat === 0);
     expect(book.sitOutExpired(0, clock.now(), limits)).toBe(true); // 3 hands
-    clock.advance(59_999);
+    await clock.advance(59_999);
     expect(book.sitOutExpired(1, clock.now(), limits)).toBe(false);
-    clock.advance(1);
+    await clock.advance(1);
     expect(book.sitOutExpired(1, clock.now(), limits)).toBe(true); // 60 s
     book.sittingOut(1, null); // sat back in: the count starts again
     expect(book.get(1)!.sitOutHands).toBe(0);
@@ -103,29 +77,30 @@ describe('seat lifecycle', () => {
 });
 
 describe('action clock', () => {
-  it('expires once per arming; a re-arm makes the old timer stale; time bank use is reported, not charged', () => {
+  it('expires once per arming; a re-arm makes the old timer stale; time bank use is reported, not charged', async () => {
     const clock = new ManualClock();
     const expired: [number, number][] = [];
     const action = new ActionClock(clock, (seat, token) => expired.push([seat, token]));
+    const start = clock.now();
     action.arm(2, 10_000, false);
-    expect(action.view()).toEqual({ seat: 2, deadline: 10_000, turnMs: 10_000, usingTimeBank: false });
+    expect(action.view()).toEqual({ seat: 2, deadline: start + 10_000, turnMs: 10_000, usingTimeBank: false });
     expect(action.onMainClock(2)).toBe(true);
-    clock.advance(4_000);
+    await clock.advance(4_000);
     action.arm(3, 10_000, false); // the turn moved on
-    clock.advance(7_000);
+    await clock.advance(7_000);
     expect(expired).toEqual([]);
-    clock.advance(3_000);
+    await clock.advance(3_000);
     expect(expired).toHaveLength(1);
     const [[seat, token]] = expired as [[number, number]];
     expect(seat).toBe(3);
     expect(action.isCurrent(token)).toBe(true);
     expect(action.usedTimeBank(3)).toBe(0);
     action.arm(3, 5_000, true); // on the time bank
-    clock.advance(1_500);
+    await clock.advance(1_500);
     expect(action.usedTimeBank(3)).toBe(1_500);
     expect(action.isCurrent(token)).toBe(false);
     action.disarm();
-    clock.advance(10_000);
+    await clock.advance(10_000);
     expect(expired).toHaveLength(1);
     expect(action.view()).toBeNull();
   });
