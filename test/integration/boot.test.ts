@@ -1,20 +1,44 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess } from '../support/server-process';
 
-// Acceptance: with no DATABASE_URL the server starts its own embedded
-// PostgreSQL, serves /healthz, and keeps its data across a stop and a start.
+// Acceptance: with no DATABASE_URL the server (the compiled build, as `npm
+// start` runs it) starts its own embedded PostgreSQL, serves /healthz, and
+// keeps its data across a stop and a start. A server killed with SIGKILL
+// leaves its PostgreSQL running: the next one adopts it and stops it on its
+// graceful shutdown.
 
 const dir = mkdtempSync(path.join(tmpdir(), 'poker-boot-'));
 chmodSync(dir, 0o755);
 const dataDir = path.join(dir, 'pg');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  // A failed test may leave a postmaster behind: stop it before deleting its files.
+  for (const data of [dataDir, path.join(dir, 'pg-adopt')]) {
+    const postmaster = postmasterOf(data);
+    try {
+      if (postmaster) process.kill(postmaster.pid, 'SIGQUIT');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
 
-async function withEmbeddedDb<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const port = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+/** Pid and port from the data directory's postmaster.pid, or null when PostgreSQL is not running there. */
+function postmasterOf(data: string): { pid: number; port: number } | null {
+  const file = path.join(data, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return { pid: Number(lines[0]), port: Number(lines[3]) };
+}
+
+async function withEmbeddedDb<T>(body: (client: pg.Client) => Promise<T>, data = dataDir): Promise<T> {
+  const port = postmasterOf(data)!.port;
   const client = new pg.Client({ connectionString: `postgresql://poker:poker@127.0.0.1:${port}/poker` });
   await client.connect();
   try {
@@ -22,6 +46,12 @@ async function withEmbeddedDb<T>(body: (client: pg.Client) => Promise<T>): Promi
   } finally {
     await client.end();
   }
+}
+
+async function connectTo(port: number): Promise<void> {
+  const client = new pg.Client({ connectionString: `postgresql://poker:poker@127.0.0.1:${port}/poker`, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  await client.end();
 }
 
 describe('boot with the embedded database', () => {
@@ -42,6 +72,44 @@ describe('boot with the embedded database', () => {
       expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
     } finally {
       expect(await second.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('adopts the PostgreSQL a SIGKILLed server left running, and stops it on the next graceful shutdown', async () => {
+    const data = path.join(dir, 'pg-adopt');
+    const env = { DATABASE_URL: undefined, EMBEDDED_PG_DIR: data, EMBEDDED_PG_PORT: '0' };
+    const first = await startServerProcess(env, 120_000);
+    const postmaster = postmasterOf(data)!;
+    expect(await first.stop('SIGKILL')).toBe(null);
+    expect(() => process.kill(postmaster.pid, 0), 'PostgreSQL outlives the killed server').not.toThrow();
+
+    const second = await startServerProcess(env, 120_000);
+    try {
+      expect(postmasterOf(data), 'the same postmaster, adopted').toEqual(postmaster);
+      expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+      await withEmbeddedDb((c) => c.query('SELECT 1'), data);
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+    expect(postmasterOf(data), 'stopped with the server that adopted it').toBe(null);
+    await expect(connectTo(postmaster.port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('runs the compiled equity worker, with the engine bundled in and no tsx', async () => {
+    const file = fileURLToPath(new URL('../../dist/equity-worker.mjs', import.meta.url));
+    expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']tsx|import\(["']tsx/);
+    const worker = new Worker(file);
+    try {
+      const answer = await new Promise<{ id: number; result?: { win: number[]; boards: number } }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        // Cards are 0..51; two hands and a flop leave 45 choose 2 = 990 turn-river boards.
+        worker.postMessage({ id: 7, input: { variant: 'NLHE', hands: [[0, 1], [8, 9]], board: [20, 30, 40] } });
+      });
+      expect(answer.id).toBe(7);
+      expect(answer.result?.boards).toBe(990);
+    } finally {
+      await worker.terminate();
     }
   });
 

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb } from '../../server/db/client';
@@ -13,6 +15,8 @@ import { reconcile } from '../../server/ledger/reconcile';
 // made once; each test file clones it (CREATE DATABASE ... TEMPLATE), so files
 // run in parallel on isolated data. After the run every test database is
 // audited with the ledger's reconcile: a violation anywhere fails the run.
+// The tests that start the server as a process run the compiled build, so it
+// is brought up to date first (a hash check when nothing changed).
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +30,7 @@ let embedded: EmbeddedDatabase | null = null;
 let embeddedDir: string | null = null;
 
 export default async function setup(project: TestProject) {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build-server.mjs', import.meta.url)), '--if-needed', '--quiet'], { stdio: 'inherit' });
   const serverUrl = await startServer();
   const runPrefix = `t${process.pid}_${Date.now().toString(36)}`;
   const template = `${runPrefix}_tmpl`;

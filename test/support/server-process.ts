@@ -1,8 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../../server/db/embedded';
 
-// Starts the real server (`tsx server/main.ts`) as a child process, as
-// `npm start` does, and waits for /healthz.
+// Starts the real server as a child process, as `npm start` does: the
+// compiled build (dist/main.js, no tsx), which the global setup brings up to
+// date before the tests (scripts/build-server.mjs --if-needed), so these tests
+// prove the build too. Waits for /healthz.
+
+const ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -18,7 +24,8 @@ export async function startServerProcess(env: Record<string, string | undefined>
   for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) })) {
     if (v !== undefined) childEnv[k] = v;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build:server\` (the integration global setup does)`);
+  const child = spawn(process.execPath, ['--enable-source-maps', ENTRY], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
