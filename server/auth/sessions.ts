@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fastifyCookie } from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import type { Role } from '../db/generated/enums';
-import { sendError } from '../http/errors';
 
 // Login sessions. The cookie holds a random 32-byte token; the database holds
 // only its SHA-256 (sessions.id), so a leaked sessions table logs nobody in.
@@ -142,46 +141,4 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply,
 
 export function sessionTokenOf(request: FastifyRequest): string | undefined {
   return request.cookies?.[SESSION_COOKIE] ?? sessionTokenFromCookieHeader(request.headers.cookie);
-}
-
-// ---- route guards ---------------------------------------------------------------
-
-const requestUsers = new WeakMap<FastifyRequest, SessionUser>();
-
-/** The session user attached by requireUser/requireAdmin/loadUser. */
-export function userOf(request: FastifyRequest): SessionUser {
-  const user = requestUsers.get(request);
-  if (!user) throw new Error('userOf: route has no requireUser/requireAdmin preHandler');
-  return user;
-}
-
-export function optionalUserOf(request: FastifyRequest): SessionUser | null {
-  return requestUsers.get(request) ?? null;
-}
-
-/** Attaches the user when the request carries a valid session; never refuses. */
-export function loadUser(db: Db): preHandlerAsyncHookHandler {
-  return async (request) => {
-    const user = await resolveSession(db, sessionTokenOf(request));
-    if (user) requestUsers.set(request, user);
-  };
-}
-
-/** 401 auth/required without a valid session. */
-export function requireUser(db: Db): preHandlerAsyncHookHandler {
-  return async (request, reply) => {
-    const user = await resolveSession(db, sessionTokenOf(request));
-    if (!user) return sendError(reply, 401, 'auth/required');
-    requestUsers.set(request, user);
-  };
-}
-
-/** 401 auth/required without a session, 403 auth/forbidden for a non-admin. */
-export function requireAdmin(db: Db): preHandlerAsyncHookHandler {
-  return async (request, reply) => {
-    const user = await resolveSession(db, sessionTokenOf(request));
-    if (!user) return sendError(reply, 401, 'auth/required');
-    if (user.role !== 'ADMIN') return sendError(reply, 403, 'auth/forbidden');
-    requestUsers.set(request, user);
-  };
 }

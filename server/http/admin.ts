@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin, userOf } from '../auth/sessions';
+import { requireAdmin, userOf } from './guards';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { REASON_LENGTH_MAX } from '../ledger/transactions';

@@ -2,18 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { createAuthLimiters, type AuthLimiters, type AuthRateLimits, type RateDecision } from '../auth/rate-limit';
-import {
-  clearSessionCookie,
-  cookiePolicyFromEnv,
-  createSession,
-  deleteSession,
-  hashToken,
-  requireUser,
-  sessionTokenOf,
-  setSessionCookie,
-  userOf,
-  type CookiePolicy,
-} from '../auth/sessions';
+import { clearSessionCookie, cookiePolicyFromEnv, createSession, deleteSession, hashToken, sessionTokenOf, setSessionCookie, type CookiePolicy } from '../auth/sessions';
+import { requireUser, userOf } from './guards';
 import {
   USERNAME_PATTERN,
   createUser,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { loadUser, optionalUserOf, requireUser, userOf } from '../auth/sessions';
+import { loadUser, optionalUserOf, requireUser, userOf } from './guards';
 import type { Db } from '../db/client';
 import {
   FAIRNESS_SCHEME,

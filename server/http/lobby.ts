@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin, userOf } from '../auth/sessions';
+import { requireAdmin, userOf } from './guards';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { recordAdminAction } from './admin';
 import type { HttpDeps } from './deps';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireUser, userOf } from '../auth/sessions';
+import { requireUser, userOf } from './guards';
 import type { Db } from '../db/client';
 import { accountCodes } from '../ledger/transactions';
 import { formatUsd, usdFromCents } from '../ledger/money';
