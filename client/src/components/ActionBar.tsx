@@ -5,18 +5,23 @@ import { formatChips } from '../money';
 // Fold / check / call / bet / raise, enabled only by the server's `legal`.
 // The slider and the amount box are clamped to the legal range; presets size
 // the bet from the pot and are clamped the same way (for PLO the server's
-// maxRaiseTo is already the pot limit).
+// maxRaiseTo is already the pot limit). Pre-flop, opening sizes in big blinds
+// sit beside the pot presets.
+
+/** Pre-flop "raise to" sizes, in big blinds. */
+const BIG_BLIND_PRESETS = [2, 2.5, 3] as const;
 
 export interface ActionBarProps {
   legal: LegalActions;
   pot: number;
   myBet: number;
   bigBlind: number;
+  preflop: boolean;
   busy: boolean;
   onAct: (action: ActionKind, amount?: number) => void;
 }
 
-export function ActionBar({ legal, pot, myBet, bigBlind, busy, onAct }: ActionBarProps) {
+export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }: ActionBarProps) {
   const isBet = legal.minBet !== undefined;
   const min = legal.minBet ?? legal.minRaiseTo ?? 0;
   const max = legal.maxBet ?? legal.maxRaiseTo ?? 0;
@@ -40,12 +45,14 @@ export function ActionBar({ legal, pot, myBet, bigBlind, busy, onAct }: ActionBa
     // A pot-sized raise: call first, then raise by the pot that call makes.
     const afterCall = pot + legal.callAmount;
     const base = myBet + legal.callAmount;
+    const inBigBlinds = preflop ? BIG_BLIND_PRESETS.map((n) => ({ label: `${n} BB`, value: Math.round(n * bigBlind) })) : [];
     return [
+      ...inBigBlinds,
       { label: '½ pot', value: base + Math.floor(afterCall / 2) },
       { label: '¾ pot', value: base + Math.floor((afterCall * 3) / 4) },
       { label: 'Pot', value: base + afterCall },
     ];
-  }, [pot, myBet, legal.callAmount]);
+  }, [pot, myBet, legal.callAmount, preflop, bigBlind]);
 
   const betOrRaise = () => {
     if (!canSize) return;

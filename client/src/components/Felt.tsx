@@ -2,6 +2,7 @@ import { useSyncExternalStore, type CSSProperties } from 'react';
 import type { SeatView } from '@poker';
 import type { SeatPlayer } from '@protocol';
 import { shortChips, formatChips } from '../money';
+import { bestHandName, shortHandName } from '../bestHand';
 import { collectedPots, totalPot, type TableState } from '../tableState';
 import { Card, CardBack, CardSlot } from './Card';
 import { ClockRing } from './ClockRing';
@@ -122,6 +123,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           canSit={canSit}
           onSit={onSit}
           now={now}
+          compact={compact}
         />
       ))}
     </div>
@@ -147,9 +149,10 @@ interface SeatBoxProps {
   canSit: boolean;
   onSit: (seat: number) => void;
   now: number;
+  compact: boolean;
 }
 
-function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, onSit, now }: SeatBoxProps) {
+function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, onSit, now, compact }: SeatBoxProps) {
   const view = state.view;
   const style = pos(position);
   if (!sv && !player) {
@@ -179,6 +182,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
     .filter(Boolean)
     .join(' ');
   const omaha = cardCount > 2;
+  const best = isMe && !folded && view.street !== 'complete' ? bestHandName(view.config.variant, cards, view.board) : null;
   return (
     <div className={classes} style={style} data-testid={`seat-${seat}`} data-username={name} aria-label={`Seat ${seat + 1}: ${name}${isMe ? ' (you)' : ''}`} role="group">
       <div className={`hole ${omaha ? 'hole-4' : ''} ${isMe ? 'hole-me' : ''}`} data-testid={`hole-${seat}`}>
@@ -193,7 +197,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
           {clock && <ClockRing clock={clock} now={now} />}
         </div>
         <div className="seat-info">
-          <span className="seat-name">{name}{isMe ? <span className="you-tag">you</span> : null}</span>
+          <span className="seat-name" title={name}>{name}{isMe ? <span className="you-tag">you</span> : null}</span>
           <span className="seat-stack" data-testid={`stack-${seat}`}>{sv ? formatChips(sv.stack) : '—'}</span>
         </div>
         {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
@@ -209,6 +213,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
         {equity && !folded && view.street !== 'complete' && (
           <span className="seat-tag tag-equity" title="Chance to win">{Math.round(equity.win * 100)}%</span>
         )}
+        {best && <span className="seat-tag tag-best" data-testid="my-best-hand" title={best}>{compact ? shortHandName(best) : best}</span>}
         {clock?.usingTimeBank && <span className="seat-tag tag-bank">Time bank</span>}
       </div>
     </div>

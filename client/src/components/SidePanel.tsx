@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '@protocol';
 import { api, errorText, type MyHand, type Page } from '../api';
 import { formatChips } from '../money';
@@ -76,8 +76,11 @@ function ChatPanel({ tableId, chat }: { tableId: number; chat: ChatMessage[] }) 
 
 function LogPanel({ lines }: { lines: string[] }) {
   const ref = useRef<HTMLOListElement>(null);
-  useEffect(() => {
-    ref.current?.scrollTo({ top: ref.current.scrollHeight });
+  // Opens at, and follows, the latest entry. The list grows to its content, so
+  // the scrolling box is the tab panel around it.
+  useLayoutEffect(() => {
+    const panel = ref.current?.closest('.tab-panel');
+    if (panel) panel.scrollTop = panel.scrollHeight;
   }, [lines.length]);
   return (
     <ol className="log-list" ref={ref} aria-label="Hand log">

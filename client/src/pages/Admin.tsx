@@ -55,23 +55,27 @@ function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
           <span className="field-label">Search users</span>
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="username" name="user-search" />
         </label>
-        <table className="data-table" aria-label="Users">
-          <thead><tr><th>User</th><th>Role</th><th className="num">Wallet</th><th><span className="sr-only">Actions</span></th></tr></thead>
-          <tbody>
-            {(users ?? []).map((u) => (
-              <tr key={u.id} className={selected?.id === u.id ? 'selected' : ''}>
-                <td>{u.username} <span className="muted small">#{u.id}{u.isBot ? ' · bot' : ''}</span></td>
-                <td>{u.role === 'ADMIN' ? <span className="badge badge-admin">Admin</span> : 'Player'}</td>
-                <td className="num">{formatChips(u.walletBalance)}</td>
-                <td className="row gap-sm">
-                  <button className="btn btn-ghost btn-sm" onClick={() => setSelected(u)} aria-label={`Adjust chips of ${u.username}`}>Adjust</button>
-                  <button className="btn btn-ghost btn-sm" onClick={() => onLedger(u.id)} aria-label={`Ledger of ${u.username}`}>Ledger</button>
-                </td>
-              </tr>
-            ))}
-            {users?.length === 0 && <tr><td colSpan={4} className="muted">No users match.</td></tr>}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="data-table" aria-label="Users">
+            <thead><tr><th>User</th><th>Role</th><th className="num">Wallet</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {(users ?? []).map((u) => (
+                <tr key={u.id} className={selected?.id === u.id ? 'selected' : ''}>
+                  <td>{u.username} <span className="muted small">#{u.id}{u.isBot ? ' · bot' : ''}</span></td>
+                  <td>{u.role === 'ADMIN' ? <span className="badge badge-admin">Admin</span> : 'Player'}</td>
+                  <td className="num">{formatChips(u.walletBalance)}</td>
+                  <td>
+                    <div className="row gap-sm wrap cell-buttons">
+                      <button className="btn btn-ghost btn-sm" onClick={() => setSelected(u)} aria-label={`Adjust chips of ${u.username}`}>Adjust</button>
+                      <button className="btn btn-ghost btn-sm" onClick={() => onLedger(u.id)} aria-label={`Ledger of ${u.username}`}>Ledger</button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+              {users?.length === 0 && <tr><td colSpan={4} className="muted">No users match.</td></tr>}
+            </tbody>
+          </table>
+        </div>
       </section>
       {selected ? <AdjustForm key={selected.id} user={selected} onDone={() => void load(search)} /> : <section className="panel muted">Pick a user to adjust their chips.</section>}
     </div>
@@ -194,21 +198,23 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
         <button className="btn btn-gold btn-sm" type="submit">Filter</button>
       </form>
       {error && <p className="form-error">{error}</p>}
-      <table className="data-table" aria-label="Ledger transfers">
-        <thead><tr><th>#</th><th>When</th><th>Kind</th><th>By / reason</th><th>Entries</th></tr></thead>
-        <tbody>
-          {items.map((t) => (
-            <tr key={t.transferId}>
-              <td className="mono">{t.transferId}</td>
-              <td className="nowrap">{new Date(t.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
-              <td><span className="badge">{t.kind}</span>{t.tableId ? <span className="muted small"> t{t.tableId}</span> : null}</td>
-              <td>{t.actorUsername ?? '—'}{t.reason ? <span className="muted small"> — {t.reason}</span> : null}</td>
-              <td><TransferEntries t={t} /></td>
-            </tr>
-          ))}
-          {items.length === 0 && <tr><td colSpan={5} className="muted">No transfers.</td></tr>}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="data-table" aria-label="Ledger transfers">
+          <thead><tr><th>#</th><th>When</th><th>Kind</th><th>By / reason</th><th>Entries</th></tr></thead>
+          <tbody>
+            {items.map((t) => (
+              <tr key={t.transferId}>
+                <td className="mono">{t.transferId}</td>
+                <td className="nowrap">{new Date(t.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
+                <td><span className="badge">{t.kind}</span>{t.tableId ? <span className="muted small"> t{t.tableId}</span> : null}</td>
+                <td>{t.actorUsername ?? '—'}{t.reason ? <span className="muted small"> — {t.reason}</span> : null}</td>
+                <td><TransferEntries t={t} /></td>
+              </tr>
+            ))}
+            {items.length === 0 && <tr><td colSpan={5} className="muted">No transfers.</td></tr>}
+          </tbody>
+        </table>
+      </div>
       {cursor && <button className="btn btn-ghost btn-sm" onClick={() => void load(cursor)}>Load more</button>}
     </section>
   );
@@ -289,17 +295,19 @@ function TablesTab() {
     <div className="page-grid">
       <section className="panel">
         <h2>Tables</h2>
-        <table className="data-table" aria-label="Tables">
-          <thead><tr><th>Name</th><th>Game</th><th>Seats</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
-          <tbody>
-            {tables.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td><td>{t.variant} {t.smallBlind}/{t.bigBlind}</td><td>{t.seatsTaken}/{t.maxSeats}</td><td>{t.status}</td>
-                <td>{t.status === 'OPEN' && <button className="btn btn-danger btn-sm" onClick={() => void close(t)}>Close</button>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="data-table" aria-label="Tables">
+            <thead><tr><th>Name</th><th>Game</th><th>Seats</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {tables.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td><td>{t.variant} {t.smallBlind}/{t.bigBlind}</td><td>{t.seatsTaken}/{t.maxSeats}</td><td>{t.status}</td>
+                  <td>{t.status === 'OPEN' && <button className="btn btn-danger btn-sm" onClick={() => void close(t)}>Close</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section className="panel">
         <h2>New table</h2>

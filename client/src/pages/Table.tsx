@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { ActionKind } from '@poker';
 import { newIdempotencyKey } from '../api';
 import { ActionBar, PreActions, preActionFor, type PreAction } from '../components/ActionBar';
@@ -6,9 +6,11 @@ import { ChipsDialog } from '../components/ChipsDialog';
 import { Felt } from '../components/Felt';
 import { Link } from '../components/Link';
 import { SidePanel } from '../components/SidePanel';
+import { TableControls, type TableControl } from '../components/TableMenu';
 import { formatChips } from '../money';
 import { navigate } from '../router';
 import { send } from '../socket';
+import { setMuted, useMuted, useTableSounds } from '../sounds';
 import { refreshBalance, session, toast } from '../store';
 import { totalPot, type TableState } from '../tableState';
 import { useTable } from '../useTable';
@@ -21,6 +23,38 @@ function useNow(active: boolean): number {
     return () => clearInterval(timer);
   }, [active]);
   return now;
+}
+
+/**
+ * Sets --fit-h on the element: the height from its top to the bottom of the
+ * window. On a phone the felt and the action bar share exactly that height, so
+ * on your turn the buttons, the board and your cards are all on screen at once.
+ */
+function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean): void {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = () => {
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      el.style.setProperty('--fit-h', `${Math.round(window.innerHeight - top)}px`);
+    };
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(document.body);
+    window.addEventListener('resize', update);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', update);
+    };
+  }, [ready]);
+}
+
+/** "● Your turn — <table>" in the tab title while the action is on you. */
+function useTurnTitle(name: string | null, myTurn: boolean): void {
+  useEffect(() => {
+    if (name === null) return;
+    document.title = myTurn ? `● Your turn — ${name}` : `${name} · Atomic Poker`;
+  }, [name, myTurn]);
 }
 
 function mySeatOf(state: TableState): number | null {
@@ -36,12 +70,16 @@ export function TablePage({ tableId }: { tableId: number }) {
   const [pre, setPre] = useState<PreAction>('none');
   const autoSit = useRef(new URLSearchParams(window.location.search).get('sit') === '1');
   const now = useNow(state?.clock != null);
+  const mainRef = useRef<HTMLDivElement>(null);
+  useFitToWindow(mainRef, state !== null);
 
   const mySeat = state ? mySeatOf(state) : null;
   const legal = state && mySeat !== null ? state.legal : null;
   const handId = state?.view.handId ?? null;
 
   useEffect(() => setPre('none'), [handId]);
+  useTurnTitle(state?.name ?? null, legal !== null);
+  useTableSounds(state, legal !== null);
 
   useEffect(() => {
     if (!state || !autoSit.current || !user) return;
@@ -119,6 +157,11 @@ export function TablePage({ tableId }: { tableId: number }) {
 
   const stackNow = me?.stack ?? 0;
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
+  const controls: TableControl[] = [
+    me?.sittingOut ? { label: 'Sit in', onSelect: () => void simple('table:sit_in') } : { label: 'Sit out', onSelect: () => void simple('table:sit_out') },
+    { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow >= state.maxBuyIn },
+    { label: myPlayer?.leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: myPlayer?.leaving },
+  ];
 
   return (
     <div className="table-page" data-testid="table-page" data-seq={state.seq} data-hand={view.handId ?? ''} data-street={view.street}>
@@ -126,33 +169,28 @@ export function TablePage({ tableId }: { tableId: number }) {
         <Link href="/" className="back-link" aria-label="Back to the lobby">‹ Lobby</Link>
         <div className="table-title">
           <h1>{state.name}</h1>
-          <span className="muted small">
+          <span className="muted small table-meta">
             {view.config.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'} · {formatChips(view.config.smallBlind)}/{formatChips(view.config.bigBlind)} · hand {view.handNumber} · {state.spectators} watching
           </span>
         </div>
         <div className="table-controls">
+          <MuteToggle />
           {mySeat === null ? (
             <span className="spectating-pill" data-testid="spectating">{user ? 'Watching — click a seat to play' : 'Watching'}</span>
           ) : (
             <>
               {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left">Time bank {timeBank}s</span>}
-              {me?.sittingOut ? (
-                <button className="btn btn-ghost btn-sm" onClick={() => void simple('table:sit_in')}>Sit in</button>
-              ) : (
-                <button className="btn btn-ghost btn-sm" onClick={() => void simple('table:sit_out')}>Sit out</button>
-              )}
-              <button className="btn btn-ghost btn-sm" onClick={() => setDialog({ kind: 'topup' })} disabled={stackNow >= state.maxBuyIn}>Top up</button>
-              <button className="btn btn-ghost btn-sm" onClick={() => void simple('table:leave')} disabled={myPlayer?.leaving}>{myPlayer?.leaving ? 'Leaving…' : 'Leave'}</button>
+              <TableControls controls={controls} />
             </>
           )}
         </div>
       </div>
       <div className="table-layout">
-        <div className="table-main">
+        <div className="table-main" ref={mainRef}>
           <Felt state={state} mySeat={mySeat} canSit={mySeat === null} onSit={onSit} now={now} />
           <div className="action-zone">
             {legal && mySeat !== null ? (
-              <ActionBar legal={legal} pot={totalPot(view)} myBet={me?.bet ?? 0} bigBlind={view.config.bigBlind} busy={busy} onAct={(a, n) => void act(a, n)} />
+              <ActionBar legal={legal} pot={totalPot(view)} myBet={me?.bet ?? 0} bigBlind={view.config.bigBlind} preflop={view.street === 'preflop'} busy={busy} onAct={(a, n) => void act(a, n)} />
             ) : inHand ? (
               <div className="waiting-bar">
                 <PreActions value={pre} onChange={setPre} />
@@ -172,5 +210,17 @@ export function TablePage({ tableId }: { tableId: number }) {
         <ChipsDialog title="Top up" min={1} max={Math.max(1, state.maxBuyIn - stackNow)} balance={balance ?? 0} confirmLabel="Add" onConfirm={topUp} onClose={() => setDialog(null)} />
       )}
     </div>
+  );
+}
+
+function MuteToggle() {
+  const muted = useMuted();
+  return (
+    <button className="btn btn-ghost btn-sm mute-btn" aria-pressed={muted} aria-label="Mute sounds" title={muted ? 'Sounds off' : 'Sounds on'} onClick={() => setMuted(!muted)}>
+      <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <path d="M4 9h4l5-4v14l-5-4H4z" fill="currentColor" />
+        {muted ? <path d="M17 9l5 6M22 9l-5 6" /> : <path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />}
+      </svg>
+    </button>
   );
 }

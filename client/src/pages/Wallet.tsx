@@ -63,24 +63,26 @@ function Wallet() {
       </section>
       <section className="panel">
         <h2>History</h2>
-        <table className="data-table" aria-label="Wallet history">
-          <thead>
-            <tr><th>When</th><th>What</th><th className="num">Amount</th><th className="num">Balance</th></tr>
-          </thead>
-          <tbody>
-            {history.map((h) => (
-              <tr key={h.transferId}>
-                <td className="nowrap">{new Date(h.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}</td>
-                <td>{KIND_LABEL[h.kind] ?? h.kind}{h.tableId ? ` · table ${h.tableId}` : ''}{h.reason ? <span className="muted small"> — {h.reason}</span> : null}</td>
-                <td className={`num ${h.amount >= 0 ? 'pos' : 'neg'}`}>{h.amount >= 0 ? '+' : ''}{formatChips(h.amount)}</td>
-                <td className="num">{formatChips(h.balanceAfter)}</td>
-              </tr>
-            ))}
-            {history.length === 0 && !loading && (
-              <tr><td colSpan={4} className="muted">Nothing yet — buy some chips to get started.</td></tr>
-            )}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="data-table" aria-label="Wallet history">
+            <thead>
+              <tr><th>When</th><th>What</th><th className="num">Amount</th><th className="num">Balance</th></tr>
+            </thead>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.transferId}>
+                  <td className="nowrap">{new Date(h.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}</td>
+                  <td>{KIND_LABEL[h.kind] ?? h.kind}{h.tableId ? ` · table ${h.tableId}` : ''}{h.reason ? <span className="muted small"> — {h.reason}</span> : null}</td>
+                  <td className={`num ${h.amount >= 0 ? 'pos' : 'neg'}`}>{h.amount >= 0 ? '+' : ''}{formatChips(h.amount)}</td>
+                  <td className="num">{formatChips(h.balanceAfter)}</td>
+                </tr>
+              ))}
+              {history.length === 0 && !loading && (
+                <tr><td colSpan={4} className="muted">Nothing yet — buy some chips to get started.</td></tr>
+              )}
+            </tbody>
+          </table>
+        </div>
         {cursor && (
           <button className="btn btn-ghost btn-sm" disabled={loading} onClick={() => void loadPage(cursor)}>{loading ? 'Loading…' : 'Load more'}</button>
         )}
