@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { launchBrowser } from '../support/browser';
+import { buyChips, checkAccessibility, signUp, sit } from '../support/e2e-steps';
 import { startTestServer, type TestServer } from '../support/server';
 
 // The phone layout, in Chromium at 390x844: on your turn the action buttons,
@@ -17,7 +17,6 @@ import { startTestServer, type TestServer } from '../support/server';
 const SHOTS = path.resolve('test-results/screenshots');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
-const PASSWORD = 'correct horse battery';
 
 let server: TestServer;
 let browser: Browser;
@@ -32,48 +31,15 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function signUp(page: Page, username: string): Promise<void> {
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('header-balance').waitFor();
-}
 
-async function buyChips(page: Page, dollars: string): Promise<void> {
-  await page.goto(`${server.url}/wallet`);
-  await page.getByLabel('Amount (USD)').fill(dollars);
-  await page.getByRole('button', { name: /^Buy for/ }).click();
-  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toContain('1,000');
-}
 
-async function sit(page: Page, seat: number, buyIn: number): Promise<void> {
-  await page.goto(`${server.url}/table/${tableId}`);
-  await page.getByTestId(`sit-${seat}`).click();
-  await page.getByLabel('Chips', { exact: true }).fill(String(buyIn));
-  await page.getByRole('button', { name: /^Sit with/ }).click();
-  await page.locator('.seat-me').waitFor();
-}
 
 async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth, `${name} scrolls horizontally at 390px`).toBeLessThanOrEqual(PHONE.width);
 }
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** The same axe-core rules as poker-room.test.ts: contrast and names of controls. */
-async function checkAccessibility(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'rule', values: ['color-contrast', 'button-name', 'link-name', 'image-alt', 'label', 'aria-valid-attr-value', 'aria-required-attr'] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-  });
-  expect(violations, `accessibility of ${name}`).toEqual([]);
-}
 
 async function shot(page: Page, name: string, docsName?: string): Promise<void> {
   const file = path.join(SHOTS, `${name}-${PHONE.width}x${PHONE.height}.png`);
@@ -156,20 +122,20 @@ describe('the phone layout', () => {
   it('keeps the action, the board and your cards on screen on your turn, and never scrolls sideways', async () => {
     const a = await newPage();
     const b = await newPage();
-    await signUp(a, alice);
-    await signUp(b, bob);
+    await signUp(a, server.url, alice);
+    await signUp(b, server.url, bob);
 
     await a.goto(server.url);
     await a.getByTestId(`lobby-row-${tableId}`).waitFor();
     await expectNoSidewaysScroll(a, 'the lobby');
     await shot(a, 'phone-lobby', 'phone-lobby.png');
 
-    await buyChips(a, '10');
-    await buyChips(b, '10');
+    await buyChips(a, server.url, '10');
+    await buyChips(b, server.url, '10');
     await expectNoSidewaysScroll(a, 'the wallet');
 
-    await sit(a, 0, 200);
-    await sit(b, 3, 200);
+    await sit(a, server.url, tableId, 0, 200);
+    await sit(b, server.url, tableId, 3, 200);
 
     // Pre-flop: whoever acts first sees everything at once.
     const first = await playerToAct([a, b]);

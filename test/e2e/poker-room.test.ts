@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { launchBrowser } from '../support/browser';
+import { buyChips, checkAccessibility, signUp, sit } from '../support/e2e-steps';
 import { startTestServer, type TestServer } from '../support/server';
 
 // The browser client end to end, in Chromium: two players sign up, buy chips,
@@ -17,7 +17,6 @@ import { startTestServer, type TestServer } from '../support/server';
 const SHOTS = path.resolve('test-results/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-const PASSWORD = 'correct horse battery';
 
 let server: TestServer;
 let browser: Browser;
@@ -33,23 +32,7 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/**
- * Accessibility of what is on screen, by axe-core: text contrast (WCAG AA),
- * names of buttons, links, images and form fields.
- */
-async function checkAccessibility(page: Page, name: string): Promise<void> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'rule', values: ['color-contrast', 'button-name', 'link-name', 'image-alt', 'label', 'aria-valid-attr-value', 'aria-required-attr'] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
-  });
-  expect(violations, `accessibility of ${name}`).toEqual([]);
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize()!;
@@ -63,28 +46,8 @@ async function shot(page: Page, name: string): Promise<void> {
   }
 }
 
-async function signUp(page: Page, username: string): Promise<void> {
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('header-balance').waitFor();
-}
 
-async function buyChips(page: Page, dollars: string): Promise<void> {
-  await page.goto(`${server.url}/wallet`);
-  await page.getByLabel('Amount (USD)').fill(dollars);
-  await page.getByRole('button', { name: /^Buy for/ }).click();
-  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toContain('1,000');
-}
 
-async function sit(page: Page, seat: number, buyIn: number): Promise<void> {
-  await page.goto(`${server.url}/table/${tableId}`);
-  await page.getByTestId(`sit-${seat}`).click();
-  await page.getByLabel('Chips', { exact: true }).fill(String(buyIn));
-  await page.getByRole('button', { name: /^Sit with/ }).click();
-  await page.locator('.seat-me').waitFor();
-}
 
 async function balanceOnServer(page: Page): Promise<{ balance: number; stack: number }> {
   const body = (await (await page.request.get(`${server.url}/api/wallet`)).json()) as { balance: number; seats: { tableId: number; stack: number }[] };
@@ -155,19 +118,19 @@ describe('poker room in the browser', () => {
     watcher = await newPage();
     watcher.on('websocket', (ws) => ws.on('framereceived', (f) => spectatorFrames.push(String(f.payload))));
 
-    await signUp(alice, aliceName);
-    await signUp(bob, bobName);
+    await signUp(alice, server.url, aliceName);
+    await signUp(bob, server.url, bobName);
     await alice.goto(server.url);
     await alice.getByTestId(`lobby-row-${tableId}`).waitFor();
     await shot(alice, 'lobby');
-    await buyChips(alice, '10');
-    await buyChips(bob, '10.00');
+    await buyChips(alice, server.url, '10');
+    await buyChips(bob, server.url, '10.00');
     await shot(alice, 'wallet');
 
     await watcher.goto(`${server.url}/table/${tableId}`);
     await watcher.getByTestId('spectating').waitFor();
-    await sit(alice, 0, 200);
-    await sit(bob, 3, 200);
+    await sit(alice, server.url, tableId, 0, 200);
+    await sit(bob, server.url, tableId, 3, 200);
 
     await waitForHand(alice);
     let boardAtFlop: string[] = [];

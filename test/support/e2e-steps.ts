@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+// Steps the browser tests share: a player signs up, buys chips, takes a seat,
+// and every screen is checked for accessibility the same way.
+
+export const E2E_PASSWORD = 'correct horse battery';
+
+export async function signUp(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(E2E_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('header-balance').waitFor();
+}
+
+/** Buys `dollars` worth of chips on the wallet page and waits for `expectBalance` to show. */
+export async function buyChips(page: Page, baseUrl: string, dollars: string, expectBalance = '1,000'): Promise<void> {
+  await page.goto(`${baseUrl}/wallet`);
+  await page.getByLabel('Amount (USD)').fill(dollars);
+  await page.getByRole('button', { name: /^Buy for/ }).click();
+  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toContain(expectBalance);
+}
+
+export async function sit(page: Page, baseUrl: string, tableId: number, seat: number, buyIn: number): Promise<void> {
+  await page.goto(`${baseUrl}/table/${tableId}`);
+  await page.getByTestId(`sit-${seat}`).click();
+  await page.getByLabel('Chips', { exact: true }).fill(String(buyIn));
+  await page.getByRole('button', { name: /^Sit with/ }).click();
+  await page.locator('.seat-me').waitFor();
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Accessibility of what is on screen, by axe-core: text contrast (WCAG AA),
+ * names of buttons, links, images and form fields. (axe is injected as an
+ * inline script: the browser contexts bypass the server's CSP for it.)
+ */
+export async function checkAccessibility(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'rule', values: ['color-contrast', 'button-name', 'link-name', 'image-alt', 'label', 'aria-valid-attr-value', 'aria-required-attr'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
+  });
+  expect(violations, `accessibility of ${name}`).toEqual([]);
+}
