@@ -358,6 +358,7 @@ export class TableActor {
     const queued = this.seats.queueTopUp(seat, intent);
     if (queued === 'twin') return { ok: true, pending: true };
     if (queued === 'key_reused') return errorAck('idempotency/key_reused');
+    if (queued === 'too_many') return errorAck('rate/limited', 'Too many top-ups are already waiting for the end of this hand.');
     intent.intentId = await this.deps.intents.add({
       seatSessionId: record.seatSessionId, kind: 'TOP_UP', amount: BigInt(amount),
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,

@@ -49,6 +49,9 @@ export type BoundaryStep =
   | { kind: 'enter'; stack: number }
   | SeatIntent;
 
+/** Top-ups waiting for one seat's hand boundary beyond this are refused (each is a ledger call there). */
+export const PENDING_TOP_UPS_MAX = 3;
+
 export interface SitOutLimits {
   sitOutHandsMax: number;
   sitOutMsMax: number;
@@ -114,14 +117,15 @@ export class SeatBook {
     return true;
   }
 
-  /** Queues a top-up; a twin with the same client key is the same request (true), or a misuse (false). */
-  queueTopUp(seat: number, intent: Extract<SeatIntent, { kind: 'top_up' }>): 'queued' | 'twin' | 'key_reused' {
+  /** Queues a top-up; a twin with the same client key is the same request, another amount under that key a misuse. */
+  queueTopUp(seat: number, intent: Extract<SeatIntent, { kind: 'top_up' }>): 'queued' | 'twin' | 'key_reused' | 'too_many' {
     const record = this.require(seat);
     const key = intent.key;
     const twin = typeof key === 'string'
       ? record.intents.find((i): i is Extract<SeatIntent, { kind: 'top_up' }> => i.kind === 'top_up' && i.key === key)
       : undefined;
     if (twin) return twin.amount === intent.amount ? 'twin' : 'key_reused';
+    if (record.intents.filter((i) => i.kind === 'top_up').length >= PENDING_TOP_UPS_MAX) return 'too_many';
     record.intents.push(intent);
     return 'queued';
   }

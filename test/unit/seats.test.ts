@@ -30,11 +30,16 @@ describe('seat lifecycle', () => {
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 50, key, intentId: 1n })).toBe('queued');
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 50, key, intentId: 2n })).toBe('twin');
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 60, key, intentId: 3n })).toBe('key_reused');
+    expect(book.queueTopUp(0, { kind: 'top_up', amount: 1, key: 'top-2', intentId: 4n })).toBe('queued');
+    expect(book.queueTopUp(0, { kind: 'top_up', amount: 1, key: 'top-3', intentId: 5n })).toBe('queued');
+    expect(book.queueTopUp(0, { kind: 'top_up', amount: 1, key: 'top-4', intentId: 6n })).toBe('too_many');
     book.queueSitOut(0);
     book.queueSitOut(0);
     expect(book.boundary(0)).toEqual([
       { kind: 'enter', stack: 100 },
       { kind: 'top_up', amount: 50, key, intentId: 1n },
+      { kind: 'top_up', amount: 1, key: 'top-2', intentId: 4n },
+      { kind: 'top_up', amount: 1, key: 'top-3', intentId: 5n },
       { kind: 'sit_out' },
     ]);
     book.queueTopUp(0, { kind: 'top_up', amount: 20, key: storedServerKey('topup:x'), intentId: null });
