@@ -734,7 +734,7 @@ export class TableActor {
   /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
   private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number } | { ok: false; error: { code: ErrorCode; message: string } }> {
     const done = await this.deps.ledger.topUp({ seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
-    if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
+    if (topUp.intentId !== null) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
     if (!done.ok) {
       this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
       return errorAck(done.error.code);
@@ -756,7 +756,7 @@ export class TableActor {
     }
     // The whole seat balance left the ledger: it must be what the table held for this seat.
     if (out.ok && !out.value.replayed && !this.assertStack(seat, out.value.amount, 'cash-out')) return { ok: false, code: 'internal' };
-    await this.deps.intents.removeAllOf(record.seatSessionId);
+    this.forgetIntent(this.deps.intents.removeAllOf(record.seatSessionId));
     const dropped = record.intents.some((i) => i.kind === 'top_up');
     this.deps.clock.clearTimeout(record.graceTimer);
     this.seats.remove(seat);
@@ -795,6 +795,15 @@ export class TableActor {
     const state = this.game.seats[seat];
     if (!state) return null;
     return state.stack + (isHandInProgress(this.game) ? state.committed : 0);
+  }
+
+  /**
+   * Deleting a request that was applied is not awaited inside the mailbox: a
+   * row left behind by a crash is harmless (a top-up replays as a ledger
+   * replay, a closed seat's intents are dropped at the next restore).
+   */
+  private forgetIntent(removal: Promise<void>): void {
+    removal.catch((error: Error) => this.deps.log.warn({ tableId: this.id, error: error.message }, 'could not delete an applied seat intent'));
   }
 
   /** Every seat's stack as this table holds it, for comparing with the ledger (tests, audits). */
