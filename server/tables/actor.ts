@@ -791,9 +791,10 @@ export class TableActor {
   private memoryStackOf(seat: number): number | null {
     const record = this.seats.get(seat);
     if (!record) return null;
-    if (record.phase === 'joining') return record.joinStack;
-    const state = this.game.seats[seat];
-    if (!state) return null;
+    // A seat that bought in during a hand and has not entered the engine (joining,
+    // or asked to leave before it did) holds exactly its buy-in.
+    if (!this.inEngine(seat, record)) return record.joinStack;
+    const state = this.game.seats[seat]!;
     return state.stack + (isHandInProgress(this.game) ? state.committed : 0);
   }
 

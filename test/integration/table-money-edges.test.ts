@@ -143,6 +143,24 @@ describe('replays are answered, never re-applied', () => {
     h.actor.stop();
   });
 
+  it('a seat bought during a hand and left before it entered the engine is cashed out with its buy-in', async () => {
+    // Found by the property test below: the seat was "leaving" but had never been dealt in.
+    const h = startActor(await newTable(3));
+    const callers = await players(3);
+    await h.actor.sit(callers[0]!, 0, 100, uniqueKey());
+    await h.actor.sit(callers[1]!, 1, 100, uniqueKey());
+    await h.clock.advance(100, h.actor); // deal
+    expect(await h.actor.sit(callers[2]!, 2, 120, uniqueKey())).toMatchObject({ ok: true, pending: true });
+    expect(await h.actor.leave(callers[2]!)).toMatchObject({ ok: true, pending: true });
+    await expectMemoryEqualsLedger(h.actor);
+    await foldHand(h, callers);
+    expect(h.fatal).toEqual([]);
+    expect(h.actor.seatOf(callers[2]!.userId)).toBeNull();
+    expect(await wallet(callers[2]!.userId)).toBe(1_000n);
+    await expectMemoryEqualsLedger(h.actor);
+    h.actor.stop();
+  });
+
   it('random interleavings of sit, top-up, leave, their replays and hands keep memory equal to the ledger after every step', async () => {
     const users = await players(3, 100_000n);
     await fc.assert(
