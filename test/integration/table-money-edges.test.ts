@@ -195,7 +195,7 @@ describe('replays are answered, never re-applied', () => {
           h.actor.stop();
         },
       ),
-      { numRuns: 20 },
+      { numRuns: Number(process.env.MONEY_EDGES_RUNS ?? 20) },
     );
   });
 });
