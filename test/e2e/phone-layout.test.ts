@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { launchBrowser } from '../support/browser';
-import { buyChips, checkAccessibility, signUp, sit } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, openPage, PHONE, signUp, sit } from '../support/e2e-steps';
 import { startTestServer, type TestServer } from '../support/server';
 
 // The phone layout, in Chromium at 390x844: on your turn the action buttons,
@@ -15,31 +15,18 @@ import { startTestServer, type TestServer } from '../support/server';
 // (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
 
 const SHOTS = path.resolve('test-results/screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
 
 let server: TestServer;
 let browser: Browser;
 let tableId: number;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE, bypassCSP: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-
-
+const newPage = () => openPage(browser, contexts, PHONE);
 
 async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth, `${name} scrolls horizontally at 390px`).toBeLessThanOrEqual(PHONE.width);
 }
-
-
 
 async function shot(page: Page, name: string, docsName?: string): Promise<void> {
   const file = path.join(SHOTS, `${name}-${PHONE.width}x${PHONE.height}.png`);

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { launchBrowser } from '../support/browser';
-import { buyChips, checkAccessibility, signUp, sit } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, openPage, PHONE, signUp, sit } from '../support/e2e-steps';
 import { startTestServer, type TestServer } from '../support/server';
 
 // The browser client end to end, in Chromium: two players sign up, buy chips,
@@ -15,24 +15,13 @@ import { startTestServer, type TestServer } from '../support/server';
 // screen at desktop and phone sizes land in test-results/screenshots/.
 
 const SHOTS = path.resolve('test-results/screenshots');
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 let server: TestServer;
 let browser: Browser;
 let tableId: number;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  // bypassCSP: the accessibility checks inject axe-core as an inline script, which the server's CSP (rightly) refuses.
-  const context = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-
+const newPage = () => openPage(browser, contexts, DESKTOP);
 
 async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize()!;
@@ -45,9 +34,6 @@ async function shot(page: Page, name: string): Promise<void> {
     expect(scrollWidth, `${name} scrolls horizontally at ${size.width}px`).toBeLessThanOrEqual(size.width);
   }
 }
-
-
-
 
 async function balanceOnServer(page: Page): Promise<{ balance: number; stack: number }> {
   const body = (await (await page.request.get(`${server.url}/api/wallet`)).json()) as { balance: number; seats: { tableId: number; stack: number }[] };

@@ -1,12 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 // Steps the browser tests share: a player signs up, buys chips, takes a seat,
 // and every screen is checked for accessibility the same way.
 
 export const E2E_PASSWORD = 'correct horse battery';
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * A page in a fresh browser context (kept in `contexts` for closing). bypassCSP:
+ * the accessibility check injects axe-core as an inline script, which the
+ * server's CSP (rightly) refuses.
+ */
+export async function openPage(browser: Browser, contexts: BrowserContext[], viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport, bypassCSP: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
 
 export async function signUp(page: Page, baseUrl: string, username: string): Promise<void> {
   await page.goto(`${baseUrl}/signup`);
