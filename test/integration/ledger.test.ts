@@ -247,6 +247,52 @@ describe('top-up race', () => {
   });
 });
 
+describe('closeTable', () => {
+  it('refuses while a seat is open, closes once none is, answers a second close ok, and fences a stale owner', async () => {
+    const table = await seedTable(t.db);
+    const userId = await fundedUser(1_000n);
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey() });
+    if (!seated.ok) throw new Error(seated.error.code);
+    const busy = await t.ledger.closeTable({ tableId: table.id, ownerEpoch: 0n });
+    expect(busy.ok ? 'ok' : busy.error.code).toBe('table/not_empty');
+    const stale = await t.ledger.closeTable({ tableId: table.id, ownerEpoch: 7n });
+    expect(stale.ok ? 'ok' : stale.error.code).toBe('settle/stale');
+    await t.ledger.cashOut({ seatSessionId: seated.value.seatSessionId });
+    expect((await t.ledger.closeTable({ tableId: table.id, ownerEpoch: 0n })).ok).toBe(true);
+    expect((await t.ledger.closeTable({ tableId: table.id, ownerEpoch: 0n })).ok).toBe(true);
+    const late = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 1, amount: 100n, idempotencyKey: uniqueKey() });
+    expect(late.ok ? 'ok' : late.error.code).toBe('table/closed');
+  });
+
+  it('racing buy-ins: either a buy-in lands and the close is refused, or the close lands and the buy-in is; never a closed table with an open seat', async () => {
+    await warmPool();
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 15; round++) {
+      const table = await seedTable(t.db, { maxSeats: 6 });
+      const users = await Promise.all(Array.from({ length: 4 }, () => fundedUser(1_000n)));
+      // Even rounds start the close first, odd rounds the buy-ins (with a head start of a few
+      // milliseconds), so both orders happen; within a round they overlap.
+      const close = () => t.ledger.closeTable({ tableId: table.id, ownerEpoch: 0n });
+      const closing = round % 2 === 0 ? close() : null;
+      const buying = users.map((userId, seatIndex) => t.ledger.buyIn({ userId, tableId: table.id, seatIndex, amount: 100n, idempotencyKey: uniqueKey() }));
+      if (!closing) await new Promise((resolve) => setTimeout(resolve, 1 + (round % 4)));
+      const [closed, ...buyIns] = await Promise.all([closing ?? close(), ...buying]);
+      const seated = buyIns.filter((b) => b.ok).length;
+      outcomes.add(closed.ok ? `closed, ${seated} seated` : `open, ${seated} seated`);
+      const row = await t.db.pokerTable.findUniqueOrThrow({ where: { id: table.id } });
+      const open = await t.db.seatSession.count({ where: { tableId: table.id, status: 'OPEN' } });
+      if (row.status === 'CLOSED') expect(open, `round ${round}`).toBe(0);
+      expect(closed.ok ? 'CLOSED' : 'OPEN').toBe(row.status);
+      for (const b of buyIns) if (!b.ok) expect(['table/closed']).toContain(b.error.code);
+      // Leave nothing open at a closed table for the run's final reconcile.
+      for (const b of buyIns) if (b.ok) await t.ledger.cashOut({ seatSessionId: b.value.seatSessionId });
+    }
+    expect([...outcomes].some((o) => o.startsWith('open')), [...outcomes].join(' | ')).toBe(true);
+    expect([...outcomes].some((o) => o.startsWith('closed')), [...outcomes].join(' | ')).toBe(true);
+    expect((await t.ledger.reconcile()).violations).toEqual([]);
+  });
+});
+
 describe('adjust', () => {
   it('records the admin and the reason, in the ledger and the audit trail', async () => {
     const userId = await fundedUser(100n);
