@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
-import { launchBrowser } from '../support/browser';
-import { buyChips, checkAccessibility, DESKTOP, openPage, PHONE, signUp, sit } from '../support/e2e-steps';
-import { startTestServer, type TestServer } from '../support/server';
+import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, PHONE, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
+import type { TestServer } from '../support/server';
 
 // The phone layout, in Chromium at 390x844: on your turn the action buttons,
 // the board and your own hole cards are all on screen without scrolling, the
@@ -19,9 +17,9 @@ const SHOTS = path.resolve('test-results/screenshots');
 let server: TestServer;
 let browser: Browser;
 let tableId: number;
-const contexts: BrowserContext[] = [];
+let room: BrowserRoom;
 
-const newPage = () => openPage(browser, contexts, PHONE);
+const newPage = () => openPage(browser, room.contexts, PHONE);
 
 async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -92,18 +90,12 @@ describe('the phone layout', () => {
   const bob = `pb${Date.now() % 100000}`;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-client-if-needed.mjs'], { stdio: 'inherit' });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000 } });
-    browser = await launchBrowser();
-    const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
-    tableId = tables.tables.find((t) => t.name === 'Main Street 1/2')!.id;
+    room = await openBrowserRoom(SHOTS);
+    ({ server, browser, tableId } = room);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await room?.close();
   });
 
   it('keeps the action, the board and your cards on screen on your turn, and never scrolls sideways', async () => {

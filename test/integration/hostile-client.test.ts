@@ -57,6 +57,22 @@ async function emitPaced<T extends object>(client: TestClient, event: string, pa
   }
 }
 
+/** A fresh heads-up table made by an admin, with two players watching and seated (a hand follows). */
+async function headsUp(prefix: string, buyIn = 150): Promise<{ boss: TestClient; table: LobbyTable; alice: TestClient; bob: TestClient }> {
+  const boss = await admin();
+  const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+    name: `${prefix}-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+  });
+  expect(created.status).toBe(201);
+  const table = created.body.table;
+  const alice = await player();
+  const bob = await player();
+  for (const p of [alice, bob]) await p.watch(table.id);
+  expect(await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn })).toMatchObject({ ok: true });
+  expect(await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn })).toMatchObject({ ok: true });
+  return { boss, table, alice, bob };
+}
+
 async function walletOf(client: TestClient): Promise<number> {
   const r = await client.http<{ balance: number }>('GET', '/api/wallet');
   return r.body.balance;
@@ -202,20 +218,10 @@ describe('2-3. replays are answered, never re-applied', () => {
 });
 
 describe('4. closing a table strands nothing', () => {
-  async function tableWithHand(name: string) {
-    const boss = await admin();
-    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-      name, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
-    });
-    expect(created.status).toBe(201);
-    const table = created.body.table;
-    const alice = await player();
-    const bob = await player();
-    for (const p of [alice, bob]) await p.watch(table.id);
-    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 });
-    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 });
-    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
-    return { boss, table, alice, bob };
+  async function tableWithHand(prefix: string) {
+    const seated = await headsUp(prefix);
+    await seated.alice.until(() => (s.server.registry.get(seated.table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    return seated;
   }
 
   async function expectClosedAndPaid(tableId: number, players: TestClient[]) {
@@ -229,7 +235,7 @@ describe('4. closing a table strands nothing', () => {
   }
 
   it('closed mid-hand by an admin: the hand ends, then every player is cashed out', async () => {
-    const { boss, table, alice, bob } = await tableWithHand(`close-${uniqueKey()}`.slice(0, 40));
+    const { boss, table, alice, bob } = await tableWithHand('close');
     const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, {});
     expect(closed.status).toBe(200);
     expect(closed.body.pending).toBe(true);
@@ -243,7 +249,7 @@ describe('4. closing a table strands nothing', () => {
   });
 
   it('closed now: the live hand is voided and every player gets the stack they had before it', async () => {
-    const { boss, table, alice, bob } = await tableWithHand(`now-${uniqueKey()}`.slice(0, 40));
+    const { boss, table, alice, bob } = await tableWithHand('now');
     const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, { now: true });
     expect(closed.body.pending).toBe(false);
     await expectClosedAndPaid(table.id, [alice, bob]);
@@ -252,7 +258,7 @@ describe('4. closing a table strands nothing', () => {
   });
 
   it('closed mid-hand, then the server restarts before the hand ends: the close still completes', async () => {
-    const { boss, table, alice, bob } = await tableWithHand(`restart-${uniqueKey()}`.slice(0, 40));
+    const { boss, table, alice, bob } = await tableWithHand('restart');
     await boss.http('POST', `/api/admin/tables/${table.id}/close`, {});
     for (const c of [boss, alice, bob]) c.close();
     await s.server.close(0); // the live hand dies with the process
@@ -304,19 +310,10 @@ describe('7. a seat with 0 chips at a crash does not become a ghost', () => {
 
 describe('8. equity describes only hands that everyone can see', () => {
   it('all in and called: both hands are turned face up before the run-out, and equity covers exactly those', async () => {
-    const boss = await admin();
-    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-      name: `allin-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
-    });
-    const table = created.body.table;
-    const alice = await player();
-    const bob = await player();
+    const { boss, table, alice, bob } = await headsUp('allin', 100);
     const watcher = TestClient.anonymous(s.url);
     await watcher.connect();
     await watcher.watch(table.id);
-    for (const p of [alice, bob]) await p.watch(table.id);
-    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
-    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 });
     const shove: Chooser = (legal) => (legal.canAllIn && !legal.canCall ? { action: 'all_in' } : legal.canCall ? { action: 'call' } : { action: 'all_in' });
     const bots = [autoplay(alice, table.id, shove), autoplay(bob, table.id, shove)];
     await watcher.until(() => watcher.received.some((r) => r.event === 'table:equity'), 30_000, 'an equity frame');
@@ -456,16 +453,7 @@ describe('9. the smaller holes', () => {
 
 describe('5. a folded hand stays private after the hand', () => {
   it('right after a hand, no route gives anyone the seed or a card that was not shown', async () => {
-    const boss = await admin();
-    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-      name: `fold-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
-    });
-    const table = created.body.table;
-    const alice = await player();
-    const bob = await player();
-    for (const p of [alice, bob]) await p.watch(table.id);
-    await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 });
-    await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 });
+    const { boss, table, alice, bob } = await headsUp('fold', 100);
     const fold: Chooser = () => ({ action: 'fold' });
     const bots = [autoplay(alice, table.id, fold), autoplay(bob, table.id, fold)];
     await alice.until(() => settled(alice, table.id) >= 1, 15_000, 'a folded hand');
@@ -492,16 +480,7 @@ describe('5. a folded hand stays private after the hand', () => {
 
 describe('9. a leave asked for during a hand is not forgotten by a restart', () => {
   it('the player is cashed out by the restarted server', async () => {
-    const boss = await admin();
-    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-      name: `leave-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
-    });
-    const table = created.body.table;
-    const kate = await player();
-    const liam = await player();
-    for (const p of [kate, liam]) await p.watch(table.id);
-    await kate.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 });
-    await liam.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 });
+    const { boss, table, alice: kate, bob: liam } = await headsUp('leave');
     await kate.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
     expect(await kate.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
     for (const c of [boss, kate, liam]) c.close();

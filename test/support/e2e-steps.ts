@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { launchBrowser } from './browser';
+import { startTestServer, type TestServer } from './server';
 
 // Steps the browser tests share: a player signs up, buys chips, takes a seat,
 // and every screen is checked for accessibility the same way.
@@ -64,4 +67,32 @@ export async function checkAccessibility(page: Page, name: string): Promise<void
     return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
   });
   expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
+export interface BrowserRoom {
+  server: TestServer;
+  browser: Browser;
+  /** The id of the lobby table "Main Street 1/2". */
+  tableId: number;
+  contexts: BrowserContext[];
+  close(): Promise<void>;
+}
+
+/** The built client, a server with slow hands (time to look), Chromium, and the table the tests play at. */
+export async function openBrowserRoom(screenshotsDir: string): Promise<BrowserRoom> {
+  execFileSync(process.execPath, ['scripts/build-client-if-needed.mjs'], { stdio: 'inherit' });
+  mkdirSync(screenshotsDir, { recursive: true });
+  const server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000 } });
+  const browser = await launchBrowser();
+  const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+  const contexts: BrowserContext[] = [];
+  return {
+    server, browser, contexts,
+    tableId: tables.tables.find((t) => t.name === 'Main Street 1/2')!.id,
+    close: async () => {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await server.close();
+    },
+  };
 }
