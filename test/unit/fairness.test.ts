@@ -2,6 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../support/autoplay';
 import { type Card, cardToString } from '../../server/poker/cards.js';
 import { boardCardIndexes, boardIndexes, dealBoard, dealHoleCards, holeCardIndex } from '../../server/poker/deal.js';
 import {
@@ -211,15 +212,6 @@ describe('verifyHand, scheme 1 (legacy records: seed only)', () => {
 
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The inverse of encodeClientSeeds: if it exists and round-trips, the encoding is injective. */
 function decodeClientSeeds(bytes: Uint8Array): ClientSeed[] {
@@ -277,14 +269,14 @@ function referenceDeck(serverSeed: Uint8Array, handId: string, clientSeeds: Clie
 
 describe('client seeds: canonical encoding', () => {
   it('is injective: a decoder recovers every list, sorted by seat', () => {
-    const random = mulberry32(7);
+    const rand = prng(7);
     for (let n = 0; n < 2_000; n++) {
-      const seats = Array.from({ length: 10 }, (_, i) => i).filter(() => random() < 0.5);
+      const seats = Array.from({ length: 10 }, (_, i) => i).filter(() => rand(2) === 0);
       const list = seats.map((seat) => ({
         seat,
-        seed: Array.from({ length: 1 + Math.floor(random() * 64) }, () => PRINTABLE[Math.floor(random() * PRINTABLE.length)]).join(''),
+        seed: Array.from({ length: 1 + rand(64) }, () => PRINTABLE[rand(PRINTABLE.length)]).join(''),
       }));
-      const shuffled = [...list].sort(() => random() - 0.5);
+      const shuffled = [...list].sort(() => rand(3) - 1);
       expect(decodeClientSeeds(encodeClientSeeds(shuffled))).toEqual(list);
     }
   });
