@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { createTableFeed, type ChatMessage, type EquityFrame, type TableFrame, type TableNotice, type TableSnapshot } from '@protocol';
+import { createTableFeed, type ChatMessage, type EquityFrame, type FeedOutcome, type PrivateFrame, type TableFrame, type TableNotice, type TableSnapshot } from '@protocol';
 import { applyEquity, applyFrame, dropFlight, fromSnapshot, type TableState } from './tableState';
 import { getSocket, send, socketGeneration } from './socket';
 import { refreshBalance, toast } from './store';
@@ -70,9 +70,14 @@ export function useTable(tableId: number): TableHandle {
       });
     };
     const onFrame = (frame: TableFrame) => {
+      if (frame.tableId === tableId) onOutcome(feed.onFrame(frame));
+    };
+    const onPrivate = (frame: PrivateFrame) => {
+      if (frame.tableId === tableId) onOutcome(feed.onPrivate(frame));
+    };
+    const onOutcome = (outcome: FeedOutcome) => {
       const current = ref.current;
-      if (frame.tableId !== tableId || !current) return;
-      const outcome = feed.onFrame(frame);
+      if (!current) return;
       if (outcome.kind === 'resync') return resync();
       if (outcome.kind === 'stale') return;
       const next = applyFrame(current, outcome, feed.seq);
@@ -107,6 +112,7 @@ export function useTable(tableId: number): TableHandle {
       if (notice.kind !== 'info') resync();
     };
     socket.on('table:frame', onFrame);
+    socket.on('table:private', onPrivate);
     socket.on('table:equity', onEquity);
     socket.on('table:chat', onChat);
     socket.on('table:notice', onNotice);
@@ -116,6 +122,7 @@ export function useTable(tableId: number): TableHandle {
       alive = false;
       if (resyncTimer) clearTimeout(resyncTimer);
       socket.off('table:frame', onFrame);
+      socket.off('table:private', onPrivate);
       socket.off('table:equity', onEquity);
       socket.off('table:chat', onChat);
       socket.off('table:notice', onNotice);

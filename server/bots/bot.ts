@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { LegalActions } from '../poker';
-import { createTableFeed, type Ack, type SeatPlayer, type TableEvent, type TableFrame, type TableNotice, type TableSnapshot } from '../protocol';
+import { createTableFeed, type Ack, type FeedOutcome, type PrivateFrame, type SeatPlayer, type TableEvent, type TableFrame, type TableNotice, type TableSnapshot } from '../protocol';
 import { HttpSession, ServerUnreachable, type ApiBody } from './http';
 import type { BotRunOptions } from './options';
 import type { Stats } from './stats';
@@ -214,6 +214,7 @@ export class PlayerBot {
     const socket = io(this.ctx.options.url, socketOptions(this.http.cookie));
     this.socket = socket;
     socket.on('table:frame', (frame: TableFrame) => this.onFrame(frame));
+    socket.on('table:private', (frame: PrivateFrame) => this.onPrivate(frame));
     socket.on('table:notice', (notice: TableNotice) => this.onNotice(notice));
     socket.on('wallet:balance', (b: { balance: number }) => this.onWallet(b.balance));
     socket.on('disconnect', () => this.onDisconnect());
@@ -307,9 +308,20 @@ export class PlayerBot {
 
   private onFrame(frame: TableFrame): void {
     this.ctx.stats.frames++;
-    this.note(`frame e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} legal${frame.legal ? 1 : 0} ${frame.events.map((e) => e.type).join(',')}`);
+    this.note(`frame e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} ${frame.events.map((e) => e.type).join(',')}`);
     if (this.resyncing || frame.tableId !== this.table.id || this.feed.epoch === null) return;
-    const outcome = this.feed.onFrame(frame);
+    this.onOutcome(this.feed.onFrame(frame));
+  }
+
+  /** Own hole cards (and options) at the seq just applied. */
+  private onPrivate(frame: PrivateFrame): void {
+    this.ctx.stats.frames++;
+    this.note(`private e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} legal${frame.legal ? 1 : 0}`);
+    if (this.resyncing || frame.tableId !== this.table.id || this.feed.epoch === null) return;
+    this.onOutcome(this.feed.onPrivate(frame));
+  }
+
+  private onOutcome(outcome: FeedOutcome): void {
     if (outcome.kind === 'resync') return this.resync();
     if (outcome.kind === 'stale') return;
     for (const event of outcome.events) this.onEvent(event);

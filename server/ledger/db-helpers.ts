@@ -15,6 +15,8 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** How long to wait for a pooled connection (default TRANSACTION_MAX_WAIT_MS); then `ledger/busy`. */
+  maxWaitMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 2, maxDelayMs: 250 };
@@ -46,11 +48,14 @@ export async function inTransaction<T>(
           if (!result.ok) throw new Rollback(result);
           return result;
         },
-        { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
+        { timeout: TRANSACTION_TIMEOUT_MS, maxWait: policy.maxWaitMs ?? TRANSACTION_MAX_WAIT_MS },
       );
     } catch (error) {
       if (error instanceof Rollback) return error.failure;
       if (isBalanceOutOfRange(error)) return fail('amount/too_large');
+      // No connection came free within maxWait: the transaction never began, so
+      // nothing was written. That is an answer (busy), not a crash of the caller.
+      if (neverStarted(error)) return fail('ledger/busy', { reason: 'no database connection free' });
       if (!isRetryable(error)) throw error;
       if (attempt >= policy.attempts) return fail('ledger/busy', { attempts: attempt });
       if (stats) stats.retries++;
@@ -91,6 +96,18 @@ export function sqlState(error: unknown): string | undefined {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^P\d{4}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * Prisma could not begin the transaction: P2024 (no pooled connection in time)
+ * or P2028 "Unable to start a transaction in the given time" (maxWait). Only
+ * these are certain to have written nothing; a connection lost after COMMIT
+ * was sent is NOT one of them (its outcome is unknown, so it keeps throwing).
+ */
+export function neverStarted(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'P2024') return true;
+  return e?.code === 'P2028' && /unable to start a transaction/i.test(String(e.message ?? ''));
 }
 
 /** The database refused a balance beyond ±(2^53 − 1) (accounts_balance_range_check). */

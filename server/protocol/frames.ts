@@ -7,6 +7,7 @@ import type { GameEvent, LegalActions, TableView, Variant } from '../poker';
 
 export const SERVER_EVENTS = {
   tableFrame: 'table:frame',
+  tablePrivate: 'table:private',
   tableSnapshot: 'table:snapshot',
   tableChat: 'table:chat',
   tableNotice: 'table:notice',
@@ -90,13 +91,32 @@ export type TableEvent =
   /** recordId: the stored hand's id, for GET /api/hands/:id (seed, verification, history). */
   | { type: 'hand_settled'; handId: string; handNumber: number; recordId: string };
 
+/**
+ * The public frame of one step: sent ONCE to the table's room (everyone seated
+ * or watching), encoded once. It carries every event anyone may see; the
+ * player to act learns their options from its `to_act` event (legal actions
+ * are public information), so it has no per-viewer part.
+ */
 export interface TableFrame {
   tableId: number;
   epoch: number;
   seq: number;
   events: TableEvent[];
-  /** The receiving player's options when it is their turn (null otherwise). */
-  legal?: LegalActions | null;
+}
+
+/**
+ * The private part of a step, only for the one player whose private view
+ * changed in it (their own hole cards at the deal), sent right after the
+ * public frame of the same `seq` on the same socket. `legal` is that player's
+ * options at `seq` (a `to_act` folded before the hole cards were known could
+ * not say them). docs/protocol.md, "Frames and seq".
+ */
+export interface PrivateFrame {
+  tableId: number;
+  epoch: number;
+  seq: number;
+  events: GameEvent[];
+  legal: LegalActions | null;
 }
 
 export interface TableNotice {

@@ -7,7 +7,7 @@
 // stale; a larger jump or another epoch means frames were missed: ask for a snapshot. Until
 // a snapshot arrives every frame answers `resync`. Isomorphic: no Node APIs.
 import { applyViewEvents, type GameEvent, type LegalActions, type TableView } from '../poker';
-import type { TableEvent, TableFrame, TableSnapshot } from './frames';
+import type { PrivateFrame, TableEvent, TableFrame, TableSnapshot } from './frames';
 
 /** What the feed needs of a snapshot (`table:watch` and `table:snapshot` both answer one). */
 export type FeedSnapshot = Pick<TableSnapshot, 'tableId' | 'epoch' | 'seq' | 'view' | 'you'>;
@@ -39,6 +39,8 @@ export interface TableFeed {
   /** Takes a snapshot; false when it is older than the frames applied since it was asked for (it is dropped). */
   onSnapshot(snapshot: FeedSnapshot): boolean;
   onFrame(frame: TableFrame): FeedOutcome;
+  /** The private frame that follows the public one of the same seq (own hole cards and options). */
+  onPrivate(frame: PrivateFrame): FeedOutcome;
   /** Forgets the table: the next snapshot is taken whatever its seq (a fresh watch after a reconnect). */
   reset(): void;
 }
@@ -89,8 +91,6 @@ export function createTableFeed(): TableFeed {
     // not (or an event names a seat the view does not have), the view is out of step with
     // the table and only a snapshot can tell the truth.
     if (next === null || next.seq !== frame.seq) return desync();
-    // The frame's `legal` is the server's word for this player; the view agrees with it.
-    if (frame.legal !== undefined) next.legal = frame.legal;
     s = { ...s, seq: frame.seq, view: next, legal: next.legal };
     return { kind: 'applied', view: next, legal: next.legal, events: frame.events };
   };
@@ -102,10 +102,21 @@ export function createTableFeed(): TableFeed {
     if (frame.epoch !== s.epoch || frame.seq > s.seq + 1) return desync();
     if (frame.seq < s.seq) return { kind: 'stale' };
     if (frame.seq === s.seq + 1) return applyNext(frame, view);
-    if (frame.legal !== undefined && frame.legal !== s.legal) {
-      s = { ...s, legal: frame.legal, view: { ...view, legal: frame.legal } };
-    }
-    return { kind: 'applied', view: s.view!, legal: s.legal, events: frame.events.filter((e) => !isGameEvent(e)) };
+    return { kind: 'applied', view, legal: s.legal, events: frame.events.filter((e) => !isGameEvent(e)) };
+  };
+
+  // The private part of the step the feed has just applied: same seq, folded on top.
+  const onPrivate = (frame: PrivateFrame): FeedOutcome => {
+    const view = s.view;
+    if (view === null || !s.synced) return { kind: 'resync' };
+    if (frame.tableId !== s.tableId) return { kind: 'stale' };
+    if (frame.epoch !== s.epoch || frame.seq > s.seq) return desync();
+    if (frame.seq < s.seq) return { kind: 'stale' };
+    const next = foldOrNull(view, frame.events);
+    if (next === null || next.seq !== frame.seq) return desync();
+    next.legal = frame.legal;
+    s = { ...s, view: next, legal: next.legal };
+    return { kind: 'applied', view: next, legal: next.legal, events: frame.events };
   };
 
   const onSnapshot = (snapshot: FeedSnapshot): boolean => {
@@ -137,6 +148,7 @@ export function createTableFeed(): TableFeed {
     },
     onSnapshot,
     onFrame,
+    onPrivate,
     reset: () => {
       s = { ...EMPTY };
     },

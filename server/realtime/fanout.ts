@@ -8,8 +8,9 @@ import type { TableOutput } from '../tables/output';
 // the TableOutput the table actors send through. Built before the table
 // registry, so nothing has to be wired in a loop. Rooms:
 //   user:<id>     every socket of a logged-in user (notices, wallet)
-//   table:<id>    everyone at a table, seated or watching (chat, equity, notices)
-//   spect:<id>    watchers without a seat there (the public frames)
+//   table:<id>    everyone at a table, seated or watching (the public frames, chat,
+//                 equity, notices)
+//   spect:<id>    watchers without a seat there (the spectator count)
 //   lobby         lobby subscribers
 
 export interface SocketSession {
@@ -49,26 +50,30 @@ export function createFanout(io: Server): Fanout {
 
   const spectatorCount = (tableId: number) => io.sockets.adapter.rooms.get(`spect:${tableId}`)?.size ?? 0;
 
-  async function moveRooms(userId: number, tableId: number, seated: boolean): Promise<void> {
+  // Joins and leaves are issued together, without awaiting one socket before the
+  // next: with the in-memory adapter they take effect at once, so the frame the
+  // actor sends right after seatChanged already reaches every socket of the user.
+  function moveRooms(userId: number, tableId: number, seated: boolean): void {
     for (const s of socketsOf.get(userId) ?? []) {
       const watching = (s.data as SocketData).watching?.has(tableId) ?? false;
       if (seated) {
-        await s.join(`table:${tableId}`);
-        await s.leave(`spect:${tableId}`);
+        void s.join(`table:${tableId}`);
+        void s.leave(`spect:${tableId}`);
       } else if (watching) {
-        await s.join(`spect:${tableId}`);
+        void s.join(`spect:${tableId}`);
       } else {
-        await s.leave(`table:${tableId}`);
+        void s.leave(`table:${tableId}`);
       }
     }
   }
 
   const output: TableOutput = {
-    // A player's frame goes straight to their sockets, without a room look-up.
-    toUser: (userId, frame) => {
-      for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tableFrame, frame);
+    // One broadcast per step: Socket.IO encodes the packet once for the whole room.
+    toTable: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableFrame, frame),
+    // A player's private part goes straight to their sockets, without a room look-up.
+    toPlayer: (userId, frame) => {
+      for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tablePrivate, frame);
     },
-    toSpectators: (tableId, frame) => io.to(`spect:${tableId}`).emit(SERVER_EVENTS.tableFrame, frame),
     chat: (tableId, message) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableChat, message),
     equity: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableEquity, frame),
     notice: (userId, notice) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tableNotice, notice),
@@ -80,7 +85,7 @@ export function createFanout(io: Server): Fanout {
       else tables.delete(tableId);
       if (tables.size > 0) seatedAt.set(userId, tables);
       else seatedAt.delete(userId);
-      void moveRooms(userId, tableId, seated);
+      moveRooms(userId, tableId, seated);
     },
     isConnected: (userId) => (socketsOf.get(userId)?.size ?? 0) > 0,
     spectators: spectatorCount,

@@ -613,19 +613,23 @@ export class TableActor {
 
   // ---- broadcasts ---------------------------------------------------------------------
 
-  /** Sends each viewer their projection of the events, all with the same seq. */
+  /**
+   * One public frame per step for the whole table (encoded once by the room
+   * broadcast), then a private frame only to a player whose private view changed
+   * in it (their hole cards), with their options at this seq. Nothing else is
+   * per viewer: `to_act` carries the public legal actions (decision 016).
+   */
   private broadcast(events: GameEvent[], extra: TableEvent[] = []): void {
     const frameBase = { tableId: this.id, epoch: this.epoch, seq: this.game.seq };
+    const publicEvents = eventsFor(events, { kind: 'spectator' });
+    this.deps.output.toTable(this.id, { ...frameBase, events: publicEvents.length === events.length && extra.length === 0 ? events : [...publicEvents, ...extra] });
+    if (publicEvents.length === events.length) return;
     for (const [seat, record] of this.seats.entries()) {
-      const inEngine = this.inEngine(seat, record);
-      const viewer: Viewer = inEngine ? { kind: 'player', seat } : { kind: 'spectator' };
-      this.deps.output.toUser(record.userId, {
-        ...frameBase,
-        events: [...eventsFor(events, viewer), ...extra],
-        legal: inEngine ? legalActions(this.game, seat) : null,
-      });
+      if (!this.inEngine(seat, record)) continue;
+      const own = eventsFor(events, { kind: 'player', seat }).filter((e) => 'to' in e);
+      if (own.length === 0) continue;
+      this.deps.output.toPlayer(record.userId, { ...frameBase, events: own, legal: legalActions(this.game, seat) });
     }
-    this.deps.output.toSpectators(this.id, { ...frameBase, events: [...eventsFor(events, { kind: 'spectator' }), ...extra] });
   }
 
   /** Seat metadata changed without an engine step: send it with the current seq. */

@@ -1,12 +1,12 @@
-import type { ChatMessage, EquityFrame, TableFrame, TableNotice } from '../protocol/frames';
+import type { ChatMessage, EquityFrame, PrivateFrame, TableFrame, TableNotice } from '../protocol/frames';
 
 // Where a table actor's messages go. The Socket.IO layer implements it; unit
 // tests record it. Every call is fire-and-forget: sends never block a table.
 export interface TableOutput {
-  /** A frame for one seated user (all of their sockets). */
-  toUser(userId: number, frame: TableFrame): void;
-  /** The public frame, for everyone watching the table without a seat. */
-  toSpectators(tableId: number, frame: TableFrame): void;
+  /** The public frame of a step, once for everyone at the table (seated or watching). */
+  toTable(tableId: number, frame: TableFrame): void;
+  /** The private part of a step for one seated user (all of their sockets), after the public frame. */
+  toPlayer(userId: number, frame: PrivateFrame): void;
   /** Chat and all-in equity go to everyone at the table, seated or watching. */
   chat(tableId: number, message: ChatMessage): void;
   equity(tableId: number, frame: EquityFrame): void;

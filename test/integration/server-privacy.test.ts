@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../server/poker';
 import { boardPositions, holePositions, verifiableFromPublished, verifyHand, type PublishedHand } from '../../server/poker/fairness';
-import type { TableFrame } from '../../server/protocol';
+import type { PrivateFrame, TableFrame } from '../../server/protocol';
 import { autoplay, prng, randomChooser } from '../support/autoplay';
 import { TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
@@ -71,12 +71,19 @@ describe('privacy of hole cards, deck and seed', () => {
           expect(message.json.includes(secret.seed)).toBe(false);
           expect(message.json.includes(secret.deckJson)).toBe(false);
         }
+        if (message.event === 'table:private') {
+          // A private frame reaches only its own player, and holds only their own cards.
+          expect(ownSeat, 'a private frame reached a spectator').not.toBeNull();
+          const own = JSON.parse(message.json) as PrivateFrame;
+          for (const event of own.events) expect(event.type === 'hole_cards' && event.to === ownSeat && event.seat === ownSeat).toBe(true);
+          continue;
+        }
         if (message.event !== 'table:frame') continue;
         const frame = JSON.parse(message.json) as TableFrame;
-        for (const event of frame.events) {
-          if (event.type === 'hole_cards') expect(event.to, 'private hole cards reached another viewer').toBe(ownSeat);
-        }
+        // The public frame is the same for everyone: it never holds a private event.
+        for (const event of frame.events) expect(event.type, 'hole cards in the public frame').not.toBe('hole_cards');
       }
+      if (ownSeat !== null) expect(viewer.privateFrames.length, 'the villain got their own cards').toBeGreaterThanOrEqual(HANDS);
       // Cards shown publicly must be exactly the hands shown at showdown in the record.
       const shownEvents = viewer.frames.flatMap((f) => f.events).filter((e) => e.type === 'hand_shown');
       const allowed = new Set(secrets.flatMap((x) => x.record.shownSeats.map((seat) => `${seat}:${x.record.holeCards[seat]!.join('')}`)));

@@ -1,4 +1,4 @@
-import type { TableFrame, TableNotice } from '../../server/protocol';
+import type { PrivateFrame, TableFrame, TableNotice } from '../../server/protocol';
 import type { TableActor } from '../../server/tables/actor';
 import type { Clock } from '../../server/tables/clock';
 import type { TableOutput } from '../../server/tables/output';
@@ -34,19 +34,36 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * What each user received, as the realtime layer would deliver it: the public
+ * frame to every seated user and to the spectators (user 0), a private frame
+ * to its player only. `privateFrames` keeps the private ones apart.
+ */
 export function recordingOutput() {
   const frames = new Map<number, TableFrame[]>();
+  const privateFrames = new Map<number, PrivateFrame[]>();
+  const seated = new Set<number>();
   const notices: TableNotice[] = [];
+  const push = (userId: number, frame: TableFrame) => frames.set(userId, [...(frames.get(userId) ?? []), frame]);
   const output: TableOutput = {
-    toUser: (userId, frame) => frames.set(userId, [...(frames.get(userId) ?? []), frame]),
-    toSpectators: (_t, frame) => frames.set(0, [...(frames.get(0) ?? []), frame]),
+    toTable: (_t, frame) => {
+      for (const userId of seated) push(userId, frame);
+      push(0, frame);
+    },
+    toPlayer: (userId, frame) => {
+      push(userId, frame);
+      privateFrames.set(userId, [...(privateFrames.get(userId) ?? []), frame]);
+    },
     chat: () => undefined,
     equity: () => undefined,
     notice: (_u, n) => notices.push(n),
     tableNotice: (_t, n) => notices.push(n),
-    seatChanged: () => undefined,
+    seatChanged: (userId, _t, isSeated) => {
+      if (isSeated) seated.add(userId);
+      else seated.delete(userId);
+    },
     walletChanged: () => undefined,
   };
   const events = (userId: number) => (frames.get(userId) ?? []).flatMap((f) => f.events);
-  return { output, frames, notices, events };
+  return { output, frames, privateFrames, notices, events };
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { createTableFeed, type Ack, type TableFeed, type TableFrame, type TableSnapshot } from '../../server/protocol';
+import { createTableFeed, type Ack, type PrivateFrame, type TableFeed, type TableFrame, type TableSnapshot } from '../../server/protocol';
 import type { LegalActions, TableView } from '../../server/poker';
 
 // A real client of the public protocol for tests: HTTP sign-up/login with the
@@ -20,6 +20,7 @@ export class TestClient {
   socket: Socket | null = null;
   readonly received: Received[] = [];
   frames: TableFrame[] = [];
+  privateFrames: PrivateFrame[] = [];
   snapshots = new Map<number, TableSnapshot>();
   lastSeq = new Map<number, number>();
   epochs = new Map<number, number>();
@@ -75,6 +76,7 @@ export class TestClient {
     socket.onAny((event: string, payload: unknown) => {
       this.received.push({ event, json: JSON.stringify(payload) });
       if (event === 'table:frame') this.onFrame(payload as TableFrame);
+      if (event === 'table:private') this.onPrivate(payload as PrivateFrame);
       if (event === 'wallet:balance') this.balance = (payload as { balance: number }).balance;
     });
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +90,17 @@ export class TestClient {
     const feed = this.feeds.get(frame.tableId);
     if (!feed) return;
     const outcome = feed.onFrame(frame);
+    if (outcome.kind === 'resync') return this.resync(frame.tableId);
+    if (outcome.kind === 'applied') this.noteFeed(frame.tableId, feed);
+  }
+
+  /** A private frame is kept in `frames` too (its events are this player's own). */
+  private onPrivate(frame: PrivateFrame): void {
+    this.frames.push(frame);
+    this.privateFrames.push(frame);
+    const feed = this.feeds.get(frame.tableId);
+    if (!feed) return;
+    const outcome = feed.onPrivate(frame);
     if (outcome.kind === 'resync') return this.resync(frame.tableId);
     if (outcome.kind === 'applied') this.noteFeed(frame.tableId, feed);
   }

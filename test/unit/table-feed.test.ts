@@ -6,7 +6,7 @@ import { legalActions } from '../../server/poker/legal';
 import { eventsFor, viewFor } from '../../server/poker/views';
 import type { Command, GameEvent, GameState, Viewer } from '../../server/poker/types';
 import { createTableFeed, isGameEvent, type FeedSnapshot, type TableFeed } from '../../server/protocol/table-feed';
-import type { TableEvent, TableFrame } from '../../server/protocol/frames';
+import type { PrivateFrame, TableEvent, TableFrame } from '../../server/protocol/frames';
 import { legalCommand, rng, shuffledDeck, table } from './poker-helpers';
 
 const TABLE_ID = 7;
@@ -14,10 +14,16 @@ const EPOCH = 3;
 const HERO: Viewer = { kind: 'player', seat: 1 };
 const SPECTATOR: Viewer = { kind: 'spectator' };
 
-/** The frame one viewer gets for one engine step (server/tables/actor.ts broadcast). */
-function frameFor(state: GameState, events: GameEvent[], viewer: Viewer, extra: TableEvent[] = [], epoch = EPOCH): TableFrame {
-  const frame: TableFrame = { tableId: TABLE_ID, epoch, seq: state.seq, events: [...eventsFor(events, viewer), ...extra] };
-  return viewer.kind === 'player' ? { ...frame, legal: legalActions(state, viewer.seat) } : frame;
+/** The public frame of one engine step, the same for every viewer (server/tables/actor.ts broadcast). */
+function frameFor(state: GameState, events: GameEvent[], _viewer: Viewer, extra: TableEvent[] = [], epoch = EPOCH): TableFrame {
+  return { tableId: TABLE_ID, epoch, seq: state.seq, events: [...eventsFor(events, SPECTATOR), ...extra] };
+}
+
+/** The private frame a seated player gets after it, when the step has events only for them. */
+function privateFor(state: GameState, events: GameEvent[], viewer: Viewer, epoch = EPOCH): PrivateFrame | null {
+  if (viewer.kind !== 'player') return null;
+  const own = events.filter((e) => 'to' in e && e.to === viewer.seat);
+  return own.length === 0 ? null : { tableId: TABLE_ID, epoch, seq: state.seq, events: own, legal: legalActions(state, viewer.seat) };
 }
 
 function snapshotOf(state: GameState, viewer: Viewer, epoch = EPOCH): FeedSnapshot {
@@ -56,6 +62,16 @@ function applied(feed: TableFeed, frame: TableFrame) {
   return outcome;
 }
 
+/** Everything one viewer receives for a step, in order: the public frame, then their private one. */
+function delivered(feed: TableFeed, state: GameState, events: GameEvent[], viewer: Viewer) {
+  const outcome = applied(feed, frameFor(state, events, viewer));
+  const own = privateFor(state, events, viewer);
+  if (!own) return outcome;
+  const after = feed.onPrivate(own);
+  if (after.kind !== 'applied') throw new Error(`private frame: expected applied, got ${after.kind} at seq ${own.seq}`);
+  return after;
+}
+
 describe('createTableFeed', () => {
   it('asks for a snapshot before it has one', () => {
     const g = game();
@@ -76,13 +92,59 @@ describe('createTableFeed', () => {
     while (hands < 30) {
       const { state, events } = g.step();
       if (events.some((e) => e.type === 'hand_complete')) hands++;
-      const mine = applied(hero, frameFor(state, events, HERO));
+      const mine = delivered(hero, state, events, HERO);
       expect(mine.view).toEqual(viewFor(state, HERO));
       expect(mine.legal).toEqual(legalActions(state, 1));
       expect(hero.seq).toBe(state.seq);
-      expect(applied(watcher, frameFor(state, events, SPECTATOR)).view).toEqual(viewFor(state, SPECTATOR));
+      expect(delivered(watcher, state, events, SPECTATOR).view).toEqual(viewFor(state, SPECTATOR));
     }
     expect(hero.synced && watcher.synced).toBe(true);
+  });
+
+  it('a private frame is only ever the hole cards of its player, and nobody else’s frames hold them', () => {
+    const g = game(43);
+    let privates = 0;
+    for (let hands = 0; hands < 20; ) {
+      const { state, events } = g.step();
+      if (events.some((e) => e.type === 'hand_complete')) hands++;
+      expect(frameFor(state, events, SPECTATOR).events.some((e) => e.type === 'hole_cards')).toBe(false);
+      for (const seat of [0, 1, 2]) {
+        const own = privateFor(state, events, { kind: 'player', seat });
+        if (!own) continue;
+        privates++;
+        expect(own.events.every((e) => e.type === 'hole_cards' && e.seat === seat)).toBe(true);
+      }
+    }
+    expect(privates).toBeGreaterThanOrEqual(40);
+  });
+
+  it('a private frame must follow its public frame: ahead of it is a gap, behind it is stale', () => {
+    const g = game(44);
+    const feed = createTableFeed();
+    feed.onSnapshot(snapshotOf(g.state, HERO));
+    for (;;) {
+      const { state, events } = g.step();
+      const own = privateFor(state, events, HERO);
+      if (!own) {
+        applied(feed, frameFor(state, events, HERO));
+        continue;
+      }
+      // The private frame of a deal the feed has not seen: frames were missed.
+      const lagging = createTableFeed();
+      lagging.onSnapshot({ ...snapshotOf(g.state, HERO), seq: state.seq - 1 });
+      expect(lagging.onPrivate(own)).toEqual({ kind: 'resync' });
+      applied(feed, frameFor(state, events, HERO));
+      // Until the private part arrives the hero does not know their cards, so not their options either.
+      expect(feed.view!.seats[1]!.holeCards).toBeNull();
+      expect(feed.onPrivate(own).kind).toBe('applied');
+      expect(feed.view).toEqual(viewFor(state, HERO));
+      const next = g.step();
+      delivered(feed, next.state, next.events, HERO);
+      expect(feed.onPrivate(own)).toEqual({ kind: 'stale' });
+      expect(feed.onPrivate({ ...own, tableId: TABLE_ID + 1 })).toEqual({ kind: 'stale' });
+      expect(feed.onPrivate({ ...own, seq: feed.seq, epoch: EPOCH + 1 })).toEqual({ kind: 'resync' });
+      break;
+    }
   });
 
   it('a missed frame means resync until the next snapshot, which it then follows', () => {
@@ -90,7 +152,7 @@ describe('createTableFeed', () => {
     const feed = createTableFeed();
     feed.onSnapshot(snapshotOf(g.state, HERO));
     const first = g.step();
-    applied(feed, frameFor(first.state, first.events, HERO));
+    delivered(feed, first.state, first.events, HERO);
     const held = feed.view;
     g.step(); // lost
     const third = g.step();
@@ -102,7 +164,7 @@ describe('createTableFeed', () => {
     expect(feed.onFrame(frameFor(fourth.state, fourth.events, HERO))).toEqual({ kind: 'resync' });
     expect(feed.onSnapshot(snapshotOf(fourth.state, HERO))).toBe(true);
     const fifth = g.step();
-    expect(applied(feed, frameFor(fifth.state, fifth.events, HERO)).view).toEqual(viewFor(fifth.state, HERO));
+    expect(delivered(feed, fifth.state, fifth.events, HERO).view).toEqual(viewFor(fifth.state, HERO));
   });
 
   it('another epoch means the table was rebuilt: resync, whatever the seq', () => {
@@ -139,6 +201,8 @@ describe('createTableFeed', () => {
     const players: TableEvent = { type: 'players', players: [] };
     const clock: TableEvent = { type: 'clock', clock: null };
     applied(feed, frameFor(state, events, HERO, [clock]));
+    const own = privateFor(state, events, HERO);
+    if (own) feed.onPrivate(own);
     const meta = applied(feed, frameFor(state, [], HERO, [players]));
     expect(meta.events).toEqual([players]);
     expect(meta.view).toEqual(viewFor(state, HERO));
@@ -184,7 +248,7 @@ describe('createTableFeed', () => {
     const old = snapshotOf(g.state, HERO);
     feed.onSnapshot(old);
     const { state, events } = g.step();
-    applied(feed, frameFor(state, events, HERO));
+    delivered(feed, state, events, HERO);
     expect(feed.onSnapshot(old)).toBe(false);
     expect(feed.seq).toBe(state.seq);
     expect(feed.onSnapshot(snapshotOf(state, HERO))).toBe(true);
