@@ -3,8 +3,10 @@
 // esbuild bundles server/main.ts and every file of this repository it imports
 // (the generated Prisma client included) into dist/main.js; packages stay
 // imports of node_modules. The equity worker, server/tables/equity-worker.mjs,
-// becomes dist/equity-worker.mjs with the engine bundled in (in development it
-// loads the engine's TypeScript through tsx). The server keeps finding
+// becomes dist/equity-worker.mjs with the engine bundled in, and the ledger
+// thread, server/ledger/ledger-worker.mjs, dist/ledger-worker.mjs with the
+// ledger and the Prisma client bundled in (in development both load their
+// TypeScript through tsx). The server keeps finding
 // client/dist and prisma/migrations because dist/ sits at the repository root.
 //
 //   node scripts/build-server.mjs              build
@@ -24,8 +26,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'dist');
 const infoFile = path.join(outDir, 'build-info.json');
 const INPUTS = ['server', 'tsconfig.json', 'package.json', 'scripts/build-server.mjs'];
-const OUTPUTS = ['main.js', 'equity-worker.mjs'];
-const WORKER_SOURCE = path.join(root, 'server', 'tables', 'equity-worker.mjs');
+const OUTPUTS = ['main.js', 'equity-worker.mjs', 'ledger-worker.mjs'];
+const EQUITY_WORKER = path.join(root, 'server', 'tables', 'equity-worker.mjs');
+const LEDGER_WORKER = path.join(root, 'server', 'ledger', 'ledger-worker.mjs');
 
 /** Files under rel (or rel itself), sorted, relative to the repository root. */
 function filesUnder(rel) {
@@ -56,26 +59,31 @@ export function serverBuildIsStale() {
   }
 }
 
-/** The worker's one tsImport (the engine) resolved at build time, so the compiled worker needs no tsx. */
-const workerEngineBundled = {
-  name: 'equity-worker-engine',
-  setup(build) {
-    build.onResolve({ filter: /^tsx\/esm\/api$/ }, (args) =>
-      args.importer === WORKER_SOURCE ? { path: 'tsx-esm-api', namespace: 'equity-worker-engine' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'equity-worker-engine' }, () => ({
-      resolveDir: path.dirname(WORKER_SOURCE),
-      loader: 'js',
-      contents: [
-        "import * as equity from '../poker/equity.ts';",
-        'export async function tsImport(specifier) {',
-        "  if (specifier === '../poker/equity.ts') return equity;",
-        "  throw new Error(`the compiled equity worker bundles only ../poker/equity.ts, not ${specifier}`);",
-        '}',
-      ].join('\n'),
-    }));
-  },
-};
+/**
+ * A worker's one tsImport resolved at build time, so the compiled worker needs
+ * no tsx: `source` (the worker's .mjs) may import only `specifier`.
+ */
+function tsImportBundled(name, source, specifier) {
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter: /^tsx\/esm\/api$/ }, (args) =>
+        args.importer === source ? { path: 'tsx-esm-api', namespace: name } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: name }, () => ({
+        resolveDir: path.dirname(source),
+        loader: 'js',
+        contents: [
+          `import * as bundled from '${specifier}';`,
+          'export async function tsImport(wanted) {',
+          `  if (wanted === '${specifier}') return bundled;`,
+          `  throw new Error(\`the compiled ${name} bundles only ${specifier}, not \${wanted}\`);`,
+          '}',
+        ].join('\n'),
+      }));
+    },
+  };
+}
 
 /** Package name of a bare import ("@scope/name/sub" -> "@scope/name"), or null for a Node built-in. */
 function packageOf(specifier) {
@@ -123,7 +131,8 @@ export async function buildServer() {
   };
   const results = await Promise.all([
     esbuild.build({ ...common, entryPoints: { main: 'server/main.ts' } }),
-    esbuild.build({ ...common, entryPoints: { 'equity-worker': 'server/tables/equity-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [workerEngineBundled] }),
+    esbuild.build({ ...common, entryPoints: { 'equity-worker': 'server/tables/equity-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [tsImportBundled('equity-worker', EQUITY_WORKER, '../poker/equity.ts')] }),
+    esbuild.build({ ...common, entryPoints: { 'ledger-worker': 'server/ledger/ledger-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [tsImportBundled('ledger-worker', LEDGER_WORKER, './worker-host.ts')] }),
   ]);
   for (const result of results) checkExternalImports(result.metafile);
   mkdirSync(outDir, { recursive: true });

@@ -19,6 +19,7 @@ import { registerHealthRoutes } from './http/health';
 import { registerLobbyRoutes } from './http/lobby';
 import { originAllowed, registerOriginCheck } from './http/origin';
 import { registerWalletRoutes } from './http/wallet';
+import { createLedgerThread } from './ledger/thread';
 import { createLedger, type Ledger } from './ledger/transactions';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
@@ -83,12 +84,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const database = options.database ?? (await openDatabase(config, { log: (m) => log.info(m) }));
   const db = database.db;
   const metrics = createMetrics();
-  const ledger = createLedger({
-    db,
+  const ledgerOptions = {
     chipsPerUsd: config.CHIPS_PER_USD,
     purchaseMinCents: BigInt(config.CHIP_PURCHASE_MIN_CENTS),
     purchaseMaxCents: BigInt(config.CHIP_PURCHASE_MAX_CENTS),
-  });
+  };
+  // Money transactions on their own thread and pool (decision 017), unless LEDGER_THREAD=main.
+  const ledgerThread = config.LEDGER_THREAD === 'thread'
+    ? createLedgerThread({
+        ...ledgerOptions,
+        db: {
+          url: database.url,
+          poolMax: config.LEDGER_POOL_MAX,
+          lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
+          statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
+        },
+        onError: (message) => log.error({ message }, 'ledger thread error'),
+      })
+    : null;
+  const ledger: Ledger = ledgerThread ?? createLedger({ db, ...ledgerOptions });
   const app = Fastify({
     loggerInstance: log,
     // One log line per request only when debugging: at load it would be most of the CPU.
@@ -175,6 +190,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closed = true;
       await registry.shutdown(graceMs);
       await equityPool.close();
+      await ledgerThread?.close();
       await realtime.close();
       await app.close();
       if (!options.database) await database.close();

@@ -61,6 +61,10 @@ export const configSchema = z.object({
   /** Name of the admin created on first boot (its one-time password is printed once). */
   ADMIN_USERNAME: z.string().trim().regex(/^[A-Za-z0-9_-]{3,24}$/, { message: 'must be 3 to 24 letters, digits, _ or -' }).optional(),
   DB_POOL_MAX: positiveInt.default(20),
+  /** Connections of the ledger thread's own pool (every money transaction runs there). */
+  LEDGER_POOL_MAX: positiveInt.default(20),
+  /** `thread` (default): money transactions run on their own thread; `main`: on the main event loop. */
+  LEDGER_THREAD: z.enum(['thread', 'main']).default('thread'),
   DB_LOCK_TIMEOUT_MS: positiveInt.default(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(15_000),
   DB_IDLE_IN_TX_TIMEOUT_MS: positiveInt.default(30_000),

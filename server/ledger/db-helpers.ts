@@ -99,15 +99,17 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * Prisma could not begin the transaction: P2024 (no pooled connection in time)
- * or P2028 "Unable to start a transaction in the given time" (maxWait). Only
- * these are certain to have written nothing; a connection lost after COMMIT
- * was sent is NOT one of them (its outcome is unknown, so it keeps throwing).
+ * Prisma did not let the transaction commit: P2024 (no pooled connection in
+ * time), P2028 "Unable to start a transaction in the given time" (maxWait), or
+ * P2028 for a query or commit on an expired transaction (past `timeout`: Prisma
+ * rolled it back and refused to send it). Only these are certain to have
+ * written nothing; a connection lost after COMMIT was sent is NOT one of them
+ * (its outcome is unknown, so it keeps throwing).
  */
 export function neverStarted(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (e?.code === 'P2024') return true;
-  return e?.code === 'P2028' && /unable to start a transaction/i.test(String(e.message ?? ''));
+  return e?.code === 'P2028' && /unable to start a transaction|cannot be executed on an expired transaction/i.test(String(e.message ?? ''));
 }
 
 /** The database refused a balance beyond ±(2^53 − 1) (accounts_balance_range_check). */

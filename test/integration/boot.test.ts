@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/db';
 import { startServerProcess } from '../support/server-process';
 
 // Acceptance: with no DATABASE_URL the server (the compiled build, as `npm
@@ -110,6 +111,28 @@ describe('boot with the embedded database', () => {
       expect(answer.result?.boards).toBe(990);
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it('runs the compiled ledger thread, with the ledger and the Prisma client bundled in and no tsx', async () => {
+    const file = fileURLToPath(new URL('../../dist/ledger-worker.mjs', import.meta.url));
+    expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']tsx|import\(["']tsx/);
+    const t = await createTestDatabase();
+    const worker = new Worker(file, {
+      workerData: { db: { url: t.url, poolMax: 1 }, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: 10_000n },
+    });
+    try {
+      const answer = await new Promise<{ id: number; result?: { violations: unknown[] } }>((resolve, reject) => {
+        worker.on('message', (m: { ready?: true; id?: number }) => {
+          if (m.ready) worker.postMessage({ id: 3, op: 'reconcile' });
+          else resolve(m as { id: number; result?: { violations: unknown[] } });
+        });
+        worker.once('error', reject);
+      });
+      expect(answer).toMatchObject({ id: 3, result: { violations: [] } });
+    } finally {
+      await worker.terminate();
+      await t.close();
     }
   });
 

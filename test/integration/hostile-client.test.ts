@@ -316,13 +316,16 @@ describe('8. equity describes only hands that everyone can see', () => {
     await watcher.watch(table.id);
     const shove: Chooser = (legal) => (legal.canAllIn && !legal.canCall ? { action: 'all_in' } : legal.canCall ? { action: 'call' } : { action: 'all_in' });
     const bots = [autoplay(alice, table.id, shove), autoplay(bob, table.id, shove)];
-    await watcher.until(() => watcher.received.some((r) => r.event === 'table:equity'), 30_000, 'an equity frame');
+    // Only hands the watcher saw from their start count (the first one may have been dealt before it watched).
+    const events = () => watcher.frames.filter((f) => f.tableId === table.id).flatMap((f) => f.events);
+    const equities = () => watcher.received.filter((r) => r.event === 'table:equity').map((r) => JSON.parse(r.json) as { handId: string; seats: { seat: number }[] });
+    const seenFromStart = (handId: string) => events().some((e) => e.type === 'hand_started' && e.handId === handId);
+    await watcher.until(() => equities().some((e) => seenFromStart(e.handId)), 30_000, 'an equity frame of a hand watched from its start');
     bots.forEach((b) => b.stop());
-    const events = watcher.frames.filter((f) => f.tableId === table.id).flatMap((f) => f.events);
-    for (const received of watcher.received.filter((r) => r.event === 'table:equity')) {
-      const frame = JSON.parse(received.json) as { handId: string; seats: { seat: number }[] };
-      const started = events.findIndex((e) => e.type === 'hand_started' && e.handId === frame.handId);
-      const handEvents = events.slice(started);
+    const all = events();
+    for (const frame of equities().filter((e) => seenFromStart(e.handId))) {
+      const started = all.findIndex((e) => e.type === 'hand_started' && e.handId === frame.handId);
+      const handEvents = all.slice(started);
       const exposed = handEvents.find((e) => e.type === 'hands_exposed');
       expect(exposed, 'hands exposed before equity').toBeDefined();
       const exposedSeats = exposed && exposed.type === 'hands_exposed' ? exposed.hands.map((h) => h.seat).sort() : [];

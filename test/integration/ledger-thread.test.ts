@@ -1,0 +1,60 @@
+// The ledger thread (decision 017): the same Ledger, its calls answered by a
+// worker thread with its own pool. Results cross intact (bigints, replays), an
+// error crosses with what callers classify it by, and money stays exact when
+// many calls race through it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTransientDbError } from '../../server/ledger/db-helpers';
+import { createLedgerThread, type LedgerThread } from '../../server/ledger/thread';
+import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+
+let t: TestDatabase;
+let thread: LedgerThread;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  thread = createLedgerThread({
+    db: { url: t.url, poolMax: 4 },
+    chipsPerUsd: t.deps.chipsPerUsd, purchaseMinCents: t.deps.purchaseMinCents, purchaseMaxCents: t.deps.purchaseMaxCents,
+  });
+});
+afterAll(async () => {
+  await thread.close();
+  await t.close();
+});
+
+describe('the ledger thread', () => {
+  it('answers like the ledger: bigints intact, a replay is a replay, a refusal is a refusal', async () => {
+    const [userId] = await seedUsers(t.db, 1);
+    const key = uniqueKey('thread');
+    const first = await thread.buyChips({ userId: userId!, amountCents: 1_234n, idempotencyKey: key });
+    expect(first.ok && typeof first.value.walletBalance).toBe('bigint');
+    expect(first.ok && first.value.chips).toBe(1_234n);
+    expect(first.ok && first.value.replayed).toBe(false);
+    const again = await thread.buyChips({ userId: userId!, amountCents: 1_234n, idempotencyKey: key });
+    expect(again.ok && again.value.replayed).toBe(true);
+    expect(again.ok && first.ok && again.value.transferId).toBe(first.ok ? first.value.transferId : null);
+    const refused = await thread.buyChips({ userId: userId!, amountCents: -5n, idempotencyKey: uniqueKey('neg') });
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('amount/invalid');
+  });
+
+  it('keeps every chip when 200 calls race through it', async () => {
+    const users = await seedUsers(t.db, 10, 'race');
+    await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      thread.buyChips({ userId: users[i % 10]!, amountCents: 100n, idempotencyKey: uniqueKey(`r${i}`) })));
+    for (const userId of users) {
+      const wallet = await t.db.account.findFirst({ where: { userId, kind: 'WALLET' } });
+      expect(wallet?.balance).toBe(20n * 100n);
+    }
+    expect((await thread.reconcile()).violations).toEqual([]);
+  });
+
+  it('a database it cannot reach throws an error the callers still see as transient, and close lets it go', async () => {
+    const broken = createLedgerThread({
+      db: { url: 'postgresql://postgres@127.0.0.1:1/nowhere', poolMax: 1 },
+      chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: 10_000n,
+    });
+    const error = await broken.buyChips({ userId: 1, amountCents: 500n, idempotencyKey: 'x' }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(isTransientDbError(error)).toBe(true);
+    await broken.close();
+  });
+});
