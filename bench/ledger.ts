@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { createDb, type Db } from '../server/db/client';
+import { readMigrations } from '../server/db/migrate';
 import { PrismaClient } from '../server/db/generated/client';
+import { reconcile, reconcileIncremental } from '../server/ledger/reconcile';
 import { createLedger, type Ledger, type LedgerDeps, type SettleHandInput } from '../server/ledger/transactions';
 import { RawFailure, rawBuyIn, rawSettleHand } from './ledger-raw';
+import { countEntries, prefillLedger } from './prefill';
 import {
   connectionLimits,
   createStatementTimer,
@@ -20,14 +24,22 @@ import {
   type Sample,
   type StatementStat,
 } from './support';
+import { runWindowedCell, type WindowedResult } from './windowed';
 
 // npm run bench:ledger [-- --quick | --duration=10 --rounds=2 --warmup=1 --workers=8,32 --pool=20 --profile=3 --seed=1 --named-statements]
+// npm run bench:ledger -- --prefill 0,1000000,10000000 [--duration=60 --window=10 --workers=8]
 //
 // Throughput and latency of the ledger's two hottest money operations, settleHand
 // (6 seats) and buyIn, through the project's ledger (Prisma 7 + adapter-pg) and
 // through a raw node-postgres baseline doing the same SQL work one statement per
 // step (bench/ledger-raw.ts). Figures, not a test: it fails only when an
 // operation fails or when the ledger's reconcile finds a violation afterwards.
+//
+// With --prefill (issue #11) it measures the same two operations at several
+// ledger sizes instead: the ledger is grown to each size set-based
+// (bench/prefill.ts), then each cell runs for a minute by default, cut into
+// windows, so that a cost that grows with the ledger shows both across sizes
+// and within a run.
 
 const SEATS_PER_HAND = 6;
 const BUYIN_SEATS_PER_TABLE = 10;
@@ -233,13 +245,16 @@ async function measure(bench: Bench, name: OpName, impl: Impl, workers: number, 
     durationMs,
     op: operation(bench, name, impl),
     backendPids: () => backendPids(bench.admin),
-    onError: (error) => {
-      const code = error instanceof RawFailure ? `raw: ${error.message}` : String((error as Error).message ?? error).slice(0, 120);
-      bench.errors.set(code, (bench.errors.get(code) ?? 0) + 1);
-    },
+    onError: (error) => recordError(bench, error),
   });
   if (name === 'buyin') bench.bestBuyInRate = Math.max(bench.bestBuyInRate, (sample.latenciesMs.length / sample.elapsedMs) * 1000);
   return sample;
+}
+
+/** Every failed operation is counted, by its message. */
+function recordError(bench: Bench, error: unknown): void {
+  const code = error instanceof RawFailure ? `raw: ${error.message}` : String((error as Error).message ?? error).slice(0, 120);
+  bench.errors.set(code, (bench.errors.get(code) ?? 0) + 1);
 }
 
 async function backendPids(admin: pg.Client): Promise<number[]> {
@@ -298,6 +313,227 @@ function profileLines(label: string, result: CellResult, stats: Map<string, Stat
     `    ${'(outside statements: pool, ORM/JS, hashing, between calls)'.padEnd(58)} ${pad('', 6)}   ${pad('', 7)}    = ${pad(fixed(result.meanMs - statementMsPerOp, 3), 7)} ms/op`,
     `    node cpu ${fixed(result.clientCpuMsPerOp, 3)} ms/op, pg backend cpu ${fixed(result.serverCpuMsPerOp, 3)} ms/op, host busy ${fixed(result.hostBusy * 100, 0)}%`,
   ];
+}
+
+// ---- growth: cost as the ledger grows (issue #11) ----------------------------------------
+
+interface GrowthArgs {
+  /** Ledger sizes, in entries, ascending; 0 is the empty ledger. */
+  sizes: number[];
+  windowMs: number;
+  /** A/B: install the balance trigger function as this migration defined it (e.g. 20261126000000_init). */
+  balanceCheckFrom: string | null;
+}
+
+const GROWTH_DEFAULTS = ['--duration=60', '--workers=8', '--profile=0'];
+const GROWTH_WINDOW_DEFAULT_S = 10;
+
+/**
+ * Takes --prefill <sizes> (or --prefill=<sizes>) and --window=<s> off the
+ * command line; with --prefill, the cells default to 60 s, 8 workers, no profile.
+ */
+function takeGrowthArgs(argv: string[]): { rest: string[]; growth: GrowthArgs | null } {
+  const rest: string[] = [];
+  let sizes: string | null = null;
+  let windowS = GROWTH_WINDOW_DEFAULT_S;
+  let balanceCheckFrom: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--prefill') sizes = argv[++i] ?? '';
+    else if (a.startsWith('--prefill=')) sizes = a.slice('--prefill='.length);
+    else if (a.startsWith('--window=')) windowS = Number(a.slice('--window='.length));
+    else if (a.startsWith('--balance-check-from=')) balanceCheckFrom = a.slice('--balance-check-from='.length);
+    else rest.push(a);
+  }
+  if (sizes === null) return { rest, growth: null };
+  const parsed = sizes.split(',').map((x) => Number(x.replace(/_/g, '')));
+  if (parsed.length === 0 || parsed.some((n) => !Number.isInteger(n) || n < 0) || !(windowS > 0)) {
+    console.error(`--prefill takes ledger sizes in entries, e.g. --prefill 0,1000000,10000000; --window a positive number of seconds`);
+    process.exit(2);
+  }
+  for (const flag of GROWTH_DEFAULTS) if (!rest.some((a) => a.startsWith(flag.split('=')[0]!))) rest.push(flag);
+  return { rest, growth: { sizes: [...parsed].sort((a, b) => a - b), windowMs: windowS * 1000, balanceCheckFrom } };
+}
+
+interface GrowthRow {
+  size: number;
+  entries: number;
+  workers: number;
+  cells: Map<string, WindowedResult>;
+  /** Seconds: the full reconcile before the cells, the incremental one after them (from a checkpoint taken before). */
+  reconcileFullS: number;
+  reconcileIncrementalS: number;
+}
+
+async function growthBenchmark(bench: Bench, growth: GrowthArgs, database: { url: string; source: string }): Promise<number> {
+  const { args } = bench;
+  console.log(`bench:ledger (growth) on ${database.source}: ${await describeServer(bench.admin)}`);
+  console.log(`node ${process.version}; pool ${args.poolMax} per side; sizes ${growth.sizes.join(', ')} entries; ` +
+    `each cell ${args.durationMs / 1000} s in ${growth.windowMs / 1000} s windows after a ${args.warmupMs / 1000} s warm-up; workers ${args.workers.join(', ')}`);
+  if (growth.balanceCheckFrom) await installBalanceCheckFrom(bench.admin, growth.balanceCheckFrom);
+  const workersMax = Math.max(...args.workers);
+  bench.settleTables = await seatSettleTables(bench, workersMax);
+  bench.buyInWorkers = await prepareBuyInWorkers(bench, workersMax);
+  const rows: GrowthRow[] = [];
+  for (const [index, size] of growth.sizes.entries()) {
+    const report = await prefillLedger(database.url, size, (line) => console.log(`  ${line}`));
+    if (report.hands > 0) console.log(`  prefill to ${size}: +${report.entriesAfter - report.entriesBefore} entries in ${report.seconds.toFixed(0)} s`);
+    for (const workers of args.workers) {
+      const row: GrowthRow = {
+        size, entries: await countEntries(bench.admin), workers, cells: new Map(),
+        reconcileFullS: await timedReconcile(bench, 'full'), reconcileIncrementalS: NaN,
+      };
+      await timedReconcile(bench, 'incremental'); // the checkpoint the run after the cells starts from
+      console.log(`\nledger of ${row.entries} entries, ${workers} workers`);
+      console.log(GROWTH_HEADER);
+      // Alternate which side goes first, so that drift over the run hits both alike.
+      const order: Impl[] = index % 2 === 0 ? ['ledger', 'raw'] : ['raw', 'ledger'];
+      for (const name of ['settle', 'buyin'] as const) {
+        for (const impl of order) {
+          const before = await tableStats(bench.admin);
+          const result = await measureWindowed(bench, name, impl, workers, growth.windowMs);
+          row.cells.set(`${name}:${impl}`, result);
+          console.log(growthLine(name, impl, result));
+          console.log(`    ${describeScans(before, await tableStats(bench.admin), result.ops)}`);
+        }
+      }
+      row.reconcileIncrementalS = await timedReconcile(bench, 'incremental');
+      rows.push(row);
+      console.log(growthResultLine(row));
+    }
+  }
+  return finishGrowth(bench, rows);
+}
+
+/**
+ * Before/after comparisons: replaces, in this throw-away database only, the
+ * balance trigger's function with the definition an earlier migration gave it.
+ */
+async function installBalanceCheckFrom(admin: pg.Client, migrationName: string): Promise<void> {
+  const migration = readMigrations().find((m) => m.name === migrationName);
+  const definition = migration && /CREATE (?:OR REPLACE )?FUNCTION "check_transfers_balance"\(\)[\s\S]*?\$\$;/.exec(migration.sql)?.[0];
+  if (!definition) throw new Error(`no check_transfers_balance() in migration ${migrationName}`);
+  await admin.query(definition.replace(/^CREATE (?:OR REPLACE )?FUNCTION/, 'CREATE OR REPLACE FUNCTION'));
+  console.log(`A/B: check_transfers_balance() as defined by ${migrationName}`);
+}
+
+/** Both audits must be clean (a violation fails the run); returns the seconds taken. */
+async function timedReconcile(bench: Bench, mode: 'full' | 'incremental'): Promise<number> {
+  const report = mode === 'full' ? await reconcile(bench.db) : await reconcileIncremental(bench.db);
+  const scope = report.checkpoint
+    ? `${report.checkpoint.entriesRead} entries after #${report.checkpoint.fromEntryId} read, checkpoint ${report.checkpoint.writtenId ?? 'not written'}`
+    : `${report.entries} entries read`;
+  console.log(`  reconcile (${mode}): ${report.ok ? 'clean' : 'VIOLATIONS'} in ${(report.durationMs / 1000).toFixed(1)} s; ${scope}`);
+  if (!report.ok) throw new Error(`reconcile (${mode}) found violations: ${report.violations.slice(0, 5).map((v) => v.message).join('; ')}`);
+  return report.durationMs / 1000;
+}
+
+async function measureWindowed(bench: Bench, name: OpName, impl: Impl, workers: number, windowMs: number): Promise<WindowedResult> {
+  const { durationMs, warmupMs } = bench.args;
+  if (name === 'buyin') await ensureSeatSupply(bench, workers, durationMs + warmupMs);
+  const result = await runWindowedCell({
+    workers, warmupMs, durationMs, windowMs,
+    op: operation(bench, name, impl),
+    backendPids: () => backendPids(bench.admin),
+    onError: (error) => recordError(bench, error),
+  });
+  if (name === 'buyin') bench.bestBuyInRate = Math.max(bench.bestBuyInRate, result.opsPerSec);
+  return result;
+}
+
+async function finishGrowth(bench: Bench, rows: GrowthRow[]): Promise<number> {
+  const started = performance.now();
+  const report = await bench.ledger.reconcile();
+  const reconcileS = (performance.now() - started) / 1000;
+  const failed = [...bench.errors.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nledger retries: ${bench.deps.stats!.retries}; failed operations: ${failed}`);
+  for (const [code, count] of bench.errors) console.log(`  ${count} x ${code}`);
+  console.log(`reconcile (full): ${report.ok ? 'clean' : 'VIOLATIONS'} in ${reconcileS.toFixed(1)} s ` +
+    `(${report.transfers} transfers, ${report.entries} entries, ${report.accounts} accounts)`);
+  for (const v of report.violations.slice(0, 10)) console.log(`  ${v.code}: ${v.message}`);
+  for (const row of rows) console.log(growthResultLine(row));
+  if (rows.length > 1) console.log(growthSummaryLine(rows, failed, report.ok, reconcileS));
+  return report.ok && failed === 0 ? 0 : 1;
+}
+
+const GROWTH_HEADER = [
+  pad('op', 7), pad('impl', 7), pad('ops/s', 8), pad('p50 ms', 8), pad('p99 ms', 8), pad('pg cpu/op', 10), pad('node cpu/op', 11),
+  pad('errors', 6), '  per window: ops/s | pg cpu ms/op',
+].join(' ');
+
+function growthLine(name: OpName, impl: Impl, r: WindowedResult): string {
+  const windows = r.windows.map((w) => fixed(w.opsPerSec, 0)).join(' ');
+  const cpu = r.windows.map((w) => fixed(w.pgCpuMsPerOp, 2)).join(' ');
+  return [
+    pad(name, 7), pad(impl, 7), pad(fixed(r.opsPerSec, 0), 8), pad(fixed(r.p50Ms, 2), 8), pad(fixed(r.p99Ms, 2), 8),
+    pad(fixed(r.pgCpuMsPerOp, 3), 10), pad(fixed(r.nodeCpuMsPerOp, 3), 11), pad(String(r.errors), 6), `  ${windows} | ${cpu}`,
+  ].join(' ');
+}
+
+/** Last window against first: 1.00 is flat; below 1 the operation slowed down while the ledger grew. */
+function drift(r: WindowedResult): number {
+  const first = r.windows[0]!;
+  const last = r.windows[r.windows.length - 1]!;
+  return last.opsPerSec / first.opsPerSec;
+}
+
+function growthResultLine(row: GrowthRow): string {
+  const get = (key: string) => row.cells.get(key)!;
+  const settle = get('settle:ledger');
+  const buyIn = get('buyin:ledger');
+  const errors = [...row.cells.values()].reduce((n, r) => n + r.errors, 0);
+  return `RESULT bench:ledger entries=${row.entries} workers=${row.workers} ` +
+    `settle_per_s=${fixed(settle.opsPerSec, 0)} settle_p99_ms=${fixed(settle.p99Ms, 1)} ` +
+    `buyin_per_s=${fixed(buyIn.opsPerSec, 0)} buyin_p99_ms=${fixed(buyIn.p99Ms, 1)} ` +
+    `settle_raw_per_s=${fixed(get('settle:raw').opsPerSec, 0)} buyin_raw_per_s=${fixed(get('buyin:raw').opsPerSec, 0)} ` +
+    `settle_ratio=${fixed(settle.opsPerSec / get('settle:raw').opsPerSec, 2)} buyin_ratio=${fixed(buyIn.opsPerSec / get('buyin:raw').opsPerSec, 2)} ` +
+    `pg_cpu_ms_per_settle=${fixed(settle.pgCpuMsPerOp, 2)} pg_cpu_ms_per_buyin=${fixed(buyIn.pgCpuMsPerOp, 2)} ` +
+    `settle_last_vs_first_window=${fixed(drift(settle), 2)} reconcile_full_s=${fixed(row.reconcileFullS, 1)} ` +
+    `reconcile_incremental_s=${fixed(row.reconcileIncrementalS, 1)} failed=${errors}`;
+}
+
+function growthSummaryLine(rows: GrowthRow[], failed: number, clean: boolean, reconcileS: number): string {
+  const workers = rows[0]!.workers;
+  const same = rows.filter((r) => r.workers === workers);
+  const empty = same[0]!;
+  const largest = same[same.length - 1]!;
+  const ratio = (impl: Impl, pick: (r: WindowedResult) => number) =>
+    pick(largest.cells.get(`settle:${impl}`)!) / pick(empty.cells.get(`settle:${impl}`)!);
+  return `RESULT bench:ledger-growth sizes=${same.map((r) => r.entries).join(',')} workers=${workers} ` +
+    `settle_per_s=${same.map((r) => fixed(r.cells.get('settle:ledger')!.opsPerSec, 0)).join(',')} ` +
+    `settle_largest_vs_smallest=${fixed(ratio('ledger', (r) => r.opsPerSec), 2)} ` +
+    `settle_raw_largest_vs_smallest=${fixed(ratio('raw', (r) => r.opsPerSec), 2)} ` +
+    `pg_cpu_per_settle_largest_vs_smallest=${fixed(ratio('ledger', (r) => r.pgCpuMsPerOp), 2)} ` +
+    `failed=${failed} reconcile=${clean ? 'clean' : 'violations'} reconcile_s=${fixed(reconcileS, 1)}`;
+}
+
+// Sequential scans of the tables a money operation touches, and the share of
+// their updates that were HOT (no index entry written): a scan of a table that
+// grows is a cost that grows with it.
+const WATCHED_TABLES = ['ledger_entries', 'ledger_transfers', 'accounts', 'poker_tables', 'seat_sessions', 'hands', 'hand_players', 'users', 'chip_purchases'];
+
+type TableStats = Map<string, { seqScan: number; seqRows: number; idxScan: number; upd: number; hotUpd: number }>;
+
+async function tableStats(admin: pg.Client): Promise<TableStats> {
+  const { rows } = await admin.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string | null; n_tup_upd: string; n_tup_hot_upd: string }>(
+    `SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = ANY($1)`,
+    [WATCHED_TABLES],
+  );
+  return new Map(rows.map((r) => [r.relname, {
+    seqScan: Number(r.seq_scan), seqRows: Number(r.seq_tup_read), idxScan: Number(r.idx_scan ?? 0),
+    upd: Number(r.n_tup_upd), hotUpd: Number(r.n_tup_hot_upd),
+  }]));
+}
+
+function describeScans(before: TableStats, after: TableStats, ops: number): string {
+  const scans: string[] = [];
+  const hot: string[] = [];
+  for (const [name, a] of after) {
+    const b = before.get(name) ?? { seqScan: 0, seqRows: 0, idxScan: 0, upd: 0, hotUpd: 0 };
+    if (a.seqScan > b.seqScan) scans.push(`${name} ${a.seqScan - b.seqScan} (${fixed((a.seqRows - b.seqRows) / Math.max(ops, 1), 0)} rows/op)`);
+    if (a.upd > b.upd) hot.push(`${name} ${fixed((100 * (a.hotUpd - b.hotUpd)) / (a.upd - b.upd), 0)}% of ${fixed((a.upd - b.upd) / Math.max(ops, 1), 1)}/op`);
+  }
+  return `seq scans: ${scans.length > 0 ? scans.join(', ') : 'none'}; HOT updates: ${hot.join(', ') || 'no updates'}`;
 }
 
 // ---- main ------------------------------------------------------------------------------
@@ -372,7 +608,8 @@ function createNamedStatementDb(url: string, poolMax: number): Db {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const { rest, growth } = takeGrowthArgs(process.argv.slice(2));
+  const args = parseArgs(rest);
   const timer = createStatementTimer(statementLabel);
   const database = await openBenchDatabase((line) => console.log(`  ${line}`));
   const db = args.namedStatements ? createNamedStatementDb(database.url, args.poolMax) : createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits });
@@ -387,10 +624,11 @@ async function main(): Promise<number> {
   await admin.connect();
   timer.ignore(admin);
   try {
-    return await benchmark({
+    const bench: Bench = {
       args, db, deps, raw, admin, ledger: createLedger(deps), rng: seededRng(args.seed), settleTables: [], buyInWorkers: [],
       freeTables: [], bestBuyInRate: 0, keySeq: 0, errors: new Map(),
-    }, database.source, timer);
+    };
+    return growth ? await growthBenchmark(bench, growth, database) : await benchmark(bench, database.source, timer);
   } finally {
     closing = true;
     await admin.end();
