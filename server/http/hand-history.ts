@@ -1,34 +1,132 @@
-import { toPokerStarsText, type GameState, type HandLog } from '../poker';
+import type { Db } from '../db/client';
+import type { Viewer } from '../poker';
+import { replayFor, toPokerStarsText, type HandLog, type HandRecord, type HandReplay } from '../poker/history';
 
-// The PokerStars-style text of a settled hand, as one viewer may read it: the
-// players' names instead of ids, the viewer's own "Dealt to" line, and every
-// other player's cards only where they were shown at showdown (the engine's
-// export is the operator's copy and prints every hand dealt).
+// A settled hand as one viewer may read it, from the log stored with it (hands.record.log):
+// its PokerStars text and its step-by-step replay. A player of the hand reads it as their
+// seat (their own cards), anyone else as a spectator (only the hands that were exposed or
+// shown). The engine builds both from its one projection (server/poker/history.ts).
+// Plus the export of a player's hands as one PokerStars file.
 
+/** The parts of hands.record this file reads (server/tables/hand-log.ts handRecord writes them). */
 export interface HistorySource {
   log: HandLog;
-  tableName?: string;
+  /** ISO 8601. */
   startedAt?: string;
   players: { seat: number; userId?: number; username?: string }[];
 }
 
-export function pokerStarsTextFor(source: HistorySource, viewerSeats: ReadonlySet<number>): string {
-  const initial: GameState = structuredClone(source.log.initial);
-  const names = new Map<number, string>();
-  for (const p of source.players) {
-    const seat = initial.seats[p.seat];
-    if (seat && p.username) {
-      seat.playerId = p.username;
-      names.set(p.seat, p.username);
+/** The stored hand's own facts that the text prints beside the log. */
+export interface HandFacts {
+  /** The hands row id: PokerStars hand numbers are numeric, and this one is unique. */
+  id: bigint;
+  tableName: string;
+  /** When the hand settled: the date printed when the record has no start time. */
+  createdAt: Date;
+}
+
+/** The replayable part of a stored record, or null (a hand stored without its log). */
+export function historySourceOf(record: unknown): HistorySource | null {
+  if (typeof record !== 'object' || record === null) return null;
+  const raw = record as Partial<HistorySource>;
+  const log = raw.log as Partial<HandLog> | undefined;
+  if (!log || typeof log.initial !== 'object' || !Array.isArray(log.commands) || !Array.isArray(raw.players)) return null;
+  return { log: log as HandLog, players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
+}
+
+/** The viewer a requester is for this hand: their seat when they played it, else a spectator. */
+export function viewerOf(ownSeats: readonly number[]): Viewer {
+  const seat = ownSeats[0];
+  return seat === undefined ? { kind: 'spectator' } : { kind: 'player', seat };
+}
+
+function handRecordOf(source: HistorySource, facts: HandFacts): HandRecord {
+  const names: Record<number, string> = {};
+  for (const p of source.players) if (p.username) names[p.seat] = p.username;
+  return {
+    initial: source.log.initial,
+    commands: source.log.commands,
+    handNumber: facts.id.toString(),
+    tableName: facts.tableName,
+    startedAt: source.startedAt ?? facts.createdAt.toISOString(),
+    names,
+  };
+}
+
+/** PokerStars text of the hand for one viewer (throws if the log does not replay). */
+export function pokerStarsTextFor(source: HistorySource, facts: HandFacts, viewer: Viewer): string {
+  return toPokerStarsText(handRecordOf(source, facts), viewer);
+}
+
+/** The hand step by step for one viewer (throws if the log does not replay). */
+export function handReplayFor(source: HistorySource, facts: HandFacts, viewer: Viewer): HandReplay {
+  return replayFor(handRecordOf(source, facts), viewer);
+}
+
+// ---- the export of a player's hands ------------------------------------------------------------
+
+/**
+ * Most hands in one export. Past it the newest ones are exported and the reply says more
+ * are left (`X-Hands-More: 1`); the player asks again with `to` before the oldest one.
+ */
+export const HANDS_EXPORT_MAX = 1_000;
+/** Hands loaded from the database at a time while an export is written. */
+const EXPORT_BATCH_HANDS = 100;
+
+export interface ExportQuery {
+  /** ISO 8601; inclusive. */
+  from?: string;
+  /** ISO 8601; exclusive. */
+  to?: string;
+  /** The newest this many (at most HANDS_EXPORT_MAX). */
+  last?: number;
+}
+
+export interface HandsExport {
+  /** Every hand, oldest first, separated by blank lines as PokerStars writes its files. */
+  text: string;
+  count: number;
+  /** Hands of the range left out: beyond `last` or HANDS_EXPORT_MAX. */
+  more: boolean;
+  /** Hands stored without a replayable log (left out). */
+  skipped: number;
+}
+
+/** The user's hands settled in [from, to), the newest `last` of them, as one PokerStars file. */
+export async function exportHands(db: Db, userId: number, query: ExportQuery): Promise<HandsExport> {
+  const limit = Math.min(query.last ?? HANDS_EXPORT_MAX, HANDS_EXPORT_MAX);
+  const rows = await db.$queryRawUnsafe<{ hand_id: bigint; seat_index: number }[]>(
+    `SELECT hp.hand_id, hp.seat_index
+       FROM hand_players hp JOIN hands h ON h.id = hp.hand_id
+      WHERE hp.user_id = $1
+        AND ($2::timestamptz IS NULL OR h.created_at >= $2::timestamptz)
+        AND ($3::timestamptz IS NULL OR h.created_at < $3::timestamptz)
+      ORDER BY hp.hand_id DESC
+      LIMIT $4`,
+    userId,
+    query.from ?? null,
+    query.to ?? null,
+    limit + 1,
+  );
+  const chosen = rows.slice(0, limit).reverse();
+  const texts: string[] = [];
+  let skipped = 0;
+  for (let i = 0; i < chosen.length; i += EXPORT_BATCH_HANDS) {
+    const batch = chosen.slice(i, i + EXPORT_BATCH_HANDS);
+    const hands = await db.hand.findMany({
+      where: { id: { in: batch.map((r) => r.hand_id) } },
+      select: { id: true, record: true, createdAt: true, table: { select: { name: true } } },
+    });
+    const byId = new Map(hands.map((h) => [h.id, h]));
+    for (const row of batch) {
+      const hand = byId.get(row.hand_id);
+      const source = hand ? historySourceOf(hand.record) : null;
+      if (!hand || !source) {
+        skipped++;
+        continue;
+      }
+      texts.push(pokerStarsTextFor(source, { id: hand.id, tableName: hand.table.name, createdAt: hand.createdAt }, { kind: 'player', seat: row.seat_index }));
     }
   }
-  const text = toPokerStarsText({ initial, commands: source.log.commands, tableName: source.tableName, startedAt: source.startedAt });
-  const mine = new Set([...viewerSeats].map((seat) => names.get(seat) ?? initial.seats[seat]?.playerId).filter(Boolean));
-  return text
-    .split('\n')
-    .filter((line) => {
-      const dealt = /^Dealt to (.+) \[/.exec(line);
-      return !dealt || mine.has(dealt[1]!);
-    })
-    .join('\n');
+  return { text: texts.join('\n\n'), count: texts.length, more: rows.length > limit, skipped };
 }

@@ -18,12 +18,15 @@ import {
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { idParam, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
-import { pokerStarsTextFor, type HistorySource } from './hand-history';
+import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
 // seats that showed; a player who played it also sees their own cards. The
 // stored record is filtered through an allow-list: fields added to it later
 // (the event log holds the deck) stay private until this file exposes them.
+// The log itself is served only as the engine projects it for the requester
+// (hand-history.ts): the PokerStars text, the replay steps, the export of a
+// player's own hands.
 //
 // Fairness (docs/fairness.md): the openings of the board and the shown hands
 // are public, a player also gets the openings of their own cards, and the
@@ -71,6 +74,12 @@ export interface HandRouteOptions {
 
 const handParams = z.strictObject({ id: idParam });
 
+const exportQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  last: z.coerce.number().int().min(1).max(HANDS_EXPORT_MAX).optional(),
+});
+
 export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options: HandRouteOptions = {}): void {
   registerScoped(app, deps, (scope) => {
     scope.get('/api/hands/mine', { preHandler: requireUser(deps.db) }, async (request, reply) => {
@@ -78,9 +87,11 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
       if (!page) return reply;
       return { ok: true, ...(await myHands(deps.db, userOf(request).userId, page)) };
     });
+    scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, request, reply));
     scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, options, request, reply));
     scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
     scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => history(deps, request, reply));
+    scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, (request, reply) => replaySteps(deps, request, reply));
   });
 }
 
@@ -266,21 +277,70 @@ async function showHand(deps: HttpDeps, options: HandRouteOptions, request: Fast
   };
 }
 
-/** PokerStars-style text: a player of the hand sees their own cards, everyone sees the shown ones. */
-async function history(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+/** The hand's log for the requester: a player of the hand reads it as their seat, anyone else as a spectator. */
+async function handLogFor(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
   const params = parseOrReply(reply, handParams, request.params);
-  if (!params) return reply;
+  if (!params) return null;
   const hand = await loadHand(deps.db, params.id);
-  if (!hand) return sendError(reply, 404, 'hand/not_found');
-  const raw = hand.record as unknown as Partial<HistorySource>;
-  if (!raw.log || !Array.isArray(raw.players)) return sendError(reply, 404, 'hand/not_found', 'This hand has no replayable log.');
+  if (!hand) {
+    sendError(reply, 404, 'hand/not_found');
+    return null;
+  }
+  const source = historySourceOf(hand.record);
+  if (!source) {
+    sendError(reply, 404, 'hand/not_found', 'This hand has no replayable log.');
+    return null;
+  }
   const viewer = optionalUserOf(request);
-  const ownSeats = new Set(hand.players.filter((p) => viewer !== null && p.userId === viewer.userId).map((p) => p.seatIndex));
+  const viewerSeats = hand.players.filter((p) => viewer !== null && p.userId === viewer.userId).map((p) => p.seatIndex);
+  const facts: HandFacts = { id: hand.id, tableName: hand.table.name, createdAt: hand.createdAt };
+  return { source, facts, viewer: viewerOf(viewerSeats) };
+}
+
+/** PokerStars text: a player of the hand sees their own cards, everyone sees the exposed and shown ones. */
+async function history(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const found = await handLogFor(deps, request, reply);
+  if (!found) return reply;
   try {
-    return { ok: true, text: pokerStarsTextFor({ ...(raw as HistorySource), tableName: hand.table.name }, ownSeats) };
-  } catch {
+    return { ok: true, text: pokerStarsTextFor(found.source, found.facts, found.viewer) };
+  } catch (error) {
+    deps.log.error({ handId: found.facts.id.toString(), err: error }, 'hand log cannot be replayed');
     return sendError(reply, 500, 'internal', 'The hand log could not be replayed.');
   }
+}
+
+/** The hand action by action, filtered like the history. */
+async function replaySteps(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const found = await handLogFor(deps, request, reply);
+  if (!found) return reply;
+  try {
+    return { ok: true, handId: found.facts.id.toString(), replay: handReplayFor(found.source, found.facts, found.viewer) };
+  } catch (error) {
+    deps.log.error({ handId: found.facts.id.toString(), err: error }, 'hand log cannot be replayed');
+    return sendError(reply, 500, 'internal', 'The hand log could not be replayed.');
+  }
+}
+
+/** The caller's hands as one PokerStars file, each as their seat saw it. */
+async function exportMine(deps: HttpDeps, options: HandRouteOptions, request: FastifyRequest, reply: FastifyReply) {
+  const query = parseOrReply(reply, exportQuery, request.query);
+  if (!query) return reply;
+  const user = userOf(request);
+  let exported: Awaited<ReturnType<typeof exportHands>>;
+  try {
+    exported = await exportHands(deps.db, user.userId, query);
+  } catch (error) {
+    deps.log.error({ userId: user.userId, err: error }, 'hand export failed');
+    return sendError(reply, 500, 'internal', 'A hand log could not be replayed.');
+  }
+  const day = new Date((options.now ?? Date.now)()).toISOString().slice(0, 10);
+  return reply
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('content-disposition', `attachment; filename="hands-${user.username}-${day}.txt"`)
+    .header('x-hands-count', String(exported.count))
+    .header('x-hands-more', exported.more ? '1' : '0')
+    .header('x-hands-skipped', String(exported.skipped))
+    .send(exported.text);
 }
 
 /**

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pokerStarsTextFor } from '../../server/http/hand-history';
+import { handReplayFor, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts, type HistorySource } from '../../server/http/hand-history';
 import { apply, createGame, orderedDeck, type Command, type GameState } from '../../server/poker';
+import { checkChips, parseHand } from '../support/pokerstars-parser';
 
-// The hand history a viewer may read: their own cards, and others' only where shown.
+// The hand history and the replay a viewer may read, from a stored record: their own cards,
+// and others' only where shown; names instead of player ids; the hands row id as the number.
 
-function playedHand() {
+function playedHand(): { source: HistorySource; holes: string[][] } {
   let state: GameState = createGame({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2 });
   for (const seat of [0, 1, 2]) {
     const r = apply(state, { type: 'sit', seat, playerId: String(100 + seat), stack: 100 });
@@ -19,28 +21,58 @@ function playedHand() {
     state = r.state;
     commands.push(command);
   };
-  run({ type: 'start_hand', handId: 'h', deck: orderedDeck(), button: 0 });
+  run({ type: 'start_hand', handId: '7-12-e1', deck: orderedDeck(), button: 0 });
   while (state.street !== 'complete') {
     const seat = state.toAct!;
     run({ type: 'act', seat, action: seat === 2 ? 'fold' : state.currentBet > state.seats[seat]!.bet ? 'call' : 'check' });
   }
   const players = [0, 1, 2].map((seat) => ({ seat, userId: 100 + seat, username: ['alice', 'bob', 'carol'][seat] }));
-  return { log: { initial, commands }, players, tableName: 'T', holes: [0, 1, 2].map((s) => state.seats[s]!.holeCards) };
+  // As stored: JSON, with the start time the table actor wrote.
+  const source = historySourceOf(JSON.parse(JSON.stringify({ log: { initial, commands }, players, startedAt: '2026-12-03T13:37:00.000Z' })))!;
+  return { source, holes: [0, 1, 2].map((s) => state.seats[s]!.holeCards.map((c) => '23456789TJQKA'[c >> 2]! + 'cdhs'[c & 3]!)) };
 }
+
+const FACTS: HandFacts = { id: 123456789n, tableName: 'Main', createdAt: new Date('2026-12-03T13:38:00Z') };
 
 describe('hand history for a viewer', () => {
   it('shows names, the viewer’s own cards and shown hands, never a folded hand', () => {
-    const hand = playedHand();
-    const forCarol = pokerStarsTextFor(hand, new Set([2]));
-    expect(forCarol).toContain("Table 'T'");
-    expect(forCarol).toMatch(/Dealt to carol \[\w\w \w\w\]/);
+    const { source, holes } = playedHand();
+    const forCarol = pokerStarsTextFor(source, FACTS, viewerOf([2]));
+    expect(forCarol.split('\n').slice(0, 2)).toEqual([
+      "PokerStars Hand #123456789:  Hold'em No Limit (1/2) - 2026/12/03 8:37:00 ET",
+      "Table 'Main' 3-max (Play Money) Seat #1 is the button",
+    ]);
+    expect(forCarol).toContain(`Dealt to carol [${holes[2]!.join(' ')}]`);
     expect(forCarol).not.toMatch(/Dealt to (alice|bob)/);
     expect(forCarol).toMatch(/alice: shows \[/); // shown at showdown: public
-    const spectator = pokerStarsTextFor(hand, new Set());
+    const spectator = pokerStarsTextFor(source, FACTS, viewerOf([]));
     expect(spectator).not.toContain('Dealt to');
-    const carolCards = forCarol.match(/Dealt to carol \[(\w\w \w\w)\]/)![1]!;
-    expect(spectator).not.toContain(carolCards); // folded, never shown
+    const printed = [...spectator.matchAll(/\[([^\]]+)\]/g)].flatMap((m) => m[1]!.split(' '));
+    for (const card of holes[2]!) expect(printed).not.toContain(card); // folded, never shown
     expect(spectator).toContain('Seat 1: alice'); // names, not player ids
     expect(spectator).not.toMatch(/Seat \d: 10[0-2] /);
+    // What the tracker reads: the parser takes it, and the chips add up.
+    const parsed = parseHand(forCarol);
+    expect(parsed.id).toBe('123456789');
+    expect(parsed.utcMs).toBe(Date.parse('2026-12-03T13:37:00Z'));
+    expect([...checkChips(parsed).finalStacks.values()].reduce((a, b) => a + b, 0)).toBe(300);
+  });
+
+  it('the replay: carol’s own cards for carol, and no folded card for anyone else', () => {
+    const { source, holes } = playedHand();
+    const forCarol = handReplayFor(source, FACTS, viewerOf([2]));
+    expect(forCarol.steps.some((s) => s.seats.find((x) => x.seat === 2)?.holeCards?.join(' ') === holes[2]!.join(' '))).toBe(true);
+    expect(forCarol.steps.map((s) => s.lines[0])).toContain(`Dealt to carol [${holes[2]!.join(' ')}]`);
+    for (const viewer of [viewerOf([]), viewerOf([0]), viewerOf([1])]) {
+      const json = JSON.stringify(handReplayFor(source, FACTS, viewer));
+      for (const card of holes[2]!) expect(json).not.toContain(`"${card}"`);
+      expect(json).toContain('alice: checks');
+    }
+  });
+
+  it('a record without a log is not replayable', () => {
+    expect(historySourceOf({ handId: 'x', board: [] })).toBeNull();
+    expect(historySourceOf(null)).toBeNull();
+    expect(historySourceOf({ log: { initial: {}, commands: 'no' }, players: [] })).toBeNull();
   });
 });
