@@ -136,6 +136,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     settings: {
       ...DEFAULT_TABLE_SETTINGS,
       handIntervalMs: config.HAND_INTERVAL_MS,
+      showdownHoldMs: config.SHOWDOWN_HOLD_MS,
+      runOutStreetMs: config.RUN_OUT_STREET_MS,
       disconnectGraceMs: config.DISCONNECT_GRACE_MS,
       timeBankMs: config.TIME_BANK_MS,
       sitOutHandsMax: config.SIT_OUT_HANDS_MAX,

@@ -36,6 +36,14 @@ export const configSchema = z.object({
   BOT_TOKEN: z.string().trim().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Table timings (see server/tables/settings.ts). */
   HAND_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2_500),
+  /**
+   * After a showdown the next deal waits at least this long, for tables without their own
+   * hold; 0 to 60,000 (SHOWDOWN_HOLD_MS_MAX in server/protocol/frames.ts, which this
+   * leaf may not import). The default is DEFAULT_TABLE_SETTINGS.showdownHoldMs.
+   */
+  SHOWDOWN_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(4_500),
+  /** Between two streets of an all-in run-out, for tables without their own pace; 0 to 10,000 (RUN_OUT_STREET_MS_MAX); 0 deals the board at once. */
+  RUN_OUT_STREET_MS: z.coerce.number().int().min(0).max(10_000).default(1_200),
   DISCONNECT_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   TIME_BANK_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   SIT_OUT_HANDS_MAX: positiveInt.default(5),

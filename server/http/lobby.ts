@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin, userOf } from './guards';
+import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
+import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
 import { recordAdminAction } from './admin';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
@@ -18,6 +20,12 @@ export const RAKE_BPS_MAX = 10_000;
 
 const chips = z.number().int().max(Number.MAX_SAFE_INTEGER);
 
+/** A table's own showdown hold or run-out pace: whole milliseconds up to `max`; null or absent: the server's setting. */
+function timingMs(field: keyof TableTimingInput, max: number) {
+  const error = timingRangeMessage(field);
+  return z.number({ error }).int({ error }).min(0, { error }).max(max, { error }).nullable().optional();
+}
+
 export const createTableSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX),
@@ -31,6 +39,8 @@ export const createTableSchema = z
     actionTimeoutMs: z.number().int().min(ACTION_TIMEOUT_MS_MIN).max(ACTION_TIMEOUT_MS_MAX).optional(),
     rakeBps: z.number().int().min(0).max(RAKE_BPS_MAX).optional(),
     rakeCap: chips.nonnegative().optional(),
+    showdownHoldMs: timingMs('showdownHoldMs', SHOWDOWN_HOLD_MS_MAX),
+    runOutStreetMs: timingMs('runOutStreetMs', RUN_OUT_STREET_MS_MAX),
   })
   .refine((t) => t.bigBlind >= t.smallBlind, { message: 'bigBlind must be at least smallBlind', path: ['bigBlind'] })
   .refine((t) => t.minBuyIn >= t.bigBlind, { message: 'minBuyIn must be at least bigBlind', path: ['minBuyIn'] })
@@ -60,7 +70,7 @@ async function createTable(deps: HttpDeps, request: FastifyRequest, reply: Fasti
   const body = parseOrReply(reply, createTableSchema, request.body);
   if (!body) return reply;
   const adminUserId = userOf(request).userId;
-  const input: CreateTableInput = body;
+  const input: CreateTableInput & TableTimingInput = body;
   const result = await deps.registry.createTable(input, adminUserId);
   if (!result.ok) return sendRegistryError(reply, result);
   await recordAdminAction(deps.db, {

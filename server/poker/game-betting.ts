@@ -104,13 +104,29 @@ export function advance(state: GameState, events: GameEvent[], after: SeatIndex)
       return;
     }
     closeBettingRound(state, events);
-    if (isBettingOver(state)) exposeLiveHands(state, events);
+    const over = isBettingOver(state);
+    if (over) exposeLiveHands(state, events);
     if (state.street === 'river') return finish(state, events, 'showdown');
+    // A paced run-out waits here, hands face up, for a run_out command per street.
+    if (over && state.config.pacedRunOut === true) return;
     dealNextStreet(state, events);
     // With fewer than two seats able to bet there is no betting round: the loop deals on.
     if (state.seats.filter(canStillBet).length >= 2) openBettingRound(state);
     from = state.button!;
   }
+}
+
+/**
+ * The next street of a paced all-in run-out (config.pacedRunOut): only while the betting is
+ * over for the hand and the engine stopped to wait (nobody to act). The river's run-out also
+ * settles the hand, exactly as an unpaced run-out would have.
+ */
+export function runOut(state: GameState, events: GameEvent[]): RejectionCode | null {
+  if (state.toAct !== null || !isBettingOver(state)) return 'run_out/not_pending';
+  events.push({ type: 'run_out' });
+  dealNextStreet(state, events);
+  advance(state, events, state.button!);
+  return null;
 }
 
 function finish(state: GameState, events: GameEvent[], endedBy: 'fold' | 'showdown'): void {

@@ -1,9 +1,12 @@
-// The end of a hand: showdown order, showing or mucking, rake, and paying every pot.
+// The end of a hand: showdown order, showing or mucking, rake, and paying every pot; and
+// showing one's cards once the hand is over.
 import { cardToString } from './cards';
 import { describeHand, evaluate, evaluateOmaha } from './evaluator';
-import { clockwiseFrom, isLive, liveSeats } from './legal';
+import { clockwiseFrom, isHandInProgress, isLive, liveSeats } from './legal';
 import { computePots, rakeFor, rakePerPot, splitPot } from './pots';
+import type { RejectionCode } from './rejections';
 import type { GameEvent, GameState, HandResult, Pot, PotResult, SeatIndex, ShownHand } from './types';
+import { exposedSeats } from './views';
 
 function handValue(state: GameState, seat: SeatIndex): number {
   const hole = state.seats[seat]!.holeCards;
@@ -137,4 +140,19 @@ function assertSettlement(result: HandResult): void {
   for (const p of result.pots) {
     if (p.eligible.length === 0 || p.winners.length === 0) throw new Error('a pot has nobody to win it');
   }
+}
+
+/**
+ * config.showAfterHand: between hands, a seat dealt into the last hand (folded, mucked or
+ * beaten) turns its cards face up for everyone, until the next hand starts. The settled
+ * result is not changed: the cards were not part of the showdown.
+ */
+export function showAfterHand(state: GameState, seat: SeatIndex, events: GameEvent[]): RejectionCode | null {
+  if (isHandInProgress(state)) return 'hand/in_progress';
+  const occupant = state.seats[seat] ?? null;
+  if (state.result === null || occupant === null || !occupant.inHand || occupant.holeCards.length === 0) return 'show/no_cards';
+  if (exposedSeats(state).includes(seat)) return 'show/already_face_up';
+  occupant.exposed = true;
+  events.push({ type: 'cards_shown', seat, cards: occupant.holeCards.map(cardToString) });
+  return null;
 }

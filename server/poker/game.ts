@@ -4,8 +4,9 @@
 // new state with its events or a rejection value. Every accepted command bumps `seq` by one.
 // After every accepted step the chip total is checked against the previous state; a
 // mismatch throws, because it can only be an engine bug.
-import { act, advance, refreshPots } from './game-betting';
+import { act, advance, refreshPots, runOut } from './game-betting';
 import { startHand } from './game-hand';
+import { showAfterHand } from './game-showdown';
 import { isHandInProgress, legalActions } from './legal';
 import { isChipAmount } from './pots';
 import { rejection, type RejectionCode } from './rejections';
@@ -28,6 +29,8 @@ export function configProblem(config: GameConfigInput): string | null {
     const bpsOk = Number.isInteger(rake.percentBps) && rake.percentBps >= 0 && rake.percentBps <= BASIS_POINTS_MAX;
     if (!bpsOk || !isChipAmount(rake.cap)) return 'rake needs percentBps 0..10000 and a chip cap';
   }
+  if (config.pacedRunOut !== undefined && typeof config.pacedRunOut !== 'boolean') return 'pacedRunOut must be a boolean';
+  if (config.showAfterHand !== undefined && typeof config.showAfterHand !== 'boolean') return 'showAfterHand must be a boolean';
   return null;
 }
 
@@ -39,6 +42,7 @@ export function createGame(input: GameConfigInput): GameState {
   return {
     config,
     seq: 0,
+    decisionSeq: 0,
     seats: Array.from({ length: config.maxSeats }, () => null),
     button: null,
     smallBlindSeat: null,
@@ -67,6 +71,7 @@ export function apply(state: GameState, command: Command): ApplyResult {
   if (problem) return rejection(problem);
   next.seq = state.seq + 1;
   refreshPots(next);
+  next.decisionSeq = decisionChanged(state, next) ? next.seq : state.decisionSeq;
   assertChipsConserved(state, next, command);
   return { ok: true, state: next, events };
 }
@@ -99,15 +104,59 @@ const COMMAND_TYPES: ReadonlySet<unknown> = new Set<Command['type']>([
   'start_hand',
   'act',
   'timeout',
+  'run_out',
+  'show',
 ]);
+
+/** Commands that exist only when the table's config opts in; otherwise they are unknown, as before. */
+function isEnabled(state: GameState, type: Command['type']): boolean {
+  if (type === 'run_out') return state.config.pacedRunOut === true;
+  if (type === 'show') return state.config.showAfterHand === true;
+  return true;
+}
+
+/**
+ * A decision made at `seq` is current when nothing it depends on changed since: from the
+ * last decision-changing command (`decisionSeq`) up to the table's seq. Not a number, from
+ * the future or from before that command: stale.
+ */
+function isCurrentSeq(state: GameState, seq: unknown): boolean {
+  return Number.isSafeInteger(seq) && (seq as number) >= (state.decisionSeq ?? state.seq) && (seq as number) <= state.seq;
+}
+
+/**
+ * Did this command change anything a betting decision is made on? The hand, street, board,
+ * whose turn, the bet level and the pots, and the chips and status of every seat dealt in.
+ * Seats outside the hand (sitting down, sitting in or out, topping up between hands) and the
+ * sit-out flag of a dealt-in seat do not count.
+ */
+function decisionChanged(before: GameState, after: GameState): boolean {
+  if (
+    before.handId !== after.handId || before.handNumber !== after.handNumber || before.street !== after.street ||
+    before.toAct !== after.toAct || before.currentBet !== after.currentBet || before.lastFullRaise !== after.lastFullRaise ||
+    before.board.length !== after.board.length || before.pots.length !== after.pots.length
+  ) {
+    return true;
+  }
+  for (let i = 0; i < after.seats.length; i++) {
+    const a = before.seats[i] ?? null;
+    const b = after.seats[i] ?? null;
+    if (!a?.inHand && !b?.inHand) continue;
+    if (a === null || b === null || a.playerId !== b.playerId) return true;
+    if (a.stack !== b.stack || a.bet !== b.bet || a.committed !== b.committed || a.inHand !== b.inHand) return true;
+    if (a.folded !== b.folded || a.allIn !== b.allIn || a.acted !== b.acted || a.exposed !== b.exposed) return true;
+  }
+  return false;
+}
 
 function checkShape(state: GameState, command: Command): RejectionCode | null {
   if (typeof command !== 'object' || command === null || !COMMAND_TYPES.has(command.type)) return 'command/invalid';
+  if (!isEnabled(state, command.type)) return 'command/invalid';
   // null counts as absent: JSON has no undefined.
-  if ('expectedSeq' in command && command.expectedSeq != null && command.expectedSeq !== state.seq) {
+  if ('expectedSeq' in command && command.expectedSeq != null && !isCurrentSeq(state, command.expectedSeq)) {
     return 'seq/stale';
   }
-  if (command.type !== 'start_hand') {
+  if (command.type !== 'start_hand' && command.type !== 'run_out') {
     const seat = (command as { seat?: unknown }).seat;
     if (!Number.isInteger(seat) || (seat as number) < 0 || (seat as number) >= state.config.maxSeats) return 'seat/invalid';
   }
@@ -134,6 +183,10 @@ function dispatch(state: GameState, command: Command, events: GameEvent[]): Reje
       return handOnly(state) ?? act(state, command, events);
     case 'timeout':
       return handOnly(state) ?? timeout(state, command.seat, events);
+    case 'run_out':
+      return handOnly(state) ?? runOut(state, events);
+    case 'show':
+      return showAfterHand(state, command.seat, events);
     default:
       return 'command/invalid';
   }

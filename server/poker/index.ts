@@ -10,6 +10,7 @@ export { viewFor, eventsFor, isVisibleTo, exposedSeats, type TableView, type Sea
 export { applyViewEvent, applyViewEvents } from './view-feed';
 export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
 export { evaluate, evaluateOmaha, describeHand, HAND_CATEGORIES, type HandCategory } from './evaluator';
+export { bestFive } from './best-five';
 export {
   HOLE_CARDS_BY_VARIANT,
   DEALT_PLAYERS_MAX,

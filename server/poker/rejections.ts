@@ -22,7 +22,10 @@ export type RejectionCode =
   | 'action/illegal'
   | 'bet/below_min'
   | 'bet/below_min_raise'
-  | 'bet/above_max';
+  | 'bet/above_max'
+  | 'run_out/not_pending'
+  | 'show/no_cards'
+  | 'show/already_face_up';
 
 export const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   'command/invalid': 'The command is malformed.',
@@ -45,6 +48,9 @@ export const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   'bet/below_min': 'The bet is smaller than the minimum bet.',
   'bet/below_min_raise': 'The raise is smaller than the minimum raise.',
   'bet/above_max': 'The bet is larger than the maximum allowed.',
+  'run_out/not_pending': 'No all-in run-out is waiting for its next card.',
+  'show/no_cards': 'You hold no cards of a finished hand to show.',
+  'show/already_face_up': 'Those cards are already face up.',
 };
 
 export function rejection(code: RejectionCode): { ok: false; rejection: { code: RejectionCode; message: string } } {

@@ -25,6 +25,18 @@ export interface GameConfig {
   bigBlind: Chips;
   ante: Chips;
   rake: RakeConfig | null;
+  /**
+   * Opt-in (absent: off). When the betting closes with players all in, the engine does not
+   * run the board out in the same step: it exposes the hands and stops with nobody to act,
+   * then deals one street per `run_out` command (the river's also settles the hand), so a
+   * table can deal the run-out street by street.
+   */
+  pacedRunOut?: boolean;
+  /**
+   * Opt-in (absent: off). Between hands, a seat dealt into the last hand may turn its hole
+   * cards face up for everyone (`show`) until the next hand starts.
+   */
+  showAfterHand?: boolean;
 }
 
 export type GameConfigInput = Omit<GameConfig, 'ante' | 'rake'> & {
@@ -54,7 +66,8 @@ export interface SeatState {
   holeCards: Card[];
   /**
    * Hole cards turned face up for everyone: set when the betting closed for the rest of the
-   * hand with this seat live (all-in exposure). Stays set until the next hand starts.
+   * hand with this seat live (all-in exposure), or when its owner showed them after the hand
+   * (`show`). Stays set until the next hand starts.
    */
   exposed: boolean;
   /** Has acted on this street since the betting was last (re)opened to them. */
@@ -115,6 +128,13 @@ export interface GameState {
   config: GameConfig;
   /** Bumped by one on every accepted command. */
   seq: number;
+  /**
+   * The seq of the last command that changed what a betting decision is made on (the hand,
+   * street, board, whose turn, the bet level, or a dealt-in seat's chips or status). An
+   * `expectedSeq` from here up to `seq` is current: a seat sitting in or out, a player
+   * sitting down or topping up between hands does not make another player's act stale.
+   */
+  decisionSeq: number;
   seats: (SeatState | null)[];
   button: SeatIndex | null;
   smallBlindSeat: SeatIndex | null;
@@ -156,7 +176,14 @@ export type Command =
       amount?: Chips;
       expectedSeq?: number;
     }
-  | { type: 'timeout'; seat: SeatIndex; expectedSeq?: number };
+  | { type: 'timeout'; seat: SeatIndex; expectedSeq?: number }
+  /**
+   * With `pacedRunOut`: deals the next street of an all-in run-out (the river also settles
+   * the hand). Issued by the table, never by a player.
+   */
+  | { type: 'run_out'; expectedSeq?: number }
+  /** With `showAfterHand`: the seat turns its hole cards of the finished hand face up for everyone. */
+  | { type: 'show'; seat: SeatIndex };
 
 export interface LegalActions {
   canFold: boolean;
@@ -190,7 +217,8 @@ export type BetAction = 'fold' | 'check' | 'call' | 'bet' | 'raise';
  * else is public. Use eventsFor() to route them.
  *
  * Every accepted command emits exactly one event that opens it, first: player_sat,
- * player_left, chips_added, sat_out, sat_in, hand_started or action (act and timeout).
+ * player_left, chips_added, sat_out, sat_in, hand_started, action (act and timeout),
+ * run_out or cards_shown.
  * Folding a viewer's events onto their view (applyViewEvent) gives the view after the
  * command, so the events must say everything the view shows.
  */
@@ -242,6 +270,8 @@ export type GameEvent =
       type: 'hands_exposed';
       hands: { seat: SeatIndex; cards: string[] }[];
     }
+  /** Opens a `run_out` command: the street_dealt (and, after the river, the settlement) follows. */
+  | { type: 'run_out' }
   | { type: 'street_dealt'; street: 'flop' | 'turn' | 'river'; cards: string[]; board: string[] }
   | { type: 'hand_shown'; seat: SeatIndex; cards: string[]; category: string; name: string }
   | { type: 'hand_mucked'; seat: SeatIndex }
@@ -253,7 +283,9 @@ export type GameEvent =
       winners: { seat: SeatIndex; amount: Chips }[];
       handName: string | null;
     }
-  | { type: 'hand_complete'; handId: string; stacks: { seat: SeatIndex; stack: Chips }[] };
+  | { type: 'hand_complete'; handId: string; stacks: { seat: SeatIndex; stack: Chips }[] }
+  /** Opens a `show`: the seat's hole cards of the finished hand, now face up for everyone. */
+  | { type: 'cards_shown'; seat: SeatIndex; cards: string[] };
 
 export interface Rejection {
   code: RejectionCode;

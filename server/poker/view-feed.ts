@@ -35,6 +35,8 @@ const OPENS_COMMAND: ReadonlySet<GameEvent['type']> = new Set<GameEvent['type']>
   'sat_in',
   'hand_started',
   'action',
+  'run_out',
+  'cards_shown',
 ]);
 
 function cloneView(view: TableView): TableView {
@@ -51,7 +53,7 @@ function foldEvent(v: TableView, e: GameEvent): void {
   if (OPENS_COMMAND.has(e.type)) v.seq += 1;
   switch (e.type) {
     case 'player_sat':
-      v.seats[e.seat] = emptySeat(e.seat, e.playerId, e.stack);
+      v.seats[e.seat] = emptySeat(v, e.seat, e.playerId, e.stack);
       return;
     case 'player_left':
       v.seats[e.seat] = null;
@@ -83,7 +85,14 @@ function foldEvent(v: TableView, e: GameEvent): void {
       if (e.type === 'hand_shown') draftResult(v).shown.push({ seat: e.seat, cards: e.cards, category: e.category, name: e.name });
       return;
     case 'hands_exposed':
+      // The betting is over for the hand: its bets are collected, as the engine did just
+      // before. (Unpaced, the street_dealt or hand_complete that follows would do it too; a
+      // paced run-out stops here until its next street.)
+      closeBetting(v);
       for (const h of e.hands) seatOf(v, h.seat).holeCards = h.cards;
+      return;
+    case 'cards_shown':
+      seatOf(v, e.seat).holeCards = e.cards;
       return;
     case 'to_act':
       v.toAct = e.seat;
@@ -116,8 +125,15 @@ function seatOf(v: TableView, seat: SeatIndex): SeatView {
   return s;
 }
 
-function emptySeat(seat: SeatIndex, playerId: string, stack: number): SeatView {
-  return { seat, playerId, stack, bet: 0, committed: 0, inHand: false, folded: false, allIn: false, sittingOut: false, cardCount: 0, holeCards: null };
+function emptySeat(v: TableView, seat: SeatIndex, playerId: string, stack: number): SeatView {
+  const fresh: SeatView = { seat, playerId, stack, bet: 0, committed: 0, inHand: false, folded: false, allIn: false, sittingOut: false, cardCount: 0, holeCards: null };
+  if (isPaced(v)) fresh.returned = 0;
+  return fresh;
+}
+
+/** config.pacedRunOut: seat views carry their returned chips (see SeatView.returned). */
+function isPaced(v: TableView): boolean {
+  return v.config.pacedRunOut === true;
 }
 
 /** Seats dealt in, not folded, with chips behind: the ones that can still bet. */
@@ -130,6 +146,7 @@ function startHand(v: TableView, e: Extract<GameEvent, { type: 'hand_started' }>
   for (const s of v.seats) {
     if (!s) continue;
     Object.assign(s, { bet: 0, committed: 0, inHand: dealt.has(s.seat), folded: false, allIn: false, cardCount: 0, holeCards: null });
+    if (isPaced(v)) s.returned = 0;
   }
   // The deal order runs clockwise from the first seat left of the button; heads-up the
   // button posts the small blind (docs/decisions/003-blinds-and-button.md).
@@ -172,6 +189,11 @@ function returnUncalled(v: TableView, index: SeatIndex, amount: number): void {
   seat.committed -= amount;
   seat.stack += amount;
   seat.allIn = false;
+  // A paced run-out settles in a later step: the seat view keeps the amount.
+  if (isPaced(v)) {
+    seat.returned = (seat.returned ?? 0) + amount;
+    return;
+  }
   // Chips come back only once the betting is over for the hand, in the step that settles
   // it: the draft result keeps them until hand_complete lists the seats.
   draftResult(v).seats.push({ seat: index, playerId: seat.playerId, startStack: 0, contributed: 0, returned: amount, won: 0, endStack: 0 });
@@ -225,7 +247,7 @@ function completeHand(v: TableView, e: Extract<GameEvent, { type: 'hand_complete
   const seats = e.stacks.map(({ seat: index, stack }) => {
     const seat = seatOf(v, index);
     seat.stack = stack;
-    const returned = draft.seats.reduce((sum, s) => sum + (s.seat === index ? s.returned : 0), 0);
+    const returned = isPaced(v) ? seat.returned ?? 0 : draft.seats.reduce((sum, s) => sum + (s.seat === index ? s.returned : 0), 0);
     const gained = won(index);
     return {
       seat: index,

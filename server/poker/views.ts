@@ -33,6 +33,11 @@ export interface SeatView {
   cardCount: number;
   /** Null when this viewer may not see them. */
   holeCards: string[] | null;
+  /**
+   * Only with config.pacedRunOut: uncalled chips given back to this seat this hand. A paced
+   * run-out settles steps after the chips came back, so the view keeps the amount here.
+   */
+  returned?: Chips;
 }
 
 export interface ResultView {
@@ -107,6 +112,7 @@ export function viewFor(state: GameState, viewer: Viewer): TableView {
           sittingOut: s.sittingOut,
           cardCount: s.holeCards.length,
           holeCards: canSeeHole(state, viewer, seat, faceUp) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
+          ...(state.config.pacedRunOut === true ? { returned: s.returned } : {}),
         },
   );
   return {

@@ -63,7 +63,8 @@ export interface TableSnapshot {
   seq: number;
   view: TableView;
   players: SeatPlayer[];
-  you: { userId: number; seat: number | null; legal: LegalActions | null } | null;
+  /** `waitlist`: the viewer's place on the table's waiting list, or the seat held for them (null: not on it). */
+  you: { userId: number; seat: number | null; legal: LegalActions | null; waitlist?: WaitlistStatus | null } | null;
   clock: ActionClock | null;
   fairness: Fairness | null;
   /** sha256 of the server seed of the next hand (also before the first hand: set your client seed after seeing it). */
@@ -73,6 +74,42 @@ export interface TableSnapshot {
   minBuyIn: number;
   maxBuyIn: number;
   actionTimeoutMs: number;
+  /** The waiting list (docs/decisions/015-waiting-list.md): how many wait, and the seats held for an offered player. */
+  waitlist: WaitlistPublic;
+  /** The pauses this table keeps between hands and streets: its own where an admin set them, else the server's. */
+  timing: TableTiming;
+}
+
+/**
+ * A table's pace, in milliseconds (docs/decisions/014-paced-run-out-and-showdown-hold.md).
+ * The next deal comes `showdownHoldMs` after the result of a hand that went to a showdown,
+ * `handIntervalMs` after one won by a fold.
+ */
+export interface TableTiming {
+  /** From a showdown's result to the next deal: the table's hold, or the hand interval when that is longer. */
+  showdownHoldMs: number;
+  /** Between two streets of an all-in run-out; 0: the board is run out in the frame of the call. */
+  runOutStreetMs: number;
+  /** From the result of a hand won by a fold to the next deal. */
+  handIntervalMs: number;
+}
+
+/**
+ * The largest showdown hold and run-out street an admin may give a table (POST
+ * /api/admin/tables, also checked by the database): longer would only stall the table.
+ */
+export const SHOWDOWN_HOLD_MS_MAX = 60_000;
+export const RUN_OUT_STREET_MS_MAX = 10_000;
+
+export interface WaitlistPublic {
+  waiting: number;
+  reservedSeats: number[];
+}
+
+/** One player's place on a waiting list: in line (position 1 is next), or holding an offered seat until `deadline`. */
+export interface WaitlistStatus {
+  position: number | null;
+  offer: { seat: number; deadline: number } | null;
 }
 
 /** Events produced by the table itself, beside the engine's GameEvents. */
@@ -121,8 +158,11 @@ export interface PrivateFrame {
 
 export interface TableNotice {
   tableId: number;
-  kind: 'hand_cancelled' | 'paused' | 'resumed' | 'sat_out' | 'removed' | 'closed' | 'info';
+  kind: 'hand_cancelled' | 'paused' | 'resumed' | 'sat_out' | 'removed' | 'closed' | 'info' | 'seat_offered' | 'waitlist';
   message: string;
+  /** seat_offered (to that player only): the seat held for them, until `deadline` (epoch ms). */
+  seat?: number;
+  deadline?: number;
 }
 
 export interface ChatMessage {
@@ -152,6 +192,8 @@ export interface LobbyTable {
   maxBuyIn: number;
   maxSeats: number;
   seatsTaken: number;
+  /** Players on the waiting list. */
+  waiting: number;
   spectators: number;
   averagePot: number;
   handsPerHour: number;

@@ -53,6 +53,19 @@ export const clientMessages = {
    * committed to its own seed before it could see this one.
    */
   'table:client_seed': z.strictObject({ tableId, seed: z.string().min(1).max(CLIENT_SEED_LENGTH_MAX).regex(/^[\x21-\x7e]+$/) }),
+  /**
+   * Turns your own cards of the hand that just ended face up for everyone, until
+   * the next deal (a mucked or folded hand; docs/decisions/014-paced-run-out-and-showdown-hold.md).
+   */
+  'table:show': z.strictObject({ tableId }),
+  /**
+   * The waiting list of a full table (docs/decisions/015-waiting-list.md). When
+   * a seat frees up it is held for the first player waiting, who takes it with
+   * an ordinary `table:sit` (buy-in and all); leaving the list also declines a
+   * seat held for you (it goes to the next player).
+   */
+  'table:waitlist_join': z.strictObject({ tableId }),
+  'table:waitlist_leave': z.strictObject({ tableId }),
 } as const;
 
 export type ClientMessageName = keyof typeof clientMessages;
@@ -77,6 +90,10 @@ export interface ClientAcks {
   'table:leave': { pending: boolean; cashedOut?: number };
   'table:chat': object;
   'table:client_seed': object;
+  'table:show': object;
+  /** position: 1 is offered the next seat that frees up. */
+  'table:waitlist_join': { position: number };
+  'table:waitlist_leave': object;
 }
 
 /** The acknowledgement of message N: { ok: true, ... } or { ok: false, error }. */

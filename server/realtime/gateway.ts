@@ -102,6 +102,9 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
   'table:top_up': player((actor, caller, m) => actor.topUp(caller, m.amount, m.idempotencyKey)),
   'table:leave': player((actor, caller) => actor.leave(caller)),
   'table:client_seed': player((actor, caller, m) => actor.setClientSeed(caller, m.seed)),
+  'table:show': player((actor, caller) => actor.show(caller)),
+  'table:waitlist_join': player((actor, caller) => actor.joinWaitlist(caller)),
+  'table:waitlist_leave': player((actor, caller) => actor.leaveWaitlist(caller)),
 };
 
 /** Wires every client message of a connected socket to its handler. */

@@ -34,6 +34,8 @@ export interface ActorDeps {
   handSettled: (tableId: number, handId: string) => Promise<boolean>;
   /** Called after each settled hand, for the lobby statistics. */
   onHandSettled?: (tableId: number, potTotal: number) => void;
+  /** Called when a lobby-visible number other than the hand statistics changed (seats taken, players waiting). */
+  onLobbyChanged?: () => void;
 }
 
 export interface Caller {

@@ -15,15 +15,16 @@ import {
 } from '../poker';
 import { clientCode, errorAck, type Ack, type ErrorCode } from '../protocol/errors';
 import { CHAT_WINDOW_MS, TokenBucketLimiter } from '../protocol/token-bucket';
-import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot } from '../protocol/frames';
+import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot, TableTiming } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, WithTransfer } from '../ledger/transactions';
 import { ActionClock } from './action-clock';
 import type { ActorDeps, Caller } from './actor-types';
-import { allInEquityRequest } from './all-in-equity';
+import { allInEquityRequest, runOutEquityRequest, type EquityRequest } from './all-in-equity';
 import { Dealer, noteCommand, type HandLog } from './hand-log';
 import { SeatBook, type BoundaryStep, type SeatIntent, type SeatRecord } from './seats';
 import { settleFinishedHand } from './settle';
+import { TableWaitlist } from './waitlist';
 import type { OpenSeat, StoredIntent, TableRow } from './store';
 import { equity } from '../poker/equity';
 
@@ -52,6 +53,12 @@ type Work<T> = () => Promise<T>;
 
 /** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
 const EQUITY_INLINE_BOARDS_MAX = 2_000;
+/**
+ * With a worker, equity is still computed inline up to this many hand evaluations (boards x
+ * hands, x 60 in Omaha): about a millisecond; a heads-up Hold'em flop is 1,980.
+ */
+const EQUITY_INLINE_EVALUATIONS_MAX = 10_000;
+const OMAHA_HANDS_PER_SEAT = 60;
 
 export class TableActor {
   readonly id: number;
@@ -64,6 +71,10 @@ export class TableActor {
   private mailbox: Promise<unknown> = Promise.resolve();
   private mailboxDepth = 0;
   private nextHandTimer: unknown = null;
+  /** The next street of a paced all-in run-out (docs/decisions/014-paced-run-out-and-showdown-hold.md). */
+  private runOutTimer: unknown = null;
+  /** No deal before this (epoch ms): the last showdown's result stays on the table for showdownHoldMs. */
+  private resultHeldUntil = 0;
   private paused = false;
   /** True while a hand's settlement is being committed or retried: leave, sit-out and close then take effect without queuing. */
   private settling = false;
@@ -72,6 +83,8 @@ export class TableActor {
   private closeMode: 'now' | 'boundary' = 'boundary';
   private stopped = false;
   private readonly chatBudget: TokenBucketLimiter;
+  /** The waiting list of the full table (docs/decisions/015-waiting-list.md); in memory only. */
+  private readonly waitlist: TableWaitlist;
 
   constructor(private readonly deps: ActorDeps) {
     const t = deps.table;
@@ -83,11 +96,21 @@ export class TableActor {
       bigBlind: t.bigBlind,
       ante: t.ante,
       rake: t.rakeBps > 0 ? { percentBps: t.rakeBps, cap: t.rakeCap } : null,
+      // Issue #13: the run-out street by street, and showing one's cards after the hand.
+      ...(deps.settings.runOutStreetMs > 0 ? { pacedRunOut: true } : {}),
+      showAfterHand: true,
     });
     this.seats = new SeatBook(deps.settings.timeBankMs);
     this.clock = new ActionClock(deps.clock, (seat, token) => this.onClockExpired(seat, token));
     this.dealer = new Dealer(deps.newSeed);
     this.chatBudget = new TokenBucketLimiter({ tokensMax: deps.settings.chatPer10sMax, refillMs: CHAT_WINDOW_MS, now: deps.clock.now });
+    this.waitlist = new TableWaitlist({
+      tableId: t.id, tableName: t.name, clock: deps.clock, output: deps.output, limits: deps.settings,
+      enqueue: (work, onBusy) => void this.enqueue(async () => work(), onBusy),
+      freeSeats: () => Array.from({ length: t.maxSeats }, (_, seat) => seat).filter((seat) => !this.seats.has(seat)),
+      offering: () => !this.closing && !this.stopped,
+      onChanged: () => this.deps.onLobbyChanged?.(),
+    });
   }
 
   get table(): TableRow {
@@ -123,6 +146,10 @@ export class TableActor {
     const number = BigInt(match[2]!);
     if (BigInt(match[3]!) === this.table.ownerEpoch) return number > this.table.handNumber;
     return !(await this.deps.handSettled(this.id, handId));
+  }
+
+  waitlistSize(): number {
+    return this.waitlist.waiting;
   }
 
   seatsTaken(): number {
@@ -243,6 +270,9 @@ export class TableActor {
       // Without a key nothing can be a replay: answer from memory, sparing the database.
       if (key === undefined && seatedAt !== null) return errorAck('table/already_seated');
       if (key === undefined && this.seats.has(seat)) return errorAck('seat/taken');
+      // A seat held for a waiting player is refused at the door: nothing is bought in.
+      const reserved = seatedAt === null ? this.waitlist.sitRefusal(caller.userId, seat) : null;
+      if (reserved) return errorAck(reserved);
       const bought = await this.deps.ledger.buyIn({
         userId: caller.userId, tableId: this.id, seatIndex: seat, amount: BigInt(buyIn),
         idempotencyKey: key ?? serverKeys.sit(randomUUID()),
@@ -256,7 +286,9 @@ export class TableActor {
         this.fatal(`the ledger opened seat ${seat} for user ${caller.userId}, which the table holds`);
         return errorAck('internal');
       }
-      return this.seatBoughtIn(caller, seat, buyIn, bought.value);
+      const seated = await this.seatBoughtIn(caller, seat, buyIn, bought.value);
+      if (seated.ok) this.waitlist.tookSeat(caller.userId);
+      return seated;
     });
   }
 
@@ -397,6 +429,21 @@ export class TableActor {
     return { ok: true, pending: true };
   }
 
+  /**
+   * Turns the caller's own cards of the finished hand face up for everyone, until the next
+   * deal (a loser who mucked or folded may show). The engine refuses it during a hand, for a
+   * seat not dealt into the last hand, and for cards already face up.
+   */
+  show(caller: Caller): Promise<Ack> {
+    return this.command(async () => {
+      const seat = this.seats.seatOf(caller.userId);
+      if (seat === null) return errorAck('table/not_seated');
+      if (!this.inEngine(seat, this.seats.get(seat)!)) return errorAck('show/no_cards');
+      const rejection = await this.step({ type: 'show', seat });
+      return rejection ? errorAck(rejection.code) : { ok: true };
+    });
+  }
+
   /** The player's own seed for the shuffle of the hands dealt to them, from the next hand on (docs/fairness.md). */
   setClientSeed(caller: Caller, seed: string): Promise<Ack> {
     return this.command(async () => {
@@ -405,6 +452,19 @@ export class TableActor {
       this.seats.get(seat)!.clientSeed = seed;
       return { ok: true };
     });
+  }
+
+  /** Waits for a seat at this full table; a seat that frees up is held for the first one waiting. */
+  joinWaitlist(caller: Caller): Promise<Ack<{ position: number }>> {
+    return this.command(async () => {
+      if (this.closing) return errorAck('table/closed');
+      return this.waitlist.join(caller, this.seats.seatOf(caller.userId) !== null);
+    });
+  }
+
+  /** Leaves the waiting list, or declines the seat held for the caller (it goes to the next one). */
+  leaveWaitlist(caller: Caller): Promise<Ack> {
+    return this.command(async () => this.waitlist.leave(caller.userId));
   }
 
   chat(caller: Caller, text: string): Ack {
@@ -465,7 +525,7 @@ export class TableActor {
       seq: this.game.seq,
       view: viewFor(this.game, viewer),
       players: this.players(),
-      you: userId === null ? null : { userId, seat, legal: engineSeat === null ? null : legalActions(this.game, engineSeat) },
+      you: userId === null ? null : { userId, seat, legal: engineSeat === null ? null : legalActions(this.game, engineSeat), waitlist: this.waitlist.statusOf(userId) },
       clock: this.clock.view(),
       fairness: this.lastFairness ? { ...this.lastFairness, nextCommitment: this.dealer.nextCommitment() } : null,
       nextCommitment: this.dealer.nextCommitment(),
@@ -474,7 +534,19 @@ export class TableActor {
       minBuyIn: t.minBuyIn,
       maxBuyIn: t.maxBuyIn,
       actionTimeoutMs: t.actionTimeoutMs,
+      waitlist: this.waitlist.publicView(),
+      timing: this.timing(),
     };
+  }
+
+  /**
+   * The pace this table keeps, as its settings have it (the registry put the table's own
+   * hold and run-out pace in them, where an admin set one): what scheduleNextHand and
+   * runOutLater wait.
+   */
+  timing(): TableTiming {
+    const { handIntervalMs, showdownHoldMs, runOutStreetMs } = this.deps.settings;
+    return { showdownHoldMs: Math.max(handIntervalMs, showdownHoldMs), runOutStreetMs, handIntervalMs };
   }
 
   players(): SeatPlayer[] {
@@ -510,6 +582,7 @@ export class TableActor {
       const turn = command.type === 'act' || command.type === 'timeout' || command.type === 'start_hand';
       if (turn) this.armClock();
       this.broadcast(events, turn ? [...tableEvents, { type: 'clock', clock: this.clock.view() }] : tableEvents);
+      if (this.awaitingRunOut()) this.runOutLater(events);
       return null;
     }
     if (!ended) {
@@ -520,8 +593,8 @@ export class TableActor {
     this.clock.disarm();
     const settled = await this.settleWithRetry();
     if (!settled) return null;
-    this.publishEquity(events);
     this.broadcast(events, [...tableEvents, ...settled]);
+    this.publishEquity(events);
     await this.handBoundary();
     return null;
   }
@@ -570,6 +643,7 @@ export class TableActor {
 
   private settled(log: HandLog, potTotal: number, recordId: bigint): TableEvent[] {
     this.table.handNumber = log.handNumber;
+    if (this.game.result?.endedBy === 'showdown') this.resultHeldUntil = this.deps.clock.now() + this.deps.settings.showdownHoldMs;
     this.hand = null;
     this.lastFairness = {
       handId: log.handId, commitment: log.commitment, deckRoot: log.deckRoot, clientSeeds: log.clientSeeds,
@@ -598,17 +672,66 @@ export class TableActor {
 
   /** All-in equity of the exposed hands, off the event loop when a worker is available. */
   private publishEquity(events: GameEvent[]): void {
-    const request = allInEquityRequest(this.game, events);
+    this.sendEquity(allInEquityRequest(this.game, events));
+  }
+
+  /** `current`: false once the result is out of date (a run-out street dealt since): then it is dropped. */
+  private sendEquity(request: EquityRequest | null, current: () => boolean = () => true): void {
     if (!request || request.boards > this.deps.settings.equityBoardsMax) return;
     const send = (result: { win: number[]; tie: number[] } | null) => {
-      if (!result) return;
+      if (!result || !current()) return;
       this.deps.output.equity(this.id, {
         tableId: this.id, handId: request.handId, board: request.board,
         seats: request.seats.map((seat, i) => ({ seat, win: result.win[i]!, tie: result.tie[i]! })),
       });
     };
-    if (this.deps.equity) void this.deps.equity(request.input).then(send, () => undefined);
+    // A small enumeration (a Hold'em flop or turn) takes well under a millisecond here; in
+    // the worker it could wait behind a pre-flop one and miss its street.
+    const evaluations = request.boards * request.seats.length * (request.input.variant === 'PLO' ? OMAHA_HANDS_PER_SEAT : 1);
+    if (evaluations <= EQUITY_INLINE_EVALUATIONS_MAX) send(equity(request.input));
+    else if (this.deps.equity) void this.deps.equity(request.input).then(send, () => undefined);
     else if (request.boards <= EQUITY_INLINE_BOARDS_MAX) send(equity(request.input));
+  }
+
+  // ---- the paced run-out ----------------------------------------------------------------
+
+  /** The engine stopped mid-hand with nobody to act: an all-in run-out waits for its next street. */
+  private awaitingRunOut(): boolean {
+    return this.game.config.pacedRunOut === true && isHandInProgress(this.game) && this.game.toAct === null;
+  }
+
+  /**
+   * After the step that exposed the hands or dealt a street: the equity on the board as it
+   * stands, and the next street in runOutStreetMs, as a `run_out` command through the one
+   * step path (like the action clock's timeout). Another step in between (a sit-out) keeps
+   * the timer already running. A stop (void, close, rebuild) clears it: the hand is void.
+   */
+  private runOutLater(events: GameEvent[]): void {
+    if (events.some((e) => e.type === 'hands_exposed' || e.type === 'street_dealt')) {
+      const { handId, board } = this.game;
+      this.sendEquity(runOutEquityRequest(this.game), () => this.game.handId === handId && this.game.board.length === board.length);
+    }
+    if (this.runOutTimer !== null || this.stopped) return;
+    const timer = this.deps.clock.setTimeout(() => {
+      void this.enqueue(async () => {
+        if (this.runOutTimer !== timer) return;
+        this.runOutTimer = null;
+        if (this.stopped || !this.awaitingRunOut()) return;
+        const rejection = await this.step({ type: 'run_out' });
+        if (rejection) this.fatal(`the engine refused the run-out: ${rejection.code}`);
+      }, () => {
+        // A full mailbox: try again later rather than leave the hand hanging.
+        if (this.runOutTimer !== timer) return;
+        this.runOutTimer = null;
+        if (this.awaitingRunOut()) this.runOutLater([]);
+      });
+    }, this.deps.settings.runOutStreetMs);
+    this.runOutTimer = timer;
+  }
+
+  private clearRunOut(): void {
+    this.deps.clock.clearTimeout(this.runOutTimer);
+    this.runOutTimer = null;
   }
 
   // ---- broadcasts ---------------------------------------------------------------------
@@ -775,6 +898,7 @@ export class TableActor {
       this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: 'Your pending top-up was cancelled because you left the table.' });
     }
     this.deps.log.info({ tableId: this.id, seat, userId: record.userId, why }, 'seat removed');
+    this.waitlist.seatsChanged();
     return { ok: true, amount: out.ok ? Number(out.value.amount) : 0 };
   }
 
@@ -824,7 +948,7 @@ export class TableActor {
     this.nextHandTimer = this.deps.clock.setTimeout(() => {
       this.nextHandTimer = null;
       void this.enqueue(() => this.startHand(), () => undefined);
-    }, this.deps.settings.handIntervalMs);
+    }, Math.max(this.deps.settings.handIntervalMs, this.resultHeldUntil - this.deps.clock.now()));
   }
 
   private readyPlayers(): number {
@@ -901,6 +1025,7 @@ export class TableActor {
     this.clock.disarm();
     this.hand = null;
     this.clearNextHand();
+    this.clearRunOut();
     this.deps.output.tableNotice(this.id, {
       tableId: this.id, kind: 'hand_cancelled', message: 'The table is closing; this hand is cancelled and every stack is as before it.',
     });
@@ -948,8 +1073,10 @@ export class TableActor {
   stop(): void {
     this.stopped = true;
     this.clearNextHand();
+    this.clearRunOut();
     this.clock.disarm();
     for (const [, record] of this.seats.entries()) this.deps.clock.clearTimeout(record.graceTimer);
+    this.waitlist.stop();
   }
 
   /** Resolves when every queued command has finished. */

@@ -9,7 +9,7 @@ import type { Clock } from './clock';
 import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
-import type { TableSettings } from './settings';
+import { tableTimingProblem, withTableTiming, type TableSettings, type TableTimingInput, type TableTimingOverride } from './settings';
 import {
   DEFAULT_TABLES,
   claimTable,
@@ -56,6 +56,11 @@ const REBUILD_RETRY_MS = 1_000;
 const REBUILD_RETRY_MS_MAX = 30_000;
 /** How often idle tables look for players who sat out too long. */
 const IDLE_SWEEP_MS = 30_000;
+
+/** The table's own showdown hold and run-out pace, read at every load (boot, rebuild, creation). */
+async function tableTiming(db: Db, tableId: number): Promise<TableTimingOverride> {
+  return db.pokerTable.findUniqueOrThrow({ where: { id: tableId }, select: { showdownHoldMs: true, runOutStreetMs: true } });
+}
 
 export class TableRegistry implements TableRegistryApi {
   private readonly actors = new Map<number, TableActor>();
@@ -116,7 +121,7 @@ export class TableRegistry implements TableRegistryApi {
       table,
       ledger: this.deps.ledger,
       clock: this.deps.clock,
-      settings: this.deps.settings,
+      settings: withTableTiming(this.deps.settings, await tableTiming(this.deps.db, tableId)),
       output: this.deps.output,
       intents: this.intents,
       newSeed: () => randomBytes(32),
@@ -125,6 +130,7 @@ export class TableRegistry implements TableRegistryApi {
       onFatal: (id, reason) => void this.rebuild(id, reason),
       onClosed: (id) => this.retire(id, actor),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
+      onLobbyChanged: () => this.deps.onLobbyChanged?.(),
       handSettled: (id, handId) => handWasSettled(this.deps.db, id, handId),
       equity: this.deps.equity,
     });
@@ -173,18 +179,31 @@ export class TableRegistry implements TableRegistryApi {
         id: t.id, name: t.name, variant: t.variant,
         smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
         minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
-        seatsTaken: actor.seatsTaken(), spectators: actor.spectators,
+        seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
         averagePot, handsPerHour: recent.length,
         status: actor.isClosing ? 'CLOSED' : 'OPEN',
       };
     });
   }
 
-  async createTable(input: CreateTableInput): Promise<RegistryResult<LobbyTable>> {
+  /**
+   * `showdownHoldMs` and `runOutStreetMs`: the table's own pace (absent or null: the
+   * process settings); outside their ranges the table is refused (`request/invalid`,
+   * naming the field) and nothing is written.
+   */
+  async createTable(input: CreateTableInput & TableTimingInput): Promise<RegistryResult<LobbyTable>> {
+    const problem = tableTimingProblem(input);
+    if (problem) return { ok: false, error: { code: 'request/invalid', message: problem } };
     if (await tableNameTaken(this.deps.db, input.name)) {
       return { ok: false, error: { code: 'request/invalid', message: 'A table with that name exists.' } };
     }
     const row = await insertTable(this.deps.db, input);
+    // Before the load, so the actor starts with them. A second statement, outside
+    // insertTable's transaction: store.ts writes only the columns every table has.
+    const timing: TableTimingOverride = { showdownHoldMs: input.showdownHoldMs ?? null, runOutStreetMs: input.runOutStreetMs ?? null };
+    if (timing.showdownHoldMs !== null || timing.runOutStreetMs !== null) {
+      await this.deps.db.pokerTable.update({ where: { id: row.id }, data: timing });
+    }
     await this.load(row.id);
     this.deps.metrics?.tables?.(this.actors.size);
     return { ok: true, value: this.listLobby().find((t) => t.id === row.id)! };

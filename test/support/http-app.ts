@@ -40,6 +40,7 @@ export class FakeRegistry implements TableRegistryApi {
       maxBuyIn: input.maxBuyIn,
       maxSeats: input.maxSeats,
       seatsTaken: 0,
+      waiting: 0,
       spectators: 0,
       averagePot: 0,
       handsPerHour: 0,

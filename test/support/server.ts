@@ -16,6 +16,9 @@ export interface TestServer {
 
 export const FAST_TABLES: Partial<TableSettings> = {
   handIntervalMs: 30,
+  // An all-in run-out still goes street by street (the paced path), only fast; no showdown hold.
+  runOutStreetMs: 5,
+  showdownHoldMs: 0,
   settleRetryMs: 20,
   disconnectGraceMs: 1_500,
   timeBankMs: 0,

@@ -507,6 +507,25 @@ describe('turns, timeouts and rejections', () => {
     expect(ok(s, { type: 'act', seat: 0, action: 'call', expectedSeq: s.seq }).seq).toBe(s.seq + 1);
   });
 
+  it('keeps a decision current across steps that do not change it, and no further', () => {
+    const start = deal(table([1000, 1000, 1000]), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
+    const decided = start.seq;
+    // A dealt-in seat sitting out and back in (it plays on this hand either way): that does not
+    // change what seat 0 decides on.
+    let s = ok(start, { type: 'sit_out', seat: 2 });
+    s = ok(s, { type: 'sit_in', seat: 2 });
+    expect(s.seq).toBe(decided + 2);
+    expect(s.decisionSeq).toBe(start.decisionSeq);
+    expect(rejectCode(s, { type: 'act', seat: 0, action: 'call', expectedSeq: s.seq + 1 })).toBe('seq/stale');
+    expect(rejectCode(s, { type: 'act', seat: 0, action: 'call', expectedSeq: start.decisionSeq - 1 })).toBe('seq/stale');
+    const called = ok(s, { type: 'act', seat: 0, action: 'call', expectedSeq: decided });
+    expect(called.decisionSeq).toBe(called.seq);
+    // The call changed the hand: a decision made before it is stale, also for the next seat.
+    expect(rejectCode(called, { type: 'act', seat: 1, action: 'call', expectedSeq: decided })).toBe('seq/stale');
+    expect(rejectCode(called, { type: 'act', seat: 1, action: 'call', expectedSeq: s.seq })).toBe('seq/stale');
+    expect(ok(called, { type: 'act', seat: 1, action: 'call', expectedSeq: called.seq }).seq).toBe(called.seq + 1);
+  });
+
   it('rejects checking when facing a bet', () => {
     expect(rejectCode(hand(), { type: 'act', seat: 0, action: 'check' })).toBe('action/illegal');
   });
