@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -12,21 +13,27 @@ import { sleep } from '../server/bots/bot';
 import { mapLimit } from '../server/bots/http';
 import { DEFAULT_OPTIONS, type BotRunOptions } from '../server/bots/options';
 import { formatReport } from '../server/bots/report';
-import { runBots, type DbAuditInput, type DbAuditResult } from '../server/bots/run';
+import { runBots, type BotReport, type DbAuditInput, type DbAuditResult } from '../server/bots/run';
 import { STRATEGIES, type StrategyName } from '../server/bots/strategy';
 import { loadConfig } from '../server/config';
+import type { TableSettings } from '../server/tables/settings';
+import { runBareBaseline, type BareResult } from './bare-socketio';
+import { openPgProbe, pgWindow, processCpuMs, type PgSample, type PgWindow } from './support';
 
-// npm run bench:load [-- --quick | --scale] [--tables N --players 6 --spectators 1 --duration 60
-//   --think-ms 0-0 --hand-interval-ms 0 --strategy random-legal --server child|inprocess
-//   --cpu-prof --idle-sockets 1000 --via-bot-route]
+// npm run bench:load [-- --quick | --scale] [options]: see USAGE below.
 //
 // Starts a server (a child process by default, so that the bots and the
 // server use separate cores; or in this process), on a fresh database: the
 // embedded PostgreSQL in a temp dir, or a new database on BENCH_DATABASE_URL.
 // Creates the tables, runs the bots (server/bots) for a fixed scenario, audits
-// the chips exactly in the database, measures the server's memory per idle
-// socket and per active table, optionally profiles the server's CPU, prints
-// the report and ends with one RESULT line.
+// the chips exactly in the database, measures the server's CPU, PostgreSQL's
+// CPU and commits, the server's memory per idle socket and per active table,
+// optionally profiles the server's CPU. Then, on the same machine, with the
+// poker server stopped, the bare Socket.IO baseline (bench/bare-socketio.ts)
+// with the same sockets, rooms, frame size and closed loop. Prints the report,
+// our ratio to the baseline, the issue's targets as PASS/FAIL lines, and ends
+// with one RESULT line. Exit 1 only when an invariant breaks (chips, reconcile,
+// a bot left seated) or the run fails; missed targets are printed, not enforced.
 
 // The child inherits the parent's token through the environment.
 const BOT_TOKEN = (process.env.BENCH_BOT_TOKEN ??= `bench-${randomBytes(12).toString('hex')}`);
@@ -46,34 +53,91 @@ interface Scenario {
   idleSockets: number;
   viaBotRoute: boolean;
   churn: number;
+  /** The bare Socket.IO baseline: after the bots (on), not at all (off), or alone (only). */
+  bare: 'on' | 'off' | 'only';
+  /** Frame size of the baseline; null: the mean size of our server's table frames in this run. */
+  bareFrameBytes: number | null;
+  /** Connection-state recovery in the baseline too (our server keeps it on). */
+  bareRecovery: boolean;
+  /** Keep the tables' showdown hold and paced all-in run-out (off: the next hand after the hand interval). */
+  tablePacing: boolean;
 }
 
-const PRESETS: Record<'quick' | 'throughput' | 'scale', Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn'>> = {
-  quick: { tables: 20, players: 6, spectators: 1, durationS: 20, thinkMs: [0, 0], handIntervalMs: 100, idleSockets: 500 },
+type Preset = Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn' | 'bare' | 'bareFrameBytes' | 'bareRecovery' | 'tablePacing'>;
+
+const PRESETS: Record<'quick' | 'throughput' | 'scale', Preset> = {
+  // 30 s, so that the first and the last 15 s do not overlap.
+  quick: { tables: 20, players: 6, spectators: 1, durationS: 30, thinkMs: [0, 0], handIntervalMs: 100, idleSockets: 500 },
   // Issue 6 "throughput": 200 tables at zero think time.
   throughput: { tables: 200, players: 6, spectators: 1, durationS: 60, thinkMs: [0, 0], handIntervalMs: 100, idleSockets: 1_000 },
   // Issue 6 "scale": 1,000 tables x (6 players + 1 spectator), think 1-3 s, 5 minutes.
   scale: { tables: 1_000, players: 6, spectators: 1, durationS: 300, thinkMs: [1_000, 3_000], handIntervalMs: 2_500, idleSockets: 1_000 },
 };
 
+/** Issue #11's targets: printed as PASS/FAIL lines, not enforced. */
+const TARGETS = { ratioVsBare: 0.5, settleP99Ms: 50, ackP99Ms: 150, lastVsFirst: 0.9 } as const;
+/** The baseline's frame size when this run has no frames of ours to measure (--bare-only). */
+const DEFAULT_BARE_FRAME_BYTES = 600;
+
 // ---- the server, in a child process or here ------------------------------------------------
 
 interface ServerHandle {
   url: string;
   pid: number;
+  /** The server's database (bench:load reads PostgreSQL's CPU and commits through it). */
+  databaseUrl: string;
   tableIds: number[];
+  /** Broadcasts the server made so far, and the sampled size of its table frames. */
+  frames(): Promise<FrameMeter>;
   audit(input: DbAuditInput): Promise<DbAuditResult>;
   /** Resident set of the server process after a full GC, bytes. */
   rssAfterGc(): Promise<number>;
   stop(): Promise<void>;
 }
 
-type ChildRequest = { id: number; type: 'audit'; input: DbAuditInput } | { id: number; type: 'rss' } | { id: number; type: 'stop' };
+type ChildRequest =
+  | { id: number; type: 'audit'; input: DbAuditInput }
+  | { id: number; type: 'rss' }
+  | { id: number; type: 'frames' }
+  | { id: number; type: 'stop' };
+
+interface FrameMeter {
+  /** Every room broadcast (adapter.broadcast): table frames, chat, notices, lobby. */
+  broadcasts: number;
+  tableFrames: number;
+  sampled: number;
+  sampledBytes: number;
+}
+
+/** One table frame in this many is measured (JSON.stringify costs the server CPU too). */
+const FRAME_SAMPLE_EVERY = 25;
+
+/**
+ * Counts the server's room broadcasts and samples the JSON size of its public
+ * table frames (the size the bare baseline sends). It wraps the adapter's
+ * broadcast in the bench's server process; the server's code is unchanged.
+ */
+function meterFrames(server: RunningServer): () => FrameMeter {
+  type Broadcast = (packet: { data?: unknown[] }, opts: unknown) => void;
+  const adapter = server.io.of('/').adapter as unknown as { broadcast: Broadcast };
+  const original: Broadcast = adapter.broadcast.bind(adapter);
+  const m: FrameMeter = { broadcasts: 0, tableFrames: 0, sampled: 0, sampledBytes: 0 };
+  adapter.broadcast = (packet, opts) => {
+    m.broadcasts++;
+    if (packet.data?.[0] === 'table:frame' && m.tableFrames++ % FRAME_SAMPLE_EVERY === 0) {
+      m.sampled++;
+      m.sampledBytes += JSON.stringify(packet.data[1]).length;
+    }
+    original(packet, opts);
+  };
+  return () => ({ ...m });
+}
 
 /** Runs in the child (`bench/load.ts --serve`): the server, plus audit/rss/stop over IPC. */
 async function serveChild(): Promise<void> {
   const { server, tableIds } = await bootServer(JSON.parse(process.env.BENCH_SCENARIO!) as Scenario);
-  process.send!({ type: 'ready', url: server.url, tableIds, pid: process.pid });
+  const frames = meterFrames(server);
+  process.send!({ type: 'ready', url: server.url, tableIds, pid: process.pid, databaseUrl: server.database.url });
   // The parent died: do not linger with an open port and a running PostgreSQL.
   process.on('disconnect', () => void server.close(1_000).finally(() => process.exit(1)));
   process.on('message', (m: ChildRequest) => {
@@ -85,8 +149,21 @@ async function serveChild(): Promise<void> {
       console.log(`[server] rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, connection-state-recovery packets buffered ${adapter.packets?.length ?? 'n/a'}`);
       reply(process.memoryUsage().rss);
     }
+    if (m.type === 'frames') reply(frames());
     if (m.type === 'stop') void server.close(5_000).then(() => reply(true)).finally(() => setTimeout(() => process.exit(0), 100));
   });
+}
+
+/**
+ * Unless --table-pacing, the tables deal the next hand after the hand interval
+ * even after a showdown, and run an all-in board out at once: those holds are
+ * for people watching, and with them a zero-think run measures the timers, not
+ * the server. Keys a server build does not have are ignored.
+ */
+function pacingSettings(s: Scenario): Partial<TableSettings> {
+  if (s.tablePacing) return {};
+  const settings: Record<string, number> = { showdownHoldMs: s.handIntervalMs, runOutStreetMs: 0 };
+  return settings as Partial<TableSettings>;
 }
 
 async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableIds: number[] }> {
@@ -102,7 +179,7 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
     env.EMBEDDED_PG_PORT = '0';
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
-  const server = await startServer({ config: loadConfig(env), createDefaultTables: false });
+  const server = await startServer({ config: loadConfig(env), createDefaultTables: false, tableSettings: pacingSettings(s) });
   const tableIds = await mapLimit(Array.from({ length: s.tables }, (_, i) => i), 8, async (i) => {
     const created = await server.registry.createTable({
       name: `Load ${i + 1}`, variant: 'NLHE', maxSeats: Math.max(6, s.players), smallBlind: 1, bigBlind: 2,
@@ -139,21 +216,23 @@ async function startChild(s: Scenario, profDir: string | null): Promise<ServerHa
   });
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 1;
-  const ready = new Promise<{ url: string; tableIds: number[]; pid: number }>((resolve, reject) => {
-    child.on('message', (m: { type?: string; id?: number; value?: unknown; url?: string; tableIds?: number[]; pid?: number }) => {
-      if (m.type === 'ready') resolve(m as { url: string; tableIds: number[]; pid: number });
+  type Ready = { url: string; tableIds: number[]; pid: number; databaseUrl: string };
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.on('message', (m: Partial<Ready> & { type?: string; id?: number; value?: unknown }) => {
+      if (m.type === 'ready') resolve(m as Ready);
       else if (m.id !== undefined) pending.get(m.id)?.(m.value);
     });
     child.once('exit', (code) => reject(new Error(`the server process exited (${code}) before it was ready`)));
   });
-  const { url, tableIds, pid } = await ready;
+  const { url, tableIds, pid, databaseUrl } = await ready;
   const ask = <T>(request: Omit<ChildRequest, 'id'>): Promise<T> => new Promise((resolve) => {
     const id = nextId++;
     pending.set(id, (value) => resolve(value as T));
     child.send({ ...request, id });
   });
   return {
-    url, pid, tableIds,
+    url, pid, tableIds, databaseUrl,
+    frames: () => ask<FrameMeter>({ type: 'frames' }),
     audit: async (input) => {
       const result = await ask<DbAuditResult | { error: string }>({ type: 'audit', input } as Omit<ChildRequest, 'id'>);
       if ('error' in result) throw new Error(`audit failed: ${result.error}`);
@@ -170,8 +249,10 @@ async function startChild(s: Scenario, profDir: string | null): Promise<ServerHa
 
 async function startHere(s: Scenario): Promise<ServerHandle> {
   const { server, tableIds } = await bootServer(s);
+  const frames = meterFrames(server);
   return {
-    url: server.url, pid: process.pid, tableIds,
+    url: server.url, pid: process.pid, tableIds, databaseUrl: server.database.url,
+    frames: async () => frames(),
     audit: (input) => auditBotsInDb(server.database.db, input),
     rssAfterGc: async () => process.memoryUsage().rss,
     stop: () => server.close(5_000),
@@ -250,18 +331,21 @@ function summarizeProfile(file: string, top = 15): string[] {
 // ---- main --------------------------------------------------------------------------------------
 
 const USAGE = `Usage: npm run bench:load -- [preset] [options]
-Starts a server on a fresh database, runs the bots against it, audits the chips and prints a report
-ending with one RESULT line. Database: a new database on BENCH_DATABASE_URL, else an embedded
-PostgreSQL in a temporary folder.
+Starts a server on a fresh database, runs the bots against it, audits the chips; then runs the bare
+Socket.IO baseline on the same machine (same sockets, rooms of the table size, frame size and closed
+loop); prints a report, our ratio to the baseline, the targets as PASS/FAIL lines, and one RESULT line:
+  RESULT bench:load ... actions_per_s bare_broadcasts_per_s ratio_vs_bare settle_p99_ms ack_p99_ms
+    errors first15_actions_per_s last15_actions_per_s chips_conserved
+Database: a new database on BENCH_DATABASE_URL, else an embedded PostgreSQL in a temporary folder.
   presets (default: throughput, ${PRESETS.throughput.tables} tables at zero think time for ${PRESETS.throughput.durationS} s)
-  --quick                      ${PRESETS.quick.tables} tables for ${PRESETS.quick.durationS} s
-  --scale                      ${PRESETS.scale.tables} tables, think ${PRESETS.scale.thinkMs.join('-')} ms, ${PRESETS.scale.durationS} s
+  --quick                      ${PRESETS.quick.tables} tables for ${PRESETS.quick.durationS} s (a smoke run)
+  --scale                      ${PRESETS.scale.tables} tables x (${PRESETS.scale.players} players + ${PRESETS.scale.spectators} spectator), think ${PRESETS.scale.thinkMs.join('-')} ms, ${PRESETS.scale.durationS} s
   options (override the preset)
   --tables <n>                 tables to create and play at
   --players <n>                player bots per table
   --spectators <n>             watchers per table
-  --duration <s>               length of the run
-  --think-ms <min-max>         thinking time per decision
+  --duration <s>               length of the play window, and of the baseline's
+  --think-ms <min-max>         thinking time per decision (the baseline's clients think as long)
   --hand-interval-ms <ms>      the server's pause between hands
   --strategy <name>            ${STRATEGIES.join(' | ')} (default random-legal)
   --churn <share>              0..1 of the players drop/reconnect or leave/rejoin (default 0)
@@ -269,8 +353,20 @@ PostgreSQL in a temporary folder.
   --server child|inprocess     the server in a child process (default: separate cores) or in this one
   --cpu-prof                   profile the server's CPU into bench/profiles/ and summarise it
   --via-bot-route              create the bots through POST /api/bots/session (slow: argon2 per bot)
+  --table-pacing               keep the tables' showdown hold and paced all-in run-out (default: off,
+                               the next hand comes after --hand-interval-ms, boards run out at once)
+  --skip-bare                  no baseline (ratio_vs_bare=n/a)
+  --bare-only                  only the baseline (no database, no bots)
+  --bare-frame-bytes <n>       the baseline's frame size (default: our table frames' mean size in this
+                               run, ${DEFAULT_BARE_FRAME_BYTES} with --bare-only)
+  --bare-recovery              connection-state recovery in the baseline too, as our server has it
   -h, --help                   this text
-Exit codes: 0 clean run with chips conserved, 1 errors or chips not conserved, 2 bad usage.`;
+Errors: every refused request, time-out and failure of the bots, seq/stale included; only refusals
+the run causes on purpose (labelled late/ or churn/) are counted apart.
+Targets (printed as PASS/FAIL, not enforced): ratio_vs_bare >= ${TARGETS.ratioVsBare}, settle_p99_ms < ${TARGETS.settleP99Ms},
+ack_p99_ms < ${TARGETS.ackP99Ms}, errors = 0, last15_actions_per_s >= ${TARGETS.lastVsFirst} x first15_actions_per_s.
+Exit codes: 0 invariants held (targets may have failed), 1 an invariant broke (chips not conserved,
+reconcile not clean, a bot still seated) or the run failed, 2 bad usage.`;
 
 class UsageError extends Error {}
 
@@ -280,6 +376,8 @@ const CLI_OPTIONS = {
   'hand-interval-ms': { type: 'string' }, strategy: { type: 'string' }, server: { type: 'string' },
   'cpu-prof': { type: 'boolean' }, 'idle-sockets': { type: 'string' }, 'via-bot-route': { type: 'boolean' },
   churn: { type: 'string' }, serve: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'skip-bare': { type: 'boolean' }, 'bare-only': { type: 'boolean' }, 'bare-frame-bytes': { type: 'string' },
+  'bare-recovery': { type: 'boolean' }, 'table-pacing': { type: 'boolean' },
 } as const;
 
 /** The scenario, or 'help'; a UsageError for an unknown option or a bad value. */
@@ -293,6 +391,8 @@ function scenarioFromArgs(): Scenario | 'help' {
   if (v.help) return 'help';
   if (v.strategy !== undefined && !STRATEGIES.includes(v.strategy as StrategyName)) throw new UsageError(`unknown strategy: ${v.strategy}`);
   if (v.server !== undefined && v.server !== 'child' && v.server !== 'inprocess') throw new UsageError(`--server must be child or inprocess, not ${v.server}`);
+  if (v.quick && v.scale) throw new UsageError('--quick and --scale are two presets: choose one');
+  if (v['skip-bare'] && v['bare-only']) throw new UsageError('--skip-bare and --bare-only contradict each other');
   const base = PRESETS[v.quick ? 'quick' : v.scale ? 'scale' : 'throughput'];
   const num = (name: keyof typeof CLI_OPTIONS, fallback: number) => {
     const text = v[name];
@@ -316,6 +416,10 @@ function scenarioFromArgs(): Scenario | 'help' {
     idleSockets: num('idle-sockets', base.idleSockets),
     viaBotRoute: v['via-bot-route'] ?? false,
     churn: num('churn', 0),
+    bare: v['bare-only'] ? 'only' : v['skip-bare'] ? 'off' : 'on',
+    bareFrameBytes: v['bare-frame-bytes'] === undefined ? null : num('bare-frame-bytes', DEFAULT_BARE_FRAME_BYTES),
+    bareRecovery: v['bare-recovery'] ?? false,
+    tablePacing: v['table-pacing'] ?? false,
   };
 }
 
@@ -357,61 +461,274 @@ async function cli(): Promise<number> {
 
 async function main(s: Scenario): Promise<number> {
   const log = (line: string) => console.log(line);
+  log(`bench:load: ${JSON.stringify(s)}`);
+  const poker = s.bare === 'only' ? null : await runPoker(s, log);
+  const frameBytes = Math.round(s.bareFrameBytes ?? poker?.frames.meanBytes ?? DEFAULT_BARE_FRAME_BYTES);
+  const bare = s.bare === 'off' ? null : await runBare(s, frameBytes, log);
+  if (bare) for (const line of formatComparison(poker, bare)) log(line);
+  const figures = resultFigures(s, poker, bare);
+  for (const line of targetLines(figures)) log(line);
+  log(resultLine(figures));
+  if (bare && bare.lost > 0) {
+    log(`FAILED: the bare baseline lost ${bare.lost} messages: its figure is not a baseline`);
+    return 1;
+  }
+  return poker && !poker.invariantsHeld ? 1 : 0;
+}
+
+// ---- our server under the bots ------------------------------------------------------------------
+
+interface PokerRun {
+  report: BotReport;
+  /** CPU time of the server process over the play window (/proc), s. */
+  serverCpuSeconds: number;
+  pg: PgWindow | null;
+  frames: { broadcastsPerSecond: number; perAction: number; meanBytes: number | null };
+  chipsConserved: boolean;
+  /** Chips conserved, reconcile clean, every bot left: what exits 1 when it breaks. */
+  invariantsHeld: boolean;
+}
+
+async function runPoker(s: Scenario, log: (line: string) => void): Promise<PokerRun> {
   const external = await freshExternalDatabase();
   if (external) process.env.BENCH_LOAD_DB_URL = external.url;
+  try {
+    return await runPokerOn(s, log, external !== null);
+  } finally {
+    await external?.drop().catch(() => undefined);
+  }
+}
+
+async function runPokerOn(s: Scenario, log: (line: string) => void, external: boolean): Promise<PokerRun> {
   const profDir = s.cpuProf ? path.resolve('bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : null;
   if (profDir) mkdirSync(profDir, { recursive: true });
-  log(`bench:load: ${JSON.stringify(s)}; database ${external ? 'BENCH_DATABASE_URL (fresh database)' : 'embedded (temp dir)'}`);
+  log(`database ${external ? 'BENCH_DATABASE_URL (fresh database)' : 'embedded (temp dir)'}`);
   const started = Date.now();
   const server = s.server === 'child' ? await startChild(s, profDir) : await startHere(s);
   log(`server ready at ${server.url} (pid ${server.pid}) with ${server.tableIds.length} tables in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   let stopped = false;
+  const probe = await openPgProbe(server.databaseUrl).catch((error: Error) => {
+    log(`PostgreSQL CPU and commits not measured: ${error.message}`);
+    return null;
+  });
   try {
     const rssBase = await server.rssAfterGc();
     const perIdleSocket = await idleSocketCost(server.url, s.idleSockets, server.rssAfterGc);
     let rssPlaying: number | null = null;
-    const options: BotRunOptions = {
-      ...DEFAULT_OPTIONS,
-      url: server.url, botToken: BOT_TOKEN, tables: s.tables, tableIds: server.tableIds,
-      playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS: s.durationS, hands: null,
-      thinkMsMin: s.thinkMs[0], thinkMsMax: s.thinkMs[1], strategy: s.strategy, churn: s.churn,
-      setupConcurrency: 64, progress: 'auto', leaveTimeoutMs: 120_000,
-    };
-    const report = await runBots(options, {
+    const window = playWindowMeter(server, probe);
+    const report = await runBots(botOptions(s, server), {
       log,
       dbAudit: (input) => server.audit(input),
+      onPlay: window.onPlay,
+      progressExtra: window.progressExtra,
       beforeLeave: async () => {
         rssPlaying = await server.rssAfterGc();
       },
     });
     console.log(formatReport(report));
-    const sockets = report.sockets.players + report.sockets.spectators;
-    const perTable = rssPlaying === null ? null : (rssPlaying - rssBase) / s.tables;
-    const perTableWithoutSockets = perTable === null || perIdleSocket === null ? null : perTable - perIdleSocket * (s.players + s.spectators);
-    const kib = (b: number | null) => (b === null ? 'n/a' : `${(b / 1024).toFixed(1)} KiB`);
-    log(`memory (server RSS after GC, ${s.server}): base ${(rssBase / 2 ** 20).toFixed(0)} MiB; per idle socket ${kib(perIdleSocket)} (${s.idleSockets} sockets);` +
-      ` while playing ${rssPlaying === null ? 'n/a' : `${((rssPlaying as number) / 2 ** 20).toFixed(0)} MiB`}: per active table ${kib(perTable)} with its ${s.players + s.spectators} sockets, ${kib(perTableWithoutSockets)} without them`);
+    logMemory(s, log, rssBase, perIdleSocket, rssPlaying);
     await server.stop();
     stopped = true;
-    if (profDir) {
-      // The largest profile is the main thread's (tsx's loader thread writes a small one too).
-      const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-      for (const f of files.sort((a, b) => statSync(path.join(profDir, b)).size - statSync(path.join(profDir, a)).size).slice(0, 1)) {
-        for (const line of summarizeProfile(path.join(profDir, f))) log(line);
-        log(`(profile kept in ${path.join(profDir, f)}; open it in Chrome DevTools or speedscope)`);
-      }
-    }
+    if (profDir) logProfile(profDir, log);
+    const measured = window.result(report);
+    for (const line of formatPerformance(measured, report, server.pid)) log(line);
     const db = report.audit.db;
-    const conserved = !!report.audit.api?.chipsConserved && !!db?.conserved && !!db?.reconcileOk;
-    log(
-      `RESULT bench:load tables=${s.tables} sockets=${sockets} hands_per_s=${report.handsPerSecond.toFixed(1)} actions_per_s=${report.actionsPerSecond.toFixed(0)}` +
-        ` ack_p50_ms=${report.ackLatency.p50Ms.toFixed(1)} ack_p99_ms=${report.ackLatency.p99Ms.toFixed(1)} errors=${report.errors} chips_conserved=${conserved}`,
-    );
-    return report.ok && conserved ? 0 : 1;
+    const chipsConserved = !!report.audit.api?.chipsConserved && !!db?.conserved && !!db?.reconcileOk;
+    return { report, ...measured, chipsConserved, invariantsHeld: chipsConserved && report.violations.length === 0 };
   } finally {
+    await probe?.close().catch(() => undefined);
     if (!stopped) await server.stop().catch(() => undefined);
-    await external?.drop().catch(() => undefined);
   }
+}
+
+function botOptions(s: Scenario, server: ServerHandle): BotRunOptions {
+  return {
+    ...DEFAULT_OPTIONS,
+    url: server.url, botToken: BOT_TOKEN, tables: s.tables, tableIds: server.tableIds,
+    playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS: s.durationS, hands: null,
+    thinkMsMin: s.thinkMs[0], thinkMsMax: s.thinkMs[1], strategy: s.strategy, churn: s.churn,
+    setupConcurrency: 64, progress: 'auto', leaveTimeoutMs: 120_000,
+    // Errors are a target here (a PASS/FAIL line), not an invariant: the run exits 1 only on invariants.
+    errorThreshold: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/** Server CPU (/proc), PostgreSQL CPU and commits, and the frame meter over the play window; a live CPU figure for the progress line. */
+function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof openPgProbe>> | null) {
+  type Reading = { atMs: number; cpuMs: number; pg: PgSample | null; frames: FrameMeter };
+  const read = async (): Promise<Reading> => ({
+    atMs: performance.now(), cpuMs: processCpuMs(server.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
+  });
+  let start: Reading | null = null;
+  let end: Reading | null = null;
+  let live = { atMs: performance.now(), cpuMs: processCpuMs(server.pid) };
+  return {
+    onPlay: async (phase: 'start' | 'end') => {
+      if (phase === 'start') start = await read();
+      else end = await read();
+    },
+    progressExtra: () => {
+      const now = { atMs: performance.now(), cpuMs: processCpuMs(server.pid) };
+      const share = (now.cpuMs - live.cpuMs) / (now.atMs - live.atMs);
+      live = now;
+      return Number.isFinite(share) ? ` | server CPU ${(100 * share).toFixed(0)}%` : '';
+    },
+    result: (report: BotReport): Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld'> => {
+      if (!start || !end) throw new Error('the play window was not measured');
+      const a: Reading = start;
+      const b: Reading = end;
+      const seconds = (b.atMs - a.atMs) / 1000;
+      const tableFrames = b.frames.tableFrames - a.frames.tableFrames;
+      const sampled = b.frames.sampled - a.frames.sampled;
+      return {
+        serverCpuSeconds: (b.cpuMs - a.cpuMs) / 1000,
+        pg: a.pg && b.pg ? pgWindow(a.pg, b.pg) : null,
+        frames: {
+          broadcastsPerSecond: tableFrames / seconds,
+          perAction: report.actions > 0 ? tableFrames / report.actions : NaN,
+          meanBytes: sampled > 0 ? (b.frames.sampledBytes - a.frames.sampledBytes) / sampled : null,
+        },
+      };
+    },
+  };
+}
+
+function formatPerformance(m: Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld'>, report: BotReport, pid: number): string[] {
+  const share = (cpuS: number) => `${((100 * cpuS) / report.playSeconds).toFixed(0)}% of one core`;
+  const inprocess = pid === process.pid ? ' (--server inprocess: the bots are in this process too)' : '';
+  const lines = [`server process (pid ${pid}, /proc): CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}${inprocess}`];
+  if (m.pg) {
+    lines.push(
+      `PostgreSQL (/proc, read-only): the cluster's processes ${fixed(m.pg.clusterCpuSeconds, 1)} s of CPU (${share(m.pg.clusterCpuSeconds)}; on a shared server this includes other databases),` +
+        ` this database's backends ${fixed(m.pg.databaseCpuSeconds, 1)} s; commits ${m.pg.commits} (${m.pg.commitsPerSecond.toFixed(1)}/s, pg_stat_database.xact_commit, read-only transactions included)`,
+    );
+  }
+  lines.push(
+    `table frames: ${m.frames.broadcastsPerSecond.toFixed(0)} room broadcasts/s, ${fixed(m.frames.perAction, 2)} per action;` +
+      ` mean ${m.frames.meanBytes === null ? 'n/a' : m.frames.meanBytes.toFixed(0)} bytes of JSON (1 in ${FRAME_SAMPLE_EVERY} measured)`,
+  );
+  return lines;
+}
+
+function logMemory(s: Scenario, log: (line: string) => void, rssBase: number, perIdleSocket: number | null, rssPlaying: number | null): void {
+  const perTable = rssPlaying === null ? null : (rssPlaying - rssBase) / s.tables;
+  const perTableWithoutSockets = perTable === null || perIdleSocket === null ? null : perTable - perIdleSocket * (s.players + s.spectators);
+  const kib = (b: number | null) => (b === null ? 'n/a' : `${(b / 1024).toFixed(1)} KiB`);
+  log(`memory (server RSS after GC, ${s.server}): base ${(rssBase / 2 ** 20).toFixed(0)} MiB; per idle socket ${kib(perIdleSocket)} (${s.idleSockets} sockets);` +
+    ` while playing ${rssPlaying === null ? 'n/a' : `${(rssPlaying / 2 ** 20).toFixed(0)} MiB`}: per active table ${kib(perTable)} with its ${s.players + s.spectators} sockets, ${kib(perTableWithoutSockets)} without them`);
+}
+
+function logProfile(profDir: string, log: (line: string) => void): void {
+  // The largest profile is the main thread's (tsx's loader thread writes a small one too).
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+  for (const f of files.sort((a, b) => statSync(path.join(profDir, b)).size - statSync(path.join(profDir, a)).size).slice(0, 1)) {
+    for (const line of summarizeProfile(path.join(profDir, f))) log(line);
+    log(`(profile kept in ${path.join(profDir, f)}; open it in Chrome DevTools or speedscope)`);
+  }
+}
+
+// ---- the bare Socket.IO baseline ----------------------------------------------------------------
+
+function runBare(s: Scenario, frameBytes: number, log: (line: string) => void): Promise<BareResult> {
+  log(`bare Socket.IO baseline: ${s.tables} rooms x ${s.players + s.spectators} sockets, ${s.durationS} s, the poker server stopped`);
+  return runBareBaseline({
+    rooms: s.tables, roomSize: s.players + s.spectators, actorsPerRoom: s.players, durationS: s.durationS, thinkMs: s.thinkMs,
+    frameBytes, recovery: s.bareRecovery, ackTimeoutMs: DEFAULT_OPTIONS.ackTimeoutMs, log,
+    progress: process.stderr,
+  });
+}
+
+function formatComparison(poker: PokerRun | null, bare: BareResult): string[] {
+  const r = poker?.report;
+  const col = (ours: string, theirs: string) => `${ours.padStart(16)}${theirs.padStart(16)}`;
+  const na = 'n/a';
+  return [
+    '',
+    `=== ours vs bare Socket.IO (same machine, same run; bare: ${bare.frameBytes}-byte frames, broadcasts counted as delivered messages / ${bare.roomSize}) ===`,
+    `  ${''.padEnd(26)}${col('ours', 'bare')}`,
+    `  ${'sockets'.padEnd(26)}${col(r ? String(r.sockets.players + r.sockets.spectators) : na, String(bare.sockets))}`,
+    `  ${'actions | broadcasts /s'.padEnd(26)}${col(r ? r.actionsPerSecond.toFixed(0) : na, bare.broadcastsPerSecond.toFixed(0))}`,
+    `  ${'client ack p50 (ms)'.padEnd(26)}${col(r ? r.ackLatency.p50Ms.toFixed(1) : na, bare.ack.p50Ms.toFixed(1))}`,
+    `  ${'client ack p99 (ms)'.padEnd(26)}${col(r ? r.ackLatency.p99Ms.toFixed(1) : na, bare.ack.p99Ms.toFixed(1))}`,
+    `  ${'server CPU (s, /proc)'.padEnd(26)}${col(poker ? poker.serverCpuSeconds.toFixed(1) : na, bare.serverCpuSeconds.toFixed(1))}`,
+    `  ${'first 15 s: per s, p99'.padEnd(26)}${col(r ? `${r.windows.first.actionsPerSecond.toFixed(0)}, ${r.windows.first.ackP99Ms.toFixed(0)} ms` : na, `${bare.windows.first.broadcastsPerSecond.toFixed(0)}, ${bare.windows.first.ackP99Ms.toFixed(0)} ms`)}`,
+    `  ${'last 15 s: per s, p99'.padEnd(26)}${col(r ? `${r.windows.last.actionsPerSecond.toFixed(0)}, ${r.windows.last.ackP99Ms.toFixed(0)} ms` : na, `${bare.windows.last.broadcastsPerSecond.toFixed(0)}, ${bare.windows.last.ackP99Ms.toFixed(0)} ms`)}`,
+    `  ${'errors'.padEnd(26)}${col(r ? String(r.errors) : na, `${bare.errors} (${bare.lost} lost)`)}`,
+    `bare: ${bare.messagesDelivered} messages delivered (${bare.messagesPerSecond.toFixed(0)}/s), ${bare.actsAcked} acts acknowledged, set-up ${bare.setupSeconds.toFixed(1)} s`,
+  ];
+}
+
+// ---- targets and the RESULT line ------------------------------------------------------------------
+
+interface ResultFigures {
+  s: Scenario;
+  poker: PokerRun | null;
+  bare: BareResult | null;
+  ratioVsBare: number | null;
+  settleP50Ms: number | null;
+  settleP99Ms: number | null;
+}
+
+function resultFigures(s: Scenario, poker: PokerRun | null, bare: BareResult | null): ResultFigures {
+  const settle = poker?.report.server?.settleSeconds;
+  const ms = (seconds: number | null | undefined) => (seconds == null ? null : seconds * 1000);
+  return {
+    s, poker, bare,
+    ratioVsBare: poker && bare && bare.broadcastsPerSecond > 0 ? poker.report.actionsPerSecond / bare.broadcastsPerSecond : null,
+    settleP50Ms: ms(settle?.p50),
+    settleP99Ms: ms(settle?.p99),
+  };
+}
+
+function targetLines(f: ResultFigures): string[] {
+  const r = f.poker?.report;
+  const check = (name: string, value: number | null | undefined, pass: (v: number) => boolean, shown = (v: number) => fixed(v, 2)) =>
+    `  ${value == null || !Number.isFinite(value) ? 'SKIP' : pass(value) ? 'PASS' : 'FAIL'}  ${name}: ${value == null ? 'n/a' : shown(value)}`;
+  const first = r?.windows.first.actionsPerSecond;
+  const last = r?.windows.last.actionsPerSecond;
+  return [
+    'targets (issue #11; printed, not enforced):',
+    check(`ratio_vs_bare >= ${TARGETS.ratioVsBare}`, f.ratioVsBare, (v) => v >= TARGETS.ratioVsBare),
+    check(`settle_p99_ms < ${TARGETS.settleP99Ms}`, f.settleP99Ms, (v) => v < TARGETS.settleP99Ms, (v) => fixed(v, 1)),
+    check(`ack_p99_ms < ${TARGETS.ackP99Ms}`, r?.ackLatency.p99Ms, (v) => v < TARGETS.ackP99Ms, (v) => fixed(v, 1)),
+    check('errors = 0', r?.errors, (v) => v === 0, String),
+    check(`last15 >= ${TARGETS.lastVsFirst} x first15 actions/s (${fixed(last, 0)} vs ${fixed(first, 0)})`,
+      first && last !== undefined ? last / first : null, (v) => v >= TARGETS.lastVsFirst),
+    ...(f.poker && !f.poker.invariantsHeld ? [`  FAIL  invariants: ${f.poker.report.violations.join('; ') || 'chips not conserved'}`] : []),
+  ];
+}
+
+function resultLine(f: ResultFigures): string {
+  const r = f.poker?.report;
+  const pg = f.poker?.pg;
+  const fields: [string, string][] = [
+    ['tables', String(f.s.tables)],
+    ['sockets', String(f.s.tables * (f.s.players + f.s.spectators))],
+    ['duration_s', fixed(r?.playSeconds, 1)],
+    ['hands_per_s', fixed(r?.handsPerSecond, 1)],
+    ['settle_p50_ms', fixed(f.settleP50Ms, 1)],
+    ['ack_p50_ms', fixed(r?.ackLatency.p50Ms, 1)],
+    ['server_cpu_s', fixed(f.poker?.serverCpuSeconds, 1)],
+    ['pg_cpu_s', fixed(pg?.clusterCpuSeconds, 1)],
+    ['pg_db_cpu_s', fixed(pg?.databaseCpuSeconds, 1)],
+    ['commits_per_s', fixed(pg?.commitsPerSecond, 1)],
+    ['bare_server_cpu_s', fixed(f.bare?.serverCpuSeconds, 1)],
+    ['deliberate', r ? String(r.countedApart) : 'n/a'],
+    ['actions_per_s', fixed(r?.actionsPerSecond, 0)],
+    ['bare_broadcasts_per_s', fixed(f.bare?.broadcastsPerSecond, 0)],
+    ['ratio_vs_bare', fixed(f.ratioVsBare, 3)],
+    ['settle_p99_ms', fixed(f.settleP99Ms, 1)],
+    ['ack_p99_ms', fixed(r?.ackLatency.p99Ms, 1)],
+    ['errors', r ? String(r.errors) : 'n/a'],
+    ['first15_actions_per_s', fixed(r?.windows.first.actionsPerSecond, 0)],
+    ['last15_actions_per_s', fixed(r?.windows.last.actionsPerSecond, 0)],
+    ['chips_conserved', f.poker ? String(f.poker.chipsConserved) : 'n/a'],
+  ];
+  return `RESULT bench:load ${fields.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value == null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
 if (process.argv.includes('--serve')) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -247,6 +247,11 @@ function backendCpuMs(pids: number[]): Map<number, number> {
   return cpu;
 }
 
+/** CPU time (user + system) of one process so far, ms; NaN when /proc does not have it. */
+export function processCpuMs(pid: number): number {
+  return backendCpuMs([pid]).get(pid) ?? NaN;
+}
+
 function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   if (before.size === 0) return NaN;
   let ms = 0;
@@ -264,6 +269,104 @@ function hostCpuMs(): { busy: number; total: number } {
   } catch {
     return { busy: NaN, total: NaN };
   }
+}
+
+// ---- PostgreSQL as a whole --------------------------------------------------------------------
+
+/** One reading of the PostgreSQL behind a database, for deltas over a window. */
+export interface PgSample {
+  atMs: number;
+  /** CPU ms so far of every process of the cluster (postmaster and children), by pid. */
+  clusterCpu: Map<number, number>;
+  /** CPU ms so far of the backends connected to this database (the probe's own left out), by pid. */
+  databaseCpu: Map<number, number>;
+  /** pg_stat_database.xact_commit of this database (every committed transaction, read-only ones included). */
+  xactCommit: number;
+}
+
+export interface PgWindow {
+  seconds: number;
+  /** NaN when PostgreSQL does not run on this machine (no /proc entries to read). */
+  clusterCpuSeconds: number;
+  databaseCpuSeconds: number;
+  commits: number;
+  commitsPerSecond: number;
+}
+
+/**
+ * Reads PostgreSQL's CPU from /proc (read-only) and its commit counter from
+ * pg_stat_database, through one connection of its own. The cluster is the
+ * postmaster (the parent of any backend) and all its children: background
+ * writer, WAL writer, checkpointer, autovacuum and every backend, so on a
+ * shared server it includes other databases' work; the database figure counts
+ * only the backends connected to this database. Counters reach
+ * pg_stat_database when a busy backend flushes them, at most about a second late.
+ */
+export async function openPgProbe(url: string): Promise<{ sample(): Promise<PgSample>; close(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const own = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  // A pid from another machine (or container) may name an unrelated local process.
+  const postmaster = isPostgres(own) ? parentPid(own) : null;
+  return {
+    sample: async () => {
+      const { rows } = await client.query<{ pid: number; xact_commit: string }>(
+        `SELECT a.pid, d.xact_commit::text AS xact_commit FROM pg_stat_database d
+           LEFT JOIN pg_stat_activity a ON a.datid = d.datid AND a.pid <> pg_backend_pid()
+          WHERE d.datname = current_database()`,
+      );
+      const databasePids = rows.flatMap((r) => (r.pid === null ? [] : [r.pid]));
+      const clusterPids = postmaster === null ? [] : [postmaster, ...childrenOf(postmaster)].filter((pid) => pid !== own);
+      return {
+        atMs: performance.now(),
+        clusterCpu: backendCpuMs(clusterPids),
+        databaseCpu: backendCpuMs(databasePids),
+        xactCommit: Number(rows[0]?.xact_commit ?? NaN),
+      };
+    },
+    close: () => client.end(),
+  };
+}
+
+export function pgWindow(before: PgSample, after: PgSample): PgWindow {
+  const seconds = (after.atMs - before.atMs) / 1000;
+  // A process that started inside the window spent all its CPU there; one that ended is lost (a pool keeps its backends).
+  const grown = (a: Map<number, number>, b: Map<number, number>) =>
+    b.size === 0 ? NaN : [...b].reduce((ms, [pid, end]) => ms + end - (a.get(pid) ?? 0), 0) / 1000;
+  const commits = after.xactCommit - before.xactCommit;
+  return {
+    seconds,
+    clusterCpuSeconds: grown(before.clusterCpu, after.clusterCpu),
+    databaseCpuSeconds: grown(before.databaseCpu, after.databaseCpu),
+    commits,
+    commitsPerSecond: commits / seconds,
+  };
+}
+
+function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null; // PostgreSQL runs elsewhere
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres');
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (parentPid(Number(entry)) === parent) pids.push(Number(entry));
+  }
+  return pids;
 }
 
 // ---- statement timing --------------------------------------------------------------------

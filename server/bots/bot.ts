@@ -55,19 +55,31 @@ class SendBudget {
   private tokens = SEND_BURST;
   private at = performance.now();
 
+  /** Whether a message could go now, without taking its token. */
+  canSendNow(): boolean {
+    this.refill();
+    return this.tokens >= 1;
+  }
+
   /** 0 when a message may go now (and takes its token), else the ms to wait before asking again. */
   delayMs(): number {
-    const now = performance.now();
-    this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.at) / 1000) * SEND_RATE_PER_S);
-    this.at = now;
+    this.refill();
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;
     }
     return Math.ceil(((1 - this.tokens) * 1000) / SEND_RATE_PER_S);
   }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.at) / 1000) * SEND_RATE_PER_S);
+    this.at = now;
+  }
 }
 const CHAT_LINES = ['gg', 'nh', 'wp', 'ty', 'lol', 'ouch', 'nice hand'];
+/** Refusals our own leave explains when it overtook the request (the seat left, or is leaving). */
+const LEAVE_OVERTAKES: ReadonlySet<string> = new Set(['table/leave_pending', 'table/not_seated']);
 
 type AnyAck = Ack<Record<string, unknown>>;
 /** An ack as the bot sees it: the server's codes plus the client's own (client/disconnected, ack/timeout). */
@@ -110,6 +122,13 @@ export class PlayerBot {
   private resyncing = false;
   private resyncAgain = false;
   private actedSeq = -1;
+  /**
+   * The newest seq (in this epoch) at which the table accepted an act of ours. A
+   * snapshot asked for right after an act can be answered before the table's
+   * mailbox applies that act, and then offers us the same turn again: acting on it
+   * would send a second act at that seq, refused seq/stale (seen in resyncs).
+   */
+  private accepted = { epoch: -1, seq: -1 };
   inflight: { seq: number; startedMs: number } | null = null;
   /**
    * The newest legal options seen while an act was in flight. The server sends
@@ -235,9 +254,29 @@ export class PlayerBot {
     });
   }
 
-  /** Error code as counted: refusals caused by our own leave racing a request are marked late/. */
-  private codeOf(code: string): string {
-    if ((this.leaving || this.ctx.stopping) && (code === 'table/leave_pending' || code === 'table/not_seated')) return `late/${code.slice(6)}`;
+  /**
+   * Counts a refusal (server/bots/stats.ts). Only what the run did on purpose is
+   * labelled and counted apart: a request overtaken by our own leave, an act made
+   * stale by another bot's deliberate leave at this table, a request cut off by our
+   * own churn; `late/` during the run's final leave, `churn/` before it.
+   * `actSinceMs`: for a refused act, when it was decided.
+   */
+  private fault(code: string, event: string, actSinceMs?: number): void {
+    this.ctx.stats.recordError(this.labelOf(code, actSinceMs), event);
+  }
+
+  private labelOf(code: string, actSinceMs?: number): string {
+    const prefix = this.ctx.stopping || !this.churning ? 'late/' : 'churn/';
+    const label = `${prefix}${code.replace(/^table\//, '').replace('/', '_')}`;
+    if (code === 'seq/stale') {
+      // Stale on purpose only if a bot's leave may have stepped this table since we decided, or we are
+      // leaving ourselves (our seat sits out, and its turn runs on the short sitting-out clock).
+      const leftMeanwhile = actSinceMs !== undefined && this.ctx.stats.deliberateStepBetween(this.table.id, actSinceMs, performance.now());
+      return leftMeanwhile || this.leaving ? `${this.ctx.stopping ? 'late/' : 'churn/'}seq_stale` : code;
+    }
+    if ((this.leaving || this.ctx.stopping) && LEAVE_OVERTAKES.has(code)) return label;
+    if (code === 'client/disconnected' && (this.churning || this.ctx.stopping)) return label;
+    if (this.churning && (code === 'seat/taken' || code === 'table/already_seated')) return label;
     return code;
   }
 
@@ -270,14 +309,13 @@ export class PlayerBot {
         this.wallet -= ack.stack;
         return;
       }
+      // Every refusal counts (a race with our own churn is labelled churn/), even those handled here.
+      this.fault(ack.error.code, 'table:sit');
       if (ack.error.code === 'table/already_seated') {
         const again = await this.snapshotNow();
         if (again?.you?.seat != null) return void this.applySnapshot(again);
       }
-      if (ack.error.code !== 'seat/taken') {
-        this.ctx.stats.recordError(ack.error.code, 'table:sit');
-        throw new Error(`${this.name}: sit refused: ${ack.error.code}`);
-      }
+      if (ack.error.code !== 'seat/taken') throw new Error(`${this.name}: sit refused: ${ack.error.code}`);
     }
     throw new Error(`${this.name}: could not find a free seat`);
   }
@@ -287,7 +325,7 @@ export class PlayerBot {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId: this.table.id });
     this.resyncing = false;
     if (!ack.ok) {
-      this.ctx.stats.recordError(ack.error.code, 'table:watch');
+      this.fault(ack.error.code, 'table:watch');
       return null;
     }
     this.applySnapshot(ack.snapshot);
@@ -298,7 +336,7 @@ export class PlayerBot {
     const ack = await this.emit<{ snapshot: TableSnapshot }>('table:snapshot', { tableId: this.table.id });
     this.ctx.stats.snapshots++;
     if (!ack.ok) {
-      this.ctx.stats.recordError(ack.error.code, 'table:snapshot');
+      this.fault(ack.error.code, 'table:snapshot');
       return null;
     }
     return ack.snapshot;
@@ -387,6 +425,7 @@ export class PlayerBot {
   private maybeAct(seq: number, legal: LegalActions): void {
     this.note(`maybeAct s${seq} acted${this.actedSeq} inflight${this.inflight?.seq}`);
     if (seq === this.actedSeq) return;
+    if (this.feed.epoch === this.accepted.epoch && seq <= this.accepted.seq) return;
     if (this.inflight) {
       this.deferred = { seq, legal };
       return;
@@ -422,7 +461,15 @@ export class PlayerBot {
       this.actedSeq = -1;
       return;
     }
+    // One act in flight at a time. A reconnection (or a snapshot) re-offers the turn while the
+    // thinking timer armed before it is still pending, so two timers can fire for one seq:
+    // the second would be a second act at that seq, refused seq/stale (seen under churn).
+    if (this.inflight) {
+      if (this.inflight.seq !== seq) this.deferred = { seq, legal };
+      return;
+    }
     const decision = this.decide(legal);
+    this.reloadBeforeAllIn(decision, legal);
     const startedMs = performance.now();
     const inflight = { seq, startedMs };
     this.inflight = inflight;
@@ -431,6 +478,7 @@ export class PlayerBot {
       this.inflight = null;
       this.ctx.stats.recordAck((performance.now() - startedMs) * 1000);
       if (ack.ok) {
+        this.accepted = { epoch: this.feed.epoch ?? -1, seq };
         this.ctx.stats.actions++;
         if (this.awaitingActAfterResume) {
           this.awaitingActAfterResume = false;
@@ -443,7 +491,7 @@ export class PlayerBot {
       }
       this.deferred = null;
       this.note(`act refused ${ack.error.code}`);
-      this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:act');
+      this.fault(ack.error.code, 'table:act', startedMs - this.ctx.options.thinkMsMax);
       this.resync();
     });
   }
@@ -476,7 +524,48 @@ export class PlayerBot {
     void this.topUp(amount);
   }
 
-  private async topUp(amount: number): Promise<void> {
+  /**
+   * Before an action that puts our whole stack in, ask for a reload: during the
+   * hand it waits for the boundary, where the table applies queued top-ups before
+   * it sits out an empty seat. Without it a bust seat is sat out at the boundary,
+   * topped up, and its sit_in lands during the next hand, where that step makes
+   * whichever act is in flight at the table stale (the seq/stale of earlier runs).
+   * Sent before the act on the same socket, so it is queued even when the act
+   * ends the hand. If we win, the table refuses it whole at the boundary (an
+   * `info` notice; nothing moves).
+   */
+  private reloadBeforeAllIn(decision: Decision, legal: LegalActions): void {
+    if (this.leaving || this.ctx.stopping || this.topUpInFlight || this.seat === null) return;
+    const betBefore = legal.allInTo - legal.allInAmount;
+    const added = decision.action === 'all_in' ? legal.allInAmount
+      : decision.action === 'call' ? legal.callAmount
+      : decision.action === 'bet' || decision.action === 'raise' ? (decision.amount ?? 0) - betBefore
+      : 0;
+    if (added < legal.allInAmount || !this.canBust()) return;
+    // Only when it can be emitted now, before the act: a wallet refill or a wait for the send
+    // budget first would send it after the act, possibly after the hand, where a stack that
+    // won is refused topup/above_max.
+    if (!this.budget.canSendNow()) return;
+    if (this.wallet < this.table.maxBuyIn) {
+      void this.ensureWallet(this.table.maxBuyIn * WALLET_BUY_INS).catch(() => undefined);
+      return;
+    }
+    this.topUpInFlight = true;
+    this.ctx.stats.reloads++;
+    void this.topUp(this.table.maxBuyIn, true);
+  }
+
+  /** Whether losing this hand can take our whole stack: some live opponent covers our chips (behind and in). */
+  private canBust(): boolean {
+    const seats = this.feed.view?.seats;
+    const me = this.seat === null ? null : seats?.[this.seat];
+    if (!seats || !me) return true;
+    const ours = me.stack + me.committed;
+    return seats.some((s) => s !== null && s.seat !== me.seat && s.inHand && !s.folded && s.stack + s.committed >= ours);
+  }
+
+  /** `reload`: the speculative reload before an all-in (reloadBeforeAllIn), refused whole if we won. */
+  private async topUp(amount: number, reload = false): Promise<void> {
     try {
       if (this.wallet < amount) await this.ensureWallet(amount * 2);
     } catch {
@@ -486,10 +575,17 @@ export class PlayerBot {
     const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
     if (!ack.ok) {
       this.topUpInFlight = false;
-      if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:top_up');
+      // A reload is a bet on busting: refused above the maximum when the stack won after all
+      // (the act overtook it to the end of the hand). Asked on purpose: counted apart.
+      if (reload && ack.error.code === 'topup/above_max') this.ctx.stats.recordError('reload/topup_above_max', 'table:top_up');
+      else this.fault(ack.error.code, 'table:top_up');
       return;
     }
     this.ctx.stats.topUps++;
+    // Keep enough in the wallet that the next reload goes out at once, before its act.
+    if (this.wallet < this.table.maxBuyIn * 2 && !this.leaving && !this.ctx.stopping) {
+      void this.ensureWallet(this.table.maxBuyIn * WALLET_BUY_INS).catch(() => undefined);
+    }
     if (!ack.pending) this.onChipsAdded(ack.stack ?? this.stack + amount);
   }
 
@@ -518,20 +614,19 @@ export class PlayerBot {
       this.ctx.stats.sitIns++;
       return;
     }
+    this.fault(ack.error.code, 'table:sit_in');
     if (ack.error.code === 'funds/insufficient' && !this.topUpInFlight) {
       this.wantSitIn = true;
       this.topUpInFlight = true;
       void this.topUp(this.table.maxBuyIn);
-      return;
     }
-    if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:sit_in');
   }
 
   private chat(): void {
     const text = CHAT_LINES[Math.floor(this.ctx.random() * CHAT_LINES.length)]!;
     void this.emit('table:chat', { tableId: this.table.id, text }).then((ack) => {
       if (ack.ok) this.ctx.stats.chats++;
-      else if (ack.error.code !== 'client/disconnected') this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:chat');
+      else this.fault(ack.error.code, 'table:chat');
     });
   }
 
@@ -667,14 +762,18 @@ export class PlayerBot {
     if (!(await this.waitConnected())) return false;
     if (this.seat === null) return true;
     const gone = new Promise<void>((resolve) => this.seatGoneWaiters.push(resolve));
+    // A leave during a hand steps the table (the seat sits out): an act in flight at
+    // this table meanwhile is refused seq/stale, on purpose, and counted apart.
+    const step = this.ctx.stats.deliberateStep(this.table.id, performance.now());
     const ack = await this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id }, SIT_TIMEOUT_MS);
+    step.end(performance.now());
     this.leaveAcked = true;
     if (!ack.ok) {
+      this.fault(ack.error.code, 'table:leave');
       if (ack.error.code === 'table/not_seated') {
         this.onSeatGone();
         return true;
       }
-      this.ctx.stats.recordError(this.codeOf(ack.error.code), 'table:leave');
       return false;
     }
     if (!ack.pending) {

@@ -26,7 +26,7 @@ export interface BotRunOptions {
   /** Mean pause between two churn events of one bot, ms (each pause is uniform in [0.5, 1.5] x this). */
   churnEveryMs: number;
   report: string | null;
-  /** More non-tolerated errors than this fails the run. */
+  /** More errors than this fails the run (the deliberate late/ and churn/ refusals are counted apart: server/bots/stats.ts). */
   errorThreshold: number;
   adminUser: string | null;
   adminPassword: string | null;
@@ -89,7 +89,8 @@ export const USAGE = `Usage: npm run bots -- [options]
   --churn <share>              0..1 of the players drop/reconnect or leave/rejoin every few seconds
   --churn-every-ms <ms>        mean pause between churn events of one bot (default 4000)
   --report <file.json>         write the final report as JSON
-  --error-threshold <n>        fail above n errors (default 0; tolerated codes excluded)
+  --error-threshold <n>        fail above n errors (default 0); every refusal counts but the
+                               deliberate ones, labelled late/ or churn/ and counted apart
   --admin-user <name> --admin-password <pw>
                                admin session: create missing tables, audit with GET /api/admin/reconcile
   --name-prefix <p>            bot names <p><tableId>s<i> (default lt)

@@ -19,11 +19,13 @@ export function formatReport(r: BotReport): string {
     lines.push(
       `server (GET /metrics, bucket estimates): settle p50 ${ms(s.settleSeconds.p50)}, p99 ${ms(s.settleSeconds.p99)}, mean ${ms(s.settleSeconds.mean)} (n=${s.settleSeconds.count});` +
         ` action ack p50 ${ms(s.actionAckSeconds.p50)}, p99 ${ms(s.actionAckSeconds.p99)} (n=${s.actionAckSeconds.count})`,
-      `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
+      `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, CPU ${s.cpuSeconds === null ? 'n/a' : `${s.cpuSeconds.toFixed(1)} s (${((100 * s.cpuSeconds) / r.playSeconds).toFixed(0)}% of one core)`},` +
+        ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
     );
   }
+  lines.push(...formatWindows(r));
   lines.push(
-    `errors ${r.errors} (tolerated ${r.tolerated}): ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
+    `errors ${r.errors}, deliberate (late/, churn/, reload/; counted apart) ${r.countedApart}: ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
     `errors by request: ${Object.entries(r.errorsByEvent).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
     `counters: ${Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(', ')}`,
   );
@@ -48,4 +50,18 @@ export function formatReport(r: BotReport): string {
   }
   for (const v of r.violations) lines.push(`VIOLATION: ${v}`);
   return lines.join('\n');
+}
+
+/** The first and the last 15 s of the play window side by side. */
+export function formatWindows(r: Pick<BotReport, 'windows'>): string[] {
+  const { first, last } = r.windows;
+  const span = (w: typeof first) => `${w.fromS.toFixed(0)}-${w.toS.toFixed(0)} s`;
+  const row = (label: string, a: string, b: string) => `  ${label.padEnd(14)}${a.padStart(14)}${b.padStart(14)}`;
+  return [
+    row('play window', `first ${span(first)}`, `last ${span(last)}`),
+    row('actions/s', first.actionsPerSecond.toFixed(0), last.actionsPerSecond.toFixed(0)),
+    row('ack p50 (ms)', first.ackP50Ms.toFixed(1), last.ackP50Ms.toFixed(1)),
+    row('ack p99 (ms)', first.ackP99Ms.toFixed(1), last.ackP99Ms.toFixed(1)),
+    row('errors', String(first.errors), String(last.errors)),
+  ];
 }

@@ -4,7 +4,7 @@ import { PlayerBot, SpectatorBot, sleep, type BotContext, type HandItem, type Ta
 import { HttpSession, ServerUnreachable, mapLimit, type ApiBody } from './http';
 import type { BotRunOptions } from './options';
 import { histogramWindow, parseMetrics, quantile, total, type Scrape } from './prom';
-import { Stats, summarize, type LatencySummary } from './stats';
+import { Stats, summarize, type LatencySummary, type WindowFigures } from './stats';
 import { strategyByName } from './strategy';
 
 // A whole bot run: pick (or create) the tables, set the bots up, play for the
@@ -40,6 +40,10 @@ export interface RunHooks {
   beforeLeave?: () => Promise<void>;
   /** Resolves to stop the run early (SIGINT). */
   stopSignal?: Promise<void>;
+  /** Called when the play window opens and closes (bench:load samples CPU and commits there). */
+  onPlay?: (phase: 'start' | 'end') => Promise<void>;
+  /** More text for the progress line (bench:load: the server's CPU). */
+  progressExtra?: () => string;
 }
 
 export interface ApiAudit {
@@ -76,21 +80,31 @@ export interface BotReport {
   server: {
     settleSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
     actionAckSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
+    /** process_cpu_seconds_total over the play window: the server process's CPU time. */
+    cpuSeconds: number | null;
     handsTotal: number;
     actionsTotal: number;
     eventLoopLagSeconds: number | null;
     residentMemoryBytes: number | null;
   } | null;
+  /** Every refusal, time-out and failure, except the deliberate ones below. */
   errors: number;
-  tolerated: number;
+  /** Refusals the run caused on purpose (late/, churn/, reload/: server/bots/stats.ts), counted apart. */
+  countedApart: number;
   errorsByCode: Record<string, number>;
   errorsByEvent: Record<string, number>;
   counters: Record<string, number>;
+  /** The first and the last 15 s of the play window, side by side (drift, warm-up, saturation). */
+  windows: { first: WindowFigures; last: WindowFigures };
   churn: { bots: number; reconnects: number; seatedReconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
   audit: { api: ApiAudit | null; reconcile: { ok: boolean; violations: string[]; rakeCollected?: string } | null; db: DbAuditResult | null };
 }
 
 const PROGRESS_INTERVAL_MS = 1_000;
+/** The play window is sampled once a second for the first-vs-last comparison. */
+const TIMELINE_TICK_MS = 1_000;
+/** Length of the first and the last stretch of the play window compared in the report. */
+const WINDOW_MS = 15_000;
 
 export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Promise<BotReport> {
   const log = hooks.log ?? ((line: string) => console.error(line));
@@ -121,7 +135,8 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   log(`bots: ${tables.length} tables, ${players.length} players, ${spectators.length} spectators, strategy ${options.strategy}, think ${options.thinkMsMin}-${options.thinkMsMax} ms, churn ${options.churn}`);
   const setupStarted = performance.now();
   let setupDone = 0;
-  const setupTicker = setInterval(() => log(`set-up: ${setupDone}/${players.length + spectators.length} (${stats.connected} sockets)`), 5_000);
+  let setupPhase = { name: 'prepared', of: players.length + spectators.length };
+  const setupTicker = setInterval(() => log(`set-up: ${setupDone}/${setupPhase.of} ${setupPhase.name} (${stats.connected} sockets)`), 5_000);
   try {
     await mapLimit([...players, ...spectators], options.setupConcurrency, async (bot) => {
       if (bot instanceof PlayerBot) await bot.prepare();
@@ -130,6 +145,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     });
     log(`prepared in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; seating ${players.length} players`);
     setupDone = 0;
+    setupPhase = { name: 'seated', of: players.length };
     await mapLimit(players, options.setupConcurrency, async (bot) => {
       await bot.takeSeat();
       setupDone++;
@@ -143,8 +159,11 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const churners = players.filter((_, i) => ((i * 0.618_033_988_75) % 1) < options.churn);
   for (const bot of churners) bot.startChurn();
   const before = await scrape(options.url);
+  await hooks.onPlay?.('start');
   stats.measuring = true;
   const playStarted = performance.now();
+  stats.tick(playStarted);
+  const timeline = setInterval(() => stats.tick(performance.now()), TIMELINE_TICK_MS);
   const handsAtStart = hands;
   const actionsAtStart = stats.actions;
   let peakConnected = stats.connected;
@@ -164,11 +183,15 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     peakConnected = Math.max(peakConnected, stats.connected);
   }, 500);
   await waitForEnd(options, () => hands - handsAtStart, hooks.stopSignal);
-  const playSeconds = (performance.now() - playStarted) / 1000;
+  const playEnded = performance.now();
+  const playSeconds = (playEnded - playStarted) / 1000;
   stats.measuring = false;
+  clearInterval(timeline);
+  stats.tick(playEnded);
   const playedHands = hands - handsAtStart;
   const playedActions = stats.actions - actionsAtStart;
   progress.stop();
+  await hooks.onPlay?.('end');
   const after = await scrape(options.url);
   await hooks.beforeLeave?.();
 
@@ -200,13 +223,17 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     ackLatency: summarize(stats.ack),
     server: after ? serverFigures(before, after) : null,
     errors: stats.errors(),
-    tolerated: stats.tolerated(),
+    countedApart: stats.countedApart(),
     errorsByCode: Object.fromEntries([...stats.errorsByCode].sort()),
     errorsByEvent: Object.fromEntries([...stats.errorsByEvent].sort()),
     counters: {
       frames: stats.frames, snapshots: stats.snapshots, resyncs: stats.resyncs, chats: stats.chats, topUps: stats.topUps,
       sitIns: stats.sitIns, reconnects: stats.reconnects, rejoins: stats.rejoins, disconnectsUnexpected: stats.disconnectsUnexpected,
-      noticesInfo: stats.noticesInfo,
+      noticesInfo: stats.noticesInfo, reloads: stats.reloads,
+    },
+    windows: {
+      first: stats.window(playStarted, playStarted + WINDOW_MS, playStarted),
+      last: stats.window(playEnded - WINDOW_MS, playEnded + 1, playStarted),
     },
     churn: churnSummary(churners, stats.rejoins),
     audit: { api: apiAudit, reconcile, db },
@@ -362,7 +389,7 @@ function progressPrinter(options: BotRunOptions, hooks: RunHooks, stats: Stats, 
       `[${((now - startedMs) / 1000).toFixed(0).padStart(4)}s] sockets ${stats.connected}` +
       ` | hands/s ${((h - lastHands) / dt).toFixed(1)} | actions/s ${((stats.actions - lastActions) / dt).toFixed(0)}` +
       ` | ack p99 ${(stats.ackWindow.totalCount ? stats.ackWindow.getValueAtPercentile(99) / 1000 : 0).toFixed(1)} ms` +
-      ` | errors ${stats.errors()} (+${stats.tolerated()} tolerated) | hands ${h}`;
+      ` | errors ${stats.errors()} (+${stats.countedApart()} deliberate) | hands ${h}${hooks.progressExtra?.() ?? ''}`;
     stats.ackWindow.reset();
     lastHands = h;
     lastActions = stats.actions;
@@ -396,6 +423,7 @@ function serverFigures(before: Scrape | null, after: Scrape): NonNullable<BotRep
   return {
     settleSeconds: hist('poker_hand_settle_seconds'),
     actionAckSeconds: hist('poker_action_ack_seconds'),
+    cpuSeconds: after.samples.has('process_cpu_seconds_total') ? round(total(after, 'process_cpu_seconds_total') - total(before, 'process_cpu_seconds_total')) : null,
     handsTotal: total(after, 'poker_hands_total') - total(before, 'poker_hands_total'),
     actionsTotal: total(after, 'poker_actions_total') - total(before, 'poker_actions_total'),
     eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? after.samples.get('nodejs_eventloop_lag_seconds') ?? null,

@@ -4,23 +4,33 @@ import * as hdr from 'hdr-histogram-js';
 // microseconds (3 significant digits), so percentiles stay exact enough at any
 // rate without keeping samples. One Stats per run, shared by every bot: bots
 // call the record* methods, the progress line and the report read them.
+//
+// Every refusal a bot meets is an error, with two exceptions, each labelled by
+// a prefix on its code and counted apart (never hidden):
+//   late/<code>   a request overtaken by a leave the run made on purpose: the
+//                 bot's own leave, or, for seq/stale, another bot's leave at the
+//                 same table (a leave during a hand steps the table) while the
+//                 act was in flight, during the run's final leave;
+//   churn/<code>  the same, caused by the deliberate churn (--churn): a dropped
+//                 or reconnected socket, or a leave during a hand.
+//   reload/<code> the speculative reload a bot asks for just before it goes all
+//                 in (it may bust): refused topup/above_max when the hand ended
+//                 before the table saw it and the bot won.
+// Nothing else is excused: a correct bot meets no seq/stale, no
+// turn/not_your_turn and no other refusal of its own making.
 
-/** Error codes a correct client still meets now and then, and resolves by resyncing (not a server fault). */
-export const TOLERATED_CODES: ReadonlySet<string> = new Set([
-  // The table moved on between the frame and the action (another seat's sit-out,
-  // a leave, a timeout): the bot takes a snapshot and decides again.
-  'seq/stale',
-  'turn/not_your_turn',
-  // Sitting in when the table already sat us in (a race with the hand boundary).
-  'seat/already_sitting_in',
-  // A top-up sized from the last hand's stack, refused because the stack grew
-  // meanwhile: the server refuses it whole and nothing moves.
-  'topup/above_max',
-  // Requests overtaken by our own leave at the end of the run (a top-up or a
-  // sit-in still in flight when the seat was cashed out).
-  'late/leave_pending',
-  'late/not_seated',
-]);
+export const DELIBERATE_PREFIXES = ['late/', 'churn/', 'reload/'] as const;
+
+export function isDeliberate(code: string): boolean {
+  return DELIBERATE_PREFIXES.some((prefix) => code.startsWith(prefix));
+}
+
+/**
+ * How long a deliberate table step (a leave during a hand) is remembered for
+ * explaining a stale act, ms. Acts are acknowledged or expire within the ack
+ * time-out; this only bounds the memory.
+ */
+const DELIBERATE_STEP_MEMORY_MS = 120_000;
 
 export interface LatencySummary {
   count: number;
@@ -29,6 +39,32 @@ export interface LatencySummary {
   p99Ms: number;
   maxMs: number;
   meanMs: number;
+}
+
+/** One second (or the last, partial one) of the measured play window. */
+export interface TimelineSample {
+  startMs: number;
+  endMs: number;
+  actions: number;
+  errors: number;
+  ack: hdr.Histogram;
+}
+
+/** Figures of a stretch of the play window (the first or the last 15 s). */
+export interface WindowFigures {
+  fromS: number;
+  toS: number;
+  actionsPerSecond: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  errors: number;
+}
+
+interface DeliberateStep {
+  tableId: number;
+  fromMs: number;
+  /** Infinity until the step's request was acknowledged. */
+  toMs: number;
 }
 
 export class Stats {
@@ -40,13 +76,15 @@ export class Stats {
   resyncs = 0;
   chats = 0;
   topUps = 0;
+  /** Top-ups queued during a hand before an all-in (so a bust is reloaded at the boundary, never sat out). */
+  reloads = 0;
   sitIns = 0;
   reconnects = 0;
   resumes = 0;
   resumeMisses = 0;
   rejoins = 0;
   disconnectsUnexpected = 0;
-  /** Refusals carried by a notice rather than an ack (a pending top-up refused at the boundary). */
+  /** Refusals carried by a notice rather than an ack (a pending top-up refused at the boundary: the bot won its all-in). */
   noticesInfo = 0;
   connected = 0;
   readonly errorsByCode = new Map<string, number>();
@@ -57,10 +95,19 @@ export class Stats {
   readonly ack: hdr.Histogram = newHistogram();
   /** Window histogram for the progress line, reset every tick. */
   readonly ackWindow: hdr.Histogram = newHistogram();
+  /** One sample per second of the play window (tick()). */
+  readonly timeline: TimelineSample[] = [];
+  private second: TimelineSample | null = null;
+  private secondStartActions = 0;
+  private secondStartErrors = 0;
+  private readonly deliberateSteps: DeliberateStep[] = [];
 
   recordAck(micros: number): void {
     const v = Math.max(1, Math.round(micros));
-    if (this.measuring) this.ack.recordValue(v);
+    if (this.measuring) {
+      this.ack.recordValue(v);
+      this.second?.ack.recordValue(v);
+    }
     this.ackWindow.recordValue(v);
   }
 
@@ -70,22 +117,85 @@ export class Stats {
     this.errorsByEvent.set(key, (this.errorsByEvent.get(key) ?? 0) + 1);
   }
 
-  /** Errors that count against the threshold: everything but the tolerated codes. */
+  /** Errors that count against the threshold: every refusal but the deliberate (late/, churn/, reload/) ones. */
   errors(): number {
     let n = 0;
-    for (const [code, count] of this.errorsByCode) if (!TOLERATED_CODES.has(code)) n += count;
+    for (const [code, count] of this.errorsByCode) if (!isDeliberate(code)) n += count;
     return n;
   }
 
-  tolerated(): number {
+  /** Refusals the run caused on purpose (late/, churn/, reload/): reported, not counted as errors. */
+  countedApart(): number {
     let n = 0;
-    for (const [code, count] of this.errorsByCode) if (TOLERATED_CODES.has(code)) n += count;
+    for (const [code, count] of this.errorsByCode) if (isDeliberate(code)) n += count;
     return n;
+  }
+
+  // ---- deliberate table steps ------------------------------------------------------------
+
+  /** A bot sends a leave that may step its table during a hand; end() when it is acknowledged. */
+  deliberateStep(tableId: number, nowMs: number): { end(atMs: number): void } {
+    const cutoff = nowMs - DELIBERATE_STEP_MEMORY_MS;
+    while (this.deliberateSteps.length > 0 && this.deliberateSteps[0]!.toMs < cutoff) this.deliberateSteps.shift();
+    const step: DeliberateStep = { tableId, fromMs: nowMs, toMs: Infinity };
+    this.deliberateSteps.push(step);
+    return { end: (atMs) => void (step.toMs = atMs) };
+  }
+
+  /**
+   * Whether a deliberate step at this table may have landed between an act's
+   * decision and its refusal: the intervals [sent, acknowledged] and
+   * [decided, refused] overlap.
+   */
+  deliberateStepBetween(tableId: number, fromMs: number, toMs: number): boolean {
+    return this.deliberateSteps.some((s) => s.tableId === tableId && s.fromMs <= toMs && s.toMs >= fromMs);
+  }
+
+  // ---- timeline ------------------------------------------------------------------------------
+
+  /** Closes the current second of the play window (if measuring) and opens the next. */
+  tick(nowMs: number): void {
+    const errors = this.errors();
+    if (this.second) {
+      this.second.endMs = nowMs;
+      this.second.actions = this.actions - this.secondStartActions;
+      this.second.errors = errors - this.secondStartErrors;
+      this.timeline.push(this.second);
+      this.second = null;
+    }
+    if (!this.measuring) return;
+    this.second = { startMs: nowMs, endMs: nowMs, actions: 0, errors: 0, ack: newHistogram(2) };
+    this.secondStartActions = this.actions;
+    this.secondStartErrors = errors;
+  }
+
+  /** Figures of the timeline samples that start in [fromMs, toMs) (performance.now() clock); fromS/toS label them. */
+  window(fromMs: number, toMs: number, originMs: number): WindowFigures {
+    const samples = this.timeline.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
+    const ack = newHistogram(2);
+    let actions = 0;
+    let errors = 0;
+    let ms = 0;
+    for (const s of samples) {
+      ack.add(s.ack);
+      actions += s.actions;
+      errors += s.errors;
+      ms += s.endMs - s.startMs;
+    }
+    const ackMs = (p: number) => (ack.totalCount === 0 ? 0 : Math.round(ack.getValueAtPercentile(p)) / 1000);
+    return {
+      fromS: Math.round((fromMs - originMs) / 100) / 10,
+      toS: Math.round((Math.min(toMs, samples.at(-1)?.endMs ?? toMs) - originMs) / 100) / 10,
+      actionsPerSecond: ms > 0 ? (actions * 1000) / ms : 0,
+      ackP50Ms: ackMs(50),
+      ackP99Ms: ackMs(99),
+      errors,
+    };
   }
 }
 
-export function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+export function newHistogram(significantDigits: 1 | 2 | 3 = 3): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: significantDigits });
 }
 
 export function summarize(h: hdr.Histogram): LatencySummary {
