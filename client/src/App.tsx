@@ -6,6 +6,7 @@ import { AdminPage } from './pages/Admin';
 import { HistoryPage } from './pages/History';
 import { LobbyPage } from './pages/Lobby';
 import { LoginPage } from './pages/Login';
+import { MultiTablePage } from './pages/MultiTable';
 import { TablePage } from './pages/Table';
 import { WalletPage } from './pages/Wallet';
 import { navigate, parseRoute, usePath, type Route } from './router';
@@ -16,6 +17,8 @@ export function App() {
   const path = usePath();
   const route = parseRoute(path);
   useEffect(() => {
+    // The multi-table page keeps the title itself: it names the tables whose turn it is.
+    if (route.name === 'tables') return;
     document.title = `${titleOf(route)} · Atomic Poker`;
   }, [path]);
   return (
@@ -23,7 +26,7 @@ export function App() {
       <a className="skip-link" href="#main">Skip to content</a>
       <Header route={route} />
       <ConnectionBanner />
-      <main id="main" className={route.name === 'table' ? 'main main-table' : 'main'}>
+      <main id="main" className={route.name === 'table' ? 'main main-table' : route.name === 'tables' ? 'main main-table main-tables' : 'main'}>
         <Page route={route} />
       </main>
       <Toasts />
@@ -39,6 +42,8 @@ function titleOf(route: Route): string {
       return route.mode === 'login' ? 'Log in' : 'Sign up';
     case 'table':
       return `Table ${route.tableId}`;
+    case 'tables':
+      return 'Tables';
     case 'wallet':
       return 'Wallet';
     case 'admin':
@@ -58,6 +63,8 @@ function Page({ route }: { route: Route }) {
       return <LoginPage mode={route.mode} />;
     case 'table':
       return <TablePage key={route.tableId} tableId={route.tableId} />;
+    case 'tables':
+      return <MultiTablePage />;
     case 'wallet':
       return <WalletPage />;
     case 'admin':

@@ -1,5 +1,5 @@
 import type { GameEvent, LegalActions, TableView } from '@poker';
-import type { EquityFrame, FeedOutcome, TableEvent, TableSnapshot } from '@protocol';
+import type { EquityFrame, FeedOutcome, TableEvent, TableSnapshot, WaitlistStatus } from '@protocol';
 
 // The client's copy of one table. The view itself comes from the table feed
 // (server/protocol/table-feed.ts, owned by useTable): a snapshot, then each frame folded on
@@ -25,12 +25,16 @@ export interface ChipFlight {
 export interface TableState
   extends Pick<
     TableSnapshot,
-    'tableId' | 'name' | 'epoch' | 'seq' | 'view' | 'players' | 'clock' | 'fairness' | 'nextCommitment' | 'paused' | 'spectators' | 'minBuyIn' | 'maxBuyIn' | 'actionTimeoutMs'
+    'tableId' | 'name' | 'epoch' | 'seq' | 'view' | 'players' | 'clock' | 'fairness' | 'nextCommitment' | 'paused' | 'spectators' | 'minBuyIn' | 'maxBuyIn' | 'actionTimeoutMs' | 'waitlist' | 'timing'
   > {
   youUserId: number | null;
+  /** The viewer's place on the waiting list, or the seat held for them (as of the last snapshot). */
+  youWaitlist: WaitlistStatus | null;
   legal: LegalActions | null;
   /** Hands shown at this hand's showdown, by seat. */
   shown: Record<number, { cards: string[]; name: string }>;
+  /** Seats that turned their cards up after the hand (`cards_shown`), until the next deal. */
+  shownAfter: number[];
   awards: Award[];
   equity: EquityFrame | null;
   /** The last thing each seat did on this street, for the badge under its name. */
@@ -55,6 +59,8 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     view,
     players: snapshot.players,
     youUserId: snapshot.you?.userId ?? null,
+    youWaitlist: snapshot.you?.waitlist ?? null,
+    waitlist: snapshot.waitlist,
     legal: snapshot.you?.legal ?? null,
     clock: snapshot.clock,
     fairness: snapshot.fairness,
@@ -64,8 +70,10 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     minBuyIn: snapshot.minBuyIn,
     maxBuyIn: snapshot.maxBuyIn,
     actionTimeoutMs: snapshot.actionTimeoutMs,
+    timing: snapshot.timing,
     ...handOutcome(view),
     equity: sameHand ? previous.equity : null,
+    shownAfter: sameHand ? previous.shownAfter : [],
     lastAction: sameHand ? previous.lastAction : {},
     flights: [],
     log: previous?.log ?? [],
@@ -101,6 +109,8 @@ export function applyFrame(state: TableState, frame: AppliedFrame, seq: number):
 
 export function applyEquity(state: TableState, equity: EquityFrame): TableState {
   if (equity.handId !== state.view.handId) return state;
+  // A run-out sends one per street; a slow one for an earlier street never replaces a later one.
+  if (state.equity?.handId === equity.handId && state.equity.board.length > equity.board.length) return state;
   return { ...state, equity };
 }
 
@@ -132,6 +142,12 @@ function noteEvent(s: TableState, e: TableEvent): void {
   }
 }
 
+/** The table's own number of a hand (as in the hand history), from its id `<table>-<number>-e<epoch>`. */
+export function handNumberOf(handId: string | null): number | null {
+  const match = handId === null ? null : /^\d+-(\d+)-e\d+$/.exec(handId);
+  return match ? Number(match[1]) : null;
+}
+
 function nameOf(s: TableState, seat: number): string {
   return s.players.find((p) => p.seat === seat)?.username ?? `Seat ${seat + 1}`;
 }
@@ -148,7 +164,8 @@ function noteGameEvent(s: TableState, e: GameEvent): void {
       s.equity = null;
       s.lastAction = {};
       s.settled = null;
-      log(s, `— Hand #${e.handId} · ${e.variant} ${e.smallBlind}/${e.bigBlind} —`);
+      s.shownAfter = [];
+      log(s, `— Hand #${handNumberOf(e.handId) ?? s.view.handNumber} · ${e.variant} ${e.smallBlind}/${e.bigBlind} —`);
       return;
     case 'blinds_posted':
       log(s, `${nameOf(s, e.seat)} posts ${e.kind.replace('_', ' ')} ${e.amount}`);
@@ -172,6 +189,10 @@ function noteGameEvent(s: TableState, e: GameEvent): void {
       return;
     case 'hand_mucked':
       log(s, `${nameOf(s, e.seat)} mucks`);
+      return;
+    case 'cards_shown':
+      s.shownAfter = [...s.shownAfter, e.seat];
+      log(s, `${nameOf(s, e.seat)} shows ${e.cards.join(' ')}`);
       return;
     case 'pot_awarded':
       for (const w of e.winners) {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createTableFeed, type ChatMessage, type EquityFrame, type FeedOutcome, type PrivateFrame, type TableFrame, type TableNotice, type TableSnapshot } from '@protocol';
-import { applyEquity, applyFrame, dropFlight, fromSnapshot, type TableState } from './tableState';
+import { applyEquity, applyFrame, dropFlight, fromSnapshot, handNumberOf, type TableState } from './tableState';
 import { getSocket, send, socketGeneration } from './socket';
 import { refreshBalance, toast } from './store';
 
@@ -66,7 +66,7 @@ export function useTable(tableId: number): TableHandle {
         setError(null);
         feed.reset(); // a re-watch always replaces the state
         takeSnapshot(ack.snapshot);
-        if (ack.cancelledHandId) toast(`Hand ${ack.cancelledHandId} was cancelled; every stack is as it was before it.`, 'warning');
+        if (ack.cancelledHandId) toast(`Hand #${handNumberOf(ack.cancelledHandId) ?? ack.cancelledHandId} was cancelled; every stack is as it was before it.`, 'warning');
       });
     };
     const onFrame = (frame: TableFrame) => {
@@ -106,7 +106,7 @@ export function useTable(tableId: number): TableHandle {
     };
     const onNotice = (notice: TableNotice) => {
       if (notice.tableId !== tableId) return;
-      const kind = notice.kind === 'resumed' ? 'success' : notice.kind === 'info' ? 'info' : notice.kind === 'closed' || notice.kind === 'removed' ? 'error' : 'warning';
+      const kind = notice.kind === 'resumed' || notice.kind === 'seat_offered' ? 'success' : notice.kind === 'info' || notice.kind === 'waitlist' ? 'info' : notice.kind === 'closed' || notice.kind === 'removed' ? 'error' : 'warning';
       toast(notice.message, kind);
       if (ref.current && (notice.kind === 'paused' || notice.kind === 'resumed')) commit({ ...ref.current, paused: notice.kind === 'paused' });
       if (notice.kind !== 'info') resync();

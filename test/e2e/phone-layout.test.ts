@@ -194,5 +194,17 @@ describe('the phone layout', () => {
       await boss.waitForTimeout(300);
       await expectNoSidewaysScroll(boss, `the admin ${tab} tab`);
     }
+
+    // The remaining pages at 390 px: hand history (signed in), log in, sign up, an unknown path.
+    await a.setViewportSize(PHONE);
+    await a.goto(`${server.url}/hands`);
+    await a.getByRole('heading', { name: /hand/i }).first().waitFor();
+    await expectNoSidewaysScroll(a, 'the hand history');
+    const visitor = await newPage();
+    for (const pagePath of ['/login', '/signup', '/no-such-page']) {
+      await visitor.goto(`${server.url}${pagePath}`);
+      await visitor.locator('main, h1, h2').first().waitFor();
+      await expectNoSidewaysScroll(visitor, `the page at ${pagePath}`);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
 import { launchBrowser } from './browser';
 import { startTestServer, type TestServer } from './server';
 
@@ -39,7 +40,7 @@ export async function buyChips(page: Page, baseUrl: string, dollars: string, exp
   await page.goto(`${baseUrl}/wallet`);
   await page.getByLabel('Amount (USD)').fill(dollars);
   await page.getByRole('button', { name: /^Buy for/ }).click();
-  await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toContain(expectBalance);
+  await expect.poll(() => page.getByTestId('wallet-balance').textContent(), { timeout: 15_000 }).toContain(expectBalance);
 }
 
 export async function sit(page: Page, baseUrl: string, tableId: number, seat: number, buyIn: number): Promise<void> {
@@ -56,16 +57,17 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  * Accessibility of what is on screen, by axe-core: text contrast (WCAG AA),
  * names of buttons, links, images and form fields. (axe is injected as an
  * inline script: the browser contexts bypass the server's CSP for it.)
+ * `scope`: a CSS selector to check only that part of the page.
  */
-export async function checkAccessibility(page: Page, name: string): Promise<void> {
+export async function checkAccessibility(page: Page, name: string, scope?: string): Promise<void> {
   await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-    const result = await axe.run(document, {
+  const violations = await page.evaluate(async (scope) => {
+    const axe = (window as unknown as { axe: { run(context: Document | { include: string[] }, options: object): Promise<{ violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(scope ? { include: [scope] } : document, {
       runOnly: { type: 'rule', values: ['color-contrast', 'button-name', 'link-name', 'image-alt', 'label', 'aria-valid-attr-value', 'aria-required-attr'] },
     });
     return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
-  });
+  }, scope);
   expect(violations, `accessibility of ${name}`).toEqual([]);
 }
 
@@ -82,7 +84,9 @@ export interface BrowserRoom {
 export async function openBrowserRoom(screenshotsDir: string): Promise<BrowserRoom> {
   execFileSync(process.execPath, ['scripts/build-client-if-needed.mjs'], { stdio: 'inherit' });
   mkdirSync(screenshotsDir, { recursive: true });
-  const server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000 } });
+  // The run-out and the showdown hold as players get them (issue #13), not FAST_TABLES'.
+  const { runOutStreetMs, showdownHoldMs } = DEFAULT_TABLE_SETTINGS;
+  const server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000, runOutStreetMs, showdownHoldMs } });
   const browser = await launchBrowser();
   const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
   const contexts: BrowserContext[] = [];

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ActionKind, LegalActions } from '@poker';
 import { formatChips } from '../money';
+import { send } from '../socket';
+import { toast } from '../store';
 
 // Fold / check / call / bet / raise, enabled only by the server's `legal`.
 // The slider and the amount box are clamped to the legal range; presets size
@@ -170,4 +172,27 @@ export function preActionFor(pre: PreAction, legal: LegalActions): ActionKind | 
   if (pre === 'check_fold') return legal.canCheck ? 'check' : 'fold';
   if (pre === 'call_any') return legal.canCall ? 'call' : legal.canCheck ? 'check' : null;
   return null;
+}
+
+/**
+ * After the hand, until the next deal: turns the player's own cards face up for everyone
+ * (`table:show`). Offered only while they are still hidden from the others.
+ */
+export function ShowCardsButton({ tableId, handId }: { tableId: number; handId: string | null }) {
+  const [sentFor, setSentFor] = useState<string | null>(null);
+  if (handId === null || sentFor === handId) return null;
+  const show = async () => {
+    setSentFor(handId);
+    const ack = await send('table:show', { tableId });
+    // Already face up (a snapshot cannot tell the client it showed): nothing to say.
+    if (!ack.ok && ack.error.code !== 'show/already_face_up') {
+      toast(ack.error.message, 'warning');
+      setSentFor(null);
+    }
+  };
+  return (
+    <button className="btn btn-show" data-testid="show-cards" onClick={() => void show()}>
+      Show cards
+    </button>
+  );
 }

@@ -25,7 +25,7 @@ export function Card({ card, size = 'md', highlight = false, dim = false, delayM
   const suit = SUITS[card[1]!.toLowerCase()] ?? SUITS.s!;
   const classes = ['card', `card-${size}`, suit.red ? 'red' : 'black', highlight ? 'card-win' : '', dim ? 'card-dim' : ''].filter(Boolean).join(' ');
   return (
-    <div className={classes} role="img" aria-label={cardName(card)} data-card={card} style={{ animationDelay: `${delayMs}ms` }}>
+    <div className={classes} role="img" aria-label={highlight ? `${cardName(card)}, in the winning hand` : cardName(card)} data-card={card} style={{ animationDelay: `${delayMs}ms` }}>
       <span className="card-corner" aria-hidden="true">
         <span className="card-rank">{rank}</span>
         <span className="card-suit">{suit.glyph}</span>

@@ -1,9 +1,10 @@
-import { useSyncExternalStore, type CSSProperties } from 'react';
-import type { SeatView } from '@poker';
+import { useMemo, useSyncExternalStore, type CSSProperties } from 'react';
+import { bestFive, cardToString, parseCard, type SeatView, type TableView } from '@poker';
 import type { SeatPlayer } from '@protocol';
 import { shortChips, formatChips } from '../money';
 import { bestHandName, shortHandName } from '../bestHand';
 import { collectedPots, totalPot, type TableState } from '../tableState';
+import { ShowCardsButton } from './ActionBar';
 import { Card, CardBack, CardSlot } from './Card';
 import { ClockRing } from './ClockRing';
 
@@ -30,6 +31,35 @@ export function seatPositions(maxSeats: number, bottomSeat: number | null, compa
   return positions;
 }
 
+/**
+ * The cards that won a showdown: for each winner whose hand was shown, the five cards of
+ * its best hand (board and hole cards), with the engine's evaluator. Empty otherwise.
+ */
+export function winningCards(view: TableView): Set<string> {
+  const result = view.street === 'complete' ? view.result : null;
+  const cards = new Set<string>();
+  if (!result || result.endedBy !== 'showdown') return cards;
+  const winners = new Set(result.pots.flatMap((p) => p.winners.map((w) => w.seat)));
+  const board = view.board.map(parseCard);
+  for (const hand of result.shown) {
+    if (!winners.has(hand.seat)) continue;
+    const best = bestFive(view.config.variant, hand.cards.map(parseCard), board);
+    for (const card of best?.cards ?? []) cards.add(cardToString(card));
+  }
+  return cards;
+}
+
+/** The equity frame for the board on the felt now (one for an earlier street is out of date). */
+function currentEquity(state: TableState) {
+  const equity = state.equity;
+  if (!equity || state.view.street === 'complete' || equity.board.join(' ') !== state.view.board.join(' ')) return null;
+  return equity;
+}
+
+function percent(p: number): string {
+  return `${Math.round(p * 100)}%`;
+}
+
 function toward(p: SeatPosition, t: number): SeatPosition {
   return { x: p.x + (50 - p.x) * t, y: p.y + (50 - p.y) * t };
 }
@@ -52,6 +82,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const total = totalPot(view);
   const bestAward = state.awards.find((a) => a.handName) ?? state.awards[0];
   const handOver = view.street === 'complete';
+  const winning = useMemo(() => winningCards(view), [view]);
 
   return (
     <div className={`felt-wrap seats-${n}`} data-testid="felt">
@@ -68,8 +99,11 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           <div className="board" aria-label="Board" data-testid="board">
             {Array.from({ length: 5 }, (_, i) => {
               const card = view.board[i];
-              const inWinning = handOver && winners.size > 0;
-              return card ? <Card key={`${view.handId}-${card}`} card={card} size="lg" highlight={inWinning} delayMs={(i % 3) * 90} /> : <CardSlot key={`slot-${i}`} size="lg" />;
+              return card ? (
+                <Card key={`${view.handId}-${card}`} card={card} size="lg" highlight={winning.has(card)} dim={winning.size > 0 && !winning.has(card)} delayMs={(i % 3) * 90} />
+              ) : (
+                <CardSlot key={`slot-${i}`} size="lg" />
+              );
             })}
           </div>
           <div className="pot-line side-pots">
@@ -120,6 +154,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           position={positions[seat]!}
           isMe={seat === mySeat}
           isWinner={winners.has(seat)}
+          winning={winning}
           canSit={canSit}
           onSit={onSit}
           now={now}
@@ -146,13 +181,15 @@ interface SeatBoxProps {
   position: SeatPosition;
   isMe: boolean;
   isWinner: boolean;
+  /** The cards of the winning hands (highlighted), at a showdown. */
+  winning: Set<string>;
   canSit: boolean;
   onSit: (seat: number) => void;
   now: number;
   compact: boolean;
 }
 
-function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, onSit, now, compact }: SeatBoxProps) {
+function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, canSit, onSit, now, compact }: SeatBoxProps) {
   const view = state.view;
   const style = pos(position);
   if (!sv && !player) {
@@ -172,10 +209,17 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
   const clock = state.clock && state.clock.seat === seat ? state.clock : null;
   const toAct = view.toAct === seat && view.street !== 'complete';
   const shown = state.shown[seat];
-  const equity = state.equity?.seats.find((e) => e.seat === seat);
+  const equity = currentEquity(state)?.seats.find((e) => e.seat === seat);
   const folded = sv?.folded ?? false;
   const cards = sv?.holeCards ?? null;
   const cardCount = sv?.inHand ? sv.cardCount : 0;
+  const handOver = view.street === 'complete';
+  const shownAfter = state.shownAfter.includes(seat);
+  // A folded hand stays down, unless its owner turned it up after the hand (anyone else's
+  // folded cards reach this viewer only then).
+  const faceUpFolded = folded && handOver && cards !== null && (shownAfter || !isMe);
+  // The viewer's own cards of the finished hand, still hidden from the others: they may show them.
+  const canShow = isMe && handOver && view.result !== null && sv !== null && sv.inHand && cards !== null && !shown && !shownAfter;
   const marker = view.smallBlindSeat === seat ? 'SB' : view.bigBlindSeat === seat ? 'BB' : null;
   const status = !player?.connected && player ? 'Away' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : null;
   const classes = ['seat', isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
@@ -186,9 +230,14 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
   return (
     <div className={classes} style={style} data-testid={`seat-${seat}`} data-username={name} aria-label={`Seat ${seat + 1}: ${name}${isMe ? ' (you)' : ''}`} role="group">
       <div className={`hole ${omaha ? 'hole-4' : ''} ${isMe ? 'hole-me' : ''}`} data-testid={`hole-${seat}`}>
-        {cardCount > 0 && !folded &&
+        {cardCount > 0 && (!folded || faceUpFolded) &&
           (cards
-            ? cards.map((c, i) => <Card key={`${view.handId}-${c}`} card={c} size={isMe ? 'md' : 'sm'} highlight={isWinner && view.street === 'complete'} delayMs={i * 80} />)
+            ? cards.map((c, i) => (
+                <Card
+                  key={`${view.handId}-${c}`} card={c} size={isMe ? 'md' : 'sm'} delayMs={i * 80}
+                  highlight={isWinner && winning.has(c)} dim={faceUpFolded || (isWinner && winning.size > 0 && !winning.has(c))}
+                />
+              ))
             : Array.from({ length: cardCount }, (_, i) => <CardBack key={`${view.handId}-b${i}`} size="sm" delayMs={i * 80} />))}
       </div>
       <div className="seat-plate">
@@ -210,9 +259,13 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, canSit, on
         ) : status ? (
           <span className="seat-tag tag-status">{status}</span>
         ) : null}
-        {equity && !folded && view.street !== 'complete' && (
-          <span className="seat-tag tag-equity" title="Chance to win">{Math.round(equity.win * 100)}%</span>
+        {equity && !folded && (
+          <span className="seat-tag tag-equity" data-testid={`equity-${seat}`} title="Chance to win (and to tie) on the board so far">
+            {percent(equity.win)}{equity.tie >= 0.005 ? ` · tie ${percent(equity.tie)}` : ''}
+          </span>
         )}
+        {shownAfter && !shown && <span className="seat-tag tag-shown" data-testid={`shown-after-${seat}`}>Shown</span>}
+        {canShow && <ShowCardsButton tableId={state.tableId} handId={view.handId} />}
         {best && <span className="seat-tag tag-best" data-testid="my-best-hand" title={best}>{compact ? shortHandName(best) : best}</span>}
         {clock?.usingTimeBank && <span className="seat-tag tag-bank">Time bank</span>}
       </div>

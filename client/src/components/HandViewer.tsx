@@ -4,10 +4,13 @@ import { formatChips } from '../money';
 import { toast } from '../store';
 import { Card, CardSlot } from './Card';
 import { FairnessCheck, fairnessSummaryLines } from './Fairness';
+import { Replayer, useReplay } from './Replayer';
 
-// A settled hand from GET /api/hands/:id, replayed street by street from what
-// the API publishes (players, shown and own hole cards, board, results), with its
-// PokerStars-style history to copy (GET /api/hands/:id/history) and the shuffle check.
+// A settled hand from GET /api/hands/:id: the replayer steps through it action by
+// action (GET /api/hands/:id/replay); a hand stored without a replayable log is shown
+// street by street from what the API publishes (players, shown and own hole cards,
+// board, results). Plus its PokerStars history to copy (GET /api/hands/:id/history)
+// and the shuffle check.
 
 const STEPS = ['Pre-flop', 'Flop', 'Turn', 'River', 'Result'] as const;
 const BOARD_AT = [0, 3, 4, 5, 5];
@@ -55,12 +58,11 @@ export function handSummary(hand: HandDetail): string {
 }
 
 export function HandViewer({ hand }: { hand: HandDetail }) {
-  const [step, setStep] = useState(STEPS.length - 1);
-  const board = hand.record.board.slice(0, BOARD_AT[step]);
+  const replay = useReplay(hand.handId);
   const copy = async () => {
     try {
-      // The server's PokerStars-style history (your cards, and the shown ones);
-      // the summary built here is the fallback for hands without a replayable log.
+      // The server's PokerStars history (your cards, and the shown ones); the summary
+      // built here is the fallback for hands without a replayable log.
       const text = await api<{ text: string }>('GET', `/api/hands/${encodeURIComponent(hand.handId)}/history`)
         .then((r) => [r.text, ...fairnessSummaryLines(hand)].join('\n'))
         .catch(() => handSummary(hand));
@@ -76,6 +78,28 @@ export function HandViewer({ hand }: { hand: HandDetail }) {
         <strong>{hand.tableName}</strong>
         <span className="muted small">Hand #{hand.handNumber} · {new Date(hand.createdAt).toLocaleString()}</span>
       </div>
+      {replay === null && <p className="muted small">Loading the replay…</p>}
+      {replay && 'replay' in replay && <Replayer replay={replay.replay} yourSeats={hand.yourSeats} />}
+      {replay && 'error' in replay && (
+        <>
+          {!replay.missing && <p className="form-error">{replay.error}</p>}
+          <StreetViewer hand={hand} />
+        </>
+      )}
+      <div className="row gap">
+        <button className="btn btn-ghost btn-sm" onClick={() => void copy()}>Copy hand history</button>
+      </div>
+      <FairnessCheck hand={hand} />
+    </div>
+  );
+}
+
+/** Street by street from the published record: for hands stored without a replayable log. */
+function StreetViewer({ hand }: { hand: HandDetail }) {
+  const [step, setStep] = useState(STEPS.length - 1);
+  const board = hand.record.board.slice(0, BOARD_AT[step]);
+  return (
+    <>
       <div className="hv-board" aria-label="Board">
         {Array.from({ length: 5 }, (_, i) => (board[i] ? <Card key={board[i]} card={board[i]!} size="sm" /> : <CardSlot key={i} size="sm" />))}
       </div>
@@ -98,10 +122,6 @@ export function HandViewer({ hand }: { hand: HandDetail }) {
         })}
       </ul>
       <p className="muted small">Pot {formatChips(hand.potTotal)}{hand.rake > 0 ? ` · rake ${formatChips(hand.rake)}` : ''}</p>
-      <div className="row gap">
-        <button className="btn btn-ghost btn-sm" onClick={() => void copy()}>Copy hand history</button>
-      </div>
-      <FairnessCheck hand={hand} />
-    </div>
+    </>
   );
 }

@@ -74,19 +74,45 @@ function ChatPanel({ tableId, chat }: { tableId: number; chat: ChatMessage[] }) 
   );
 }
 
+/** Within this many pixels of the bottom, the log follows new lines. */
+const LOG_FOLLOW_PX = 48;
+
 function LogPanel({ lines }: { lines: string[] }) {
   const ref = useRef<HTMLOListElement>(null);
-  // Opens at, and follows, the latest entry. The list grows to its content, so
-  // the scrolling box is the tab panel around it.
+  const latest = useRef<HTMLLIElement>(null);
+  const opened = useRef(false);
+  const following = useRef(true);
+  const lastHand = lines.reduce((found, l, i) => (l.startsWith('—') ? i : found), -1);
+  // The list grows to its content, so the scrolling box is the tab panel around it.
+  const panelOf = () => ref.current?.closest<HTMLElement>('.tab-panel') ?? null;
+  useEffect(() => {
+    const panel = panelOf();
+    if (!panel) return;
+    const onScroll = () => {
+      following.current = panel.scrollHeight - panel.clientHeight - panel.scrollTop <= LOG_FOLLOW_PX;
+    };
+    panel.addEventListener('scroll', onScroll, { passive: true });
+    return () => panel.removeEventListener('scroll', onScroll);
+  }, []);
+  // Opens on the latest hand (its first line at the top, or all of it when it fits),
+  // then follows new lines while the reader stays at the bottom.
   useLayoutEffect(() => {
-    const panel = ref.current?.closest('.tab-panel');
-    if (panel) panel.scrollTop = panel.scrollHeight;
-  }, [lines.length]);
+    const panel = panelOf();
+    if (!panel) return;
+    if (opened.current) {
+      if (following.current) panel.scrollTop = panel.scrollHeight;
+      return;
+    }
+    opened.current = true;
+    const header = latest.current;
+    panel.scrollTop = header ? header.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop - 8 : panel.scrollHeight;
+    following.current = panel.scrollHeight - panel.clientHeight - panel.scrollTop <= LOG_FOLLOW_PX;
+  }, [lines]);
   return (
     <ol className="log-list" ref={ref} aria-label="Hand log">
       {lines.length === 0 && <li className="muted small">The dealer's log appears here.</li>}
       {lines.map((l, i) => (
-        <li key={i} className={l.startsWith('—') ? 'log-hand' : ''}>{l}</li>
+        <li key={i} ref={i === lastHand ? latest : undefined} className={l.startsWith('—') ? 'log-hand' : ''} data-testid={i === lastHand ? 'log-latest-hand' : undefined}>{l}</li>
       ))}
     </ol>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { LobbyTable } from '@protocol';
+import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable } from '@protocol';
 import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
 import { toast } from '../store';
@@ -260,16 +260,22 @@ function ReconcileTab() {
 
 function TablesTab() {
   const [tables, setTables] = useState<LobbyTable[]>([]);
-  const [form, setForm] = useState({ name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200' });
+  // The two timings left blank: the table follows the server's settings.
+  const [form, setForm] = useState({ name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200', showdownHoldMs: '', runOutStreetMs: '' });
   const [error, setError] = useState<string | null>(null);
   const load = async () => setTables((await api<{ tables: LobbyTable[] }>('GET', '/api/tables')).tables);
   useEffect(() => void load(), []);
   const create = async (event: FormEvent) => {
     event.preventDefault();
     const n = (k: keyof typeof form) => Number(form[k]);
+    const timing = timingFields(form.showdownHoldMs, form.runOutStreetMs);
+    if (typeof timing === 'string') {
+      setError(timing);
+      return;
+    }
     try {
       await api('POST', '/api/admin/tables', {
-        name: form.name, variant: form.variant, maxSeats: n('maxSeats'), smallBlind: n('smallBlind'), bigBlind: n('bigBlind'), minBuyIn: n('minBuyIn'), maxBuyIn: n('maxBuyIn'),
+        name: form.name, variant: form.variant, maxSeats: n('maxSeats'), smallBlind: n('smallBlind'), bigBlind: n('bigBlind'), minBuyIn: n('minBuyIn'), maxBuyIn: n('maxBuyIn'), ...timing,
       });
       toast(`Table ${form.name} created.`, 'success');
       setError(null);
@@ -288,8 +294,8 @@ function TablesTab() {
       toast(errorText(e), 'error');
     }
   };
-  const field = (k: keyof typeof form, label: string) => (
-    <label className="field compact"><span className="field-label">{label}</span><input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} inputMode={k === 'name' ? 'text' : 'numeric'} /></label>
+  const field = (k: keyof typeof form, label: string, placeholder?: string) => (
+    <label className="field compact"><span className="field-label">{label}</span><input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} inputMode={k === 'name' ? 'text' : 'numeric'} placeholder={placeholder} /></label>
   );
   return (
     <div className="page-grid">
@@ -321,10 +327,31 @@ function TablesTab() {
           {field('bigBlind', 'Big blind')}
           {field('minBuyIn', 'Min buy-in')}
           {field('maxBuyIn', 'Max buy-in')}
+          {field('showdownHoldMs', `Showdown hold, ms (0–${SHOWDOWN_HOLD_MS_MAX})`, 'server default')}
+          {field('runOutStreetMs', `All-in run-out, ms a street (0–${RUN_OUT_STREET_MS_MAX})`, 'server default')}
           {error && <p className="form-error" role="alert">{error}</p>}
           <button className="btn btn-gold" type="submit">Create table</button>
         </form>
       </section>
     </div>
   );
+}
+
+/**
+ * The table's own showdown hold and run-out pace from the form: a blank field is left out
+ * (the server's setting); anything but whole milliseconds in range is refused here with the
+ * same rule the server applies.
+ */
+function timingFields(hold: string, street: string): { showdownHoldMs?: number; runOutStreetMs?: number } | string {
+  const fields: { showdownHoldMs?: number; runOutStreetMs?: number } = {};
+  for (const [key, text, max, label] of [
+    ['showdownHoldMs', hold, SHOWDOWN_HOLD_MS_MAX, 'The showdown hold'],
+    ['runOutStreetMs', street, RUN_OUT_STREET_MS_MAX, 'The run-out pace'],
+  ] as const) {
+    if (text.trim() === '') continue;
+    const ms = Number(text);
+    if (!/^\d+$/.test(text.trim()) || ms > max) return `${label} must be a whole number of milliseconds from 0 to ${max}, or blank for the server's setting.`;
+    fields[key] = ms;
+  }
+  return fields;
 }

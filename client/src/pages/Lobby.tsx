@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { LobbyTable } from '@protocol';
+import type { LobbyTable, TableNotice } from '@protocol';
 import { Link } from '../components/Link';
+import '../components/table-flow.css';
 import { formatChips } from '../money';
+import { openTables, tablesHref, TABLES_OPEN_MAX, useRememberedTables, withTable } from '../multiTable';
 import { navigate } from '../router';
 import { getSocket, send } from '../socket';
-import { session } from '../store';
+import { session, toast } from '../store';
 
 type Stakes = 'all' | 'micro' | 'low' | 'high';
 const STAKES_LABEL: Record<Stakes, string> = { all: 'All stakes', micro: 'Micro (BB ≤ 2)', low: 'Low (BB 3–10)', high: 'High (BB > 10)' };
@@ -37,9 +39,39 @@ function useLobby(): LobbyTable[] | null {
   return tables;
 }
 
+/** A seat held for you at a table whose waiting list you joined: off to that table to take it. */
+function useSeatOffers(): void {
+  useEffect(() => {
+    const socket = getSocket();
+    const onNotice = (notice: TableNotice) => {
+      if (notice.kind !== 'seat_offered') return;
+      toast(notice.message, 'success');
+      navigate(`/table/${notice.tableId}?sit=1`);
+    };
+    socket.on('table:notice', onNotice);
+    return () => {
+      socket.off('table:notice', onNotice);
+    };
+  }, []);
+}
+
+/** Joins the waiting list of a full table, then shows the table (where the held seat is offered). */
+async function joinWaitlist(t: LobbyTable): Promise<void> {
+  const ack = await send<'table:waitlist_join', { position: number }>('table:waitlist_join', { tableId: t.id });
+  if (ack.ok) {
+    toast(`You are #${ack.position} on the waiting list for ${t.name}.`, 'success');
+    return navigate(`/table/${t.id}`);
+  }
+  if (ack.error.code === 'waitlist/seat_free') return navigate(`/table/${t.id}?sit=1`);
+  if (ack.error.code === 'waitlist/already_waiting' || ack.error.code === 'table/already_seated') return navigate(`/table/${t.id}`);
+  toast(ack.error.message, 'error');
+}
+
 export function LobbyPage() {
   const tables = useLobby();
+  useSeatOffers();
   const user = session.use().user;
+  const openSet = useRememberedTables();
   const [variant, setVariant] = useState<'all' | 'NLHE' | 'PLO'>('all');
   const [stakes, setStakes] = useState<Stakes>('all');
   const [hideFull, setHideFull] = useState(false);
@@ -64,6 +96,13 @@ export function LobbyPage() {
             {tables === null ? 'Loading tables…' : `${shown.length} of ${tables.length} tables · ${playersOnline} players seated`}
           </p>
         </div>
+        {user && openSet.length > 0 && (
+          <div className="hero-cta">
+            <Link href={tablesHref(openSet)} className="btn btn-gold" data-testid="my-tables">
+              Back to your {openSet.length === 1 ? 'table' : `${openSet.length} tables`}
+            </Link>
+          </div>
+        )}
         {!user && (
           <div className="hero-cta">
             <Link href="/signup" className="btn btn-gold">Sign up to play</Link>
@@ -107,20 +146,38 @@ export function LobbyPage() {
         {tables === null && <div className="table-empty">Loading…</div>}
         {tables !== null && shown.length === 0 && <div className="table-empty">No tables match these filters.</div>}
         {shown.map((t) => (
-          <LobbyRow key={t.id} table={t} loggedIn={user !== null} />
+          <LobbyRow key={t.id} table={t} loggedIn={user !== null} openSet={openSet} />
         ))}
       </div>
     </div>
   );
 }
 
-function LobbyRow({ table: t, loggedIn }: { table: LobbyTable; loggedIn: boolean }) {
+/** Puts the table beside the ones this window already has open (the multi-table page). */
+function addToOpenTables(openSet: readonly number[], t: LobbyTable): void {
+  const added = withTable(openSet, t.id);
+  if (!added.ok) return toast(added.reason, 'warning');
+  openTables(added.ids);
+}
+
+function LobbyRow({ table: t, loggedIn, openSet }: { table: LobbyTable; loggedIn: boolean; openSet: readonly number[] }) {
   const full = t.seatsTaken >= t.maxSeats;
+  const isOpen = openSet.includes(t.id);
   const play = () => navigate(loggedIn ? `/table/${t.id}?sit=1` : `/login?next=${encodeURIComponent(`/table/${t.id}?sit=1`)}`);
+  const wait = () => (loggedIn ? void joinWaitlist(t) : navigate(`/login?next=${encodeURIComponent(`/table/${t.id}`)}`));
   return (
     <div className="table-row" role="row" data-testid={`lobby-row-${t.id}`}>
       <span role="cell" className="cell-name">
         <strong>{t.name}</strong>
+        {loggedIn && (
+          <button
+            className="btn btn-chip add-table-chip" onClick={() => addToOpenTables(openSet, t)} data-testid={`add-table-${t.id}`}
+            aria-label={isOpen ? `Open ${t.name} in your tables` : `Add ${t.name} to your tables`}
+            title={isOpen ? 'Already open in this window' : `Play it beside your other tables, up to ${TABLES_OPEN_MAX} in one window`}
+          >
+            {isOpen ? '✓ Open' : '+ Add'}
+          </button>
+        )}
       </span>
       <span role="cell"><span className={`badge badge-${t.variant.toLowerCase()}`}>{t.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'}</span></span>
       <span role="cell" className="cell-stat" data-label="Blinds">{formatChips(t.smallBlind)}/{formatChips(t.bigBlind)}{t.ante > 0 ? ` (${t.ante})` : ''}</span>
@@ -132,14 +189,17 @@ function LobbyRow({ table: t, loggedIn }: { table: LobbyTable; loggedIn: boolean
           ))}
         </span>
         <span className="seat-count">{t.seatsTaken}/{t.maxSeats}</span>
+        {t.waiting > 0 && <span className="lobby-waiting" data-testid={`lobby-waiting-${t.id}`}>{t.waiting} waiting</span>}
       </span>
       <span role="cell" className="cell-stat" data-label="Watching">{t.spectators}</span>
       <span role="cell" className="cell-stat" data-label="Avg pot">{formatChips(t.averagePot)}</span>
       <span role="cell" className="cell-stat" data-label="Hands/h">{t.handsPerHour}</span>
       <span role="cell" className="cell-actions">
-        <button className="btn btn-gold btn-sm" disabled={full} onClick={play} aria-label={`Play at ${t.name}`}>
-          {full ? 'Full' : 'Play'}
-        </button>
+        {full ? (
+          <button className="btn btn-gold btn-sm" onClick={wait} aria-label={`Join the waiting list at ${t.name}`}>Wait list</button>
+        ) : (
+          <button className="btn btn-gold btn-sm" onClick={play} aria-label={`Play at ${t.name}`}>Play</button>
+        )}
         <Link href={`/table/${t.id}`} className="btn btn-ghost btn-sm" aria-label={`Watch ${t.name}`}>Watch</Link>
       </span>
     </div>

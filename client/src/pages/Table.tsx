@@ -5,15 +5,37 @@ import { ActionBar, PreActions, preActionFor, type PreAction } from '../componen
 import { ChipsDialog } from '../components/ChipsDialog';
 import { Felt } from '../components/Felt';
 import { Link } from '../components/Link';
+import { NotifyToggle } from '../components/NotifyToggle';
+import { RebuyBar, RebuyDialog } from '../components/RebuyDialog';
 import { SidePanel } from '../components/SidePanel';
+import { OpenTableButton } from '../components/TableTabs';
 import { TableControls, type TableControl } from '../components/TableMenu';
+import { WaitingBanner } from '../components/WaitingBanner';
+import { WaitlistBar } from '../components/WaitlistBar';
+import '../components/table-flow.css';
 import { formatChips } from '../money';
+import { openTables } from '../multiTable';
 import { navigate } from '../router';
 import { send } from '../socket';
 import { setMuted, useMuted, useTableSounds } from '../sounds';
 import { refreshBalance, session, toast } from '../store';
-import { totalPot, type TableState } from '../tableState';
+import { freeSeats, isBusted, reservedForOther, waitingForPlayers } from '../tableFlow';
+import { handNumberOf, totalPot, type TableState } from '../tableState';
+import { useTurnCue, type TableTurn } from '../turnCue';
 import { useTable } from '../useTable';
+
+/**
+ * How long a finished hand's result stays on the felt once the table is waiting for players
+ * (and before a rebuy prompt covers it), at least: a table that holds its showdowns longer
+ * (snapshot `timing.showdownHoldMs`) keeps it up that long.
+ */
+const RESULT_HOLD_MS = 2_500;
+
+/** The table's showdown hold, read loosely: a server that predates `timing` leaves it out. */
+function resultHoldMsOf(state: TableState | null): number {
+  const holdMs = (state as { timing?: { showdownHoldMs?: unknown } } | null)?.timing?.showdownHoldMs;
+  return Math.max(RESULT_HOLD_MS, typeof holdMs === 'number' && Number.isFinite(holdMs) ? holdMs : 0);
+}
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -30,7 +52,7 @@ function useNow(active: boolean): number {
  * window. On a phone the felt and the action bar share exactly that height, so
  * on your turn the buttons, the board and your cards are all on screen at once.
  */
-function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean): void {
+function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean, shown: boolean): void {
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -46,15 +68,31 @@ function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean): voi
       observer.disconnect();
       window.removeEventListener('resize', update);
     };
-  }, [ready]);
+  }, [ready, shown]);
 }
 
-/** "● Your turn — <table>" in the tab title while the action is on you. */
-function useTurnTitle(name: string | null, myTurn: boolean): void {
+/** True once `active` has held for `ms` without a break. */
+function useHeldFor(active: boolean, ms: number): boolean {
+  const [held, setHeld] = useState(false);
   useEffect(() => {
-    if (name === null) return;
-    document.title = myTurn ? `● Your turn — ${name}` : `${name} · Atomic Poker`;
-  }, [name, myTurn]);
+    setHeld(false);
+    if (!active) return;
+    const timer = setTimeout(() => setHeld(true), ms);
+    return () => clearTimeout(timer);
+  }, [active, ms]);
+  return held;
+}
+
+/**
+ * The your-turn cue: on its own page the table keeps the tab title ("● Your turn — <table>")
+ * and the notifications; embedded, it only reports its turn to the page around it, which
+ * speaks for all its tables.
+ */
+function useTableTurn(turn: TableTurn | null, tableId: number, compact: boolean, onTurn: ((turn: TableTurn) => void) | undefined): void {
+  useTurnCue(compact || turn === null ? [] : [turn], compact ? null : turn ? `${turn.name} · Atomic Poker` : `Table ${tableId} · Atomic Poker`);
+  useEffect(() => {
+    if (compact && turn) onTurn?.(turn);
+  }, [turn?.name, turn?.myTurn, turn?.seated]);
 }
 
 function mySeatOf(state: TableState): number | null {
@@ -62,32 +100,68 @@ function mySeatOf(state: TableState): number | null {
   return state.players.find((p) => p.userId === state.youUserId)?.seat ?? null;
 }
 
-export function TablePage({ tableId }: { tableId: number }) {
+export interface TablePageProps {
+  tableId: number;
+  /**
+   * Embedded as a tile of the multi-table page: no side panel, no back link, no auto-sit
+   * from the URL, and the document title and notifications are the page's (`onTurn`).
+   */
+  compact?: boolean;
+  /** The tile is on screen (a phone shows one table at a time): its layout is measured again. */
+  shown?: boolean;
+  /** Embedded: the table's name, and whether the action is on you, whenever either changes. */
+  onTurn?: (turn: TableTurn) => void;
+}
+
+export function TablePage({ tableId, compact = false, shown = true, onTurn }: TablePageProps) {
   const { state, error, chat, resync } = useTable(tableId);
   const { user, balance } = session.use();
-  const [dialog, setDialog] = useState<{ kind: 'sit'; seat: number } | { kind: 'topup' } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'sit'; seat: number } | { kind: 'topup' } | { kind: 'rebuy' } | null>(null);
+  /** The hand during which a rebuy was queued (its chips arrive at the hand's end). */
+  const [rebuyQueuedIn, setRebuyQueuedIn] = useState<string | null | undefined>(undefined);
+  /** The rebuy dialog opened by itself for the current bust already. */
+  const promptedBust = useRef(false);
   const [busy, setBusy] = useState(false);
   const [pre, setPre] = useState<PreAction>('none');
-  const autoSit = useRef(new URLSearchParams(window.location.search).get('sit') === '1');
+  const autoSit = useRef(!compact && new URLSearchParams(window.location.search).get('sit') === '1');
   const now = useNow(state?.clock != null);
   const mainRef = useRef<HTMLDivElement>(null);
-  useFitToWindow(mainRef, state !== null);
+  useFitToWindow(mainRef, state !== null, shown);
 
   const mySeat = state ? mySeatOf(state) : null;
   const legal = state && mySeat !== null ? state.legal : null;
   const handId = state?.view.handId ?? null;
+  const waiting = state ? waitingForPlayers(state) : null;
+  // A table that cannot deal says so; the last hand's winner does not stay up for minutes.
+  const holdMs = resultHoldMsOf(state);
+  const resultStale = useHeldFor(waiting !== null, holdMs);
+  const busted = state !== null && isBusted(state, mySeat) && rebuyQueuedIn !== handId;
+  // The rebuy dialog waits until the hand's result could be read.
+  const promptRebuy = useHeldFor(busted, holdMs);
 
   useEffect(() => setPre('none'), [handId]);
-  useTurnTitle(state?.name ?? null, legal !== null);
+  useTableTurn(state ? { tableId, name: state.name, myTurn: legal !== null, seated: mySeat !== null } : null, tableId, compact, onTurn);
   useTableSounds(state, legal !== null);
 
   useEffect(() => {
     if (!state || !autoSit.current || !user) return;
     autoSit.current = false;
     if (mySeat !== null) return;
-    const free = state.view.seats.findIndex((s, i) => s === null && !state.players.some((p) => p.seat === i));
-    if (free >= 0) setDialog({ kind: 'sit', seat: free });
+    const held = state.youWaitlist?.offer?.seat;
+    const free = held ?? freeSeats(state)[0];
+    if (free !== undefined) setDialog({ kind: 'sit', seat: free });
   }, [state !== null, user]);
+
+  // Busted: the rebuy dialog opens by itself, once per bust.
+  useEffect(() => {
+    if (!busted) {
+      promptedBust.current = false;
+      return;
+    }
+    if (!promptRebuy || promptedBust.current) return;
+    promptedBust.current = true;
+    setDialog((open) => open ?? { kind: 'rebuy' });
+  }, [busted, promptRebuy]);
 
   const act = async (action: ActionKind, amount?: number) => {
     if (!state) return;
@@ -126,7 +200,10 @@ export function TablePage({ tableId }: { tableId: number }) {
 
   const sit = async (seat: number, buyIn: number): Promise<string | null> => {
     const ack = await send<'table:sit', { seat: number; stack: number; pending: boolean }>('table:sit', { tableId, seat, buyIn, idempotencyKey: newIdempotencyKey('sit') });
-    if (!ack.ok) return ack.error.message;
+    if (!ack.ok) {
+      if (ack.error.code === 'seat/reserved' || ack.error.code === 'seat/taken') resync();
+      return ack.error.message;
+    }
     setDialog(null);
     toast(ack.pending ? `Seated with ${formatChips(buyIn)} — you are dealt in from the next hand.` : `Seated with ${formatChips(buyIn)}. Good luck!`, 'success');
     void refreshBalance();
@@ -151,7 +228,9 @@ export function TablePage({ tableId }: { tableId: number }) {
     resync();
   };
   const onSit = (seat: number) => {
-    if (!user) return navigate(`/login?next=${encodeURIComponent(`/table/${tableId}`)}`);
+    const back = compact ? window.location.pathname + window.location.search : `/table/${tableId}`;
+    if (!user) return navigate(`/login?next=${encodeURIComponent(back)}`);
+    if (reservedForOther(state, seat)) return toast('That seat is held for a player from the waiting list.', 'info');
     setDialog({ kind: 'sit', seat });
   };
 
@@ -159,24 +238,35 @@ export function TablePage({ tableId }: { tableId: number }) {
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
   const controls: TableControl[] = [
     me?.sittingOut ? { label: 'Sit in', onSelect: () => void simple('table:sit_in') } : { label: 'Sit out', onSelect: () => void simple('table:sit_out') },
-    { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow >= state.maxBuyIn },
+    busted
+      ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }) }
+      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow >= state.maxBuyIn },
     { label: myPlayer?.leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: myPlayer?.leaving },
   ];
 
+  const Heading = compact ? 'h2' : 'h1';
   return (
-    <div className="table-page" data-testid="table-page" data-seq={state.seq} data-hand={view.handId ?? ''} data-street={view.street}>
+    <div className={compact ? 'table-page table-compact' : 'table-page'} data-testid="table-page" data-table-id={tableId} data-seq={state.seq} data-hand={view.handId ?? ''} data-street={view.street}>
       <div className="table-head">
-        <Link href="/" className="back-link" aria-label="Back to the lobby">‹ Lobby</Link>
+        {!compact && <Link href="/" className="back-link" aria-label="Back to the lobby">‹ Lobby</Link>}
         <div className="table-title">
-          <h1>{state.name}</h1>
+          <Heading>{state.name}</Heading>
           <span className="muted small table-meta">
-            {view.config.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'} · {formatChips(view.config.smallBlind)}/{formatChips(view.config.bigBlind)} · hand {view.handNumber} · {state.spectators} watching
+            {view.config.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'} · {formatChips(view.config.smallBlind)}/{formatChips(view.config.bigBlind)} · hand {handNumberOf(view.handId) ?? view.handNumber} · {state.spectators} watching
           </span>
         </div>
         <div className="table-controls">
-          <MuteToggle />
+          {compact ? (
+            <Link href={`/table/${tableId}`} className="btn btn-ghost btn-sm full-view-link" aria-label={`Open ${state.name} on its own page`} title="Chat, hands and fairness">⤢</Link>
+          ) : (
+            <>
+              <MuteToggle />
+              <NotifyToggle />
+              {user && <OpenTableButton open={[tableId]} onPick={(ids) => openTables(ids)} />}
+            </>
+          )}
           {mySeat === null ? (
-            <span className="spectating-pill" data-testid="spectating">{user ? 'Watching — click a seat to play' : 'Watching'}</span>
+            <span className="spectating-pill" data-testid="spectating">{!user ? 'Watching' : freeSeats(state).length > 0 ? 'Watching — click a seat to play' : 'Watching — the table is full'}</span>
           ) : (
             <>
               {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left">Time bank {timeBank}s</span>}
@@ -187,7 +277,7 @@ export function TablePage({ tableId }: { tableId: number }) {
       </div>
       <div className="table-layout">
         <div className="table-main" ref={mainRef}>
-          <Felt state={state} mySeat={mySeat} canSit={mySeat === null} onSit={onSit} now={now} />
+          <Felt state={resultStale && state.awards.length > 0 ? { ...state, awards: [] } : state} mySeat={mySeat} canSit={mySeat === null} onSit={onSit} now={now} />
           <div className="action-zone">
             {legal && mySeat !== null ? (
               <ActionBar legal={legal} pot={totalPot(view)} myBet={me?.bet ?? 0} bigBlind={view.config.bigBlind} preflop={view.street === 'preflop'} busy={busy} onAct={(a, n) => void act(a, n)} />
@@ -196,24 +286,40 @@ export function TablePage({ tableId }: { tableId: number }) {
                 <PreActions value={pre} onChange={setPre} />
                 <span className="muted small">Waiting for {state.players.find((p) => p.seat === view.toAct)?.username ?? 'the next player'}…</span>
               </div>
+            ) : busted ? (
+              <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={() => void simple('table:leave')} />
+            ) : waiting ? (
+              <WaitingBanner waiting={waiting} />
             ) : mySeat !== null ? (
               <div className="waiting-bar"><span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
             ) : null}
+            {mySeat === null && user && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={resync} />}
           </div>
         </div>
-        <SidePanel state={state} chat={chat} />
+        {!compact && <SidePanel state={state} chat={chat} />}
       </div>
       {dialog?.kind === 'sit' && (
-        <ChipsDialog title={`Buy in — seat ${dialog.seat + 1}`} min={state.minBuyIn} max={state.maxBuyIn} balance={balance ?? 0} confirmLabel="Sit with" onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
+        <ChipsDialog title={`Buy in — seat ${dialog.seat + 1}${state.youWaitlist?.offer?.seat === dialog.seat ? ' (held for you)' : ''}`} min={state.minBuyIn} max={state.maxBuyIn} balance={balance ?? 0} confirmLabel="Sit with" onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'topup' && (
         <ChipsDialog title="Top up" min={1} max={Math.max(1, state.maxBuyIn - stackNow)} balance={balance ?? 0} confirmLabel="Add" onConfirm={topUp} onClose={() => setDialog(null)} />
+      )}
+      {dialog?.kind === 'rebuy' && (
+        <RebuyDialog
+          tableId={tableId} minBuyIn={state.minBuyIn} maxBuyIn={state.maxBuyIn} balance={balance ?? 0} sittingOut={me?.sittingOut ?? false}
+          onDone={() => {
+            setDialog(null);
+            if (view.street !== 'complete') setRebuyQueuedIn(handId);
+            resync();
+          }}
+          onClose={() => setDialog(null)}
+        />
       )}
     </div>
   );
 }
 
-function MuteToggle() {
+export function MuteToggle() {
   const muted = useMuted();
   return (
     <button className="btn btn-ghost btn-sm mute-btn" aria-pressed={muted} aria-label="Mute sounds" title={muted ? 'Sounds off' : 'Sounds on'} onClick={() => setMuted(!muted)}>
