@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,6 +93,8 @@ interface ServerHandle {
   audit(input: DbAuditInput): Promise<DbAuditResult>;
   /** Resident set of the server process after a full GC, bytes. */
   rssAfterGc(): Promise<number>;
+  /** --cpu-prof: starts profiling the server's main thread / stops and writes the profile to `file`. */
+  profile(phase: 'start' | 'stop', file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,7 @@ type ChildRequest =
   | { id: number; type: 'audit'; input: DbAuditInput }
   | { id: number; type: 'rss' }
   | { id: number; type: 'frames' }
+  | { id: number; type: 'profile'; phase: 'start' | 'stop'; file: string }
   | { id: number; type: 'stop' };
 
 interface FrameMeter {
@@ -133,10 +137,36 @@ function meterFrames(server: RunningServer): () => FrameMeter {
   return () => ({ ...m });
 }
 
+/**
+ * A CPU profiler of this process's main thread through the inspector, so that
+ * --cpu-prof covers the play window only (not the set-up, the audit or the
+ * leave, which a whole-process --cpu-prof mixes in: a third of that profile
+ * was the set-up's sessions and purchases). The ledger thread is not in it.
+ */
+function windowProfiler(): (phase: 'start' | 'stop', file: string) => Promise<void> {
+  let session: Session | null = null;
+  return async (phase, file) => {
+    if (phase === 'start') {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+      await session.post('Profiler.start');
+      return;
+    }
+    if (!session) return;
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    session = null;
+  };
+}
+
 /** Runs in the child (`bench/load.ts --serve`): the server, plus audit/rss/stop over IPC. */
 async function serveChild(): Promise<void> {
   const { server, tableIds } = await bootServer(JSON.parse(process.env.BENCH_SCENARIO!) as Scenario);
   const frames = meterFrames(server);
+  const profile = windowProfiler();
   process.send!({ type: 'ready', url: server.url, tableIds, pid: process.pid, databaseUrl: server.database.url });
   // The parent died: do not linger with an open port and a running PostgreSQL.
   process.on('disconnect', () => void server.close(1_000).finally(() => process.exit(1)));
@@ -150,6 +180,7 @@ async function serveChild(): Promise<void> {
       reply(process.memoryUsage().rss);
     }
     if (m.type === 'frames') reply(frames());
+    if (m.type === 'profile') void profile(m.phase, m.file).then(() => reply(true), (e: Error) => reply({ error: e.message }));
     if (m.type === 'stop') void server.close(5_000).then(() => reply(true)).finally(() => setTimeout(() => process.exit(0), 100));
   });
 }
@@ -209,8 +240,8 @@ async function precreateBots(server: RunningServer, tableIds: number[], players:
   }
 }
 
-async function startChild(s: Scenario, profDir: string | null): Promise<ServerHandle> {
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+async function startChild(s: Scenario): Promise<ServerHandle> {
+  const execArgv = ['--import', 'tsx', '--expose-gc'];
   const child: ChildProcess = fork(new URL(import.meta.url).pathname, ['--serve'], {
     execArgv, env: { ...process.env, BENCH_SCENARIO: JSON.stringify(s) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -239,6 +270,9 @@ async function startChild(s: Scenario, profDir: string | null): Promise<ServerHa
       return result;
     },
     rssAfterGc: () => ask<number>({ type: 'rss' }),
+    profile: async (phase, file) => {
+      await ask({ type: 'profile', phase, file } as Omit<ChildRequest, 'id'>);
+    },
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       await ask({ type: 'stop' });
@@ -255,6 +289,7 @@ async function startHere(s: Scenario): Promise<ServerHandle> {
     frames: async () => frames(),
     audit: (input) => auditBotsInDb(server.database.db, input),
     rssAfterGc: async () => process.memoryUsage().rss,
+    profile: windowProfiler(),
     stop: () => server.close(5_000),
   };
 }
@@ -302,14 +337,22 @@ function summarizeProfile(file: string, top = 15): string[] {
   const ours = (n: ProfileNode) => n.callFrame.url.includes(`${root}/`) && !n.callFrame.url.includes('node_modules');
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
-  const walk = (id: number, onStack: Set<string>): number => {
+  // Self time by package (node_modules/<pkg>) or by our directory (server/<dir>); a native or
+  // built-in frame counts for the nearest such frame above it (writev under ws counts for ws).
+  const byPackage = new Map<string, number>();
+  const packageOf = (url: string): string | null =>
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes(`${root}/`) ? /\/((?:server|bench|client)\/[^/]+?)(?:\/|\.ts)/.exec(url.replace(root, ''))?.[1] ?? null : null);
+  const walk = (id: number, onStack: Set<string>, above: string | null = null): number => {
     const n = byId.get(id)!;
     const key = keyOf(n);
     let t = (n.hitCount ?? 0) * perSampleUs;
     self.set(key, (self.get(key) ?? 0) + t);
+    const pkg = packageOf(n.callFrame.url) ?? above;
+    const bucket = pkg ?? (n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : 'node (no package above)');
+    if (!key.startsWith('(idle)')) byPackage.set(bucket, (byPackage.get(bucket) ?? 0) + t);
     const nested = onStack.has(key);
     onStack.add(key);
-    for (const c of n.children ?? []) t += walk(c, onStack);
+    for (const c of n.children ?? []) t += walk(c, onStack, pkg);
     if (!nested) {
       onStack.delete(key);
       if (ours(n)) inclusive.set(key, (inclusive.get(key) ?? 0) + t);
@@ -325,6 +368,8 @@ function summarizeProfile(file: string, top = 15): string[] {
   for (const [k, v] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v).padStart(6)}  ${k}`);
   lines.push('top inclusive time, our code (server/**):');
   for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v).padStart(6)}  ${k}`);
+  lines.push('self time by package or directory (native frames count for the package that called them):');
+  for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v).padStart(6)}  ${k}`);
   return lines;
 }
 
@@ -351,7 +396,7 @@ Database: a new database on BENCH_DATABASE_URL, else an embedded PostgreSQL in a
   --churn <share>              0..1 of the players drop/reconnect or leave/rejoin (default 0)
   --idle-sockets <n>           idle sockets opened to measure memory per socket
   --server child|inprocess     the server in a child process (default: separate cores) or in this one
-  --cpu-prof                   profile the server's CPU into bench/profiles/ and summarise it
+  --cpu-prof                   profile the server's main thread over the play window into bench/profiles/ and summarise it
   --via-bot-route              create the bots through POST /api/bots/session (slow: argon2 per bot)
   --table-pacing               keep the tables' showdown hold and paced all-in run-out (default: off,
                                the next hand comes after --hand-interval-ms, boards run out at once)
@@ -504,7 +549,7 @@ async function runPokerOn(s: Scenario, log: (line: string) => void, external: bo
   if (profDir) mkdirSync(profDir, { recursive: true });
   log(`database ${external ? 'BENCH_DATABASE_URL (fresh database)' : 'embedded (temp dir)'}`);
   const started = Date.now();
-  const server = s.server === 'child' ? await startChild(s, profDir) : await startHere(s);
+  const server = s.server === 'child' ? await startChild(s) : await startHere(s);
   log(`server ready at ${server.url} (pid ${server.pid}) with ${server.tableIds.length} tables in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   let stopped = false;
   const probe = await openPgProbe(server.databaseUrl).catch((error: Error) => {
@@ -515,7 +560,7 @@ async function runPokerOn(s: Scenario, log: (line: string) => void, external: bo
     const rssBase = await server.rssAfterGc();
     const perIdleSocket = await idleSocketCost(server.url, s.idleSockets, server.rssAfterGc);
     let rssPlaying: number | null = null;
-    const window = playWindowMeter(server, probe);
+    const window = playWindowMeter(server, probe, profDir);
     const report = await runBots(botOptions(s, server), {
       log,
       dbAudit: (input) => server.audit(input),
@@ -554,7 +599,7 @@ function botOptions(s: Scenario, server: ServerHandle): BotRunOptions {
 }
 
 /** Server CPU (/proc), PostgreSQL CPU and commits, and the frame meter over the play window; a live CPU figure for the progress line. */
-function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof openPgProbe>> | null) {
+function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof openPgProbe>> | null, profDir: string | null) {
   type Reading = { atMs: number; cpuMs: number; pg: PgSample | null; frames: FrameMeter };
   const read = async (): Promise<Reading> => ({
     atMs: performance.now(), cpuMs: processCpuMs(server.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
@@ -564,8 +609,14 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
   let live = { atMs: performance.now(), cpuMs: processCpuMs(server.pid) };
   return {
     onPlay: async (phase: 'start' | 'end') => {
-      if (phase === 'start') start = await read();
-      else end = await read();
+      const profileFile = profDir ? path.join(profDir, 'play-window.main.cpuprofile') : null;
+      if (phase === 'start') {
+        if (profileFile) await server.profile('start', profileFile);
+        start = await read();
+      } else {
+        end = await read();
+        if (profileFile) await server.profile('stop', profileFile);
+      }
     },
     progressExtra: () => {
       const now = { atMs: performance.now(), cpuMs: processCpuMs(server.pid) };
@@ -619,7 +670,7 @@ function logMemory(s: Scenario, log: (line: string) => void, rssBase: number, pe
 }
 
 function logProfile(profDir: string, log: (line: string) => void): void {
-  // The largest profile is the main thread's (tsx's loader thread writes a small one too).
+  // The play window's profile of the server's main thread (windowProfiler).
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   for (const f of files.sort((a, b) => statSync(path.join(profDir, b)).size - statSync(path.join(profDir, a)).size).slice(0, 1)) {
     for (const line of summarizeProfile(path.join(profDir, f))) log(line);
