@@ -154,21 +154,21 @@ export interface IntentStore {
 
 export function createIntentStore(db: Db): IntentStore {
   return {
+    // The hot path of a top-up (issue #11): one raw statement each, without the
+    // model API's query building (about half the CPU per intent, measured).
     add: async (intent) => {
-      const row = await db.seatIntent.create({
-        data: {
-          seatSessionId: intent.seatSessionId, kind: intent.kind, amount: intent.amount,
-          keyScope: intent.keyScope, idempotencyKey: intent.key,
-        },
-        select: { id: true },
-      });
-      return row.id;
+      const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
+        `INSERT INTO seat_intents (seat_session_id, kind, amount, key_scope, idempotency_key)
+         VALUES ($1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5) RETURNING id`,
+        intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key,
+      );
+      return BigInt(rows[0]!.id);
     },
     remove: async (id) => {
-      await db.seatIntent.deleteMany({ where: { id } });
+      await db.$executeRawUnsafe('DELETE FROM seat_intents WHERE id = $1::bigint', id);
     },
     removeAllOf: async (seatSessionId) => {
-      await db.seatIntent.deleteMany({ where: { seatSessionId } });
+      await db.$executeRawUnsafe('DELETE FROM seat_intents WHERE seat_session_id = $1::bigint', seatSessionId);
     },
     openOf: async (tableId) => {
       // Intents of seats that closed meanwhile are void: clean them up on the way.
