@@ -521,7 +521,7 @@ export class PlayerBot {
     const amount = this.table.maxBuyIn - this.stack;
     if (amount <= 0) return;
     this.topUpInFlight = true;
-    void this.topUp(amount);
+    void this.topUp(amount, false, true);
   }
 
   /**
@@ -565,12 +565,24 @@ export class PlayerBot {
   }
 
   /** `reload`: the speculative reload before an all-in (reloadBeforeAllIn), refused whole if we won. */
-  private async topUp(amount: number, reload = false): Promise<void> {
+  /**
+   * `toMax`: the amount is what brings the stack to the table's maximum, computed
+   * again after any wallet refill: a purchase takes a while, and a hand the bot won
+   * meanwhile would make the first figure too much (`topup/above_max`).
+   */
+  private async topUp(amount: number, reload = false, toMax = false): Promise<void> {
     try {
       if (this.wallet < amount) await this.ensureWallet(amount * 2);
     } catch {
       this.topUpInFlight = false;
       return;
+    }
+    if (toMax) {
+      amount = this.table.maxBuyIn - this.stack;
+      if (amount <= 0 || this.leaving || this.ctx.stopping) {
+        this.topUpInFlight = false;
+        return;
+      }
     }
     const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
     if (!ack.ok) {
@@ -601,7 +613,7 @@ export class PlayerBot {
     if (this.topUpInFlight) return;
     if (this.stack === 0) {
       this.topUpInFlight = true;
-      void this.topUp(this.table.maxBuyIn);
+      void this.topUp(this.table.maxBuyIn, false, true);
       return;
     }
     void this.sitIn();
@@ -618,7 +630,7 @@ export class PlayerBot {
     if (ack.error.code === 'funds/insufficient' && !this.topUpInFlight) {
       this.wantSitIn = true;
       this.topUpInFlight = true;
-      void this.topUp(this.table.maxBuyIn);
+      void this.topUp(this.table.maxBuyIn, false, true);
     }
   }
 
