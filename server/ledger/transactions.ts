@@ -178,6 +178,8 @@ export interface BuyInInput {
   amount: bigint;
   /** The client's key (a string, scoped to this user) or one the server made. */
   idempotencyKey: KeyInput;
+  /** The table's owner epoch as the caller holds it: refused `table/not_owner` once another owner claimed the table. */
+  ownerEpoch?: bigint;
 }
 
 export interface BuyInResult {
@@ -189,6 +191,7 @@ export interface BuyInResult {
 
 interface TableRow {
   status: string | null;
+  owner_epoch: bigint | null;
   min_buy_in: bigint | null;
   max_buy_in: bigint | null;
   max_seats: number | null;
@@ -196,7 +199,8 @@ interface TableRow {
 
 /** Wallet to a new seat session at a table, within the table's buy-in limits. */
 export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult<WithTransfer<BuyInResult>>> {
-  const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined });
+  // The epoch is who asks, not what is asked: a replay by the next owner is the same request.
+  const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined, ownerEpoch: undefined });
   const key = scopeKey(input.idempotencyKey, input.userId);
   return run(deps, async (tx) => {
     // Buy-in is the hottest money path after settlement, so its steps are
@@ -233,12 +237,13 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
 
 const BUY_IN_READ_SQL = `
   SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats,
-         w.id AS wallet_id, w.balance AS wallet_balance
+         pt.owner_epoch, w.id AS wallet_id, w.balance AS wallet_balance
     FROM (SELECT 1) one
     LEFT JOIN ledger_transfers t
            ON t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2::int AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4
-    -- KEY SHARE: a concurrent closeTable (FOR UPDATE) waits for this buy-in, then sees its seat.
-    LEFT JOIN LATERAL (SELECT status, min_buy_in, max_buy_in, max_seats FROM poker_tables WHERE id = $5 FOR KEY SHARE) pt ON true
+    -- SHARE: a concurrent closeTable (FOR UPDATE) waits for this buy-in, then sees its seat; so
+    -- does a new owner's claim (UPDATE owner_epoch), which is what makes the epoch a fence.
+    LEFT JOIN LATERAL (SELECT status, min_buy_in, max_buy_in, max_seats, owner_epoch FROM poker_tables WHERE id = $5 FOR SHARE) pt ON true
     LEFT JOIN LATERAL (SELECT id, balance FROM accounts WHERE code = $6 FOR UPDATE) w ON true`;
 
 // Seat session and its SEAT account (created with the bought chips, so it needs
@@ -286,6 +291,7 @@ function validateBuyIn(input: BuyInInput, key: string, table: TableRow | undefin
   if (!positive(input.amount)) return fail('amount/invalid');
   if (!table || table.status === null) return fail('table/not_found');
   if (table.status !== 'OPEN') return fail('table/closed');
+  if (input.ownerEpoch !== undefined && table.owner_epoch !== input.ownerEpoch) return fail('table/not_owner');
   if (!Number.isInteger(input.seatIndex) || input.seatIndex < 0 || input.seatIndex >= table.max_seats!) {
     return fail('seat/invalid');
   }
@@ -299,14 +305,18 @@ interface SeatRow {
   table_id: number | null;
   user_id: number | null;
   max_buy_in: bigint | null;
+  owner_epoch: bigint | null;
 }
 
 // A client's key belongs to the seat's user, so the look-up joins through the seat.
 const LOOKUP_WITH_SEAT_SQL = `
-  SELECT t.id, t.request_hash, t.result, ss.status::text AS status, ss.table_id, ss.user_id, pt.max_buy_in
+  SELECT t.id, t.request_hash, t.result, ss.status::text AS status, ss.table_id, ss.user_id, pt.max_buy_in, pt.owner_epoch
     FROM (SELECT 1) one
     LEFT JOIN seat_sessions ss ON ss.id = $1::bigint
-    LEFT JOIN poker_tables pt ON pt.id = ss.table_id
+    -- SHARE on the table row, before the accounts' locks (the order every table money path
+    -- takes): a new owner's claim (UPDATE owner_epoch) waits for this transaction, and this
+    -- one, if it comes after the claim, reads the new epoch (the fence of ownerEpoch).
+    LEFT JOIN LATERAL (SELECT max_buy_in, owner_epoch FROM poker_tables WHERE id = ss.table_id FOR SHARE) pt ON true
     LEFT JOIN ledger_transfers t
            ON t.key_scope = $2::"KeyScope"
           AND t.key_owner_id = CASE WHEN $2::"KeyScope" = 'CLIENT' THEN ss.user_id ELSE 0 END
@@ -322,6 +332,8 @@ export interface TopUpInput {
   amount: bigint;
   /** The client's key (a string, scoped to the seat's user) or one the server made. */
   idempotencyKey: KeyInput;
+  /** As in BuyInInput: the fence against a stale owner. */
+  ownerEpoch?: bigint;
 }
 
 export interface TopUpResult {
@@ -331,7 +343,7 @@ export interface TopUpResult {
 
 /** Wallet to an open seat; the stack may not exceed the table's maximum buy-in. */
 export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult<WithTransfer<TopUpResult>>> {
-  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined });
+  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined, ownerEpoch: undefined });
   return run(deps, async (tx) => {
     const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
       LOOKUP_WITH_SEAT_SQL, ...seatLookupParams(input.seatSessionId, 'TOP_UP', input.idempotencyKey),
@@ -339,6 +351,7 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
     const replay = replayOrConflict<TopUpResult>(row, hash);
     if (replay) return replay;
     if (!row || row.status === null) return fail('seat/not_found');
+    if (input.ownerEpoch !== undefined && row.owner_epoch !== input.ownerEpoch) return fail('table/not_owner');
     const key = scopeKey(input.idempotencyKey, row.user_id!);
     if (!validKey(key.key)) return fail('idempotency/key_invalid');
     if (!positive(input.amount)) return fail('amount/invalid');
@@ -395,6 +408,8 @@ export interface CashOutInput {
   idempotencyKey?: ServerKey;
   /** Why the seat closes (left, removed, table closed, recovery): kept on the transfer for audit. */
   reason?: string;
+  /** As in BuyInInput: the fence against a stale owner. */
+  ownerEpoch?: bigint;
 }
 
 export interface CashOutResult {
@@ -414,6 +429,7 @@ export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerRe
     const replay = replayOrConflict<CashOutResult>(row, hash);
     if (replay) return replay;
     if (!row || row.status === null) return fail('seat/not_found');
+    if (input.ownerEpoch !== undefined && row.owner_epoch !== input.ownerEpoch) return fail('table/not_owner');
     const key = scopeKey(keyInput, row.user_id!);
     if (!validKey(key.key)) return fail('idempotency/key_invalid');
     const held = await lockOpenSeat<CashOutResult>(tx, input.seatSessionId, row.user_id!, 'CASH_OUT', key, hash);

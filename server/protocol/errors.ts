@@ -55,6 +55,7 @@ export const LEDGER_ERROR_MESSAGES = {
   'seat/closed': 'The seat session is already closed.',
   'table/not_empty': 'The table still has open seats or chips in its pot.',
   'settle/stale': 'The hand number or owner epoch is stale: another owner or settlement got there first.',
+  'table/not_owner': 'This table is now run by another server; reconnect to play on.',
   'settle/unbalanced': 'Contributions must equal winnings plus rake.',
   'settle/invalid': 'The settlement does not match the seats at the table.',
   'adjust/reason_required': 'An adjustment needs a reason.',
@@ -131,6 +132,7 @@ const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   'table/closed': 409,
   'table/not_empty': 409,
   'settle/stale': 409,
+  'table/not_owner': 409,
   'auth/username_taken': 409,
 };
 

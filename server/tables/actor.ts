@@ -223,7 +223,10 @@ export class TableActor {
     if (stack === 0n && !leaving) {
       // A seat that busted just before the stop: its top-ups (if any) come first.
       for (const topUp of topUps.splice(0)) {
-        const done = await this.deps.ledger.topUp({ seatSessionId: seat.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
+        const done = this.fenced(await this.deps.ledger.topUp({
+          seatSessionId: seat.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
+        }));
+        if (this.stopped) return;
         if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
         if (done.ok) stack = done.value.stack;
       }
@@ -246,7 +249,7 @@ export class TableActor {
 
   /** Cash-out of a seat session that the engine does not seat (restore): closes it for good. */
   private async cashOutUnseated(seat: OpenSeat, why: string): Promise<void> {
-    const out = await this.deps.ledger.cashOut({ seatSessionId: seat.seatSessionId, reason: why });
+    const out = this.fenced(await this.deps.ledger.cashOut({ seatSessionId: seat.seatSessionId, reason: why, ownerEpoch: this.table.ownerEpoch }));
     if (!out.ok && out.error.code !== 'seat/closed') {
       throw new Error(`cash-out of seat session ${seat.seatSessionId} failed at restore: ${out.error.code}`);
     }
@@ -273,10 +276,10 @@ export class TableActor {
       // A seat held for a waiting player is refused at the door: nothing is bought in.
       const reserved = seatedAt === null ? this.waitlist.sitRefusal(caller.userId, seat) : null;
       if (reserved) return errorAck(reserved);
-      const bought = await this.deps.ledger.buyIn({
+      const bought = this.fenced(await this.deps.ledger.buyIn({
         userId: caller.userId, tableId: this.id, seatIndex: seat, amount: BigInt(buyIn),
-        idempotencyKey: key ?? serverKeys.sit(randomUUID()),
-      });
+        idempotencyKey: key ?? serverKeys.sit(randomUUID()), ownerEpoch: this.table.ownerEpoch,
+      }));
       if (!bought.ok) {
         const seatedHere = seatedAt !== null && (bought.error.code === 'seat/taken' || bought.error.code === 'seat/already_seated');
         return errorAck(seatedHere ? 'table/already_seated' : clientCode(bought.error.code));
@@ -860,7 +863,11 @@ export class TableActor {
 
   /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
   private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number } | { ok: false; error: { code: ErrorCode; message: string } }> {
-    const done = await this.deps.ledger.topUp({ seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key });
+    const done = this.fenced(await this.deps.ledger.topUp({
+      seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
+    }));
+    // Another owner took the table: the pending top-up stays in seat_intents for it to apply.
+    if (!done.ok && done.error.code === 'table/not_owner') return errorAck(done.error.code);
     if (topUp.intentId !== null) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
     if (!done.ok) {
       this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
@@ -876,7 +883,7 @@ export class TableActor {
   /** Cash-out first (commit), then the engine and the broadcast. */
   private async removeSeat(seat: number, why: 'left' | 'removed' | 'closed'): Promise<{ ok: true; amount: number } | { ok: false; code: ErrorCode }> {
     const record = this.seats.get(seat)!;
-    const out = await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: why });
+    const out = this.fenced(await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: why, ownerEpoch: this.table.ownerEpoch }));
     if (!out.ok && out.error.code !== 'seat/closed') {
       this.deps.log.error({ tableId: this.id, seat, error: out.error }, 'cash-out failed');
       return { ok: false, code: out.error.code };
@@ -1032,7 +1039,8 @@ export class TableActor {
     // The live hand never reaches the engine again: cash-outs take each seat's
     // balance from the ledger, where it is still the stack before the hand.
     for (const [seat, record] of this.seats.entries()) {
-      const out = await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: 'closed' });
+      const out = this.fenced(await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: 'closed', ownerEpoch: this.table.ownerEpoch }));
+      if (this.stopped && !out.ok && out.error.code === 'table/not_owner') return;
       if (!out.ok && out.error.code !== 'seat/closed') {
         this.deps.log.error({ tableId: this.id, seat, error: out.error }, 'cash-out at close failed');
         continue;
@@ -1082,6 +1090,16 @@ export class TableActor {
   /** Resolves when every queued command has finished. */
   idle(): Promise<void> {
     return this.mailbox.then(() => undefined);
+  }
+
+  /**
+   * Every chip this table moves carries its owner epoch (the fence); a refusal
+   * `table/not_owner` means another process claimed the table: this actor stops
+   * at once and commits nothing more.
+   */
+  private fenced<R extends { ok: true } | { ok: false; error: { code: string } }>(result: R): R {
+    if (!result.ok && result.error.code === 'table/not_owner') this.fatal('another owner claimed the table (table/not_owner)');
+    return result;
   }
 
   private fatal(reason: string): void {
