@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
-import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, shotAtBothSizes, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
 import { TestClient } from '../support/poker-client';
 
 // Issue #13, "All-in and showdown drama", in Chromium. Acceptance: an all-in called before
@@ -141,13 +141,13 @@ describe('all-in and showdown drama', () => {
         .poll(async () => (await timeline(spectator)).some((s) => s.equity === 2), { timeout: 10_000, message: `equity on the felt: ${JSON.stringify(await timeline(spectator))}` })
         .toBe(true);
       await camera.locator('[data-testid^=equity-]').nth(1).waitFor();
-      await camera.screenshot({ path: path.join(SHOTS, 'run-out-1280x800.png') });
+      await shotAtBothSizes(camera, SHOTS, 'run-out');
       await checkAccessibility(camera, 'the all-in run-out');
 
       // The result, highlighted; then the next hand.
       await camera.getByTestId('winner-banner').waitFor({ timeout: 15_000 });
       await camera.waitForTimeout(600); // the river card and the banner settle in
-      await camera.screenshot({ path: path.join(SHOTS, 'all-in-showdown-1280x800.png') });
+      await shotAtBothSizes(camera, SHOTS, 'all-in-showdown');
       await expect.poll(async () => (await timeline(spectator)).some((s) => s.hand !== '' && s.hand !== hand), { timeout: 20_000 }).toBe(true);
 
       for (const [who, page] of [['spectator', spectator], ['opponent', caller!]] as const) {
@@ -191,7 +191,7 @@ describe('all-in and showdown drama', () => {
       await spectator.locator(`[data-testid=hole-${showing!.seat}] [data-card]:not([data-card=back])`).nth(1).waitFor({ timeout: 5_000 });
       await spectator.getByTestId(`shown-after-${showing!.seat}`).waitFor();
       await camera.getByTestId(`shown-after-${showing!.seat}`).waitFor();
-      await camera.screenshot({ path: path.join(SHOTS, 'shown-after-the-hand-1280x800.png') });
+      await shotAtBothSizes(camera, SHOTS, 'shown-after-the-hand');
       await expect.poll(() => showing!.page.getByTestId('show-cards').count()).toBe(0);
       await checkAccessibility(camera, 'cards shown after the hand');
     } finally {

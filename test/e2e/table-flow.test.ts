@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, shotAtBothSizes, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
 import type { TestServer } from '../support/server';
 
 // The table's flow between hands, in Chromium (issue #13): a table that cannot
@@ -103,7 +103,7 @@ describe('table flow in the browser', () => {
     await alice.waitForTimeout(4_000);
     expect(await street(alice)).toBe('complete');
     await alice.getByTestId('waiting-banner').waitFor({ timeout: 1_000 });
-    await alice.screenshot({ path: path.join(SHOTS, 'table-waiting-1280x800.png') });
+    await shotAtBothSizes(alice, SHOTS, 'table-waiting');
     await checkAccessibility(alice, 'the table waiting for players', '.action-zone');
   });
 
@@ -119,6 +119,7 @@ describe('table flow in the browser', () => {
     const lobby = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; waiting: number }[] };
     expect(lobby.tables.find((t) => t.id === tableId)?.waiting).toBe(1);
     await checkAccessibility(carol, 'the waiting list', '.action-zone');
+    await shotAtBothSizes(carol, SHOTS, 'table-waitlist');
 
     // Bob leaves: the seat is held for carol, and only for her.
     await bob.getByRole('button', { name: 'Leave', exact: true }).click();
@@ -126,7 +127,7 @@ describe('table flow in the browser', () => {
     const offer = (await carol.getByTestId('waitlist-offer').textContent()) ?? '';
     expect(offer).toContain('Seat 2 is held for you');
     expect(Number(/(\d+) s left/.exec(offer)?.[1])).toBeLessThanOrEqual(30);
-    await carol.screenshot({ path: path.join(SHOTS, 'table-seat-offer-1280x800.png') });
+    await shotAtBothSizes(carol, SHOTS, 'table-seat-offer');
     await checkAccessibility(carol, 'the seat offer', '.action-zone');
     await bob.getByTestId('spectating').waitFor();
     expect(await bob.getByTestId('waitlist-offer').count()).toBe(0);
@@ -172,6 +173,7 @@ describe('table flow in the browser', () => {
     const facts = (await dialog.locator('.facts').textContent()) ?? '';
     expect(facts).toContain('Minimum80');
     expect(facts).toContain('Maximum400');
+    await shotAtBothSizes(loser, SHOTS, 'rebuy-prompt');
     await checkAccessibility(loser, 'the rebuy dialog', 'dialog[open]');
     await dialog.getByLabel('Chips', { exact: true }).fill('100');
     await dialog.getByRole('button', { name: /^Rebuy/ }).click();

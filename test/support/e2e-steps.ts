@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
@@ -25,6 +26,20 @@ export async function openPage(browser: Browser, contexts: BrowserContext[], vie
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return page;
+}
+
+/**
+ * A state of the app saved at both sizes (`<name>-1280x800.png`, `<name>-390x844.png`):
+ * the page is resized to a phone for the second picture, then back to what it was.
+ */
+export async function shotAtBothSizes(page: Page, dir: string, name: string): Promise<void> {
+  const size = page.viewportSize() ?? DESKTOP;
+  for (const viewport of [DESKTOP, PHONE]) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(150); // the layout settles
+    await page.screenshot({ path: path.join(dir, `${name}-${viewport.width}x${viewport.height}.png`) });
+  }
+  await page.setViewportSize(size);
 }
 
 export async function signUp(page: Page, baseUrl: string, username: string): Promise<void> {
