@@ -121,3 +121,44 @@ export function createHmacBlocks(key: Uint8Array, prefix: string, out: Int32Arra
     compress(out, outerWords, 0);
   };
 }
+
+/** Big-endian bytes of eight state words. */
+export function wordsToBytes(words: Int32Array): Uint8Array {
+  const out = new Uint8Array(DIGEST_WORDS * 4);
+  for (let i = 0; i < DIGEST_WORDS; i++) {
+    const w = words[i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = (w >>> 16) & 0xff;
+    out[i * 4 + 2] = (w >>> 8) & 0xff;
+    out[i * 4 + 3] = w & 0xff;
+  }
+  return out;
+}
+
+/** Longest message sha256Short takes: two blocks less the padding. */
+export const SHA256_SHORT_BYTES_MAX = 2 * BLOCK_BYTES - 9;
+const shortBytes = new Uint8Array(2 * BLOCK_BYTES);
+const shortWords = new Int32Array(32);
+const shortState = new Int32Array(DIGEST_WORDS);
+
+/**
+ * SHA-256 of a message of at most two blocks (the deck's Merkle leaves and nodes):
+ * the same digest as `sha256` of @noble/hashes (the unit test checks it), without its
+ * per-call objects. A deal hashes 103 of these.
+ */
+export function sha256Short(message: Uint8Array): Uint8Array {
+  const length = message.length;
+  if (length > SHA256_SHORT_BYTES_MAX) throw new RangeError('message too long for sha256Short');
+  const blocks = length + 9 > BLOCK_BYTES ? 2 : 1;
+  shortBytes.fill(0);
+  shortBytes.set(message);
+  shortBytes[length] = 0x80;
+  for (let i = 0; i < blocks * 16; i++) {
+    const o = i * 4;
+    shortWords[i] = (shortBytes[o]! << 24) | (shortBytes[o + 1]! << 16) | (shortBytes[o + 2]! << 8) | shortBytes[o + 3]!;
+  }
+  shortWords[blocks * 16 - 1] = length * 8;
+  shortState.set(IV);
+  for (let block = 0; block < blocks; block++) compress(shortState, shortWords, block * 16);
+  return wordsToBytes(shortState);
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { prng } from '../support/autoplay';
 import { type Card, cardToString } from '../../server/poker/cards.js';
 import { boardCardIndexes, boardIndexes, dealBoard, dealHoleCards, holeCardIndex } from '../../server/poker/deal.js';
+import { createHmacBlocks, SHA256_SHORT_BYTES_MAX, sha256Short, wordsToBytes } from '../../server/poker/hmac-stream.js';
 import {
   type ClientSeed,
   type FairHandRecord,
@@ -61,6 +62,24 @@ describe('HMAC stream', () => {
         const view = new DataView(digest.buffer, digest.byteOffset);
         for (let w = 0; w < 8; w++) expect(next()).toBe(view.getUint32(w * 4, false));
       }
+    }
+  });
+
+  it('sha256Short equals @noble/hashes SHA-256 for every length up to two blocks', () => {
+    for (let length = 0; length <= SHA256_SHORT_BYTES_MAX; length++) {
+      const message = Uint8Array.from({ length }, (_, i) => (i * 131 + length * 7) & 0xff);
+      expect(bytesToHex(sha256Short(message)), `length ${length}`).toBe(bytesToHex(sha256(message)));
+    }
+    expect(() => sha256Short(new Uint8Array(SHA256_SHORT_BYTES_MAX + 1))).toThrow(RangeError);
+  });
+
+  it('the HMAC blocks as bytes equal @noble/hashes HMAC-SHA256 (the deck salts)', () => {
+    const words = new Int32Array(8);
+    const seed = seedOf(3);
+    const next = createHmacBlocks(seed, 'salt:9-77-e2:', words);
+    for (let p = 0; p < 52; p++) {
+      next();
+      expect(bytesToHex(wordsToBytes(words))).toBe(bytesToHex(hmac(sha256, seed, new TextEncoder().encode(`salt:9-77-e2:${p}`))));
     }
   });
 
