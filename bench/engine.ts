@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { type Card, cardToString, parseCards } from '../server/poker/cards.js';
 import { evaluate, evaluate7, evaluatorTables } from '../server/poker/evaluator.js';
 import { equity } from '../server/poker/equity.js';
+import { dealDeck } from '../server/poker/fairness.js';
 import { apply, createGame, legalActions, type Command, type GameState } from '../server/poker/index.js';
 
 const require = createRequire(import.meta.url);
@@ -207,6 +208,19 @@ function benchGame(): { handsPerSecond: number; actionsPerHand: number } {
   return { handsPerSecond: GAME_HANDS / seconds, actionsPerHand: actions / GAME_HANDS };
 }
 
+/** A dealt hand's fairness work: the shuffle, the 52 salts and the deck's Merkle tree (µs per deal, median of rounds). */
+function benchDeal(): number {
+  const deals = quick ? 500 : 2_000;
+  const seeds = Array.from({ length: 64 }, (_, i) => Uint8Array.from({ length: 32 }, (_, j) => (i * 37 + j * 11) & 0xff));
+  const rounds: number[] = [];
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    const started = performance.now();
+    for (let n = 0; n < deals; n++) dealDeck(seeds[n % seeds.length]!, `12-${n}-e3`, []);
+    if (round >= WARMUP_ROUNDS) rounds.push(((performance.now() - started) * 1000) / deals);
+  }
+  return median(rounds);
+}
+
 function timeEquity(label: string, run: () => { boards: number }): string {
   const started = performance.now();
   const { boards } = run();
@@ -219,6 +233,7 @@ function main(): void {
   const buildMs = performance.now() - buildStarted;
   const evals = benchEvaluators();
   const game = benchGame();
+  const dealUs = benchDeal();
   const equityLines = [
     timeEquity('NLHE AsAh vs KsKh pre-flop', () =>
       equity({ variant: 'NLHE', hands: [parseCards('AsAh'), parseCards('KsKh')], board: [] })),
@@ -246,6 +261,7 @@ function main(): void {
   console.log(row(`pokersolver Hand.solve (${SOLVER_HANDS} h)`, evals.solver));
   console.log('');
   console.log(`game engine, 6 players NLHE     ${fmt(game.handsPerSecond)} hands/s (${game.actionsPerHand.toFixed(1)} actions/hand)`);
+  console.log(`dealing (shuffle, salts, Merkle)  ${dealUs.toFixed(0).padStart(14)} µs per deal`);
   console.log('');
   console.log('exact all-in equity');
   for (const line of equityLines) console.log(line);
@@ -257,7 +273,7 @@ function main(): void {
   console.log(
     `RESULT bench:engine eval_per_s=${Math.round(evals.ours.wall)} phe_per_s=${Math.round(pheBest)} ` +
       `pokersolver_per_s=${Math.round(evals.solver.wall)} eval_vs_phe=${(evals.ours.wall / pheBest).toFixed(2)} ` +
-      `hands_per_s=${Math.round(game.handsPerSecond)}`,
+      `hands_per_s=${Math.round(game.handsPerSecond)} deal_us=${dealUs.toFixed(0)}`,
   );
 }
 
