@@ -518,10 +518,21 @@ export class PlayerBot {
   private maybeTopUp(): void {
     if (this.leaving || this.ctx.stopping || this.topUpInFlight || this.seat === null) return;
     if (this.stack >= this.table.maxBuyIn * this.ctx.options.topUpBelow) return;
-    const amount = this.table.maxBuyIn - this.stack;
+    const amount = this.topUpTarget() - this.stack;
     if (amount <= 0) return;
     this.topUpInFlight = true;
     void this.topUp(amount, false, true);
+  }
+
+  /**
+   * What a top-up after a hand brings the stack to: three quarters of the maximum, not all
+   * of it. Under load the request may reach the table after the next hand (the server
+   * answers acts in 200 ms and more at 200 busy tables); if the bot won that hand, a top-up
+   * to the exact maximum would be refused topup/above_max. The headroom absorbs a win of up
+   * to a quarter of the maximum, as a person topping up "to about the max" would.
+   */
+  private topUpTarget(): number {
+    return Math.floor((this.table.maxBuyIn * 3) / 4);
   }
 
   /**
@@ -566,9 +577,10 @@ export class PlayerBot {
 
   /** `reload`: the speculative reload before an all-in (reloadBeforeAllIn), refused whole if we won. */
   /**
-   * `toMax`: the amount is what brings the stack to the table's maximum, computed
-   * again after any wallet refill: a purchase takes a while, and a hand the bot won
-   * meanwhile would make the first figure too much (`topup/above_max`).
+   * `toMax`: the amount is what brings the stack to its target (the maximum from an empty
+   * stack, else topUpTarget), computed again after any wallet refill: a purchase takes a
+   * while, and a hand the bot won meanwhile would make the first figure too much
+   * (`topup/above_max`).
    */
   private async topUp(amount: number, reload = false, toMax = false): Promise<void> {
     try {
@@ -578,7 +590,7 @@ export class PlayerBot {
       return;
     }
     if (toMax) {
-      amount = this.table.maxBuyIn - this.stack;
+      amount = (this.stack === 0 ? this.table.maxBuyIn : this.topUpTarget()) - this.stack;
       if (amount <= 0 || this.leaving || this.ctx.stopping) {
         this.topUpInFlight = false;
         return;
