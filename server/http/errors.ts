@@ -77,10 +77,13 @@ export const PAGE_LIMIT_MAX = 100;
 export const PAGE_LIMIT_DEFAULT = 20;
 
 /** A bigint id from a query string. */
+/** The largest id a PostgreSQL bigint holds: a larger one names no row and must not reach a query. */
+export const ID_MAX = 9_223_372_036_854_775_807n;
 export const idParam = z
   .string()
   .regex(/^[1-9]\d{0,18}$/)
-  .transform((s) => BigInt(s));
+  .transform((s) => BigInt(s))
+  .refine((id) => id <= ID_MAX, { message: 'id out of range' });
 
 /** ?cursor=<id of the last item of the previous page>&limit=1..100; newest first. */
 export const pageQuery = z.object({

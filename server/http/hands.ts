@@ -74,9 +74,16 @@ export interface HandRouteOptions {
 
 const handParams = z.strictObject({ id: idParam });
 
+/**
+ * The earliest instant PostgreSQL's timestamptz takes from an ISO date: it has no year 0000
+ * (1 BC), which the ISO format allows, so such a date is refused here, not by the database.
+ */
+const EXPORT_DATE_MIN_MS = Date.parse('0001-01-01T00:00:00Z');
+const exportDate = z.iso.datetime({ offset: true }).refine((text) => Date.parse(text) >= EXPORT_DATE_MIN_MS, { message: 'must be in year 1 or later' });
+
 const exportQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: exportDate.optional(),
+  to: exportDate.optional(),
   last: z.coerce.number().int().min(1).max(HANDS_EXPORT_MAX).optional(),
 });
 
