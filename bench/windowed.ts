@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { percentile } from './support';
+import { percentile, type CellPlan } from './support';
 
 // A closed-loop cell, like support.ts's runCell, that also cuts the timed run
 // into windows of equal length: throughput, p99 and PostgreSQL backend CPU per
@@ -26,15 +26,9 @@ export interface WindowedResult {
   windows: WindowStat[];
 }
 
-export interface WindowedPlan {
-  workers: number;
-  warmupMs: number;
-  durationMs: number;
+/** A cell of support.ts's runCell, cut into windows of `windowMs`. */
+export interface WindowedPlan extends CellPlan {
   windowMs: number;
-  op: (worker: number) => Promise<void>;
-  /** Backend pids of the database under test (read after the warm-up, when the pool is open). */
-  backendPids: () => Promise<number[]>;
-  onError: (error: unknown) => void;
 }
 
 interface Done {
