@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { createClient } from 'redis';
 import type { Server } from 'socket.io';
+import { createRedisBus, type ClusterBus, type RedisClient } from './cluster/bus';
 import { ensureFirstAdmin } from './auth/admin-bootstrap';
 import { socketSession, socketSessionById } from './auth/sessions';
 import type { Config } from './config';
@@ -26,7 +30,7 @@ import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
 import { createRealtime, type Realtime } from './realtime/socket';
 import { systemClock, type Clock } from './tables/clock';
 import { createEquityPool } from './tables/equity-pool';
-import { TableRegistry } from './tables/registry';
+import { TableRegistry, type PlacementSettings } from './tables/registry';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from './tables/settings';
 
 // Composition root: one Prisma client, one ledger, one registry of table
@@ -116,9 +120,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const upgradeInsecureRequests = config.COOKIE_SECURE === '1' ? [] : null;
   await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests } } });
   registerOriginCheck(app, config.ALLOWED_ORIGINS);
+  // A cluster node (REDIS_URL set): Redis for what crosses nodes (decisions 019, 020).
+  const cluster = config.REDIS_URL ? await connectCluster(config.REDIS_URL, nodeIdOf(config), log) : null;
+  const placement: PlacementSettings = cluster
+    ? {
+        nodeId: cluster.bus.nodeId, cluster: true, leaseTtlMs: config.LEASE_TTL_MS,
+        tickMs: Math.max(200, Math.min(1_000, Math.floor(config.LEASE_TTL_MS / 5))),
+        nodeTtlMs: config.LEASE_TTL_MS, capacity: config.TABLES_PER_NODE_MAX,
+        rankDelayMs: 2 * Math.max(200, Math.min(1_000, Math.floor(config.LEASE_TTL_MS / 5))), claimsPerTick: 20,
+      }
+    : { nodeId: config.NODE_ID ?? 'single', cluster: false, leaseTtlMs: 0, tickMs: 0, nodeTtlMs: 0, capacity: 0, rankDelayMs: 0, claimsPerTick: 0 };
   // In dependency order: the sockets and their fan-out, the tables that send
   // through it, then the gateway that routes client messages to the tables.
   const realtime: Realtime = createRealtime({
+    cluster: cluster ? { adapter: cluster.adapter, bus: cluster.bus, db } : undefined,
     httpServer: app.server,
     authenticate: (cookie) => socketSession(db, cookie),
     recheck: (sessionId) => socketSessionById(db, sessionId),
@@ -157,12 +172,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       tables: (count) => metrics.tables.set(count),
     },
     onLobbyChanged: () => realtime.lobbyChanged(),
+    placement,
+    onTableLost: (tableId) => realtime.tableLost(tableId),
   });
   await registry.boot({ createDefaults: options.createDefaultTables ?? true });
   realtime.attach(registry);
 
   const deps: HttpDeps = {
-    db, ledger, config, registry, metrics, log,
+    db, ledger, config, registry: realtime.tables(), metrics, log,
     notifier: {
       walletChanged: (userId, balance) => realtime.output.walletChanged(userId, balance),
       disconnectSession: (sessionId) => realtime.fanout.disconnectSession(sessionId),
@@ -190,12 +207,61 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async (graceMs = 10_000) => {
       if (closed) return;
       closed = true;
-      await registry.shutdown(graceMs);
+      await registry.shutdown(cluster ? Math.max(graceMs, config.DRAIN_GRACE_MS) : graceMs);
       await equityPool.close();
       await ledgerThread?.close();
       await realtime.close();
+      await cluster?.close();
       await app.close();
       if (!options.database) await database.close();
+    },
+  };
+}
+
+function nodeIdOf(config: Config): string {
+  return config.NODE_ID ?? `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 40)}-${process.pid}`;
+}
+
+interface ClusterConnection {
+  adapter: ReturnType<typeof createShardedAdapter>;
+  bus: ClusterBus;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to Redis: one client publishes (adapter and bus), one subscribes for
+ * the adapter, one for the bus. Commands fail at once while Redis is away (no
+ * offline queue: a frame is never held back waiting for it) and the clients
+ * reconnect by themselves. Boot fails with a clear message if Redis cannot be
+ * reached at all.
+ */
+async function connectCluster(url: string, nodeId: string, log: Logger): Promise<ClusterConnection> {
+  const pub: RedisClient = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
+  });
+  let healthy = true;
+  pub.on('error', (error: Error) => {
+    if (healthy) log.warn({ error: error.message }, 'Redis unreachable; cross-node features wait for it');
+    healthy = false;
+  });
+  pub.on('ready', () => {
+    if (!healthy) log.info('Redis reachable again');
+    healthy = true;
+  });
+  const sub = pub.duplicate();
+  sub.on('error', () => undefined);
+  const connect = Promise.all([pub.connect(), sub.connect()]);
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${url} (REDIS_URL): start it, or unset REDIS_URL to run a single node`)), 10_000).unref());
+  await Promise.race([connect, timeout]);
+  const bus = await createRedisBus({ pub, nodeId, log });
+  return {
+    adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }),
+    bus,
+    close: async () => {
+      await bus.close();
+      await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
 }

@@ -68,6 +68,17 @@ export const configSchema = z.object({
   COOKIE_SECURE: z.enum(['0', '1']).optional(),
   /** Name of the admin created on first boot (its one-time password is printed once). */
   ADMIN_USERNAME: z.string().trim().regex(/^[A-Za-z0-9_-]{3,24}$/, { message: 'must be 3 to 24 letters, digits, _ or -' }).optional(),
+  /**
+   * This process's name in a cluster (REDIS_URL set): stable across restarts is best
+   * (docker-compose sets server-1..3). Default: <hostname>-<pid>.
+   */
+  NODE_ID: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, _ . : or -' }).optional(),
+  /** In a cluster: how long a table's lease lasts without renewal (renewed every fifth of it). */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  /** In a cluster: at most this many tables per node. */
+  TABLES_PER_NODE_MAX: positiveInt.default(1_000),
+  /** On SIGTERM a cluster node lets hands finish for up to this long before it hands its tables over. */
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   DB_POOL_MAX: positiveInt.default(20),
   /** Connections of the ledger thread's own pool (every money transaction runs there). */
   LEDGER_POOL_MAX: positiveInt.default(20),

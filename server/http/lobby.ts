@@ -51,7 +51,7 @@ const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).tr
 /** now: void the live hand and cash everyone out at once, instead of at the end of the hand. */
 const closeTableSchema = z.strictObject({ now: z.boolean().optional() });
 
-const REGISTRY_STATUS = { 'table/not_found': 404, 'table/closed': 409, 'request/invalid': 400 } as const;
+const REGISTRY_STATUS = { 'table/not_found': 404, 'table/closed': 409, 'table/unavailable': 503, 'request/invalid': 400 } as const;
 
 function sendRegistryError(reply: FastifyReply, result: Extract<RegistryResult<unknown>, { ok: false }>) {
   return sendError(reply, REGISTRY_STATUS[result.error.code], result.error.code, result.error.message);

@@ -235,6 +235,16 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
   });
 }
 
+/**
+ * The lease half of the owner fence (decision 019): a table whose lease has run
+ * out, by the database's clock, has no owner, so no owner epoch matches. A table
+ * never claimed under a lease (no row) and a single node's lease (no expiry) are
+ * live. Evaluated inside each money transaction, after the table row's lock.
+ */
+const LEASE_LIVE = `NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = poker_tables.id AND l.expires_at <= clock_timestamp())`;
+/** The table's owner epoch, or NULL while its lease has run out. */
+const LIVE_EPOCH = `CASE WHEN ${LEASE_LIVE} THEN owner_epoch END AS owner_epoch`;
+
 const BUY_IN_READ_SQL = `
   SELECT t.id, t.request_hash, t.result, pt.status::text AS status, pt.min_buy_in, pt.max_buy_in, pt.max_seats,
          pt.owner_epoch, w.id AS wallet_id, w.balance AS wallet_balance
@@ -243,7 +253,7 @@ const BUY_IN_READ_SQL = `
            ON t.key_scope = $1::"KeyScope" AND t.key_owner_id = $2::int AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4
     -- SHARE: a concurrent closeTable (FOR UPDATE) waits for this buy-in, then sees its seat; so
     -- does a new owner's claim (UPDATE owner_epoch), which is what makes the epoch a fence.
-    LEFT JOIN LATERAL (SELECT status, min_buy_in, max_buy_in, max_seats, owner_epoch FROM poker_tables WHERE id = $5 FOR SHARE) pt ON true
+    LEFT JOIN LATERAL (SELECT status, min_buy_in, max_buy_in, max_seats, ${LIVE_EPOCH} FROM poker_tables WHERE id = $5 FOR SHARE) pt ON true
     LEFT JOIN LATERAL (SELECT id, balance FROM accounts WHERE code = $6 FOR UPDATE) w ON true`;
 
 // Seat session and its SEAT account (created with the bought chips, so it needs
@@ -316,7 +326,7 @@ const LOOKUP_WITH_SEAT_SQL = `
     -- SHARE on the table row, before the accounts' locks (the order every table money path
     -- takes): a new owner's claim (UPDATE owner_epoch) waits for this transaction, and this
     -- one, if it comes after the claim, reads the new epoch (the fence of ownerEpoch).
-    LEFT JOIN LATERAL (SELECT max_buy_in, owner_epoch FROM poker_tables WHERE id = ss.table_id FOR SHARE) pt ON true
+    LEFT JOIN LATERAL (SELECT max_buy_in, ${LIVE_EPOCH} FROM poker_tables WHERE id = ss.table_id FOR SHARE) pt ON true
     LEFT JOIN ledger_transfers t
            ON t.key_scope = $2::"KeyScope"
           AND t.key_owner_id = CASE WHEN $2::"KeyScope" = 'CLIENT' THEN ss.user_id ELSE 0 END
@@ -647,6 +657,7 @@ export const SETTLE_SQL = `
   cas AS (
     UPDATE poker_tables SET hand_number = $13::bigint
      WHERE id = $12::int AND hand_number = $13::bigint - 1 AND owner_epoch = $14::bigint AND status = 'OPEN'
+       AND ${LEASE_LIVE}
        AND (SELECT ok FROM seats_ok)
     RETURNING id
   ),
@@ -799,7 +810,7 @@ export interface CloseTableInput {
 export function closeTable(deps: LedgerDeps, input: CloseTableInput): Promise<LedgerResult<{ closed: true }>> {
   return run(deps, async (tx) => {
     const [table] = await tx.$queryRawUnsafe<{ status: string; owner_epoch: bigint }[]>(
-      `SELECT status::text AS status, owner_epoch FROM poker_tables WHERE id = $1 FOR UPDATE`,
+      `SELECT status::text AS status, ${LIVE_EPOCH} FROM poker_tables WHERE id = $1 FOR UPDATE`,
       input.tableId,
     );
     if (!table) return fail('table/not_found');

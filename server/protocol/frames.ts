@@ -198,4 +198,6 @@ export interface LobbyTable {
   averagePot: number;
   handsPerHour: number;
   status: 'OPEN' | 'CLOSED';
+  /** The server process (node) that owns the table now (`single` when one process runs alone). */
+  node?: string;
 }

@@ -8,6 +8,7 @@ import type { TableOutput } from '../tables/output';
 // the TableOutput the table actors send through. Built before the table
 // registry, so nothing has to be wired in a loop. Rooms:
 //   user:<id>     every socket of a logged-in user (notices, wallet)
+//   session:<id>  every socket a session opened (logout)
 //   table:<id>    everyone at a table, seated or watching (the public frames, chat,
 //                 equity, notices)
 //   spect:<id>    watchers without a seat there (the spectator count)
@@ -28,8 +29,24 @@ export interface SocketData {
   watching: Set<number>;
 }
 
+/**
+ * What the other nodes of a cluster know (server/realtime/cluster.ts): their
+ * users' sockets, their spectators, and where seats changed. Absent on a single node.
+ */
+export interface RemoteView {
+  connected(userId: number): boolean;
+  spectators(tableId: number): number;
+  /** A seat this node's table gave or took: the other nodes move their sockets' rooms. */
+  seatChanged(userId: number, tableId: number, seated: boolean): void;
+}
+
 export interface Fanout {
   output: TableOutput;
+  /** A seat changed at a table of another node: this node's sockets of the user move rooms. */
+  applySeat(userId: number, tableId: number, seated: boolean): void;
+  /** Users with a socket on this node, and this node's spectators per table (for the other nodes). */
+  localUsers(): number[];
+  localSpectators(): [number, number][];
   /** A logged-in user's socket connected / went away. Returns true when it was their first / last. */
   userSocketConnected(socket: Socket, userId: number): boolean;
   userSocketGone(socket: Socket, userId: number): boolean;
@@ -44,11 +61,21 @@ export interface Fanout {
   disconnectUser(userId: number): void;
 }
 
-export function createFanout(io: Server): Fanout {
+export function createFanout(io: Server, remote: RemoteView | null = null): Fanout {
   const socketsOf = new Map<number, Set<Socket>>();
   const seatedAt = new Map<number, Set<number>>();
 
-  const spectatorCount = (tableId: number) => io.sockets.adapter.rooms.get(`spect:${tableId}`)?.size ?? 0;
+  const localSpectators = (tableId: number) => io.sockets.adapter.rooms.get(`spect:${tableId}`)?.size ?? 0;
+  const spectatorCount = (tableId: number) => localSpectators(tableId) + (remote?.spectators(tableId) ?? 0);
+
+  function applySeat(userId: number, tableId: number, seated: boolean): void {
+    const tables = seatedAt.get(userId) ?? new Set<number>();
+    if (seated) tables.add(tableId);
+    else tables.delete(tableId);
+    if (tables.size > 0) seatedAt.set(userId, tables);
+    else seatedAt.delete(userId);
+    moveRooms(userId, tableId, seated);
+  }
 
   // Joins and leaves are issued together, without awaiting one socket before the
   // next: with the in-memory adapter they take effect at once, so the frame the
@@ -70,31 +97,42 @@ export function createFanout(io: Server): Fanout {
   const output: TableOutput = {
     // One broadcast per step: Socket.IO encodes the packet once for the whole room.
     toTable: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableFrame, frame),
-    // A player's private part goes straight to their sockets, without a room look-up.
-    toPlayer: (userId, frame) => {
-      for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tablePrivate, frame);
-    },
+    // A player's private part goes straight to their sockets, without a room look-up;
+    // in a cluster through their user room, which reaches their sockets on every node
+    // (and keeps it in order with the public frames, which go through the adapter too).
+    toPlayer: remote
+      ? (userId, frame) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tablePrivate, frame)
+      : (userId, frame) => {
+          for (const socket of socketsOf.get(userId) ?? []) socket.emit(SERVER_EVENTS.tablePrivate, frame);
+        },
     chat: (tableId, message) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableChat, message),
     equity: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableEquity, frame),
     notice: (userId, notice) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tableNotice, notice),
     tableNotice: (tableId, notice) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableNotice, notice),
     walletChanged: (userId, balance) => io.to(`user:${userId}`).emit(SERVER_EVENTS.walletBalance, { balance: chipsForJson(balance) }),
     seatChanged: (userId, tableId, seated) => {
-      const tables = seatedAt.get(userId) ?? new Set<number>();
-      if (seated) tables.add(tableId);
-      else tables.delete(tableId);
-      if (tables.size > 0) seatedAt.set(userId, tables);
-      else seatedAt.delete(userId);
-      moveRooms(userId, tableId, seated);
+      applySeat(userId, tableId, seated);
+      remote?.seatChanged(userId, tableId, seated);
     },
-    isConnected: (userId) => (socketsOf.get(userId)?.size ?? 0) > 0,
+    isConnected: (userId) => (socketsOf.get(userId)?.size ?? 0) > 0 || (remote?.connected(userId) ?? false),
     spectators: spectatorCount,
   };
 
   return {
     output,
+    applySeat,
+    localUsers: () => [...socketsOf.keys()],
+    localSpectators: () => {
+      const counts: [number, number][] = [];
+      for (const [room, members] of io.sockets.adapter.rooms) {
+        if (room.startsWith('spect:')) counts.push([Number(room.slice(6)), members.size]);
+      }
+      return counts;
+    },
     userSocketConnected(socket, userId) {
       void socket.join(`user:${userId}`);
+      const sessionId = (socket.data as SocketData).user?.sessionId;
+      if (sessionId) void socket.join(`session:${sessionId}`);
       const sockets = socketsOf.get(userId) ?? new Set<Socket>();
       sockets.add(socket);
       socketsOf.set(userId, sockets);
@@ -122,13 +160,12 @@ export function createFanout(io: Server): Fanout {
       if (!(data.user && seatedAt.get(data.user.userId)?.has(tableId))) await socket.leave(`table:${tableId}`);
     },
     spectatorCount,
+    // Through rooms, so that a logout on one node closes the session's sockets on every node.
     disconnectSession(sessionId) {
-      for (const sockets of socketsOf.values()) {
-        for (const socket of [...sockets]) if ((socket.data as SocketData).user?.sessionId === sessionId) socket.disconnect(true);
-      }
+      io.in(`session:${sessionId}`).disconnectSockets(true);
     },
     disconnectUser(userId) {
-      for (const socket of [...(socketsOf.get(userId) ?? [])]) socket.disconnect(true);
+      io.in(`user:${userId}`).disconnectSockets(true);
     },
   };
 }

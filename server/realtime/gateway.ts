@@ -8,9 +8,10 @@ import {
   type ClientMessage,
   type ClientMessageName,
 } from '../protocol';
-import type { TableActor } from '../tables/actor';
-import type { TableRegistry } from '../tables/registry';
+import type { LobbyTable } from '../protocol';
+import type { TableRouter } from './cluster';
 import type { Fanout, SocketData, SocketSession } from './fanout';
+import type { TableCommandName } from './table-commands';
 import { SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
 
 // The incoming half of the realtime layer: every client message passes the
@@ -22,7 +23,10 @@ import { SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/
 
 export interface GatewayDeps {
   io: Server;
-  registry: TableRegistry;
+  /** Every table, wherever it is owned (server/realtime/cluster.ts). */
+  router: TableRouter;
+  /** The lobby: every open table of the cluster. */
+  lobby: () => LobbyTable[];
   fanout: Fanout;
   /** The session behind a socket's cookie (at the handshake). */
   authenticate: (cookieHeader: string | undefined) => Promise<SocketSession | null>;
@@ -42,69 +46,64 @@ interface Context {
 type Handler<N extends ClientMessageName> = (ctx: Context, message: ClientMessage<N>) => Promise<AckOf<N>> | AckOf<N>;
 type AckFn = (response: AckOf<ClientMessageName>) => void;
 
-function tableOf(ctx: Context, tableId: number): TableActor | null {
-  return ctx.deps.registry.get(tableId) ?? null;
-}
-
-/** A seated-player command: needs a logged-in user and the table. */
-function player<N extends ClientMessageName>(
-  run: (actor: TableActor, caller: { userId: number; username: string }, message: ClientMessage<N>, ctx: Context) => Promise<AckOf<N>> | AckOf<N>,
-): Handler<N> {
+/**
+ * A table message: run by the table's owner (this node or another), as the socket's
+ * own user; every one but a snapshot needs a logged-in user.
+ */
+function table<N extends TableCommandName>(name: N): Handler<N> {
   return (ctx, message) => {
     const user = ctx.data.user;
-    if (!user) return errorAck('auth/required');
-    const actor = tableOf(ctx, (message as { tableId: number }).tableId);
-    if (!actor) return errorAck('table/not_found');
-    return run(actor, { userId: user.userId, username: user.username }, message, ctx);
+    if (!user && name !== 'table:snapshot') return errorAck('auth/required');
+    const tableId = (message as { tableId: number }).tableId;
+    return ctx.deps.router.run({
+      name, tableId, message, caller: user ? { userId: user.userId, username: user.username } : null,
+      watching: ctx.data.watching.has(tableId),
+    }) as Promise<AckOf<N>>;
   };
 }
 
 const handlers: { [N in ClientMessageName]: Handler<N> } = {
   'lobby:subscribe': async (ctx) => {
     await ctx.socket.join('lobby');
-    return { ok: true, tables: ctx.deps.registry.listLobby() };
+    return { ok: true, tables: ctx.deps.lobby() };
   },
   'lobby:unsubscribe': async (ctx) => {
     await ctx.socket.leave('lobby');
     return { ok: true };
   },
+  // The table's room is joined before the snapshot is taken, so no frame after it is missed.
   'table:watch': async (ctx, message) => {
-    const actor = tableOf(ctx, message.tableId);
-    if (!actor) return errorAck('table/not_found');
-    const userId = ctx.data.user?.userId ?? null;
-    const seated = userId !== null && actor.seatOf(userId) !== null;
-    if (!seated && !ctx.data.watching.has(message.tableId) && actor.spectators >= actor.settingsSpectatorsMax()) {
-      return errorAck('table/spectators_full');
+    const { tableId } = message;
+    const already = ctx.data.watching.has(tableId);
+    await ctx.deps.fanout.watch(ctx.socket, tableId, true);
+    const user = ctx.data.user;
+    const ack = await ctx.deps.router.run({
+      name: 'table:watch', tableId, message, caller: user ? { userId: user.userId, username: user.username } : null, watching: already,
+    });
+    if (!ack.ok) {
+      if (!already) await ctx.deps.fanout.unwatch(ctx.socket, tableId);
+      return ack;
     }
-    await ctx.deps.fanout.watch(ctx.socket, message.tableId, seated);
-    const cancelled = await actor.wasCancelled(message.lastHandId);
-    return { ok: true, snapshot: actor.snapshot(userId), ...(cancelled ? { cancelledHandId: message.lastHandId } : {}) };
+    const { seated, ...answer } = ack;
+    if (!seated) await ctx.deps.fanout.watch(ctx.socket, tableId, false);
+    return answer;
   },
   'table:unwatch': async (ctx, message) => {
     await ctx.deps.fanout.unwatch(ctx.socket, message.tableId);
     return { ok: true };
   },
-  'table:snapshot': (ctx, message) => {
-    const actor = tableOf(ctx, message.tableId);
-    if (!actor) return errorAck('table/not_found');
-    return { ok: true, snapshot: actor.snapshot(ctx.data.user?.userId ?? null) };
-  },
-  // Chat goes to a table this socket watches or where its user sits, nowhere else.
-  'table:chat': player((actor, caller, m, ctx) =>
-    ctx.data.watching.has(m.tableId) || actor.seatOf(caller.userId) !== null
-      ? actor.chat(caller, m.text)
-      : errorAck('table/not_watching')),
-  // A key the client did not send is made by the table, in the server's own namespace.
-  'table:sit': player((actor, caller, m) => actor.sit(caller, m.seat, m.buyIn, m.idempotencyKey)),
-  'table:act': player((actor, caller, m) => actor.act(caller, m.action, m.amount, m.seq)),
-  'table:sit_out': player((actor, caller) => actor.sitOut(caller)),
-  'table:sit_in': player((actor, caller) => actor.sitIn(caller)),
-  'table:top_up': player((actor, caller, m) => actor.topUp(caller, m.amount, m.idempotencyKey)),
-  'table:leave': player((actor, caller) => actor.leave(caller)),
-  'table:client_seed': player((actor, caller, m) => actor.setClientSeed(caller, m.seed)),
-  'table:show': player((actor, caller) => actor.show(caller)),
-  'table:waitlist_join': player((actor, caller) => actor.joinWaitlist(caller)),
-  'table:waitlist_leave': player((actor, caller) => actor.leaveWaitlist(caller)),
+  'table:snapshot': table('table:snapshot'),
+  'table:chat': table('table:chat'),
+  'table:sit': table('table:sit'),
+  'table:act': table('table:act'),
+  'table:sit_out': table('table:sit_out'),
+  'table:sit_in': table('table:sit_in'),
+  'table:top_up': table('table:top_up'),
+  'table:leave': table('table:leave'),
+  'table:client_seed': table('table:client_seed'),
+  'table:show': table('table:show'),
+  'table:waitlist_join': table('table:waitlist_join'),
+  'table:waitlist_leave': table('table:waitlist_leave'),
 };
 
 /** Wires every client message of a connected socket to its handler. */
@@ -143,14 +142,22 @@ export function attachGateway(deps: GatewayDeps): void {
     });
   });
 
+  // A user's first socket here joins the rooms of every table where they sit (in a
+  // cluster, looked up in the database: the seat may be at another node's table).
   function userConnected(ctx: Context, userId: number): void {
     if (!deps.fanout.userSocketConnected(ctx.socket, userId)) return;
-    for (const tableId of deps.fanout.seatedTables(userId)) void deps.registry.get(tableId)?.connectionChanged(userId, true);
+    deps.router.seatedTables(userId, deps.fanout.seatedTables(userId)).then(
+      (tableIds) => {
+        for (const tableId of tableIds) if (!deps.fanout.isSeated(userId, tableId)) deps.fanout.applySeat(userId, tableId, true);
+        deps.router.presenceChanged(userId, tableIds);
+      },
+      (error: Error) => deps.log.warn({ userId, error: error.message }, 'could not look up the seats of a connecting user'),
+    );
   }
 
   function userGone(ctx: Context, userId: number): void {
     if (!deps.fanout.userSocketGone(ctx.socket, userId)) return;
-    for (const tableId of deps.fanout.seatedTables(userId)) void deps.registry.get(tableId)?.connectionChanged(userId, false);
+    deps.router.presenceChanged(userId, deps.fanout.seatedTables(userId));
   }
 
   async function dispatch<N extends ClientMessageName>(ctx: Context, name: N, payload: unknown, ackArg: unknown): Promise<void> {

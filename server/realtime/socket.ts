@@ -1,8 +1,12 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import type { ClusterBus } from '../cluster/bus';
+import type { Db } from '../db/client';
 import { SERVER_EVENTS, SOCKET_BUFFER_BYTES_MAX } from '../protocol';
 import type { TableOutput } from '../tables/output';
 import type { TableRegistry } from '../tables/registry';
+import type { TableRegistryApi } from '../tables/registry-api';
+import { ClusterLink, localRouter } from './cluster';
 import { createFanout, type Fanout, type SocketSession } from './fanout';
 import { attachGateway, type GatewayDeps } from './gateway';
 
@@ -22,6 +26,11 @@ export interface RealtimeDeps {
   now?: () => number;
   /** At most this long between two lookups of a socket's session (default SESSION_RECHECK_MS). */
   sessionRecheckMs?: number;
+  /**
+   * A node of a cluster (docs/decisions/020-routing-table-commands.md): the Socket.IO
+   * Redis adapter, and the bus to the other nodes. Absent: a single node.
+   */
+  cluster?: { adapter: ServerOptions['adapter']; bus: ClusterBus; db: Db };
 }
 
 /** How long Socket.IO keeps missed packets for a reconnecting socket. */
@@ -46,57 +55,85 @@ export interface Realtime {
   output: TableOutput;
   /** Routes client messages to the tables (call once the registry exists). */
   attach(registry: TableRegistry): void;
+  /** The tables as HTTP sees them: in a cluster, every node's (call after attach). */
+  tables(): TableRegistryApi;
   lobbyChanged(): void;
+  /** A table this node ran moved away: its sockets hear it, and resync with the next owner. */
+  tableLost(tableId: number): void;
   close(): Promise<void>;
 }
 
 export function createRealtime(deps: RealtimeDeps): Realtime {
   const now = deps.now ?? (() => Date.now());
+  const cluster = deps.cluster ?? null;
   const io = new Server(deps.httpServer, {
     maxHttpBufferSize: SOCKET_BUFFER_BYTES_MAX,
     perMessageDeflate: false,
     // Every broadcast packet is kept this long for replay to a socket that comes
     // back; at thousands of frames a second a long window costs gigabytes of heap
     // and GC time. A client away longer resyncs with a snapshot, which always works.
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    // (In a cluster the Redis adapter keeps nothing: a client resyncs with a snapshot.)
+    ...(cluster
+      ? { adapter: cluster.adapter }
+      : { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } }),
     serveClient: false,
     // A page on another site must not open a socket with the player's cookie.
     allowRequest: (request, callback) => callback(null, deps.originAllowed(request)),
   });
   const pruneTimer = pruneRecoveryBuffer(io);
-  const fanout = createFanout(io);
+  const link = cluster ? new ClusterLink({ bus: cluster.bus, db: cluster.db, log: deps.log }) : null;
+  const fanout = createFanout(io, link);
   let registry: TableRegistry | null = null;
   let lobbyTimer: ReturnType<typeof setTimeout> | null = null;
+  const lobby = () => (link ? link.tables().listLobby() : registry!.listLobby());
 
-  return {
+  const realtime: Realtime = {
     io,
     fanout,
     output: fanout.output,
     attach(tables) {
       registry = tables;
+      link?.start({
+        registry: tables,
+        users: () => fanout.localUsers(),
+        spectators: () => fanout.localSpectators(),
+        isConnected: (userId) => (fanout.output.isConnected?.(userId) ?? false),
+        applySeat: (userId, tableId, seated) => fanout.applySeat(userId, tableId, seated),
+        lobbyChanged: () => realtime.lobbyChanged(),
+      });
       const recheckMs = deps.sessionRecheckMs ?? SESSION_RECHECK_MS;
       const due = (session: SocketSession | null) => session && { ...session, checkAt: Math.min(session.checkAt, now() + recheckMs) };
       attachGateway({
-        io, registry: tables, fanout, metrics: deps.metrics, log: deps.log, now,
+        io, fanout, metrics: deps.metrics, log: deps.log, now, lobby,
+        router: link ? link.router() : localRouter(tables, (userId) => (fanout.output.isConnected?.(userId) ?? false)),
         authenticate: async (cookie) => due(await deps.authenticate(cookie)),
         recheck: async (sessionId) => due(await deps.recheck(sessionId)),
       });
     },
+    tables: () => (link ? link.tables() : registry!),
     lobbyChanged() {
       if (lobbyTimer || !registry) return;
-      const tables = registry;
       lobbyTimer = setTimeout(() => {
         lobbyTimer = null;
-        io.to('lobby').emit(SERVER_EVENTS.lobbyTables, tables.listLobby());
+        // Each node pushes the whole lobby to its own subscribers.
+        io.local.to('lobby').emit(SERVER_EVENTS.lobbyTables, lobby());
       }, LOBBY_PUSH_MS);
       lobbyTimer.unref();
+      link?.reportSoon(LOBBY_PUSH_MS);
+    },
+    tableLost(tableId) {
+      fanout.output.tableNotice(tableId, {
+        tableId, kind: 'info', message: 'This table is moving to another server; play resumes in a moment.',
+      });
     },
     close: () => new Promise((resolve) => {
       clearInterval(pruneTimer);
       if (lobbyTimer) clearTimeout(lobbyTimer);
+      link?.stop();
       io.close(() => resolve());
     }),
   };
+  return realtime;
 }
 
 /**

@@ -82,6 +82,8 @@ export class TableActor {
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
   private stopped = false;
+  /** Draining (the node hands its tables over): the current hand finishes, no new one is dealt. */
+  private holding = false;
   private readonly chatBudget: TokenBucketLimiter;
   /** The waiting list of the full table (docs/decisions/015-waiting-list.md); in memory only. */
   private readonly waitlist: TableWaitlist;
@@ -950,7 +952,7 @@ export class TableActor {
   // ---- dealing -----------------------------------------------------------------------
 
   private scheduleNextHand(): void {
-    if (this.nextHandTimer !== null || this.stopped || this.closing || this.paused) return;
+    if (this.nextHandTimer !== null || this.stopped || this.closing || this.paused || this.holding) return;
     if (isHandInProgress(this.game) || this.readyPlayers() < 2) return;
     this.nextHandTimer = this.deps.clock.setTimeout(() => {
       this.nextHandTimer = null;
@@ -973,7 +975,7 @@ export class TableActor {
   }
 
   private async startHand(): Promise<void> {
-    if (this.stopped || this.closing || this.paused || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
+    if (this.stopped || this.closing || this.paused || this.holding || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
     this.seats.handDealt((seat) => this.game.seats[seat]?.sittingOut ?? false);
     const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString());
     this.hand = dealt.log;
@@ -1075,6 +1077,21 @@ export class TableActor {
   private clearNextHand(): void {
     this.deps.clock.clearTimeout(this.nextHandTimer);
     this.nextHandTimer = null;
+  }
+
+  /**
+   * The node is handing this table over (drain): the hand being played finishes
+   * and settles, and no new hand is dealt. Players can still sit, leave and top
+   * up; the next owner deals the next hand.
+   */
+  hold(): void {
+    this.holding = true;
+    this.clearNextHand();
+  }
+
+  /** True once a held table has no hand to finish and nothing queued: it can be handed over. */
+  get readyToHandOver(): boolean {
+    return !isHandInProgress(this.game) && !this.settling && this.mailboxDepth === 0;
   }
 
   /** Stops timers and refuses further commands; an unsettled hand is simply void. */

@@ -17,7 +17,7 @@ export interface CreateTableInput {
   rakeCap?: number;
 }
 
-export type RegistryResult<T> = Result<T, { code: 'table/not_found' | 'table/closed' | 'request/invalid'; message: string }>;
+export type RegistryResult<T> = Result<T, { code: 'table/not_found' | 'table/closed' | 'table/unavailable' | 'request/invalid'; message: string }>;
 
 export interface TableRegistryApi {
   listLobby(): LobbyTable[];

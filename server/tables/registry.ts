@@ -10,6 +10,8 @@ import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import { tableTimingProblem, withTableTiming, type TableSettings, type TableTimingInput, type TableTimingOverride } from './settings';
+import { deregisterNode, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases, type ClaimOptions } from './leases';
+import { shouldClaim } from './placement';
 import {
   DEFAULT_TABLES,
   claimTable,
@@ -43,7 +45,37 @@ export interface RegistryDeps {
   equity?: ActorDepsEquity;
   /** Called whenever lobby-visible numbers change (debounced by the caller). */
   onLobbyChanged?: () => void;
+  /** Who this process is, and whether it shares the database with other nodes. Default: a single node. */
+  placement?: PlacementSettings;
+  /** A table this node owned went to another node (or to nobody): its sockets are told. */
+  onTableLost?: (tableId: number, reason: string) => void;
 }
+
+/**
+ * Ownership (docs/decisions/019-table-leases-and-placement.md). A single node
+ * takes every open table at boot, with leases that never expire. A cluster
+ * node heartbeats, renews its leases well inside their TTL, and claims free
+ * tables by rendezvous placement; every time is the database's.
+ */
+export interface PlacementSettings {
+  nodeId: string;
+  cluster: boolean;
+  leaseTtlMs: number;
+  /** Renewals, heartbeats and placement run this often (a third of the TTL or less). */
+  tickMs: number;
+  /** A node without a heartbeat for this long is dead for placement. */
+  nodeTtlMs: number;
+  /** At most this many tables per node. */
+  capacity: number;
+  /** The r-th ranked node claims a free table after r of these (r = 0: at once). */
+  rankDelayMs: number;
+  /** At most this many claims per tick (no stampede after a node dies). */
+  claimsPerTick: number;
+}
+
+export const SINGLE_NODE_PLACEMENT: PlacementSettings = {
+  nodeId: 'single', cluster: false, leaseTtlMs: 0, tickMs: 0, nodeTtlMs: 0, capacity: 0, rankDelayMs: 0, claimsPerTick: 0,
+};
 
 interface HandStat {
   at: number;
@@ -68,9 +100,25 @@ export class TableRegistry implements TableRegistryApi {
   private stopping = false;
   private sweepTimer: unknown = null;
   private readonly intents: IntentStore;
+  private readonly placement: PlacementSettings;
+  private draining = false;
+  private tickTimer: ReturnType<typeof setTimeout> | null = null;
+  /** performance.now() of the last renewal that succeeded (a node paused past its TTL drops its tables). */
+  private renewedAt = 0;
 
   constructor(private readonly deps: RegistryDeps) {
     this.intents = createIntentStore(deps.db);
+    this.placement = deps.placement ?? SINGLE_NODE_PLACEMENT;
+  }
+
+  get nodeId(): string {
+    return this.placement.nodeId;
+  }
+
+  private holder(): ClaimOptions {
+    return this.placement.cluster
+      ? { nodeId: this.placement.nodeId, ttlMs: this.placement.leaseTtlMs, force: false }
+      : { nodeId: this.placement.nodeId, ttlMs: null, force: true };
   }
 
   private scheduleSweep(): void {
@@ -85,12 +133,89 @@ export class TableRegistry implements TableRegistryApi {
     await this.cashOutClosedTables();
     let ids = await openTableIds(this.deps.db);
     if (ids.length === 0 && options.createDefaults) {
-      for (const table of DEFAULT_TABLES) await insertTable(this.deps.db, table);
+      for (const table of DEFAULT_TABLES) {
+        // Nodes of a cluster booting together may race here: the name is unique, one insert wins.
+        if (!(await tableNameTaken(this.deps.db, table.name))) await insertTable(this.deps.db, table).catch(() => undefined);
+      }
       ids = await openTableIds(this.deps.db);
     }
-    for (const id of ids) await this.load(id);
+    if (this.placement.cluster) {
+      this.renewedAt = performance.now();
+      await heartbeatNode(this.deps.db, this.nodeId, this.placement.capacity, false);
+      await this.place();
+      this.scheduleTick();
+    } else {
+      for (const id of ids) await this.load(id);
+    }
     this.deps.metrics?.tables?.(this.actors.size);
     this.scheduleSweep();
+  }
+
+  // ---- cluster: heartbeat, renewals, placement --------------------------------------
+
+  private scheduleTick(): void {
+    if (this.stopping) return;
+    this.tickTimer = setTimeout(() => {
+      this.tick().catch((error: Error) => this.deps.log.warn({ error: error.message }, 'cluster tick failed'))
+        .finally(() => this.scheduleTick());
+    }, this.placement.tickMs);
+    this.tickTimer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    await this.renew();
+    await heartbeatNode(this.deps.db, this.nodeId, this.placement.capacity, this.draining);
+    if (!this.draining) await this.place();
+  }
+
+  /** Extends every lease this node holds; a table whose lease it lost is dropped at once. */
+  private async renew(): Promise<void> {
+    const held = this.all().map((a) => ({ tableId: a.id, epoch: a.table.ownerEpoch }));
+    let kept: Set<number>;
+    try {
+      kept = await renewLeases(this.deps.db, this.holder(), held);
+    } catch (error) {
+      // Without a renewal for a whole TTL the leases may have run out: stop before anyone else deals.
+      if (performance.now() - this.renewedAt >= this.placement.leaseTtlMs) {
+        for (const { tableId } of held) this.lose(tableId, 'lease renewal failed for a whole TTL');
+      }
+      throw error;
+    }
+    this.renewedAt = performance.now();
+    for (const { tableId } of held) if (!kept.has(tableId)) this.lose(tableId, 'lease lost');
+  }
+
+  /** Claims free tables that rank this node first (or have waited for it long enough). */
+  private async place(): Promise<void> {
+    const nodes = await liveNodes(this.deps.db, this.placement.nodeTtlMs);
+    const eligible = nodes.filter((n) => !n.draining && n.owned < n.capacity).map((n) => n.id);
+    if (!eligible.includes(this.nodeId)) return;
+    let room = this.placement.capacity - this.actors.size;
+    let claims = 0;
+    for (const table of await freeTables(this.deps.db)) {
+      if (room <= 0 || claims >= this.placement.claimsPerTick || this.stopping || this.draining) break;
+      if (this.actors.has(table.tableId)) continue;
+      if (!shouldClaim(this.nodeId, table.tableId, table.freeForMs, eligible, this.placement.rankDelayMs)) continue;
+      claims++;
+      if (await this.load(table.tableId)) {
+        room--;
+        this.deps.log.info({ tableId: table.tableId, node: this.nodeId }, 'table claimed');
+      }
+    }
+    if (claims > 0) this.deps.metrics?.tables?.(this.actors.size);
+  }
+
+  /** This node no longer owns the table: its actor stops (a live hand is void) and its sockets are told. */
+  private lose(tableId: number, reason: string): void {
+    const actor = this.actors.get(tableId);
+    if (!actor) return;
+    this.deps.log.warn({ tableId, node: this.nodeId, reason }, 'table lost');
+    actor.stop();
+    this.actors.delete(tableId);
+    this.deps.metrics?.tables?.(this.actors.size);
+    this.deps.onTableLost?.(tableId, reason);
+    this.deps.onLobbyChanged?.();
   }
 
   /** Seats still open at CLOSED tables get their chips back: an audited cash-out each. */
@@ -115,7 +240,7 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   private async load(tableId: number): Promise<TableActor | null> {
-    const table = await claimTable(this.deps.db, tableId);
+    const table = await claimTable(this.deps.db, tableId, this.holder());
     if (!table) return null;
     const actor = new TableActor({
       table,
@@ -149,7 +274,7 @@ export class TableRegistry implements TableRegistryApi {
     let delay = REBUILD_RETRY_MS;
     while (!this.stopping) {
       try {
-        await this.load(tableId);
+        if (!(await this.load(tableId))) this.deps.onTableLost?.(tableId, reason);
         return;
       } catch (error) {
         this.deps.log.error({ tableId, error: (error as Error).message, retryInMs: delay }, 'rebuild failed; trying again');
@@ -182,6 +307,7 @@ export class TableRegistry implements TableRegistryApi {
         seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
         averagePot, handsPerHour: recent.length,
         status: actor.isClosing ? 'CLOSED' : 'OPEN',
+        node: this.nodeId,
       };
     });
   }
@@ -233,9 +359,12 @@ export class TableRegistry implements TableRegistryApi {
   /**
    * Graceful shutdown: give hands in progress up to `graceMs` to finish (and
    * settle), then stop every actor. An unfinished hand is void: nothing of it
-   * was committed.
+   * was committed. A cluster node drains instead: no new hand is dealt, each
+   * table is handed over (its lease released) as soon as its hand has settled,
+   * and the node leaves the cluster.
    */
   async shutdown(graceMs: number): Promise<void> {
+    if (this.placement.cluster) return this.drain(graceMs);
     this.stopping = true;
     this.deps.clock.clearTimeout(this.sweepTimer);
     const deadline = this.deps.clock.now() + graceMs;
@@ -244,5 +373,29 @@ export class TableRegistry implements TableRegistryApi {
     }
     for (const actor of this.all()) actor.stop();
     await Promise.all(this.all().map((a) => a.idle()));
+  }
+
+  private async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    this.deps.clock.clearTimeout(this.sweepTimer);
+    await heartbeatNode(this.deps.db, this.nodeId, this.placement.capacity, true).catch(() => undefined);
+    for (const actor of this.all()) actor.hold();
+    const deadline = performance.now() + graceMs;
+    // Each table goes as soon as its hand has settled, so the others' players wait the least.
+    while (this.actors.size > 0) {
+      for (const actor of this.all()) {
+        if (!actor.readyToHandOver && performance.now() < deadline) continue;
+        actor.stop();
+        await actor.idle();
+        this.actors.delete(actor.id);
+        await releaseLease(this.deps.db, this.nodeId, actor.id, actor.table.ownerEpoch, 'drained')
+          .catch((error: Error) => this.deps.log.warn({ tableId: actor.id, error: error.message }, 'lease release failed (it will expire)'));
+        this.deps.onTableLost?.(actor.id, 'drained');
+      }
+      if (this.actors.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.stopping = true;
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    await deregisterNode(this.deps.db, this.nodeId).catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import type { Variant } from '../poker';
 import type { CreateTableInput } from './registry-api';
+import { claimLease, type ClaimOptions } from './leases';
 
 // Table rows and seat sessions as the actors need them. Reads and the
 // ownership claim only: money moves through server/ledger/transactions.ts.
@@ -61,17 +62,19 @@ export async function openTableIds(db: Db): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
+/** One process alone on its database: it takes every table, and its leases never expire. */
+export const SINGLE_NODE: ClaimOptions = { nodeId: 'single', ttlMs: null, force: true };
+
 /**
- * Takes ownership of a table: bumps its owner epoch (the fencing token that
- * settleHand compares), so any older owner can no longer settle a hand.
+ * Takes ownership of a table under a lease (server/tables/leases.ts): bumps its
+ * owner epoch (the fencing token every money transaction compares), so an older
+ * owner can no longer move a chip of it. Null: another node holds it, or it is
+ * not open.
  */
-export async function claimTable(db: Db, tableId: number): Promise<TableRow | null> {
-  const rows = await db.$queryRawUnsafe<{ id: number }[]>(
-    `UPDATE poker_tables SET owner_epoch = owner_epoch + 1 WHERE id = $1 AND status = 'OPEN' RETURNING id`,
-    tableId,
-  );
-  if (rows.length === 0) return null;
-  return toRow(await db.pokerTable.findUniqueOrThrow({ where: { id: tableId } }));
+export async function claimTable(db: Db, tableId: number, holder: ClaimOptions = SINGLE_NODE): Promise<TableRow | null> {
+  const epoch = await claimLease(db, tableId, holder);
+  if (epoch === null) return null;
+  return { ...toRow(await db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })), ownerEpoch: epoch };
 }
 
 export async function openSeats(db: Db, tableId: number): Promise<OpenSeat[]> {
@@ -205,3 +208,14 @@ export const DEFAULT_TABLES: CreateTableInput[] = [
   { name: 'Heads-Up 2/4', variant: 'NLHE', maxSeats: 2, smallBlind: 2, bigBlind: 4, minBuyIn: 80, maxBuyIn: 400 },
   { name: 'Omaha Lounge 1/2', variant: 'PLO', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 },
 ];
+
+/** Tables where a user holds an open seat (a socket that connects to any node joins their rooms). */
+export async function seatedTableIds(db: Db, userId: number): Promise<number[]> {
+  const rows = await db.seatSession.findMany({ where: { userId, status: 'OPEN' }, select: { tableId: true } });
+  return rows.map((r) => r.tableId);
+}
+
+/** Whether an open table by this id exists (an ownerless one is between two owners). */
+export async function tableIsOpen(db: Db, tableId: number): Promise<boolean> {
+  return (await db.pokerTable.count({ where: { id: tableId, status: 'OPEN' } })) > 0;
+}

@@ -1,0 +1,76 @@
+import { errorAck, type AckOf, type ClientMessage } from '../protocol';
+import type { TableActor } from '../tables/actor';
+
+// A client's table message as the table's owner runs it. The node that holds
+// the socket checks the session, the rate limits and the schema, does what
+// touches the socket (rooms), and hands the rest over as a TableCommand: to
+// the local actor, or over the cluster bus to the node that owns the table
+// (docs/decisions/020-routing-table-commands.md). Identity is the session's,
+// never the payload's: the holding node fills `caller` from it.
+
+export const TABLE_COMMANDS = [
+  'table:watch', 'table:snapshot', 'table:chat', 'table:sit', 'table:act', 'table:sit_out', 'table:sit_in',
+  'table:top_up', 'table:leave', 'table:client_seed', 'table:show', 'table:waitlist_join', 'table:waitlist_leave',
+] as const;
+export type TableCommandName = (typeof TABLE_COMMANDS)[number];
+
+export interface Caller {
+  userId: number;
+  username: string;
+}
+
+export interface TableCommand<N extends TableCommandName = TableCommandName> {
+  name: N;
+  tableId: number;
+  caller: Caller | null;
+  message: ClientMessage<N>;
+  /** The socket already watches this table (a spectator's second watch does not count against the cap). */
+  watching: boolean;
+}
+
+/** A watch's answer also says whether the caller holds a seat there (which rooms their socket joins). */
+export type TableCommandAck<N extends TableCommandName> = N extends 'table:watch' ? AckOf<N> & { seated?: boolean } : AckOf<N>;
+
+export function isTableCommand(name: string): name is TableCommandName {
+  return (TABLE_COMMANDS as readonly string[]).includes(name);
+}
+
+type Runner<N extends TableCommandName> = (actor: TableActor, command: TableCommand<N>) => Promise<TableCommandAck<N>> | TableCommandAck<N>;
+
+/** A seated-player command: needs a logged-in caller. */
+function player<N extends TableCommandName>(run: (actor: TableActor, caller: Caller, message: ClientMessage<N>) => Promise<AckOf<N>> | AckOf<N>): Runner<N> {
+  return (actor, command) => (command.caller ? run(actor, command.caller, command.message) : errorAck('auth/required')) as TableCommandAck<N>;
+}
+
+const runners: { [N in TableCommandName]: Runner<N> } = {
+  'table:watch': async (actor, { caller, message, watching }) => {
+    const userId = caller?.userId ?? null;
+    const seated = userId !== null && actor.seatOf(userId) !== null;
+    if (!seated && !watching && actor.spectators >= actor.settingsSpectatorsMax()) return errorAck('table/spectators_full');
+    const cancelled = await actor.wasCancelled(message.lastHandId);
+    return { ok: true, snapshot: actor.snapshot(userId), ...(cancelled ? { cancelledHandId: message.lastHandId } : {}), seated };
+  },
+  'table:snapshot': (actor, { caller }) => ({ ok: true, snapshot: actor.snapshot(caller?.userId ?? null) }),
+  // Chat goes to a table this socket watches or where its user sits, nowhere else.
+  'table:chat': (actor, { caller, message, watching }) => {
+    if (!caller) return errorAck('auth/required');
+    return watching || actor.seatOf(caller.userId) !== null ? actor.chat(caller, message.text) : errorAck('table/not_watching');
+  },
+  // A key the client did not send is made by the table, in the server's own namespace.
+  'table:sit': player((actor, caller, m) => actor.sit(caller, m.seat, m.buyIn, m.idempotencyKey)),
+  'table:act': player((actor, caller, m) => actor.act(caller, m.action, m.amount, m.seq)),
+  'table:sit_out': player((actor, caller) => actor.sitOut(caller)),
+  'table:sit_in': player((actor, caller) => actor.sitIn(caller)),
+  'table:top_up': player((actor, caller, m) => actor.topUp(caller, m.amount, m.idempotencyKey)),
+  'table:leave': player((actor, caller) => actor.leave(caller)),
+  'table:client_seed': player((actor, caller, m) => actor.setClientSeed(caller, m.seed)),
+  'table:show': player((actor, caller) => actor.show(caller)),
+  'table:waitlist_join': player((actor, caller) => actor.joinWaitlist(caller)),
+  'table:waitlist_leave': player((actor, caller) => actor.leaveWaitlist(caller)),
+};
+
+/** Runs a table command on the table's own actor (on the node that owns it). */
+export function runTableCommand<N extends TableCommandName>(actor: TableActor | undefined, command: TableCommand<N>): Promise<TableCommandAck<N>> | TableCommandAck<N> {
+  if (!actor) return errorAck('table/not_found') as TableCommandAck<N>;
+  return runners[command.name](actor, command);
+}
