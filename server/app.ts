@@ -113,6 +113,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // One log line per request only when debugging: at load it would be most of the CPU.
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
     bodyLimit: 16_384,
+    // Behind HAProxy (docker-compose) the client's address is in X-Forwarded-For.
+    trustProxy: config.TRUST_PROXY ? (_address: string, hop: number) => hop < config.TRUST_PROXY! : false,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
   await app.register(fastifyCookie);
   // Upgrading every request to HTTPS breaks a server reached over plain HTTP (Safari does
@@ -173,7 +175,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     onLobbyChanged: () => realtime.lobbyChanged(),
     placement,
-    onTableLost: (tableId) => realtime.tableLost(tableId),
+    onTableLost: (tableId, _reason, row) => realtime.tableLost(tableId, row),
+    onTableClaimed: (tableId) => realtime.tableClaimed(tableId),
   });
   await registry.boot({ createDefaults: options.createDefaultTables ?? true });
   realtime.attach(registry);
@@ -186,7 +189,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       disconnectUser: (userId) => realtime.fanout.disconnectUser(userId),
     },
   };
-  registerHealthRoutes(app, db);
+  registerHealthRoutes(app, db, () => registry.isDraining);
   registerMetricsRoute(app, metrics);
   registerAuthRoutes(app, deps, options.authRoutes);
   registerBotRoutes(app, deps);
@@ -230,9 +233,9 @@ interface ClusterConnection {
 
 /**
  * Connects to Redis: one client publishes (adapter and bus), one subscribes for
- * the adapter, one for the bus. Commands fail at once while Redis is away (no
- * offline queue: a frame is never held back waiting for it) and the clients
- * reconnect by themselves. Boot fails with a clear message if Redis cannot be
+ * the adapter, one for the bus. Publishing fails at once while Redis is away (no
+ * offline queue: a frame for the owner's own sockets is never held back waiting
+ * for it); subscribing waits for it. The clients reconnect by themselves. Boot fails with a clear message if Redis cannot be
  * reached at all.
  */
 async function connectCluster(url: string, nodeId: string, log: Logger): Promise<ClusterConnection> {
@@ -250,7 +253,9 @@ async function connectCluster(url: string, nodeId: string, log: Logger): Promise
     if (!healthy) log.info('Redis reachable again');
     healthy = true;
   });
-  const sub = pub.duplicate();
+  // Subscriptions are queued while Redis is away (and re-made on reconnect): the adapter
+  // subscribes to a room's channel whenever a room appears, and nothing may reject then.
+  const sub = pub.duplicate({ disableOfflineQueue: false });
   sub.on('error', () => undefined);
   const connect = Promise.all([pub.connect(), sub.connect()]);
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${url} (REDIS_URL): start it, or unset REDIS_URL to run a single node`)), 10_000).unref());

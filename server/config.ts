@@ -64,6 +64,11 @@ export const configSchema = z.object({
     .default('')
     .transform((value) => value.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
     .pipe(z.array(z.string().refine(isOrigin, { message: 'each entry must be an origin like https://host[:port], without a path' }))),
+  /**
+   * Behind a load balancer: how many proxy hops to trust for the client's address
+   * (X-Forwarded-For), which the per-IP rate limits use. Unset: the connection's own address.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(1).max(10).optional(),
   /** Always mark the session cookie Secure (set it behind a TLS-terminating proxy). */
   COOKIE_SECURE: z.enum(['0', '1']).optional(),
   /** Name of the admin created on first boot (its one-time password is printed once). */

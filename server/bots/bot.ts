@@ -280,6 +280,21 @@ export class PlayerBot {
     return code;
   }
 
+  /**
+   * In a cluster a table is briefly without an owner while it moves (its node died or
+   * handed it over): `table/unavailable`, nothing done. Each such refusal is counted;
+   * the request is sent again, a little later, for up to UNAVAILABLE_RETRY_MS.
+   */
+  private async retryUnavailable<T extends object>(send: () => Promise<BotAck<T>>, event: string): Promise<BotAck<T>> {
+    const deadline = performance.now() + UNAVAILABLE_RETRY_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 1_000)) {
+      const ack = await send();
+      if (ack.ok || ack.error.code !== 'table/unavailable' || performance.now() + wait > deadline) return ack;
+      this.fault(ack.error.code, event);
+      await sleep(wait);
+    }
+  }
+
   private async emit<T extends object = Record<string, unknown>>(event: string, payload: unknown, timeoutMs = this.ctx.options.ackTimeoutMs): Promise<BotAck<T>> {
     for (let wait = this.budget.delayMs(); wait > 0; wait = this.budget.delayMs()) await sleep(wait);
     const socket = this.socket;
@@ -322,7 +337,7 @@ export class PlayerBot {
 
   private async watch(): Promise<TableSnapshot | null> {
     this.resyncing = true;
-    const ack = await this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId: this.table.id });
+    const ack = await this.retryUnavailable(() => this.emit<{ snapshot: TableSnapshot }>('table:watch', { tableId: this.table.id }), 'table:watch');
     this.resyncing = false;
     if (!ack.ok) {
       this.fault(ack.error.code, 'table:watch');
@@ -779,17 +794,17 @@ export class PlayerBot {
   // ---- leaving -----------------------------------------------------------------------------
 
   /** Leaves the table; when the leave waits for the hand's end, waits for the cash-out. */
-  async leaveSeat(timeoutMs = this.ctx.options.leaveTimeoutMs): Promise<boolean> {
+  async leaveSeat(timeoutMs = this.ctx.options.leaveTimeoutMs, force = false): Promise<boolean> {
     if (this.churnTimer) clearTimeout(this.churnTimer);
     this.leaving = true;
     this.leaveAcked = false;
     if (!(await this.waitConnected())) return false;
-    if (this.seat === null) return true;
+    if (this.seat === null && !force) return true;
     const gone = new Promise<void>((resolve) => this.seatGoneWaiters.push(resolve));
     // A leave during a hand steps the table (the seat sits out): an act in flight at
     // this table meanwhile is refused seq/stale, on purpose, and counted apart.
     const step = this.ctx.stats.deliberateStep(this.table.id, performance.now());
-    const ack = await this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id }, SIT_TIMEOUT_MS);
+    const ack = await this.retryUnavailable(() => this.emit<{ pending: boolean }>('table:leave', { tableId: this.table.id }, SIT_TIMEOUT_MS), 'table:leave');
     step.end(performance.now());
     this.leaveAcked = true;
     if (!ack.ok) {
@@ -812,11 +827,18 @@ export class PlayerBot {
     this.churning = false;
     await this.leaveSeat();
     const deadline = Date.now() + this.ctx.options.leaveTimeoutMs;
+    let askedAgain = false;
     for (;;) {
       const wallet = await this.walletNow();
       this.finalWallet = wallet.balance;
       this.finalSeats = wallet.seats;
       if (wallet.seats.length === 0 || Date.now() > deadline) return;
+      // Still seated halfway through: the leave may have been lost with a node (or this bot
+      // lost track of its seat when its table moved): ask again, once.
+      if (!askedAgain && Date.now() > deadline - this.ctx.options.leaveTimeoutMs / 2) {
+        askedAgain = true;
+        await this.leaveSeat(this.ctx.options.leaveTimeoutMs / 4, true);
+      }
       await sleep(250);
     }
   }
@@ -905,6 +927,9 @@ export class SpectatorBot {
     this.socket = null;
   }
 }
+
+/** How long a bot keeps re-sending a request its table's owner could not answer (a move in a cluster). */
+const UNAVAILABLE_RETRY_MS = 15_000;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

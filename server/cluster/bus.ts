@@ -59,7 +59,7 @@ export async function createRedisBus(options: {
   log: { warn(obj: object, msg?: string): void };
 }): Promise<ClusterBus> {
   const { pub, nodeId, log } = options;
-  const sub = pub.duplicate();
+  const sub = pub.duplicate({ disableOfflineQueue: false });
   sub.on('error', () => undefined); // reconnects by itself; the pub client's listener logs
   await sub.connect();
   const pending = new Map<string, Pending>();

@@ -804,7 +804,7 @@ export interface CloseTableInput {
  * Marks a table CLOSED, the last step of closing it: only once every seat
  * session at it is closed (cashed out) and its pot is empty, so a closed table
  * can never strand chips. The table row is locked FOR UPDATE, which waits for
- * any buy-in in flight (it holds the row FOR KEY SHARE) and then sees its seat.
+ * any buy-in in flight (it holds the row FOR SHARE) and then sees its seat.
  * Moves no money; idempotent (closing a closed table answers ok).
  */
 export function closeTable(deps: LedgerDeps, input: CloseTableInput): Promise<LedgerResult<{ closed: true }>> {

@@ -77,6 +77,7 @@ export interface ClusterLocal {
 
 export class ClusterLink implements RemoteView {
   private readonly nodes = new Map<string, NodeState>();
+  private readonly departed = new Map<number, { row: LobbyTable; until: number }>();
   private local: ClusterLocal | null = null;
   private owners = new Map<number, string>();
   private ownersAt = 0;
@@ -101,6 +102,8 @@ export class ClusterLink implements RemoteView {
     }, REPORT_EVERY_MS);
     this.reportTimer.unref();
     this.report();
+    // A node that just started asks the others for their state rather than wait for their next report.
+    this.deps.bus.broadcast('hello', {});
   }
 
   stop(): void {
@@ -125,11 +128,28 @@ export class ClusterLink implements RemoteView {
     this.deps.bus.broadcast('seat', { userId, tableId, seated });
   }
 
-  /** The lobby rows of the other nodes' tables. */
+  /**
+   * The lobby rows of the other nodes' tables, and of tables this node just gave
+   * up that no node has reported yet (a table moving between owners stays listed).
+   */
   remoteLobby(): LobbyTable[] {
-    const rows: LobbyTable[] = [];
-    for (const node of this.nodes.values()) rows.push(...node.lobby);
-    return rows;
+    // A table that moved may be in two reports for a moment: the newest report wins.
+    const rows = new Map<number, LobbyTable>();
+    for (const node of [...this.nodes.values()].sort((a, b) => a.at - b.at)) {
+      for (const row of node.lobby) rows.set(row.id, row);
+    }
+    const now = Date.now();
+    for (const [id, { row, until }] of this.departed) {
+      if (rows.has(id) || until < now) this.departed.delete(id);
+      else rows.set(id, row);
+    }
+    return [...rows.values()];
+  }
+
+  /** This node gave a table up: it stays in the lobby until its next owner reports it. */
+  tableDeparted(row: LobbyTable | undefined): void {
+    if (row) this.departed.set(row.id, { row, until: Date.now() + REPORT_TTL_MS });
+    this.reportSoon(50);
   }
 
   /** Sends this node's state soon (a user came or went, the lobby changed). */
@@ -152,7 +172,9 @@ export class ClusterLink implements RemoteView {
   private heard(kind: string, payload: unknown, from: string): void {
     const local = this.local;
     if (!local) return;
-    if (kind === 'seat') {
+    if (kind === 'hello') {
+      this.reportSoon(50);
+    } else if (kind === 'seat') {
       const { userId, tableId, seated } = payload as { userId: number; tableId: number; seated: boolean };
       local.applySeat(userId, tableId, seated);
     } else if (kind === 'state') {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { ClusterBus } from '../cluster/bus';
 import type { Db } from '../db/client';
-import { SERVER_EVENTS, SOCKET_BUFFER_BYTES_MAX } from '../protocol';
+import { SERVER_EVENTS, SOCKET_BUFFER_BYTES_MAX, type LobbyTable } from '../protocol';
 import type { TableOutput } from '../tables/output';
 import type { TableRegistry } from '../tables/registry';
 import type { TableRegistryApi } from '../tables/registry-api';
@@ -59,7 +59,9 @@ export interface Realtime {
   tables(): TableRegistryApi;
   lobbyChanged(): void;
   /** A table this node ran moved away: its sockets hear it, and resync with the next owner. */
-  tableLost(tableId: number): void;
+  tableLost(tableId: number, row?: LobbyTable): void;
+  /** This node took a table: the other nodes hear of it soon. */
+  tableClaimed(tableId: number): void;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,11 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       lobbyTimer.unref();
       link?.reportSoon(LOBBY_PUSH_MS);
     },
-    tableLost(tableId) {
+    tableClaimed() {
+      link?.reportSoon(50);
+    },
+    tableLost(tableId, row) {
+      link?.tableDeparted(row);
       fanout.output.tableNotice(tableId, {
         tableId, kind: 'info', message: 'This table is moving to another server; play resumes in a moment.',
       });

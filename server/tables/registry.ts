@@ -10,8 +10,8 @@ import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import { tableTimingProblem, withTableTiming, type TableSettings, type TableTimingInput, type TableTimingOverride } from './settings';
-import { deregisterNode, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases, type ClaimOptions } from './leases';
-import { shouldClaim } from './placement';
+import { deregisterNode, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases, type ClaimOptions, type NodeRow } from './leases';
+import { rendezvousRanking, shouldClaim } from './placement';
 import {
   DEFAULT_TABLES,
   claimTable,
@@ -47,8 +47,10 @@ export interface RegistryDeps {
   onLobbyChanged?: () => void;
   /** Who this process is, and whether it shares the database with other nodes. Default: a single node. */
   placement?: PlacementSettings;
-  /** A table this node owned went to another node (or to nobody): its sockets are told. */
-  onTableLost?: (tableId: number, reason: string) => void;
+  /** A table this node owned went to another node (or to nobody): its sockets are told; `row`: its last lobby row. */
+  onTableLost?: (tableId: number, reason: string, row?: LobbyTable) => void;
+  /** This node took a table (placement, rebalancing, a rebuild). */
+  onTableClaimed?: (tableId: number) => void;
 }
 
 /**
@@ -86,6 +88,8 @@ const LOBBY_WINDOW_MS = 60 * 60_000;
 /** A rebuild that fails (the database unreachable) is tried again after this long, doubling up to the max. */
 const REBUILD_RETRY_MS = 1_000;
 const REBUILD_RETRY_MS_MAX = 30_000;
+/** At most this many tables of a node are being handed over for rebalancing at once. */
+const REBALANCE_IN_FLIGHT = 3;
 /** How often idle tables look for players who sat out too long. */
 const IDLE_SWEEP_MS = 30_000;
 
@@ -105,6 +109,8 @@ export class TableRegistry implements TableRegistryApi {
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   /** performance.now() of the last renewal that succeeded (a node paused past its TTL drops its tables). */
   private renewedAt = 0;
+  /** Tables held for a hand-over to another node (rebalancing), released once their hand is over. */
+  private readonly handingOver = new Set<number>();
 
   constructor(private readonly deps: RegistryDeps) {
     this.intents = createIntentStore(deps.db);
@@ -113,6 +119,11 @@ export class TableRegistry implements TableRegistryApi {
 
   get nodeId(): string {
     return this.placement.nodeId;
+  }
+
+  /** A cluster node handing its tables over before it stops. */
+  get isDraining(): boolean {
+    return this.draining;
   }
 
   private holder(): ClaimOptions {
@@ -186,24 +197,79 @@ export class TableRegistry implements TableRegistryApi {
     for (const { tableId } of held) if (!kept.has(tableId)) this.lose(tableId, 'lease lost');
   }
 
-  /** Claims free tables that rank this node first (or have waited for it long enough). */
+  /** Claims free tables that rank this node first (or have waited for it long enough), then rebalances. */
   private async place(): Promise<void> {
     const nodes = await liveNodes(this.deps.db, this.placement.nodeTtlMs);
-    const eligible = nodes.filter((n) => !n.draining && n.owned < n.capacity).map((n) => n.id);
-    if (!eligible.includes(this.nodeId)) return;
-    let room = this.placement.capacity - this.actors.size;
-    let claims = 0;
-    for (const table of await freeTables(this.deps.db)) {
-      if (room <= 0 || claims >= this.placement.claimsPerTick || this.stopping || this.draining) break;
-      if (this.actors.has(table.tableId)) continue;
-      if (!shouldClaim(this.nodeId, table.tableId, table.freeForMs, eligible, this.placement.rankDelayMs)) continue;
-      claims++;
-      if (await this.load(table.tableId)) {
-        room--;
-        this.deps.log.info({ tableId: table.tableId, node: this.nodeId }, 'table claimed');
+    const free = await freeTables(this.deps.db);
+    // A node takes tables only up to its share, so the first node up after a cold start
+    // does not take them all, and a table handed over for balance is not taken back.
+    const serving = nodes.filter((n) => !n.draining);
+    const share = Math.ceil((nodes.reduce((sum, n) => sum + n.owned, 0) + free.length) / Math.max(1, serving.length));
+    const eligible = serving.filter((n) => n.owned < Math.min(n.capacity, share)).map((n) => n.id);
+    if (eligible.includes(this.nodeId)) {
+      let room = this.placement.capacity - this.actors.size;
+      let claims = 0;
+      for (const table of free) {
+        if (room <= 0 || claims >= this.placement.claimsPerTick || this.stopping || this.draining) break;
+        if (this.actors.has(table.tableId)) continue;
+        if (!shouldClaim(this.nodeId, table.tableId, table.freeForMs, eligible, this.placement.rankDelayMs)) continue;
+        claims++;
+        if (await this.load(table.tableId)) {
+          room--;
+          this.deps.log.info({ tableId: table.tableId, node: this.nodeId }, 'table claimed');
+        }
+      }
+      if (claims > 0) this.deps.metrics?.tables?.(this.actors.size);
+    }
+    await this.rebalance(nodes, eligible, free.length, share);
+  }
+
+  /**
+   * A node holding more than its share of the tables (after a cold start, where
+   * the first node up takes everything, or when a node comes back) hands some
+   * over, between hands, each to the node rendezvous ranks first for it, as long
+   * as that node is below its share: at most REBALANCE_IN_FLIGHT at a time, so
+   * tables move a few at a time, never in a stampede. Nothing moves while tables
+   * are waiting for an owner.
+   */
+  private async rebalance(nodes: NodeRow[], eligible: string[], free: number, share: number): Promise<void> {
+    for (const tableId of [...this.handingOver]) {
+      const actor = this.actors.get(tableId);
+      if (!actor) this.handingOver.delete(tableId);
+      else if (actor.readyToHandOver) {
+        this.handingOver.delete(tableId);
+        await this.handOver(actor, 'rebalanced');
       }
     }
-    if (claims > 0) this.deps.metrics?.tables?.(this.actors.size);
+    const below = eligible.filter((id) => id !== this.nodeId);
+    if (free > 0 || below.length === 0 || this.draining || this.stopping) return;
+    const owned = new Map(nodes.map((n) => [n.id, n.owned]));
+    let excess = this.actors.size - this.handingOver.size - share;
+    for (const actor of this.all()) {
+      if (excess <= 0 || this.handingOver.size >= REBALANCE_IN_FLIGHT) break;
+      if (this.handingOver.has(actor.id) || actor.isClosing) continue;
+      // The node that placement will pick for it once it is free: the first below its share.
+      const target = rendezvousRanking(actor.id, below).find((id) => (owned.get(id) ?? 0) < share);
+      if (!target) continue;
+      this.deps.log.info({ tableId: actor.id, from: this.nodeId, to: target }, 'handing a table over (rebalancing)');
+      actor.hold();
+      this.handingOver.add(actor.id);
+      owned.set(target, (owned.get(target) ?? 0) + 1);
+      excess--;
+    }
+  }
+
+  /** Gives a table up between hands: its actor stops and its lease is released for the next owner. */
+  private async handOver(actor: TableActor, reason: string): Promise<void> {
+    const row = this.lobbyRow(actor);
+    actor.stop();
+    await actor.idle();
+    if (this.actors.get(actor.id) === actor) this.actors.delete(actor.id);
+    await releaseLease(this.deps.db, this.nodeId, actor.id, actor.table.ownerEpoch, reason)
+      .catch((error: Error) => this.deps.log.warn({ tableId: actor.id, error: error.message }, 'lease release failed (it will expire)'));
+    this.deps.metrics?.tables?.(this.actors.size);
+    this.deps.onTableLost?.(actor.id, reason, row);
+    this.deps.onLobbyChanged?.();
   }
 
   /** This node no longer owns the table: its actor stops (a live hand is void) and its sockets are told. */
@@ -211,10 +277,11 @@ export class TableRegistry implements TableRegistryApi {
     const actor = this.actors.get(tableId);
     if (!actor) return;
     this.deps.log.warn({ tableId, node: this.nodeId, reason }, 'table lost');
+    const row = this.lobbyRow(actor);
     actor.stop();
     this.actors.delete(tableId);
     this.deps.metrics?.tables?.(this.actors.size);
-    this.deps.onTableLost?.(tableId, reason);
+    this.deps.onTableLost?.(tableId, reason, row);
     this.deps.onLobbyChanged?.();
   }
 
@@ -261,6 +328,7 @@ export class TableRegistry implements TableRegistryApi {
     });
     this.actors.set(tableId, actor);
     await actor.restore(await openSeats(this.deps.db, tableId), await this.intents.openOf(tableId));
+    this.deps.onTableClaimed?.(tableId);
     this.deps.onLobbyChanged?.();
     return actor;
   }
@@ -295,21 +363,23 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   listLobby(): LobbyTable[] {
+    return this.all().map((actor) => this.lobbyRow(actor));
+  }
+
+  private lobbyRow(actor: TableActor): LobbyTable {
     const now = this.deps.clock.now();
-    return this.all().map((actor) => {
-      const t = actor.table;
-      const recent = (this.stats.get(t.id) ?? []).filter((s) => now - s.at < LOBBY_WINDOW_MS);
-      const averagePot = recent.length ? Math.round(recent.reduce((sum, s) => sum + s.pot, 0) / recent.length) : 0;
-      return {
-        id: t.id, name: t.name, variant: t.variant,
-        smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
-        minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
-        seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
-        averagePot, handsPerHour: recent.length,
-        status: actor.isClosing ? 'CLOSED' : 'OPEN',
-        node: this.nodeId,
-      };
-    });
+    const t = actor.table;
+    const recent = (this.stats.get(t.id) ?? []).filter((s) => now - s.at < LOBBY_WINDOW_MS);
+    const averagePot = recent.length ? Math.round(recent.reduce((sum, s) => sum + s.pot, 0) / recent.length) : 0;
+    return {
+      id: t.id, name: t.name, variant: t.variant,
+      smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
+      minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
+      seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
+      averagePot, handsPerHour: recent.length,
+      status: actor.isClosing ? 'CLOSED' : 'OPEN',
+      node: this.nodeId,
+    };
   }
 
   /**
@@ -385,12 +455,7 @@ export class TableRegistry implements TableRegistryApi {
     while (this.actors.size > 0) {
       for (const actor of this.all()) {
         if (!actor.readyToHandOver && performance.now() < deadline) continue;
-        actor.stop();
-        await actor.idle();
-        this.actors.delete(actor.id);
-        await releaseLease(this.deps.db, this.nodeId, actor.id, actor.table.ownerEpoch, 'drained')
-          .catch((error: Error) => this.deps.log.warn({ tableId: actor.id, error: error.message }, 'lease release failed (it will expire)'));
-        this.deps.onTableLost?.(actor.id, 'drained');
+        await this.handOver(actor, 'drained');
       }
       if (this.actors.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
