@@ -191,7 +191,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   registerHealthRoutes(app, db, () => registry.isDraining);
   registerMetricsRoute(app, metrics);
-  registerAuthRoutes(app, deps, options.authRoutes);
+  // Sign-up and login limits are shared by the nodes of a cluster (memory when Redis is away).
+  registerAuthRoutes(app, deps, { ...options.authRoutes, redis: cluster?.pub ?? null });
   registerBotRoutes(app, deps);
   registerWalletRoutes(app, deps);
   registerLobbyRoutes(app, deps);
@@ -228,6 +229,8 @@ function nodeIdOf(config: Config): string {
 interface ClusterConnection {
   adapter: ReturnType<typeof createShardedAdapter>;
   bus: ClusterBus;
+  /** For commands that must not wait for Redis (shared rate limits): fails at once while it is away. */
+  pub: RedisClient;
   close(): Promise<void>;
 }
 
@@ -264,6 +267,7 @@ async function connectCluster(url: string, nodeId: string, log: Logger): Promise
   return {
     adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }),
     bus,
+    pub,
     close: async () => {
       await bus.close();
       await Promise.allSettled([pub.quit(), sub.quit()]);

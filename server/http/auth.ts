@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { createAuthLimiters, type AuthLimiters, type AuthRateLimits, type RateDecision } from '../auth/rate-limit';
+import type { RedisClient } from '../cluster/bus';
 import { clearSessionCookie, cookiePolicyFromEnv, createSession, deleteSession, hashToken, sessionTokenOf, setSessionCookie, type CookiePolicy } from '../auth/sessions';
 import { requireUser, userOf } from './guards';
 import {
@@ -34,11 +35,13 @@ export interface AuthRouteOptions {
   limits?: AuthRateLimits;
   /** Injected by tests to share or inspect the buckets. */
   limiters?: AuthLimiters;
+  /** The cluster's Redis client, so that every node counts in one budget; null or absent: per process. */
+  redis?: RedisClient | null;
   cookiePolicy?: CookiePolicy;
 }
 
 export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps, options: AuthRouteOptions = {}): void {
-  const limiters = options.limiters ?? createAuthLimiters(options.limits);
+  const limiters = options.limiters ?? createAuthLimiters(options.limits, { redis: options.redis ?? null, log: deps.log });
   const policy = options.cookiePolicy ?? cookiePolicyFromEnv();
   registerScoped(app, deps, (scope) => {
     scope.post('/api/auth/signup', { bodyLimit: BODY_BYTES_MAX }, (request, reply) => signup(deps, limiters, policy, request, reply));
@@ -65,6 +68,16 @@ function limited(reply: FastifyReply, decision: RateDecision): FastifyReply | nu
   return sendError(reply, 429, 'rate/limited');
 }
 
+/**
+ * The IP's attempt is spent first; the username's failures are only looked at
+ * (failures spend them). A decision, not a reply: a FastifyReply is thenable,
+ * so an async function returning one would resolve to what the reply resolves to.
+ */
+async function attemptDecision(limiters: AuthLimiters, ip: string, usernameKey: string): Promise<RateDecision> {
+  const byIp = await limiters.byIp.take(ip);
+  return byIp.ok ? limiters.failuresByUsername.check(usernameKey) : byIp;
+}
+
 async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser) {
   const session = await createSession(deps.db, user.id);
   setSessionCookie(request, reply, session.token, session.expiresAt, policy);
@@ -74,7 +87,7 @@ async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyReque
 async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply) {
   const body = parseOrReply(reply, credentialsSchema, request.body);
   if (!body) return reply;
-  const tooMany = limited(reply, limiters.byIp.take(request.ip));
+  const tooMany = limited(reply, await limiters.byIp.take(request.ip));
   if (tooMany) return tooMany;
   if (!USERNAME_PATTERN.test(body.username)) return sendError(reply, 400, 'auth/invalid_username');
   if (body.password.length < PASSWORD_LENGTH_MIN || body.password.length > PASSWORD_LENGTH_MAX) {
@@ -90,16 +103,15 @@ async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolic
   const body = parseOrReply(reply, credentialsSchema, request.body);
   if (!body) return reply;
   const usernameKey = normalizeUsername(body.username);
-  const tooMany =
-    limited(reply, limiters.byIp.take(request.ip)) ?? limited(reply, limiters.failuresByUsername.check(usernameKey));
+  const tooMany = limited(reply, await attemptDecision(limiters, request.ip, usernameKey));
   if (tooMany) return tooMany;
   const user = USERNAME_PATTERN.test(body.username) ? await findUserByUsername(deps.db, body.username) : null;
   const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDummy(body.password);
   if (!user || !valid) {
-    limiters.failuresByUsername.take(usernameKey);
+    await limiters.failuresByUsername.take(usernameKey);
     return sendError(reply, 401, 'auth/invalid_credentials');
   }
-  limiters.failuresByUsername.reset(usernameKey);
+  await limiters.failuresByUsername.reset(usernameKey);
   return logIn(deps, policy, request, reply, user);
 }
 
@@ -108,11 +120,11 @@ async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: F
   if (!body) return reply;
   const user = userOf(request);
   const usernameKey = normalizeUsername(user.username);
-  const tooMany = limited(reply, limiters.byIp.take(request.ip)) ?? limited(reply, limiters.failuresByUsername.check(usernameKey));
+  const tooMany = limited(reply, await attemptDecision(limiters, request.ip, usernameKey));
   if (tooMany) return tooMany;
   const hash = await passwordHashOf(deps.db, user.userId);
   if (!hash || !(await verifyPassword(hash, body.currentPassword))) {
-    limiters.failuresByUsername.take(usernameKey);
+    await limiters.failuresByUsername.take(usernameKey);
     return sendError(reply, 401, 'auth/invalid_credentials', 'The current password is wrong.');
   }
   if (body.newPassword.length < PASSWORD_LENGTH_MIN || body.newPassword.length > PASSWORD_LENGTH_MAX) {
