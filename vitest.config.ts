@@ -28,10 +28,23 @@ export default defineConfig({
         },
       },
       {
+        // Three server processes and 90 bot sockets on two cores: alone, after the other
+        // integration tests, so its timings (lease TTL + 5 s) are not another test's CPU.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

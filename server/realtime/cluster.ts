@@ -179,8 +179,12 @@ export class ClusterLink implements RemoteView {
       local.applySeat(userId, tableId, seated);
     } else if (kind === 'state') {
       const report = payload as StateReport;
-      const before = this.nodes.get(from)?.users ?? new Set<number>();
+      const previous = this.nodes.get(from);
+      const before = previous?.users ?? new Set<number>();
       const users = new Set(report.users);
+      // A table that left this node's report is moving: listed until its next owner reports it.
+      const still = new Set(report.lobby.map((t) => t.id));
+      for (const row of previous?.lobby ?? []) if (!still.has(row.id)) this.departed.set(row.id, { row, until: Date.now() + REPORT_TTL_MS });
       this.nodes.set(from, { at: Date.now(), users, spectators: new Map(report.spectators), lobby: report.lobby });
       for (const u of users) if (!before.has(u)) this.userChanged(u);
       for (const u of before) if (!users.has(u)) this.userChanged(u);

@@ -240,6 +240,7 @@ describe('three nodes behind one front door', () => {
 
   it('a player on a node that does not own the table plays full hands there; across a move every gap is healed by a snapshot', async () => {
     const tableId = ownTableId;
+    await ownedElsewhere([tableId], '', 20_000);
     const owner = (await ownersOf([tableId])).get(tableId)!;
     const other = cluster.nodes.find((n) => n.id !== owner && n.alive)!;
     const players = await Promise.all(['xnode_a', 'xnode_b'].map((name) => TestClient.signup(other.url, name)));
