@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../server/app';
+import { NODES_MAX } from '../server/cluster/launch';
+import type { Db } from '../server/db/client';
 import { auditBotsInDb } from '../server/bots/db-audit';
 import { sleep } from '../server/bots/bot';
 import { mapLimit } from '../server/bots/http';
@@ -19,6 +21,7 @@ import { STRATEGIES, type StrategyName } from '../server/bots/strategy';
 import { loadConfig } from '../server/config';
 import type { TableSettings } from '../server/tables/settings';
 import { runBareBaseline, type BareResult } from './bare-socketio';
+import { formatCluster, formatHop, runCluster, tempEmbeddedDatabase, type ClusterRun } from './load-cluster';
 import { openPgProbe, pgWindow, processCpuMs, type PgSample, type PgWindow } from './support';
 
 // npm run bench:load [-- --quick | --scale] [options]: see USAGE below.
@@ -29,7 +32,8 @@ import { openPgProbe, pgWindow, processCpuMs, type PgSample, type PgWindow } fro
 // Creates the tables, runs the bots (server/bots) for a fixed scenario, audits
 // the chips exactly in the database, measures the server's CPU, PostgreSQL's
 // CPU and commits, the server's memory per idle socket and per active table,
-// optionally profiles the server's CPU. Then, on the same machine, with the
+// optionally profiles the server's CPU. With --nodes N, a cluster of N server
+// processes instead (bench/load-cluster.ts). Then, on the same machine, with the
 // poker server stopped, the bare Socket.IO baseline (bench/bare-socketio.ts)
 // with the same sockets, rooms, frame size and closed loop. Prints the report,
 // our ratio to the baseline, the issue's targets as PASS/FAIL lines, and ends
@@ -62,9 +66,15 @@ interface Scenario {
   bareRecovery: boolean;
   /** Keep the tables' showdown hold and paced all-in run-out (off: the next hand after the hand interval). */
   tablePacing: boolean;
+  /** A cluster of this many nodes instead of one server (null: one server). */
+  nodes: number | null;
+  /** With nodes: SIGKILL a node every this many seconds of the play window (null: never). */
+  killNodeEveryS: number | null;
+  /** With nodes: length of each hop phase (through the owner, then through another node), s; 0: none. */
+  hopS: number;
 }
 
-type Preset = Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn' | 'bare' | 'bareFrameBytes' | 'bareRecovery' | 'tablePacing'>;
+type Preset = Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn' | 'bare' | 'bareFrameBytes' | 'bareRecovery' | 'tablePacing' | 'nodes' | 'killNodeEveryS' | 'hopS'>;
 
 const PRESETS: Record<'quick' | 'throughput' | 'scale', Preset> = {
   // 30 s, so that the first and the last 15 s do not overlap.
@@ -77,8 +87,10 @@ const PRESETS: Record<'quick' | 'throughput' | 'scale', Preset> = {
 
 /** Issue #11's targets: printed as PASS/FAIL lines, not enforced. */
 const TARGETS = { ratioVsBare: 0.5, settleP99Ms: 50, ackP99Ms: 150, lastVsFirst: 0.9 } as const;
-/** The baseline's frame size when this run has no frames of ours to measure (--bare-only). */
+/** The baseline's frame size when this run has no frames of ours to measure (--bare-only, --nodes). */
 const DEFAULT_BARE_FRAME_BYTES = 600;
+/** Each hop phase of a cluster run, s, unless --hop-duration. */
+const DEFAULT_HOP_S = 30;
 
 // ---- the server, in a child process or here ------------------------------------------------
 
@@ -219,7 +231,7 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
     if (!created.ok) throw new Error(`createTable: ${created.error.message}`);
     return created.value.id;
   });
-  if (!s.viaBotRoute) await precreateBots(server, tableIds, s.players);
+  if (!s.viaBotRoute) await precreateBots(server.database.db, tableIds, s.players);
   return { server, tableIds };
 }
 
@@ -229,10 +241,10 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
  * bot users beforehand (is_bot, a placeholder hash), as it creates the tables;
  * the route then only opens sessions. --via-bot-route measures the slow path.
  */
-async function precreateBots(server: RunningServer, tableIds: number[], players: number): Promise<void> {
+async function precreateBots(db: Db, tableIds: number[], players: number): Promise<void> {
   const names = tableIds.flatMap((id) => Array.from({ length: players }, (_, i) => `bot_${DEFAULT_OPTIONS.namePrefix}${id}s${i}`));
   for (let i = 0; i < names.length; i += 1_000) {
-    await server.database.db.$executeRawUnsafe(
+    await db.$executeRawUnsafe(
       `INSERT INTO users (username, password_hash, role, is_bot) SELECT u, $2, 'PLAYER', true FROM unnest($1::text[]) AS u ON CONFLICT (username) DO NOTHING`,
       names.slice(i, i + 1_000),
       BOT_PASSWORD_PLACEHOLDER,
@@ -381,6 +393,8 @@ Socket.IO baseline on the same machine (same sockets, rooms of the table size, f
 loop); prints a report, our ratio to the baseline, the targets as PASS/FAIL lines, and one RESULT line:
   RESULT bench:load ... actions_per_s bare_broadcasts_per_s ratio_vs_bare settle_p99_ms ack_p99_ms
     errors first15_actions_per_s last15_actions_per_s chips_conserved
+  (with --nodes also nodes node_kills tables_moved owners_max ack_owner_p50_ms ack_owner_p99_ms
+    ack_remote_p50_ms ack_remote_p99_ms, before chips_conserved)
 Database: a new database on BENCH_DATABASE_URL, else an embedded PostgreSQL in a temporary folder.
   presets (default: throughput, ${PRESETS.throughput.tables} tables at zero think time for ${PRESETS.throughput.durationS} s)
   --quick                      ${PRESETS.quick.tables} tables for ${PRESETS.quick.durationS} s (a smoke run)
@@ -405,13 +419,25 @@ Database: a new database on BENCH_DATABASE_URL, else an embedded PostgreSQL in a
   --bare-frame-bytes <n>       the baseline's frame size (default: our table frames' mean size in this
                                run, ${DEFAULT_BARE_FRAME_BYTES} with --bare-only)
   --bare-recovery              connection-state recovery in the baseline too, as our server has it
+  --nodes <n>                  a cluster of n (2-${NODES_MAX}) server processes instead of one: a redis-server of its
+                               own, the front door, lease TTL 5 s; the tables spread over the nodes before
+                               the bots come (through the front door, so most commands and frames cross
+                               nodes). Then the hop phases. Adds to RESULT: nodes tables_moved (claims after
+                               each table's first) owners_max (most owners of one table at one instant, from
+                               table_lease_history: must be 1) and ack_owner/remote_p50/p99_ms; settle
+                               figures are the nodes' /metrics summed; no memory or frame figures
+  --kill-node-every <s>        with --nodes: SIGKILL a node every s seconds of the play window, in turn,
+                               and start it again 2 s after it died
+  --hop-duration <s>           with --nodes: the extra hop, after the main run: the tables node-1 owns,
+                               played s seconds through node-1 (the owner), then s seconds through node-2
+                               (every command forwarded); same bots and think time (default ${DEFAULT_HOP_S}; 0: none)
   -h, --help                   this text
 Errors: every refused request, time-out and failure of the bots, seq/stale included; only refusals
 the run causes on purpose (labelled late/ or churn/) are counted apart.
 Targets (printed as PASS/FAIL, not enforced): ratio_vs_bare >= ${TARGETS.ratioVsBare}, settle_p99_ms < ${TARGETS.settleP99Ms},
 ack_p99_ms < ${TARGETS.ackP99Ms}, errors = 0, last15_actions_per_s >= ${TARGETS.lastVsFirst} x first15_actions_per_s.
 Exit codes: 0 invariants held (targets may have failed), 1 an invariant broke (chips not conserved,
-reconcile not clean, a bot still seated) or the run failed, 2 bad usage.`;
+reconcile not clean, a bot still seated; with --nodes also owners_max > 1) or the run failed, 2 bad usage.`;
 
 class UsageError extends Error {}
 
@@ -423,6 +449,7 @@ const CLI_OPTIONS = {
   churn: { type: 'string' }, serve: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'skip-bare': { type: 'boolean' }, 'bare-only': { type: 'boolean' }, 'bare-frame-bytes': { type: 'string' },
   'bare-recovery': { type: 'boolean' }, 'table-pacing': { type: 'boolean' },
+  nodes: { type: 'string' }, 'kill-node-every': { type: 'string' }, 'hop-duration': { type: 'string' },
 } as const;
 
 /** The scenario, or 'help'; a UsageError for an unknown option or a bad value. */
@@ -446,6 +473,13 @@ function scenarioFromArgs(): Scenario | 'help' {
     if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} needs a number >= 0, not ${text}`);
     return value;
   };
+  const nodes = v.nodes === undefined ? null : num('nodes', 0);
+  if (nodes !== null && (!Number.isInteger(nodes) || nodes < 2 || nodes > NODES_MAX)) throw new UsageError(`--nodes needs a whole number from 2 to ${NODES_MAX} (one server: leave --nodes out), not ${v.nodes}`);
+  const clusterOnly = (['kill-node-every', 'hop-duration'] as const).find((name) => v[name] !== undefined);
+  if (nodes === null && clusterOnly) throw new UsageError(`--${clusterOnly} needs --nodes`);
+  if (nodes !== null && (v['cpu-prof'] || v.server === 'inprocess' || v['bare-only'])) throw new UsageError('--nodes runs node processes of its own: no --cpu-prof, --server inprocess or --bare-only');
+  const killNodeEveryS = v['kill-node-every'] === undefined ? null : num('kill-node-every', 0);
+  if (killNodeEveryS !== null && killNodeEveryS <= 0) throw new UsageError('--kill-node-every needs a number of seconds > 0');
   const think = v['think-ms']?.split('-').map(Number);
   if (think && !think.every((ms) => Number.isFinite(ms) && ms >= 0)) throw new UsageError(`--think-ms needs <min-max> in ms, not ${v['think-ms']}`);
   return {
@@ -465,6 +499,9 @@ function scenarioFromArgs(): Scenario | 'help' {
     bareFrameBytes: v['bare-frame-bytes'] === undefined ? null : num('bare-frame-bytes', DEFAULT_BARE_FRAME_BYTES),
     bareRecovery: v['bare-recovery'] ?? false,
     tablePacing: v['table-pacing'] ?? false,
+    nodes,
+    killNodeEveryS,
+    hopS: num('hop-duration', DEFAULT_HOP_S),
   };
 }
 
@@ -508,7 +545,7 @@ async function main(s: Scenario): Promise<number> {
   const log = (line: string) => console.log(line);
   log(`bench:load: ${JSON.stringify(s)}`);
   const poker = s.bare === 'only' ? null : await runPoker(s, log);
-  const frameBytes = Math.round(s.bareFrameBytes ?? poker?.frames.meanBytes ?? DEFAULT_BARE_FRAME_BYTES);
+  const frameBytes = Math.round(s.bareFrameBytes ?? poker?.frames?.meanBytes ?? DEFAULT_BARE_FRAME_BYTES);
   const bare = s.bare === 'off' ? null : await runBare(s, frameBytes, log);
   if (bare) for (const line of formatComparison(poker, bare)) log(line);
   const figures = resultFigures(s, poker, bare);
@@ -528,13 +565,16 @@ interface PokerRun {
   /** CPU time of the server process over the play window (/proc), s. */
   serverCpuSeconds: number;
   pg: PgWindow | null;
-  frames: { broadcastsPerSecond: number; perAction: number; meanBytes: number | null };
+  /** The server's room broadcasts (metered in its process; null for a cluster). */
+  frames: { broadcastsPerSecond: number; perAction: number; meanBytes: number | null } | null;
   chipsConserved: boolean;
-  /** Chips conserved, reconcile clean, every bot left: what exits 1 when it breaks. */
+  /** Chips conserved, reconcile clean, every bot left (a cluster: and never two owners of a table): what exits 1 when it breaks. */
   invariantsHeld: boolean;
+  cluster: ClusterRun | null;
 }
 
 async function runPoker(s: Scenario, log: (line: string) => void): Promise<PokerRun> {
+  if (s.nodes !== null) return runPokerCluster(s, s.nodes, log);
   const external = await freshExternalDatabase();
   if (external) process.env.BENCH_LOAD_DB_URL = external.url;
   try {
@@ -561,7 +601,7 @@ async function runPokerOn(s: Scenario, log: (line: string) => void, external: bo
     const perIdleSocket = await idleSocketCost(server.url, s.idleSockets, server.rssAfterGc);
     let rssPlaying: number | null = null;
     const window = playWindowMeter(server, probe, profDir);
-    const report = await runBots(botOptions(s, server), {
+    const report = await runBots(botOptions(s, server.url, server.tableIds), {
       log,
       dbAudit: (input) => server.audit(input),
       onPlay: window.onPlay,
@@ -576,21 +616,46 @@ async function runPokerOn(s: Scenario, log: (line: string) => void, external: bo
     stopped = true;
     if (profDir) logProfile(profDir, log);
     const measured = window.result(report);
-    for (const line of formatPerformance(measured, report, server.pid)) log(line);
+    const inprocess = server.pid === process.pid ? ' (--server inprocess: the bots are in this process too)' : '';
+    for (const line of formatPerformance(measured, report, `server process (pid ${server.pid}, /proc)${inprocess}`)) log(line);
     const db = report.audit.db;
     const chipsConserved = !!report.audit.api?.chipsConserved && !!db?.conserved && !!db?.reconcileOk;
-    return { report, ...measured, chipsConserved, invariantsHeld: chipsConserved && report.violations.length === 0 };
+    return { report, ...measured, chipsConserved, invariantsHeld: chipsConserved && report.violations.length === 0, cluster: null };
   } finally {
     await probe?.close().catch(() => undefined);
     if (!stopped) await server.stop().catch(() => undefined);
   }
 }
 
-function botOptions(s: Scenario, server: ServerHandle): BotRunOptions {
+async function runPokerCluster(s: Scenario, nodes: number, log: (line: string) => void): Promise<PokerRun> {
+  const external = await freshExternalDatabase();
+  log(`database ${external ? 'BENCH_DATABASE_URL (fresh database)' : 'embedded (temp dir)'}; ${nodes} nodes`);
+  const database = external ?? (await tempEmbeddedDatabase(log));
+  try {
+    const run = await runCluster({ ...s, nodes }, {
+      botToken: BOT_TOKEN, log,
+      botOptions: (url, tableIds, durationS) => botOptions(s, url, tableIds, durationS),
+      precreateBots: (db, tableIds) => (s.viaBotRoute ? Promise.resolve() : precreateBots(db, tableIds, s.players)),
+    }, database.url);
+    const poker: PokerRun = {
+      report: run.report, serverCpuSeconds: run.serverCpuSeconds, pg: run.pg, frames: null,
+      chipsConserved: run.chipsConserved, invariantsHeld: run.invariantsHeld, cluster: run,
+    };
+    log(`memory: not measured with --nodes; frames: not metered with --nodes (the bare baseline uses ${DEFAULT_BARE_FRAME_BYTES}-byte frames unless --bare-frame-bytes)`);
+    for (const line of formatPerformance(poker, run.report, `the ${nodes} node processes (/proc; a killed one up to its kill, a restarted one from its start)`)) log(line);
+    for (const line of formatCluster(run, s.killNodeEveryS)) log(line);
+    if (run.hop) for (const line of formatHop(run.hop, s.thinkMs)) log(line);
+    return poker;
+  } finally {
+    await database.drop().catch(() => undefined);
+  }
+}
+
+function botOptions(s: Scenario, url: string, tableIds: number[], durationS = s.durationS): BotRunOptions {
   return {
     ...DEFAULT_OPTIONS,
-    url: server.url, botToken: BOT_TOKEN, tables: s.tables, tableIds: server.tableIds,
-    playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS: s.durationS, hands: null,
+    url, botToken: BOT_TOKEN, tables: tableIds.length, tableIds,
+    playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS, hands: null,
     thinkMsMin: s.thinkMs[0], thinkMsMax: s.thinkMs[1], strategy: s.strategy, churn: s.churn,
     setupConcurrency: 64, progress: 'auto', leaveTimeoutMs: 120_000,
     // Errors are a target here (a PASS/FAIL line), not an invariant: the run exits 1 only on invariants.
@@ -624,7 +689,7 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
       live = now;
       return Number.isFinite(share) ? ` | server CPU ${(100 * share).toFixed(0)}%` : '';
     },
-    result: (report: BotReport): Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld'> => {
+    result: (report: BotReport): Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld' | 'cluster'> => {
       if (!start || !end) throw new Error('the play window was not measured');
       const a: Reading = start;
       const b: Reading = end;
@@ -644,20 +709,22 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
   };
 }
 
-function formatPerformance(m: Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld'>, report: BotReport, pid: number): string[] {
+/** `server`: which processes the server CPU is of, e.g. "server process (pid 123, /proc)". */
+function formatPerformance(m: Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld' | 'cluster'>, report: BotReport, server: string): string[] {
   const share = (cpuS: number) => `${((100 * cpuS) / report.playSeconds).toFixed(0)}% of one core`;
-  const inprocess = pid === process.pid ? ' (--server inprocess: the bots are in this process too)' : '';
-  const lines = [`server process (pid ${pid}, /proc): CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}${inprocess}`];
+  const lines = [`${server}: CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}`];
   if (m.pg) {
     lines.push(
       `PostgreSQL (/proc, read-only): the cluster's processes ${fixed(m.pg.clusterCpuSeconds, 1)} s of CPU (${share(m.pg.clusterCpuSeconds)}; on a shared server this includes other databases),` +
         ` this database's backends ${fixed(m.pg.databaseCpuSeconds, 1)} s; commits ${m.pg.commits} (${m.pg.commitsPerSecond.toFixed(1)}/s, pg_stat_database.xact_commit, read-only transactions included)`,
     );
   }
-  lines.push(
-    `table frames: ${m.frames.broadcastsPerSecond.toFixed(0)} room broadcasts/s, ${fixed(m.frames.perAction, 2)} per action;` +
-      ` mean ${m.frames.meanBytes === null ? 'n/a' : m.frames.meanBytes.toFixed(0)} bytes of JSON (1 in ${FRAME_SAMPLE_EVERY} measured)`,
-  );
+  if (m.frames) {
+    lines.push(
+      `table frames: ${m.frames.broadcastsPerSecond.toFixed(0)} room broadcasts/s, ${fixed(m.frames.perAction, 2)} per action;` +
+        ` mean ${m.frames.meanBytes === null ? 'n/a' : m.frames.meanBytes.toFixed(0)} bytes of JSON (1 in ${FRAME_SAMPLE_EVERY} measured)`,
+    );
+  }
   return lines;
 }
 
@@ -745,7 +812,7 @@ function targetLines(f: ResultFigures): string[] {
     check('errors = 0', r?.errors, (v) => v === 0, String),
     check(`last15 >= ${TARGETS.lastVsFirst} x first15 actions/s (${fixed(last, 0)} vs ${fixed(first, 0)})`,
       first && last !== undefined ? last / first : null, (v) => v >= TARGETS.lastVsFirst),
-    ...(f.poker && !f.poker.invariantsHeld ? [`  FAIL  invariants: ${f.poker.report.violations.join('; ') || 'chips not conserved'}`] : []),
+    ...(f.poker && !f.poker.invariantsHeld ? [`  FAIL  invariants: ${(f.poker.cluster?.violations ?? f.poker.report.violations).join('; ') || 'chips not conserved'}`] : []),
   ];
 }
 
@@ -773,9 +840,24 @@ function resultLine(f: ResultFigures): string {
     ['errors', r ? String(r.errors) : 'n/a'],
     ['first15_actions_per_s', fixed(r?.windows.first.actionsPerSecond, 0)],
     ['last15_actions_per_s', fixed(r?.windows.last.actionsPerSecond, 0)],
+    ...(f.s.nodes === null ? [] : clusterFields(f.poker?.cluster ?? null)),
     ['chips_conserved', f.poker ? String(f.poker.chipsConserved) : 'n/a'],
   ];
   return `RESULT bench:load ${fields.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}
+
+function clusterFields(c: ClusterRun | null): [string, string][] {
+  const ack = (phase: 'owner' | 'remote', q: 'p50Ms' | 'p99Ms') => fixed(c?.hop?.[phase].report.ackLatency[q], 1);
+  return [
+    ['nodes', c ? String(c.nodes) : 'n/a'],
+    ['node_kills', c ? String(c.kills) : 'n/a'],
+    ['tables_moved', c ? String(c.tablesMoved) : 'n/a'],
+    ['owners_max', c ? String(c.ownersMax) : 'n/a'],
+    ['ack_owner_p50_ms', ack('owner', 'p50Ms')],
+    ['ack_owner_p99_ms', ack('owner', 'p99Ms')],
+    ['ack_remote_p50_ms', ack('remote', 'p50Ms')],
+    ['ack_remote_p99_ms', ack('remote', 'p99Ms')],
+  ];
 }
 
 function fixed(value: number | null | undefined, digits: number): string {

@@ -415,7 +415,7 @@ async function scrape(url: string): Promise<Scrape | null> {
   }
 }
 
-function serverFigures(before: Scrape | null, after: Scrape): NonNullable<BotReport['server']> {
+export function serverFigures(before: Scrape | null, after: Scrape): NonNullable<BotReport['server']> {
   const hist = (name: string) => {
     const w = histogramWindow(before, after, name);
     return { count: w.count, p50: round(quantile(w, 0.5)), p99: round(quantile(w, 0.99)), mean: w.count ? round(w.sumSeconds / w.count) : null };
