@@ -72,6 +72,7 @@ export interface ClusterLocal {
   spectators(): [number, number][];
   isConnected(userId: number): boolean;
   applySeat(userId: number, tableId: number, seated: boolean): void;
+  /** Another node's tables changed: push the lobby to this node's subscribers. */
   lobbyChanged(): void;
 }
 

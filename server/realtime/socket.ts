@@ -88,6 +88,15 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   let registry: TableRegistry | null = null;
   let lobbyTimer: ReturnType<typeof setTimeout> | null = null;
   const lobby = () => (link ? link.tables().listLobby() : registry!.listLobby());
+  // Each node pushes the whole lobby to its own subscribers, at most once a LOBBY_PUSH_MS.
+  const pushLobby = () => {
+    if (lobbyTimer || !registry) return;
+    lobbyTimer = setTimeout(() => {
+      lobbyTimer = null;
+      io.local.to('lobby').emit(SERVER_EVENTS.lobbyTables, lobby());
+    }, LOBBY_PUSH_MS);
+    lobbyTimer.unref();
+  };
 
   const realtime: Realtime = {
     io,
@@ -101,7 +110,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         spectators: () => fanout.localSpectators(),
         isConnected: (userId) => (fanout.output.isConnected?.(userId) ?? false),
         applySeat: (userId, tableId, seated) => fanout.applySeat(userId, tableId, seated),
-        lobbyChanged: () => realtime.lobbyChanged(),
+        lobbyChanged: pushLobby,
       });
       const recheckMs = deps.sessionRecheckMs ?? SESSION_RECHECK_MS;
       const due = (session: SocketSession | null) => session && { ...session, checkAt: Math.min(session.checkAt, now() + recheckMs) };
@@ -114,13 +123,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     },
     tables: () => (link ? link.tables() : registry!),
     lobbyChanged() {
-      if (lobbyTimer || !registry) return;
-      lobbyTimer = setTimeout(() => {
-        lobbyTimer = null;
-        // Each node pushes the whole lobby to its own subscribers.
-        io.local.to('lobby').emit(SERVER_EVENTS.lobbyTables, lobby());
-      }, LOBBY_PUSH_MS);
-      lobbyTimer.unref();
+      pushLobby();
+      // Only this node's own changes go into its report (another node's report must not make
+      // every node report again).
       link?.reportSoon(LOBBY_PUSH_MS);
     },
     tableClaimed() {
