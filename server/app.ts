@@ -30,7 +30,7 @@ import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
 import { createRealtime, type Realtime } from './realtime/socket';
 import { systemClock, type Clock } from './tables/clock';
 import { createEquityPool } from './tables/equity-pool';
-import { TableRegistry, type PlacementSettings } from './tables/registry';
+import { clusterPlacement, SINGLE_NODE_PLACEMENT, TableRegistry, type PlacementSettings } from './tables/registry';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from './tables/settings';
 
 // Composition root: one Prisma client, one ledger, one registry of table
@@ -125,13 +125,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A cluster node (REDIS_URL set): Redis for what crosses nodes (decisions 019, 020).
   const cluster = config.REDIS_URL ? await connectCluster(config.REDIS_URL, nodeIdOf(config), log) : null;
   const placement: PlacementSettings = cluster
-    ? {
-        nodeId: cluster.bus.nodeId, cluster: true, leaseTtlMs: config.LEASE_TTL_MS,
-        tickMs: Math.max(200, Math.min(1_000, Math.floor(config.LEASE_TTL_MS / 5))),
-        nodeTtlMs: config.LEASE_TTL_MS, capacity: config.TABLES_PER_NODE_MAX,
-        rankDelayMs: 2 * Math.max(200, Math.min(1_000, Math.floor(config.LEASE_TTL_MS / 5))), claimsPerTick: 20,
-      }
-    : { nodeId: config.NODE_ID ?? 'single', cluster: false, leaseTtlMs: 0, tickMs: 0, nodeTtlMs: 0, capacity: 0, rankDelayMs: 0, claimsPerTick: 0 };
+    ? clusterPlacement(cluster.bus.nodeId, config.LEASE_TTL_MS, config.TABLES_PER_NODE_MAX)
+    : { ...SINGLE_NODE_PLACEMENT, nodeId: config.NODE_ID ?? SINGLE_NODE_PLACEMENT.nodeId };
   // In dependency order: the sockets and their fan-out, the tables that send
   // through it, then the gateway that routes client messages to the tables.
   const realtime: Realtime = createRealtime({

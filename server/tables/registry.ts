@@ -75,6 +75,16 @@ export interface PlacementSettings {
   claimsPerTick: number;
 }
 
+/**
+ * A cluster node's settings from its lease TTL: renewals, heartbeats and placement
+ * every fifth of it (200 ms to 1 s), a node dead after one TTL without a heartbeat,
+ * two ticks between ranks, at most 20 claims a tick.
+ */
+export function clusterPlacement(nodeId: string, leaseTtlMs: number, capacity: number): PlacementSettings {
+  const tickMs = Math.max(200, Math.min(1_000, Math.floor(leaseTtlMs / 5)));
+  return { nodeId, cluster: true, leaseTtlMs, tickMs, nodeTtlMs: leaseTtlMs, capacity, rankDelayMs: 2 * tickMs, claimsPerTick: 20 };
+}
+
 export const SINGLE_NODE_PLACEMENT: PlacementSettings = {
   nodeId: 'single', cluster: false, leaseTtlMs: 0, tickMs: 0, nodeTtlMs: 0, capacity: 0, rankDelayMs: 0, claimsPerTick: 0,
 };
