@@ -154,6 +154,10 @@ export class PlayerBot {
   seatedReconnects = 0;
   resumes = 0;
   resumeMisses = 0;
+  /** Reconnections that found the table had cashed the bot out meanwhile (sat out too long). */
+  removedWhileAway = 0;
+  /** What each miss looked like (expected seat, what the snapshot said, the trace before it). */
+  readonly missDetails: string[] = [];
   resumedThenActed = 0;
   private awaitingActAfterResume = false;
   /** Last few things this bot did, for the stall report (BOTS_TRACE=1). */
@@ -305,7 +309,17 @@ export class PlayerBot {
   }
 
   /** Watches the table and sits: its own seat when free, else the first free one. Adopts a seat it already holds. */
-  private async sitDown(): Promise<void> {
+  /** One sit-down at a time: a reconnection and a removal notice may both ask for one. */
+  private sitting: Promise<void> | null = null;
+
+  private sitDown(): Promise<void> {
+    this.sitting ??= this.sitDownOnce().finally(() => {
+      this.sitting = null;
+    });
+    return this.sitting;
+  }
+
+  private async sitDownOnce(): Promise<void> {
     const watched = await this.watch();
     if (!watched) throw new Error(`${this.name}: watch failed`);
     if (this.seat !== null) return;
@@ -671,6 +685,7 @@ export class PlayerBot {
 
   private onNotice(notice: TableNotice): void {
     if (notice.tableId !== this.table.id) return;
+    this.note(`notice ${notice.kind}`);
     if (notice.kind === 'info') {
       // A pending top-up refused at the hand boundary (the stack grew meanwhile).
       this.ctx.stats.noticesInfo++;
@@ -706,6 +721,7 @@ export class PlayerBot {
   // ---- connections and churn -------------------------------------------------------------
 
   private onDisconnect(): void {
+    this.note(`disconnect seat${this.seat}`);
     this.ctx.stats.connected--;
     this.inflight = null;
     this.deferred = null;
@@ -722,6 +738,7 @@ export class PlayerBot {
     this.ctx.stats.reconnects++;
     this.reconnects++;
     const expected = this.seat;
+    this.note(`reconnected seat${expected} leaving${this.leaving}`);
     this.feed.reset();
     const snapshot = await this.watch();
     if (expected === null || this.leaving) return;
@@ -730,11 +747,34 @@ export class PlayerBot {
       this.resumes++;
       this.ctx.stats.resumes++;
       this.awaitingActAfterResume = true;
+      return;
+    }
+    // The table may have cashed us out while we were away (sat out too long, or the table
+    // closed): the notice went to a socket we no longer had. The ledger says so: the seat's
+    // cash-out carries its reason. Anything else is a seat lost across a reconnection.
+    const removal = snapshot ? await this.removalWhileAway() : null;
+    if (removal) {
+      this.removedWhileAway++;
+      this.note(`removed while away (${removal})`);
     } else {
       this.resumeMisses++;
       this.ctx.stats.resumeMisses++;
-      if (!this.ctx.stopping) await this.sitDown().catch(() => this.ctx.stats.recordError('bot/resit_failed'));
+      this.missDetails.push(`${this.name}: expected seat ${expected}, ${snapshot ? `snapshot seat ${snapshot.you?.seat ?? 'none'} players ${snapshot.players.map((p) => `${p.seat}:${p.userId}`).join(',')}` : 'no snapshot'}${this.trace.length ? `; trace ${this.trace.slice(-15).join(' | ')}` : ''}`);
     }
+    if (this.seat === expected) this.seat = null;
+    if (!this.ctx.stopping && this.seat === null) await this.sitDown().catch(() => this.ctx.stats.recordError('bot/resit_failed'));
+  }
+
+  /**
+   * The reason, if our latest money movement at this table is a cash-out the table made
+   * (not a leave of ours): a seat lost any other way has a buy-in or top-up as its latest.
+   */
+  private async removalWhileAway(): Promise<string | null> {
+    const r = await this.http.request<ApiBody & { items?: { kind: string; reason: string | null; tableId: number | null }[] }>(
+      'GET', '/api/wallet/history?limit=20',
+    );
+    const latest = r.body.items?.find((i) => i.tableId === this.table.id);
+    return latest?.kind === 'CASH_OUT' && (latest.reason === 'removed' || latest.reason === 'closed') ? latest.reason : null;
   }
 
   startChurn(): void {

@@ -31,7 +31,7 @@ export function formatReport(r: BotReport): string {
   );
   if (r.churn.bots > 0) {
     lines.push(
-      `churn: ${r.churn.bots} bots, reconnects ${r.churn.reconnects} (${r.churn.seatedReconnects} while seated), resumed at their seat ${r.churn.resumes} (misses ${r.churn.resumeMisses}), acted after a resume ${r.churn.resumedThenActed}, leave+rejoin ${r.churn.rejoins}`,
+      `churn: ${r.churn.bots} bots, reconnects ${r.churn.reconnects} (${r.churn.seatedReconnects} while seated), resumed at their seat ${r.churn.resumes} (misses ${r.churn.resumeMisses}, cashed out by the table while away ${r.churn.removedWhileAway}), acted after a resume ${r.churn.resumedThenActed}, leave+rejoin ${r.churn.rejoins}`,
     );
   }
   if (api) {

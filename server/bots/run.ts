@@ -96,7 +96,7 @@ export interface BotReport {
   counters: Record<string, number>;
   /** The first and the last 15 s of the play window, side by side (drift, warm-up, saturation). */
   windows: { first: WindowFigures; last: WindowFigures };
-  churn: { bots: number; reconnects: number; seatedReconnects: number; resumes: number; resumeMisses: number; resumedThenActed: number; rejoins: number; botsNeverResumedAndActed: string[] };
+  churn: { bots: number; reconnects: number; seatedReconnects: number; resumes: number; resumeMisses: number; removedWhileAway: number; resumedThenActed: number; rejoins: number; missDetails: string[]; botsNeverResumedAndActed: string[] };
   audit: { api: ApiAudit | null; reconcile: { ok: boolean; violations: string[]; rakeCollected?: string } | null; db: DbAuditResult | null };
 }
 
@@ -344,8 +344,10 @@ function churnSummary(churners: PlayerBot[], rejoins: number): BotReport['churn'
     seatedReconnects: sum(churners.map((b) => b.seatedReconnects)),
     resumes: sum(churners.map((b) => b.resumes)),
     resumeMisses: sum(churners.map((b) => b.resumeMisses)),
+    removedWhileAway: sum(churners.map((b) => b.removedWhileAway)),
     resumedThenActed: sum(churners.map((b) => b.resumedThenActed)),
     rejoins,
+    missDetails: churners.flatMap((b) => b.missDetails),
     botsNeverResumedAndActed: churners.filter((b) => b.seatedReconnects > 0 && b.resumedThenActed === 0).map((b) => b.name),
   };
 }
@@ -367,8 +369,9 @@ function violationsOf(report: BotReport, options: BotRunOptions): string[] {
   if (db && !db.reconcileOk) v.push(`reconcile (database): ${db.violations.join('; ')}`);
   if (db && !db.conserved) v.push(`database: wallets ${db.wallets} + seats ${db.seatChips} + rake ${db.rake} != bought ${db.bought}`);
   if (report.errors > options.errorThreshold) v.push(`${report.errors} errors (threshold ${options.errorThreshold})`);
-  if (report.churn.resumes !== report.churn.seatedReconnects) v.push(`${report.churn.seatedReconnects - report.churn.resumes} reconnections while seated did not resume`);
-  if (report.churn.resumeMisses > 0) v.push(`${report.churn.resumeMisses} reconnections did not find the bot at its seat`);
+  const unresumed = report.churn.seatedReconnects - report.churn.resumes - report.churn.removedWhileAway;
+  if (unresumed !== 0) v.push(`${unresumed} reconnections while seated did not resume`);
+  if (report.churn.resumeMisses > 0) v.push(`${report.churn.resumeMisses} reconnections did not find the bot at its seat (${report.churn.missDetails.join('; ')})`);
   return v;
 }
 

@@ -46,10 +46,13 @@ describe('bots under churn', () => {
     const churn = report.churn;
     expect(churn.bots).toBeGreaterThanOrEqual(Math.floor(TABLES * 6 * 0.2));
     expect(churn.reconnects).toBeGreaterThan(0);
-    // Every reconnection found the bot at its seat, and every bot that reconnected played on afterwards.
+    // Every reconnection found the bot at its seat (or, rarely, found that the table had
+    // cashed it out while it was away, for sitting out too long: its wallet history says
+    // so), and every bot that reconnected played on afterwards.
     expect(churn.resumeMisses).toBe(0);
     expect(churn.seatedReconnects).toBeGreaterThan(0);
-    expect(churn.resumes).toBe(churn.seatedReconnects);
+    expect(churn.resumes + churn.removedWhileAway).toBe(churn.seatedReconnects);
+    expect(churn.removedWhileAway).toBeLessThanOrEqual(Math.ceil(churn.seatedReconnects / 10));
     expect(churn.botsNeverResumedAndActed).toEqual([]);
     expect(churn.resumedThenActed).toBeGreaterThan(0);
     const db = report.audit.db!;
