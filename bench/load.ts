@@ -214,6 +214,8 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', BOT_TOKEN,
     HAND_INTERVAL_MS: String(s.handIntervalMs),
     DATABASE_URL: process.env.BENCH_LOAD_DB_URL,
+    // For an A/B of the write coalescing (server/realtime/coalesce.ts): SOCKET_WRITE_COALESCING=0.
+    SOCKET_WRITE_COALESCING: process.env.SOCKET_WRITE_COALESCING,
   };
   if (!env.DATABASE_URL) {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-load-pg-'));

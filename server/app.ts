@@ -138,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics: { socketsConnected: (n) => metrics.socketsConnected.set(n), error: (code) => metrics.errorsTotal.inc({ code }) },
     log,
     sessionRecheckMs: options.socketSessionRecheckMs,
+    coalesceWrites: config.SOCKET_WRITE_COALESCING === '1',
   });
   const equityPool = createEquityPool({ onError: (message) => log.warn({ message }, 'equity worker error') });
   const registry = new TableRegistry({

@@ -84,6 +84,11 @@ export const configSchema = z.object({
   TABLES_PER_NODE_MAX: positiveInt.default(1_000),
   /** On SIGTERM a cluster node lets hands finish for up to this long before it hands its tables over. */
   DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  /**
+   * `1` (default): each WebSocket's frames of one event-loop turn leave in one write
+   * (server/realtime/coalesce.ts); `0`: one write per frame (for comparison in benchmarks).
+   */
+  SOCKET_WRITE_COALESCING: z.enum(['0', '1']).default('1'),
   DB_POOL_MAX: positiveInt.default(20),
   /** Connections of the ledger thread's own pool (every money transaction runs there). */
   LEDGER_POOL_MAX: positiveInt.default(20),

@@ -7,6 +7,7 @@ import type { TableOutput } from '../tables/output';
 import type { TableRegistry } from '../tables/registry';
 import type { TableRegistryApi } from '../tables/registry-api';
 import { ClusterLink, localRouter } from './cluster';
+import { coalesceSocketWrites } from './coalesce';
 import { createFanout, type Fanout, type SocketSession } from './fanout';
 import { attachGateway, type GatewayDeps } from './gateway';
 
@@ -31,6 +32,8 @@ export interface RealtimeDeps {
    * Redis adapter, and the bus to the other nodes. Absent: a single node.
    */
   cluster?: { adapter: ServerOptions['adapter']; bus: ClusterBus; db: Db };
+  /** One write per WebSocket per event-loop turn (server/realtime/coalesce.ts); default on. */
+  coalesceWrites?: boolean;
 }
 
 /** How long Socket.IO keeps missed packets for a reconnecting socket. */
@@ -82,6 +85,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     // A page on another site must not open a socket with the player's cookie.
     allowRequest: (request, callback) => callback(null, deps.originAllowed(request)),
   });
+  if (deps.coalesceWrites ?? true) coalesceSocketWrites(io);
   const pruneTimer = pruneRecoveryBuffer(io);
   const link = cluster ? new ClusterLink({ bus: cluster.bus, db: cluster.db, log: deps.log }) : null;
   const fanout = createFanout(io, link);
