@@ -21,7 +21,8 @@ import { TestClient } from '../support/poker-client';
 // that owner held the lease, chips conserved exactly, and the lease history
 // shows no instant with two owners of a table. Then: a player on a node that
 // does not own the table plays full hands there, and across a move every gap
-// in their feed is healed by a snapshot.
+// in their feed is healed by a snapshot; and an admin on a node that does not
+// own the table closes it.
 
 const TTL_MS = 3_000;
 const BOT_TOKEN = 'cluster-test-token-0123456789';
@@ -285,6 +286,30 @@ describe('three nodes behind one front door', () => {
       expect(autos.flatMap((a) => a.errors).filter((code) => code !== 'table/unavailable')).toEqual([]);
     }
     await ownerNode.restart();
+
+    // An admin on a node that does not own the table closes it: the close is forwarded to the
+    // owner, the hand in progress finishes, every seat is cashed out, the players (on yet
+    // another node, or this one) hear of it, and the ledger still reconciles.
+    const playing = players.map((p) => autoplay(p, tableId, passive));
+    const ownerNow = (await ownersOf([tableId])).get(tableId)!;
+    const adminNode = cluster.nodes.find((n) => n.id !== ownerNow && n.alive)!;
+    const admin = await TestClient.signup(adminNode.url, 'xnode_admin');
+    await t.db.user.update({ where: { id: admin.userId }, data: { role: 'ADMIN' } });
+    const closed = await admin.http<{ ok: boolean; pending?: boolean }>('POST', `/api/admin/tables/${tableId}/close`, {});
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    const closeStarted = Date.now();
+    while ((await t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).status !== 'CLOSED') {
+      if (Date.now() - closeStarted > 30_000) throw new Error(`table ${tableId} not closed 30 s after the admin's close on ${adminNode.id} (owner ${ownerNow})`);
+      await sleep(200);
+    }
+    for (const a of playing) a.stop();
+    expect(await t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })).toBe(0);
+    for (const p of players) {
+      await p.until(() => p.received.some((r) => r.event === 'table:notice' && r.json.includes('"kind":"closed"')), 10_000, 'the closed notice');
+    }
+    const after = await reconcile(t.db);
+    expect(after.violations.map((v) => v.message)).toEqual([]);
     for (const p of players) p.close();
+    admin.close();
   });
 });
