@@ -137,6 +137,18 @@ export async function deregisterNode(db: Db, nodeId: string): Promise<void> {
   await db.$executeRawUnsafe(`DELETE FROM cluster_nodes WHERE id = $1`, nodeId);
 }
 
+/**
+ * Forgets the rows of nodes silent for longer than `silentMs` (a node that died without
+ * deregistering). Placement already ignores them after one TTL; this keeps the table from
+ * growing with every crashed or renamed node. A node that comes back registers again.
+ */
+export async function forgetSilentNodes(db: Db, silentMs: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `DELETE FROM cluster_nodes WHERE heartbeat_at < clock_timestamp() - $1::int * interval '1 millisecond'`,
+    silentMs,
+  );
+}
+
 /** Nodes that heartbeat within `ttlMs`, with how many live leases each holds. */
 export async function liveNodes(db: Db, ttlMs: number): Promise<NodeRow[]> {
   const rows = await db.$queryRawUnsafe<{ id: string; capacity: number; draining: boolean; owned: bigint }[]>(

@@ -10,7 +10,7 @@ import type { ActorMetrics } from './metrics-api';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import { tableTimingProblem, withTableTiming, type TableSettings, type TableTimingInput, type TableTimingOverride } from './settings';
-import { deregisterNode, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases, type ClaimOptions, type NodeRow } from './leases';
+import { deregisterNode, forgetSilentNodes, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases, type ClaimOptions, type NodeRow } from './leases';
 import { rendezvousRanking, shouldClaim } from './placement';
 import {
   DEFAULT_TABLES,
@@ -100,6 +100,10 @@ const REBUILD_RETRY_MS = 1_000;
 const REBUILD_RETRY_MS_MAX = 30_000;
 /** At most this many tables of a node are being handed over for rebalancing at once. */
 const REBALANCE_IN_FLIGHT = 3;
+/** A node silent for this many lease TTLs is forgotten (its cluster_nodes row deleted)... */
+const NODE_FORGET_AFTER_TTLS = 30;
+/** ...checked about this often by every node. */
+const NODE_FORGET_EVERY_MS = 60_000;
 /** How often idle tables look for players who sat out too long. */
 const IDLE_SWEEP_MS = 30_000;
 
@@ -119,6 +123,8 @@ export class TableRegistry implements TableRegistryApi {
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   /** performance.now() of the last renewal that succeeded (a node paused past its TTL drops its tables). */
   private renewedAt = 0;
+  /** When forgetSilentNodes last ran (performance.now()). */
+  private forgotAt = 0;
   /** Tables held for a hand-over to another node (rebalancing), released once their hand is over. */
   private readonly handingOver = new Set<number>();
 
@@ -188,6 +194,20 @@ export class TableRegistry implements TableRegistryApi {
     await this.renew();
     await heartbeatNode(this.deps.db, this.nodeId, this.placement.capacity, this.draining);
     if (!this.draining) await this.place();
+    await this.forgetSilentNodes();
+  }
+
+  /** About once a minute, the rows of nodes silent for NODE_FORGET_AFTER_TTLS leases go. */
+  private async forgetSilentNodes(): Promise<void> {
+    const now = performance.now();
+    if (now - this.forgotAt < NODE_FORGET_EVERY_MS) return;
+    this.forgotAt = now;
+    try {
+      const forgotten = await forgetSilentNodes(this.deps.db, this.placement.leaseTtlMs * NODE_FORGET_AFTER_TTLS);
+      if (forgotten > 0) this.deps.log.info({ forgotten }, 'forgot the rows of silent nodes');
+    } catch (error) {
+      this.deps.log.warn({ error: (error as Error).message }, 'could not forget silent nodes (tried again later)');
+    }
   }
 
   /** Extends every lease this node holds; a table whose lease it lost is dropped at once. */

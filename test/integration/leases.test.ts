@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimLease, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases } from '../../server/tables/leases';
+import { claimLease, forgetSilentNodes, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases } from '../../server/tables/leases';
 import { claimTable, insertTable, type TableRow } from '../../server/tables/store';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
@@ -102,6 +102,19 @@ describe('table leases', () => {
     expect(live).toEqual({ id, capacity: 7, draining: false, owned: 1 });
     await sleep(700);
     expect((await liveNodes(t.db, 500)).some((n) => n.id === id)).toBe(false);
+  });
+
+  it("the row of a node silent for long is forgotten; a live node's stays, and a forgotten node registers again", async () => {
+    const silent = `silent-${randomBytes(3).toString('hex')}`;
+    const live = `live-${randomBytes(3).toString('hex')}`;
+    await heartbeatNode(t.db, silent, 3, false);
+    await sleep(700);
+    await heartbeatNode(t.db, live, 3, false);
+    expect(await forgetSilentNodes(t.db, 500)).toBeGreaterThanOrEqual(1);
+    const ids = (await t.db.$queryRawUnsafe<{ id: string }[]>(`SELECT id FROM cluster_nodes WHERE id = ANY($1::text[])`, [silent, live])).map((r) => r.id);
+    expect(ids).toEqual([live]);
+    await heartbeatNode(t.db, silent, 3, false);
+    expect((await liveNodes(t.db, 500)).map((n) => n.id)).toEqual(expect.arrayContaining([silent, live]));
   });
 });
 
