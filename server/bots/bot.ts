@@ -398,12 +398,14 @@ export class PlayerBot {
   private onEvent(e: TableEvent): void {
     switch (e.type) {
       case 'hand_complete':
+        this.note(`hand_complete stack${e.stacks.find((x) => x.seat === this.seat)?.stack}`);
         this.onHandComplete(e.stacks);
         break;
       case 'hand_settled':
         this.ctx.noteHandSettled(this.table.id, e.handNumber);
         break;
       case 'chips_added':
+        if (e.seat === this.seat) this.note(`chips_added stack${e.stack}`);
         if (e.seat === this.seat) this.onChipsAdded(e.stack);
         break;
       case 'sat_out':
@@ -625,7 +627,10 @@ export class PlayerBot {
         return;
       }
     }
+    this.note(`top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
+    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}`);
+    if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
       // A reload is a bet on busting: refused above the maximum when the stack won after all
