@@ -105,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
         },
         onError: (message) => log.error({ message }, 'ledger thread error'),
+        onTiming: (op, stage, seconds) => metrics.ledgerStageSeconds.observe({ op, stage }, seconds),
       })
     : null;
   const ledger: Ledger = ledgerThread ?? createLedger({ db, ...ledgerOptions });

@@ -17,6 +17,7 @@ export interface Metrics {
   handsTotal: Counter;
   handsVoidedTotal: Counter<'reason'>;
   handSettleSeconds: Histogram;
+  ledgerStageSeconds: Histogram<'op' | 'stage'>;
   actionsTotal: Counter<'action'>;
   actionAckSeconds: Histogram;
   errorsTotal: Counter<'code'>;
@@ -47,6 +48,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     handSettleSeconds: new Histogram({
       name: 'poker_hand_settle_seconds',
       help: 'Time to settle a hand in the ledger (settleHand transaction), seconds.',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    ledgerStageSeconds: new Histogram({
+      name: 'poker_ledger_stage_seconds',
+      help: 'Where a ledger call spent its time, by operation and stage: to_thread (waiting for the ledger thread to take it), in_thread (its transaction there), to_main (the reply waiting for the main thread), seconds.',
+      labelNames: ['op', 'stage'],
       buckets: SECONDS_BUCKETS,
       registers,
     }),

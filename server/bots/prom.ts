@@ -35,19 +35,27 @@ export interface HistogramWindow {
   buckets: { le: number; count: number }[];
 }
 
-export function histogramWindow(before: Scrape | null, after: Scrape, name: string): HistogramWindow {
+/**
+ * `labels`: the series' other labels as printed after `le`, e.g. `op="settleHand",stage="in_thread"`
+ * (prom-client prints `le` first); none for an unlabelled histogram.
+ */
+export function histogramWindow(before: Scrape | null, after: Scrape, name: string, labels = ''): HistogramWindow {
   const get = (s: Scrape | null, key: string) => s?.samples.get(key) ?? 0;
   const buckets: { le: number; count: number }[] = [];
+  const rest = labels ? `,${labels}` : '';
+  const escaped = rest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)"${escaped}\\}$`);
   for (const [key, value] of after.samples) {
-    const match = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\}$`).exec(key);
+    const match = pattern.exec(key);
     if (!match) continue;
     const le = match[1] === '+Inf' ? Infinity : Number(match[1]);
     buckets.push({ le, count: value - get(before, key) });
   }
   buckets.sort((a, b) => a.le - b.le);
+  const series = labels ? `{${labels}}` : '';
   return {
-    count: get(after, `${name}_count`) - get(before, `${name}_count`),
-    sumSeconds: get(after, `${name}_sum`) - get(before, `${name}_sum`),
+    count: get(after, `${name}_count${series}`) - get(before, `${name}_count${series}`),
+    sumSeconds: get(after, `${name}_sum${series}`) - get(before, `${name}_sum${series}`),
     buckets,
   };
 }

@@ -19,6 +19,9 @@ export function formatReport(r: BotReport): string {
     lines.push(
       `server (GET /metrics, bucket estimates): settle p50 ${ms(s.settleSeconds.p50)}, p99 ${ms(s.settleSeconds.p99)}, mean ${ms(s.settleSeconds.mean)} (n=${s.settleSeconds.count});` +
         ` action ack p50 ${ms(s.actionAckSeconds.p50)}, p99 ${ms(s.actionAckSeconds.p99)} (n=${s.actionAckSeconds.count})`,
+      ...(s.settleStages
+        ? [`settle by stage (p50 / p99 / mean): to the ledger thread ${stageText(s.settleStages.to_thread)}; in it ${stageText(s.settleStages.in_thread)}; reply to the main thread ${stageText(s.settleStages.to_main)}`]
+        : []),
       `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, CPU ${s.cpuSeconds === null ? 'n/a' : `${s.cpuSeconds.toFixed(1)} s (${((100 * s.cpuSeconds) / r.playSeconds).toFixed(0)}% of one core)`},` +
         ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
     );
@@ -64,4 +67,8 @@ export function formatWindows(r: Pick<BotReport, 'windows'>): string[] {
     row('ack p99 (ms)', first.ackP99Ms.toFixed(1), last.ackP99Ms.toFixed(1)),
     row('errors', String(first.errors), String(last.errors)),
   ];
+}
+
+function stageText(h: { p50: number | null; p99: number | null; mean: number | null }): string {
+  return `${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.mean)}`;
 }

@@ -79,6 +79,11 @@ export interface BotReport {
   ackLatency: LatencySummary;
   server: {
     settleSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
+    /**
+     * The settlement's time by stage on a server with a ledger thread (poker_ledger_stage_seconds):
+     * waiting for the thread, the transaction in it, the reply waiting for the main thread.
+     */
+    settleStages: Record<'to_thread' | 'in_thread' | 'to_main', { count: number; p50: number | null; p99: number | null; mean: number | null }> | null;
     actionAckSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
     /** process_cpu_seconds_total over the play window: the server process's CPU time. */
     cpuSeconds: number | null;
@@ -419,12 +424,15 @@ async function scrape(url: string): Promise<Scrape | null> {
 }
 
 export function serverFigures(before: Scrape | null, after: Scrape): NonNullable<BotReport['server']> {
-  const hist = (name: string) => {
-    const w = histogramWindow(before, after, name);
+  const hist = (name: string, labels = '') => {
+    const w = histogramWindow(before, after, name, labels);
     return { count: w.count, p50: round(quantile(w, 0.5)), p99: round(quantile(w, 0.99)), mean: w.count ? round(w.sumSeconds / w.count) : null };
   };
+  const stage = (name: 'to_thread' | 'in_thread' | 'to_main') => hist('poker_ledger_stage_seconds', `op="settleHand",stage="${name}"`);
+  const stages = { to_thread: stage('to_thread'), in_thread: stage('in_thread'), to_main: stage('to_main') };
   return {
     settleSeconds: hist('poker_hand_settle_seconds'),
+    settleStages: stages.in_thread.count > 0 ? stages : null,
     actionAckSeconds: hist('poker_action_ack_seconds'),
     cpuSeconds: after.samples.has('process_cpu_seconds_total') ? round(total(after, 'process_cpu_seconds_total') - total(before, 'process_cpu_seconds_total')) : null,
     handsTotal: total(after, 'poker_hands_total') - total(before, 'poker_hands_total'),

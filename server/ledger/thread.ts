@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Ledger } from './transactions';
-import type { CrossedError, LedgerOp, LedgerReply, LedgerThreadOptions } from './worker-host';
+import { sharedNow, type CrossedError, type LedgerOp, type LedgerReply, type LedgerThreadOptions } from './worker-host';
 
 // The main thread's handle on the ledger thread (docs/decisions/017-ledger-thread.md):
 // a Ledger whose every call is one message to the thread and one reply. Inputs
@@ -36,12 +36,18 @@ function uncross(crossed: CrossedError): Error {
   return error;
 }
 
-export function createLedgerThread(options: LedgerThreadOptions & { onError?: (message: string) => void }): LedgerThread {
-  const { onError, ...workerData } = options;
+/** Seconds a call spent in each stage: to the thread, in it, and back to this thread. */
+export type LedgerStage = 'to_thread' | 'in_thread' | 'to_main';
+
+export function createLedgerThread(options: LedgerThreadOptions & {
+  onError?: (message: string) => void;
+  onTiming?: (op: LedgerOp, stage: LedgerStage, seconds: number) => void;
+}): LedgerThread {
+  const { onError, onTiming, ...workerData } = options;
   let worker: Worker | null = null;
   let ready: Promise<void> | null = null;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; op?: LedgerOp }>();
 
   const start = (): Worker => {
     // Beside this module under tsx and vitest; dist/ledger-worker.mjs when compiled.
@@ -55,6 +61,11 @@ export function createLedgerThread(options: LedgerThreadOptions & { onError?: (m
       const call = pending.get(m.id);
       pending.delete(m.id);
       if (!call) return;
+      if (m.timing && call.op && onTiming) {
+        onTiming(call.op, 'to_thread', m.timing.queuedMs / 1000);
+        onTiming(call.op, 'in_thread', m.timing.threadMs / 1000);
+        onTiming(call.op, 'to_main', Math.max(0, sharedNow() - m.timing.repliedAt) / 1000);
+      }
       if ('error' in m) call.reject(uncross(m.error));
       else call.resolve(m.result);
     });
@@ -78,8 +89,8 @@ export function createLedgerThread(options: LedgerThreadOptions & { onError?: (m
     if (worker !== w) throw new LedgerThreadExited('the ledger thread exited before the call was sent');
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      w.postMessage({ id, op, input });
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, op });
+      w.postMessage({ id, op, input, sentAt: sharedNow() });
     });
   };
 

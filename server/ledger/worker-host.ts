@@ -23,6 +23,18 @@ export interface LedgerRequest {
   id: number;
   op: LedgerOp;
   input?: unknown;
+  /** When the main thread posted it (performance.timeOrigin + performance.now(), ms). */
+  sentAt?: number;
+}
+
+/**
+ * Where a call's time went, in ms: waiting for the ledger thread to take the message,
+ * inside the thread (its transaction, round trips and CPU), and when the reply was posted.
+ */
+export interface LedgerTiming {
+  queuedMs: number;
+  threadMs: number;
+  repliedAt: number;
 }
 
 /** An error as it crosses the thread boundary: what isTransientDbError and sqlState read. */
@@ -35,7 +47,10 @@ export interface CrossedError {
   cause?: { code?: unknown; originalCode?: unknown; message?: unknown };
 }
 
-export type LedgerReply = { id: number; result: unknown } | { id: number; error: CrossedError };
+export type LedgerReply = ({ id: number; result: unknown } | { id: number; error: CrossedError }) & { timing?: LedgerTiming };
+
+/** A clock both threads read alike (performance.now() is per thread). */
+export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 export function crossError(error: unknown): CrossedError {
   const e = (error ?? {}) as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; meta?: unknown; cause?: { code?: unknown; originalCode?: unknown; message?: unknown } };
@@ -68,10 +83,15 @@ export function hostLedger(port: MessagePort, options: LedgerThreadOptions): voi
       port.postMessage({ id: request.id, error: crossError(new Error(`no ledger operation ${String(request.op)}`)) } satisfies LedgerReply);
       return;
     }
+    const received = sharedNow();
+    const timing = (): LedgerTiming => {
+      const repliedAt = sharedNow();
+      return { queuedMs: request.sentAt === undefined ? 0 : Math.max(0, received - request.sentAt), threadMs: repliedAt - received, repliedAt };
+    };
     const call = (ledger[request.op] as (input?: unknown) => Promise<unknown>)(request.input);
     call.then(
-      (result) => port.postMessage({ id: request.id, result } satisfies LedgerReply),
-      (error: unknown) => port.postMessage({ id: request.id, error: crossError(error) } satisfies LedgerReply),
+      (result) => port.postMessage({ id: request.id, result, timing: timing() } satisfies LedgerReply),
+      (error: unknown) => port.postMessage({ id: request.id, error: crossError(error), timing: timing() } satisfies LedgerReply),
     );
   });
 }

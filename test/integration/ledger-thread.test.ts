@@ -9,9 +9,11 @@ import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../
 
 let t: TestDatabase;
 let thread: LedgerThread;
+const timings: { op: string; stage: string; seconds: number }[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   thread = createLedgerThread({
+    onTiming: (op, stage, seconds) => timings.push({ op, stage, seconds }),
     db: { url: t.url, poolMax: 4 },
     chipsPerUsd: t.deps.chipsPerUsd, purchaseMinCents: t.deps.purchaseMinCents, purchaseMaxCents: t.deps.purchaseMaxCents,
   });
@@ -34,6 +36,21 @@ describe('the ledger thread', () => {
     expect(again.ok && first.ok && again.value.transferId).toBe(first.ok ? first.value.transferId : null);
     const refused = await thread.buyChips({ userId: userId!, amountCents: -5n, idempotencyKey: uniqueKey('neg') });
     expect(refused.ok ? 'ok' : refused.error.code).toBe('amount/invalid');
+  });
+
+  it('times each call by stage: waiting for the thread, in it (the transaction), the reply waiting for this thread', async () => {
+    timings.length = 0;
+    const [userId] = await seedUsers(t.db, 1, 'timed');
+    const started = performance.now();
+    const bought = await thread.buyChips({ userId: userId!, amountCents: 500n, idempotencyKey: uniqueKey('timed') });
+    const wallMs = performance.now() - started;
+    expect(bought.ok).toBe(true);
+    expect(timings.map((x) => `${x.op}:${x.stage}`)).toEqual(['buyChips:to_thread', 'buyChips:in_thread', 'buyChips:to_main']);
+    for (const x of timings) expect(x.seconds).toBeGreaterThanOrEqual(0);
+    // The transaction is database round trips: it takes time, and the stages fit in the call.
+    const [toThread, inThread, toMain] = timings.map((x) => x.seconds * 1000);
+    expect(inThread!).toBeGreaterThan(0);
+    expect(toThread! + inThread! + toMain!).toBeLessThanOrEqual(wallMs + 1);
   });
 
   it('keeps every chip when 200 calls race through it', async () => {
