@@ -255,7 +255,9 @@ async function precreateBots(db: Db, tableIds: number[], players: number): Promi
 }
 
 async function startChild(s: Scenario): Promise<ServerHandle> {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  // BENCH_SERVER_NODE_ARGS: extra flags for the server's Node (e.g. "--max-semi-space-size=64").
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...extra];
   const child: ChildProcess = fork(new URL(import.meta.url).pathname, ['--serve'], {
     execArgv, env: { ...process.env, BENCH_SCENARIO: JSON.stringify(s) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
