@@ -139,7 +139,16 @@ export class PlayerBot {
   private readonly budget = new SendBudget();
   private stack = 0;
   private wallet = 0;
+  /**
+   * One top-up at a time: set when one is decided, cleared when it is resolved: refused,
+   * applied at once (its ack), or, if the table queued it for the end of the hand (ack
+   * `pending`), applied (`chips_added`) or refused (`info`) there. Only then may another
+   * go out: a late ack or `chips_added` of an earlier top-up must not clear it for a later
+   * one (that let a reload and a top-up overlap and the second exceed the maximum).
+   */
   private topUpInFlight = false;
+  /** The top-up in flight was queued by the table for the end of the hand. */
+  private topUpQueued = false;
   private wantSitIn = false;
   private leaving = false;
   /** The table accepted our leave: the next wallet push is the cash-out. */
@@ -280,7 +289,9 @@ export class PlayerBot {
     }
     if ((this.leaving || this.ctx.stopping) && LEAVE_OVERTAKES.has(code)) return label;
     if (code === 'client/disconnected' && (this.churning || this.ctx.stopping)) return label;
-    if (this.churning && (code === 'seat/taken' || code === 'table/already_seated')) return label;
+    // A churning bot races itself: its seat taken again by its own rejoin, or, after a reconnection,
+    // its sit-in overtaken by the table's own (a seat sat out while away is sat in on return).
+    if (this.churning && (code === 'seat/taken' || code === 'table/already_seated' || code === 'seat/already_sitting_in')) return label;
     return code;
   }
 
@@ -336,6 +347,10 @@ export class PlayerBot {
         this.seat = ack.seat;
         this.stack = ack.stack;
         this.wallet -= ack.stack;
+        // A new seat session sits in, and nothing of an earlier seat's top-ups is pending at it.
+        this.topUpInFlight = false;
+        this.topUpQueued = false;
+        this.wantSitIn = false;
         return;
       }
       // Every refusal counts (a race with our own churn is labelled churn/), even those handled here.
@@ -644,16 +659,27 @@ export class PlayerBot {
     if (this.wallet < this.table.maxBuyIn * 2 && !this.leaving && !this.ctx.stopping) {
       void this.ensureWallet(this.table.maxBuyIn * WALLET_BUY_INS).catch(() => undefined);
     }
-    if (!ack.pending) this.onChipsAdded(ack.stack ?? this.stack + amount);
-  }
-
-  private onChipsAdded(stack: number): void {
-    this.stack = stack;
+    if (ack.pending) {
+      this.topUpQueued = true;
+      return;
+    }
+    this.stack = ack.stack ?? this.stack + amount;
     this.topUpInFlight = false;
     if (this.wantSitIn) void this.sitIn();
   }
 
+  /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */
+  private onChipsAdded(stack: number): void {
+    this.stack = stack;
+    if (this.topUpQueued) {
+      this.topUpQueued = false;
+      this.topUpInFlight = false;
+    }
+    if (this.wantSitIn) void this.sitIn();
+  }
+
   private onSatOut(): void {
+    this.note(`sat out (stack${this.stack} inFlight${this.topUpInFlight} queued${this.topUpQueued})`);
     if (this.leaving || this.ctx.stopping || this.seat === null) return;
     this.wantSitIn = true;
     if (this.topUpInFlight) return;
@@ -672,6 +698,8 @@ export class PlayerBot {
       this.ctx.stats.sitIns++;
       return;
     }
+    this.note(`sit_in refused ${ack.error.code}`);
+    if (TRACE) process.stderr.write(`${this.name} table ${this.table.id} sit-in refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     this.fault(ack.error.code, 'table:sit_in');
     if (ack.error.code === 'funds/insufficient' && !this.topUpInFlight) {
       this.wantSitIn = true;
@@ -692,9 +720,12 @@ export class PlayerBot {
     if (notice.tableId !== this.table.id) return;
     this.note(`notice ${notice.kind}`);
     if (notice.kind === 'info') {
-      // A pending top-up refused at the hand boundary (the stack grew meanwhile).
+      // A pending top-up refused at the hand boundary (the stack grew meanwhile), or another notice.
       this.ctx.stats.noticesInfo++;
-      this.topUpInFlight = false;
+      if (this.topUpQueued) {
+        this.topUpQueued = false;
+        this.topUpInFlight = false;
+      }
       if (this.wantSitIn) void this.sitIn();
     } else if (notice.kind === 'removed') {
       this.onSeatGone();

@@ -40,7 +40,7 @@ describe('bots under churn', () => {
       },
       { log: () => undefined, dbAudit: (input) => auditBotsInDb(s.t.db, input) },
     );
-    expect(report.violations).toEqual([]);
+    expect(report.violations, `errors by code: ${JSON.stringify(report.errorsByCode)}`).toEqual([]);
     expect(report.errors).toBe(0);
     expect(report.hands).toBeGreaterThan(0);
     const churn = report.churn;
