@@ -671,11 +671,15 @@ export class PlayerBot {
   /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */
   private onChipsAdded(stack: number): void {
     this.stack = stack;
-    if (this.topUpQueued) {
-      this.topUpQueued = false;
-      this.topUpInFlight = false;
-    }
+    this.queuedTopUpResolved();
     if (this.wantSitIn) void this.sitIn();
+  }
+
+  /** The boundary applied (`chips_added`) or refused (`info`) the top-up the table had queued, if any. */
+  private queuedTopUpResolved(): void {
+    if (!this.topUpQueued) return;
+    this.topUpQueued = false;
+    this.topUpInFlight = false;
   }
 
   private onSatOut(): void {
@@ -722,10 +726,7 @@ export class PlayerBot {
     if (notice.kind === 'info') {
       // A pending top-up refused at the hand boundary (the stack grew meanwhile), or another notice.
       this.ctx.stats.noticesInfo++;
-      if (this.topUpQueued) {
-        this.topUpQueued = false;
-        this.topUpInFlight = false;
-      }
+      this.queuedTopUpResolved();
       if (this.wantSitIn) void this.sitIn();
     } else if (notice.kind === 'removed') {
       this.onSeatGone();

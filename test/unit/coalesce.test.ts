@@ -49,20 +49,21 @@ function countKernelWrites(socket: import('socket.io').Socket): () => number {
   return () => n;
 }
 
-async function serverSocket(get: () => import('socket.io').Socket | null) {
-  await expect.poll(get).not.toBeNull();
-  return get()!;
+/** A client on a server with or without the coalescing, the server's socket, its kernel-write count and what the client got. */
+async function connected(coalesced: boolean) {
+  let accepted: import('socket.io').Socket | null = null;
+  const { client } = await start(coalesced, (socket) => (accepted = socket));
+  await expect.poll(() => accepted).not.toBeNull();
+  const server = accepted!;
+  const writes = countKernelWrites(server);
+  const got: string[] = [];
+  client.on('m', (m: string) => got.push(m));
+  return { client, server, writes, got };
 }
 
 describe('one write per socket per event-loop turn', () => {
   it('a burst from several microtasks leaves in one write, arrives in order, and later turns are not held back', async () => {
-    let accepted: import('socket.io').Socket | null = null;
-    const { client } = await start(true, (socket) => (accepted = socket));
-    const server = await serverSocket(() => accepted);
-    const writes = countKernelWrites(server);
-    const got: string[] = [];
-    client.on('m', (m: string) => got.push(m));
-
+    const { client, server, writes, got } = await connected(true);
     burst(server, 5, 'a');
     await expect.poll(() => got.length).toBe(5);
     expect(writes()).toBe(1);
@@ -78,12 +79,7 @@ describe('one write per socket per event-loop turn', () => {
   });
 
   it('without it the same burst takes one write per frame (what the count above measures)', async () => {
-    let accepted: import('socket.io').Socket | null = null;
-    const { client } = await start(false, (socket) => (accepted = socket));
-    const server = await serverSocket(() => accepted);
-    const writes = countKernelWrites(server);
-    const got: string[] = [];
-    client.on('m', (m: string) => got.push(m));
+    const { server, writes, got } = await connected(false);
     burst(server, 5, 'a');
     await expect.poll(() => got.length).toBe(5);
     expect(writes()).toBe(5);
