@@ -6,9 +6,11 @@
 //   equity[i] expected share of the pot: (wins + sum over tied boards of 1 / tied hands) / boards.
 // So sum(equity) = 1, and sum(win) + (boards with a tie) / boards = 1.
 //
-// Cost (docs/performance.md): NLHE heads-up pre-flop is C(48,5) = 1,712,304 boards x 2
-// seven-card evaluations (running sums of the board's rank keys and suit counters, one
-// addition and one look-up per hand), under 0.25 s. For PLO each hand first tabulates its
+// Cost (docs/performance.md): NLHE with a board dealt enumerates its completions (at most
+// 990 heads-up on the flop), with running sums of the board's rank keys and suit counters:
+// one addition and one look-up per hand per board. NLHE pre-flop (C(48,5) = 1,712,304
+// boards heads-up) is counted by classes of boards instead (holdemEquityNoBoard): 2-5 ms
+// where board by board took 0.1-0.25 s, with the same counts. For PLO each hand first tabulates its
 // best non-flush value for every board rank triple (455 triples x 6 pairs); a board then
 // costs 10 reads of that table per hand plus a flush-table read for each suited pair that
 // matches a one-suit board triple. PLO heads-up pre-flop (1,086,008 boards) takes about
@@ -82,6 +84,11 @@ class Tally {
 
   /** Call after filling `values` for one board. */
   record(): void {
+    this.recordBoards(1);
+  }
+
+  /** Call after filling `values`, which `weight` boards share. */
+  recordBoards(weight: number): void {
     const values = this.values;
     let best = -1;
     let count = 0;
@@ -96,15 +103,15 @@ class Tally {
         count++;
       }
     }
-    this.boards++;
+    this.boards += weight;
     if (count === 1) {
-      this.wins[winner]!++;
+      this.wins[winner]! += weight;
       return;
     }
     for (let i = 0; i < this.hands; i++) {
       if (values[i] === best) {
-        this.ties[i]!++;
-        this.shares[i]! += 1 / count;
+        this.ties[i]! += weight;
+        this.shares[i]! += weight / count;
       }
     }
   }
@@ -180,6 +187,112 @@ function holdemEquity(input: EquityInput, remaining: readonly Card[]): EquityRes
     tally.record();
   });
   return tally.result();
+}
+
+/** C(n, k) for n, k in 0..4: how many ways to take k of the n cards of one rank left. */
+const CHOOSE = [
+  [1, 0, 0, 0, 0],
+  [1, 1, 0, 0, 0],
+  [1, 2, 1, 0, 0],
+  [1, 3, 3, 1, 0],
+  [1, 4, 6, 4, 1],
+];
+
+/**
+ * NLHE with no board yet, exact, by classes of boards rather than board by board. A board
+ * without three cards of one suit makes no flush for anyone, so every hand's value depends
+ * only on the board's ranks: each multiset of five ranks (at most 6,175) is evaluated once
+ * and weighted by how many boards have those ranks. Boards with three or more cards of a
+ * suit s (at most one suit can have three of five) are counted apart, by s and the set of
+ * ranks S of their s cards: a hand with enough cards of s in hand makes a flush from S
+ * and its own s cards, every other hand keeps its value from the ranks alone. When no hand
+ * can make the flush, those boards stay with the rest of their rank class. The weights are
+ * products of binomials over the cards left of each rank, so the counts, and the results,
+ * are those of the board-by-board enumeration: C(48,5) = 1,712,304 boards heads-up, in
+ * about 10,000 rank classes and flush subsets instead of 1.7 million boards.
+ */
+function holdemEquityNoBoard(input: EquityInput, remaining: readonly Card[]): EquityResult {
+  const { rankKeyByCard, flushValues } = evaluatorTables();
+  const n = input.hands.length;
+  const holeKeys = input.hands.map((hand) => rankKeyByCard[hand[0]!]! + rankKeyByCard[hand[1]!]!);
+  // holeRanks[s][i]: rank bits of hand i's cards of suit s; holeCount[s][i]: how many.
+  const holeRanks = [0, 1, 2, 3].map((s) => input.hands.map((hand) => rankMask(hand, s)));
+  const holeCount = holeRanks.map((masks) => masks.map(popCount));
+  const mostInHand = holeCount.map((counts) => Math.max(...counts));
+  // left[r]: cards of rank r still in the deck; leftOfSuit[r * 4 + s]: 1 if r of s is.
+  const left = new Int32Array(13);
+  const leftOfSuit = new Int32Array(52);
+  for (const card of remaining) {
+    left[card >> 2]!++;
+    leftOfSuit[card]! = 1;
+  }
+  const tally = new Tally(n);
+  const taken = new Int32Array(13); // board cards of each rank in the class at hand
+  const distinct = new Int32Array(5); // the class's distinct ranks
+  const rankValues = new Int32Array(n);
+
+  const visitClass = (keySum: number, boards: number, ranks: number): void => {
+    for (let i = 0; i < n; i++) rankValues[i] = valueOfRankKey(keySum + holeKeys[i]!);
+    let withoutFlush = boards;
+    for (let s = 0; s < 4; s++) {
+      const fewest = 5 - mostInHand[s]!; // board cards of s the best-placed hand needs
+      if (fewest > ranks) continue;
+      for (let subset = 7; subset < 1 << ranks; subset++) {
+        const k = popCount(subset);
+        if (k < 3 || k < fewest) continue;
+        let count = 1;
+        let suitRanks = 0;
+        for (let j = 0; j < ranks && count > 0; j++) {
+          const r = distinct[j]!;
+          const hasSuit = leftOfSuit[r * 4 + s]!;
+          if (subset & (1 << j)) {
+            if (!hasSuit) count = 0;
+            else {
+              count *= CHOOSE[left[r]! - 1]![taken[r]! - 1]!;
+              suitRanks |= 1 << r;
+            }
+          } else {
+            count *= CHOOSE[left[r]! - hasSuit]![taken[r]!]!;
+          }
+        }
+        if (count === 0) continue;
+        for (let i = 0; i < n; i++) {
+          tally.values[i] = k + holeCount[s]![i]! >= 5 ? flushValues[suitRanks | holeRanks[s]![i]!]! : rankValues[i]!;
+        }
+        tally.recordBoards(count);
+        withoutFlush -= count;
+      }
+    }
+    if (withoutFlush === 0) return;
+    tally.values.set(rankValues);
+    tally.recordBoards(withoutFlush);
+  };
+
+  // Every multiset of 5 ranks the deck can still give, rank by rank.
+  const choose = (rank: number, cardsLeft: number, keySum: number, boards: number, ranks: number): void => {
+    if (cardsLeft === 0) {
+      visitClass(keySum, boards, ranks);
+      return;
+    }
+    if (rank === 13) return;
+    choose(rank + 1, cardsLeft, keySum, boards, ranks);
+    const most = Math.min(left[rank]!, cardsLeft);
+    const key = rankKeyByCard[rank * 4]!;
+    for (let m = 1; m <= most; m++) {
+      taken[rank] = m;
+      distinct[ranks] = rank;
+      choose(rank + 1, cardsLeft - m, keySum + key * m, boards * CHOOSE[left[rank]!]![m]!, ranks + 1);
+    }
+    taken[rank] = 0;
+  };
+  choose(0, 5, 0, 1, 0);
+  return tally.result();
+}
+
+function popCount(bits: number): number {
+  let count = 0;
+  for (let b = bits; b !== 0; b &= b - 1) count++;
+  return count;
 }
 
 /** The 10 ways to take 3 of 5 board cards and the 6 ways to take 2 of 4 hole cards. */
@@ -272,6 +385,13 @@ function omahaEquity(input: EquityInput, remaining: readonly Card[]): EquityResu
 
 /** Exact all-in equity of the live hands over every completion of the board. */
 export function equity(input: EquityInput): EquityResult {
+  const remaining = checkInput(input);
+  if (input.variant === 'PLO') return omahaEquity(input, remaining);
+  return input.board.length === 0 ? holdemEquityNoBoard(input, remaining) : holdemEquity(input, remaining);
+}
+
+/** The same, board by board, whatever the variant and board: the reference `equity` is tested against. */
+export function equityBoardByBoard(input: EquityInput): EquityResult {
   const remaining = checkInput(input);
   return input.variant === 'PLO' ? omahaEquity(input, remaining) : holdemEquity(input, remaining);
 }

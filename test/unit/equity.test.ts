@@ -2,7 +2,7 @@
 import pokersolver from 'pokersolver';
 import { describe, expect, it } from 'vitest';
 import { type Card, cardToString, parseCards } from '../../server/poker/cards.js';
-import { type EquityResult, equity } from '../../server/poker/equity.js';
+import { type EquityResult, equity, equityBoardByBoard } from '../../server/poker/equity.js';
 import { evaluate7, evaluateOmaha } from '../../server/poker/evaluator.js';
 
 const { Hand } = pokersolver as unknown as {
@@ -103,6 +103,37 @@ describe('equity (NLHE)', () => {
     // The same enumeration through plain evaluate7 on every board (no incremental sums).
     expectSame(result, bruteForce(hands('AsAh', 'KsKh'), [], byEvaluate7));
     expect(seconds).toBeLessThan(5); // ~0.1 s alone; generous for a loaded CI machine
+  });
+
+  it('pre-flop by rank classes gives what the board-by-board enumeration gives (random deals, suited hands, dead cards)', () => {
+    let seed = 2024;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const deals: { hands: Card[][]; dead?: Card[] }[] = [
+      { hands: hands('AhKh', 'QhJh') }, // one suit: flushes on both sides
+      { hands: hands('AhKh', 'QhJh', 'Th9h') }, // three hands of one suit
+      { hands: hands('AhKh', 'QhJh'), dead: parseCards('2h3h4h5h') }, // few hearts left
+      { hands: hands('7c7d', '7h7s') }, // no seven left: four of a rank gone
+      { hands: hands('As2s', 'Ad2d', 'Ah2h', 'Ac2c') }, // every suit held twice
+    ];
+    for (let deal = 0; deal < 12; deal++) {
+      const deck = Array.from({ length: 52 }, (_, i) => i as Card);
+      for (let i = 51; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+      }
+      const players = 2 + (deal % 5);
+      const dealt = Array.from({ length: players }, (_, k) => deck.slice(k * 2, k * 2 + 2));
+      deals.push({ hands: dealt, ...(deal % 3 === 0 ? { dead: deck.slice(20, 20 + deal) } : {}) });
+    }
+    for (const deal of deals) {
+      const input = { variant: 'NLHE' as const, board: [], ...deal };
+      const result = equity(input);
+      expectSame(result, equityBoardByBoard(input));
+      expectConsistent(result);
+    }
   });
 
   it('honours dead cards and rejects bad input', () => {
