@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { threadCpuSeconds } from './thread-cpu';
 
 // Prometheus metrics on a registry of our own (not prom-client's global one),
 // so tests and several servers in one process never collide. The table actor,
@@ -24,7 +25,7 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
-  /** Node process metrics, including nodejs_eventloop_lag_seconds. Default true. */
+  /** Node process metrics, including nodejs_eventloop_lag_seconds and poker_thread_cpu_seconds_total. Default true. */
   defaultMetrics?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
+    registerThreadCpu(registry);
   }
   const registers = [registry];
   return {
@@ -67,6 +69,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     errorsTotal: new Counter({ name: 'poker_errors_total', help: 'Error replies sent to clients, by code.', labelNames: ['code'], registers }),
   };
+}
+
+/**
+ * poker_thread_cpu_seconds_total{thread}: CPU time of the main thread, of each named worker
+ * thread (ledger, equity) and of the rest of the process, read from /proc at each scrape
+ * (server/thread-cpu.ts; Linux only, absent elsewhere).
+ */
+function registerThreadCpu(registry: Registry): void {
+  if (threadCpuSeconds() === null) return;
+  new Counter({
+    name: 'poker_thread_cpu_seconds_total',
+    help: 'CPU time by thread of this process since it started (Linux /proc): main (every table and socket), ledger, equity, other (GC helpers, the libuv pool), seconds.',
+    labelNames: ['thread'],
+    registers: [registry],
+    collect() {
+      const seconds = threadCpuSeconds();
+      this.reset();
+      if (seconds) for (const [thread, value] of Object.entries(seconds)) this.inc({ thread }, value);
+    },
+  });
 }
 
 /** GET /metrics in the Prometheus text format. Expose it to the scraper's network only. */

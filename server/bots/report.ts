@@ -24,6 +24,9 @@ export function formatReport(r: BotReport): string {
         : []),
       `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, CPU ${s.cpuSeconds === null ? 'n/a' : `${s.cpuSeconds.toFixed(1)} s (${((100 * s.cpuSeconds) / r.playSeconds).toFixed(0)}% of one core)`},` +
         ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
+      ...(s.threadCpuSeconds
+        ? [`server CPU by thread (s): ${Object.entries(s.threadCpuSeconds).map(([thread, seconds]) => `${thread} ${seconds.toFixed(1)}`).join(', ')}`]
+        : []),
     );
   }
   lines.push(...formatWindows(r));

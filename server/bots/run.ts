@@ -87,6 +87,8 @@ export interface BotReport {
     actionAckSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
     /** process_cpu_seconds_total over the play window: the server process's CPU time. */
     cpuSeconds: number | null;
+    /** poker_thread_cpu_seconds_total over the play window, by thread (main, ledger, equity, other); null without it. */
+    threadCpuSeconds: Record<string, number> | null;
     handsTotal: number;
     actionsTotal: number;
     eventLoopLagSeconds: number | null;
@@ -435,11 +437,24 @@ export function serverFigures(before: Scrape | null, after: Scrape): NonNullable
     settleStages: stages.in_thread.count > 0 ? stages : null,
     actionAckSeconds: hist('poker_action_ack_seconds'),
     cpuSeconds: after.samples.has('process_cpu_seconds_total') ? round(total(after, 'process_cpu_seconds_total') - total(before, 'process_cpu_seconds_total')) : null,
+    threadCpuSeconds: threadCpuWindow(before, after),
     handsTotal: total(after, 'poker_hands_total') - total(before, 'poker_hands_total'),
     actionsTotal: total(after, 'poker_actions_total') - total(before, 'poker_actions_total'),
     eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? after.samples.get('nodejs_eventloop_lag_seconds') ?? null,
     residentMemoryBytes: after.samples.get('process_resident_memory_bytes') ?? null,
   };
+}
+
+/** CPU seconds by thread between two scrapes (poker_thread_cpu_seconds_total{thread}); null when the server has no such metric. */
+function threadCpuWindow(before: Scrape | null, after: Scrape): Record<string, number> | null {
+  const prefix = 'poker_thread_cpu_seconds_total{thread="';
+  const threads: Record<string, number> = {};
+  for (const [key, value] of after.samples) {
+    if (!key.startsWith(prefix)) continue;
+    const thread = key.slice(prefix.length, key.indexOf('"', prefix.length));
+    threads[thread] = round(value - (before?.samples.get(key) ?? 0))!;
+  }
+  return Object.keys(threads).length > 0 ? threads : null;
 }
 
 // ---- helpers -------------------------------------------------------------------------------------

@@ -23,14 +23,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // Leaves every server layer may use.
   config: [],
   logger: ['config'],
-  metrics: [],
+  'thread-cpu': [],
+  metrics: ['thread-cpu'],
   db: ['config'],
   // What crosses the nodes of a cluster: Redis messages, shared rate limits, the front door and launcher.
   cluster: ['protocol', 'db', 'config', 'logger'],
   // Money, then the tables that move it, then the ways in.
-  ledger: ['poker', 'protocol', 'db', 'config'],
+  ledger: ['poker', 'protocol', 'db', 'config', 'thread-cpu'],
   auth: ['protocol', 'db', 'config', 'cluster'],
-  tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics'],
+  tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics', 'thread-cpu'],
   realtime: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   http: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   // The composition root and the process entry point.
