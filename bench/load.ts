@@ -22,7 +22,7 @@ import { loadConfig } from '../server/config';
 import type { TableSettings } from '../server/tables/settings';
 import { runBareBaseline, type BareResult } from './bare-socketio';
 import { formatCluster, formatHop, runCluster, tempEmbeddedDatabase, type ClusterRun } from './load-cluster';
-import { openPgProbe, pgWindow, processCpuMs, type PgSample, type PgWindow } from './support';
+import { openPgProbe, pgWindow, processCpuMs, processSystemCpuMs, type PgSample, type PgWindow } from './support';
 
 // npm run bench:load [-- --quick | --scale] [options]: see USAGE below.
 //
@@ -379,7 +379,12 @@ function summarizeProfile(file: string, top = 15): string[] {
   const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
   const busy = totalUs - idle;
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1)}%`;
-  const lines = [`profile ${path.basename(file)}: ${(totalUs / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / totalUs).toFixed(0)}%)`];
+  const lines = [
+    `profile ${path.basename(file)}: ${(totalUs / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / totalUs).toFixed(0)}%)`,
+    '  the main thread only (the worker threads: the report\'s "server CPU by thread"). A sample lands where the thread resumes, so on a',
+    '  busy machine a native frame after which it waited for a CPU (writev, which wakes a bot) holds that wait too: its real',
+    '  cost is within the server process\'s system CPU (docs/performance.md, "The equity thread").',
+  ];
   lines.push('top self time (all code, % of busy):');
   for (const [k, v] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v).padStart(6)}  ${k}`);
   lines.push('top inclusive time, our code (server/**):');
@@ -568,6 +573,8 @@ interface PokerRun {
   report: BotReport;
   /** CPU time of the server process over the play window (/proc), s. */
   serverCpuSeconds: number;
+  /** The part of it in the kernel (/proc stime), s; absent for a cluster's processes. */
+  serverSystemCpuSeconds?: number;
   pg: PgWindow | null;
   /** The server's room broadcasts (metered in its process; null for a cluster). */
   frames: { broadcastsPerSecond: number; perAction: number; meanBytes: number | null } | null;
@@ -669,9 +676,9 @@ function botOptions(s: Scenario, url: string, tableIds: number[], durationS = s.
 
 /** Server CPU (/proc), PostgreSQL CPU and commits, and the frame meter over the play window; a live CPU figure for the progress line. */
 function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof openPgProbe>> | null, profDir: string | null) {
-  type Reading = { atMs: number; cpuMs: number; pg: PgSample | null; frames: FrameMeter };
+  type Reading = { atMs: number; cpuMs: number; systemMs: number; pg: PgSample | null; frames: FrameMeter };
   const read = async (): Promise<Reading> => ({
-    atMs: performance.now(), cpuMs: processCpuMs(server.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
+    atMs: performance.now(), cpuMs: processCpuMs(server.pid), systemMs: processSystemCpuMs(server.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
   });
   let start: Reading | null = null;
   let end: Reading | null = null;
@@ -702,6 +709,7 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
       const sampled = b.frames.sampled - a.frames.sampled;
       return {
         serverCpuSeconds: (b.cpuMs - a.cpuMs) / 1000,
+        serverSystemCpuSeconds: (b.systemMs - a.systemMs) / 1000,
         pg: a.pg && b.pg ? pgWindow(a.pg, b.pg) : null,
         frames: {
           broadcastsPerSecond: tableFrames / seconds,
@@ -716,7 +724,8 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
 /** `server`: which processes the server CPU is of, e.g. "server process (pid 123, /proc)". */
 function formatPerformance(m: Omit<PokerRun, 'report' | 'chipsConserved' | 'invariantsHeld' | 'cluster'>, report: BotReport, server: string): string[] {
   const share = (cpuS: number) => `${((100 * cpuS) / report.playSeconds).toFixed(0)}% of one core`;
-  const lines = [`${server}: CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}`];
+  const system = m.serverSystemCpuSeconds === undefined || Number.isNaN(m.serverSystemCpuSeconds) ? '' : `, of which system (syscalls, loopback TCP) ${m.serverSystemCpuSeconds.toFixed(1)} s`;
+  const lines = [`${server}: CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}${system}`];
   if (m.pg) {
     lines.push(
       `PostgreSQL (/proc, read-only): the cluster's processes ${fixed(m.pg.clusterCpuSeconds, 1)} s of CPU (${share(m.pg.clusterCpuSeconds)}; on a shared server this includes other databases),` +

@@ -247,6 +247,16 @@ function backendCpuMs(pids: number[]): Map<number, number> {
   return cpu;
 }
 
+/** System (kernel) CPU time of one process so far, ms: its syscalls, loopback TCP included; NaN without /proc. */
+export function processSystemCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
 /** CPU time (user + system) of one process so far, ms; NaN when /proc does not have it. */
 export function processCpuMs(pid: number): number {
   return backendCpuMs([pid]).get(pid) ?? NaN;
