@@ -22,7 +22,7 @@ import { loadConfig } from '../server/config';
 import type { TableSettings } from '../server/tables/settings';
 import { runBareBaseline, type BareResult } from './bare-socketio';
 import { formatCluster, formatHop, runCluster, tempEmbeddedDatabase, type ClusterRun } from './load-cluster';
-import { openPgProbe, pgWindow, processCpuMs, processSystemCpuMs, type PgSample, type PgWindow } from './support';
+import { hostCpuMs, openPgProbe, pgWindow, processCpuMs, processSystemCpuMs, type PgSample, type PgWindow } from './support';
 
 // npm run bench:load [-- --quick | --scale] [options]: see USAGE below.
 //
@@ -575,6 +575,8 @@ interface PokerRun {
   serverCpuSeconds: number;
   /** The part of it in the kernel (/proc stime), s; absent for a cluster's processes. */
   serverSystemCpuSeconds?: number;
+  /** The whole machine over the play window (/proc/stat; NaN elsewhere): busy and available CPU, and this bench process's own (the bots), s. */
+  machine?: { busySeconds: number; totalSeconds: number; benchCpuSeconds: number };
   pg: PgWindow | null;
   /** The server's room broadcasts (metered in its process; null for a cluster). */
   frames: { broadcastsPerSecond: number; perAction: number; meanBytes: number | null } | null;
@@ -676,9 +678,10 @@ function botOptions(s: Scenario, url: string, tableIds: number[], durationS = s.
 
 /** Server CPU (/proc), PostgreSQL CPU and commits, and the frame meter over the play window; a live CPU figure for the progress line. */
 function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof openPgProbe>> | null, profDir: string | null) {
-  type Reading = { atMs: number; cpuMs: number; systemMs: number; pg: PgSample | null; frames: FrameMeter };
+  type Reading = { atMs: number; cpuMs: number; systemMs: number; host: { busy: number; total: number }; benchMs: number; pg: PgSample | null; frames: FrameMeter };
   const read = async (): Promise<Reading> => ({
-    atMs: performance.now(), cpuMs: processCpuMs(server.pid), systemMs: processSystemCpuMs(server.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
+    atMs: performance.now(), cpuMs: processCpuMs(server.pid), systemMs: processSystemCpuMs(server.pid),
+    host: hostCpuMs(), benchMs: processCpuMs(process.pid), pg: (await probe?.sample().catch(() => null)) ?? null, frames: await server.frames(),
   });
   let start: Reading | null = null;
   let end: Reading | null = null;
@@ -710,6 +713,11 @@ function playWindowMeter(server: ServerHandle, probe: Awaited<ReturnType<typeof 
       return {
         serverCpuSeconds: (b.cpuMs - a.cpuMs) / 1000,
         serverSystemCpuSeconds: (b.systemMs - a.systemMs) / 1000,
+        machine: {
+          busySeconds: (b.host.busy - a.host.busy) / 1000,
+          totalSeconds: (b.host.total - a.host.total) / 1000,
+          benchCpuSeconds: (b.benchMs - a.benchMs) / 1000,
+        },
         pg: a.pg && b.pg ? pgWindow(a.pg, b.pg) : null,
         frames: {
           broadcastsPerSecond: tableFrames / seconds,
@@ -726,6 +734,15 @@ function formatPerformance(m: Omit<PokerRun, 'report' | 'chipsConserved' | 'inva
   const share = (cpuS: number) => `${((100 * cpuS) / report.playSeconds).toFixed(0)}% of one core`;
   const system = m.serverSystemCpuSeconds === undefined || Number.isNaN(m.serverSystemCpuSeconds) ? '' : `, of which system (syscalls, loopback TCP) ${m.serverSystemCpuSeconds.toFixed(1)} s`;
   const lines = [`${server}: CPU ${m.serverCpuSeconds.toFixed(1)} s in ${report.playSeconds.toFixed(1)} s of play, ${share(m.serverCpuSeconds)}${system}`];
+  if (m.machine && Number.isFinite(m.machine.totalSeconds) && m.machine.totalSeconds > 0) {
+    const { busySeconds, totalSeconds, benchCpuSeconds } = m.machine;
+    const pgSeconds = m.pg && Number.isFinite(m.pg.clusterCpuSeconds) ? m.pg.clusterCpuSeconds : 0;
+    const rest = busySeconds - m.serverCpuSeconds - benchCpuSeconds - pgSeconds;
+    lines.push(
+      `machine (/proc/stat): ${((100 * busySeconds) / totalSeconds).toFixed(0)}% busy, ${busySeconds.toFixed(1)} of ${totalSeconds.toFixed(1)} CPU-seconds:` +
+        ` server ${m.serverCpuSeconds.toFixed(1)}, PostgreSQL ${m.pg ? fixed(m.pg.clusterCpuSeconds, 1) : 'n/a'}, this bench (bots) ${benchCpuSeconds.toFixed(1)}, the rest ${rest.toFixed(1)}`,
+    );
+  }
   if (m.pg) {
     lines.push(
       `PostgreSQL (/proc, read-only): the cluster's processes ${fixed(m.pg.clusterCpuSeconds, 1)} s of CPU (${share(m.pg.clusterCpuSeconds)}; on a shared server this includes other databases),` +

@@ -269,7 +269,8 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
   return ms;
 }
 
-function hostCpuMs(): { busy: number; total: number } {
+/** The whole machine's CPU so far (/proc/stat), ms: busy (all but idle and iowait) and total, summed over its cores. */
+export function hostCpuMs(): { busy: number; total: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const ticks = line.trim().split(/\s+/).slice(1).map(Number);
