@@ -206,7 +206,9 @@ const CHOOSE = [
  * suit s (at most one suit can have three of five) are counted apart, by s and the set of
  * ranks S of their s cards: a hand with enough cards of s in hand makes a flush from S
  * and its own s cards, every other hand keeps its value from the ranks alone. When no hand
- * can make the flush, those boards stay with the rest of their rank class. The weights are
+ * can make the flush, those boards stay with the rest of their rank class (a flush is the
+ * hand's value: seven cards with five of one suit cannot also hold a full house or quads,
+ * as holdemEquity assumes too). The weights are
  * products of binomials over the cards left of each rank, so the counts, and the results,
  * are those of the board-by-board enumeration: C(48,5) = 1,712,304 boards heads-up, in
  * about 10,000 rank classes and flush subsets instead of 1.7 million boards.
