@@ -1,4 +1,4 @@
-// Exact all-in equity: every possible completion of the board is dealt once (no sampling).
+// Exact all-in equity over every possible completion of the board (no sampling).
 //
 // Results are fractions in [0, 1] of the `boards` enumerated:
 //   win[i]    boards on which hand i alone has the best hand,
