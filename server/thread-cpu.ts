@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 
 // CPU time by thread of this process, for /metrics (poker_thread_cpu_seconds_total):
@@ -7,36 +7,31 @@ import type { Worker } from 'node:worker_threads';
 // total hides which of them is busy, and a profile of the main thread does not see the
 // others at all. Linux only (/proc); elsewhere there is nothing to report.
 //
-// A worker's OS thread is found by the task list: the one thread that appeared between
-// `new Worker` and its 'online' event. If two workers start at once (more than one new
-// thread), neither is named and their time counts as the rest's. One name, one thread: a
-// process that runs two servers (tests) names the latest one's.
+// A worker names its own OS thread: its entry file posts `{ osThreadId }`, read from the
+// /proc/thread-self link, as its first message (server/ledger/ledger-worker.mjs,
+// server/tables/equity-worker.mjs), and nameWorkerThread files it under a name. (Telling the
+// new thread apart from outside, by the task list before and after, is ambiguous whenever
+// another thread starts at the same time, such as libuv's pool on its first use.) One name,
+// one thread: a process that runs two servers (tests) names the latest one's.
 
 const TASKS = '/proc/self/task';
 const USER_HZ = 100;
 
 const named = new Map<string, string>(); // name -> tid
 
-/** The task list now: take it just before `new Worker(...)` (the constructor starts the thread). */
-export function threadsNow(): Set<string> | null {
-  try {
-    return new Set(readdirSync(TASKS));
-  } catch {
-    return null;
-  }
-}
-
-/** Names the worker's thread once it is online; `before`: threadsNow() from just before it was created. */
-export function nameWorkerThread(name: string, worker: Worker, before: Set<string> | null): void {
-  if (!before) return;
+/** Files the worker's thread under `name` once the worker reports its thread id. */
+export function nameWorkerThread(name: string, worker: Worker): void {
   let tid: string | null = null;
-  worker.once('online', () => {
-    const added = [...(threadsNow() ?? [])].filter((t) => !before.has(t));
-    if (added.length !== 1) return;
-    tid = added[0]!;
+  const onMessage = (m: unknown) => {
+    const reported = (m as { osThreadId?: unknown } | null)?.osThreadId;
+    if (typeof reported !== 'string' || !/^\d+$/.test(reported)) return;
+    tid = reported;
     named.set(name, tid);
-  });
+    worker.off('message', onMessage);
+  };
+  worker.on('message', onMessage);
   worker.once('exit', () => {
+    worker.off('message', onMessage);
     if (tid !== null && named.get(name) === tid) named.delete(name);
   });
 }

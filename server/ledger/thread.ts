@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { nameWorkerThread, threadsNow } from '../thread-cpu';
+import { nameWorkerThread } from '../thread-cpu';
 import type { Ledger } from './transactions';
 import { sharedNow, type CrossedError, type LedgerOp, type LedgerReply, type LedgerThreadOptions } from './worker-host';
 
@@ -52,9 +52,8 @@ export function createLedgerThread(options: LedgerThreadOptions & {
 
   const start = (): Worker => {
     // Beside this module under tsx and vitest; dist/ledger-worker.mjs when compiled.
-    const before = threadsNow();
     const w = new Worker(new URL('./ledger-worker.mjs', import.meta.url), { workerData });
-    nameWorkerThread('ledger', w, before);
+    nameWorkerThread('ledger', w);
     w.unref(); // the server's sockets keep the process alive, not this thread
     let markReady!: () => void;
     ready = new Promise((resolve) => (markReady = resolve));

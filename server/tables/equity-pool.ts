@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EquityInput, EquityResult } from '../poker/equity';
-import { nameWorkerThread, threadsNow } from '../thread-cpu';
+import { nameWorkerThread } from '../thread-cpu';
 
 // One worker thread computing all-in equity off the main event loop. Requests
 // beyond `queueMax` are dropped (the equity display is a nicety, never worth
@@ -22,11 +22,11 @@ export function createEquityPool(options: { queueMax?: number; onError?: (messag
   const start = (): Worker => {
     // Beside this module: server/tables/equity-worker.mjs under tsx and vitest; dist/equity-worker.mjs,
     // the same worker with the engine bundled in, when this runs compiled (scripts/build-server.mjs).
-    const before = threadsNow();
     const w = new Worker(new URL('./equity-worker.mjs', import.meta.url));
-    nameWorkerThread('equity', w, before);
+    nameWorkerThread('equity', w);
     w.unref();
-    w.on('message', (m: { id: number; result?: EquityResult; error?: string }) => {
+    w.on('message', (m: { id?: number; result?: EquityResult; error?: string }) => {
+      if (typeof m.id !== 'number') return; // the thread's id (thread-cpu)
       const resolve = pending.get(m.id);
       pending.delete(m.id);
       if (m.error) options.onError?.(m.error);

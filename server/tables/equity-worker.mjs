@@ -1,9 +1,17 @@
-// Worker thread for all-in equity: exact enumeration can take a few hundred
-// milliseconds pre-flop, which must not stall the event loop that runs every
-// table. Plain .mjs so it starts without a TypeScript loader; it loads the
+// Worker thread for all-in equity: an exact count takes milliseconds (NLHE
+// pre-flop, decision 023) to a few hundred (PLO pre-flop), which must not stall
+// the event loop that runs every table. Plain .mjs so it starts without a TypeScript loader; it loads the
 // engine's TypeScript through tsx.
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
+
+// This thread's OS id, for poker_thread_cpu_seconds_total{thread="equity"} (server/thread-cpu.ts; Linux only).
+try {
+  parentPort.postMessage({ osThreadId: readlinkSync('/proc/thread-self').split('/').pop() });
+} catch {
+  // no /proc: nothing to name
+}
 
 const { equity } = await tsImport('../poker/equity.ts', import.meta.url);
 

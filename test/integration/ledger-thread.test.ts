@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTransientDbError } from '../../server/ledger/db-helpers';
 import { createLedgerThread, type LedgerThread } from '../../server/ledger/thread';
+import { threadCpuSeconds } from '../../server/thread-cpu';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 let t: TestDatabase;
@@ -51,6 +52,11 @@ describe('the ledger thread', () => {
     const [toThread, inThread, toMain] = timings.map((x) => x.seconds * 1000);
     expect(inThread!).toBeGreaterThan(0);
     expect(toThread! + inThread! + toMain!).toBeLessThanOrEqual(wallMs + 1);
+  });
+
+  it.runIf(process.platform === 'linux')('names its OS thread for poker_thread_cpu_seconds_total{thread="ledger"}', async () => {
+    // The thread has answered calls by now, so its first message (its thread id) has arrived.
+    expect(threadCpuSeconds()?.ledger).toBeGreaterThan(0);
   });
 
   it('keeps every chip when 200 calls race through it', async () => {

@@ -3,24 +3,37 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../server/metrics';
-import { nameWorkerThread, threadCpuSeconds, threadsNow } from '../../server/thread-cpu';
+import { parseCards } from '../../server/poker/cards';
+import { nameWorkerThread, threadCpuSeconds } from '../../server/thread-cpu';
 
-// A worker that spins for `ms` of wall time, then waits to be told to exit.
+// A worker that reports its thread as the server's workers do (or not), spins for `ms` of
+// wall time, then waits to be told to exit.
 const SPIN = `
+const { readlinkSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.report) parentPort.postMessage({ osThreadId: readlinkSync('/proc/thread-self').split('/').pop() });
 const until = Date.now() + workerData.ms;
 while (Date.now() < until) {}
 parentPort.postMessage('spun');
 parentPort.once('message', () => process.exit(0));
 `;
 
-describe.runIf(existsSync('/proc/self/task'))('CPU time by thread (/proc)', () => {
+async function spinner(name: string, ms: number, report: boolean): Promise<Worker> {
+  const worker = new Worker(SPIN, { eval: true, workerData: { ms, report } });
+  nameWorkerThread(name, worker);
+  await new Promise<void>((resolve) => worker.on('message', (m) => m === 'spun' && resolve()));
+  return worker;
+}
+
+async function stop(worker: Worker): Promise<void> {
+  worker.postMessage('exit');
+  await once(worker, 'exit');
+}
+
+describe.runIf(existsSync('/proc/thread-self'))('CPU time by thread (/proc)', () => {
   it("names a worker's thread, counts its CPU apart from the main thread's, and forgets it when it exits", async () => {
     const before = threadCpuSeconds()!;
-    const tasks = threadsNow();
-    const worker = new Worker(SPIN, { eval: true, workerData: { ms: 400 } });
-    nameWorkerThread('spinner', worker, tasks);
-    await once(worker, 'message');
+    const worker = await spinner('spinner', 400, true);
     const during = threadCpuSeconds()!;
     // It spun for 0.4 s of wall time: most of that is its CPU (2 cores, a busy CI allowed for).
     expect(during.spinner).toBeGreaterThan(0.1);
@@ -33,22 +46,26 @@ describe.runIf(existsSync('/proc/self/task'))('CPU time by thread (/proc)', () =
     expect(text).toMatch(/^poker_thread_cpu_seconds_total\{thread="main"\} \d/m);
     expect(text).toMatch(/^poker_thread_cpu_seconds_total\{thread="spinner"\} \d/m);
 
-    worker.postMessage('exit');
-    await once(worker, 'exit');
+    await stop(worker);
     const after = threadCpuSeconds()!;
     expect(after.spinner).toBeUndefined();
     // Its time is not lost: the process total still holds it, now under "other".
-    expect(after.other).toBeGreaterThanOrEqual(during.other! + during.spinner! - 0.05);
+    expect(after.other).toBeGreaterThanOrEqual(during.other + during.spinner! - 0.05);
   });
 
-  it('leaves a worker unnamed when it cannot tell its thread from another that started with it', async () => {
-    const tasks = threadsNow();
-    const first = new Worker(SPIN, { eval: true, workerData: { ms: 0 } });
-    const second = new Worker(SPIN, { eval: true, workerData: { ms: 0 } });
-    nameWorkerThread('first', first, tasks);
-    await Promise.all([once(first, 'message'), once(second, 'message')]);
-    expect(threadCpuSeconds()!.first).toBeUndefined();
-    for (const w of [first, second]) w.postMessage('exit');
-    await Promise.all([once(first, 'exit'), once(second, 'exit')]);
+  it('leaves a worker that does not report its thread unnamed: its time counts as the rest', async () => {
+    const worker = await spinner('silent', 200, false);
+    expect(threadCpuSeconds()!.silent).toBeUndefined();
+    await stop(worker);
+  });
+
+  it("names the equity pool's thread", async () => {
+    const { createEquityPool } = await import('../../server/tables/equity-pool');
+    const pool = createEquityPool();
+    const result = await pool.compute({ variant: 'NLHE', hands: [parseCards('AsAh'), parseCards('KsKh')], board: [] });
+    expect(result?.boards).toBe(1_712_304);
+    expect(threadCpuSeconds()!.equity).toBeGreaterThanOrEqual(0);
+    await pool.close();
+    expect(threadCpuSeconds()!.equity).toBeUndefined();
   });
 });
