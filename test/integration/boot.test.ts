@@ -101,14 +101,19 @@ describe('boot with the embedded database', () => {
     expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']tsx|import\(["']tsx/);
     const worker = new Worker(file);
     try {
+      let osThreadId: unknown;
       const answer = await new Promise<{ id: number; result?: { win: number[]; boards: number } }>((resolve, reject) => {
-        worker.once('message', resolve);
+        worker.on('message', (m: { osThreadId?: string; id?: number }) => {
+          if ('osThreadId' in m) osThreadId = m.osThreadId; // first, for poker_thread_cpu_seconds_total
+          else resolve(m as { id: number; result?: { win: number[]; boards: number } });
+        });
         worker.once('error', reject);
         // Cards are 0..51; two hands and a flop leave 45 choose 2 = 990 turn-river boards.
         worker.postMessage({ id: 7, input: { variant: 'NLHE', hands: [[0, 1], [8, 9]], board: [20, 30, 40] } });
       });
       expect(answer.id).toBe(7);
       expect(answer.result?.boards).toBe(990);
+      if (process.platform === 'linux') expect(osThreadId).toMatch(/^\d+$/);
     } finally {
       await worker.terminate();
     }
@@ -122,14 +127,17 @@ describe('boot with the embedded database', () => {
       workerData: { db: { url: t.url, poolMax: 1 }, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: 10_000n },
     });
     try {
+      let osThreadId: unknown;
       const answer = await new Promise<{ id: number; result?: { violations: unknown[] } }>((resolve, reject) => {
-        worker.on('message', (m: { ready?: true; id?: number }) => {
-          if (m.ready) worker.postMessage({ id: 3, op: 'reconcile' });
+        worker.on('message', (m: { ready?: true; id?: number; osThreadId?: string }) => {
+          if ('osThreadId' in m) osThreadId = m.osThreadId;
+          else if (m.ready) worker.postMessage({ id: 3, op: 'reconcile' });
           else resolve(m as { id: number; result?: { violations: unknown[] } });
         });
         worker.once('error', reject);
       });
       expect(answer).toMatchObject({ id: 3, result: { violations: [] } });
+      if (process.platform === 'linux') expect(osThreadId).toMatch(/^\d+$/);
     } finally {
       await worker.terminate();
       await t.close();
