@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Card, cardToString, parseCards } from '../../server/poker/cards.js';
 import { type EquityResult, equity, equityBoardByBoard } from '../../server/poker/equity.js';
 import { evaluate7, evaluateOmaha } from '../../server/poker/evaluator.js';
+import { rng, shuffledDeck } from './poker-helpers';
 
 const { Hand } = pokersolver as unknown as {
   Hand: { solve(cards: string[]): object; winners(hands: object[]): object[] };
@@ -106,11 +107,7 @@ describe('equity (NLHE)', () => {
   });
 
   it('pre-flop by rank classes gives what the board-by-board enumeration gives (random deals, suited hands, dead cards)', () => {
-    let seed = 2024;
-    const random = (): number => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const random = rng(2024);
     const deals: { hands: Card[][]; dead?: Card[] }[] = [
       { hands: hands('AhKh', 'QhJh') }, // one suit: flushes on both sides
       { hands: hands('AhKh', 'QhJh', 'Th9h') }, // three hands of one suit
@@ -119,11 +116,7 @@ describe('equity (NLHE)', () => {
       { hands: hands('As2s', 'Ad2d', 'Ah2h', 'Ac2c') }, // every suit held twice
     ];
     for (let deal = 0; deal < 12; deal++) {
-      const deck = Array.from({ length: 52 }, (_, i) => i as Card);
-      for (let i = 51; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [deck[i], deck[j]] = [deck[j]!, deck[i]!];
-      }
+      const deck = shuffledDeck(random);
       const players = 2 + (deal % 5);
       const dealt = Array.from({ length: players }, (_, k) => deck.slice(k * 2, k * 2 + 2));
       deals.push({ hands: dealt, ...(deal % 3 === 0 ? { dead: deck.slice(20, 20 + deal) } : {}) });
@@ -161,17 +154,9 @@ describe('equity (PLO)', () => {
   });
 
   it('matches the brute force on random deals (flushes included)', () => {
-    let seed = 77;
-    const random = (): number => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const random = rng(77);
     for (let deal = 0; deal < 40; deal++) {
-      const deck = Array.from({ length: 52 }, (_, i) => i as Card);
-      for (let i = 51; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [deck[i], deck[j]] = [deck[j]!, deck[i]!];
-      }
+      const deck = shuffledDeck(random);
       const players = 2 + (deal % 3);
       const boardSize = deal % 4 === 0 ? 3 : 4;
       const dealt = Array.from({ length: players }, (_, k) => deck.slice(k * 4, k * 4 + 4));
