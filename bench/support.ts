@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../server/db/embedded';
 import { migrate } from '../server/db/migrate';
+import { procStatCpu } from '../server/thread-cpu';
 
 // Plumbing for the ledger benchmark: where the database comes from, a seeded
 // PRNG for the workload, a closed-loop load runner, percentiles, and an
@@ -236,25 +237,16 @@ const USER_HZ = 100;
 function backendCpuMs(pids: number[]): Map<number, number> {
   const cpu = new Map<number, number>();
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ); // utime, stime
-    } catch {
-      // not on this machine, or the connection closed
-    }
+    const stat = procStatCpu(`/proc/${pid}/stat`); // null: not on this machine, or the connection closed
+    if (stat) cpu.set(pid, (stat.user + stat.system) * 1000);
   }
   return cpu;
 }
 
 /** System (kernel) CPU time of one process so far, ms: its syscalls, loopback TCP included; NaN without /proc. */
 export function processSystemCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) * 1000) / USER_HZ;
-  } catch {
-    return NaN;
-  }
+  const stat = procStatCpu(`/proc/${pid}/stat`);
+  return stat === null ? NaN : stat.system * 1000;
 }
 
 /** CPU time (user + system) of one process so far, ms; NaN when /proc does not have it. */

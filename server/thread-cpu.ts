@@ -36,15 +36,20 @@ export function nameWorkerThread(name: string, worker: Worker): void {
   });
 }
 
-/** utime + stime of one /proc stat file, seconds; null when it cannot be read. */
-function statCpuSeconds(file: string): number | null {
+/** User and system CPU time of one /proc stat file (a process's or a thread's), seconds; null when it cannot be read. */
+export function procStatCpu(file: string): { user: number; system: number } | null {
   try {
     const stat = readFileSync(file, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+    return { user: Number(fields[11]) / USER_HZ, system: Number(fields[12]) / USER_HZ }; // utime, stime
   } catch {
     return null;
   }
+}
+
+function statCpuSeconds(file: string): number | null {
+  const cpu = procStatCpu(file);
+  return cpu === null ? null : cpu.user + cpu.system;
 }
 
 export type ThreadCpu = { main: number; other: number } & Record<string, number>;
