@@ -42,6 +42,10 @@ const PURCHASE_CENTS_MIN = 100;
 const CONNECT_TIMEOUT_MS = 20_000;
 /** Sitting and leaving wait for the table's mailbox and a ledger transfer: on a saturated server that can take a while. */
 const SIT_TIMEOUT_MS = 120_000;
+/** How many times a top-up whose answer was lost is sent again with its key. */
+const TOP_UP_RESENDS = 3;
+/** Ack errors that say nothing of what the server did with the request. */
+const OUTCOME_UNKNOWN = new Set(['client/disconnected', 'ack/timeout']);
 const TRACE = process.env.BOTS_TRACE === '1';
 /**
  * The bot keeps under the server's per-socket budget (50 messages/s, bursts of
@@ -643,8 +647,20 @@ export class PlayerBot {
       }
     }
     this.note(`top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
-    const ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey: this.key('top') });
-    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}`);
+    const idempotencyKey = this.key('top');
+    let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
+    // A lost answer (our own churn dropped the socket, or the ack timed out) leaves the outcome
+    // unknown: the table may have applied or queued it. Forgetting it would let the next top-up
+    // overlap it and exceed the maximum, so ask again with the same key: the table answers what
+    // it did the first time (applied, queued, refused), or does it now if it never saw it.
+    let replayed = false;
+    for (let retry = 0; retry < TOP_UP_RESENDS && !ack.ok && OUTCOME_UNKNOWN.has(ack.error.code) && !this.ctx.stopping; retry++) {
+      if (!(await this.waitConnected())) break;
+      this.fault(ack.error.code, 'table:top_up');
+      replayed = true;
+      ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
+    }
+    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}${replayed ? ' (resent)' : ''}`);
     if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
@@ -663,7 +679,9 @@ export class PlayerBot {
       this.topUpQueued = true;
       return;
     }
-    this.stack = ack.stack ?? this.stack + amount;
+    // A resent key's answer is the stack when it was first applied; the table's view is newer.
+    const seen = replayed && this.seat !== null ? this.feed.view?.seats[this.seat]?.stack : undefined;
+    this.stack = seen ?? ack.stack ?? this.stack + amount;
     this.topUpInFlight = false;
     if (this.wantSitIn) void this.sitIn();
   }
@@ -724,7 +742,8 @@ export class PlayerBot {
     if (notice.tableId !== this.table.id) return;
     this.note(`notice ${notice.kind}`);
     if (notice.kind === 'info') {
-      // A pending top-up refused at the hand boundary (the stack grew meanwhile), or another notice.
+      // A pending top-up refused at the hand boundary (the stack grew meanwhile), or found applied
+      // already (a key we sent again after losing its answer), or another notice.
       this.ctx.stats.noticesInfo++;
       this.queuedTopUpResolved();
       if (this.wantSitIn) void this.sitIn();

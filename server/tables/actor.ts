@@ -844,9 +844,15 @@ export class TableActor {
       case 'enter':
         await this.step({ type: 'sit', seat, playerId: String(record.userId), stack: step.stack });
         return;
-      case 'top_up':
-        await this.applyTopUp(seat, record, step);
+      case 'top_up': {
+        const done = await this.applyTopUp(seat, record, step);
+        // A key resent while a hand was on (its first answer lost) that the ledger had already
+        // applied: nothing moves, and the player still hears that the pending request is over.
+        if (done.ok && done.replayed) {
+          this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: 'That top-up was already applied; nothing was added again.' });
+        }
         return;
+      }
       case 'sit_out':
         await this.sitOutSeat(seat);
         return;
@@ -864,7 +870,7 @@ export class TableActor {
   }
 
   /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
-  private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number } | { ok: false; error: { code: ErrorCode; message: string } }> {
+  private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
     const done = this.fenced(await this.deps.ledger.topUp({
       seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
     }));
@@ -875,11 +881,11 @@ export class TableActor {
       this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
       return errorAck(done.error.code);
     }
-    if (done.value.replayed) return { ok: true, stack: Number(done.value.stack) };
+    if (done.value.replayed) return { ok: true, stack: Number(done.value.stack), replayed: true };
     await this.step({ type: 'add_chips', seat, amount: topUp.amount });
     if (!this.assertStack(seat, done.value.stack, 'top-up')) return errorAck('internal');
     this.deps.output.walletChanged(record.userId, done.value.walletBalance);
-    return { ok: true, stack: Number(done.value.stack) };
+    return { ok: true, stack: Number(done.value.stack), replayed: false };
   }
 
   /** Cash-out first (commit), then the engine and the broadcast. */

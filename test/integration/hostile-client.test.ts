@@ -202,6 +202,37 @@ describe('2-3. replays are answered, never re-applied', () => {
     for (const c of [alice, bob]) c.close();
   });
 
+  it('a top-up applied between hands and sent again during the next: pending, then an info notice at the boundary, chips added once', async () => {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name: `resend-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    const table = created.body.table;
+    const alice = await player();
+    const bob = await player();
+    for (const p of [alice, bob]) await p.watch(table.id);
+    expect(await alice.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const key = uniqueKey('top');
+    // Alone at the table: no hand, the top-up is applied at once.
+    expect(await alice.emit('table:top_up', { tableId: table.id, amount: 50, idempotencyKey: key })).toMatchObject({ ok: true, pending: false, stack: 150 });
+    expect(await bob.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    const seen = alice.received.length;
+    // Its answer lost, the client sends the same key again: during a hand it waits for the boundary.
+    expect(await alice.emit('table:top_up', { tableId: table.id, amount: 50, idempotencyKey: key })).toMatchObject({ ok: true, pending: true });
+    const bots = [autoplay(alice, table.id, checkOrFold), autoplay(bob, table.id, checkOrFold)];
+    await alice.until(() => alice.received.slice(seen).some((r) => r.event === 'table:notice' && r.json.includes('already applied')), 30_000, 'the info notice');
+    bots.forEach((b) => b.stop());
+    const after = alice.frames.filter((f) => f.tableId === table.id).flatMap((f) => f.events);
+    expect(after.filter((e) => e.type === 'chips_added').map((e) => (e as { amount: number }).amount)).toEqual([50]);
+    expect(await s.t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } })).toBe(1);
+    await s.server.registry.get(table.id)!.idle();
+    const ledger = await seatBalance(alice.userId, table.id);
+    expect(BigInt(s.server.registry.get(table.id)!.memoryStacks().find((m) => m.seat === 0)!.stack)).toBe(ledger);
+    for (const p of [alice, bob]) await p.emit('table:leave', { tableId: table.id });
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
   it('a sit replayed after cashing out is refused and seats nobody', async () => {
     const table = lobbyTable((t) => t.variant === 'PLO');
     const carol = await player();
