@@ -376,31 +376,58 @@ export class TableActor {
    * done, is answered and never added twice.
    */
   topUp(caller: Caller, amount: number, key: string | undefined): Promise<Ack<{ pending: boolean; stack?: number }>> {
-    return this.command(async () => {
+    // A top-up queued during a hand is answered once its seat_intents row is stored (the
+    // promise that it survives a restart), but the table does not wait for that write: the
+    // act that often follows it (a reload before an all-in) goes on at once.
+    let stored: Promise<boolean> | undefined;
+    const answer = this.command(async (): Promise<Ack<{ pending: boolean; stack?: number }>> => {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
       const keyInput: KeyInput = key ?? serverKeys.topUp(randomUUID());
-      if (isHandInProgress(this.game) || record.phase === 'joining') return this.queueTopUp(seat, record, amount, keyInput);
+      if (isHandInProgress(this.game) || record.phase === 'joining') {
+        const queued = this.queueTopUp(seat, record, amount, keyInput);
+        stored = queued.stored;
+        return queued.ack;
+      }
       const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null });
       if (!done.ok) return done;
       this.scheduleNextHand();
       return { ok: true, pending: false, stack: done.stack };
     });
+    return answer.then(async (ack) => (ack.ok && stored && !(await stored) ? errorAck('table/busy') : ack));
   }
 
-  private async queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput): Promise<Ack<{ pending: boolean }>> {
-    const intent = { kind: 'top_up' as const, amount, key, intentId: null as bigint | null };
+  /**
+   * Queues a top-up for the hand boundary and starts writing its seat_intents row (`stored`).
+   * If the write fails the top-up is taken off the queue (or skipped at the boundary, which
+   * waits for the write), and the request is refused.
+   */
+  private queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput): { ack: Ack<{ pending: boolean }>; stored?: Promise<boolean> } {
+    const intent: Extract<SeatIntent, { kind: 'top_up' }> = { kind: 'top_up', amount, key, intentId: null };
     const queued = this.seats.queueTopUp(seat, intent);
-    if (queued === 'twin') return { ok: true, pending: true };
-    if (queued === 'key_reused') return errorAck('idempotency/key_reused');
-    if (queued === 'too_many') return errorAck('rate/limited', 'Too many top-ups are already waiting for the end of this hand.');
-    intent.intentId = await this.deps.intents.add({
+    if (queued === 'key_reused') return { ack: errorAck('idempotency/key_reused') };
+    if (queued === 'too_many') return { ack: errorAck('rate/limited', 'Too many top-ups are already waiting for the end of this hand.') };
+    if (queued !== 'queued') return { ack: { ok: true, pending: true }, stored: queued.twin.stored };
+    intent.stored = this.deps.intents.add({
       seatSessionId: record.seatSessionId, kind: 'TOP_UP', amount: BigInt(amount),
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
-    });
-    return { ok: true, pending: true };
+    }).then(
+      (id) => {
+        intent.intentId = id;
+        // The seat cashed out while the row was being written: nothing will apply it.
+        if (this.seats.get(seat) !== record) this.forgetIntent(this.deps.intents.remove(id));
+        return true;
+      },
+      (error: Error) => {
+        this.deps.log.warn({ tableId: this.id, seat, error: error.message }, 'could not store a pending top-up; refused');
+        const at = record.intents.indexOf(intent);
+        if (at >= 0) record.intents.splice(at, 1);
+        return false;
+      },
+    );
+    return { ack: { ok: true, pending: true }, stored: intent.stored };
   }
 
   leave(caller: Caller): Promise<Ack<{ pending: boolean; cashedOut?: number }>> {
@@ -871,6 +898,8 @@ export class TableActor {
 
   /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
   private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
+    // Queued during the hand: its row is written first (or the request was refused).
+    if (topUp.stored && !(await topUp.stored)) return errorAck('table/busy');
     const done = this.fenced(await this.deps.ledger.topUp({
       seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
     }));

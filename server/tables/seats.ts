@@ -17,7 +17,15 @@ export type SeatPhase = 'joining' | 'seated' | 'leaving';
 
 /** A request that waits for the hand boundary. */
 export type SeatIntent =
-  | { kind: 'top_up'; amount: number; key: KeyInput; intentId: bigint | null }
+  | {
+    kind: 'top_up'; amount: number; key: KeyInput; intentId: bigint | null;
+    /**
+     * Its seat_intents row being written (a top-up asked for during a hand): true once it is
+     * stored, false if that failed (the request was refused, nothing applies). Absent when the
+     * row was already there (restored after a restart).
+     */
+    stored?: Promise<boolean>;
+  }
   | { kind: 'sit_out' };
 
 export interface SeatPerson {
@@ -118,13 +126,13 @@ export class SeatBook {
   }
 
   /** Queues a top-up; a twin with the same client key is the same request, another amount under that key a misuse. */
-  queueTopUp(seat: number, intent: Extract<SeatIntent, { kind: 'top_up' }>): 'queued' | 'twin' | 'key_reused' | 'too_many' {
+  queueTopUp(seat: number, intent: Extract<SeatIntent, { kind: 'top_up' }>): 'queued' | { twin: Extract<SeatIntent, { kind: 'top_up' }> } | 'key_reused' | 'too_many' {
     const record = this.require(seat);
     const key = intent.key;
     const twin = typeof key === 'string'
       ? record.intents.find((i): i is Extract<SeatIntent, { kind: 'top_up' }> => i.kind === 'top_up' && i.key === key)
       : undefined;
-    if (twin) return twin.amount === intent.amount ? 'twin' : 'key_reused';
+    if (twin) return twin.amount === intent.amount ? { twin } : 'key_reused';
     if (record.intents.filter((i) => i.kind === 'top_up').length >= PENDING_TOP_UPS_MAX) return 'too_many';
     record.intents.push(intent);
     return 'queued';

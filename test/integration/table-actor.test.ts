@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../server/ledger/transactions';
 import { TableActor } from '../../server/tables/actor';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
-import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
+import { claimTable, createIntentStore, insertTable, type IntentStore } from '../../server/tables/store';
 import { ManualClock, recordingOutput } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger) {
+async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger, intents?: (real: IntentStore) => IntentStore) {
   const row = await insertTable(t.db, {
     name: `actor-${randomBytes(3).toString('hex')}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2,
     minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
@@ -31,7 +31,8 @@ async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledg
   const rec = recordingOutput();
   const fatal: string[] = [];
   const actor = new TableActor({
-    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32), intents: createIntentStore(t.db),
+    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    intents: intents ? intents(createIntentStore(t.db)) : createIntentStore(t.db),
     ledger: ledger ? ledger(t.ledger) : t.ledger,
     settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 2, ...settings },
     onFatal: (_id, reason) => fatal.push(reason),
@@ -112,6 +113,51 @@ describe('table actor', () => {
     expect(rec.notices.map((n) => n.kind)).toContain('resumed');
     expect(rec.events(0).some((e) => e.type === 'hand_complete')).toBe(true);
     expect(await t.db.hand.count({ where: { tableId: actor.id } })).toBe(1);
+    actor.stop();
+  });
+
+  it('a top-up during a hand does not hold the table while its intent is written; a failed write refuses it and nothing applies', async () => {
+    // Each intent write waits for its gate; the second one then fails.
+    const gates: { open: () => void; opened: Promise<void> }[] = [];
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      gates.push({ open, opened });
+      return opened;
+    };
+    const { actor, clock, callers } = await setup({}, undefined, (real) => ({
+      ...real,
+      add: async (intent) => {
+        const n = gates.length;
+        await gate();
+        if (n === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return real.add(intent);
+      },
+    }));
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    let answered = false;
+    const first = actor.topUp(callers[other]!, 50, uniqueKey('top')).then((ack) => ((answered = true), ack));
+    // The act queued behind it is answered while the intent is still being written.
+    expect(await actor.act(callers[toAct]!, 'call', undefined, actor.seq)).toMatchObject({ ok: true });
+    expect(answered).toBe(false);
+    gates[0]!.open();
+    expect(await first).toEqual({ ok: true, pending: true });
+    // The second one's write is still going when the hand ends, and then fails: the boundary
+    // waits for it and skips it, and the request is refused.
+    const second = actor.topUp(callers[other]!, 30, uniqueKey('top'));
+    const folded = actor.act(callers[other]!, 'fold', undefined, actor.seq);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the hand settles; its boundary waits for the write
+    gates[1]!.open();
+    expect(await second).toMatchObject({ ok: false, error: { code: 'table/busy' } });
+    expect(await folded).toMatchObject({ ok: true });
+    await actor.idle();
+    const seat = await t.db.account.findFirst({ where: { userId: callers[other]!.userId, tableId: actor.id, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
+    expect(seat!.balance).toBe(100n - 2n + 50n); // lost the big blind, then the first top-up only
+    expect(BigInt(actor.memoryStacks().find((m) => m.seat === other)!.stack)).toBe(seat!.balance);
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(1);
+    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
     actor.stop();
   });
 

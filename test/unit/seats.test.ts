@@ -28,7 +28,7 @@ describe('seat lifecycle', () => {
     book.add(0, alice, 100, { handLive: true, connected: true });
     const key = 'top-1';
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 50, key, intentId: 1n })).toBe('queued');
-    expect(book.queueTopUp(0, { kind: 'top_up', amount: 50, key, intentId: 2n })).toBe('twin');
+    expect(book.queueTopUp(0, { kind: 'top_up', amount: 50, key, intentId: 2n })).toMatchObject({ twin: { intentId: 1n } });
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 60, key, intentId: 3n })).toBe('key_reused');
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 1, key: 'top-2', intentId: 4n })).toBe('queued');
     expect(book.queueTopUp(0, { kind: 'top_up', amount: 1, key: 'top-3', intentId: 5n })).toBe('queued');
