@@ -8,8 +8,9 @@ import type { Worker } from 'node:worker_threads';
 // others at all. Linux only (/proc); elsewhere there is nothing to report.
 //
 // A worker names its own OS thread: its entry file posts `{ osThreadId }`, read from the
-// /proc/thread-self link, as its first message (server/ledger/ledger-worker.mjs,
-// server/tables/equity-worker.mjs), and nameWorkerThread files it under a name. (Telling the
+// /proc/thread-self link, as its first message (server/worker-thread-id.mjs, called by
+// server/ledger/ledger-worker.mjs and server/tables/equity-worker.mjs), and
+// nameWorkerThread files it under a name. (Telling the
 // new thread apart from outside, by the task list before and after, is ambiguous whenever
 // another thread starts at the same time, such as libuv's pool on its first use.) One name,
 // one thread: a process that runs two servers (tests) names the latest one's.

@@ -653,14 +653,14 @@ export class PlayerBot {
     // unknown: the table may have applied or queued it. Forgetting it would let the next top-up
     // overlap it and exceed the maximum, so ask again with the same key: the table answers what
     // it did the first time (applied, queued, refused), or does it now if it never saw it.
-    let replayed = false;
+    let resent = false;
     for (let retry = 0; retry < TOP_UP_RESENDS && !ack.ok && OUTCOME_UNKNOWN.has(ack.error.code) && !this.ctx.stopping; retry++) {
       if (!(await this.waitConnected())) break;
       this.fault(ack.error.code, 'table:top_up');
-      replayed = true;
+      resent = true;
       ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
     }
-    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}${replayed ? ' (resent)' : ''}`);
+    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}${resent ? ' (resent)' : ''}`);
     if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
@@ -680,7 +680,7 @@ export class PlayerBot {
       return;
     }
     // A resent key's answer is the stack when it was first applied; the table's view is newer.
-    const seen = replayed && this.seat !== null ? this.feed.view?.seats[this.seat]?.stack : undefined;
+    const seen = resent && this.seat !== null ? this.feed.view?.seats[this.seat]?.stack : undefined;
     this.stack = seen ?? ack.stack ?? this.stack + amount;
     this.topUpInFlight = false;
     if (this.wantSitIn) void this.sitIn();

@@ -2,16 +2,12 @@
 // it starts without a TypeScript loader; it loads the ledger's TypeScript
 // through tsx. The compiled build (scripts/build-server.mjs) bundles the ledger
 // into dist/ledger-worker.mjs instead.
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
+import { reportOsThreadId } from '../worker-thread-id.mjs';
 
-// This thread's OS id, for poker_thread_cpu_seconds_total{thread="ledger"} (server/thread-cpu.ts; Linux only).
-try {
-  parentPort.postMessage({ osThreadId: readlinkSync('/proc/thread-self').split('/').pop() });
-} catch {
-  // no /proc: nothing to name
-}
+// This thread's OS id, for poker_thread_cpu_seconds_total{thread="ledger"}.
+reportOsThreadId(parentPort);
 
 const { hostLedger } = await tsImport('./worker-host.ts', import.meta.url);
 

@@ -24,14 +24,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: [],
   logger: ['config'],
   'thread-cpu': [],
+  'worker-thread-id': [],
   metrics: ['thread-cpu'],
   db: ['config'],
   // What crosses the nodes of a cluster: Redis messages, shared rate limits, the front door and launcher.
   cluster: ['protocol', 'db', 'config', 'logger'],
   // Money, then the tables that move it, then the ways in.
-  ledger: ['poker', 'protocol', 'db', 'config', 'thread-cpu'],
+  ledger: ['poker', 'protocol', 'db', 'config', 'thread-cpu', 'worker-thread-id'],
   auth: ['protocol', 'db', 'config', 'cluster'],
-  tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics', 'thread-cpu'],
+  tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics', 'thread-cpu', 'worker-thread-id'],
   realtime: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   http: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   // The composition root and the process entry point.

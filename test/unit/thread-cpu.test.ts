@@ -8,18 +8,21 @@ import { nameWorkerThread, threadCpuSeconds } from '../../server/thread-cpu';
 
 // A worker that reports its thread as the server's workers do (or not), spins for `ms` of
 // wall time, then waits to be told to exit.
+// It reports with the workers' own helper (server/worker-thread-id.mjs).
+const REPORTER = new URL('../../server/worker-thread-id.mjs', import.meta.url).href;
 const SPIN = `
-const { readlinkSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-if (workerData.report) parentPort.postMessage({ osThreadId: readlinkSync('/proc/thread-self').split('/').pop() });
-const until = Date.now() + workerData.ms;
-while (Date.now() < until) {}
-parentPort.postMessage('spun');
-parentPort.once('message', () => process.exit(0));
+(async () => {
+  if (workerData.report) (await import(workerData.reporter)).reportOsThreadId(parentPort);
+  const until = Date.now() + workerData.ms;
+  while (Date.now() < until) {}
+  parentPort.postMessage('spun');
+  parentPort.once('message', () => process.exit(0));
+})();
 `;
 
 async function spinner(name: string, ms: number, report: boolean): Promise<Worker> {
-  const worker = new Worker(SPIN, { eval: true, workerData: { ms, report } });
+  const worker = new Worker(SPIN, { eval: true, workerData: { ms, report, reporter: REPORTER } });
   nameWorkerThread(name, worker);
   await new Promise<void>((resolve) => worker.on('message', (m) => m === 'spun' && resolve()));
   return worker;
