@@ -142,7 +142,9 @@ describe('folding the events onto a view gives the next view', () => {
       expect(stats.returns - before.returns).toBeGreaterThan(hands / 20);
       expect(stats.exposures - before.exposures).toBeGreaterThan(hands / 20);
       expect(stats.rake - before.rake).toBeGreaterThan(hands / 20);
-      expect(stats.timeouts - before.timeouts).toBeGreaterThan(100);
+      // Six runs gave 113-152 timeouts for NLHE and 226-253 for PLO (one CI run gave exactly 100);
+      // the floor only has to catch a generator that stopped making them, not sit at the mean.
+      expect(stats.timeouts - before.timeouts).toBeGreaterThan(40);
       expect(stats.seatChanges - before.seatChanges).toBeGreaterThan(2000);
     });
   }
