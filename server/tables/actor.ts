@@ -17,7 +17,7 @@ import { clientCode, errorAck, type Ack, type ErrorCode } from '../protocol/erro
 import { CHAT_WINDOW_MS, TokenBucketLimiter } from '../protocol/token-bucket';
 import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot, TableTiming } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
-import type { BuyInResult, WithTransfer } from '../ledger/transactions';
+import type { BuyInResult, Ledger, WithTransfer } from '../ledger/transactions';
 import { ActionClock } from './action-clock';
 import type { ActorDeps, Caller } from './actor-types';
 import { allInEquityRequest, runOutEquityRequest, type EquityRequest } from './all-in-equity';
@@ -50,6 +50,9 @@ export type { ActorDeps, Caller } from './actor-types';
 //   one that fails transiently is retried for at most settleRetryBudgetMs.
 
 type Work<T> = () => Promise<T>;
+type TopUpIntent = Extract<SeatIntent, { kind: 'top_up' }>;
+/** The ledger's answer to a top-up, or null when it was never sent. */
+type TopUpAnswer = Awaited<ReturnType<Ledger['topUp']>> | null;
 
 /** Without a worker, equity is computed inline only up to this many boards (a flop all-in: 990). */
 const EQUITY_INLINE_BOARDS_MAX = 2_000;
@@ -405,7 +408,7 @@ export class TableActor {
    * waits for the write), and the request is refused.
    */
   private queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput): { ack: Ack<{ pending: boolean }>; stored?: Promise<boolean> } {
-    const intent: Extract<SeatIntent, { kind: 'top_up' }> = { kind: 'top_up', amount, key, intentId: null };
+    const intent: TopUpIntent = { kind: 'top_up', amount, key, intentId: null };
     const queued = this.seats.queueTopUp(seat, intent);
     if (queued === 'key_reused') return { ack: errorAck('idempotency/key_reused') };
     if (queued === 'too_many') return { ack: errorAck('rate/limited', 'Too many top-ups are already waiting for the end of this hand.') };
@@ -847,14 +850,16 @@ export class TableActor {
    * then the next hand is scheduled.
    */
   private async handBoundary(): Promise<void> {
+    const inLedger = this.closing ? new Map<TopUpIntent, Promise<TopUpAnswer>>() : this.startQueuedTopUps();
     for (const [seat, record] of this.seats.entries()) {
       if (this.stopped) return;
-      if (this.closing) {
-        await this.removeSeat(seat, 'closed');
-        continue;
+      // A seat whose top-ups went to the ledger takes them, even if the table began closing since.
+      if (!this.closing || record.intents.some((i) => i.kind === 'top_up' && inLedger.has(i))) {
+        for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step, inLedger);
       }
-      for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step);
-      if (this.seats.get(seat) === record) await this.expireSitOut(seat, record);
+      if (this.seats.get(seat) !== record) continue;
+      if (this.closing) await this.removeSeat(seat, 'closed');
+      else await this.expireSitOut(seat, record);
     }
     if (this.closing) {
       await this.finishClose();
@@ -863,7 +868,31 @@ export class TableActor {
     this.scheduleNextHand();
   }
 
-  private async boundaryStep(seat: number, record: SeatRecord, step: BoundaryStep): Promise<void> {
+  /**
+   * Sends the ledger call of every queued top-up at once (decision 025): seats in parallel,
+   * each seat's own top-ups one after another in the order asked (each checks the maximum
+   * against the stack the one before it left). The boundary then takes the answers seat by
+   * seat, in the same order as before, and applies them to the engine. A leaving seat's
+   * top-ups are dropped, as before, so none is sent.
+   */
+  private startQueuedTopUps(): Map<TopUpIntent, Promise<TopUpAnswer>> {
+    const inLedger = new Map<TopUpIntent, Promise<TopUpAnswer>>();
+    for (const [, record] of this.seats.entries()) {
+      if (record.phase === 'leaving') continue;
+      let previous: Promise<unknown> = Promise.resolve();
+      for (const intent of record.intents) {
+        if (intent.kind !== 'top_up') continue;
+        const answer = previous.then(() => this.topUpInLedger(record, intent));
+        // Awaited when the boundary reaches this seat; until then a failure must not count as unhandled.
+        answer.catch(() => undefined);
+        inLedger.set(intent, answer);
+        previous = answer;
+      }
+    }
+    return inLedger;
+  }
+
+  private async boundaryStep(seat: number, record: SeatRecord, step: BoundaryStep, inLedger: Map<TopUpIntent, Promise<TopUpAnswer>>): Promise<void> {
     switch (step.kind) {
       case 'cash_out':
         await this.removeSeat(seat, 'left');
@@ -872,7 +901,7 @@ export class TableActor {
         await this.step({ type: 'sit', seat, playerId: String(record.userId), stack: step.stack });
         return;
       case 'top_up': {
-        const done = await this.applyTopUp(seat, record, step);
+        const done = await this.applyTopUp(seat, record, step, inLedger.get(step));
         // A key resent while a hand was on (its first answer lost) that the ledger had already
         // applied: nothing moves, and the player still hears that the pending request is over.
         if (done.ok && done.replayed) {
@@ -896,13 +925,24 @@ export class TableActor {
     if (out.ok) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'removed', message: 'You sat out too long and were cashed out.' });
   }
 
-  /** A top-up through the ledger; a replay (done before, even before a restart) changes nothing here. */
-  private async applyTopUp(seat: number, record: SeatRecord, topUp: Extract<SeatIntent, { kind: 'top_up' }>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
+  /** The ledger's answer to a top-up; null if it was never sent (its seat_intents row could not be written, or the table stopped). */
+  private async topUpInLedger(record: SeatRecord, topUp: TopUpIntent): Promise<TopUpAnswer> {
     // Queued during the hand: its row is written first (or the request was refused).
-    if (topUp.stored && !(await topUp.stored)) return errorAck('table/busy');
-    const done = this.fenced(await this.deps.ledger.topUp({
+    if (topUp.stored && !(await topUp.stored)) return null;
+    if (this.stopped) return null;
+    return this.deps.ledger.topUp({
       seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
-    }));
+    });
+  }
+
+  /**
+   * A top-up through the ledger (or its answer, when the boundary sent it ahead), then the
+   * engine; a replay (done before, even before a restart) changes nothing here.
+   */
+  private async applyTopUp(seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
+    const answer = await (sent ?? this.topUpInLedger(record, topUp));
+    if (answer === null) return errorAck('table/busy');
+    const done = this.fenced(answer);
     // Another owner took the table: the pending top-up stays in seat_intents for it to apply.
     if (!done.ok && done.error.code === 'table/not_owner') return errorAck(done.error.code);
     if (topUp.intentId !== null) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
@@ -1190,7 +1230,7 @@ function chipsOnTable(state: GameState): number {
   return state.seats.reduce((sum, s) => sum + (s ? s.stack + (live ? s.committed : 0) : 0), 0);
 }
 
-function restoredTopUp(intent: StoredIntent): Extract<SeatIntent, { kind: 'top_up' }> {
+function restoredTopUp(intent: StoredIntent): TopUpIntent {
   const key: KeyInput = intent.keyScope === 'SERVER' ? storedServerKey(intent.key!) : intent.key!;
   return { kind: 'top_up', amount: Number(intent.amount), key, intentId: intent.id };
 }

@@ -48,6 +48,28 @@ async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledg
   return { actor, clock, rec, callers, fatal, table };
 }
 
+/** A ledger whose top-ups wait until two are in flight at once; `both()` fails if that never happens. */
+function topUpsHeldUntilTwo() {
+  const sent: bigint[] = [];
+  let twoInFlight!: () => void;
+  const inFlight = new Promise<void>((resolve) => (twoInFlight = resolve));
+  const ledger = (real: Ledger): Ledger => ({
+    ...real,
+    topUp: async (input) => {
+      sent.push(input.seatSessionId);
+      if (sent.length === 2) twoInFlight();
+      await inFlight;
+      return real.topUp(input);
+    },
+  });
+  // One seat's top-up at a time would never have two in flight.
+  const both = () => Promise.race([
+    inFlight,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`ledger top-ups sent one at a time: ${sent.length} in flight`)), 5_000)),
+  ]);
+  return { sent, both, ledger };
+}
+
 describe('table actor', () => {
   it('on the clock: time bank first, then check-or-fold, then the player is sat out', async () => {
     const { actor, clock, rec, callers } = await setup();
@@ -159,6 +181,65 @@ describe('table actor', () => {
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(1);
     expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
     actor.stop();
+  });
+
+  it('at the boundary the queued top-ups of different seats go to the ledger together; one seat\'s go one after another, in the order asked', async () => {
+    const { sent, both, ledger } = topUpsHeldUntilTwo();
+    const { actor, clock, rec, callers } = await setup({}, ledger);
+    await clock.advance(100, actor); // deal: heads-up, the seat to act posted the small blind
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    const seatSession = async (seat: number) => (await t.db.account.findFirst({
+      where: { userId: callers[seat]!.userId, tableId: actor.id, kind: 'SEAT', seatSession: { status: 'OPEN' } }, include: { seatSession: true },
+    }))!;
+    const [mine, theirs] = [await seatSession(toAct), await seatSession(other)];
+    // 99 after the fold: 60 fits (159), then 50 does not (209 > 200). The other order would apply 50.
+    expect(await actor.topUp(callers[toAct]!, 60, uniqueKey('top'))).toEqual({ ok: true, pending: true });
+    expect(await actor.topUp(callers[toAct]!, 50, uniqueKey('top'))).toEqual({ ok: true, pending: true });
+    expect(await actor.topUp(callers[other]!, 80, uniqueKey('top'))).toEqual({ ok: true, pending: true });
+    const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    await both();
+    expect(new Set(sent)).toEqual(new Set([mine.seatSessionId, theirs.seatSessionId]));
+    expect(await folded).toMatchObject({ ok: true });
+    await actor.idle();
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toBe(mine.seatSessionId); // the 50, once the 60 was done
+    const after = [await seatSession(toAct), await seatSession(other)];
+    expect(after.map((a) => a.balance)).toEqual([99n + 60n, 101n + 80n]);
+    expect(actor.memoryStacks().find((m) => m.seat === toAct)!.stack).toBe(159);
+    expect(actor.memoryStacks().find((m) => m.seat === other)!.stack).toBe(181);
+    const added = (seat: number) => rec.events(callers[seat]!.userId).filter((e) => e.type === 'chips_added' && e.seat === seat).map((e) => e.type === 'chips_added' && e.amount);
+    expect(added(toAct)).toEqual([60]);
+    expect(added(other)).toEqual([80]);
+    expect(rec.notices.filter((n) => n.kind === 'info').map((n) => n.message)).toEqual([expect.stringMatching(/^Top-up refused/)]);
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(2);
+    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    actor.stop();
+  });
+
+  it('a table closed while the boundary\'s top-ups are in the ledger applies them, then cashes everyone out with them', async () => {
+    const { sent, both, ledger } = topUpsHeldUntilTwo();
+    const { actor, clock, callers, fatal } = await setup({}, ledger);
+    await clock.advance(100, actor);
+    const toAct = actor.snapshot(null).view.toAct!;
+    for (const caller of callers) expect(await actor.topUp(caller, 40, uniqueKey('top'))).toEqual({ ok: true, pending: true });
+    const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    await both();
+    const closed = actor.close();
+    expect(await folded).toMatchObject({ ok: true });
+    await closed;
+    await actor.idle();
+    expect(fatal).toEqual([]);
+    expect(sent).toHaveLength(2);
+    expect(actor.seatsTaken()).toBe(0);
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(2);
+    const cashOuts = await t.db.ledgerTransfer.findMany({ where: { kind: 'CASH_OUT', tableId: actor.id }, include: { entries: true } });
+    // Each transfer's debits equal its credits: half of its entries' total is what moved.
+    const paid = cashOuts.flatMap((c) => c.entries).reduce((sum, e) => sum + e.amount, 0n) / 2n;
+    expect(paid).toBe(200n + 80n); // both stacks with their top-ups (no rake without a flop)
+    const wallets = await t.db.account.findMany({ where: { code: { in: callers.map((c) => `wallet:${c.userId}`) } } });
+    expect(wallets.reduce((sum, w) => sum + w.balance, 0n)).toBe(2_000n);
+    expect((await t.db.pokerTable.findUnique({ where: { id: actor.id } }))!.status).toBe('CLOSED');
   });
 
   it('a stale owner cannot settle: the actor stops, nothing is broadcast or written', async () => {
