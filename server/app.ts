@@ -166,6 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         metrics.actionAckSeconds.observe(seconds);
       },
       settlement: (seconds) => metrics.handSettleSeconds.observe(seconds),
+      handBoundary: (seconds) => metrics.handBoundarySeconds.observe(seconds),
       handSettled: () => metrics.handsTotal.inc(),
       handVoided: (reason) => metrics.handsVoidedTotal.inc({ reason }),
       tables: (count) => metrics.tables.set(count),

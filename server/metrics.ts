@@ -18,6 +18,7 @@ export interface Metrics {
   handsTotal: Counter;
   handsVoidedTotal: Counter<'reason'>;
   handSettleSeconds: Histogram;
+  handBoundarySeconds: Histogram;
   ledgerStageSeconds: Histogram<'op' | 'stage'>;
   actionsTotal: Counter<'action'>;
   actionAckSeconds: Histogram;
@@ -50,6 +51,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     handSettleSeconds: new Histogram({
       name: 'poker_hand_settle_seconds',
       help: 'Time to settle a hand in the ledger (settleHand transaction), seconds.',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    handBoundarySeconds: new Histogram({
+      name: 'poker_hand_boundary_seconds',
+      help: 'The hand boundary after a settled hand (the queued cash-outs, seats entering, top-ups and sit-outs), seconds; the act that ended the hand is answered after it.',
       buckets: SECONDS_BUCKETS,
       registers,
     }),

@@ -22,6 +22,9 @@ export function formatReport(r: BotReport): string {
       ...(s.settleStages
         ? [`settle by stage (p50 / p99 / mean): to the ledger thread ${stageText(s.settleStages.to_thread)}; in it ${stageText(s.settleStages.in_thread)}; reply to the main thread ${stageText(s.settleStages.to_main)}`]
         : []),
+      ...(s.boundarySeconds.count > 0
+        ? [`hand boundary after a settled hand (p50 / p99 / mean): ${stageText(s.boundarySeconds)} (n=${s.boundarySeconds.count})`]
+        : []),
       `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, CPU ${s.cpuSeconds === null ? 'n/a' : `${s.cpuSeconds.toFixed(1)} s (${((100 * s.cpuSeconds) / r.playSeconds).toFixed(0)}% of one core)`},` +
         ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
       ...(s.threadCpuSeconds

@@ -79,6 +79,8 @@ export interface BotReport {
   ackLatency: LatencySummary;
   server: {
     settleSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
+    /** The hand boundary after each settled hand (absent from servers without the metric: count 0). */
+    boundarySeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
     /**
      * The settlement's time by stage on a server with a ledger thread (poker_ledger_stage_seconds):
      * waiting for the thread, the transaction in it, the reply waiting for the main thread.
@@ -434,6 +436,7 @@ export function serverFigures(before: Scrape | null, after: Scrape): NonNullable
   const stages = { to_thread: stage('to_thread'), in_thread: stage('in_thread'), to_main: stage('to_main') };
   return {
     settleSeconds: hist('poker_hand_settle_seconds'),
+    boundarySeconds: hist('poker_hand_boundary_seconds'),
     settleStages: stages.in_thread.count > 0 ? stages : null,
     actionAckSeconds: hist('poker_action_ack_seconds'),
     cpuSeconds: after.samples.has('process_cpu_seconds_total') ? round(total(after, 'process_cpu_seconds_total') - total(before, 'process_cpu_seconds_total')) : null,

@@ -630,7 +630,9 @@ export class TableActor {
     if (!settled) return null;
     this.broadcast(events, [...tableEvents, ...settled]);
     this.publishEquity(events);
+    const boundaryStarted = this.deps.clock.now();
     await this.handBoundary();
+    this.deps.metrics?.handBoundary?.((this.deps.clock.now() - boundaryStarted) / 1000);
     return null;
   }
 

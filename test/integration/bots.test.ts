@@ -47,6 +47,10 @@ describe('load-test bots', () => {
     expect(Object.keys(report.errorsByCode).filter((code) => !code.startsWith('late/') && !code.startsWith('reload/'))).toEqual([]);
     expect(report.windows.first.actionsPerSecond).toBeGreaterThan(0);
     expect(report.windows.last.actionsPerSecond).toBeGreaterThan(0);
+    // Every settled hand is followed by its boundary, and the server reports how long that took.
+    const server = report.server!;
+    expect(server.boundarySeconds.count).toBeGreaterThan(0);
+    expect(server.boundarySeconds.count).toBeLessThanOrEqual(server.settleSeconds.count + TABLES);
     const db = report.audit.db!;
     expect(db.reconcileOk).toBe(true);
     expect(db.openSeats).toBe(0);

@@ -366,7 +366,7 @@ describe('metrics', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/plain; version=0.0.4');
     for (const name of [
-      'poker_sockets_connected', 'poker_tables', 'poker_hands_total', 'poker_hand_settle_seconds_bucket',
+      'poker_sockets_connected', 'poker_tables', 'poker_hands_total', 'poker_hand_settle_seconds_bucket', 'poker_hand_boundary_seconds_bucket',
       'poker_actions_total{action="fold"} 1', 'poker_action_ack_seconds_count 1', 'poker_errors_total',
       'nodejs_eventloop_lag_seconds',
     ]) {
