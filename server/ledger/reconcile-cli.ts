@@ -28,11 +28,10 @@ try {
 }
 
 function summary(report: ReconcileReport): string {
-  const seconds = (report.durationMs / 1000).toFixed(1);
   const scope = report.checkpoint
     ? `entries after #${report.checkpoint.fromEntryId} (${report.checkpoint.entriesRead} read), ` +
       (report.checkpoint.writtenId ? `checkpoint ${report.checkpoint.writtenId} up to entry #${report.checkpoint.toEntryId}` : 'no checkpoint written')
     : `all ${report.entries} entries`;
   const verdict = report.ok ? 'OK, no violations' : `${report.violations.length} violation(s)`;
-  return `reconcile (${report.mode}): ${verdict} in ${seconds} s; ${scope}`;
+  return `reconcile (${report.mode}): ${verdict} in ${report.durationMs} ms; ${scope}`;
 }

@@ -48,6 +48,12 @@ async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledg
   return { actor, clock, rec, callers, fatal, table };
 }
 
+/** The SEAT account of a user's open seat at the table (its balance is what the ledger holds for the seat). */
+async function openSeatAccount(tableId: number, userId: number) {
+  const account = await t.db.account.findFirst({ where: { userId, tableId, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
+  return account!;
+}
+
 /** A ledger whose top-ups wait until two are in flight at once; `both()` fails if that never happens. */
 function topUpsHeldUntilTwo() {
   const sent: bigint[] = [];
@@ -175,9 +181,9 @@ describe('table actor', () => {
     expect(await second).toMatchObject({ ok: false, error: { code: 'table/busy' } });
     expect(await folded).toMatchObject({ ok: true });
     await actor.idle();
-    const seat = await t.db.account.findFirst({ where: { userId: callers[other]!.userId, tableId: actor.id, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
-    expect(seat!.balance).toBe(100n - 2n + 50n); // lost the big blind, then the first top-up only
-    expect(BigInt(actor.memoryStacks().find((m) => m.seat === other)!.stack)).toBe(seat!.balance);
+    const seat = await openSeatAccount(actor.id, callers[other]!.userId);
+    expect(seat.balance).toBe(100n - 2n + 50n); // lost the big blind, then the first top-up only
+    expect(BigInt(actor.memoryStacks().find((m) => m.seat === other)!.stack)).toBe(seat.balance);
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(1);
     expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
     actor.stop();
@@ -189,9 +195,7 @@ describe('table actor', () => {
     await clock.advance(100, actor); // deal: heads-up, the seat to act posted the small blind
     const toAct = actor.snapshot(null).view.toAct!;
     const other = 1 - toAct;
-    const seatSession = async (seat: number) => (await t.db.account.findFirst({
-      where: { userId: callers[seat]!.userId, tableId: actor.id, kind: 'SEAT', seatSession: { status: 'OPEN' } }, include: { seatSession: true },
-    }))!;
+    const seatSession = (seat: number) => openSeatAccount(actor.id, callers[seat]!.userId);
     const [mine, theirs] = [await seatSession(toAct), await seatSession(other)];
     // 99 after the fold: 60 fits (159), then 50 does not (209 > 200). The other order would apply 50.
     expect(await actor.topUp(callers[toAct]!, 60, uniqueKey('top'))).toEqual({ ok: true, pending: true });
