@@ -228,12 +228,11 @@ export class TableActor {
     if (stack === 0n && !leaving) {
       // A seat that busted just before the stop: its top-ups (if any) come first.
       for (const topUp of topUps.splice(0)) {
-        const done = this.fenced(await this.deps.ledger.topUp({
-          seatSessionId: seat.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
-        }));
-        if (this.stopped) return;
+        const answer = await this.topUpInLedger(seat.seatSessionId, topUp);
+        if (answer) this.fenced(answer); // another owner: the actor stops here
+        if (!answer || this.stopped) return;
         if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
-        if (done.ok) stack = done.value.stack;
+        if (answer.ok) stack = answer.value.stack;
       }
     }
     if (stack === 0n || leaving) {
@@ -884,7 +883,7 @@ export class TableActor {
       let previous: Promise<unknown> = Promise.resolve();
       for (const intent of record.intents) {
         if (intent.kind !== 'top_up') continue;
-        const answer = previous.then(() => this.topUpInLedger(record, intent));
+        const answer = previous.then(() => this.topUpInLedger(record.seatSessionId, intent));
         // Awaited when the boundary reaches this seat; until then a failure must not count as unhandled.
         answer.catch(() => undefined);
         inLedger.set(intent, answer);
@@ -928,12 +927,12 @@ export class TableActor {
   }
 
   /** The ledger's answer to a top-up; null if it was never sent (its seat_intents row could not be written, or the table stopped). */
-  private async topUpInLedger(record: SeatRecord, topUp: TopUpIntent): Promise<TopUpAnswer> {
+  private async topUpInLedger(seatSessionId: bigint, topUp: TopUpIntent): Promise<TopUpAnswer> {
     // Queued during the hand: its row is written first (or the request was refused).
     if (topUp.stored && !(await topUp.stored)) return null;
     if (this.stopped) return null;
     return this.deps.ledger.topUp({
-      seatSessionId: record.seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
+      seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
     });
   }
 
@@ -942,7 +941,7 @@ export class TableActor {
    * engine; a replay (done before, even before a restart) changes nothing here.
    */
   private async applyTopUp(seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
-    const answer = await (sent ?? this.topUpInLedger(record, topUp));
+    const answer = await (sent ?? this.topUpInLedger(record.seatSessionId, topUp));
     if (answer === null) return errorAck('table/busy');
     const done = this.fenced(answer);
     // Another owner took the table: the pending top-up stays in seat_intents for it to apply.
