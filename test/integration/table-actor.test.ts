@@ -185,7 +185,7 @@ describe('table actor', () => {
     expect(seat.balance).toBe(100n - 2n + 50n); // lost the big blind, then the first top-up only
     expect(BigInt(actor.memoryStacks().find((m) => m.seat === other)!.stack)).toBe(seat.balance);
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(1);
-    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // deleted once applied, not awaited
     actor.stop();
   });
 
@@ -217,7 +217,7 @@ describe('table actor', () => {
     expect(added(other)).toEqual([80]);
     expect(rec.notices.filter((n) => n.kind === 'info').map((n) => n.message)).toEqual([expect.stringMatching(/^Top-up refused/)]);
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(2);
-    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // deleted once applied, not awaited
     actor.stop();
   });
 
