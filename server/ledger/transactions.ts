@@ -344,6 +344,12 @@ export interface TopUpInput {
   idempotencyKey: KeyInput;
   /** As in BuyInInput: the fence against a stale owner. */
   ownerEpoch?: bigint;
+  /**
+   * The seat_intents row this top-up answers (one queued during a hand): deleted in the
+   * same transaction when the top-up is written, so the two never part. Refused or
+   * replayed, the row stays for its caller to remove. Not part of the request's hash.
+   */
+  intentId?: bigint;
 }
 
 export interface TopUpResult {
@@ -351,13 +357,21 @@ export interface TopUpResult {
   walletBalance: bigint;
 }
 
-/** Wallet to an open seat; the stack may not exceed the table's maximum buy-in. */
+/**
+ * Wallet to an open seat; the stack may not exceed the table's maximum buy-in.
+ * The hottest path after the settlement (the bots' reloads): two statements, as the
+ * settlement has. The first reads the key, the seat and the table row (FOR SHARE) and
+ * takes the ordered lock of the wallet and the SEAT account; the second re-reads the
+ * seat's status (its own snapshot, taken after the locks are held: a cash-out that
+ * committed while we waited is seen) and writes only if it is still open.
+ */
 export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult<WithTransfer<TopUpResult>>> {
-  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined, ownerEpoch: undefined });
+  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined, ownerEpoch: undefined, intentId: undefined });
   return run(deps, async (tx) => {
-    const [row] = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow)[]>(
-      LOOKUP_WITH_SEAT_SQL, ...seatLookupParams(input.seatSessionId, 'TOP_UP', input.idempotencyKey),
+    const rows = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow & { account_id: bigint | null; code: string | null; balance: bigint | null })[]>(
+      TOP_UP_READ_SQL, ...seatLookupParams(input.seatSessionId, 'TOP_UP', input.idempotencyKey),
     );
+    const row = rows[0];
     const replay = replayOrConflict<TopUpResult>(row, hash);
     if (replay) return replay;
     if (!row || row.status === null) return fail('seat/not_found');
@@ -365,23 +379,67 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
     const key = scopeKey(input.idempotencyKey, row.user_id!);
     if (!validKey(key.key)) return fail('idempotency/key_invalid');
     if (!positive(input.amount)) return fail('amount/invalid');
-    const held = await lockOpenSeat<TopUpResult>(tx, input.seatSessionId, row.user_id!, 'TOP_UP', key, hash);
-    if ('ok' in held) return held;
-    const { wallet, seat } = held;
+    if (row.status !== 'OPEN') return replayOrConflict<TopUpResult>(await lookup(tx, 'TOP_UP', key), hash) ?? fail('seat/closed');
+    const locked = new Map(rows.flatMap((r) => (r.account_id === null ? [] : [[r.code!, { id: r.account_id, balance: r.balance! }] as const])));
+    const wallet = locked.get(accountCodes.wallet(row.user_id!));
+    const seat = locked.get(accountCodes.seat(input.seatSessionId))!;
     if (!wallet || wallet.balance < input.amount) return fail('funds/insufficient');
     if (seat.balance + input.amount > row.max_buy_in!) return fail('topup/above_max', { max: row.max_buy_in!.toString() });
     const result: TopUpResult = { stack: seat.balance + input.amount, walletBalance: wallet.balance - input.amount };
-    const transferId = await postTransfer(tx, {
-      kind: 'TOP_UP', key, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
-      result,
-      postings: [
-        { accountId: wallet.id, delta: -input.amount },
-        { accountId: seat.id, delta: input.amount },
-      ],
-    });
-    return ok({ ...result, transferId, replayed: false });
+    const [written] = await tx.$queryRawUnsafe<{ transfer_id: bigint | null }[]>(
+      TOP_UP_WRITE_SQL,
+      ...transferParams({
+        kind: 'TOP_UP', key, hash, actorUserId: row.user_id, reason: null, tableId: row.table_id,
+        result,
+        postings: [
+          { accountId: wallet.id, delta: -input.amount },
+          { accountId: seat.id, delta: input.amount },
+        ],
+      }),
+      input.seatSessionId.toString(),
+      input.intentId === undefined ? null : input.intentId.toString(),
+    );
+    if (written?.transfer_id == null) {
+      // The seat closed while we waited for the locks; if a twin with this key closed it, its answer.
+      return replayOrConflict<TopUpResult>(await lookup(tx, 'TOP_UP', key), hash) ?? fail('seat/closed');
+    }
+    return ok({ ...result, transferId: written.transfer_id, replayed: false });
   });
 }
+
+// LOOKUP_WITH_SEAT_SQL and the ordered lock of the seat's wallet and SEAT account in one
+// round trip: one row per locked account (or one with NULLs: no seat, no account). The
+// accounts' lateral reads pt, so the table row's SHARE lock comes first, as on every
+// table money path. The seat's status here is the statement's snapshot, taken before any
+// lock wait: TOP_UP_WRITE_SQL reads it again.
+const TOP_UP_READ_SQL = `
+  SELECT t.id, t.request_hash, t.result, ss.status::text AS status, ss.table_id, ss.user_id, pt.max_buy_in, pt.owner_epoch,
+         a.id AS account_id, a.code, a.balance
+    FROM (SELECT 1) one
+    LEFT JOIN seat_sessions ss ON ss.id = $1::bigint
+    LEFT JOIN LATERAL (SELECT max_buy_in, ${LIVE_EPOCH} FROM poker_tables WHERE id = ss.table_id FOR SHARE) pt ON true
+    LEFT JOIN ledger_transfers t
+           ON t.key_scope = $2::"KeyScope"
+          AND t.key_owner_id = CASE WHEN $2::"KeyScope" = 'CLIENT' THEN ss.user_id ELSE 0 END
+          AND t.kind = $3::"TransferKind" AND t.idempotency_key = $4
+    LEFT JOIN LATERAL (
+      SELECT id, code, balance FROM accounts
+       WHERE code IN ('wallet:' || ss.user_id, 'seat:' || ss.id) AND pt.max_buy_in IS NOT NULL
+       ORDER BY id FOR UPDATE
+    ) a ON true`;
+
+// The transfer ($1..$11), written only while the seat is still open ($12), and the
+// seat_intents row it answers ($13, or NULL), deleted with it.
+const TOP_UP_WRITE_SQL = `
+  WITH open_seat AS (
+    SELECT 1 FROM seat_sessions WHERE id = $12::bigint AND status = 'OPEN'
+  ),
+  ${transferCtes('open_seat')},
+  answered AS (
+    DELETE FROM seat_intents
+     WHERE id = $13::bigint AND seat_session_id = $12::bigint AND kind = 'TOP_UP' AND EXISTS (SELECT 1 FROM tr)
+  )
+  SELECT (SELECT id FROM tr) AS transfer_id`;
 
 /**
  * The one ordered lock of a seat's wallet and SEAT account, then the seat's

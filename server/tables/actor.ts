@@ -231,7 +231,7 @@ export class TableActor {
         const answer = await this.topUpInLedger(seat.seatSessionId, topUp);
         if (answer) this.fenced(answer); // another owner: the actor stops here
         if (!answer || this.stopped) return;
-        if (topUp.intentId !== null) await this.deps.intents.remove(topUp.intentId);
+        if (topUp.intentId !== null && !answeredIntent(answer)) await this.deps.intents.remove(topUp.intentId);
         if (answer.ok) stack = answer.value.stack;
       }
     }
@@ -933,6 +933,7 @@ export class TableActor {
     if (this.stopped) return null;
     return this.deps.ledger.topUp({
       seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
+      intentId: topUp.intentId ?? undefined,
     });
   }
 
@@ -946,7 +947,7 @@ export class TableActor {
     const done = this.fenced(answer);
     // Another owner took the table: the pending top-up stays in seat_intents for it to apply.
     if (!done.ok && done.error.code === 'table/not_owner') return errorAck(done.error.code);
-    if (topUp.intentId !== null) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
+    if (topUp.intentId !== null && !answeredIntent(done)) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
     if (!done.ok) {
       this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
       return errorAck(done.error.code);
@@ -1229,6 +1230,11 @@ function assertConserved(before: GameState, after: GameState, command: Command, 
 function chipsOnTable(state: GameState): number {
   const live = isHandInProgress(state);
   return state.seats.reduce((sum, s) => sum + (s ? s.stack + (live ? s.committed : 0) : 0), 0);
+}
+
+/** A top-up the ledger wrote (not a replay) deleted its seat_intents row in the same transaction. */
+function answeredIntent(answer: TopUpAnswer): boolean {
+  return answer !== null && answer.ok && !answer.value.replayed;
 }
 
 function restoredTopUp(intent: StoredIntent): TopUpIntent {

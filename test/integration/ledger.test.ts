@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedServerKey } from '../../server/ledger/keys';
+import { createIntentStore } from '../../server/tables/store';
 import { createTestDatabase, seedTable, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 let t: TestDatabase;
@@ -244,6 +245,82 @@ describe('top-up race', () => {
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'topup/above_max')).toBe(true);
     expect(await balanceOf(`seat:${seated.value.seatSessionId}`)).toBe(1_000n);
     expect(await balanceOf(`wallet:${userId}`)).toBe(9_000n);
+  });
+});
+
+describe('topUp: its two statements and the seat intent it answers', () => {
+  /** Backends of this test database waiting for a row lock. */
+  async function lockWaiters(): Promise<number> {
+    const raw = await t.raw();
+    const { rows } = await raw.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows[0].n as number;
+  }
+
+  it('top-ups that read the seat open, then waited for a cash-out holding its locks, write nothing to the closed seat', async () => {
+    const userId = await fundedUser(1_000n);
+    const table = await seedTable(t.db, { minBuyIn: 100n, maxBuyIn: 1_000n });
+    const seated = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 200n, idempotencyKey: uniqueKey() });
+    if (!seated.ok) throw new Error(seated.error.code);
+    const seatSessionId = seated.value.seatSessionId;
+    await warmPool();
+    // Hold the seat's account: the cash-out queues on it first, then the top-ups, after
+    // their first statement has read the seat open.
+    const holder = await t.raw();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT id FROM accounts WHERE code = $1 FOR UPDATE`, [`seat:${seatSessionId}`]);
+    const cashOut = t.ledger.cashOut({ seatSessionId, idempotencyKey: storedServerKey(uniqueKey('out')) });
+    await expect.poll(lockWaiters).toBe(1);
+    const topUps = Array.from({ length: 5 }, () => t.ledger.topUp({ seatSessionId, amount: 100n, idempotencyKey: uniqueKey('top') }));
+    await expect.poll(lockWaiters).toBe(6);
+    await holder.query('COMMIT');
+    const out = await cashOut;
+    expect(out.ok && out.value.amount).toBe(200n);
+    const answers = await Promise.all(topUps);
+    expect(answers.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(answers.map(() => 'seat/closed'));
+    expect(await balanceOf(`seat:${seatSessionId}`)).toBe(0n);
+    expect(await balanceOf(`wallet:${userId}`)).toBe(1_000n);
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: table.id } })).toBe(0);
+  });
+
+  it('deletes its seat_intents row in the transaction that writes it; refused or replayed, the row stays for the table', async () => {
+    const userId = await fundedUser(1_000n);
+    const other = await fundedUser(1_000n);
+    const table = await seedTable(t.db, { minBuyIn: 100n, maxBuyIn: 500n });
+    const seat = await t.ledger.buyIn({ userId, tableId: table.id, seatIndex: 0, amount: 200n, idempotencyKey: uniqueKey() });
+    const otherSeat = await t.ledger.buyIn({ userId: other, tableId: table.id, seatIndex: 1, amount: 200n, idempotencyKey: uniqueKey() });
+    if (!seat.ok || !otherSeat.ok) throw new Error('buy-in failed');
+    const seatSessionId = seat.value.seatSessionId;
+    const intents = createIntentStore(t.db);
+    const intent = (seatId: bigint, amount: bigint) =>
+      intents.add({ seatSessionId: seatId, kind: 'TOP_UP', amount, keyScope: 'CLIENT', key: uniqueKey('intent') });
+    const exists = async (id: bigint) => (await t.db.seatIntent.count({ where: { id } })) === 1;
+
+    const refusedId = await intent(seatSessionId, 400n);
+    const refused = await t.ledger.topUp({ seatSessionId, amount: 400n, idempotencyKey: uniqueKey(), intentId: refusedId });
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('topup/above_max');
+    expect(await exists(refusedId)).toBe(true);
+
+    // Another seat's row is out of reach, even when a top-up names it.
+    const othersId = await intent(otherSeat.value.seatSessionId, 50n);
+    const key = uniqueKey('top');
+    const first = await t.ledger.topUp({ seatSessionId, amount: 100n, idempotencyKey: key, intentId: othersId });
+    expect(first.ok && first.value.stack).toBe(300n);
+    expect(await exists(othersId)).toBe(true);
+
+    const ownId = await intent(seatSessionId, 100n);
+    const applied = await t.ledger.topUp({ seatSessionId, amount: 100n, idempotencyKey: uniqueKey('top'), intentId: ownId });
+    expect(applied.ok && !applied.value.replayed && applied.value.stack).toBe(400n);
+    expect(await exists(ownId)).toBe(false);
+
+    // A retry with another intent id is the same request: a replay, which deletes nothing.
+    const replayId = await intent(seatSessionId, 100n);
+    const replay = await t.ledger.topUp({ seatSessionId, amount: 100n, idempotencyKey: key, intentId: replayId });
+    expect(replay.ok && replay.value.replayed).toBe(true);
+    expect(replay.ok && first.ok && replay.value.transferId).toBe(first.ok && first.value.transferId);
+    expect(await exists(replayId)).toBe(true);
+    expect(await balanceOf(`seat:${seatSessionId}`)).toBe(400n);
   });
 });
 

@@ -191,7 +191,11 @@ describe('table actor', () => {
 
   it('at the boundary the queued top-ups of different seats go to the ledger together; one seat\'s go one after another, in the order asked', async () => {
     const { sent, both, ledger } = topUpsHeldUntilTwo();
-    const { actor, clock, rec, callers } = await setup({}, ledger);
+    const removedByTable: bigint[] = [];
+    const { actor, clock, rec, callers } = await setup({}, ledger, (real) => ({
+      ...real,
+      remove: (id) => (removedByTable.push(id), real.remove(id)),
+    }));
     await clock.advance(100, actor); // deal: heads-up, the seat to act posted the small blind
     const toAct = actor.snapshot(null).view.toAct!;
     const other = 1 - toAct;
@@ -217,7 +221,9 @@ describe('table actor', () => {
     expect(added(other)).toEqual([80]);
     expect(rec.notices.filter((n) => n.kind === 'info').map((n) => n.message)).toEqual([expect.stringMatching(/^Top-up refused/)]);
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(2);
-    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // deleted once applied, not awaited
+    // The two applied ones left seat_intents in their ledger transaction; the table removed the refused one.
+    expect(removedByTable).toHaveLength(1);
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // that one is not awaited
     actor.stop();
   });
 
