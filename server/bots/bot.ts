@@ -447,6 +447,9 @@ export class PlayerBot {
     this.seat = s.you?.seat ?? null;
     const mine = this.seat === null ? null : s.view.seats[this.seat];
     if (mine) this.stack = mine.stack;
+    // A queued top-up the table no longer holds was applied or refused while we were not
+    // listening (its chips_added or notice missed): the snapshot's stack has the outcome.
+    if (this.topUpQueued && s.you?.pendingTopUps?.length === 0) this.queuedTopUpResolved();
     if (!this.inflight) this.actedSeq = -1;
     if (taken && s.you?.legal) this.maybeAct(s.seq, s.you.legal);
     if (mine?.sittingOut) this.onSatOut();

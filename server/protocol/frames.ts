@@ -63,8 +63,12 @@ export interface TableSnapshot {
   seq: number;
   view: TableView;
   players: SeatPlayer[];
-  /** `waitlist`: the viewer's place on the table's waiting list, or the seat held for them (null: not on it). */
-  you: { userId: number; seat: number | null; legal: LegalActions | null; waitlist?: WaitlistStatus | null } | null;
+  /**
+   * `waitlist`: the viewer's place on the table's waiting list, or the seat held for them (null: not on it).
+   * `pendingTopUps`: the amounts of the viewer's top-ups waiting for the hand boundary, in the order
+   * asked (each ends in `chips_added` or a `Top-up refused` notice); empty without a seat.
+   */
+  you: { userId: number; seat: number | null; legal: LegalActions | null; waitlist?: WaitlistStatus | null; pendingTopUps?: number[] } | null;
   clock: ActionClock | null;
   fairness: Fairness | null;
   /** sha256 of the server seed of the next hand (also before the first hand: set your client seed after seeing it). */

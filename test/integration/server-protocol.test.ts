@@ -109,3 +109,31 @@ describe('disconnect and reconnect', () => {
     waiting.close();
   });
 });
+
+describe('pending requests in the snapshot', () => {
+  it('a player who reconnects mid-hand reads their queued top-ups in the snapshot, in order; nobody else does; they end at the boundary', async () => {
+    const { table, toAct, waiting } = await seatedPair(['pend_a', 'pend_b']);
+    const tableId = table.id;
+    expect(await waiting.emit('table:top_up', { tableId, amount: 30 })).toMatchObject({ ok: true, pending: true });
+    expect(await waiting.emit('table:top_up', { tableId, amount: 20 })).toMatchObject({ ok: true, pending: true });
+    // The player drops and comes back while the hand is on (their chips_added would be missed).
+    waiting.close();
+    const back = new TestClient(s.url, waiting.cookie, waiting.username);
+    await back.connect();
+    const mine = await back.watch(tableId);
+    expect(mine.you?.pendingTopUps).toEqual([30, 20]);
+    // The other player and a spectator see none of it.
+    expect((await toAct.snapshot(tableId)).you?.pendingTopUps).toEqual([]);
+    const spectator = TestClient.anonymous(s.url);
+    await spectator.connect();
+    expect((await spectator.watch(tableId)).you).toBeNull();
+    // The hand ends (fold): the boundary applies both, in the order asked (101 + 30 + 20 <= 200).
+    expect((await toAct.emit('table:act', { tableId, action: 'fold', seq: mine.seq })).ok).toBe(true);
+    const added = () => back.frames.flatMap((f) => f.events).flatMap((e) => (e.type === 'chips_added' && e.seat === mine.you!.seat ? [e.amount] : []));
+    await back.until(() => added().length === 2, 10_000, 'both top-ups applied');
+    expect(added()).toEqual([30, 20]);
+    const after = await back.snapshot(tableId);
+    expect(after.you?.pendingTopUps).toEqual([]);
+    for (const c of [back, toAct, spectator]) c.close();
+  });
+});
