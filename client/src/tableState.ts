@@ -31,6 +31,11 @@ export interface TableState
   /** The viewer's place on the waiting list, or the seat held for them (as of the last snapshot). */
   youWaitlist: WaitlistStatus | null;
   legal: LegalActions | null;
+  /**
+   * The viewer's top-ups waiting for the end of the hand (amounts, in order), as of the last
+   * snapshot; the boundary settles every one of them before the next deal, so they end there.
+   */
+  pendingTopUps: number[];
   /** Hands shown at this hand's showdown, by seat. */
   shown: Record<number, { cards: string[]; name: string }>;
   /** Seats that turned their cards up after the hand (`cards_shown`), until the next deal. */
@@ -62,6 +67,7 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     youWaitlist: snapshot.you?.waitlist ?? null,
     waitlist: snapshot.waitlist,
     legal: snapshot.you?.legal ?? null,
+    pendingTopUps: snapshot.you?.pendingTopUps ?? [],
     clock: snapshot.clock,
     fairness: snapshot.fairness,
     nextCommitment: snapshot.nextCommitment,
@@ -161,6 +167,7 @@ function log(s: TableState, line: string): void {
 function noteGameEvent(s: TableState, e: GameEvent): void {
   switch (e.type) {
     case 'hand_started':
+      s.pendingTopUps = [];
       s.equity = null;
       s.lastAction = {};
       s.settled = null;

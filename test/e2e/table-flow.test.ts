@@ -183,4 +183,31 @@ describe('table flow in the browser', () => {
     // Sat in again: dealt into the next hand.
     await expect.poll(async () => (await street(loser)) !== 'complete' && (await loser.locator(`[data-testid=hole-${seat}] [data-card]`).count()) > 0, { timeout: 30_000 }).toBe(true);
   });
+
+  it('a top-up asked during a hand shows as pending, still after a reload, and lands when the hand ends', async () => {
+    // The shorter stack (the one that just bought back in) has room under the maximum.
+    const stackOf = async (page: Page, seat: number) => Number((await page.getByTestId(`stack-${seat}`).textContent())?.replace(/[^\d]/g, '') || '0');
+    const [a, c] = [await stackOf(alice, 0), await stackOf(alice, 1)];
+    const [player, seat] = a <= c ? [alice, 0] : [carol, 1];
+    const live = await waitForLiveHand(player);
+    await player.getByRole('button', { name: 'Top up' }).click();
+    const dialog = player.getByRole('dialog', { name: 'Top up' });
+    await dialog.getByLabel('Chips', { exact: true }).fill('20');
+    await dialog.getByRole('button', { name: /^Add/ }).click();
+    const pill = player.getByTestId('pending-top-up');
+    await pill.waitFor({ timeout: 5_000 });
+    expect(await pill.textContent()).toBe('+20 after this hand');
+    // Nobody acts, so the hand is still on: a reload reads the pending top-up from the snapshot.
+    await player.reload();
+    await player.getByTestId('pending-top-up').waitFor({ timeout: 10_000 });
+    expect(await hand(player)).toBe(live);
+    await shotAtBothSizes(player, SHOTS, 'pending-top-up');
+    // The hand ends; the next one starts with the chips added and nothing pending.
+    await playUntil([alice, carol], () => 'f', async () => (await hand(player)) !== live && (await street(player)) !== 'complete');
+    await player.getByTestId('pending-top-up').waitFor({ state: 'hidden', timeout: 5_000 });
+    expect(await player.getByTestId('pending-top-up').count()).toBe(0);
+    // The ledger has it: one top-up of 20 at this table.
+    const topUps = await server.t.db.ledgerTransfer.findMany({ where: { kind: 'TOP_UP', tableId }, include: { entries: true } });
+    expect(topUps.filter((t) => t.entries.some((e) => e.amount === 20n))).toHaveLength(1);
+  });
 });

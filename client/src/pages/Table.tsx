@@ -216,6 +216,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
     setDialog(null);
     toast(ack.pending ? `${formatChips(amount)} chips will be added after this hand.` : `${formatChips(amount)} chips added.`, 'success');
     void refreshBalance();
+    if (ack.pending) resync(); // the snapshot lists it as pending until the hand ends
     return null;
   };
   const simple = async (name: 'table:sit_out' | 'table:sit_in' | 'table:leave') => {
@@ -235,12 +236,13 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   };
 
   const stackNow = me?.stack ?? 0;
+  const pendingChips = state.pendingTopUps.reduce((sum, n) => sum + n, 0);
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
   const controls: TableControl[] = [
     me?.sittingOut ? { label: 'Sit in', onSelect: () => void simple('table:sit_in') } : { label: 'Sit out', onSelect: () => void simple('table:sit_out') },
     busted
       ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }) }
-      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow >= state.maxBuyIn },
+      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow + pendingChips >= state.maxBuyIn },
     { label: myPlayer?.leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: myPlayer?.leaving },
   ];
 
@@ -270,6 +272,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
           ) : (
             <>
               {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left">Time bank {timeBank}s</span>}
+              {pendingChips > 0 && <span className="time-bank pending-top-up" data-testid="pending-top-up" title="Added to your stack when this hand ends">+{formatChips(pendingChips)} after this hand</span>}
               <TableControls controls={controls} />
             </>
           )}
@@ -302,7 +305,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
         <ChipsDialog title={`Buy in — seat ${dialog.seat + 1}${state.youWaitlist?.offer?.seat === dialog.seat ? ' (held for you)' : ''}`} min={state.minBuyIn} max={state.maxBuyIn} balance={balance ?? 0} confirmLabel="Sit with" onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'topup' && (
-        <ChipsDialog title="Top up" min={1} max={Math.max(1, state.maxBuyIn - stackNow)} balance={balance ?? 0} confirmLabel="Add" onConfirm={topUp} onClose={() => setDialog(null)} />
+        <ChipsDialog title="Top up" min={1} max={Math.max(1, state.maxBuyIn - stackNow - pendingChips)} balance={balance ?? 0} confirmLabel="Add" onConfirm={topUp} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'rebuy' && (
         <RebuyDialog
