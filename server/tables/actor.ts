@@ -445,7 +445,7 @@ export class TableActor {
       // hand (even by a player who was not dealt in) waits for the boundary.
       if (isHandInProgress(this.game) || this.seats.get(seat)!.phase === 'joining') {
         const marked = await this.markLeaving(seat);
-        await this.sitOutSeat(seat);
+        if (marked.ok) await this.sitOutSeat(seat);
         return marked;
       }
       const out = await this.removeSeat(seat, 'left');
@@ -453,13 +453,27 @@ export class TableActor {
     });
   }
 
-  /** joining | seated -> leaving, in memory and in seat_intents (it survives a restart). */
+  /**
+   * joining | seated -> leaving: its seat_intents row first (it survives a restart), then
+   * memory. A failed write refuses the leave (`table/busy`: nothing changed, the client may
+   * ask again) instead of stopping the table, which would cancel everyone's hand.
+   */
   private async markLeaving(seat: number): Promise<Ack<{ pending: boolean }>> {
     const record = this.seats.get(seat)!;
-    if (this.seats.leave(seat)) {
-      await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
-      this.broadcastPlayers();
+    if (record.phase === 'leaving') return { ok: true, pending: true };
+    let id: bigint;
+    try {
+      id = await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
+    } catch (error) {
+      this.deps.log.warn({ tableId: this.id, seat, error: (error as Error).message }, 'could not store a leave; refused');
+      return errorAck('table/busy');
     }
+    // Asked while a settlement was on (outside the mailbox): the seat may have gone meanwhile.
+    if (this.seats.get(seat) !== record) {
+      this.forgetIntent(this.deps.intents.remove(id));
+      return { ok: true, pending: false };
+    }
+    if (this.seats.leave(seat)) this.broadcastPlayers();
     return { ok: true, pending: true };
   }
 

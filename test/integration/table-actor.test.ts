@@ -189,6 +189,44 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('a leave whose seat_intents row cannot be written is refused; the table and the hand go on, and a second leave works', async () => {
+    let failNext = true;
+    const { actor, clock, callers, fatal } = await setup({}, undefined, (real) => ({
+      ...real,
+      add: async (intent) => {
+        if (intent.kind === 'LEAVE' && failNext) {
+          failNext = false;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        }
+        return real.add(intent);
+      },
+    }));
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    const hand = actor.snapshot(null).view.handId;
+    expect(await actor.leave(callers[other]!)).toMatchObject({ ok: false, error: { code: 'table/busy' } });
+    expect(fatal).toEqual([]);
+    expect(actor.players().find((p) => p.seat === other)!.leaving).toBe(false);
+    expect(actor.snapshot(null).view.seats[other]!.sittingOut).toBe(false);
+    // The hand is the same one, and it goes on.
+    expect(actor.snapshot(null).view.handId).toBe(hand);
+    expect(await actor.act(callers[toAct]!, 'call', undefined, actor.seq)).toMatchObject({ ok: true });
+    expect(await actor.leave(callers[other]!)).toMatchObject({ ok: true, pending: true });
+    expect(actor.players().find((p) => p.seat === other)!.leaving).toBe(true);
+    expect(await t.db.seatIntent.count({ where: { kind: 'LEAVE', seatSession: { tableId: actor.id } } })).toBe(1);
+    // The hand ends (the leaver folds at their turn): the boundary cashes the seat out.
+    await actor.idle();
+    const turn = actor.snapshot(null).view.toAct;
+    if (turn !== null) await actor.act(callers[turn]!, 'fold', undefined, actor.seq);
+    await actor.idle();
+    expect(actor.seatsTaken()).toBe(1);
+    expect(await t.db.seatSession.count({ where: { tableId: actor.id, status: 'OPEN' } })).toBe(1);
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
   it('at the boundary the queued top-ups of different seats go to the ledger together; one seat\'s go one after another, in the order asked', async () => {
     const { sent, both, ledger } = topUpsHeldUntilTwo();
     const removedByTable: bigint[] = [];
