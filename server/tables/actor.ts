@@ -445,7 +445,7 @@ export class TableActor {
       // hand (even by a player who was not dealt in) waits for the boundary.
       if (isHandInProgress(this.game) || this.seats.get(seat)!.phase === 'joining') {
         const marked = await this.markLeaving(seat);
-        if (marked.ok) await this.sitOutSeat(seat);
+        if (marked.ok && marked.pending) await this.sitOutSeat(seat);
         return marked;
       }
       const out = await this.removeSeat(seat, 'left');
@@ -458,9 +458,20 @@ export class TableActor {
    * memory. A failed write refuses the leave (`table/busy`: nothing changed, the client may
    * ask again) instead of stopping the table, which would cancel everyone's hand.
    */
-  private async markLeaving(seat: number): Promise<Ack<{ pending: boolean }>> {
+  private markLeaving(seat: number): Promise<Ack<{ pending: boolean }>> {
     const record = this.seats.get(seat)!;
-    if (record.phase === 'leaving') return { ok: true, pending: true };
+    if (record.phase === 'leaving') return Promise.resolve({ ok: true, pending: true });
+    // A twin (asked again while the row is written) gets the same answer; a boundary that
+    // comes meanwhile (a leave asked during a settlement, outside the mailbox) waits for it.
+    const stored = (record.leaveStored as Promise<Ack<{ pending: boolean }>> | undefined) ?? this.storeLeave(seat, record);
+    record.leaveStored = stored;
+    void stored.finally(() => {
+      if (record.leaveStored === stored) record.leaveStored = undefined;
+    });
+    return stored;
+  }
+
+  private async storeLeave(seat: number, record: SeatRecord): Promise<Ack<{ pending: boolean }>> {
     let id: bigint;
     try {
       id = await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
@@ -873,7 +884,9 @@ export class TableActor {
   private async handBoundary(): Promise<void> {
     const inLedger = this.closing ? new Map<TopUpIntent, Promise<TopUpAnswer>>() : this.startQueuedTopUps();
     for (const [seat, record] of this.seats.entries()) {
+      if (record.leaveStored) await record.leaveStored;
       if (this.stopped) return;
+      if (this.seats.get(seat) !== record) continue;
       // A seat whose top-ups went to the ledger takes them, even if the table began closing since.
       if (!this.closing || record.intents.some((i) => i.kind === 'top_up' && inLedger.has(i))) {
         for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step, inLedger);

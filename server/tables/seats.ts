@@ -48,6 +48,8 @@ export interface SeatRecord extends SeatPerson {
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
   intents: SeatIntent[];
+  /** A leave whose seat_intents row is being written; the seat turns `leaving` once it is stored. */
+  leaveStored?: Promise<unknown>;
   graceTimer: unknown;
 }
 

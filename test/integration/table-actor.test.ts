@@ -227,6 +227,40 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('a leave asked while the hand settles is taken at that boundary, which waits for its row to be stored', async () => {
+    let settleGate!: () => void;
+    const settleHeld = new Promise<void>((resolve) => (settleGate = resolve));
+    let settling!: () => void;
+    const settleStarted = new Promise<void>((resolve) => (settling = resolve));
+    let writeGate!: () => void;
+    const writeHeld = new Promise<void>((resolve) => (writeGate = resolve));
+    const { actor, clock, callers, fatal } = await setup(
+      {},
+      (real) => ({ ...real, settleHand: async (input) => (settling(), await settleHeld, real.settleHand(input)) }),
+      (real) => ({ ...real, add: async (intent) => (intent.kind === 'LEAVE' && (await writeHeld), real.add(intent)) }),
+    );
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    await settleStarted;
+    // Outside the mailbox (it is busy settling): the row's write starts, held.
+    const left = actor.leave(callers[other]!);
+    settleGate();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the settlement commits; the boundary waits for the row
+    expect(actor.seatsTaken()).toBe(2);
+    writeGate();
+    expect(await left).toEqual({ ok: true, pending: true });
+    expect(await folded).toMatchObject({ ok: true });
+    await actor.idle();
+    // Cashed out at this boundary, not dealt into another hand.
+    expect(actor.seatsTaken()).toBe(1);
+    expect(await t.db.seatSession.count({ where: { tableId: actor.id, status: 'OPEN' } })).toBe(1);
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
   it('at the boundary the queued top-ups of different seats go to the ledger together; one seat\'s go one after another, in the order asked', async () => {
     const { sent, both, ledger } = topUpsHeldUntilTwo();
     const removedByTable: bigint[] = [];
