@@ -26,7 +26,8 @@ export function formatReport(r: BotReport): string {
         ? [`hand boundary after a settled hand (p50 / p99 / mean): ${stageText(s.boundarySeconds)} (n=${s.boundarySeconds.count})`]
         : []),
       `server: hands ${s.handsTotal}, actions ${s.actionsTotal}, CPU ${s.cpuSeconds === null ? 'n/a' : `${s.cpuSeconds.toFixed(1)} s (${((100 * s.cpuSeconds) / r.playSeconds).toFixed(0)}% of one core)`},` +
-        ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'}`,
+        ` RSS ${s.residentMemoryBytes ? (s.residentMemoryBytes / 2 ** 20).toFixed(0) + ' MiB' : 'n/a'},` +
+        ` main thread's event loop delay p99 ${ms(s.eventLoopLagSeconds)} (monitorEventLoopDelay since the scrape before the play window)`,
       ...(s.threadCpuSeconds
         ? [`server CPU by thread (s): ${Object.entries(s.threadCpuSeconds).map(([thread, seconds]) => `${thread} ${seconds.toFixed(1)}`).join(', ')}`]
         : []),

@@ -93,6 +93,7 @@ export interface BotReport {
     threadCpuSeconds: Record<string, number> | null;
     handsTotal: number;
     actionsTotal: number;
+    /** p99 of the main thread's event loop delay (prom-client resets it at each scrape: here, over the play window). */
     eventLoopLagSeconds: number | null;
     residentMemoryBytes: number | null;
   } | null;
@@ -443,7 +444,7 @@ export function serverFigures(before: Scrape | null, after: Scrape): NonNullable
     threadCpuSeconds: threadCpuWindow(before, after),
     handsTotal: total(after, 'poker_hands_total') - total(before, 'poker_hands_total'),
     actionsTotal: total(after, 'poker_actions_total') - total(before, 'poker_actions_total'),
-    eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? after.samples.get('nodejs_eventloop_lag_seconds') ?? null,
+    eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? null,
     residentMemoryBytes: after.samples.get('process_resident_memory_bytes') ?? null,
   };
 }
