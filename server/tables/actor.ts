@@ -882,9 +882,12 @@ export class TableActor {
    * then the next hand is scheduled.
    */
   private async handBoundary(): Promise<void> {
+    // A leave asked while the hand settled may still be writing its row: it decides whether
+    // the seat leaves here, and a leaving seat's top-ups are not sent, so it comes first.
+    for (const [, record] of this.seats.entries()) if (record.leaveStored) await record.leaveStored;
+    if (this.stopped) return;
     const inLedger = this.closing ? new Map<TopUpIntent, Promise<TopUpAnswer>>() : this.startQueuedTopUps();
     for (const [seat, record] of this.seats.entries()) {
-      if (record.leaveStored) await record.leaveStored;
       if (this.stopped) return;
       if (this.seats.get(seat) !== record) continue;
       // A seat whose top-ups went to the ledger takes them, even if the table began closing since.

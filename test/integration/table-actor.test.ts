@@ -234,14 +234,21 @@ describe('table actor', () => {
     const settleStarted = new Promise<void>((resolve) => (settling = resolve));
     let writeGate!: () => void;
     const writeHeld = new Promise<void>((resolve) => (writeGate = resolve));
-    const { actor, clock, callers, fatal } = await setup(
+    const topUpsSent: bigint[] = [];
+    const { actor, clock, rec, callers, fatal } = await setup(
       {},
-      (real) => ({ ...real, settleHand: async (input) => (settling(), await settleHeld, real.settleHand(input)) }),
+      (real) => ({
+        ...real,
+        settleHand: async (input) => (settling(), await settleHeld, real.settleHand(input)),
+        topUp: (input) => (topUpsSent.push(input.seatSessionId), real.topUp(input)),
+      }),
       (real) => ({ ...real, add: async (intent) => (intent.kind === 'LEAVE' && (await writeHeld), real.add(intent)) }),
     );
     await clock.advance(100, actor); // deal
     const toAct = actor.snapshot(null).view.toAct!;
     const other = 1 - toAct;
+    // The leaver has a top-up queued too: leaving, it is dropped, never sent to the ledger.
+    expect(await actor.topUp(callers[other]!, 50, uniqueKey('top'))).toEqual({ ok: true, pending: true });
     const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
     await settleStarted;
     // Outside the mailbox (it is busy settling): the row's write starts, held.
@@ -253,9 +260,13 @@ describe('table actor', () => {
     expect(await left).toEqual({ ok: true, pending: true });
     expect(await folded).toMatchObject({ ok: true });
     await actor.idle();
-    // Cashed out at this boundary, not dealt into another hand.
+    // Cashed out at this boundary, not dealt into another hand, with the stack the table held.
     expect(actor.seatsTaken()).toBe(1);
     expect(await t.db.seatSession.count({ where: { tableId: actor.id, status: 'OPEN' } })).toBe(1);
+    expect(topUpsSent).toEqual([]);
+    expect(rec.notices.map((n) => n.message)).toContain('Your pending top-up was cancelled because you left the table.');
+    const wallet = await t.db.account.findUniqueOrThrow({ where: { code: `wallet:${callers[other]!.userId}` } });
+    expect(wallet.balance).toBe(1_000n - 100n + 101n); // bought in 100, won the small blind
     await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
     expect(fatal).toEqual([]);
     actor.stop();
