@@ -170,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handSettled: () => metrics.handsTotal.inc(),
       handVoided: (reason) => metrics.handsVoidedTotal.inc({ reason }),
       tables: (count) => metrics.tables.set(count),
+      tableRebuilt: (cause) => metrics.tableRebuildsTotal.inc({ cause }),
     },
     onLobbyChanged: () => realtime.lobbyChanged(),
     placement,

@@ -16,6 +16,7 @@ export interface Metrics {
   socketsConnected: Gauge;
   tables: Gauge;
   handsTotal: Counter;
+  tableRebuildsTotal: Counter;
   handsVoidedTotal: Counter<'reason'>;
   handSettleSeconds: Histogram;
   handBoundarySeconds: Histogram;
@@ -42,6 +43,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     socketsConnected: new Gauge({ name: 'poker_sockets_connected', help: 'Socket.IO connections open now.', registers }),
     tables: new Gauge({ name: 'poker_tables', help: 'Table actors running in this process.', registers }),
     handsTotal: new Counter({ name: 'poker_hands_total', help: 'Hands settled.', registers }),
+    tableRebuildsTotal: new Counter({
+      name: 'poker_table_rebuilds_total',
+      help: 'Table actors stopped by a fatal error and rebuilt from the database, by cause: invariant (memory and ledger disagreed), owner_lost (another node claimed the table), error (a failed command or settlement).',
+      labelNames: ['cause'],
+      registers,
+    }),
     handsVoidedTotal: new Counter({
       name: 'poker_hands_voided_total',
       help: 'Hands voided because their settlement could not be committed (incidents), by reason.',

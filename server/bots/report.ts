@@ -51,6 +51,10 @@ export function formatReport(r: BotReport): string {
         ` wallets match hands ${api.walletsMatchHands}, chips conserved ${api.chipsConserved}`,
     );
   }
+  if (r.tableRebuilds) {
+    const causes = Object.entries(r.tableRebuilds).filter(([, n]) => n > 0);
+    lines.push(`tables rebuilt by the server during the run: ${causes.length ? causes.map(([c, n]) => `${c}=${n}`).join(', ') : 'none'}`);
+  }
   if (r.audit.reconcile) lines.push(`reconcile (GET /api/admin/reconcile): ${r.audit.reconcile.ok ? 'clean' : r.audit.reconcile.violations.join('; ')}`);
   const db = r.audit.db;
   if (db) {

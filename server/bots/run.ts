@@ -77,6 +77,12 @@ export interface BotReport {
   handsPerSecond: number;
   actionsPerSecond: number;
   ackLatency: LatencySummary;
+  /**
+   * Table actors the server stopped and rebuilt from the database during the run (play and
+   * leaves), by cause (poker_table_rebuilds_total); null when the server does not report it.
+   * An `invariant` one (the table's memory and the ledger disagreed) fails the run.
+   */
+  tableRebuilds: Record<string, number> | null;
   server: {
     settleSeconds: { count: number; p50: number | null; p99: number | null; mean: number | null };
     /** The hand boundary after each settled hand (absent from servers without the metric: count 0). */
@@ -217,6 +223,10 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   for (const bot of players) bot.close();
   const reconcile = admin ? await adminReconcile(admin) : null;
   const db = hooks.dbAudit ? await hooks.dbAudit({ userIds: players.map((p) => p.userId), tableIds: tables.map((t) => t.id) }) : null;
+  // Tables the server had to rebuild from the database, from the play window's start to
+  // after every bot left (the leaves and their cash-outs included).
+  const last = before ? await scrape(options.url) : null;
+  const rebuilds = last ? rebuildsBetween(before, last) : null;
 
   const report: BotReport = {
     ok: true,
@@ -247,6 +257,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     },
     churn: churnSummary(churners, stats.rejoins),
     audit: { api: apiAudit, reconcile, db },
+    tableRebuilds: rebuilds,
   };
   report.violations = violationsOf(report, options);
   report.ok = report.violations.length === 0;
@@ -379,6 +390,8 @@ function violationsOf(report: BotReport, options: BotRunOptions): string[] {
   if (db && !db.reconcileOk) v.push(`reconcile (database): ${db.violations.join('; ')}`);
   if (db && !db.conserved) v.push(`database: wallets ${db.wallets} + seats ${db.seatChips} + rake ${db.rake} != bought ${db.bought}`);
   if (report.errors > options.errorThreshold) v.push(`${report.errors} errors (threshold ${options.errorThreshold})`);
+  const broken = report.tableRebuilds?.invariant ?? 0;
+  if (broken > 0) v.push(`${broken} tables stopped because their memory and the ledger disagreed (poker_table_rebuilds_total{cause="invariant"}; the server log says which)`);
   const unresumed = report.churn.seatedReconnects - report.churn.resumes - report.churn.removedWhileAway;
   if (unresumed !== 0) v.push(`${unresumed} reconnections while seated did not resume`);
   if (report.churn.resumeMisses > 0) v.push(`${report.churn.resumeMisses} reconnections did not find the bot at its seat (${report.churn.missDetails.join('; ')})`);
@@ -447,6 +460,19 @@ export function serverFigures(before: Scrape | null, after: Scrape): NonNullable
     eventLoopLagSeconds: after.samples.get('nodejs_eventloop_lag_p99_seconds') ?? null,
     residentMemoryBytes: after.samples.get('process_resident_memory_bytes') ?? null,
   };
+}
+
+/** poker_table_rebuilds_total by cause between two scrapes; null when the server has no such metric. */
+function rebuildsBetween(before: Scrape | null, after: Scrape): Record<string, number> | null {
+  const prefix = 'poker_table_rebuilds_total{cause="';
+  const causes: Record<string, number> = {};
+  for (const [key, value] of after.samples) {
+    if (!key.startsWith(prefix)) continue;
+    const cause = key.slice(prefix.length, key.indexOf('"', prefix.length));
+    causes[cause] = value - (before?.samples.get(key) ?? 0);
+  }
+  // A counter with labels prints nothing until it first counts: present in the text means supported.
+  return after.samples.has('poker_hands_total') ? causes : null;
 }
 
 /** CPU seconds by thread between two scrapes (poker_thread_cpu_seconds_total{thread}); null when the server has no such metric. */

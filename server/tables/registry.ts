@@ -41,7 +41,7 @@ export interface RegistryDeps {
   settings: TableSettings;
   output: TableOutput;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
-  metrics?: ActorMetrics & { tables?(count: number): void };
+  metrics?: ActorMetrics & { tables?(count: number): void; tableRebuilt?(cause: RebuildCause): void };
   equity?: ActorDepsEquity;
   /** Called whenever lobby-visible numbers change (debounced by the caller). */
   onLobbyChanged?: () => void;
@@ -367,6 +367,7 @@ export class TableRegistry implements TableRegistryApi {
   private async rebuild(tableId: number, reason: string): Promise<void> {
     if (this.stopping) return;
     this.deps.log.warn({ tableId, reason }, 'rebuilding table from the database');
+    this.deps.metrics?.tableRebuilt?.(rebuildCause(reason));
     this.actors.get(tableId)?.stop();
     this.actors.delete(tableId);
     let delay = REBUILD_RETRY_MS;
@@ -493,4 +494,14 @@ export class TableRegistry implements TableRegistryApi {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     await deregisterNode(this.deps.db, this.nodeId).catch(() => undefined);
   }
+}
+
+export type RebuildCause = 'invariant' | 'owner_lost' | 'error';
+
+/** What stopped a table actor, from its fatal reason (TableActor.fatal). */
+export function rebuildCause(reason: string): RebuildCause {
+  if (reason.includes('table/not_owner')) return 'owner_lost';
+  // assertStack, a seat the ledger opened that the table holds, a run-out the engine refused.
+  if (/the ledger (holds|opened)|the engine refused/.test(reason)) return 'invariant';
+  return 'error';
 }

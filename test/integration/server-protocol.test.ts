@@ -137,3 +137,30 @@ describe('pending requests in the snapshot', () => {
     for (const c of [back, toAct, spectator]) c.close();
   });
 });
+
+describe('a broken invariant is counted', () => {
+  it('chips moved into a seat behind the table\'s back stop it at the next money step; /metrics counts the rebuild as an invariant', async () => {
+    const created = await s.server.registry.createTable({
+      name: 'tampered', variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    const tableId = created.value.id;
+    const alone = await TestClient.signup(s.url, 'tamper_a');
+    await alone.buyChips(1_000);
+    await alone.connect();
+    await alone.watch(tableId);
+    expect((await alone.emit('table:sit', { tableId, seat: 0, buyIn: 100 })).ok).toBe(true);
+    const counted = async () => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return Number(/^poker_table_rebuilds_total\{cause="invariant"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await counted();
+    // The ledger moves 10 chips to the seat without the table (no hand runs with one player).
+    const seat = await s.t.db.seatSession.findFirstOrThrow({ where: { tableId, userId: alone.userId, status: 'OPEN' } });
+    expect((await s.t.ledger.topUp({ seatSessionId: seat.id, amount: 10n, idempotencyKey: 'behind-its-back' })).ok).toBe(true);
+    // The leave's cash-out pays 110 where the table holds 100: the table stops and is rebuilt.
+    await alone.emit('table:leave', { tableId });
+    await expect.poll(counted, { timeout: 10_000 }).toBe(before + 1);
+    alone.close();
+  });
+});
