@@ -591,9 +591,11 @@ export class PlayerBot {
   /**
    * Before an action that puts our whole stack in, ask for a reload: during the
    * hand it waits for the boundary, where the table applies queued top-ups before
-   * it sits out an empty seat. Without it a bust seat is sat out at the boundary,
-   * topped up, and its sit_in lands during the next hand, where that step makes
-   * whichever act is in flight at the table stale (the seq/stale of earlier runs).
+   * it sits out an empty seat. Without it a bust seat is sat out at the boundary and
+   * misses the next hand while its top-up and sit-in go through. (It was added when
+   * that sit-in also made the act in flight stale; since decisionSeq a sit-in changes
+   * no decision. It stays so that the load bench's workload stays comparable: about
+   * 2.4 top-ups a hand, a quarter of them refused; see docs/performance.md.)
    * Sent before the act on the same socket, so it is queued even when the act
    * ends the hand. If we win, the table refuses it whole at the boundary (an
    * `info` notice; nothing moves).
