@@ -76,7 +76,11 @@ function easternOffsetHours(ms: number): number {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
-/** "2026/12/03 8:37:00 ET": PokerStars' date, hours unpadded. */
+/**
+ * "2026/12/03 8:37:00 ET": PokerStars' date, hours unpadded. Like PokerStars' own stamps it
+ * has no offset, so the hour that repeats when daylight time ends (1:00-2:00 on the first
+ * Sunday of November) reads as its first, EDT, occurrence; the record's `startedAt` is exact.
+ */
 export function pokerStarsDate(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not a date: ${JSON.stringify(iso)}`);
