@@ -169,7 +169,9 @@ describe('table flow in the browser', () => {
     await playUntil([alice, carol], () => 'a', busted, 120_000);
     const loser = (await alice.getByTestId('rebuy-bar').isVisible()) ? alice : carol;
     const dialog = loser.getByRole('dialog', { name: 'Out of chips — buy back in' });
-    await dialog.waitFor({ timeout: 5_000 });
+    // It opens once the bust has been on screen for the showdown hold (4.5 s by default):
+    // 5 s left half a second for everything else, which a CI run did not have.
+    await dialog.waitFor({ timeout: 10_000 });
     const facts = (await dialog.locator('.facts').textContent()) ?? '';
     expect(facts).toContain('Minimum80');
     expect(facts).toContain('Maximum400');
