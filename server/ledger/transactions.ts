@@ -379,7 +379,9 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
     const key = scopeKey(input.idempotencyKey, row.user_id!);
     if (!validKey(key.key)) return fail('idempotency/key_invalid');
     if (!positive(input.amount)) return fail('amount/invalid');
-    if (row.status !== 'OPEN') return replayOrConflict<TopUpResult>(await lookup(tx, 'TOP_UP', key), hash) ?? fail('seat/closed');
+    // Closed in this snapshot: a top-up with this key could only have committed before the
+    // close, so the look-up above would have found it.
+    if (row.status !== 'OPEN') return fail('seat/closed');
     const locked = new Map(rows.flatMap((r) => (r.account_id === null ? [] : [[r.code!, { id: r.account_id, balance: r.balance! }] as const])));
     const wallet = locked.get(accountCodes.wallet(row.user_id!));
     const seat = locked.get(accountCodes.seat(input.seatSessionId))!;
