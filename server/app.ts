@@ -28,6 +28,7 @@ import { createLedger, type Ledger } from './ledger/transactions';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, registerMetricsRoute, type Metrics } from './metrics';
 import { createRealtime, type Realtime } from './realtime/socket';
+import { FATAL_CAUSES } from './tables/actor-types';
 import { systemClock, type Clock } from './tables/clock';
 import { createEquityPool } from './tables/equity-pool';
 import { clusterPlacement, SINGLE_NODE_PLACEMENT, TableRegistry, type PlacementSettings } from './tables/registry';
@@ -88,6 +89,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const database = options.database ?? (await openDatabase(config, { log: (m) => log.info(m) }));
   const db = database.db;
   const metrics = createMetrics();
+  // Every cause is printed from the start, at 0: a scraper tells "none" from "not reported".
+  for (const cause of FATAL_CAUSES) metrics.tableRebuildsTotal.inc({ cause }, 0);
   const ledgerOptions = {
     chipsPerUsd: config.CHIPS_PER_USD,
     purchaseMinCents: BigInt(config.CHIP_PURCHASE_MIN_CENTS),

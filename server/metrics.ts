@@ -16,7 +16,7 @@ export interface Metrics {
   socketsConnected: Gauge;
   tables: Gauge;
   handsTotal: Counter;
-  tableRebuildsTotal: Counter;
+  tableRebuildsTotal: Counter<'cause'>;
   handsVoidedTotal: Counter<'reason'>;
   handSettleSeconds: Histogram;
   handBoundarySeconds: Histogram;

@@ -28,6 +28,22 @@ export function total(scrape: Scrape | null, name: string): number {
   return sum;
 }
 
+/**
+ * One counter's increase between two scrapes, by the value of its one label
+ * (`name{label="value"}`); null when `after` has no series of it (an older server).
+ */
+export function deltasByLabel(before: Scrape | null, after: Scrape, name: string, label: string): Record<string, number> | null {
+  const prefix = `${name}{${label}="`;
+  const deltas: Record<string, number> = {};
+  let found = false;
+  for (const [key, value] of after.samples) {
+    if (!key.startsWith(prefix)) continue;
+    found = true;
+    deltas[key.slice(prefix.length, key.indexOf('"', prefix.length))] = value - (before?.samples.get(key) ?? 0);
+  }
+  return found ? deltas : null;
+}
+
 export interface HistogramWindow {
   count: number;
   sumSeconds: number;

@@ -3,7 +3,7 @@ import type { LobbyTable } from '../protocol';
 import { PlayerBot, SpectatorBot, sleep, type BotContext, type HandItem, type TableInfo } from './bot';
 import { HttpSession, ServerUnreachable, mapLimit, type ApiBody } from './http';
 import type { BotRunOptions } from './options';
-import { histogramWindow, parseMetrics, quantile, total, type Scrape } from './prom';
+import { deltasByLabel, histogramWindow, parseMetrics, quantile, total, type Scrape } from './prom';
 import { Stats, summarize, type LatencySummary, type WindowFigures } from './stats';
 import { strategyByName } from './strategy';
 
@@ -226,7 +226,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   // Tables the server had to rebuild from the database, from the play window's start to
   // after every bot left (the leaves and their cash-outs included).
   const last = before ? await scrape(options.url) : null;
-  const rebuilds = last ? rebuildsBetween(before, last) : null;
+  const rebuilds = last ? deltasByLabel(before, last, 'poker_table_rebuilds_total', 'cause') : null;
 
   const report: BotReport = {
     ok: true,
@@ -462,29 +462,10 @@ export function serverFigures(before: Scrape | null, after: Scrape): NonNullable
   };
 }
 
-/** poker_table_rebuilds_total by cause between two scrapes; null when the server has no such metric. */
-function rebuildsBetween(before: Scrape | null, after: Scrape): Record<string, number> | null {
-  const prefix = 'poker_table_rebuilds_total{cause="';
-  const causes: Record<string, number> = {};
-  for (const [key, value] of after.samples) {
-    if (!key.startsWith(prefix)) continue;
-    const cause = key.slice(prefix.length, key.indexOf('"', prefix.length));
-    causes[cause] = value - (before?.samples.get(key) ?? 0);
-  }
-  // A counter with labels prints nothing until it first counts: present in the text means supported.
-  return after.samples.has('poker_hands_total') ? causes : null;
-}
-
 /** CPU seconds by thread between two scrapes (poker_thread_cpu_seconds_total{thread}); null when the server has no such metric. */
 function threadCpuWindow(before: Scrape | null, after: Scrape): Record<string, number> | null {
-  const prefix = 'poker_thread_cpu_seconds_total{thread="';
-  const threads: Record<string, number> = {};
-  for (const [key, value] of after.samples) {
-    if (!key.startsWith(prefix)) continue;
-    const thread = key.slice(prefix.length, key.indexOf('"', prefix.length));
-    threads[thread] = round(value - (before?.samples.get(key) ?? 0))!;
-  }
-  return Object.keys(threads).length > 0 ? threads : null;
+  const threads = deltasByLabel(before, after, 'poker_thread_cpu_seconds_total', 'thread');
+  return threads && Object.fromEntries(Object.entries(threads).map(([thread, seconds]) => [thread, round(seconds)!]));
 }
 
 // ---- helpers -------------------------------------------------------------------------------------

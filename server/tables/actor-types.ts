@@ -8,6 +8,15 @@ import type { TableOutput } from './output';
 import type { TableSettings } from './settings';
 import type { IntentStore, TableRow } from './store';
 
+
+/**
+ * Why an actor stopped: `invariant` when its memory and the ledger (or the engine) disagreed,
+ * a bug; `owner_lost` when another node claimed the table; `error` for a command or a
+ * settlement that failed.
+ */
+export const FATAL_CAUSES = ['invariant', 'owner_lost', 'error'] as const;
+export type FatalCause = (typeof FATAL_CAUSES)[number];
+
 export interface ActorLog {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -25,7 +34,7 @@ export interface ActorDeps {
   log: ActorLog;
   metrics?: ActorMetrics;
   /** Called when the actor cannot go on (stale owner, invariant broken, hand voided): the registry rebuilds it from the database. */
-  onFatal: (tableId: number, reason: string) => void;
+  onFatal: (tableId: number, reason: string, cause: FatalCause) => void;
   /** Called once the table is closed in the ledger: the registry drops the actor. */
   onClosed?: (tableId: number) => void;
   /** All-in equity off the event loop (a worker thread); absent in unit tests. */

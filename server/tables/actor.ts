@@ -19,7 +19,7 @@ import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableS
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, Ledger, WithTransfer } from '../ledger/transactions';
 import { ActionClock } from './action-clock';
-import type { ActorDeps, Caller } from './actor-types';
+import type { ActorDeps, Caller, FatalCause } from './actor-types';
 import { allInEquityRequest, runOutEquityRequest, type EquityRequest } from './all-in-equity';
 import { Dealer, noteCommand, type HandLog } from './hand-log';
 import { SeatBook, type BoundaryStep, type SeatIntent, type SeatRecord } from './seats';
@@ -290,7 +290,7 @@ export class TableActor {
       }
       if (bought.value.replayed) return this.answerSitReplay(caller, bought.value);
       if (seatedAt !== null || this.seats.has(seat)) {
-        this.fatal(`the ledger opened seat ${seat} for user ${caller.userId}, which the table holds`);
+        this.fatal(`the ledger opened seat ${seat} for user ${caller.userId}, which the table holds`, 'invariant');
         return errorAck('internal');
       }
       const seated = await this.seatBoughtIn(caller, seat, buyIn, bought.value);
@@ -463,12 +463,13 @@ export class TableActor {
     if (record.phase === 'leaving') return Promise.resolve({ ok: true, pending: true });
     // A twin (asked again while the row is written) gets the same answer; a boundary that
     // comes meanwhile (a leave asked during a settlement, outside the mailbox) waits for it.
-    const stored = (record.leaveStored as Promise<Ack<{ pending: boolean }>> | undefined) ?? this.storeLeave(seat, record);
-    record.leaveStored = stored;
-    void stored.finally(() => {
-      if (record.leaveStored === stored) record.leaveStored = undefined;
-    });
-    return stored;
+    if (!record.leaveStored) {
+      const stored = this.storeLeave(seat, record);
+      record.leaveStored = stored;
+      const done = () => (record.leaveStored = undefined);
+      void stored.then(done, done);
+    }
+    return record.leaveStored;
   }
 
   private async storeLeave(seat: number, record: SeatRecord): Promise<Ack<{ pending: boolean }>> {
@@ -785,7 +786,7 @@ export class TableActor {
         this.runOutTimer = null;
         if (this.stopped || !this.awaitingRunOut()) return;
         const rejection = await this.step({ type: 'run_out' });
-        if (rejection) this.fatal(`the engine refused the run-out: ${rejection.code}`);
+        if (rejection) this.fatal(`the engine refused the run-out: ${rejection.code}`, 'invariant');
       }, () => {
         // A full mailbox: try again later rather than leave the hand hanging.
         if (this.runOutTimer !== timer) return;
@@ -889,7 +890,6 @@ export class TableActor {
     const inLedger = this.closing ? new Map<TopUpIntent, Promise<TopUpAnswer>>() : this.startQueuedTopUps();
     for (const [seat, record] of this.seats.entries()) {
       if (this.stopped) return;
-      if (this.seats.get(seat) !== record) continue;
       // A seat whose top-ups went to the ledger takes them, even if the table began closing since.
       if (!this.closing || record.intents.some((i) => i.kind === 'top_up' && inLedger.has(i))) {
         for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step, inLedger);
@@ -1033,7 +1033,7 @@ export class TableActor {
   private assertStack(seat: number, ledgerStack: bigint, what: string): boolean {
     const memory = this.memoryStackOf(seat);
     if (memory !== null && BigInt(memory) === ledgerStack) return true;
-    this.fatal(`${what}: the ledger holds ${ledgerStack} for seat ${seat} but the table holds ${memory}`);
+    this.fatal(`${what}: the ledger holds ${ledgerStack} for seat ${seat} but the table holds ${memory}`, 'invariant');
     return false;
   }
 
@@ -1228,11 +1228,11 @@ export class TableActor {
    * at once and commits nothing more.
    */
   private fenced<R extends { ok: true } | { ok: false; error: { code: string } }>(result: R): R {
-    if (!result.ok && result.error.code === 'table/not_owner') this.fatal('another owner claimed the table (table/not_owner)');
+    if (!result.ok && result.error.code === 'table/not_owner') this.fatal('another owner claimed the table (table/not_owner)', 'owner_lost');
     return result;
   }
 
-  private fatal(reason: string): void {
+  private fatal(reason: string, cause: FatalCause = 'error'): void {
     if (this.stopped) return;
     this.deps.log.error({ tableId: this.id, reason }, 'table actor stopped; it will be rebuilt from the database');
     this.stop();
@@ -1241,7 +1241,7 @@ export class TableActor {
       kind: 'hand_cancelled',
       message: 'The table hit an error and is being restarted; the current hand is cancelled and every stack is as before it.',
     } satisfies TableNotice);
-    this.deps.onFatal(this.id, reason);
+    this.deps.onFatal(this.id, reason, cause);
   }
 }
 

@@ -7,6 +7,7 @@ import { TableActor, type ActorDeps } from './actor';
 type ActorDepsEquity = ActorDeps['equity'];
 import type { Clock } from './clock';
 import type { ActorMetrics } from './metrics-api';
+import type { FatalCause } from './actor-types';
 import type { TableOutput } from './output';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from './registry-api';
 import { tableTimingProblem, withTableTiming, type TableSettings, type TableTimingInput, type TableTimingOverride } from './settings';
@@ -41,7 +42,7 @@ export interface RegistryDeps {
   settings: TableSettings;
   output: TableOutput;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
-  metrics?: ActorMetrics & { tables?(count: number): void; tableRebuilt?(cause: RebuildCause): void };
+  metrics?: ActorMetrics & { tables?(count: number): void; tableRebuilt?(cause: FatalCause): void };
   equity?: ActorDepsEquity;
   /** Called whenever lobby-visible numbers change (debounced by the caller). */
   onLobbyChanged?: () => void;
@@ -349,7 +350,7 @@ export class TableRegistry implements TableRegistryApi {
       newSeed: () => randomBytes(32),
       log: this.deps.log,
       metrics: this.deps.metrics,
-      onFatal: (id, reason) => void this.rebuild(id, reason),
+      onFatal: (id, reason, cause) => void this.rebuild(id, reason, cause),
       onClosed: (id) => this.retire(id, actor),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
       onLobbyChanged: () => this.deps.onLobbyChanged?.(),
@@ -364,10 +365,10 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   /** After a fatal error: drop the actor (its hand is void) and load the table again. */
-  private async rebuild(tableId: number, reason: string): Promise<void> {
+  private async rebuild(tableId: number, reason: string, cause: FatalCause): Promise<void> {
     if (this.stopping) return;
-    this.deps.log.warn({ tableId, reason }, 'rebuilding table from the database');
-    this.deps.metrics?.tableRebuilt?.(rebuildCause(reason));
+    this.deps.log.warn({ tableId, reason, cause }, 'rebuilding table from the database');
+    this.deps.metrics?.tableRebuilt?.(cause);
     this.actors.get(tableId)?.stop();
     this.actors.delete(tableId);
     let delay = REBUILD_RETRY_MS;
@@ -494,14 +495,4 @@ export class TableRegistry implements TableRegistryApi {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     await deregisterNode(this.deps.db, this.nodeId).catch(() => undefined);
   }
-}
-
-export type RebuildCause = 'invariant' | 'owner_lost' | 'error';
-
-/** What stopped a table actor, from its fatal reason (TableActor.fatal). */
-export function rebuildCause(reason: string): RebuildCause {
-  if (reason.includes('table/not_owner')) return 'owner_lost';
-  // assertStack, a seat the ledger opened that the table holds, a run-out the engine refused.
-  if (/the ledger (holds|opened)|the engine refused/.test(reason)) return 'invariant';
-  return 'error';
 }

@@ -1,3 +1,4 @@
+import type { Ack } from '../protocol/errors';
 import type { KeyInput } from '../ledger/keys';
 
 // The life of a seat beside the engine, as an explicit state machine
@@ -48,8 +49,8 @@ export interface SeatRecord extends SeatPerson {
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
   intents: SeatIntent[];
-  /** A leave whose seat_intents row is being written; the seat turns `leaving` once it is stored. */
-  leaveStored?: Promise<unknown>;
+  /** A leave whose seat_intents row is being written (its answer); the seat turns `leaving` once it is stored. */
+  leaveStored?: Promise<Ack<{ pending: boolean }>>;
   graceTimer: unknown;
 }
 
