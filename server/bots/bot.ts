@@ -185,9 +185,10 @@ export class PlayerBot {
     this.http = new HttpSession(ctx.options.url);
   }
 
-  note(what: string): void {
+  /** Takes a function so that a run without tracing builds no string (it is called on every frame). */
+  note(what: () => string): void {
     if (!TRACE) return;
-    this.trace.push(`${Date.now() % 100_000} ${what}`);
+    this.trace.push(`${Date.now() % 100_000} ${what()}`);
     if (this.trace.length > 40) this.trace.shift();
   }
 
@@ -394,7 +395,7 @@ export class PlayerBot {
 
   private onFrame(frame: TableFrame): void {
     this.ctx.stats.frames++;
-    this.note(`frame e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} ${frame.events.map((e) => e.type).join(',')}`);
+    this.note(() => `frame e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} ${frame.events.map((e) => e.type).join(',')}`);
     if (this.resyncing || frame.tableId !== this.table.id || this.feed.epoch === null) return;
     this.onOutcome(this.feed.onFrame(frame));
   }
@@ -402,7 +403,7 @@ export class PlayerBot {
   /** Own hole cards (and options) at the seq just applied. */
   private onPrivate(frame: PrivateFrame): void {
     this.ctx.stats.frames++;
-    this.note(`private e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} legal${frame.legal ? 1 : 0}`);
+    this.note(() => `private e${frame.epoch} s${frame.seq} last${this.feed.seq} rs${this.resyncing} legal${frame.legal ? 1 : 0}`);
     if (this.resyncing || frame.tableId !== this.table.id || this.feed.epoch === null) return;
     this.onOutcome(this.feed.onPrivate(frame));
   }
@@ -417,14 +418,14 @@ export class PlayerBot {
   private onEvent(e: TableEvent): void {
     switch (e.type) {
       case 'hand_complete':
-        this.note(`hand_complete stack${e.stacks.find((x) => x.seat === this.seat)?.stack}`);
+        this.note(() => `hand_complete stack${e.stacks.find((x) => x.seat === this.seat)?.stack}`);
         this.onHandComplete(e.stacks);
         break;
       case 'hand_settled':
         this.ctx.noteHandSettled(this.table.id, e.handNumber);
         break;
       case 'chips_added':
-        if (e.seat === this.seat) this.note(`chips_added stack${e.stack}`);
+        if (e.seat === this.seat) this.note(() => `chips_added stack${e.stack}`);
         if (e.seat === this.seat) this.onChipsAdded(e.stack);
         break;
       case 'sat_out':
@@ -442,7 +443,7 @@ export class PlayerBot {
   }
 
   private applySnapshot(s: TableSnapshot): void {
-    this.note(`snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
+    this.note(() => `snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
     const taken = this.feed.onSnapshot(s);
     this.seat = s.you?.seat ?? null;
     const mine = this.seat === null ? null : s.view.seats[this.seat];
@@ -476,7 +477,7 @@ export class PlayerBot {
   // ---- acting ------------------------------------------------------------------------
 
   private maybeAct(seq: number, legal: LegalActions): void {
-    this.note(`maybeAct s${seq} acted${this.actedSeq} inflight${this.inflight?.seq}`);
+    this.note(() => `maybeAct s${seq} acted${this.actedSeq} inflight${this.inflight?.seq}`);
     if (seq === this.actedSeq) return;
     if (this.feed.epoch === this.accepted.epoch && seq <= this.accepted.seq) return;
     if (this.inflight) {
@@ -543,7 +544,7 @@ export class PlayerBot {
         return;
       }
       this.deferred = null;
-      this.note(`act refused ${ack.error.code}`);
+      this.note(() => `act refused ${ack.error.code}`);
       this.fault(ack.error.code, 'table:act', startedMs - this.ctx.options.thinkMsMax);
       this.resync();
     });
@@ -651,7 +652,7 @@ export class PlayerBot {
         return;
       }
     }
-    this.note(`top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
+    this.note(() => `top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const idempotencyKey = this.key('top');
     let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
     // A lost answer (our own churn dropped the socket, or the ack timed out) leaves the outcome
@@ -665,7 +666,7 @@ export class PlayerBot {
       resent = true;
       ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
     }
-    this.note(`top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}${resent ? ' (resent)' : ''}`);
+    this.note(() => `top_up ${amount} answered ${ack.ok ? `pending${ack.pending} stack${ack.stack}` : ack.error.code}${resent ? ' (resent)' : ''}`);
     if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
@@ -706,7 +707,7 @@ export class PlayerBot {
   }
 
   private onSatOut(): void {
-    this.note(`sat out (stack${this.stack} inFlight${this.topUpInFlight} queued${this.topUpQueued})`);
+    this.note(() => `sat out (stack${this.stack} inFlight${this.topUpInFlight} queued${this.topUpQueued})`);
     if (this.leaving || this.ctx.stopping || this.seat === null) return;
     this.wantSitIn = true;
     if (this.topUpInFlight) return;
@@ -725,7 +726,7 @@ export class PlayerBot {
       this.ctx.stats.sitIns++;
       return;
     }
-    this.note(`sit_in refused ${ack.error.code}`);
+    this.note(() => `sit_in refused ${ack.error.code}`);
     if (TRACE) process.stderr.write(`${this.name} table ${this.table.id} sit-in refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     this.fault(ack.error.code, 'table:sit_in');
     if (ack.error.code === 'funds/insufficient' && !this.topUpInFlight) {
@@ -745,7 +746,7 @@ export class PlayerBot {
 
   private onNotice(notice: TableNotice): void {
     if (notice.tableId !== this.table.id) return;
-    this.note(`notice ${notice.kind}`);
+    this.note(() => `notice ${notice.kind}`);
     if (notice.kind === 'info') {
       // A pending top-up refused at the hand boundary (the stack grew meanwhile), or found applied
       // already (a key we sent again after losing its answer), or another notice.
@@ -782,7 +783,7 @@ export class PlayerBot {
   // ---- connections and churn -------------------------------------------------------------
 
   private onDisconnect(): void {
-    this.note(`disconnect seat${this.seat}`);
+    this.note(() => `disconnect seat${this.seat}`);
     this.ctx.stats.connected--;
     this.inflight = null;
     this.deferred = null;
@@ -799,7 +800,7 @@ export class PlayerBot {
     this.ctx.stats.reconnects++;
     this.reconnects++;
     const expected = this.seat;
-    this.note(`reconnected seat${expected} leaving${this.leaving}`);
+    this.note(() => `reconnected seat${expected} leaving${this.leaving}`);
     this.feed.reset();
     const snapshot = await this.watch();
     if (expected === null || this.leaving) return;
@@ -816,7 +817,7 @@ export class PlayerBot {
     const removal = snapshot ? await this.removalWhileAway() : null;
     if (removal) {
       this.removedWhileAway++;
-      this.note(`removed while away (${removal})`);
+      this.note(() => `removed while away (${removal})`);
     } else {
       this.resumeMisses++;
       this.ctx.stats.resumeMisses++;
