@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { SOCKET_BUFFER_BYTES_MAX } from '../server/protocol';
-import { RECOVERY_WINDOW_MS } from '../server/realtime/socket';
+import { RECOVERY_WINDOW_MS_DEFAULT } from '../server/config';
 
 // The server half of the bare Socket.IO baseline (bench/bare-socketio.ts forks
 // it): the same Socket.IO (4.8, the project's dependency), the same default
@@ -68,7 +68,7 @@ function serve(config: BareServerConfig): void {
     maxHttpBufferSize: SOCKET_BUFFER_BYTES_MAX,
     perMessageDeflate: false,
     serveClient: false,
-    ...(config.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } } : {}),
+    ...(config.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS_DEFAULT, skipMiddlewares: false } } : {}),
   });
   const padding = paddingFor(config.frameBytes);
   const rooms: Room[] = Array.from({ length: config.rooms }, () => ({ seq: 0, toAct: 0 }));

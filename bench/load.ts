@@ -216,6 +216,8 @@ async function bootServer(s: Scenario): Promise<{ server: RunningServer; tableId
     DATABASE_URL: process.env.BENCH_LOAD_DB_URL,
     // For an A/B of the write coalescing (server/realtime/coalesce.ts): SOCKET_WRITE_COALESCING=0.
     SOCKET_WRITE_COALESCING: process.env.SOCKET_WRITE_COALESCING,
+    // For an A/B of connection-state recovery: SOCKET_RECOVERY_WINDOW_MS=0 turns it off.
+    SOCKET_RECOVERY_WINDOW_MS: process.env.SOCKET_RECOVERY_WINDOW_MS,
   };
   if (!env.DATABASE_URL) {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-load-pg-'));

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** How long a single node keeps missed packets for a socket that comes back (SOCKET_RECOVERY_WINDOW_MS). */
+export const RECOVERY_WINDOW_MS_DEFAULT = 15_000;
+
 // All configuration comes from environment variables, validated once at boot.
 // A bad value stops the process with a message naming the variable.
 
@@ -89,6 +92,12 @@ export const configSchema = z.object({
    * (server/realtime/coalesce.ts); `0`: one write per frame (for comparison in benchmarks).
    */
   SOCKET_WRITE_COALESCING: z.enum(['0', '1']).default('1'),
+  /**
+   * How long Socket.IO keeps a single node's broadcast packets for a socket that comes
+   * back (connection-state recovery); `0` turns recovery off: a client that comes back
+   * resyncs with a snapshot, as it does after a longer absence and always in a cluster.
+   */
+  SOCKET_RECOVERY_WINDOW_MS: z.coerce.number().int().min(0).max(120_000).default(RECOVERY_WINDOW_MS_DEFAULT),
   DB_POOL_MAX: positiveInt.default(20),
   /** Connections of the ledger thread's own pool (every money transaction runs there). */
   LEDGER_POOL_MAX: positiveInt.default(20),

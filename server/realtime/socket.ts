@@ -10,6 +10,7 @@ import { ClusterLink, localRouter } from './cluster';
 import { coalesceSocketWrites } from './coalesce';
 import { createFanout, type Fanout, type SocketSession } from './fanout';
 import { attachGateway, type GatewayDeps } from './gateway';
+import { RECOVERY_WINDOW_MS_DEFAULT } from '../config';
 
 // The Socket.IO server, composed in the order its parts depend on each other:
 // the server and the fan-out first (the table registry sends through the
@@ -34,10 +35,10 @@ export interface RealtimeDeps {
   cluster?: { adapter: ServerOptions['adapter']; bus: ClusterBus; db: Db };
   /** One write per WebSocket per event-loop turn (server/realtime/coalesce.ts); default on. */
   coalesceWrites?: boolean;
+  /** How long a single node keeps missed packets for a reconnecting socket; 0: no recovery (default RECOVERY_WINDOW_MS_DEFAULT). */
+  recoveryWindowMs?: number;
 }
 
-/** How long Socket.IO keeps missed packets for a reconnecting socket. */
-export const RECOVERY_WINDOW_MS = 15_000;
 /** How often expired recovery packets are dropped (Socket.IO itself does it once a minute). */
 const RECOVERY_PRUNE_MS = 1_000;
 /**
@@ -71,6 +72,7 @@ export interface Realtime {
 export function createRealtime(deps: RealtimeDeps): Realtime {
   const now = deps.now ?? (() => Date.now());
   const cluster = deps.cluster ?? null;
+  const recoveryWindowMs = cluster ? 0 : deps.recoveryWindowMs ?? RECOVERY_WINDOW_MS_DEFAULT;
   const io = new Server(deps.httpServer, {
     maxHttpBufferSize: SOCKET_BUFFER_BYTES_MAX,
     perMessageDeflate: false,
@@ -78,15 +80,14 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     // back; at thousands of frames a second a long window costs gigabytes of heap
     // and GC time. A client away longer resyncs with a snapshot, which always works.
     // (In a cluster the Redis adapter keeps nothing: a client resyncs with a snapshot.)
-    ...(cluster
-      ? { adapter: cluster.adapter }
-      : { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } }),
+    ...(cluster ? { adapter: cluster.adapter } : {}),
+    ...(recoveryWindowMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } } : {}),
     serveClient: false,
     // A page on another site must not open a socket with the player's cookie.
     allowRequest: (request, callback) => callback(null, deps.originAllowed(request)),
   });
   if (deps.coalesceWrites ?? true) coalesceSocketWrites(io);
-  const pruneTimer = pruneRecoveryBuffer(io);
+  const pruneTimer = recoveryWindowMs > 0 ? pruneRecoveryBuffer(io, recoveryWindowMs) : null;
   const link = cluster ? new ClusterLink({ bus: cluster.bus, db: cluster.db, log: deps.log }) : null;
   const fanout = createFanout(io, link);
   let registry: TableRegistry | null = null;
@@ -142,7 +143,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       });
     },
     close: () => new Promise((resolve) => {
-      clearInterval(pruneTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       if (lobbyTimer) clearTimeout(lobbyTimer);
       link?.stop();
       io.close(() => resolve());
@@ -158,12 +159,12 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
  * thousands of live objects for the garbage collector. Prune every second
  * (packets are kept in emission order, so expired ones are a prefix).
  */
-function pruneRecoveryBuffer(io: Server): ReturnType<typeof setInterval> {
+function pruneRecoveryBuffer(io: Server, windowMs: number): ReturnType<typeof setInterval> {
   const adapter = io.of('/').adapter as unknown as { packets?: { emittedAt: number }[] };
   const timer = setInterval(() => {
     const packets = adapter.packets;
     if (!Array.isArray(packets) || packets.length === 0) return;
-    const threshold = Date.now() - RECOVERY_WINDOW_MS;
+    const threshold = Date.now() - windowMs;
     let expired = 0;
     while (expired < packets.length && packets[expired]!.emittedAt < threshold) expired++;
     if (expired > 0) packets.splice(0, expired);

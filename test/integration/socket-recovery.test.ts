@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestClient } from '../support/poker-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+// Connection-state recovery on a single node (SOCKET_RECOVERY_WINDOW_MS, docs/protocol.md):
+// on by default, a socket that drops and comes back within the window gets the table
+// frames it missed; off (0), it comes back without them and a snapshot brings it up to
+// date, as after any longer absence.
+
+let s: TestServer | null = null;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await s?.close();
+  s = null;
+});
+
+/** A spectator drops its transport; a player sits meanwhile; the spectator's socket comes back. */
+async function sitWhileSpectatorAway(env: Record<string, string>, name: string) {
+  s = await startTestServer({ env });
+  const created = await s.server.registry.createTable({
+    name, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+  });
+  if (!created.ok) throw new Error(created.error.message);
+  const tableId = created.value.id;
+  const watcher = TestClient.anonymous(s.url);
+  await watcher.connect({ recovery: true });
+  await watcher.watch(tableId);
+  const [first, player] = [await TestClient.signup(s.url, `${name}_a`), await TestClient.signup(s.url, `${name}_b`)];
+  clients.push(watcher, first, player);
+  for (const p of [first, player]) {
+    await p.buyChips(1_000);
+    await p.connect();
+  }
+  // A socket can be recovered once it has received a broadcast (Socket.IO resumes from its offset).
+  expect((await first.emit('table:sit', { tableId, seat: 0, buyIn: 100 })).ok).toBe(true);
+  await watcher.until(() => watcher.view(tableId)?.seats[0] != null, 5_000, 'the first player_sat frame');
+  const before = { seq: watcher.feeds.get(tableId)!.seq };
+
+  const socket = watcher.socket!;
+  // It comes back only after the sit below has been answered (about 100 ms).
+  socket.io.reconnectionDelay(1_500).randomizationFactor(0);
+  const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+  socket.io.engine.close(); // the network drops; the client reconnects on its own
+  await gone;
+  let satAlready = false;
+  const back = new Promise<boolean>((resolve) => socket.once('connect', () => resolve(satAlready)));
+  expect((await player.emit('table:sit', { tableId, seat: 2, buyIn: 100 })).ok).toBe(true);
+  satAlready = true;
+  expect(await back, 'the sit was answered while the spectator was away').toBe(true);
+  return { tableId, watcher, socket, before };
+}
+
+/** The view shows the second player at seat 2 (a hand may have started since: its stack moves). */
+const seatedPlayer = (watcher: TestClient, tableId: number) => watcher.view(tableId)?.seats[2] != null;
+
+describe('connection-state recovery', () => {
+  it('by default replays the frames a briefly dropped socket missed', async () => {
+    const { tableId, watcher, socket, before } = await sitWhileSpectatorAway({}, 'recovery_on');
+    expect(socket.recovered).toBe(true);
+    // The missed frame arrives by itself: no snapshot asked for, the seat is there.
+    await watcher.until(() => seatedPlayer(watcher, tableId), 5_000, 'the missed player_sat frame');
+    expect(watcher.frames.some((f) => f.seq === before.seq + 1 && f.events.some((e) => e.type === 'player_sat'))).toBe(true);
+  });
+
+  it('with SOCKET_RECOVERY_WINDOW_MS=0 a socket comes back without them, and a snapshot brings it up to date', async () => {
+    const { tableId, watcher, socket, before } = await sitWhileSpectatorAway({ SOCKET_RECOVERY_WINDOW_MS: '0' }, 'recovery_off');
+    expect(socket.recovered).not.toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watcher.frames.some((f) => f.seq > before.seq)).toBe(false);
+    expect(seatedPlayer(watcher, tableId)).toBe(false);
+    const snapshot = await watcher.watch(tableId);
+    expect(snapshot.seq).toBeGreaterThan(before.seq);
+    expect(seatedPlayer(watcher, tableId)).toBe(true);
+  });
+});
