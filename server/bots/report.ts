@@ -74,6 +74,8 @@ export function formatWindows(r: Pick<BotReport, 'windows'>): string[] {
   return [
     row('play window', `first ${span(first)}`, `last ${span(last)}`),
     row('actions/s', first.actionsPerSecond.toFixed(0), last.actionsPerSecond.toFixed(0)),
+    row('hands/s', first.handsPerSecond.toFixed(1), last.handsPerSecond.toFixed(1)),
+    row('top-ups/hand', first.topUpsPerHand.toFixed(2), last.topUpsPerHand.toFixed(2)),
     row('ack p50 (ms)', first.ackP50Ms.toFixed(1), last.ackP50Ms.toFixed(1)),
     row('ack p99 (ms)', first.ackP99Ms.toFixed(1), last.ackP99Ms.toFixed(1)),
     row('errors', String(first.errors), String(last.errors)),

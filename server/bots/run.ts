@@ -131,18 +131,19 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const admin = options.adminUser ? await adminSession(options) : null;
   const tables = await chooseTables(options, lobby.body.tables, admin, log);
 
+  // Every bot at a table hears of each settled hand: the table's hand number counts it once.
   const seen = new Map<number, number>();
-  let hands = 0;
   const ctx: BotContext = {
     options, stats, strategy: strategyByName(options.strategy), random: mulberry32(options.seed), stopping: false,
     noteHandSettled: (tableId, handNumber) => {
       const last = seen.get(tableId);
-      if (last === undefined) hands += 1;
-      else if (handNumber > last) hands += handNumber - last;
+      if (last === undefined) stats.hands += 1;
+      else if (handNumber > last) stats.hands += handNumber - last;
       else return;
       seen.set(tableId, handNumber);
     },
   };
+  const hands = () => stats.hands;
   const players = tables.flatMap((t) =>
     Array.from({ length: options.playersPerTable }, (_, i) => new PlayerBot(`${options.namePrefix}${t.id}s${i}`, t, i, ctx)),
   );
@@ -180,10 +181,10 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
   const playStarted = performance.now();
   stats.tick(playStarted);
   const timeline = setInterval(() => stats.tick(performance.now()), TIMELINE_TICK_MS);
-  const handsAtStart = hands;
+  const handsAtStart = hands();
   const actionsAtStart = stats.actions;
   let peakConnected = stats.connected;
-  const progress = progressPrinter(options, hooks, stats, () => hands, playStarted);
+  const progress = progressPrinter(options, hooks, stats, hands, playStarted);
   let lastActions = stats.actions;
   let idleSince = performance.now();
   const sweep = setInterval(() => {
@@ -198,13 +199,13 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     for (const bot of players) bot.expireAck(now);
     peakConnected = Math.max(peakConnected, stats.connected);
   }, 500);
-  await waitForEnd(options, () => hands - handsAtStart, hooks.stopSignal);
+  await waitForEnd(options, () => hands() - handsAtStart, hooks.stopSignal);
   const playEnded = performance.now();
   const playSeconds = (playEnded - playStarted) / 1000;
   stats.measuring = false;
   clearInterval(timeline);
   stats.tick(playEnded);
-  const playedHands = hands - handsAtStart;
+  const playedHands = hands() - handsAtStart;
   const playedActions = stats.actions - actionsAtStart;
   progress.stop();
   await hooks.onPlay?.('end');

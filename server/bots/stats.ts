@@ -46,6 +46,9 @@ export interface TimelineSample {
   startMs: number;
   endMs: number;
   actions: number;
+  hands: number;
+  /** Top-ups the bots asked for (reloads included): the database work besides the settlements. */
+  topUps: number;
   errors: number;
   ack: hdr.Histogram;
 }
@@ -55,6 +58,9 @@ export interface WindowFigures {
   fromS: number;
   toS: number;
   actionsPerSecond: number;
+  handsPerSecond: number;
+  /** Top-ups asked for per hand played: a workload that drifts within a run shows here. */
+  topUpsPerHand: number;
   ackP50Ms: number;
   ackP99Ms: number;
   errors: number;
@@ -98,8 +104,7 @@ export class Stats {
   /** One sample per second of the play window (tick()). */
   readonly timeline: TimelineSample[] = [];
   private second: TimelineSample | null = null;
-  private secondStartActions = 0;
-  private secondStartErrors = 0;
+  private secondStart = { actions: 0, hands: 0, topUps: 0, errors: 0 };
   private readonly deliberateSteps: DeliberateStep[] = [];
 
   recordAck(micros: number): void {
@@ -157,16 +162,16 @@ export class Stats {
   tick(nowMs: number): void {
     const errors = this.errors();
     if (this.second) {
-      this.second.endMs = nowMs;
-      this.second.actions = this.actions - this.secondStartActions;
-      this.second.errors = errors - this.secondStartErrors;
+      const start = this.secondStart;
+      Object.assign(this.second, {
+        endMs: nowMs, actions: this.actions - start.actions, hands: this.hands - start.hands, topUps: this.topUps - start.topUps, errors: errors - start.errors,
+      });
       this.timeline.push(this.second);
       this.second = null;
     }
     if (!this.measuring) return;
-    this.second = { startMs: nowMs, endMs: nowMs, actions: 0, errors: 0, ack: newHistogram(2) };
-    this.secondStartActions = this.actions;
-    this.secondStartErrors = errors;
+    this.second = { startMs: nowMs, endMs: nowMs, actions: 0, hands: 0, topUps: 0, errors: 0, ack: newHistogram(2) };
+    this.secondStart = { actions: this.actions, hands: this.hands, topUps: this.topUps, errors };
   }
 
   /** Figures of the timeline samples that start in [fromMs, toMs) (performance.now() clock); fromS/toS label them. */
@@ -174,11 +179,15 @@ export class Stats {
     const samples = this.timeline.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
     const ack = newHistogram(2);
     let actions = 0;
+    let hands = 0;
+    let topUps = 0;
     let errors = 0;
     let ms = 0;
     for (const s of samples) {
       ack.add(s.ack);
       actions += s.actions;
+      hands += s.hands;
+      topUps += s.topUps;
       errors += s.errors;
       ms += s.endMs - s.startMs;
     }
@@ -187,6 +196,8 @@ export class Stats {
       fromS: Math.round((fromMs - originMs) / 100) / 10,
       toS: Math.round((Math.min(toMs, samples.at(-1)?.endMs ?? toMs) - originMs) / 100) / 10,
       actionsPerSecond: ms > 0 ? (actions * 1000) / ms : 0,
+      handsPerSecond: ms > 0 ? (hands * 1000) / ms : 0,
+      topUpsPerHand: hands > 0 ? topUps / hands : 0,
       ackP50Ms: ackMs(50),
       ackP99Ms: ackMs(99),
       errors,
