@@ -50,6 +50,8 @@ interface Scenario {
   players: number;
   spectators: number;
   durationS: number;
+  /** Unmeasured play before the window, until the tables settled a hand each, at most this long (s). */
+  warmupS: number;
   thinkMs: [number, number];
   handIntervalMs: number;
   strategy: StrategyName;
@@ -74,7 +76,7 @@ interface Scenario {
   hopS: number;
 }
 
-type Preset = Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn' | 'bare' | 'bareFrameBytes' | 'bareRecovery' | 'tablePacing' | 'nodes' | 'killNodeEveryS' | 'hopS'>;
+type Preset = Omit<Scenario, 'server' | 'cpuProf' | 'viaBotRoute' | 'strategy' | 'churn' | 'bare' | 'bareFrameBytes' | 'bareRecovery' | 'tablePacing' | 'warmupS' | 'nodes' | 'killNodeEveryS' | 'hopS'>;
 
 const PRESETS: Record<'quick' | 'throughput' | 'scale', Preset> = {
   // 30 s, so that the first and the last 15 s do not overlap.
@@ -415,6 +417,8 @@ Database: a new database on BENCH_DATABASE_URL, else an embedded PostgreSQL in a
   --players <n>                player bots per table
   --spectators <n>             watchers per table
   --duration <s>               length of the play window, and of the baseline's
+  --warmup <s>                 before the window, play until the tables settled a hand each, at most
+                               this long (default ${DEFAULT_OPTIONS.warmupS}; 0: none)
   --think-ms <min-max>         thinking time per decision (the baseline's clients think as long)
   --hand-interval-ms <ms>      the server's pause between hands
   --strategy <name>            ${STRATEGIES.join(' | ')} (default random-legal)
@@ -454,7 +458,7 @@ class UsageError extends Error {}
 
 const CLI_OPTIONS = {
   quick: { type: 'boolean' }, scale: { type: 'boolean' }, tables: { type: 'string' }, players: { type: 'string' },
-  spectators: { type: 'string' }, duration: { type: 'string' }, 'think-ms': { type: 'string' },
+  spectators: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, 'think-ms': { type: 'string' },
   'hand-interval-ms': { type: 'string' }, strategy: { type: 'string' }, server: { type: 'string' },
   'cpu-prof': { type: 'boolean' }, 'idle-sockets': { type: 'string' }, 'via-bot-route': { type: 'boolean' },
   churn: { type: 'string' }, serve: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -498,6 +502,7 @@ function scenarioFromArgs(): Scenario | 'help' {
     players: num('players', base.players),
     spectators: num('spectators', base.spectators),
     durationS: num('duration', base.durationS),
+    warmupS: num('warmup', DEFAULT_OPTIONS.warmupS),
     thinkMs: think ? [think[0]!, think[1] ?? think[0]!] : base.thinkMs,
     handIntervalMs: num('hand-interval-ms', base.handIntervalMs),
     strategy: (v.strategy ?? 'random-legal') as StrategyName,
@@ -670,7 +675,7 @@ function botOptions(s: Scenario, url: string, tableIds: number[], durationS = s.
   return {
     ...DEFAULT_OPTIONS,
     url, botToken: BOT_TOKEN, tables: tableIds.length, tableIds,
-    playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS, hands: null,
+    playersPerTable: s.players, spectatorsPerTable: s.spectators, durationS, hands: null, warmupS: s.warmupS,
     thinkMsMin: s.thinkMs[0], thinkMsMax: s.thinkMs[1], strategy: s.strategy, churn: s.churn,
     setupConcurrency: 64, progress: 'auto', leaveTimeoutMs: 120_000,
     // Errors are a target here (a PASS/FAIL line), not an invariant: the run exits 1 only on invariants.

@@ -18,6 +18,12 @@ export interface BotRunOptions {
   durationS: number | null;
   /** ...or after this many hands settled in total, whichever is given (both: the first reached). */
   hands: number | null;
+  /**
+   * Before the measured play window the tables play unmeasured until they have settled as
+   * many hands as there are tables, for at most this long (s; 0: no warm-up). Every table
+   * starts its first hand at once, so without it the first 15 s hold no hand ends.
+   */
+  warmupS: number;
   thinkMsMin: number;
   thinkMsMax: number;
   strategy: StrategyName;
@@ -55,6 +61,7 @@ export const DEFAULT_OPTIONS: BotRunOptions = {
   spectatorsPerTable: 1,
   durationS: 30,
   hands: null,
+  warmupS: 60,
   thinkMsMin: 0,
   thinkMsMax: 0,
   strategy: 'random-legal',
@@ -84,6 +91,8 @@ export const USAGE = `Usage: npm run bots -- [options]
   --spectators-per-table <n>   anonymous watchers per table (default 1)
   --duration <s>               run this long (default 30 unless --hands)
   --hands <n>                  or stop after n hands settled in total
+  --warmup <s>                 before the measured window, play until the tables have settled a hand
+                               each on average, at most this long (default 60; 0: none)
   --think-ms <min-max>         thinking time per decision (default 0-0)
   --strategy <name>            ${STRATEGIES.join(' | ')} (default random-legal)
   --churn <share>              0..1 of the players drop/reconnect or leave/rejoin every few seconds
@@ -110,6 +119,7 @@ const cliSchema = z.object({
   'spectators-per-table': z.coerce.number().int().min(0).max(200).optional(),
   duration: z.coerce.number().positive().optional(),
   hands: z.coerce.number().int().positive().optional(),
+  warmup: z.coerce.number().min(0).max(600).optional(),
   'think-ms': z.string().regex(thinkPattern, { message: 'expected <min>-<max> in ms' }).optional(),
   strategy: z.enum(STRATEGIES as [StrategyName, ...StrategyName[]]).optional(),
   churn: z.coerce.number().min(0).max(1).optional(),
@@ -173,6 +183,7 @@ function toOptions(v: z.infer<typeof cliSchema>, env: Record<string, string | un
     spectatorsPerTable: v['spectators-per-table'] ?? DEFAULT_OPTIONS.spectatorsPerTable,
     durationS: v.duration ?? (v.hands ? null : DEFAULT_OPTIONS.durationS),
     hands: v.hands ?? null,
+    warmupS: v.warmup ?? DEFAULT_OPTIONS.warmupS,
     thinkMsMin,
     thinkMsMax,
     strategy: v.strategy ?? DEFAULT_OPTIONS.strategy,

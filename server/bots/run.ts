@@ -71,6 +71,8 @@ export interface BotReport {
   tables: number[];
   sockets: { players: number; spectators: number; peakConnected: number };
   setupSeconds: number;
+  /** The unmeasured play before the window (options.warmupS). */
+  warmup: { hands: number; seconds: number };
   playSeconds: number;
   hands: number;
   actions: number;
@@ -175,6 +177,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
 
   const churners = players.filter((_, i) => ((i * 0.618_033_988_75) % 1) < options.churn);
   for (const bot of churners) bot.startChurn();
+  const warmup = await warmUp(options, tables.length, hands, hooks.stopSignal, log);
   const before = await scrape(options.url);
   await hooks.onPlay?.('start');
   stats.measuring = true;
@@ -236,6 +239,7 @@ export async function runBots(options: BotRunOptions, hooks: RunHooks = {}): Pro
     tables: tables.map((t) => t.id),
     sockets: { players: players.length, spectators: spectators.length, peakConnected },
     setupSeconds: round(setupSeconds),
+    warmup,
     playSeconds: round(playSeconds),
     hands: playedHands,
     actions: playedActions,
@@ -315,6 +319,27 @@ async function adminReconcile(admin: HttpSession): Promise<{ ok: boolean; violat
 }
 
 // ---- the run's end ------------------------------------------------------------------------
+
+/**
+ * Unmeasured play until the tables have settled as many hands as there are tables (a hand
+ * each on average), for at most options.warmupS. Every table starts its first hand at
+ * once, and with thinking time a hand takes tens of seconds: a window measured from the
+ * start would hold only mid-hand actions, no settlement and no pause between hands, and
+ * compare badly with any later one for no fault of the server.
+ */
+async function warmUp(
+  options: BotRunOptions, tables: number, hands: () => number, stopSignal: Promise<void> | undefined, log: (line: string) => void,
+): Promise<{ hands: number; seconds: number }> {
+  if (options.warmupS <= 0) return { hands: 0, seconds: 0 };
+  let stopped = false;
+  void stopSignal?.then(() => (stopped = true));
+  const started = performance.now();
+  const from = hands();
+  while (!stopped && hands() - from < tables && performance.now() - started < options.warmupS * 1000) await sleep(100);
+  const warmup = { hands: hands() - from, seconds: round((performance.now() - started) / 1000) };
+  log(`warm-up (not measured): ${warmup.hands} hands settled in ${warmup.seconds.toFixed(1)} s`);
+  return warmup;
+}
 
 async function waitForEnd(options: BotRunOptions, handsPlayed: () => number, stopSignal?: Promise<void>): Promise<void> {
   let stopped = false;

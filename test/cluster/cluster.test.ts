@@ -141,7 +141,7 @@ describe('three nodes behind one front door', () => {
       {
         ...DEFAULT_OPTIONS,
         url: cluster.url, botToken: BOT_TOKEN, tables: TABLES, tableIds, playersPerTable: 3, spectatorsPerTable: 0,
-        durationS: 600, thinkMsMin: 500, thinkMsMax: 1_500, strategy: 'random-legal', progress: 'off', setupConcurrency: 16,
+        durationS: 600, warmupS: 0, thinkMsMin: 500, thinkMsMax: 1_500, strategy: 'random-legal', progress: 'off', setupConcurrency: 16,
         errorThreshold: 1_000_000,
       },
       { log: () => undefined, dbAudit: (input) => auditBotsInDb(t.db, input), stopSignal },

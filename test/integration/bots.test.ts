@@ -41,6 +41,8 @@ describe('load-test bots', () => {
     expect(report.violations, `errors by code: ${JSON.stringify(report.errorsByCode)}`).toEqual([]);
     expect(report.hands).toBeGreaterThan(0);
     expect(report.actions).toBeGreaterThan(0);
+    // The window is measured once the tables have settled about a hand each (unmeasured warm-up).
+    expect(report.warmup.hands).toBeGreaterThanOrEqual(TABLES);
     // Every refusal counts (seq/stale included): only deliberate ones (the final leave's late/, a speculative
     // reload/ before an all-in that won) are counted apart.
     expect(report.errors).toBe(0);
