@@ -47,7 +47,7 @@ export interface TimelineSample {
   endMs: number;
   actions: number;
   hands: number;
-  /** Top-ups the bots asked for (reloads included): the database work besides the settlements. */
+  /** Top-ups the table took, applied or queued (reloads included): the database work besides the settlements. */
   topUps: number;
   errors: number;
   ack: hdr.Histogram;
@@ -59,7 +59,7 @@ export interface WindowFigures {
   toS: number;
   actionsPerSecond: number;
   handsPerSecond: number;
-  /** Top-ups asked for per hand played: a workload that drifts within a run shows here. */
+  /** Top-ups the table took per hand played: a workload that drifts within a run shows here. */
   topUpsPerHand: number;
   ackP50Ms: number;
   ackP99Ms: number;
