@@ -331,21 +331,26 @@ async function warmUp(
   options: BotRunOptions, tables: number, hands: () => number, stopSignal: Promise<void> | undefined, log: (line: string) => void,
 ): Promise<{ hands: number; seconds: number }> {
   if (options.warmupS <= 0) return { hands: 0, seconds: 0 };
-  let stopped = false;
-  void stopSignal?.then(() => (stopped = true));
+  const stopped = stopFlag(stopSignal);
   const started = performance.now();
   const from = hands();
-  while (!stopped && hands() - from < tables && performance.now() - started < options.warmupS * 1000) await sleep(100);
+  while (!stopped() && hands() - from < tables && performance.now() - started < options.warmupS * 1000) await sleep(100);
   const warmup = { hands: hands() - from, seconds: round((performance.now() - started) / 1000) };
   log(`warm-up (not measured): ${warmup.hands} hands settled in ${warmup.seconds.toFixed(1)} s`);
   return warmup;
 }
 
-async function waitForEnd(options: BotRunOptions, handsPlayed: () => number, stopSignal?: Promise<void>): Promise<void> {
+/** Whether the run's stop signal (RunHooks.stopSignal) has fired. */
+function stopFlag(stopSignal: Promise<void> | undefined): () => boolean {
   let stopped = false;
   void stopSignal?.then(() => (stopped = true));
+  return () => stopped;
+}
+
+async function waitForEnd(options: BotRunOptions, handsPlayed: () => number, stopSignal?: Promise<void>): Promise<void> {
+  const stopped = stopFlag(stopSignal);
   const deadline = options.durationS === null ? Infinity : Date.now() + options.durationS * 1000;
-  while (!stopped && Date.now() < deadline && (options.hands === null || handsPlayed() < options.hands)) {
+  while (!stopped() && Date.now() < deadline && (options.hands === null || handsPlayed() < options.hands)) {
     await sleep(100);
   }
 }

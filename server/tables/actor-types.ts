@@ -8,7 +8,6 @@ import type { TableOutput } from './output';
 import type { TableSettings } from './settings';
 import type { IntentStore, TableRow } from './store';
 
-
 /**
  * Why an actor stopped: `invariant` when its memory and the ledger (or the engine) disagreed,
  * a bug; `owner_lost` when another node claimed the table; `error` for a command or a

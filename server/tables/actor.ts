@@ -185,7 +185,7 @@ export class TableActor {
         if (this.stopped) return onBusy();
         return await work();
       } catch (error) {
-        this.fatal(`command failed: ${(error as Error).stack ?? error}`);
+        this.fatal(`command failed: ${(error as Error).stack ?? error}`, 'error');
         return onBusy();
       } finally {
         this.mailboxDepth--;
@@ -735,7 +735,7 @@ export class TableActor {
   private voidHand(code: string, reason: string): void {
     this.deps.log.error({ tableId: this.id, handId: this.game.handId, code, reason }, 'hand voided: its settlement cannot be committed');
     this.deps.metrics?.handVoided?.(code);
-    this.fatal(`hand voided: ${reason}`);
+    this.fatal(`hand voided: ${reason}`, 'error');
   }
 
   /** All-in equity of the exposed hands, off the event loop when a worker is available. */
@@ -1232,7 +1232,7 @@ export class TableActor {
     return result;
   }
 
-  private fatal(reason: string, cause: FatalCause = 'error'): void {
+  private fatal(reason: string, cause: FatalCause): void {
     if (this.stopped) return;
     this.deps.log.error({ tableId: this.id, reason }, 'table actor stopped; it will be rebuilt from the database');
     this.stop();
