@@ -652,6 +652,7 @@ export class PlayerBot {
         return;
       }
     }
+    const sizedFrom = this.stack;
     this.note(() => `top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const idempotencyKey = this.key('top');
     let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
@@ -673,7 +674,10 @@ export class PlayerBot {
       // A reload is a bet on busting: refused above the maximum when the stack won after all
       // (the act overtook it to the end of the hand). Asked on purpose: counted apart.
       if (reload && ack.error.code === 'topup/above_max') this.ctx.stats.recordError('reload/topup_above_max', 'table:top_up');
-      else this.fault(ack.error.code, 'table:top_up');
+      else if (!reload && ack.error.code === 'topup/above_max' && this.crossedAHand(sizedFrom, amount)) {
+        this.ctx.stats.recordError('crossed/topup_above_max', 'table:top_up');
+        this.maybeTopUp();
+      } else this.fault(ack.error.code, 'table:top_up');
       return;
     }
     this.ctx.stats.topUps++;
@@ -690,6 +694,18 @@ export class PlayerBot {
     this.stack = seen ?? ack.stack ?? this.stack + amount;
     this.topUpInFlight = false;
     if (this.wantSitIn) void this.sitIn();
+  }
+
+  /**
+   * Whether a top-up refused above the maximum was sized from a stack that a hand ended since
+   * has grown: the table applies a top-up at once only between hands, so one that reached it
+   * after the next hand's end (a wallet purchase or the send budget delayed it) meets the stack
+   * that hand left. That hand's frame reaches us before the refusal (one socket, in order), so
+   * the stack we know now is the one the table checked; the refusal is explained only if that
+   * stack grew since the sizing and now leaves no room for the amount.
+   */
+  private crossedAHand(sizedFrom: number, amount: number): boolean {
+    return this.stack > sizedFrom && this.stack + amount > this.table.maxBuyIn;
   }
 
   /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */

@@ -35,7 +35,7 @@ export function formatReport(r: BotReport): string {
   }
   lines.push(...formatWindows(r));
   lines.push(
-    `errors ${r.errors}, deliberate (late/, churn/, reload/; counted apart) ${r.countedApart}: ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
+    `errors ${r.errors}, counted apart (late/, churn/, reload/, crossed/) ${r.countedApart}: ${Object.entries(r.errorsByCode).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
     `errors by request: ${Object.entries(r.errorsByEvent).map(([c, n]) => `${c}=${n}`).join(', ') || 'none'}`,
     `counters: ${Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(', ')}`,
   );

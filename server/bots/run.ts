@@ -107,7 +107,7 @@ export interface BotReport {
   } | null;
   /** Every refusal, time-out and failure, except the deliberate ones below. */
   errors: number;
-  /** Refusals the run caused on purpose (late/, churn/, reload/: server/bots/stats.ts), counted apart. */
+  /** Refusals the run caused on purpose or crossed with a hand end (late/, churn/, reload/, crossed/: server/bots/stats.ts), counted apart. */
   countedApart: number;
   errorsByCode: Record<string, number>;
   errorsByEvent: Record<string, number>;
@@ -446,7 +446,7 @@ function progressPrinter(options: BotRunOptions, hooks: RunHooks, stats: Stats, 
       `[${((now - startedMs) / 1000).toFixed(0).padStart(4)}s] sockets ${stats.connected}` +
       ` | hands/s ${((h - lastHands) / dt).toFixed(1)} | actions/s ${((stats.actions - lastActions) / dt).toFixed(0)}` +
       ` | ack p99 ${(stats.ackWindow.totalCount ? stats.ackWindow.getValueAtPercentile(99) / 1000 : 0).toFixed(1)} ms` +
-      ` | errors ${stats.errors()} (+${stats.countedApart()} deliberate) | hands ${h}${hooks.progressExtra?.() ?? ''}`;
+      ` | errors ${stats.errors()} (+${stats.countedApart()} apart) | hands ${h}${hooks.progressExtra?.() ?? ''}`;
     stats.ackWindow.reset();
     lastHands = h;
     lastActions = stats.actions;

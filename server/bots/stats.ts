@@ -16,10 +16,16 @@ import * as hdr from 'hdr-histogram-js';
 //   reload/<code> the speculative reload a bot asks for just before it goes all
 //                 in (it may bust): refused topup/above_max when the hand ended
 //                 before the table saw it and the bot won.
+//   crossed/<code> an ordinary top-up refused topup/above_max because it reached
+//                 the table after a hand the bot won: the table checked the stack
+//                 that hand left, not the one the bot sized the top-up from. Only
+//                 when the bot has that hand's stack before the refusal (the frame
+//                 comes first on its socket) and it leaves no room for the amount;
+//                 the bot then sizes the top-up again (server/bots/bot.ts).
 // Nothing else is excused: a correct bot meets no seq/stale, no
 // turn/not_your_turn and no other refusal of its own making.
 
-export const DELIBERATE_PREFIXES = ['late/', 'churn/', 'reload/'] as const;
+export const DELIBERATE_PREFIXES = ['late/', 'churn/', 'reload/', 'crossed/'] as const;
 
 export function isDeliberate(code: string): boolean {
   return DELIBERATE_PREFIXES.some((prefix) => code.startsWith(prefix));
@@ -122,14 +128,14 @@ export class Stats {
     this.errorsByEvent.set(key, (this.errorsByEvent.get(key) ?? 0) + 1);
   }
 
-  /** Errors that count against the threshold: every refusal but the deliberate (late/, churn/, reload/) ones. */
+  /** Errors that count against the threshold: every refusal but those counted apart (late/, churn/, reload/, crossed/). */
   errors(): number {
     let n = 0;
     for (const [code, count] of this.errorsByCode) if (!isDeliberate(code)) n += count;
     return n;
   }
 
-  /** Refusals the run caused on purpose (late/, churn/, reload/): reported, not counted as errors. */
+  /** Refusals the run caused on purpose or crossed with a hand end (late/, churn/, reload/, crossed/): reported, not counted as errors. */
   countedApart(): number {
     let n = 0;
     for (const [code, count] of this.errorsByCode) if (isDeliberate(code)) n += count;

@@ -44,9 +44,10 @@ describe('load-test bots', () => {
     // The window is measured once the tables have settled about a hand each (unmeasured warm-up).
     expect(report.warmup.hands).toBeGreaterThanOrEqual(TABLES);
     // Every refusal counts (seq/stale included): only deliberate ones (the final leave's late/, a speculative
-    // reload/ before an all-in that won) are counted apart.
+    // reload/ before an all-in that won, a crossed/ top-up that reached the table after a hand the bot won) are
+    // counted apart.
     expect(report.errors).toBe(0);
-    expect(Object.keys(report.errorsByCode).filter((code) => !code.startsWith('late/') && !code.startsWith('reload/'))).toEqual([]);
+    expect(Object.keys(report.errorsByCode).filter((code) => !['late/', 'reload/', 'crossed/'].some((p) => code.startsWith(p)))).toEqual([]);
     expect(report.windows.first.actionsPerSecond).toBeGreaterThan(0);
     expect(report.windows.last.actionsPerSecond).toBeGreaterThan(0);
     // Every settled hand is followed by its boundary, and the server reports how long that took.
