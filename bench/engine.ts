@@ -15,6 +15,7 @@ import { evaluate, evaluate7, evaluatorTables } from '../server/poker/evaluator.
 import { equity } from '../server/poker/equity.js';
 import { dealDeck } from '../server/poker/fairness.js';
 import { apply, createGame, legalActions, type Command, type GameState } from '../server/poker/index.js';
+import { machineLine } from './machine';
 
 const require = createRequire(import.meta.url);
 type PheCodes = (codes: number[]) => number;
@@ -250,6 +251,7 @@ function main(): void {
   ];
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(14);
   console.log(`engine benchmark (${quick ? 'quick' : 'full'}): ${HANDS.toLocaleString('en-US')} random 7-card hands, median of ${ROUNDS} rounds`);
+  console.log(machineLine());
   console.log(`evaluator tables built in ${buildMs.toFixed(1)} ms`);
   console.log('');
   const row = (label: string, rate: Rate): string => `${label.padEnd(34)} ${fmt(rate.wall)} ${fmt(rate.cpu)}`;

@@ -25,6 +25,7 @@ import {
   type StatementStat,
 } from './support';
 import { runWindowedCell, type WindowedResult } from './windowed';
+import { machineLine } from './machine';
 
 // npm run bench:ledger [-- --quick | --duration=10 --rounds=2 --warmup=1 --workers=8,32 --pool=20 --profile=3 --seed=1 --named-statements]
 // npm run bench:ledger -- --prefill 0,1000000,10000000 [--duration=60 --window=10 --workers=8]
@@ -368,6 +369,7 @@ interface GrowthRow {
 async function growthBenchmark(bench: Bench, growth: GrowthArgs, database: { url: string; source: string }): Promise<number> {
   const { args } = bench;
   console.log(`bench:ledger (growth) on ${database.source}: ${await describeServer(bench.admin)}`);
+  console.log(machineLine());
   console.log(`node ${process.version}; pool ${args.poolMax} per side; sizes ${growth.sizes.join(', ')} entries; ` +
     `each cell ${args.durationMs / 1000} s in ${growth.windowMs / 1000} s windows after a ${args.warmupMs / 1000} s warm-up; workers ${args.workers.join(', ')}`);
   if (growth.balanceCheckFrom) await installBalanceCheckFrom(bench.admin, growth.balanceCheckFrom);
@@ -642,6 +644,7 @@ async function benchmark(bench: Bench, source: string, timer: Timer): Promise<nu
   const { args } = bench;
   const workersMax = Math.max(...args.workers);
   console.log(`bench:ledger on ${source}: ${await describeServer(bench.admin)}`);
+  console.log(machineLine());
   console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cpus; pool ${args.poolMax} connections per side, ` +
     `lock_timeout=${connectionLimits.lockTimeoutMs}ms statement_timeout=${connectionLimits.statementTimeoutMs}ms, READ COMMITTED; ` +
     `${args.namedStatements ? 'WHAT-IF: ledger with named prepared statements; ' : ''}per cell ${args.durationMs / 1000} s in ${args.rounds} alternating slices, each after a ${args.warmupMs / 1000} s warm-up`);

@@ -23,6 +23,7 @@ import type { TableSettings } from '../server/tables/settings';
 import { runBareBaseline, type BareResult } from './bare-socketio';
 import { formatCluster, formatHop, runCluster, tempEmbeddedDatabase, type ClusterRun } from './load-cluster';
 import { hostCpuMs, openPgProbe, pgWindow, processCpuMs, processSystemCpuMs, type PgSample, type PgWindow } from './support';
+import { machineLine } from './machine';
 
 // npm run bench:load [-- --quick | --scale] [options]: see USAGE below.
 //
@@ -560,6 +561,7 @@ async function cli(): Promise<number> {
 async function main(s: Scenario): Promise<number> {
   const log = (line: string) => console.log(line);
   log(`bench:load: ${JSON.stringify(s)}`);
+  log(machineLine());
   const poker = s.bare === 'only' ? null : await runPoker(s, log);
   const frameBytes = Math.round(s.bareFrameBytes ?? poker?.frames?.meanBytes ?? DEFAULT_BARE_FRAME_BYTES);
   const bare = s.bare === 'off' ? null : await runBare(s, frameBytes, log);
