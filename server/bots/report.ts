@@ -70,16 +70,18 @@ export function formatReport(r: BotReport): string {
 export function formatWindows(r: Pick<BotReport, 'windows'>): string[] {
   const { first, last } = r.windows;
   const span = (w: typeof first) => `${w.fromS.toFixed(0)}-${w.toS.toFixed(0)} s`;
-  const row = (label: string, a: string, b: string) => `  ${label.padEnd(14)}${a.padStart(14)}${b.padStart(14)}`;
-  return [
-    row('play window', `first ${span(first)}`, `last ${span(last)}`),
-    row('actions/s', first.actionsPerSecond.toFixed(0), last.actionsPerSecond.toFixed(0)),
-    row('hands/s', first.handsPerSecond.toFixed(1), last.handsPerSecond.toFixed(1)),
-    row('top-ups/hand', first.topUpsPerHand.toFixed(2), last.topUpsPerHand.toFixed(2)),
-    row('ack p50 (ms)', first.ackP50Ms.toFixed(1), last.ackP50Ms.toFixed(1)),
-    row('ack p99 (ms)', first.ackP99Ms.toFixed(1), last.ackP99Ms.toFixed(1)),
-    row('errors', String(first.errors), String(last.errors)),
+  const rows: [string, string, string][] = [
+    ['play window', `first ${span(first)}`, `last ${span(last)}`],
+    ['actions/s', first.actionsPerSecond.toFixed(0), last.actionsPerSecond.toFixed(0)],
+    ['hands/s', first.handsPerSecond.toFixed(1), last.handsPerSecond.toFixed(1)],
+    ['top-ups/hand', first.topUpsPerHand.toFixed(2), last.topUpsPerHand.toFixed(2)],
+    ['ack p50 (ms)', first.ackP50Ms.toFixed(1), last.ackP50Ms.toFixed(1)],
+    ['ack p99 (ms)', first.ackP99Ms.toFixed(1), last.ackP99Ms.toFixed(1)],
+    ['errors', String(first.errors), String(last.errors)],
   ];
+  // Each column as wide as its widest cell and two spaces ("last 285-300 s" in a 5-minute run).
+  const width = Math.max(12, ...rows.flatMap(([, a, b]) => [a.length, b.length])) + 2;
+  return rows.map(([label, a, b]) => `  ${label.padEnd(14)}${a.padStart(width)}${b.padStart(width)}`);
 }
 
 function stageText(h: { p50: number | null; p99: number | null; mean: number | null }): string {

@@ -28,6 +28,15 @@ describe('bot stats windows', () => {
     expect(lines.find((l) => l.includes('top-ups/hand'))).toMatch(/0\.50\s+2\.50$/);
   });
 
+  it('keeps the two columns apart for a long run (the header once read "first 0-15 slast 285-300 s")', () => {
+    const window = { fromS: 0, toS: 15, actionsPerSecond: 1, handsPerSecond: 1, topUpsPerHand: 1, ackP50Ms: 1, ackP99Ms: 1, errors: 0 };
+    const lines = formatWindows({ windows: { first: window, last: { ...window, fromS: 1_785, toS: 1_800 } } });
+    expect(lines[0]).toMatch(/first 0-15 s {2,}last 1785-1800 s$/);
+    // The figures end where their headers end.
+    const ends = lines.map((l) => l.length);
+    expect(new Set(ends).size).toBe(1);
+  });
+
   it('gives 0 top-ups per hand for a window without hands', () => {
     const stats = new Stats();
     stats.measuring = true;
