@@ -5,7 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 // rate without keeping samples. One Stats per run, shared by every bot: bots
 // call the record* methods, the progress line and the report read them.
 //
-// Every refusal a bot meets is an error, with two exceptions, each labelled by
+// Every refusal a bot meets is an error, with the exceptions below, each labelled by
 // a prefix on its code and counted apart (never hidden):
 //   late/<code>   a request overtaken by a leave the run made on purpose: the
 //                 bot's own leave, or, for seq/stale, another bot's leave at the
@@ -25,10 +25,10 @@ import * as hdr from 'hdr-histogram-js';
 // Nothing else is excused: a correct bot meets no seq/stale, no
 // turn/not_your_turn and no other refusal of its own making.
 
-export const DELIBERATE_PREFIXES = ['late/', 'churn/', 'reload/', 'crossed/'] as const;
+export const COUNTED_APART_PREFIXES = ['late/', 'churn/', 'reload/', 'crossed/'] as const;
 
-export function isDeliberate(code: string): boolean {
-  return DELIBERATE_PREFIXES.some((prefix) => code.startsWith(prefix));
+export function isCountedApart(code: string): boolean {
+  return COUNTED_APART_PREFIXES.some((prefix) => code.startsWith(prefix));
 }
 
 /**
@@ -131,14 +131,14 @@ export class Stats {
   /** Errors that count against the threshold: every refusal but those counted apart (late/, churn/, reload/, crossed/). */
   errors(): number {
     let n = 0;
-    for (const [code, count] of this.errorsByCode) if (!isDeliberate(code)) n += count;
+    for (const [code, count] of this.errorsByCode) if (!isCountedApart(code)) n += count;
     return n;
   }
 
   /** Refusals the run caused on purpose or crossed with a hand end (late/, churn/, reload/, crossed/): reported, not counted as errors. */
   countedApart(): number {
     let n = 0;
-    for (const [code, count] of this.errorsByCode) if (isDeliberate(code)) n += count;
+    for (const [code, count] of this.errorsByCode) if (isCountedApart(code)) n += count;
     return n;
   }
 
