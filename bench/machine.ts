@@ -3,9 +3,10 @@ import os from 'node:os';
 
 /**
  * What the figures were measured on. The VM these benchmarks run on has not always been the
- * same hardware (AMD EPYC in some sessions, Intel Xeon in others), and the same code's tail
- * latencies differed several-fold between them (docs/performance.md), so every benchmark
- * prints this before its figures.
+ * same hardware (an AMD EPYC for the engine figures of 2026-11-26, an Intel Xeon on
+ * 2026-12-05), and the same code took a third more server CPU per action on one VM than on
+ * another, with a scale-run ack p99 five to six times higher (docs/performance.md, "Another
+ * machine"). So every benchmark prints this before its figures.
  */
 export function machineLine(): string {
   const cpus = os.cpus();
