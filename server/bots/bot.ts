@@ -142,6 +142,8 @@ export class PlayerBot {
   private deferred: { seq: number; legal: LegalActions } | null = null;
   private readonly budget = new SendBudget();
   private stack = 0;
+  /** Hands whose end gave us our stack (hand_complete with our seat): tells a top-up that crossed a hand end. */
+  private handsEnded = 0;
   private wallet = 0;
   /**
    * One top-up at a time: set when one is decided, cleared when it is resolved: refused,
@@ -565,6 +567,7 @@ export class PlayerBot {
     const mine = stacks.find((s) => s.seat === this.seat);
     if (!mine) return;
     this.stack = mine.stack;
+    this.handsEnded++;
     this.maybeTopUp();
     if (!this.leaving && !this.ctx.stopping && this.ctx.random() < this.ctx.options.chatPerHand) this.chat();
   }
@@ -652,7 +655,7 @@ export class PlayerBot {
         return;
       }
     }
-    const sizedFrom = this.stack;
+    const sizedFrom = { stack: this.stack, handsEnded: this.handsEnded };
     this.note(() => `top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const idempotencyKey = this.key('top');
     let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
@@ -701,11 +704,12 @@ export class PlayerBot {
    * has grown: the table applies a top-up at once only between hands, so one that reached it
    * after the next hand's end (a wallet purchase or the send budget delayed it) meets the stack
    * that hand left. That hand's frame reaches us before the refusal (one socket, in order), so
-   * the stack we know now is the one the table checked; the refusal is explained only if that
-   * stack grew since the sizing and now leaves no room for the amount.
+   * the stack we know now is the one the table checked; the refusal is explained only if a
+   * hand ended since the sizing, our stack grew, and it now leaves no room for the amount
+   * (a stack grown by another top-up of ours instead would be a bug of ours: an error).
    */
-  private crossedAHand(sizedFrom: number, amount: number): boolean {
-    return this.stack > sizedFrom && this.stack + amount > this.table.maxBuyIn;
+  private crossedAHand(sizedFrom: { stack: number; handsEnded: number }, amount: number): boolean {
+    return this.handsEnded > sizedFrom.handsEnded && this.stack > sizedFrom.stack && this.stack + amount > this.table.maxBuyIn;
   }
 
   /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */
