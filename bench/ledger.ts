@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { createDb, type Db } from '../server/db/client';
 import { readMigrations } from '../server/db/migrate';
-import { PrismaClient } from '../server/db/generated/client';
 import { reconcile, reconcileIncremental } from '../server/ledger/reconcile';
 import { createLedger, type Ledger, type LedgerDeps, type SettleHandInput } from '../server/ledger/transactions';
 import { RawFailure, rawBuyIn, rawSettleHand } from './ledger-raw';
@@ -596,17 +594,12 @@ async function describeServer(admin: pg.Client): Promise<string> {
  */
 function createNamedStatementDb(url: string, poolMax: number): Db {
   const names = new Map<string, string>();
-  const adapter = new PrismaPg(
-    { connectionString: url, max: poolMax, options: pgOptionsString() },
-    {
-      statementNameGenerator: (query) => {
-        let name = names.get(query.sql);
-        if (name === undefined) names.set(query.sql, (name = `ledger_${names.size}`));
-        return name;
-      },
-    },
-  );
-  return new PrismaClient({ adapter });
+  const nameStatement = (sql: string) => {
+    let name = names.get(sql);
+    if (name === undefined) names.set(sql, (name = `ledger_${names.size}`));
+    return name;
+  };
+  return createDb({ url, poolMax, ...connectionLimits, nameStatement });
 }
 
 async function main(): Promise<number> {

@@ -14,6 +14,11 @@ export interface DbOptions {
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Names each statement (so PostgreSQL keeps its plan per connection): only for the what-if
+   * of `bench:ledger -- --named-statements`. The server sends unnamed statements (decision 013).
+   */
+  nameStatement?: (sql: string) => string;
 }
 
 export function createDb(options: DbOptions): Db {
@@ -26,10 +31,10 @@ export function createDb(options: DbOptions): Db {
       `-c statement_timeout=${options.statementTimeoutMs ?? 15_000}`,
       `-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 30_000}`,
     ].join(' '),
-  });
+  }, options.nameStatement ? { statementNameGenerator: (query) => options.nameStatement!(query.sql) } : undefined);
   // errorFormat 'minimal': otherwise Prisma captures a call site (`new Error()`, a stack trace)
   // on every call, only to point at the caller's line in an error message. Our callers
-  // handle errors by code and log their own context; the capture was 65 µs of CPU per
-  // transaction of two raw queries (docs/performance.md, "Prisma's call-site capture").
+  // handle errors by code and log their own context; the capture cost, in CPU per
+  // transaction of two raw queries, 50-65 µs (docs/performance.md, "Prisma's call-site capture").
   return new PrismaClient({ adapter, errorFormat: 'minimal' });
 }
