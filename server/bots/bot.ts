@@ -142,7 +142,7 @@ export class PlayerBot {
   private deferred: { seq: number; legal: LegalActions } | null = null;
   private readonly budget = new SendBudget();
   private stack = 0;
-  /** Hands whose end gave us our stack (hand_complete with our seat): tells a top-up that crossed a hand end. */
+  /** Hand ends that gave us our stack (a hand_complete with our seat, or a snapshot of a later hand): see overtakenByHandEnd. */
   private handsEnded = 0;
   private wallet = 0;
   /**
@@ -446,10 +446,15 @@ export class PlayerBot {
 
   private applySnapshot(s: TableSnapshot): void {
     this.note(() => `snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
+    const handBefore = this.feed.view?.handNumber;
     const taken = this.feed.onSnapshot(s);
     this.seat = s.you?.seat ?? null;
     const mine = this.seat === null ? null : s.view.seats[this.seat];
-    if (mine) this.stack = mine.stack;
+    if (mine) {
+      // A later hand than we last saw: the one we knew has ended, and its frames were missed.
+      if (handBefore !== undefined && s.view.handNumber > handBefore) this.handsEnded++;
+      this.stack = mine.stack;
+    }
     // A queued top-up the table no longer holds was applied or refused while we were not
     // listening (its chips_added or notice missed): the snapshot's stack has the outcome.
     if (this.topUpQueued && s.you?.pendingTopUps?.length === 0) this.queuedTopUpResolved();
@@ -655,7 +660,7 @@ export class PlayerBot {
         return;
       }
     }
-    const sizedFrom = { stack: this.stack, handsEnded: this.handsEnded };
+    const handsEndedAtSizing = this.handsEnded;
     this.note(() => `top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const idempotencyKey = this.key('top');
     let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
@@ -674,12 +679,11 @@ export class PlayerBot {
     if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
-      // A reload is a bet on busting: refused above the maximum when the stack won after all
-      // (the act overtook it to the end of the hand). Asked on purpose: counted apart.
-      if (reload && ack.error.code === 'topup/above_max') this.ctx.stats.recordError('reload/topup_above_max', 'table:top_up');
-      else if (!reload && ack.error.code === 'topup/above_max' && this.crossedAHand(sizedFrom, amount)) {
-        this.ctx.stats.recordError('crossed/topup_above_max', 'table:top_up');
-        this.maybeTopUp();
+      if (ack.error.code === 'topup/above_max' && this.overtakenByHandEnd(handsEndedAtSizing, amount)) {
+        // A reload is a bet on busting that the hand's end overtook and the bot won; an ordinary
+        // top-up crossed the end of a hand it won. Counted apart, each under its own label.
+        this.ctx.stats.recordError(`${reload ? 'reload' : 'crossed'}/topup_above_max`, 'table:top_up');
+        if (!reload) this.maybeTopUp();
       } else this.fault(ack.error.code, 'table:top_up');
       return;
     }
@@ -700,16 +704,17 @@ export class PlayerBot {
   }
 
   /**
-   * Whether a top-up refused above the maximum was sized from a stack that a hand ended since
-   * has grown: the table applies a top-up at once only between hands, so one that reached it
-   * after the next hand's end (a wallet purchase or the send budget delayed it) meets the stack
-   * that hand left. That hand's frame reaches us before the refusal (one socket, in order), so
-   * the stack we know now is the one the table checked; the refusal is explained only if a
-   * hand ended since the sizing, our stack grew, and it now leaves no room for the amount
-   * (a stack grown by another top-up of ours instead would be a bug of ours: an error).
+   * Whether a top-up refused above the maximum met a stack that a hand's end gave us after we
+   * sized it. The table applies a top-up at once only between hands, so one that reached it
+   * after a hand ended (a reload the act overtook; an ordinary top-up a wallet purchase or the
+   * send budget delayed) meets the stack that hand left. That hand's frame reaches us before
+   * the refusal (one socket, in order), so the stack we know now is the one the table checked:
+   * the refusal is explained if a hand ended since the sizing and that stack leaves no room.
+   * (An ordinary top-up is sized to fit the stack it was sized from, so then the stack grew.)
+   * A stack changed any other way (another top-up of ours) leaves it an error.
    */
-  private crossedAHand(sizedFrom: { stack: number; handsEnded: number }, amount: number): boolean {
-    return this.handsEnded > sizedFrom.handsEnded && this.stack > sizedFrom.stack && this.stack + amount > this.table.maxBuyIn;
+  private overtakenByHandEnd(handsEndedAtSizing: number, amount: number): boolean {
+    return this.handsEnded > handsEndedAtSizing && this.stack + amount > this.table.maxBuyIn;
   }
 
   /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */

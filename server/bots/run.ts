@@ -105,7 +105,7 @@ export interface BotReport {
     eventLoopLagSeconds: number | null;
     residentMemoryBytes: number | null;
   } | null;
-  /** Every refusal, time-out and failure, except the deliberate ones below. */
+  /** Every refusal, time-out and failure, except those counted apart (below). */
   errors: number;
   /** Refusals the run caused on purpose or crossed with a hand end (late/, churn/, reload/, crossed/: server/bots/stats.ts), counted apart. */
   countedApart: number;

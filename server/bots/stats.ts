@@ -18,10 +18,11 @@ import * as hdr from 'hdr-histogram-js';
 //                 before the table saw it and the bot won.
 //   crossed/<code> an ordinary top-up refused topup/above_max because it reached
 //                 the table after a hand the bot won: the table checked the stack
-//                 that hand left, not the one the bot sized the top-up from. Only
-//                 when the bot has that hand's stack before the refusal (the frame
-//                 comes first on its socket) and it leaves no room for the amount;
-//                 the bot then sizes the top-up again (server/bots/bot.ts).
+//                 that hand left, not the one the bot sized the top-up from; the
+//                 bot then sizes the top-up again.
+//                 Both only when the bot saw a hand end after the sizing (its frame
+//                 comes first on the socket) and the stack it left has no room for
+//                 the amount (PlayerBot.overtakenByHandEnd); else an error.
 // Nothing else is excused: a correct bot meets no seq/stale, no
 // turn/not_your_turn and no other refusal of its own making.
 
