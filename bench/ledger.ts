@@ -25,7 +25,7 @@ import {
 import { runWindowedCell, type WindowedResult } from './windowed';
 import { machineLine } from './machine';
 
-// npm run bench:ledger [-- --quick | --duration=10 --rounds=2 --warmup=1 --workers=8,32 --pool=20 --profile=3 --seed=1 --named-statements]
+// npm run bench:ledger [-- --quick | --duration=10 --rounds=2 --warmup=1 --workers=8,32 --pool=20 --profile=3 --seed=1 --named-statements [--custom-plans]]
 // npm run bench:ledger -- --prefill 0,1000000,10000000 [--duration=60 --window=10 --workers=8]
 //
 // Throughput and latency of the ledger's two hottest money operations, settleHand
@@ -369,7 +369,7 @@ async function growthBenchmark(bench: Bench, growth: GrowthArgs, database: { url
   console.log(`bench:ledger (growth) on ${database.source}: ${await describeServer(bench.admin)}`);
   console.log(machineLine());
   console.log(`node ${process.version}; pool ${args.poolMax} per side; sizes ${growth.sizes.join(', ')} entries; ` +
-    `each cell ${args.durationMs / 1000} s in ${growth.windowMs / 1000} s windows after a ${args.warmupMs / 1000} s warm-up; workers ${args.workers.join(', ')}`);
+    `${whatIf(args)}each cell ${args.durationMs / 1000} s in ${growth.windowMs / 1000} s windows after a ${args.warmupMs / 1000} s warm-up; workers ${args.workers.join(', ')}`);
   if (growth.balanceCheckFrom) await installBalanceCheckFrom(bench.admin, growth.balanceCheckFrom);
   const workersMax = Math.max(...args.workers);
   bench.settleTables = await seatSettleTables(bench, workersMax);
@@ -589,17 +589,24 @@ async function describeServer(admin: pg.Client): Promise<string> {
 
 /**
  * What-if (--named-statements): the same ledger over a Prisma client whose
- * adapter names every statement, so that each connection parses and plans a
- * statement once instead of on every call. Not how the server runs today.
+ * adapter names every statement, so that each connection parses a statement once
+ * and, from its sixth execution, may keep a generic plan. With --custom-plans
+ * (plan_cache_mode=force_custom_plan) it is parsed once and planned every time.
  */
-function createNamedStatementDb(url: string, poolMax: number): Db {
+function createNamedStatementDb(url: string, poolMax: number, customPlans: boolean): Db {
   const names = new Map<string, string>();
   const nameStatement = (sql: string) => {
     let name = names.get(sql);
     if (name === undefined) names.set(sql, (name = `ledger_${names.size}`));
     return name;
   };
-  return createDb({ url, poolMax, ...connectionLimits, nameStatement });
+  return createDb({ url, poolMax, ...connectionLimits, nameStatement, ...(customPlans ? { planCacheMode: 'force_custom_plan' as const } : {}) });
+}
+
+/** The header's note when the ledger side is not the server's configuration. */
+function whatIf(args: BenchArgs): string {
+  if (!args.namedStatements) return '';
+  return `WHAT-IF: ledger with named prepared statements${args.customPlans ? ', plan_cache_mode=force_custom_plan' : ''}; `;
 }
 
 async function main(): Promise<number> {
@@ -607,7 +614,7 @@ async function main(): Promise<number> {
   const args = parseArgs(rest);
   const timer = createStatementTimer(statementLabel);
   const database = await openBenchDatabase((line) => console.log(`  ${line}`));
-  const db = args.namedStatements ? createNamedStatementDb(database.url, args.poolMax) : createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits });
+  const db = args.namedStatements ? createNamedStatementDb(database.url, args.poolMax, args.customPlans) : createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits });
   const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: WALLET_CHIPS, stats: { retries: 0 } };
   const raw = new pg.Pool({ connectionString: database.url, max: args.poolMax, options: pgOptionsString() });
   // An idle connection the server drops must not crash the run (pg emits 'error' on the pool).
@@ -640,7 +647,7 @@ async function benchmark(bench: Bench, source: string, timer: Timer): Promise<nu
   console.log(machineLine());
   console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cpus; pool ${args.poolMax} connections per side, ` +
     `lock_timeout=${connectionLimits.lockTimeoutMs}ms statement_timeout=${connectionLimits.statementTimeoutMs}ms, READ COMMITTED; ` +
-    `${args.namedStatements ? 'WHAT-IF: ledger with named prepared statements; ' : ''}per cell ${args.durationMs / 1000} s in ${args.rounds} alternating slices, each after a ${args.warmupMs / 1000} s warm-up`);
+    `${whatIf(args)}per cell ${args.durationMs / 1000} s in ${args.rounds} alternating slices, each after a ${args.warmupMs / 1000} s warm-up`);
   bench.settleTables = await seatSettleTables(bench, workersMax);
   bench.buyInWorkers = await prepareBuyInWorkers(bench, workersMax);
   await ensureSeatSupply(bench, workersMax, args.durationMs + args.warmupMs);

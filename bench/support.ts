@@ -429,6 +429,7 @@ export interface BenchArgs {
   poolMax: number;
   seed: number;
   namedStatements: boolean;
+  customPlans: boolean;
 }
 
 const LEDGER_USAGE = `Usage: npm run bench:ledger -- [options]
@@ -444,9 +445,10 @@ PostgreSQL in a temporary folder.
   --profile=<s>           per-statement timing run (default 3; 0 with --quick)
   --seed=<n>              workload PRNG seed (default 1)
   --named-statements      Prisma with named (prepared) statements
+  --custom-plans          with --named-statements: plan_cache_mode=force_custom_plan (parsed once, planned every time)
   -h, --help              this text`;
 
-const LEDGER_FLAGS = ['--quick', '--named-statements'];
+const LEDGER_FLAGS = ['--quick', '--named-statements', '--custom-plans'];
 const LEDGER_VALUES = ['duration', 'rounds', 'warmup', 'workers', 'pool', 'profile', 'seed'];
 
 /**
@@ -463,6 +465,10 @@ export function parseArgs(argv: string[]): BenchArgs {
     console.error(`unknown option: ${unknown.join(' ')}\n\n${LEDGER_USAGE}`);
     process.exit(2);
   }
+  if (argv.includes('--custom-plans') && !argv.includes('--named-statements')) {
+    console.error(`--custom-plans needs --named-statements (unnamed statements are planned every time anyway)\n\n${LEDGER_USAGE}`);
+    process.exit(2);
+  }
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const quick = argv.includes('--quick');
   const seconds = (name: string, fallback: number) => Math.round(Number(value(name) ?? fallback) * 1000);
@@ -476,5 +482,6 @@ export function parseArgs(argv: string[]): BenchArgs {
     poolMax: Number(value('pool') ?? 20),
     seed: Number(value('seed') ?? 1),
     namedStatements: argv.includes('--named-statements'),
+    customPlans: argv.includes('--custom-plans'),
   };
 }

@@ -19,6 +19,14 @@ export interface DbOptions {
    * of `bench:ledger -- --named-statements`. The server sends unnamed statements (decision 013).
    */
   nameStatement?: (sql: string) => string;
+  /**
+   * PostgreSQL's `plan_cache_mode` for the connections (default: the database's, `auto`).
+   * `force_custom_plan` plans a named statement again on every execution, with its
+   * parameters, so it can never keep a plan made while a table was small. Only with
+   * nameStatement, for `bench:ledger -- --named-statements --custom-plans`: it saved no
+   * database CPU that showed (docs/performance.md), so the server does not use it.
+   */
+  planCacheMode?: 'auto' | 'force_custom_plan';
 }
 
 export function createDb(options: DbOptions): Db {
@@ -30,6 +38,7 @@ export function createDb(options: DbOptions): Db {
       `-c lock_timeout=${options.lockTimeoutMs ?? 5_000}`,
       `-c statement_timeout=${options.statementTimeoutMs ?? 15_000}`,
       `-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 30_000}`,
+      ...(options.planCacheMode ? [`-c plan_cache_mode=${options.planCacheMode}`] : []),
     ].join(' '),
   }, options.nameStatement ? { statementNameGenerator: (query) => options.nameStatement!(query.sql) } : undefined);
   // errorFormat 'minimal': otherwise Prisma captures a call site (`new Error()`, a stack trace)
