@@ -142,8 +142,6 @@ export class PlayerBot {
   private deferred: { seq: number; legal: LegalActions } | null = null;
   private readonly budget = new SendBudget();
   private stack = 0;
-  /** Hand ends that gave us our stack (a hand_complete with our seat, or a snapshot of a later hand): see overtakenByHandEnd. */
-  private handsEnded = 0;
   private wallet = 0;
   /**
    * One top-up at a time: set when one is decided, cleared when it is resolved: refused,
@@ -446,15 +444,10 @@ export class PlayerBot {
 
   private applySnapshot(s: TableSnapshot): void {
     this.note(() => `snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
-    const handBefore = this.feed.view?.handNumber;
     const taken = this.feed.onSnapshot(s);
     this.seat = s.you?.seat ?? null;
     const mine = this.seat === null ? null : s.view.seats[this.seat];
-    if (mine) {
-      // A later hand than we last saw: the one we knew has ended, and its frames were missed.
-      if (handBefore !== undefined && s.view.handNumber > handBefore) this.handsEnded++;
-      this.stack = mine.stack;
-    }
+    if (mine) this.stack = mine.stack;
     // A queued top-up the table no longer holds was applied or refused while we were not
     // listening (its chips_added or notice missed): the snapshot's stack has the outcome.
     if (this.topUpQueued && s.you?.pendingTopUps?.length === 0) this.queuedTopUpResolved();
@@ -572,7 +565,6 @@ export class PlayerBot {
     const mine = stacks.find((s) => s.seat === this.seat);
     if (!mine) return;
     this.stack = mine.stack;
-    this.handsEnded++;
     this.maybeTopUp();
     if (!this.leaving && !this.ctx.stopping && this.ctx.random() < this.ctx.options.chatPerHand) this.chat();
   }
@@ -660,7 +652,7 @@ export class PlayerBot {
         return;
       }
     }
-    const handsEndedAtSizing = this.handsEnded;
+    const endedAtSizing = this.lastHandEnded();
     this.note(() => `top_up ${amount} stack${this.stack} reload${reload} toMax${toMax}`);
     const idempotencyKey = this.key('top');
     let ack = await this.emit<{ pending: boolean; stack?: number }>('table:top_up', { tableId: this.table.id, amount, idempotencyKey });
@@ -679,7 +671,7 @@ export class PlayerBot {
     if (!ack.ok && TRACE && !reload) process.stderr.write(`${this.name} table ${this.table.id} top-up refused ${ack.error.code}: ${this.trace.join(' | ')}\n`);
     if (!ack.ok) {
       this.topUpInFlight = false;
-      if (ack.error.code === 'topup/above_max' && this.overtakenByHandEnd(handsEndedAtSizing, amount)) {
+      if (ack.error.code === 'topup/above_max' && this.overtakenByHandEnd(endedAtSizing, amount)) {
         // A reload is a bet on busting that the hand's end overtook and the bot won; an ordinary
         // top-up crossed the end of a hand it won. Counted apart, each under its own label.
         this.ctx.stats.recordError(`${reload ? 'reload' : 'crossed'}/topup_above_max`, 'table:top_up');
@@ -713,8 +705,18 @@ export class PlayerBot {
    * (An ordinary top-up is sized to fit the stack it was sized from, so then the stack grew.)
    * A stack changed any other way (another top-up of ours) leaves it an error.
    */
-  private overtakenByHandEnd(handsEndedAtSizing: number, amount: number): boolean {
-    return this.handsEnded > handsEndedAtSizing && this.stack + amount > this.table.maxBuyIn;
+  private overtakenByHandEnd(endedAtSizing: number, amount: number): boolean {
+    return this.lastHandEnded() > endedAtSizing && this.stack + amount > this.table.maxBuyIn;
+  }
+
+  /**
+   * The number of the newest hand we know has ended, from the view (frames and snapshots
+   * alike): its own hand once that is complete, else the one before it.
+   */
+  private lastHandEnded(): number {
+    const view = this.feed.view;
+    if (!view) return -1;
+    return view.street === 'complete' ? view.handNumber : view.handNumber - 1;
   }
 
   /** `chips_added` for our seat: an immediate top-up's (its ack resolves it) or a queued one's. */
