@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createDb, type Db } from '../server/db/client';
+import { createDb, type Db, type DbOptions } from '../server/db/client';
 import { readMigrations } from '../server/db/migrate';
 import { reconcile, reconcileIncremental } from '../server/ledger/reconcile';
 import { createLedger, type Ledger, type LedgerDeps, type SettleHandInput } from '../server/ledger/transactions';
@@ -587,22 +587,6 @@ async function describeServer(admin: pg.Client): Promise<string> {
   return `PostgreSQL ${s.v}, shared_buffers=${s.sb}, synchronous_commit=${s.sc}, fsync=${s.fs}, max_connections=${s.mc}`;
 }
 
-/**
- * What-if (--named-statements): the same ledger over a Prisma client whose
- * adapter names every statement, so that each connection parses a statement once
- * and, from its sixth execution, may keep a generic plan. With --custom-plans
- * (plan_cache_mode=force_custom_plan) it is parsed once and planned every time.
- */
-function createNamedStatementDb(url: string, poolMax: number, customPlans: boolean): Db {
-  const names = new Map<string, string>();
-  const nameStatement = (sql: string) => {
-    let name = names.get(sql);
-    if (name === undefined) names.set(sql, (name = `ledger_${names.size}`));
-    return name;
-  };
-  return createDb({ url, poolMax, ...connectionLimits, nameStatement, ...(customPlans ? { planCacheMode: 'force_custom_plan' as const } : {}) });
-}
-
 /** The header's note when the ledger side is not the server's configuration. */
 function whatIf(args: BenchArgs): string {
   if (!args.namedStatements) return '';
@@ -614,7 +598,9 @@ async function main(): Promise<number> {
   const args = parseArgs(rest);
   const timer = createStatementTimer(statementLabel);
   const database = await openBenchDatabase((line) => console.log(`  ${line}`));
-  const db = args.namedStatements ? createNamedStatementDb(database.url, args.poolMax, args.customPlans) : createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits });
+  // The what-if (--named-statements [--custom-plans]) changes only how the ledger's statements reach PostgreSQL.
+  const namedStatements: DbOptions['namedStatements'] = args.namedStatements ? (args.customPlans ? 'force_custom_plan' : 'auto') : undefined;
+  const db = createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits, namedStatements });
   const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: WALLET_CHIPS, stats: { retries: 0 } };
   const raw = new pg.Pool({ connectionString: database.url, max: args.poolMax, options: pgOptionsString() });
   // An idle connection the server drops must not crash the run (pg emits 'error' on the pool).

@@ -15,18 +15,14 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
   /**
-   * Names each statement (so PostgreSQL keeps its plan per connection): only for the what-if
-   * of `bench:ledger -- --named-statements`. The server sends unnamed statements (decision 013).
+   * Only for the what-if of `bench:ledger -- --named-statements [--custom-plans]`: names
+   * each statement by its text, so each connection parses it once, with this
+   * `plan_cache_mode` (`auto`: from its sixth execution PostgreSQL may keep a generic plan;
+   * `force_custom_plan`: planned every time with its parameters). The first cost more
+   * database CPU, the second saved none that showed (docs/performance.md), so the server
+   * sends unnamed statements (decision 013).
    */
-  nameStatement?: (sql: string) => string;
-  /**
-   * PostgreSQL's `plan_cache_mode` for the connections (default: the database's, `auto`).
-   * `force_custom_plan` plans a named statement again on every execution, with its
-   * parameters, so it can never keep a plan made while a table was small. Only with
-   * nameStatement, for `bench:ledger -- --named-statements --custom-plans`: it saved no
-   * database CPU that showed (docs/performance.md), so the server does not use it.
-   */
-  planCacheMode?: 'auto' | 'force_custom_plan';
+  namedStatements?: 'auto' | 'force_custom_plan';
 }
 
 export function createDb(options: DbOptions): Db {
@@ -38,12 +34,22 @@ export function createDb(options: DbOptions): Db {
       `-c lock_timeout=${options.lockTimeoutMs ?? 5_000}`,
       `-c statement_timeout=${options.statementTimeoutMs ?? 15_000}`,
       `-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 30_000}`,
-      ...(options.planCacheMode ? [`-c plan_cache_mode=${options.planCacheMode}`] : []),
+      ...(options.namedStatements ? [`-c plan_cache_mode=${options.namedStatements}`] : []),
     ].join(' '),
-  }, options.nameStatement ? { statementNameGenerator: (query) => options.nameStatement!(query.sql) } : undefined);
+  }, options.namedStatements ? { statementNameGenerator: statementNames() } : undefined);
   // errorFormat 'minimal': otherwise Prisma captures a call site (`new Error()`, a stack trace)
   // on every call, only to point at the caller's line in an error message. Our callers
   // handle errors by code and log their own context; the capture cost, in CPU per
   // transaction of two raw queries, 50-65 µs (docs/performance.md, "Prisma's call-site capture").
   return new PrismaClient({ adapter, errorFormat: 'minimal' });
+}
+
+/** One name per statement text, shared by the pool's connections (unbounded: the bench's statements are a fixed set). */
+function statementNames(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined) names.set(sql, (name = `s${names.size}`));
+    return name;
+  };
 }
