@@ -112,9 +112,14 @@ describe('the phone layout', () => {
     await buyChips(a, server.url, '10');
     await buyChips(b, server.url, '10');
     await expectNoSidewaysScroll(a, 'the wallet');
+    // Watching before sitting down: the head (lobby link, name, controls, "Watching") fits.
+    await a.goto(`${server.url}/table/${tableId}`);
+    await a.getByTestId('spectating').waitFor();
+    await expectNoSidewaysScroll(a, 'the table, watching');
 
-    await sit(a, server.url, tableId, 0, 200);
-    await sit(b, server.url, tableId, 3, 200);
+    // Below the table's maximum (200), so that there is room for a top-up mid-hand.
+    await sit(a, server.url, tableId, 0, 150);
+    await sit(b, server.url, tableId, 3, 150);
 
     // Pre-flop: whoever acts first sees everything at once.
     const first = await playerToAct([a, b]);
@@ -153,6 +158,19 @@ describe('the phone layout', () => {
     await onFlop.getByRole('menuitem', { name: 'Top up' }).waitFor();
     await expectNoSidewaysScroll(onFlop, 'the table with its menu open');
     await onFlop.keyboard.press('Escape');
+
+    // A top-up asked mid-hand shows in the head as "+30": the head still fits, its menu and the
+    // action bar stay on screen.
+    await onFlop.getByRole('button', { name: 'Table menu' }).click();
+    await onFlop.getByRole('menuitem', { name: 'Top up' }).click();
+    const topUp = onFlop.getByRole('dialog', { name: 'Top up' });
+    await topUp.getByLabel('Chips', { exact: true }).fill('30');
+    await topUp.getByRole('button', { name: /^Add/ }).click();
+    await onFlop.getByTestId('pending-top-up').waitFor({ timeout: 5_000 });
+    await expectNoSidewaysScroll(onFlop, 'the table with a pending top-up');
+    await expectOnScreen(onFlop, 'button.menu-btn', 'the table menu button');
+    await expectTurnOnScreen(onFlop);
+    await shot(onFlop, 'phone-pending-top-up');
 
     // The mute toggle is remembered.
     await onFlop.getByRole('button', { name: 'Mute sounds' }).click();

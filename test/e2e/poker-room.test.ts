@@ -177,12 +177,16 @@ describe('poker room in the browser', () => {
     await boss.getByLabel('Search users').fill(aliceName);
     await boss.getByRole('button', { name: `Adjust chips of ${aliceName}` }).click();
     const before = digits(await alice.getByTestId('header-balance').textContent());
+    expect(digits(await boss.getByTestId('adjust-wallet').textContent())).toBe(before);
     await boss.getByLabel(/^Amount/).fill('500');
     await boss.getByLabel('Reason').fill('welcome bonus');
     await boss.getByRole('button', { name: 'Review adjustment' }).click();
     await boss.getByRole('button', { name: 'Confirm adjustment' }).click();
     await boss.getByTestId('adjust-result').waitFor();
     expect(await boss.getByTestId('adjust-result').textContent()).toContain(`wallet:`);
+    // The form says the balance the adjustment left, and is cleared, so a second click posts nothing twice.
+    expect(digits(await boss.getByTestId('adjust-wallet').textContent())).toBe(before + 500);
+    expect(await boss.getByLabel(/^Amount/).inputValue()).toBe('');
     await expect.poll(async () => digits(await alice.getByTestId('header-balance').textContent()), { timeout: 10_000 }).toBe(before + 500);
     await shot(boss, 'admin');
     await boss.setViewportSize(PHONE);

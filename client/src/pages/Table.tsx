@@ -268,11 +268,11 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             </>
           )}
           {mySeat === null ? (
-            <span className="spectating-pill" data-testid="spectating">{!user ? 'Watching' : freeSeats(state).length > 0 ? 'Watching — click a seat to play' : 'Watching — the table is full'}</span>
+            <span className="spectating-pill" data-testid="spectating">Watching{user && <span className="wide-only"> — {freeSeats(state).length > 0 ? 'click a seat to play' : 'the table is full'}</span>}</span>
           ) : (
             <>
-              {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left">Time bank {timeBank}s</span>}
-              {pendingChips > 0 && <span className="time-bank pending-top-up" data-testid="pending-top-up" title="Added to your stack when this hand ends">+{formatChips(pendingChips)} after this hand</span>}
+              {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left"><span className="wide-only">Time bank</span><span className="narrow-only" aria-hidden="true">⏱</span> {timeBank}s</span>}
+              {pendingChips > 0 && <span className="time-bank pending-top-up" data-testid="pending-top-up" title="Added to your stack when this hand ends">+{formatChips(pendingChips)}<span className="wide-only"> after this hand</span></span>}
               <TableControls controls={controls} />
             </>
           )}
