@@ -199,6 +199,11 @@ describe('table flow in the browser', () => {
     const pill = player.getByTestId('pending-top-up');
     await pill.waitFor({ timeout: 5_000 });
     expect(await pill.textContent()).toBe('+20 after this hand');
+    // With the head at its widest (time bank, pending top-up), no seat on the felt covers its buttons.
+    const covered = await player.locator('.table-head button').evaluateAll((buttons) => buttons
+      .filter((b) => { const r = b.getBoundingClientRect(); return r.width > 0 && !b.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); })
+      .map((b) => b.textContent));
+    expect(covered, 'head buttons under something else').toEqual([]);
     // Nobody acts, so the hand is still on: a reload reads the pending top-up from the snapshot.
     await player.reload();
     await player.getByTestId('pending-top-up').waitFor({ timeout: 10_000 });
