@@ -173,11 +173,12 @@ export async function listUsers(db: Db, query: z.infer<typeof usersQuery>) {
     `SELECT u.id, u.username, u.role::text AS role, u.is_bot, u.created_at, COALESCE(a.balance, 0)::bigint AS wallet_balance
        FROM users u LEFT JOIN accounts a ON a.code = 'wallet:' || u.id
       WHERE ($1::text IS NULL OR u.username ILIKE $1::text ESCAPE '\\')
-        AND ($2::int IS NULL OR u.id < $2::int)
+        AND ($2::bigint IS NULL OR u.id < $2::bigint)
       ORDER BY u.id DESC
       LIMIT $3`,
     query.search ? likePattern(query.search) : null,
-    query.cursor === undefined ? null : Number(query.cursor),
+    // As a bigint, as idParam made it: a cursor past the int ids is a page from the top, not a 500.
+    query.cursor === undefined ? null : query.cursor.toString(),
     query.limit + 1,
   );
   const items = rows.slice(0, query.limit).map((u) => ({

@@ -544,6 +544,17 @@ describe('paging cursors past the largest bigint', () => {
     const r = await getText(c, '/api/wallet/history?cursor=9999999999999999999');
     expect([r.status, JSON.parse(r.text).error?.code]).toEqual([400, 'request/invalid']);
   });
+
+  // The users' ids are int: a cursor past 2^31-1 (a valid id to idParam) reached an ::int
+  // parameter and answered 500 internal. It pages from the top, as other cursors do.
+  it('GET /api/admin/users?cursor= past the int ids is a page, not a server error', async () => {
+    const top = await boss.http<{ items: { id: number }[] }>('GET', '/api/admin/users?limit=5');
+    expect(top.status).toBe(200);
+    for (const cursor of ['2147483648', '99999999999', '9223372036854775807']) {
+      const r = await boss.http<{ items: { id: number }[] }>('GET', `/api/admin/users?cursor=${cursor}&limit=5`);
+      expect([r.status, r.body.items.map((u) => u.id)], cursor).toEqual([200, top.body.items.map((u) => u.id)]);
+    }
+  });
 });
 
 describe('GET /api/hands/mine/export', () => {
