@@ -64,19 +64,6 @@ function toward(p: SeatPosition, t: number): SeatPosition {
   return { x: p.x + (50 - p.x) * t, y: p.y + (50 - p.y) * t };
 }
 
-/**
- * The dealer button: toward the centre like the bet, then off to one side, so that it
- * sits neither on the seat's cards (straight in front of the plate) nor on its bet.
- */
-function buttonSpot(p: SeatPosition): SeatPosition {
-  const front = toward(p, 0.25);
-  const dx = p.x - 50;
-  const dy = p.y - 50;
-  const length = Math.hypot(dx, dy) || 1;
-  const SIDE = 11; // percent of the felt
-  return { x: front.x - (dy / length) * SIDE, y: front.y + (dx / length) * SIDE };
-}
-
 export interface FeltProps {
   state: TableState;
   mySeat: number | null;
@@ -145,7 +132,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           ) : null;
         })}
         {view.button !== null && positions[view.button] && (
-          <div className="dealer-button" style={pos(buttonSpot(positions[view.button]!), 6)} aria-label="Dealer button" role="img">D</div>
+          <div className="dealer-button" style={pos(toward(positions[view.button]!, 0.27), 6)} aria-label="Dealer button" role="img">D</div>
         )}
         {state.flights.map((f) => {
           const target = positions[f.toSeat];
