@@ -90,8 +90,6 @@ function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
   const [result, setResult] = useState<{ transferId: string; balance: number; entry: AdminTransfer | null } | null>(null);
   const [key, setKey] = useState(() => newIdempotencyKey('adjust'));
   const [busy, setBusy] = useState(false);
-  // The balance as of the newest answer: the user row it was opened with goes stale at the first adjustment.
-  const [wallet, setWallet] = useState(user.walletBalance);
   const amount = /^-?\d{1,15}$/.test(amountText.trim()) ? Number(amountText.trim()) : NaN;
 
   const review = (event: FormEvent) => {
@@ -108,7 +106,6 @@ function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
       const r = await api<{ transferId: string; balance: number }>('POST', '/api/admin/adjustments', { userId: user.id, amount, reason: reason.trim(), idempotencyKey: key });
       const ledger = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: user.id, kind: 'ADJUST', limit: 5 })}`).catch(() => null);
       setResult({ transferId: r.transferId, balance: r.balance, entry: ledger?.items.find((t) => t.transferId === r.transferId) ?? null });
-      setWallet(r.balance);
       // Posted: the amount is cleared, so the same adjustment is not posted twice by a second click.
       setAmountText('');
       toast(`Adjusted ${user.username} by ${formatChips(amount)}.`, 'success');
@@ -125,7 +122,8 @@ function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
   return (
     <section className="panel" aria-labelledby="adjust-title">
       <h2 id="adjust-title">Adjust chips — {user.username}</h2>
-      <p className="muted small">Wallet: <span data-testid="adjust-wallet">{formatChips(wallet)}</span> chips</p>
+      {/* The newest answer's balance: the user row the form was opened with is stale after the first adjustment. */}
+      <p className="muted small">Wallet: <span data-testid="adjust-wallet">{formatChips(result?.balance ?? user.walletBalance)}</span> chips</p>
       <form onSubmit={review} noValidate>
         <label className="field">
           <span className="field-label">Amount (chips; negative to debit)</span>
