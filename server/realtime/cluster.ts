@@ -3,7 +3,7 @@ import { BusError } from '../cluster/bus';
 import type { Db } from '../db/client';
 import { errorAck, type LobbyTable } from '../protocol';
 import { tableOwners } from '../tables/leases';
-import type { TableRegistry } from '../tables/registry';
+import { tableMissing, type TableRegistry } from '../tables/registry';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from '../tables/registry-api';
 import { seatedTableIds, tableIsOpen } from '../tables/store';
 import type { RemoteView } from './fanout';
@@ -306,7 +306,7 @@ export class ClusterLink implements RemoteView {
           tableId, 'close', { tableId, adminUserId, now: options.now ?? false },
         );
         if (reply === 'local') return registry.closeTable(tableId, adminUserId, options);
-        if (reply === 'not_found') return { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
+        if (reply === 'not_found') return tableMissing(this.deps.db, tableId);
         if (reply === 'unavailable') return { ok: false, error: { code: 'table/unavailable', message: 'The server running this table is not answering; try again in a moment.' } };
         return reply.result;
       },

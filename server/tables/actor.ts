@@ -139,6 +139,11 @@ export class TableActor {
     return this.closing;
   }
 
+  /** The close asked for, if any: at the end of the hand ('boundary') or at once ('now'). */
+  get closeRequest(): 'boundary' | 'now' | null {
+    return this.closing ? this.closeMode : null;
+  }
+
   settingsSpectatorsMax(): number {
     return this.deps.settings.spectatorsMax;
   }

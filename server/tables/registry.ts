@@ -24,6 +24,7 @@ import {
   openTableIds,
   requestClose,
   tableNameTaken,
+  tableStatus,
   type IntentStore,
 } from './store';
 
@@ -128,6 +129,8 @@ export class TableRegistry implements TableRegistryApi {
   private forgotAt = 0;
   /** Tables held for a hand-over to another node (rebalancing), released once their hand is over. */
   private readonly handingOver = new Set<number>();
+  /** The close request being taken for each table (closeTable): the next one waits for it. */
+  private readonly closeRequests = new Map<number, Promise<unknown>>();
 
   constructor(private readonly deps: RegistryDeps) {
     this.intents = createIntentStore(deps.db);
@@ -441,12 +444,32 @@ export class TableRegistry implements TableRegistryApi {
    * Closes a table: recorded first (so a restart finishes the job), then at the
    * end of the current hand, or at once with `now` (the live hand is voided).
    * Every seat is cashed out before the ledger marks the table CLOSED.
+   *
+   * A request that changes nothing is refused `table/closed`: a table already
+   * closing (or closed), unless the request escalates a close at the end of the
+   * hand to `now`. Requests for one table are taken one at a time, so that of two
+   * concurrent requests the second sees the first (one audit row per close).
    */
-  async closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
+  closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
+    const previous = this.closeRequests.get(tableId) ?? Promise.resolve();
+    const mine = previous.then(() => this.closeOnce(tableId, options.now ?? false));
+    this.closeRequests.set(tableId, mine);
+    const forget = () => {
+      if (this.closeRequests.get(tableId) === mine) this.closeRequests.delete(tableId);
+    };
+    mine.then(forget, forget);
+    return mine;
+  }
+
+  private async closeOnce(tableId: number, now: boolean): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const actor = this.actors.get(tableId);
-    if (!actor) return { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
+    if (!actor) return tableMissing(this.deps.db, tableId);
+    const current = actor.closeRequest;
+    if (current === 'now' || (current === 'boundary' && !now)) {
+      return { ok: false, error: { code: 'table/closed', message: 'The table is already closing.' } };
+    }
     await requestClose(this.deps.db, tableId);
-    const { pending } = await actor.close({ now: options.now ?? false });
+    const { pending } = await actor.close({ now });
     this.deps.onLobbyChanged?.();
     return { ok: true, value: { tableId, pending } };
   }
@@ -495,4 +518,11 @@ export class TableRegistry implements TableRegistryApi {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     await deregisterNode(this.deps.db, this.nodeId).catch(() => undefined);
   }
+}
+
+/** The answer for a table this node does not run: closed (409) if it was, else not found (404). */
+export async function tableMissing(db: Db, tableId: number): Promise<{ ok: false; error: { code: 'table/closed' | 'table/not_found'; message: string } }> {
+  return (await tableStatus(db, tableId)) === 'CLOSED'
+    ? { ok: false, error: { code: 'table/closed', message: 'The table is closed.' } }
+    : { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
 }

@@ -215,6 +215,12 @@ export async function seatedTableIds(db: Db, userId: number): Promise<number[]> 
   return rows.map((r) => r.tableId);
 }
 
+/** A table's status, or null when no table has this id. */
+export async function tableStatus(db: Db, tableId: number): Promise<'OPEN' | 'CLOSED' | null> {
+  const row = await db.pokerTable.findUnique({ where: { id: tableId }, select: { status: true } });
+  return row?.status ?? null;
+}
+
 /** Whether an open table by this id exists (an ownerless one is between two owners). */
 export async function tableIsOpen(db: Db, tableId: number): Promise<boolean> {
   return (await db.pokerTable.count({ where: { id: tableId, status: 'OPEN' } })) > 0;

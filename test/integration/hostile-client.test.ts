@@ -279,6 +279,30 @@ describe('4. closing a table strands nothing', () => {
     for (const c of [boss, alice, bob, late]) c.close();
   });
 
+  it('closed again, concurrently: one close takes effect, a `now` escalates it once, every repeat is 409 and unaudited', async () => {
+    const { boss, table, alice, bob } = await tableWithHand('repeat');
+    const close = async (body: object) => {
+      const r = await boss.http<{ pending?: boolean; error?: { code: string } }>('POST', `/api/admin/tables/${table.id}/close`, body);
+      return r.status === 200 ? `200 pending=${r.body.pending}` : `${r.status} ${r.body.error?.code}`;
+    };
+    // Three at once, at the end of the hand: one is taken, the others change nothing.
+    expect((await Promise.all([close({}), close({}), close({ now: false })])).sort())
+      .toEqual(['200 pending=true', '409 table/closed', '409 table/closed']);
+    expect(s.server.registry.get(table.id)?.handInProgress()).toBe(true);
+    // `now` escalates the pending close, once: the live hand is voided, everyone is cashed out.
+    expect((await Promise.all([close({ now: true }), close({ now: true }), close({})])).sort())
+      .toEqual(['200 pending=false', '409 table/closed', '409 table/closed']);
+    await expectClosedAndPaid(table.id, [alice, bob]);
+    expect(await walletOf(alice)).toBe(2_000);
+    // The table is gone from the registry and CLOSED: still 409, not 404.
+    expect(await close({})).toBe('409 table/closed');
+    expect(await close({ now: true })).toBe('409 table/closed');
+    expect((await boss.http('POST', '/api/admin/tables/2147483647/close', {})).status).toBe(404);
+    const audit = await s.t.db.adminAction.findMany({ where: { action: 'table.close', targetId: String(table.id) }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => a.details)).toEqual([{ now: false }, { now: true }]);
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
   it('closed now: the live hand is voided and every player gets the stack they had before it', async () => {
     const { boss, table, alice, bob } = await tableWithHand('now');
     const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, { now: true });
