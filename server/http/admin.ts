@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { REASON_LENGTH_MAX } from '../ledger/transactions';
 import type { HttpDeps } from './deps';
-import { BODY_BYTES_MAX, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError } from './errors';
+import { BODY_BYTES_MAX, dbText, isoDate, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError } from './errors';
 
 // Admin only: chip adjustments (through the ledger's adjust, which writes its
 // own audit row), the ledger browser, the reconcile report, users with their
@@ -19,7 +19,7 @@ const adjustmentSchema = z.strictObject({
     .min(-Number.MAX_SAFE_INTEGER)
     .max(Number.MAX_SAFE_INTEGER)
     .refine((n) => n !== 0, { message: 'amount must not be zero' }),
-  reason: z.string().trim().min(1).max(REASON_LENGTH_MAX),
+  reason: dbText(z.string().trim().min(1).max(REASON_LENGTH_MAX)),
   idempotencyKey: z.string().min(1).max(200),
 });
 
@@ -27,16 +27,16 @@ const TRANSFER_KINDS = ['BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAN
 
 const ledgerQuery = pageQuery.extend({
   userId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-  accountCode: z.string().min(1).max(100).optional(),
+  accountCode: dbText(z.string().min(1).max(100)).optional(),
   kind: z.enum(TRANSFER_KINDS).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
 });
 
-const usersQuery = pageQuery.extend({ search: z.string().max(64).optional() });
+const usersQuery = pageQuery.extend({ search: dbText(z.string().max(64)).optional() });
 const actionsQuery = pageQuery.extend({
   adminUserId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-  action: z.string().max(64).optional(),
+  action: dbText(z.string().max(64)).optional(),
 });
 
 export interface AdminActionInput {

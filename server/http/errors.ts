@@ -92,3 +92,17 @@ export const pageQuery = z.object({
 });
 
 export type PageQuery = z.infer<typeof pageQuery>;
+
+// ---- values PostgreSQL refuses, refused here first (400 request/invalid, not 500) --------
+
+/** Text that goes into a query or a row: PostgreSQL's text refuses the NUL character (22021). */
+export function dbText<S extends z.ZodString>(schema: S) {
+  return schema.refine((text) => !text.includes('\u0000'), { message: 'must not contain the NUL character' });
+}
+
+/**
+ * An ISO date with its offset, for a timestamptz. PostgreSQL has no year 0000 (1 BC), which
+ * the ISO format allows (22008), so the earliest date taken is 0001-01-01T00:00:00Z.
+ */
+const DATE_MIN_MS = Date.parse('0001-01-01T00:00:00Z');
+export const isoDate = z.iso.datetime({ offset: true }).refine((text) => Date.parse(text) >= DATE_MIN_MS, { message: 'must be in year 1 or later' });

@@ -17,7 +17,7 @@ import {
 } from '../poker/fairness';
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
-import { idParam, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
+import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
@@ -74,16 +74,9 @@ export interface HandRouteOptions {
 
 const handParams = z.strictObject({ id: idParam });
 
-/**
- * The earliest instant PostgreSQL's timestamptz takes from an ISO date: it has no year 0000
- * (1 BC), which the ISO format allows, so such a date is refused here, not by the database.
- */
-const EXPORT_DATE_MIN_MS = Date.parse('0001-01-01T00:00:00Z');
-const exportDate = z.iso.datetime({ offset: true }).refine((text) => Date.parse(text) >= EXPORT_DATE_MIN_MS, { message: 'must be in year 1 or later' });
-
 const exportQuery = z.strictObject({
-  from: exportDate.optional(),
-  to: exportDate.optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
   last: z.coerce.number().int().min(1).max(HANDS_EXPORT_MAX).optional(),
 });
 

@@ -6,7 +6,7 @@ import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
 import { recordAdminAction } from './admin';
 import type { HttpDeps } from './deps';
-import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
+import { BODY_BYTES_MAX, dbText, parseOrReply, registerScoped, sendError } from './errors';
 
 // The public lobby, and the admin's table creation and closing. The HTTP layer
 // asks the table registry; it never touches table actors itself.
@@ -28,7 +28,7 @@ function timingMs(field: keyof TableTimingInput, max: number) {
 
 export const createTableSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX),
+    name: dbText(z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX)),
     variant: z.enum(['NLHE', 'PLO']),
     maxSeats: z.number().int().min(TABLE_SEATS_MIN).max(TABLE_SEATS_MAX),
     smallBlind: chips.positive(),

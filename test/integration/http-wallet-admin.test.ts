@@ -284,6 +284,30 @@ describe('admin views', () => {
     expect(paged.json().items).toHaveLength(1);
     expect(paged.json().nextCursor).toEqual(String(paged.json().items[0].id));
   });
+
+  it('what PostgreSQL refuses (a NUL character in text, year 0000) is 400 request/invalid, not 500, and writes nothing', async () => {
+    const player = await h.signup('nul-target');
+    const audit = await h.t.db.adminAction.count();
+    const nul = encodeURIComponent('a\u0000b');
+    for (const url of [
+      `/api/admin/users?search=${nul}`,
+      `/api/admin/ledger?accountCode=${nul}`,
+      `/api/admin/actions?action=${nul}`,
+      '/api/admin/ledger?from=0000-06-01T00:00:00Z',
+      '/api/admin/ledger?to=0000-12-31T23:59:59%2B00:00',
+    ]) {
+      const r = await get(url, admin.cookie);
+      expect({ url, status: r.statusCode, code: errorCode(r) }).toEqual({ url, status: 400, code: 'request/invalid' });
+    }
+    // The earliest date PostgreSQL takes still works.
+    expect((await get('/api/admin/ledger?from=0001-01-01T00:00:00Z', admin.cookie)).statusCode).toBe(200);
+    const adjust = await post('/api/admin/adjustments', { userId: player.userId, amount: 5, reason: 'bonus\u0000', idempotencyKey: uniqueKey() }, admin.cookie);
+    expect([adjust.statusCode, errorCode(adjust)]).toEqual([400, 'request/invalid']);
+    const table = await post('/api/admin/tables', { name: 'Nul\u0000Table', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 }, admin.cookie);
+    expect([table.statusCode, errorCode(table)]).toEqual([400, 'request/invalid']);
+    expect(await walletBalance(player.cookie)).toBe(0);
+    expect(await h.t.db.adminAction.count()).toBe(audit);
+  });
 });
 
 describe('hands', () => {
