@@ -41,6 +41,10 @@ export const clientMessages = {
     amount: chipAmount.optional(),
     /** The table seq the decision was made on; a stale one is rejected. */
     seq,
+  }).refine((m) => m.amount === undefined || m.action === 'bet' || m.action === 'raise', {
+    // An amount with a call or check is refused, not ignored: a client meaning a raise must not get a call.
+    message: 'amount is only for bet and raise',
+    path: ['amount'],
   }),
   'table:sit_out': z.strictObject({ tableId }),
   'table:sit_in': z.strictObject({ tableId }),

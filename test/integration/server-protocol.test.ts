@@ -56,6 +56,10 @@ describe('bad messages change nothing', () => {
     expect(await code(toAct, 'table:act', { tableId, action: 'shove', seq })).toBe('request/invalid');
     expect(await code(toAct, 'table:act', { tableId, action: 'call', seq, seat: 1 })).toBe('request/invalid');
     expect(await code(toAct, 'table:act', { tableId, action: 'call', seq, userId: 99 })).toBe('request/invalid');
+    // An amount goes with bet and raise only: with a call (meant as a raise?) it is refused, not ignored.
+    for (const action of ['fold', 'call', 'check', 'all_in']) {
+      expect(await code(toAct, 'table:act', { tableId, action, amount: 6, seq }), action).toBe('request/invalid');
+    }
     expect(await code(toAct, 'table:act', null)).toBe('request/invalid');
     expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
     expect(await code(toAct, 'table:fly', { tableId })).toBe('request/unknown_event');
