@@ -45,6 +45,9 @@ export interface LedgerDeps {
 
 export type WithTransfer<T> = T & { transferId: bigint; replayed: boolean };
 
+/** Every balance is within ±BALANCE_MAX (2^53 - 1, a JSON number): the database's accounts_balance_range_check. */
+const BALANCE_MAX = 9_007_199_254_740_991n;
+
 export const accountCodes = {
   wallet: (userId: number) => `wallet:${userId}`,
   seat: (seatSessionId: bigint) => `seat:${seatSessionId}`,
@@ -770,6 +773,12 @@ export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResu
     const wallet = locked.get(walletCode)!;
     const system = locked.get(accountCodes.adjustments)!;
     if (wallet.balance + input.amount < 0n) return fail('adjust/negative_wallet', { balance: wallet.balance.toString() });
+    // Both sides are checked against the balance range here (the database's check would
+    // refuse either as amount/too_large), so the answer names the balance that would overflow.
+    if (wallet.balance + input.amount > BALANCE_MAX) return fail('amount/too_large', { balance: wallet.balance.toString() });
+    if (system.balance - input.amount < -BALANCE_MAX || system.balance - input.amount > BALANCE_MAX) {
+      return fail('adjust/house_limit', { houseBalance: system.balance.toString() });
+    }
     const result: AdjustResult = { amount: input.amount, walletBalance: wallet.balance + input.amount };
     const params = transferParams({
       kind: 'ADJUST', key, hash, actorUserId: input.adminUserId, reason, tableId: null, result,

@@ -61,6 +61,8 @@ export const LEDGER_ERROR_MESSAGES = {
   'settle/invalid': 'The settlement does not match the seats at the table.',
   'adjust/reason_required': 'An adjustment needs a reason.',
   'adjust/negative_wallet': 'The adjustment would make the wallet negative.',
+  'adjust/house_limit':
+    "The house's adjustments account would pass 9,007,199,254,740,991 chips (all adjustments ever made, added up); no more can be granted this way until wallets are debited.",
   'ledger/busy': 'The ledger is busy; the operation was retried and gave up. Try again.',
 } as const;
 
@@ -124,6 +126,7 @@ const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   internal: 500,
   'funds/insufficient': 409,
   'adjust/negative_wallet': 409,
+  'adjust/house_limit': 409,
   'amount/too_large': 409,
   'idempotency/key_reused': 409,
   'seat/taken': 409,

@@ -107,6 +107,27 @@ describe('idempotency', () => {
     expect(back.ok).toBe(true);
   });
 
+  it("credits that would take the house's adjustments account past 2^53 - 1 are refused adjust/house_limit, not blamed on the wallet", async () => {
+    const [granted, other] = await seedUsers(t.db, 2);
+    // Grant all the room the adjustments account has left but 5 chips (it goes negative as chips are granted).
+    const house = (await t.db.account.findUnique({ where: { code: 'adjustments' } }))?.balance ?? 0n;
+    const room = BigInt(Number.MAX_SAFE_INTEGER) + house;
+    const grant = await t.ledger.adjust({ userId: granted!, amount: room - 5n, reason: 'to the house limit', adminUserId: granted!, idempotencyKey: uniqueKey() });
+    expect(grant.ok).toBe(true);
+    // Another user's small credit: their wallet has room, the house has not.
+    const over = await t.ledger.adjust({ userId: other!, amount: 6n, reason: 'one more', adminUserId: granted!, idempotencyKey: uniqueKey() });
+    expect(over.ok ? 'ok' : over.error.code).toBe('adjust/house_limit');
+    expect(await t.db.account.findUnique({ where: { code: `wallet:${other}` } })).toBeNull(); // its wallet's creation rolled back too
+    const fits = await t.ledger.adjust({ userId: other!, amount: 5n, reason: 'the last 5', adminUserId: granted!, idempotencyKey: uniqueKey() });
+    expect(fits.ok).toBe(true);
+    expect(await balanceOf('adjustments')).toBe(-BigInt(Number.MAX_SAFE_INTEGER));
+    // Debits make room again.
+    for (const [userId, amount] of [[granted!, -(room - 5n)], [other!, -5n]] as const) {
+      expect((await t.ledger.adjust({ userId, amount, reason: 'undo', adminUserId: granted!, idempotencyKey: uniqueKey() })).ok).toBe(true);
+    }
+    expect((await t.ledger.reconcile()).violations).toEqual([]);
+  });
+
   it('50 concurrent requests with one key post exactly one transfer', async () => {
     const [userId] = await seedUsers(t.db, 1);
     const key = uniqueKey('idem');
