@@ -191,11 +191,18 @@ export async function tableNameTaken(db: Db, name: string): Promise<boolean> {
   return (await db.pokerTable.count({ where: { name } })) > 0;
 }
 
-/** Whether the hand with this engine id settled, to tell a returning client its hand was cancelled. */
+/**
+ * Whether the hand with this engine id (`<table>-<hand number>-e<owner epoch>`) settled, to
+ * tell a returning client its hand was cancelled. Found by (table, hand number), the unique
+ * index, then checked by the full id: a client-sent id costs one index probe, never a scan.
+ */
 export async function handWasSettled(db: Db, tableId: number, handId: string): Promise<boolean> {
+  const handNumber = /^\d+-(\d{1,18})-e\d+$/.exec(handId)?.[1];
+  if (handNumber === undefined) return false;
   const rows = await db.$queryRawUnsafe<{ found: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM hands WHERE table_id = $1 AND record ->> 'handId' = $2) AS found`,
+    `SELECT EXISTS (SELECT 1 FROM hands WHERE table_id = $1 AND hand_number = $2::bigint AND record ->> 'handId' = $3) AS found`,
     tableId,
+    handNumber,
     handId,
   );
   return rows[0]?.found === true;

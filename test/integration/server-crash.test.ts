@@ -61,6 +61,9 @@ describe('crash safety', () => {
       expect((await p.emit('table:sit', { tableId, seat: i * 2, buyIn: 200 })).ok).toBe(true);
     }
     let bots: AutoPlayer[] = players.map((p) => autoplay(p, tableId, passive));
+    // One hand settles before the first kill: after every restart, its id (an earlier owner
+    // epoch) must not read as a cancelled hand to a client that names it.
+    await players[0]!.until(() => players[0]!.frames.some((f) => f.events.some((e) => e.type === 'hand_settled')), 30_000, 'a settled hand');
 
     for (let kill = 0; kill < KILLS; kill++) {
       const target = STREETS[kill % STREETS.length]!;
@@ -83,12 +86,18 @@ describe('crash safety', () => {
       }
 
       server = await startServerProcess(env(), 120_000);
+      // A hand that settled before the kill (an earlier owner epoch) is not reported cancelled.
+      const settledBefore = await t.db.hand.findFirst({ where: { tableId }, orderBy: { handNumber: 'desc' }, select: { record: true } });
+      const settledHandId = (settledBefore?.record as { handId?: string } | undefined)?.handId;
+      expect(settledHandId).toMatch(/^\d+-\d+-e\d+$/);
       for (const p of players) {
         p.close();
         p.frames = [];
         await p.connect();
         const ack = await p.emit<{ cancelledHandId?: string }>('table:watch', { tableId, lastHandId: hand.start.handId });
         expect(ack.ok && ack.cancelledHandId).toBe(hand.start.handId);
+        const again = await p.emit<{ cancelledHandId?: string }>('table:watch', { tableId, lastHandId: settledHandId });
+        expect(again.ok && again.cancelledHandId).toBeUndefined();
         p.legal.delete(tableId);
         await p.snapshot(tableId);
       }
