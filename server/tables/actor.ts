@@ -249,7 +249,13 @@ export class TableActor {
     for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
     await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
-    if (!connected) {
+    if (seat.sittingOutSince !== null) {
+      // It sat out before the restart: it still does, until its player sits in (no auto sit-in),
+      // and its time sitting out counts from then, not from the restart.
+      await this.step({ type: 'sit_out', seat: seat.seatIndex });
+      this.seats.sittingOut(seat.seatIndex, Math.min(seat.sittingOutSince.getTime(), this.deps.clock.now()));
+      record.sitOutStored = true;
+    } else if (!connected) {
       await this.step({ type: 'sit_out', seat: seat.seatIndex });
       this.seats.sittingOut(seat.seatIndex, this.deps.clock.now());
       record.autoSitIn = true;
@@ -372,6 +378,7 @@ export class TableActor {
       if (state && state.stack === 0 && !topUpQueued) return errorAck('funds/insufficient', 'Top up before sitting in.');
       if (await this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
       this.seats.sittingOut(seat, null);
+      await this.storeSittingOut(record, false);
       this.scheduleNextHand();
       return { ok: true };
     });
@@ -559,6 +566,7 @@ export class TableActor {
     record.autoSitIn = false;
     if (!(await this.step({ type: 'sit_in', seat }))) {
       this.seats.sittingOut(seat, null);
+      await this.storeSittingOut(record, false);
       this.scheduleNextHand();
     }
   }
@@ -871,12 +879,28 @@ export class TableActor {
     if (!record || record.phase === 'joining' || !state || state.sittingOut) return false;
     if (await this.step({ type: 'sit_out', seat })) return false;
     this.seats.sittingOut(seat, this.deps.clock.now());
+    await this.storeSittingOut(record, true);
     if (this.game.toAct === seat && isHandInProgress(this.game)) {
       // Their turn now runs on the short sitting-out clock.
       this.armClock();
       this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
     }
     return true;
+  }
+
+  /**
+   * Keeps a seat's sitting out across a restart or a move (seat_sessions.sitting_out_since;
+   * restoreSeat reads it). Written only when it changes: once per sit-out, once per sit-in
+   * after a stored one. Not money: a failed write is logged, and the table plays on.
+   */
+  private async storeSittingOut(record: SeatRecord, out: boolean): Promise<void> {
+    if (!out && !record.sitOutStored) return;
+    try {
+      await this.deps.intents.sittingOut(record.seatSessionId, out ? new Date(this.deps.clock.now()) : null);
+      record.sitOutStored = out;
+    } catch (error) {
+      this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, 'sitting out not stored');
+    }
   }
 
   // ---- hand boundaries -------------------------------------------------------------------

@@ -46,6 +46,8 @@ export interface SeatRecord extends SeatPerson {
   sitOutSince: number | null;
   /** Restored after a restart while disconnected: dealt in again when the player comes back. */
   autoSitIn: boolean;
+  /** Its sitting out is stored (seat_sessions.sitting_out_since), to be cleared when it sits in. */
+  sitOutStored?: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
   intents: SeatIntent[];

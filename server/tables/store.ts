@@ -32,6 +32,8 @@ export interface OpenSeat {
   username: string;
   seatIndex: number;
   stack: bigint;
+  /** Since when it sits out (kept across a restart), or null. */
+  sittingOutSince: Date | null;
 }
 
 type PrismaTable = Awaited<ReturnType<Db['pokerTable']['findUniqueOrThrow']>>;
@@ -89,6 +91,7 @@ export async function openSeats(db: Db, tableId: number): Promise<OpenSeat[]> {
     username: r.user.username,
     seatIndex: r.seatIndex,
     stack: r.account?.balance ?? 0n,
+    sittingOutSince: r.sittingOutSince,
   }));
 }
 
@@ -153,6 +156,8 @@ export interface IntentStore {
   removeAllOf(seatSessionId: bigint): Promise<void>;
   /** The intents of the table's open seat sessions, oldest first. */
   openOf(tableId: number): Promise<StoredIntent[]>;
+  /** Records that an open seat sits out (since when) or sits in again (null), for a restart to restore. */
+  sittingOut(seatSessionId: bigint, since: Date | null): Promise<void>;
 }
 
 export function createIntentStore(db: Db): IntentStore {
@@ -172,6 +177,12 @@ export function createIntentStore(db: Db): IntentStore {
     },
     removeAllOf: async (seatSessionId) => {
       await db.$executeRawUnsafe('DELETE FROM seat_intents WHERE seat_session_id = $1::bigint', seatSessionId);
+    },
+    sittingOut: async (seatSessionId, since) => {
+      await db.$executeRawUnsafe(
+        `UPDATE seat_sessions SET sitting_out_since = $2::timestamptz WHERE id = $1::bigint AND status = 'OPEN'`,
+        seatSessionId, since,
+      );
     },
     openOf: async (tableId) => {
       // Intents of seats that closed meanwhile are void: clean them up on the way.

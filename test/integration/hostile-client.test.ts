@@ -327,6 +327,50 @@ describe('4. closing a table strands nothing', () => {
   });
 });
 
+describe('sitting out survives a restart', () => {
+  it('a player who sat out is not dealt in after a restart, even connected; one who did not is; sitting in clears it', async () => {
+    const boss = await admin();
+    const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+      name: `sitout-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    const tableId = created.body.table.id;
+    const players = [await player(), await player(), await player()];
+    const [alice, bob, carol] = players as [TestClient, TestClient, TestClient];
+    for (const p of players) await p.watch(tableId);
+    // Carol sits and sits out before the others sit: no hand is on, nothing of hers is at stake.
+    expect(await carol.emit('table:sit', { tableId, seat: 2, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await carol.emit('table:sit_out', { tableId })).toEqual({ ok: true });
+    expect(await alice.emit('table:sit', { tableId, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await bob.emit('table:sit', { tableId, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    const stored = async (c: TestClient) =>
+      (await s.t.db.seatSession.findFirstOrThrow({ where: { tableId, userId: c.userId, status: 'OPEN' } })).sittingOutSince !== null;
+    expect(await Promise.all(players.map(stored))).toEqual([false, false, true]);
+
+    for (const c of [boss, ...players]) c.close();
+    await s.server.close(0);
+    s = await startTestServer({ database: s.t });
+    const back = await Promise.all(players.map(reconnect));
+    for (const p of back) await p.watch(tableId);
+    // Alice and Bob, restored as away, are sat in on their return and dealt the next hand; Carol is not.
+    const [a2, b2, c2] = back as [TestClient, TestClient, TestClient];
+    await a2.until(() => {
+      const view = a2.view(tableId);
+      return !!view && view.street !== 'complete' && (view.seats[0]?.inHand ?? false) && (view.seats[1]?.inHand ?? false);
+    }, 10_000, 'a hand dealt to Alice and Bob');
+    const during = await c2.snapshot(tableId);
+    expect(during.view.seats[2]).toMatchObject({ sittingOut: true, inHand: false, stack: 100 });
+    expect(during.you?.seat).toBe(2);
+
+    // Sitting in clears the stored flag: she is dealt in from the next hand on.
+    expect(await c2.emit('table:sit_in', { tableId })).toEqual({ ok: true });
+    expect(await stored(c2)).toBe(false);
+    const bots = [a2, b2, c2].map((p) => autoplay(p, tableId, checkOrFold));
+    await c2.until(() => c2.view(tableId)?.seats[2]?.inHand === true, 15_000, 'Carol dealt in');
+    bots.forEach((b) => b.stop());
+    for (const p of back) p.close();
+  });
+});
+
 describe('7. a seat with 0 chips at a crash does not become a ghost', () => {
   it('after the restart the player can leave and sit again', async () => {
     const table = lobbyTable((t) => t.maxSeats === 9);
