@@ -525,6 +525,10 @@ export class PlayerBot {
     const decision = this.decide(legal);
     this.reloadBeforeAllIn(decision, legal);
     const startedMs = performance.now();
+    // The epoch the act was decided in: by its ack the feed may be reset (a reconnection
+    // re-watching), and an `accepted` without its epoch would not stop the snapshot that
+    // follows from offering the same turn again (a second act at this seq: seq/stale).
+    const epoch = this.feed.epoch ?? -1;
     const inflight = { seq, startedMs };
     this.inflight = inflight;
     socket.emit('table:act', { tableId: this.table.id, seq, ...decision }, (ack: AnyAck) => {
@@ -532,7 +536,8 @@ export class PlayerBot {
       this.inflight = null;
       this.ctx.stats.recordAck((performance.now() - startedMs) * 1000);
       if (ack.ok) {
-        this.accepted = { epoch: this.feed.epoch ?? -1, seq };
+        this.note(() => `act ok s${seq}`);
+        this.accepted = { epoch, seq };
         this.ctx.stats.actions++;
         if (this.awaitingActAfterResume) {
           this.awaitingActAfterResume = false;
@@ -545,6 +550,8 @@ export class PlayerBot {
       }
       this.deferred = null;
       this.note(() => `act refused ${ack.error.code}`);
+      // BOTS_TRACE=1: an act refused for no reason the run made is printed with this bot's trace.
+      if (TRACE && this.labelOf(ack.error.code, startedMs - this.ctx.options.thinkMsMax) === ack.error.code) process.stderr.write(`${this.name} table ${this.table.id} act at s${seq} refused ${ack.error.code} (churning ${this.churning}): ${this.trace.join(' | ')}\n`);
       this.fault(ack.error.code, 'table:act', startedMs - this.ctx.options.thinkMsMax);
       this.resync();
     });
