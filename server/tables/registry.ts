@@ -452,7 +452,8 @@ export class TableRegistry implements TableRegistryApi {
    */
   closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const previous = this.closeRequests.get(tableId) ?? Promise.resolve();
-    const mine = previous.then(() => this.closeOnce(tableId, options.now ?? false));
+    // After the one before it, however it ended (a failed request does not fail the next).
+    const mine = previous.then(noop, noop).then(() => this.closeOnce(tableId, options.now ?? false));
     this.closeRequests.set(tableId, mine);
     const forget = () => {
       if (this.closeRequests.get(tableId) === mine) this.closeRequests.delete(tableId);
@@ -519,6 +520,8 @@ export class TableRegistry implements TableRegistryApi {
     await deregisterNode(this.deps.db, this.nodeId).catch(() => undefined);
   }
 }
+
+function noop(): void {}
 
 /** The answer for a table this node does not run: closed (409) if it was, else not found (404). */
 export async function tableMissing(db: Db, tableId: number): Promise<{ ok: false; error: { code: 'table/closed' | 'table/not_found'; message: string } }> {
