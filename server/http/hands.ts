@@ -52,6 +52,8 @@ export interface StoredHandRecord {
   holeCards: Record<string, string[]>;
   shownSeats: number[];
   board: string[];
+  /** The pot played for (absent in hands stored before 2026-12-05). */
+  pot?: number;
   /** Absent in hands stored before scheme 2 (scheme 1: the seed alone). */
   fairness?: StoredFairness;
   log?: unknown;
@@ -98,10 +100,10 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
 async function myHands(db: Db, userId: number, page: PageQuery) {
   const rows = await db.$queryRawUnsafe<{
     hand_id: bigint; table_id: number; table_name: string; hand_number: bigint; seat_index: number;
-    pot_total: bigint; rake: bigint; contributed: bigint; won: bigint; created_at: Date;
+    pot_total: bigint; rake: bigint; contributed: bigint; won: bigint; created_at: Date; pot: bigint | null;
   }[]>(
     `SELECT hp.hand_id, h.table_id, pt.name AS table_name, h.hand_number, hp.seat_index, h.pot_total, h.rake,
-            hp.contributed, hp.won, h.created_at
+            hp.contributed, hp.won, h.created_at, (h.record ->> 'pot')::bigint AS pot
        FROM hand_players hp JOIN hands h ON h.id = hp.hand_id JOIN poker_tables pt ON pt.id = h.table_id
       WHERE hp.user_id = $1 AND ($2::bigint IS NULL OR hp.hand_id < $2::bigint)
       ORDER BY hp.hand_id DESC
@@ -117,6 +119,7 @@ async function myHands(db: Db, userId: number, page: PageQuery) {
     handNumber: jsonNumber(r.hand_number),
     seatIndex: r.seat_index,
     potTotal: jsonNumber(r.pot_total),
+    pot: jsonNumber(r.pot ?? r.pot_total),
     rake: jsonNumber(r.rake),
     contributed: jsonNumber(r.contributed),
     won: jsonNumber(r.won),
@@ -152,6 +155,7 @@ function recordOf(hand: LoadedHand): StoredHandRecord {
     holeCards: raw.holeCards && typeof raw.holeCards === 'object' ? raw.holeCards : {},
     shownSeats: Array.isArray(raw.shownSeats) ? raw.shownSeats : [],
     board: Array.isArray(raw.board) ? raw.board : [],
+    ...(Number.isSafeInteger(raw.pot) ? { pot: raw.pot } : {}),
     ...(fairness ? { fairness } : {}),
   };
 }
@@ -262,6 +266,7 @@ async function showHand(deps: HttpDeps, options: HandRouteOptions, request: Fast
       handNumber: jsonNumber(hand.handNumber),
       createdAt: hand.createdAt.toISOString(),
       potTotal: jsonNumber(hand.potTotal),
+      pot: record.pot ?? jsonNumber(hand.potTotal),
       rake: jsonNumber(hand.rake),
       players: hand.players.map((p) => ({
         seatIndex: p.seatIndex,

@@ -97,6 +97,8 @@ export function handRecord(log: HandLog, state: GameState, table: { id: number; 
     holeCards,
     shownSeats: result.shown.map((h) => h.seat),
     board: result.board.map(cardToString),
+    /** The pot played for: every pot, rake included, an uncalled bet given back not (the history's "Total pot"). */
+    pot: result.pots.reduce((sum, p) => sum + p.amount, 0),
     players: state.dealOrder.map((seat) => ({ seat, userId: people(seat)?.userId, username: people(seat)?.username })),
     log: { initial: log.initial, commands: log.commands },
   };

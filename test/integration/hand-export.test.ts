@@ -147,10 +147,17 @@ describe('hand histories of played hands', () => {
     expect(hands.length).toBeGreaterThanOrEqual(2 * HANDS_PER_TABLE_MIN);
     const viewers = [...players, watcher, anonymous];
     const seen = { showdowns: 0, uncalled: 0, allIns: 0 };
+    const totalPots = new Map<string, number>();
     for (const hand of hands) {
       const spectatorText = parseHand((await anonymous.http<{ text: string }>('GET', `/api/hands/${hand.id}/history`)).body.text);
       if (spectatorText.events.some((e) => e.type === 'show')) seen.showdowns++;
       if (spectatorText.events.some((e) => e.type === 'uncalled')) seen.uncalled++;
+      // `pot` is the pot played for, the text's "Total pot"; `potTotal` is what the ledger moved,
+      // which counts an uncalled bet given back.
+      const detail = (await anonymous.http<{ hand: { pot: number; potTotal: number } }>('GET', `/api/hands/${hand.id}`)).body.hand;
+      totalPots.set(hand.id.toString(), spectatorText.summary.totalPot);
+      expect(detail.pot, `hand ${hand.id}`).toBe(spectatorText.summary.totalPot);
+      if (spectatorText.events.some((e) => e.type === 'uncalled')) expect(detail.potTotal).toBeGreaterThan(detail.pot);
       if (spectatorText.events.some((e) => (e.type === 'action' || e.type === 'post') && e.allIn)) seen.allIns++;
       for (const viewer of viewers) {
         const seat = seatOf(hand, viewer);
@@ -167,6 +174,12 @@ describe('hand histories of played hands', () => {
         const printed = cardsIn(text);
         for (const card of hiddenCards(hand, seat)) expect(printed.has(card), `${card} in hand ${hand.id} for ${viewer.username || 'anonymous'}`).toBe(false);
       }
+    }
+    // Each player's hand list gives the same pot.
+    for (const player of players) {
+      const items = (await player.http<{ items: { handId: string; pot: number }[] }>('GET', '/api/hands/mine?limit=100')).body.items;
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) expect(item.pot, `hand ${item.handId} in ${player.username}'s list`).toBe(totalPots.get(item.handId));
     }
     // The played hands reached the cases worth checking.
     expect(seen.showdowns, JSON.stringify(seen)).toBeGreaterThan(0);
