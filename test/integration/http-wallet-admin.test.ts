@@ -344,7 +344,8 @@ describe('hands', () => {
     const handId = settled.value.handId.toString();
 
     const anonymous = (await get(`/api/hands/${handId}`)).json();
-    expect(anonymous.hand).toMatchObject({ handId, tableId: table.id, potTotal: 40, yourSeats: [] });
+    // A record stored without `pot` (before it existed) gives potTotal for it.
+    expect(anonymous.hand).toMatchObject({ handId, tableId: table.id, potTotal: 40, pot: 40, yourSeats: [] });
     // The seed stays sealed while a seat session of the hand is open (docs/fairness.md).
     expect(anonymous.hand.fairness).toMatchObject({
       scheme: 1, seedCommitment: 'c-1', deckRoot: null, openings: [], yourOpenings: [], seed: null,
@@ -370,7 +371,7 @@ describe('hands', () => {
       ok: true,
       nextCursor: null,
       items: [{
-        handId, tableId: table.id, tableName: table.name, handNumber: 1, seatIndex: 1, potTotal: 40, rake: 0,
+        handId, tableId: table.id, tableName: table.name, handNumber: 1, seatIndex: 1, potTotal: 40, pot: 40, rake: 0,
         contributed: 20, won: 0, net: -20, createdAt: expect.any(String),
       }],
     });
