@@ -31,9 +31,33 @@ export async function createSession(db: Db, userId: number, now = new Date()): P
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await db.session.create({ data: { id: hashToken(token), userId, expiresAt } });
+  await deleteExpired(db, userId, now);
+  return { token, expiresAt };
+}
+
+/**
+ * A login's session: created only while `verifiedHash`, the hash the password was checked
+ * against, is still the user's. The user row is read FOR SHARE, so a password change either
+ * commits first (then nothing is created: null) or waits for this session and then ends it
+ * with the others (replacePassword). Without the check, a login with the old password that
+ * raced a change kept its session.
+ */
+export async function createLoginSession(db: Db, userId: number, verifiedHash: string, now = new Date()): Promise<{ token: string; expiresAt: Date } | null> {
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const created = await db.$executeRawUnsafe(
+    `INSERT INTO sessions (id, user_id, expires_at)
+     SELECT $1, u.id, $3::timestamptz FROM users u WHERE u.id = $2 AND u.password_hash = $4 FOR SHARE`,
+    hashToken(token), userId, expiresAt, verifiedHash,
+  );
+  if (created === 0) return null;
+  await deleteExpired(db, userId, now);
+  return { token, expiresAt };
+}
+
+async function deleteExpired(db: Db, userId: number, now: Date): Promise<void> {
   // Housekeeping while we are here: this user's expired sessions.
   await db.session.deleteMany({ where: { userId, expiresAt: { lt: now } } });
-  return { token, expiresAt };
 }
 
 interface SessionRow {

@@ -78,32 +78,28 @@ export interface PasswordChange {
   keepSessionId: string;
 }
 
-// One statement, so a crash cannot leave a new password with the old sessions alive. The
+// One transaction, so a crash cannot leave a new password with the old sessions alive. The
 // hash is compared-and-swapped: of two concurrent changes only the first one happens, and a
-// change from a session that ended meanwhile does nothing.
+// change from a session that ended meanwhile does nothing. The sessions are ended by a second
+// statement, which sees every session committed before it: a login that verified the old
+// password holds the user row FOR SHARE while it creates its session (createSession), so the
+// UPDATE waits for it, and the DELETE after it ends that session too. (In one statement the
+// DELETE would see only the sessions of the statement's start, and such a session survived.)
 const CHANGE_PASSWORD_SQL = `
-  WITH changed AS (
-    UPDATE users SET password_hash = $3
-     WHERE id = $1 AND password_hash = $2
-       AND EXISTS (SELECT 1 FROM sessions WHERE id = $4 AND user_id = $1 AND expires_at > now())
-    RETURNING id
-  ), ended AS (
-    DELETE FROM sessions WHERE user_id = $1 AND id <> $4 AND EXISTS (SELECT 1 FROM changed)
-    RETURNING id
-  )
-  SELECT (SELECT count(*) FROM changed)::int AS changed`;
+  UPDATE users SET password_hash = $3
+   WHERE id = $1 AND password_hash = $2
+     AND EXISTS (SELECT 1 FROM sessions WHERE id = $4 AND user_id = $1 AND expires_at > now())
+  RETURNING id`;
 
 /** False when nothing changed: the password changed meanwhile, or the calling session ended. */
 export async function replacePassword(db: Db, change: PasswordChange): Promise<boolean> {
   const passwordHash = await hashPassword(change.newPassword);
-  const rows = await db.$queryRawUnsafe<{ changed: number }[]>(
-    CHANGE_PASSWORD_SQL,
-    change.userId,
-    change.verifiedHash,
-    passwordHash,
-    change.keepSessionId,
-  );
-  return rows[0]?.changed === 1;
+  return db.$transaction(async (tx) => {
+    const changed = await tx.$queryRawUnsafe<{ id: number }[]>(CHANGE_PASSWORD_SQL, change.userId, change.verifiedHash, passwordHash, change.keepSessionId);
+    if (changed.length === 0) return false;
+    await tx.$executeRawUnsafe('DELETE FROM sessions WHERE user_id = $1 AND id <> $2', change.userId, change.keepSessionId);
+    return true;
+  });
 }
 
 export function publicUser(user: PublicUser): PublicUser {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { createAuthLimiters, type AuthLimiters, type AuthRateLimits, type RateDecision } from '../auth/rate-limit';
 import type { RedisClient } from '../cluster/bus';
-import { clearSessionCookie, cookiePolicyFromEnv, createSession, deleteSession, hashToken, sessionTokenOf, setSessionCookie, type CookiePolicy } from '../auth/sessions';
+import { clearSessionCookie, cookiePolicyFromEnv, createLoginSession, createSession, deleteSession, hashToken, sessionTokenOf, setSessionCookie, type CookiePolicy } from '../auth/sessions';
 import { requireUser, userOf } from './guards';
 import {
   USERNAME_PATTERN,
@@ -78,8 +78,10 @@ async function attemptDecision(limiters: AuthLimiters, ip: string, usernameKey: 
   return byIp.ok ? limiters.failuresByUsername.check(usernameKey) : byIp;
 }
 
-async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser) {
-  const session = await createSession(deps.db, user.id);
+async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser, verifiedHash?: string) {
+  const session = verifiedHash === undefined ? await createSession(deps.db, user.id) : await createLoginSession(deps.db, user.id, verifiedHash);
+  // The password changed while it was being checked: it is not the password any more.
+  if (!session) return sendError(reply, 401, 'auth/invalid_credentials');
   setSessionCookie(request, reply, session.token, session.expiresAt, policy);
   return { ok: true, user: publicUser(user) };
 }
@@ -112,7 +114,7 @@ async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolic
     return sendError(reply, 401, 'auth/invalid_credentials');
   }
   await limiters.failuresByUsername.reset(usernameKey);
-  return logIn(deps, policy, request, reply, user);
+  return logIn(deps, policy, request, reply, user, user.passwordHash);
 }
 
 async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, reply: FastifyReply) {

@@ -218,6 +218,34 @@ describe('POST /api/auth/password', () => {
     await expect(login(judy.username, lost)).rejects.toThrow(/401/);
   });
 
+  it('a login with the old password that races the change never outlives it', async () => {
+    // The login verifies the old password (argon2, some 200 ms) while the change commits: swept
+    // across the change's duration, some logins start before it and finish after it.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const kate = await player();
+      const changing = change(kate.cookie, { currentPassword: TEST_PASSWORD, newPassword: `the new secret ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, i * 50));
+      const loggingIn = fetch(`${s.url}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: kate.username, password: TEST_PASSWORD }),
+      });
+      const [changed, loggedIn] = await Promise.all([changing, loggingIn]);
+      expect(changed.status).toBe(200);
+      if (loggedIn.status === 200) {
+        // It finished before the change took effect: the change ended it with the others.
+        const cookie = (loggedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+        expect(await me(cookie), `login ${i * 50} ms after the change began`).toBe(401);
+        outcomes.push('ended');
+      } else {
+        expect(loggedIn.status).toBe(401);
+        outcomes.push('refused');
+      }
+      expect([await me(kate.cookie), await s.t.db.session.count({ where: { userId: kate.userId } })]).toEqual([200, 1]);
+    }
+    // The first logins (started with the change) finish before it commits.
+    expect(outcomes[0]).toBe('ended');
+  });
+
   it('is refused from another origin', async () => {
     const ivan = await player();
     const refused = await change(ivan.cookie, { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' }, { origin: EVIL });
