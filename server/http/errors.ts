@@ -95,14 +95,29 @@ export type PageQuery = z.infer<typeof pageQuery>;
 
 // ---- values PostgreSQL refuses, refused here first (400 request/invalid, not 500) --------
 
-/** Text that goes into a query or a row: PostgreSQL's text refuses the NUL character (22021). */
+/** A UTF-16 surrogate without its pair: it has no UTF-8 form. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that goes into a query or a row: PostgreSQL's text refuses the NUL character (22021),
+ * and a lone surrogate has no UTF-8 form (the driver stores U+FFFD in its place in a text
+ * column, and a jsonb value refuses it): both refused here.
+ */
 export function dbText<S extends z.ZodString>(schema: S) {
-  return schema.refine((text) => !text.includes('\u0000'), { message: 'must not contain the NUL character' });
+  return schema
+    .refine((text) => !text.includes('\u0000'), { message: 'must not contain the NUL character' })
+    .refine((text) => !LONE_SURROGATE.test(text), { message: 'must be valid Unicode (a lone surrogate)' });
 }
 
 /**
- * An ISO date with its offset, for a timestamptz. PostgreSQL has no year 0000 (1 BC), which
- * the ISO format allows (22008), so the earliest date taken is 0001-01-01T00:00:00Z.
+ * An ISO date with its offset, for a timestamptz, passed on in UTC. PostgreSQL has no year
+ * 0000 (1 BC), which the ISO format allows (22008), and takes offsets only up to ±15:59
+ * where the format allows ±23:59 (22009): the instant must fall in the years 1 to 9999 (UTC),
+ * and it goes to the database as `toISOString()`, without the sender's offset.
  */
 const DATE_MIN_MS = Date.parse('0001-01-01T00:00:00Z');
-export const isoDate = z.iso.datetime({ offset: true }).refine((text) => Date.parse(text) >= DATE_MIN_MS, { message: 'must be in year 1 or later' });
+const DATE_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+export const isoDate = z.iso
+  .datetime({ offset: true })
+  .refine((text) => Date.parse(text) >= DATE_MIN_MS && Date.parse(text) <= DATE_MAX_MS, { message: 'must fall in the years 1 to 9999 (UTC)' })
+  .transform((text) => new Date(text).toISOString());

@@ -336,7 +336,7 @@ async function exportMine(deps: HttpDeps, options: HandRouteOptions, request: Fa
     exported = await exportHands(deps.db, user.userId, query);
   } catch (error) {
     deps.log.error({ userId: user.userId, err: error }, 'hand export failed');
-    return sendError(reply, 500, 'internal', 'A hand log could not be replayed.');
+    return sendError(reply, 500, 'internal', 'The hands could not be exported.');
   }
   const day = new Date((options.now ?? Date.now)()).toISOString().slice(0, 10);
   return reply

@@ -47,6 +47,8 @@ export const createTableSchema = z
   .refine((t) => t.maxBuyIn >= t.minBuyIn, { message: 'maxBuyIn must be at least minBuyIn', path: ['maxBuyIn'] });
 
 const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+/** Table ids are PostgreSQL integers: a larger one names no table (404), and must not reach a query. */
+const TABLE_ID_MAX = 2_147_483_647;
 
 /** now: void the live hand and cash everyone out at once, instead of at the end of the hand. */
 const closeTableSchema = z.strictObject({ now: z.boolean().optional() });
@@ -87,6 +89,7 @@ async function createTable(deps: HttpDeps, request: FastifyRequest, reply: Fasti
 async function closeTable(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
   const params = parseOrReply(reply, tableIdParams, request.params);
   if (!params) return reply;
+  if (params.id > TABLE_ID_MAX) return sendError(reply, 404, 'table/not_found');
   const body = parseOrReply(reply, closeTableSchema, request.body ?? {});
   if (!body) return reply;
   const adminUserId = userOf(request).userId;

@@ -97,6 +97,8 @@ export interface BuyChipsResult {
 
 /** A user buys chips with USD. The card payment is simulated and recorded. */
 export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<LedgerResult<WithTransfer<BuyChipsResult>>> {
+  // An invalid key was never stored (so it replays nothing), and it must not reach a query: a NUL fails there.
+  if (!validKey(input.idempotencyKey)) return Promise.resolve(fail('idempotency/key_invalid'));
   const hash = requestHash('BUY_CHIPS', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
     const key = scopeKey(input.idempotencyKey, input.userId);
@@ -136,7 +138,6 @@ export function buyChips(deps: LedgerDeps, input: BuyChipsInput): Promise<Ledger
 }
 
 function validatePurchase(deps: LedgerDeps, input: BuyChipsInput): LedgerResult<{ usd: Usd; chips: bigint }> {
-  if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
   if ((input.currency ?? 'USD') !== 'USD') return fail('purchase/currency_unsupported');
   if (!positive(input.amountCents)) return fail('amount/invalid');
   if (input.amountCents < deps.purchaseMinCents || input.amountCents > deps.purchaseMaxCents) {
@@ -758,12 +759,12 @@ export const REASON_LENGTH_MAX = 500;
 
 /** An admin's signed adjustment of a wallet, with the admin's id and a reason. */
 export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResult<WithTransfer<AdjustResult>>> {
+  if (!validKey(input.idempotencyKey)) return Promise.resolve(fail('idempotency/key_invalid'));
   const hash = requestHash('ADJUST', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
     const key = scopeKey(input.idempotencyKey, input.adminUserId);
     const replay = replayOrConflict<AdjustResult>(await lookup(tx, 'ADJUST', key), hash);
     if (replay) return replay;
-    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
     if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
     if (typeof input.amount !== 'bigint' || input.amount === 0n) return fail('amount/invalid');
@@ -828,12 +829,12 @@ export function transferBetweenWallets(
   deps: LedgerDeps,
   input: WalletTransferInput,
 ): Promise<LedgerResult<WithTransfer<WalletTransferResult>>> {
+  if (!validKey(input.idempotencyKey)) return Promise.resolve(fail('idempotency/key_invalid'));
   const hash = requestHash('WALLET_TRANSFER', { ...input, idempotencyKey: undefined });
   return run(deps, async (tx) => {
     const key = scopeKey(input.idempotencyKey, input.adminUserId);
     const replay = replayOrConflict<WalletTransferResult>(await lookup(tx, 'WALLET_TRANSFER', key), hash);
     if (replay) return replay;
-    if (!validKey(input.idempotencyKey)) return fail('idempotency/key_invalid');
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
     if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
     if (!positive(input.amount) || input.fromUserId === input.toUserId) return fail('amount/invalid');

@@ -285,9 +285,10 @@ describe('admin views', () => {
     expect(paged.json().nextCursor).toEqual(String(paged.json().items[0].id));
   });
 
-  it('what PostgreSQL refuses (a NUL character in text, year 0000) is 400 request/invalid, not 500, and writes nothing', async () => {
+  it('what PostgreSQL refuses (a NUL or a lone surrogate in text or a key, year 0000, offsets past ±15:59, int ids past 2^31) is a 400/404, not 500, and writes nothing', async () => {
     const player = await h.signup('nul-target');
     const audit = await h.t.db.adminAction.count();
+    const registryCalls = h.registry.calls.length;
     const nul = encodeURIComponent('a\u0000b');
     for (const url of [
       `/api/admin/users?search=${nul}`,
@@ -299,14 +300,45 @@ describe('admin views', () => {
       const r = await get(url, admin.cookie);
       expect({ url, status: r.statusCode, code: errorCode(r) }).toEqual({ url, status: 400, code: 'request/invalid' });
     }
-    // The earliest date PostgreSQL takes still works.
-    expect((await get('/api/admin/ledger?from=0001-01-01T00:00:00Z', admin.cookie)).statusCode).toBe(200);
-    const adjust = await post('/api/admin/adjustments', { userId: player.userId, amount: 5, reason: 'bonus\u0000', idempotencyKey: uniqueKey() }, admin.cookie);
-    expect([adjust.statusCode, errorCode(adjust)]).toEqual([400, 'request/invalid']);
-    const table = await post('/api/admin/tables', { name: 'Nul\u0000Table', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 }, admin.cookie);
-    expect([table.statusCode, errorCode(table)]).toEqual([400, 'request/invalid']);
-    expect(await walletBalance(player.cookie)).toBe(0);
-    expect(await h.t.db.adminAction.count()).toBe(audit);
+    // Dates past the years 1 to 9999 (UTC) are refused; an offset PostgreSQL would not take
+    // (beyond ±15:59) is fine, the instant goes on in UTC.
+    for (const url of ['/api/admin/ledger?to=9999-12-31T23:59:59-15:00', '/api/hands/mine/export?from=0001-01-01T00:00:00%2B00:01']) {
+      const r = await get(url, admin.cookie);
+      expect({ url, status: r.statusCode, code: errorCode(r) }).toEqual({ url, status: 400, code: 'request/invalid' });
+    }
+    for (const url of [
+      '/api/admin/ledger?from=0001-01-01T00:00:00Z',
+      '/api/admin/ledger?from=2026-01-01T00:00:00-16:00&to=2026-01-02T00:00:00%2B23:59',
+      '/api/hands/mine/export?from=2026-01-01T00:00:00-23:59',
+    ]) {
+      expect((await get(url, admin.cookie)).statusCode, url).toBe(200);
+    }
+    const adjustment = { userId: player.userId, amount: 5, reason: 'bonus', idempotencyKey: uniqueKey() };
+    const tableBody = { name: 'Odd Table', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 };
+    // A NUL, or a lone surrogate (no UTF-8 form: it became U+FFFD in a text column and broke the jsonb audit row).
+    for (const [url, body] of [
+      ['/api/admin/adjustments', { ...adjustment, reason: 'bonus\u0000' }],
+      ['/api/admin/adjustments', { ...adjustment, reason: 'bonus \ud800' }],
+      ['/api/admin/tables', { ...tableBody, name: 'Nul\u0000Table' }],
+      ['/api/admin/tables', { ...tableBody, name: 'Sur\ud800rogate' }],
+      ['/api/admin/tables', { ...tableBody, name: 'Low\udc00rogate' }],
+    ] as const) {
+      const r = await post(url, body, admin.cookie);
+      expect({ body, status: r.statusCode, code: errorCode(r) }).toEqual({ body, status: 400, code: 'request/invalid' });
+    }
+    // A paired surrogate (an emoji) is fine.
+    expect((await post('/api/admin/adjustments', { ...adjustment, reason: 'bonus 🎉', idempotencyKey: uniqueKey() }, admin.cookie)).statusCode).toBe(200);
+    // A NUL in an idempotency key is an invalid key, refused before any query.
+    const nulKey = await post('/api/admin/adjustments', { ...adjustment, idempotencyKey: 'a\u0000' }, admin.cookie);
+    expect([nulKey.statusCode, errorCode(nulKey)]).toEqual([400, 'idempotency/key_invalid']);
+    const nulBuy = await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: 'a\u0000' }, player.cookie);
+    expect([nulBuy.statusCode, errorCode(nulBuy)]).toEqual([400, 'idempotency/key_invalid']);
+    // A table id past PostgreSQL's integer names no table.
+    const huge = await post('/api/admin/tables/2147483648/close', {}, admin.cookie);
+    expect([huge.statusCode, errorCode(huge)]).toEqual([404, 'table/not_found']);
+    expect(h.registry.calls).toHaveLength(registryCalls);
+    expect(await walletBalance(player.cookie)).toBe(5);
+    expect(await h.t.db.adminAction.count()).toBe(audit + 1);
   });
 });
 
