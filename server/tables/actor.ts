@@ -151,10 +151,14 @@ export class TableActor {
   /** True when `handId` was a hand of this table that will never settle (void after a restart or error). */
   async wasCancelled(handId: string | undefined): Promise<boolean> {
     if (!handId) return false;
-    const match = /^(\d+)-(\d+)-e(\d+)$/.exec(handId);
+    const match = /^(\d+)-(\d{1,18})-e(\d{1,18})$/.exec(handId);
     if (!match || Number(match[1]) !== this.id || this.game.handId === handId) return false;
     const number = BigInt(match[2]!);
-    if (BigInt(match[3]!) === this.table.ownerEpoch) return number > this.table.handNumber;
+    const epoch = BigInt(match[3]!);
+    // No hand had this id: numbers start at 1, and a hand that never settled was numbered one
+    // past the last settled one (the next hand takes its number again); no epoch is ahead of ours.
+    if (number < 1n || number > this.table.handNumber + 1n || epoch > this.table.ownerEpoch) return false;
+    if (epoch === this.table.ownerEpoch) return number > this.table.handNumber;
     return !(await this.deps.handSettled(this.id, handId));
   }
 

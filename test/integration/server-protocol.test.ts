@@ -61,6 +61,11 @@ describe('bad messages change nothing', () => {
       expect(await code(toAct, 'table:act', { tableId, action, amount: 6, seq }), action).toBe('request/invalid');
     }
     expect(await code(toAct, 'table:act', null)).toBe('request/invalid');
+    // A lastHandId that no hand ever had (number 0, far ahead, a future epoch) is not "cancelled".
+    for (const lastHandId of [`${tableId}-0-e0`, `${tableId}-99999-e0`, `${tableId}-1-e99999`, `${tableId}-0-e1`]) {
+      const watched = await toAct.emit<{ cancelledHandId?: string }>('table:watch', { tableId, lastHandId });
+      expect(watched.ok && watched.cancelledHandId, lastHandId).toBeUndefined();
+    }
     expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
     expect(await code(toAct, 'table:fly', { tableId })).toBe('request/unknown_event');
     expect(await code(toAct, 'table:act', { tableId: 999_999, action: 'call', seq })).toBe('table/not_found');
