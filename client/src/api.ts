@@ -93,6 +93,9 @@ export interface MyHand {
   tableName: string;
   handNumber: number;
   seatIndex: number;
+  /** The pot played for (an uncalled bet given back is not in it). */
+  pot: number;
+  /** What the ledger moved: a returned uncalled bet counts in it. */
   potTotal: number;
   rake: number;
   contributed: number;
@@ -107,6 +110,9 @@ export interface HandDetail {
   tableName: string;
   handNumber: number;
   createdAt: string;
+  /** The pot played for (an uncalled bet given back is not in it). */
+  pot: number;
+  /** What the ledger moved: a returned uncalled bet counts in it. */
   potTotal: number;
   rake: number;
   /** Commitments, public openings, your own openings, and the seed once revealed (docs/fairness.md). */

@@ -47,7 +47,7 @@ export function handSummary(hand: HandDetail): string {
   if (b.length >= 3) lines.push(`*** FLOP *** [${b.slice(0, 3).join(' ')}]`);
   if (b.length >= 4) lines.push(`*** TURN *** [${b.slice(0, 3).join(' ')}] [${b[3]}]`);
   if (b.length >= 5) lines.push(`*** RIVER *** [${b.slice(0, 4).join(' ')}] [${b[4]}]`);
-  lines.push('*** SUMMARY ***', `Total pot ${hand.potTotal} | Rake ${hand.rake}`);
+  lines.push('*** SUMMARY ***', `Total pot ${hand.pot} | Rake ${hand.rake}`);
   if (b.length > 0) lines.push(`Board [${b.join(' ')}]`);
   for (const p of hand.players) {
     const shown = hand.record.shownSeats.includes(p.seatIndex) ? ' showed' : '';
@@ -121,7 +121,7 @@ function StreetViewer({ hand }: { hand: HandDetail }) {
           );
         })}
       </ul>
-      <p className="muted small">Pot {formatChips(hand.potTotal)}{hand.rake > 0 ? ` · rake ${formatChips(hand.rake)}` : ''}</p>
+      <p className="muted small">Pot {formatChips(hand.pot)}{hand.rake > 0 ? ` · rake ${formatChips(hand.rake)}` : ''}</p>
     </>
   );
 }

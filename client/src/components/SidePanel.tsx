@@ -156,7 +156,7 @@ export function HandsPanel({ tableId, settledKey }: { tableId?: number; settledK
         <li key={h.handId}>
           <button className="hand-item" onClick={() => setOpen(h.handId)}>
             <span>#{h.handNumber} · {h.tableName}</span>
-            <span className="muted small">pot {formatChips(h.potTotal)}</span>
+            <span className="muted small">pot {formatChips(h.pot)}</span>
             <span className={h.net >= 0 ? 'pos' : 'neg'}>{h.net >= 0 ? '+' : ''}{formatChips(h.net)}</span>
           </button>
         </li>
