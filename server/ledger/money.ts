@@ -40,6 +40,13 @@ export function formatUsd(amount: Usd): string {
   return toDecimal(amount, ({ value }) => `$${value}`);
 }
 
+/** Whole cents as a person reads them: "$10,000.00" (integers only). */
+export function usdText(cents: bigint): string {
+  const sign = cents < 0n ? '-' : '';
+  const abs = cents < 0n ? -cents : cents;
+  return `${sign}$${(abs / 100n).toLocaleString('en-US')}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
 export interface ChipQuote {
   usd: Usd;
   chips: Chips;

@@ -50,7 +50,11 @@ export interface ReconcileReport {
   chipsSold: string;
   chipsInWallets: string;
   chipsOnTables: string;
+  /** In the pots of hands being played (0 between hands: a settlement empties its pot). */
+  chipsInPots: string;
   rakeCollected: string;
+  /** Granted by admins' adjustments, less what they debited (the house's adjustments account, negated). */
+  chipsAdjusted: string;
   violations: Violation[];
   /** Incremental runs: what was taken as proven, what was read, and the checkpoint written (if clean). */
   checkpoint?: {
@@ -275,7 +279,9 @@ interface Totals {
   chips_sold: bigint;
   wallets: bigint;
   seats: bigint;
+  pots: bigint;
   rake: bigint;
+  adjustments: bigint;
 }
 
 // Counts and sums from a checkpoint on ($1 entry id, $2 transfer id, and the
@@ -289,7 +295,9 @@ const TOTALS_SQL = `
          $5::bigint + (SELECT coalesce(sum(chips), 0)::bigint FROM chip_purchases WHERE transfer_id > $2::bigint) AS chips_sold,
          (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'WALLET') AS wallets,
          (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'SEAT') AS seats,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'RAKE') AS rake`;
+         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'POT') AS pots,
+         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'RAKE') AS rake,
+         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'ADJUSTMENTS') AS adjustments`;
 
 function totalsViolations(totals: Totals): Violation[] {
   const violations: Violation[] = [];
@@ -415,7 +423,9 @@ function report(mode: ReconcileReport['mode'], started: number, totals: Totals, 
     chipsSold: totals.chips_sold.toString(),
     chipsInWallets: totals.wallets.toString(),
     chipsOnTables: totals.seats.toString(),
+    chipsInPots: totals.pots.toString(),
     rakeCollected: totals.rake.toString(),
+    chipsAdjusted: (-totals.adjustments).toString(),
     violations,
   };
 }

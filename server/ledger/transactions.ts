@@ -22,7 +22,7 @@ import {
 } from './db-helpers';
 import { fail, ok, type LedgerResult } from './errors';
 import { scopeKey, serverKeys, type KeyInput, type ScopedKey, type ServerKey } from './keys';
-import { quoteChips, usdCents, usdFromCents, type Usd } from './money';
+import { quoteChips, usdCents, usdFromCents, usdText, type Usd } from './money';
 import { reconcile, type ReconcileReport } from './reconcile';
 
 // Every function that moves money lives in this file (the talk's
@@ -141,10 +141,13 @@ function validatePurchase(deps: LedgerDeps, input: BuyChipsInput): LedgerResult<
   if ((input.currency ?? 'USD') !== 'USD') return fail('purchase/currency_unsupported');
   if (!positive(input.amountCents)) return fail('amount/invalid');
   if (input.amountCents < deps.purchaseMinCents || input.amountCents > deps.purchaseMaxCents) {
-    return fail('purchase/out_of_range', {
+    const refused = fail('purchase/out_of_range', {
       minCents: deps.purchaseMinCents.toString(),
       maxCents: deps.purchaseMaxCents.toString(),
     });
+    // The message names this server's range, so the buyer knows what to ask for.
+    refused.error.message = `Buy between ${usdText(deps.purchaseMinCents)} and ${usdText(deps.purchaseMaxCents)} at a time.`;
+    return refused;
   }
   const quote = quoteChips(usdFromCents(input.amountCents), deps.chipsPerUsd);
   if (!quote.exact || quote.chips <= 0n) return fail('purchase/fractional_chips', { chipsPerUsd: deps.chipsPerUsd });

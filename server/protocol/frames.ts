@@ -25,6 +25,8 @@ export interface SeatPlayer {
   timeBankMs: number;
   /** Requested to leave; leaves at the end of the hand. */
   leaving: boolean;
+  /** Only for a seat taken during a hand: the chips it brings to the next deal (the engine's view has no such seat yet). */
+  joiningStack?: number;
 }
 
 export interface ActionClock {

@@ -635,6 +635,7 @@ export class TableActor {
   players(): SeatPlayer[] {
     return this.seats.entries().map(([seat, r]) => ({
       seat, userId: r.userId, username: r.username, connected: r.connected, timeBankMs: r.timeBankMs, leaving: r.phase === 'leaving',
+      ...(r.phase === 'joining' ? { joiningStack: r.joinStack } : {}),
     }));
   }
 

@@ -165,6 +165,8 @@ describe('wallet', () => {
     expect(await walletBalance(player.cookie)).toBe(1234);
     const tooSmall = await post('/api/wallet/buy-chips', { amountCents: 50, idempotencyKey: uniqueKey() }, player.cookie);
     expect([tooSmall.statusCode, errorCode(tooSmall)]).toEqual([400, 'purchase/out_of_range']);
+    // The message names the server's range (this test ledger's: 100 to 10,000,000 cents).
+    expect(tooSmall.json().error.message).toBe('Buy between $1.00 and $100,000.00 at a time.');
     for (const body of [
       { amountCents: 0, idempotencyKey: uniqueKey() },
       { amountCents: 12.5, idempotencyKey: uniqueKey() },

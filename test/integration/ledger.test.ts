@@ -121,6 +121,9 @@ describe('idempotency', () => {
     const fits = await t.ledger.adjust({ userId: other!, amount: 5n, reason: 'the last 5', adminUserId: granted!, idempotencyKey: uniqueKey() });
     expect(fits.ok).toBe(true);
     expect(await balanceOf('adjustments')).toBe(-BigInt(Number.MAX_SAFE_INTEGER));
+    // Reconcile reports what adjustments granted in all, and it checks out.
+    const atLimit = await t.ledger.reconcile();
+    expect([atLimit.chipsAdjusted, atLimit.violations]).toEqual([String(Number.MAX_SAFE_INTEGER), []]);
     // Debits make room again.
     for (const [userId, amount] of [[granted!, -(room - 5n)], [other!, -5n]] as const) {
       expect((await t.ledger.adjust({ userId, amount, reason: 'undo', adminUserId: granted!, idempotencyKey: uniqueKey() })).ok).toBe(true);

@@ -31,6 +31,7 @@ const codes = (r: ReconcileReport) => [...new Set(r.violations.map((v) => v.code
 const totals = (r: ReconcileReport) => ({
   accounts: r.accounts, transfers: r.transfers, entries: r.entries, totalBalance: r.totalBalance, chipsSold: r.chipsSold,
   chipsInWallets: r.chipsInWallets, chipsOnTables: r.chipsOnTables, rakeCollected: r.rakeCollected,
+  chipsInPots: r.chipsInPots, chipsAdjusted: r.chipsAdjusted,
 });
 
 async function entryIdMax(): Promise<bigint> {
