@@ -118,6 +118,26 @@ describe('hand history in the browser', () => {
     expect(await viewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await viewer.setViewportSize(DESKTOP);
 
+    // The same replayer in the table's side panel, at the audit's 1366x768: every name whole
+    // (they were cut to three or four letters), the full name in its title either way.
+    await viewer.setViewportSize({ width: 1366, height: 768 });
+    await viewer.goto(`${server.url}/table/${tableId}`);
+    await viewer.getByRole('tab', { name: 'Hands' }).click();
+    await viewer.locator('.side-panel .hand-item', { hasText: `#${hand.handNumber} ·` }).click();
+    const panelReplayer = viewer.locator('.side-panel [data-testid=replayer]');
+    await panelReplayer.waitFor();
+    for (const name of names) {
+      const seat = names.indexOf(name) * 3;
+      const label = panelReplayer.getByTestId(`replay-name-${seat}`);
+      expect(await label.textContent()).toBe(name);
+      expect(await label.getAttribute('title')).toBe(name);
+      expect(await label.evaluate((el) => el.scrollWidth <= el.clientWidth), `${name} whole in the side panel's replayer`).toBe(true);
+    }
+    await viewer.screenshot({ path: path.join(SHOTS, 'replayer-side-panel-1366x768.png') });
+    await viewer.setViewportSize(DESKTOP);
+    await viewer.goto(`${server.url}/hands`);
+    await viewer.getByTestId('export-hands').waitFor();
+
     // The folded hand never reaches the other player: not in the replay, not in the API's steps.
     const folderReplay = ((await (await folder.request.get(`${server.url}/api/hands/${hand.handId}/replay`)).json()) as { replay: HandReplay }).replay;
     const folded = folderReplay.steps.find((s) => s.lines[0]!.startsWith(`Dealt to ${opener}`))!.lines[0]!.match(/\[(.+)\]/)![1]!.split(' ');

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, PHONE, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
+import { TestClient } from '../support/poker-client';
 import type { TestServer } from '../support/server';
 
 // The phone layout, in Chromium at 390x844: on your turn the action buttons,
@@ -83,6 +84,46 @@ async function expectTurnOnScreen(page: Page): Promise<void> {
   const lastCard = await hole.nth(1).boundingBox();
   expect(lastCard!.y + lastCard!.height, 'own hole cards above the action bar').toBeLessThanOrEqual(bar!.y + 1);
   await expectNoSidewaysScroll(page, 'the table');
+}
+
+/** The desktop size of the browser audit (the other tests use 1280x800). */
+const LAPTOP = { width: 1366, height: 768 };
+
+type Json = Record<string, unknown>;
+
+/**
+ * Rewrites every table snapshot the server sends this page (the answers to table:watch and
+ * table:snapshot) with `edit`, through Playwright's WebSocket routing: a result the shuffle
+ * will not deal on demand (a split pot, side pots won by different players, a long shown
+ * hand) is drawn by the real client from a real snapshot. Socket.IO packets are text:
+ * "42[...]" events and "43<id>[...]" acknowledgements.
+ */
+async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => void): Promise<void> {
+  const rewrite = (message: string): string => {
+    const packet = /^(4[23]\d*)(\[[\s\S]*\])$/.exec(message);
+    if (!packet || !message.includes('"view"')) return message;
+    const args = JSON.parse(packet[2]!) as unknown[];
+    for (const arg of args) {
+      const body = arg as Json | null;
+      const snapshot = (body?.snapshot ?? body) as Json | null;
+      if (snapshot && typeof snapshot === 'object' && 'view' in snapshot && 'players' in snapshot) edit(snapshot);
+    }
+    return packet[1] + JSON.stringify(args);
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => ws.send(typeof message === 'string' ? rewrite(message) : message));
+  });
+}
+
+/** Inside the page's viewport (left and right), as laid out now. */
+async function expectInsideWidth(page: Page, selector: string, what: string): Promise<void> {
+  const box = await page.locator(selector).first().boundingBox();
+  const width = page.viewportSize()!.width;
+  expect(box, `${what} is rendered`).not.toBeNull();
+  expect(box!.x, `${what} left edge`).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width, `${what} right edge at ${width}px`).toBeLessThanOrEqual(width);
 }
 
 describe('the phone layout', () => {
@@ -207,6 +248,19 @@ describe('the phone layout', () => {
     const box = await ledger.boundingBox();
     expect(box!.x + box!.width, 'the Ledger button is reachable').toBeLessThanOrEqual(PHONE.width);
     await shot(boss, 'phone-admin');
+    // "Adjust" on a phone: the form opens below the list, so it is scrolled to, and the amount focused.
+    await boss.getByLabel('Search users').fill('');
+    // Every user listed (the list is reloaded as the search changes), so the form sits further down.
+    await boss.getByRole('button', { name: `Adjust chips of ${bob}` }).waitFor();
+    await boss.evaluate(() => window.scrollTo(0, 0));
+    await boss.getByRole('button', { name: `Adjust chips of ${alice}` }).click();
+    await boss.getByTestId('adjust-form').waitFor();
+    await expect.poll(async () => {
+      const form = await boss.getByTestId('adjust-form').boundingBox();
+      return form !== null && form.y >= 0 && form.y + form.height <= PHONE.height;
+    }, { timeout: 3_000, message: 'the adjust form is on screen' }).toBe(true);
+    expect(await boss.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('amount');
+    await boss.screenshot({ path: path.join(SHOTS, `phone-admin-adjust-${PHONE.width}x${PHONE.height}.png`) });
     for (const tab of ['Ledger', 'Reconcile', 'Tables']) {
       await boss.getByRole('tab', { name: tab }).click();
       await boss.waitForTimeout(300);
@@ -223,6 +277,108 @@ describe('the phone layout', () => {
       await visitor.goto(`${server.url}${pagePath}`);
       await visitor.locator('main, h1, h2').first().waitFor();
       await expectNoSidewaysScroll(visitor, `the page at ${pagePath}`);
+    }
+  });
+
+  it('a seat taken mid-hand shows its buy-in; a split pot and side pots name each winner; shown hands and names fit a phone', async () => {
+    const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+    const roller = tables.tables.find((t) => t.name === 'High Roller 5/10')!.id;
+    // Ten letters each: a phone's seat showed about six.
+    const [kings, queens] = ['kingsseven', 'queenshigh'];
+    const joiner = await newPage();
+    const joinerName = `pj${Date.now() % 100000}`;
+    await signUp(joiner, server.url, joinerName);
+    await buyChips(joiner, server.url, '10');
+    // Two players over the socket at seats 0 and 4 (4 is on the right of the rail).
+    const bots: { client: TestClient; seat: number }[] = [];
+    for (const [name, seat] of [[kings, 0], [queens, 4]] as const) {
+      const client = await TestClient.signup(server.url, name);
+      await client.buyChips(1_000_00);
+      await client.connect();
+      await client.watch(roller);
+      expect(await client.emit('table:sit', { tableId: roller, seat, buyIn: 300 })).toMatchObject({ ok: true });
+      bots.push({ client, seat });
+    }
+    try {
+      const live = () => { const v = bots[0]!.client.view(roller); return v !== null && v.handId !== null && v.street !== 'complete'; };
+      await bots[0]!.client.until(live, 20_000, 'a hand at the table');
+
+      // Seated while the hand is on: the buy-in shows on the seat with "Next hand", not a dash.
+      await sit(joiner, server.url, roller, 5, 250);
+      expect(await street(joiner)).not.toBe('complete');
+      await expect.poll(() => joiner.getByTestId('stack-5').textContent(), { timeout: 5_000 }).toBe('250');
+      expect(await joiner.getByTestId('seat-status-5').textContent()).toBe('Next hand');
+      // Everyone else reads it too: the players list carries what a joining seat brings.
+      expect((await bots[0]!.client.snapshot(roller)).players.find((p) => p.seat === 5)).toMatchObject({ username: joinerName, joiningStack: 250 });
+      // Your own name is whole beside its "you" tag.
+      expect(await joiner.locator(`[data-username=${joinerName}] .seat-name`).evaluate((el) => el.scrollWidth <= el.clientWidth), 'your own name is not cut short').toBe(true);
+      await joiner.screenshot({ path: path.join(SHOTS, `joined-mid-hand-${PHONE.width}x${PHONE.height}.png`) });
+
+      // The hand ends (both sit out, whoever is to act folds) and the table stalls on its result.
+      for (const { client } of bots) expect(await client.emit('table:sit_out', { tableId: roller })).toMatchObject({ ok: true });
+      const deadline = Date.now() + 30_000;
+      while (live() && Date.now() < deadline) {
+        for (const { client } of bots) {
+          const mine = client.legal.get(roller);
+          if (mine?.legal) await client.emit('table:act', { tableId: roller, action: 'fold', seq: mine.seq }).catch(() => undefined);
+        }
+        await joiner.waitForTimeout(50);
+      }
+      expect(live(), 'the hand ended').toBe(false);
+
+      // Results the shuffle will not deal on demand, drawn from the stalled table's snapshot.
+      const twoPair = 'Two Pair, Kings and Sevens';
+      let pots: Json[] = [];
+      const viewer = await newPage();
+      await rewriteSnapshots(viewer, (snapshot) => {
+        const view = snapshot.view as { street: string; result: Json | null; seats: (Json | null)[] };
+        if (view.street !== 'complete' || !view.result) return;
+        view.result.pots = pots;
+        view.result.shown = [{ seat: 4, cards: ['Kh', '7d'], category: 'two_pair', name: twoPair }];
+        Object.assign(view.seats[4]!, { holeCards: ['Kh', '7d'], folded: false, inHand: true, cardCount: 2 });
+      });
+      const look = async (viewport: { width: number; height: number }) => {
+        await viewer.setViewportSize(viewport);
+        await viewer.goto(`${server.url}/table/${roller}`);
+        // (The result stays up for the table's showdown hold, then gives way to "waiting for players".)
+        await viewer.getByTestId('winner-banner').waitFor({ timeout: 10_000 });
+        return (await viewer.getByTestId('winner-banner').textContent()) ?? '';
+      };
+
+      // A pot split two ways: both named, the pot said once, no "&" and no "wins" of the whole.
+      pots = [{ amount: 600, rake: 0, eligible: [0, 4], winners: [{ seat: 0, amount: 300 }, { seat: 4, amount: 300 }], handName: twoPair }];
+      const split = await look(PHONE);
+      expect(split).toBe(`${kings} and ${queens} split 600 with Two Pair`);
+      await expectInsideWidth(viewer, '[data-testid=winner-banner]', 'the split-pot banner');
+      // The shown hand under the right-hand seat: its short name, inside the screen; the full one in its title.
+      expect(await viewer.getByTestId('shown-name-4').textContent()).toBe('Two Pair');
+      expect(await viewer.getByTestId('shown-name-4').getAttribute('title')).toBe(twoPair);
+      await expectInsideWidth(viewer, '[data-testid=shown-name-4]', 'the shown hand of the right-hand seat');
+      await expectNoSidewaysScroll(viewer, 'the table with a shown hand');
+      // Ten-letter names are whole on a phone's seats.
+      for (const name of [kings, queens]) {
+        const plate = viewer.locator(`[data-username=${name}] .seat-name`);
+        expect(await plate.evaluate((el) => el.scrollWidth <= el.clientWidth), `${name} is not cut short on a phone`).toBe(true);
+      }
+      await viewer.screenshot({ path: path.join(SHOTS, `split-pot-${PHONE.width}x${PHONE.height}.png`) });
+
+      // A main pot and a side pot won by different players: each with their own amount.
+      pots = [
+        { amount: 600, rake: 0, eligible: [0, 4, 5], winners: [{ seat: 0, amount: 600 }], handName: 'Flush, Ace high' },
+        { amount: 200, rake: 0, eligible: [0, 4], winners: [{ seat: 4, amount: 200 }], handName: twoPair },
+      ];
+      expect(await look(PHONE)).toBe(`${kings} wins 600 · ${queens} wins 200`);
+      await expectInsideWidth(viewer, '[data-testid=winner-banner]', 'the side-pot banner');
+      await viewer.screenshot({ path: path.join(SHOTS, `side-pots-${PHONE.width}x${PHONE.height}.png`) });
+
+      // At the audit's desktop size the full hand name shows, under the seat and in the banner.
+      pots = [{ amount: 600, rake: 0, eligible: [0, 4], winners: [{ seat: 0, amount: 300 }, { seat: 4, amount: 300 }], handName: twoPair }];
+      expect(await look(LAPTOP)).toBe(`${kings} and ${queens} split 600 with ${twoPair}`);
+      expect(await viewer.getByTestId('shown-name-4').textContent()).toBe(twoPair);
+      await expectInsideWidth(viewer, '[data-testid=shown-name-4]', 'the shown hand at 1366px');
+      await viewer.screenshot({ path: path.join(SHOTS, `split-pot-${LAPTOP.width}x${LAPTOP.height}.png`) });
+    } finally {
+      for (const { client } of bots) client.close();
     }
   });
 });

@@ -104,6 +104,14 @@ describe('poker room in the browser', () => {
     await buyChips(alice, server.url, '10');
     await buyChips(bob, server.url, '10.00');
     await shot(alice, 'wallet');
+    // A purchase out of the server's range says what the range is.
+    await alice.getByLabel('Amount (USD)').fill('0.50');
+    await alice.getByRole('button', { name: /^Buy for/ }).click();
+    await expect.poll(() => alice.locator('form.buy-form [role=alert]').textContent()).toBe('Buy between $1.00 and $10,000.00 at a time.');
+    // The password card is a form of its own: no rule above it (it borrowed the buy form's).
+    const passwordForm = alice.getByRole('form', { name: 'Change password' });
+    expect(await passwordForm.evaluate((el) => getComputedStyle(el).borderTopStyle)).toBe('none');
+    expect(await passwordForm.evaluate((el) => getComputedStyle(el).paddingTop)).toBe('0px');
 
     await watcher.goto(`${server.url}/table/${tableId}`);
     await watcher.getByTestId('spectating').waitFor();
@@ -191,6 +199,25 @@ describe('poker room in the browser', () => {
     await shot(boss, 'admin');
     await boss.setViewportSize(PHONE);
     await shot(boss, 'admin');
+
+    // Reconcile: readable labels, and sums that count every account kind the report has:
+    // wallets + tables + pots + rake = chips sold + the adjustments (the 500 above, and any before it).
+    await boss.getByRole('tab', { name: 'Reconcile' }).click();
+    await boss.getByTestId('reconcile-status').waitFor();
+    expect(await boss.getByTestId('reconcile-status').textContent()).toContain('Ledger balanced');
+    const report = ((await (await boss.request.get(`${server.url}/api/admin/reconcile`)).json()) as { report: Record<string, string> }).report;
+    const inPlay = Number(report.chipsInWallets) + Number(report.chipsOnTables) + Number(report.chipsInPots) + Number(report.rakeCollected);
+    expect(Number(report.chipsAdjusted)).toBe(500);
+    expect(inPlay).toBe(Number(report.chipsSold) + 500);
+    expect(digits(await boss.getByTestId('reconcile-in-play').textContent())).toBe(inPlay);
+    expect(await boss.getByTestId('reconcile-adjustments').textContent()).toBe('+500');
+    expect(digits(await boss.getByTestId('reconcile-total-balance').textContent())).toBe(0);
+    const facts = (await boss.locator('.facts').allTextContents()).join(' ');
+    for (const label of ['In wallets', 'On tables', 'Rake collected', 'Chips sold', 'Admin adjustments']) expect(facts).toContain(label);
+    expect(facts, 'no raw field names').not.toMatch(/\b(chipsSold|chipsInWallets|chipsOnTables|chipsInPots|chipsAdjusted|rakeCollected|totalBalance|durationMs|checkedAt)\b/);
+    await shot(boss, 'admin-reconcile');
+    await boss.setViewportSize({ width: 1366, height: 768 });
+    await shot(boss, 'admin-reconcile');
   });
 
   it('a dropped connection shows the banner, then the table resyncs and play goes on', async () => {

@@ -3,7 +3,7 @@ import { bestFive, cardToString, parseCard, type SeatView, type TableView } from
 import type { SeatPlayer } from '@protocol';
 import { shortChips, formatChips } from '../money';
 import { bestHandName, shortHandName } from '../bestHand';
-import { collectedPots, totalPot, type TableState } from '../tableState';
+import { collectedPots, totalPot, type Award, type TableState } from '../tableState';
 import { ShowCardsButton } from './ActionBar';
 import { Card, CardBack, CardSlot } from './Card';
 import { ClockRing } from './ClockRing';
@@ -80,7 +80,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const winners = new Set(state.awards.flatMap((a) => a.winners.map((w) => w.seat)));
   const pots = collectedPots(view);
   const total = totalPot(view);
-  const bestAward = state.awards.find((a) => a.handName) ?? state.awards[0];
+  const banner = winnerBanner(state.awards, state.players);
   const handOver = view.street === 'complete';
   const winning = useMemo(() => winningCards(view), [view]);
 
@@ -112,10 +112,10 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
                 <span key={i} className="side-pot">{i === 0 ? 'Main' : `Side ${i}`} {formatChips(p.amount)}</span>
               ))}
           </div>
-          {handOver && bestAward && (
-            <div className="winner-banner" role="status" data-testid="winner-banner">
-              {bestAward.winners.map((w) => nameOf(state.players, w.seat)).join(' & ')} wins {formatChips(state.awards.reduce((s, a) => s + a.amount, 0))}
-              {bestAward.handName ? <span className="hand-name"> with {bestAward.handName}</span> : null}
+          {handOver && banner && (
+            <div className="winner-banner" role="status" data-testid="winner-banner" title={banner.handName ?? undefined}>
+              {banner.text}
+              {banner.handName ? <span className="hand-name"> with {compact ? shortHandName(banner.handName) : banner.handName}</span> : null}
             </div>
           )}
           {state.paused && <div className="paused-banner" role="status">Table paused — settling…</div>}
@@ -173,6 +173,32 @@ function nameOf(players: SeatPlayer[], seat: number): string {
   return players.find((p) => p.seat === seat)?.username ?? `Seat ${seat + 1}`;
 }
 
+/** "A", "A and B", "A, B and C". */
+function listNames(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * The result line of a finished hand, from its awards (one per pot, after rake): one winner
+ * "A wins 6"; a pot split by the same players "A and B split 6"; pots won by different
+ * players each winner with their own amount, "A wins 4 · B wins 2". The hand name only when
+ * every pot went to the same hand (a side pot won with another hand would make it wrong).
+ */
+export function winnerBanner(awards: Award[], players: SeatPlayer[]): { text: string; handName: string | null } | null {
+  if (awards.length === 0) return null;
+  const bySeat = new Map<number, number>();
+  for (const award of awards) for (const w of award.winners) bySeat.set(w.seat, (bySeat.get(w.seat) ?? 0) + w.amount);
+  const total = awards.reduce((sum, a) => sum + a.amount, 0);
+  const seats = [...bySeat.keys()];
+  const names = seats.map((seat) => nameOf(players, seat));
+  const sameWinners = awards.every((a) => a.winners.length === seats.length && a.winners.every((w) => bySeat.has(w.seat)));
+  const handNames = new Set(awards.map((a) => a.handName));
+  const handName = handNames.size === 1 ? awards[0]!.handName : null;
+  if (seats.length <= 1) return { text: `${names[0] ?? 'Nobody'} wins ${formatChips(total)}`, handName };
+  if (sameWinners) return { text: `${listNames(names)} split ${formatChips(total)}`, handName };
+  return { text: seats.map((seat, i) => `${names[i]} wins ${formatChips(bySeat.get(seat)!)}`).join(' · '), handName };
+}
+
 interface SeatBoxProps {
   seat: number;
   state: TableState;
@@ -221,7 +247,11 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
   // The viewer's own cards of the finished hand, still hidden from the others: they may show them.
   const canShow = isMe && handOver && view.result !== null && sv !== null && sv.inHand && cards !== null && !shown && !shownAfter;
   const marker = view.smallBlindSeat === seat ? 'SB' : view.bigBlindSeat === seat ? 'BB' : null;
-  const status = !player?.connected && player ? 'Away' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : null;
+  // Seated during a hand: the engine deals the seat in at the next one.
+  const joining = sv === null && player !== null;
+  const status = !player?.connected && player ? 'Away' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : joining ? 'Next hand' : null;
+  // A seat taken during a hand has no view until the deal: the players list says what it brings.
+  const stack = sv ? formatChips(sv.stack) : player?.joiningStack !== undefined ? formatChips(player.joiningStack) : '—';
   const classes = ['seat', isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
     .filter(Boolean)
     .join(' ');
@@ -246,18 +276,22 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
           {clock && <ClockRing clock={clock} now={now} />}
         </div>
         <div className="seat-info">
-          <span className="seat-name" title={name}>{name}{isMe ? <span className="you-tag">you</span> : null}</span>
-          <span className="seat-stack" data-testid={`stack-${seat}`}>{sv ? formatChips(sv.stack) : '—'}</span>
+          {/* The tag beside the name, not in it: a long name ends in an ellipsis, the tag stays whole. */}
+          <span className="seat-name-line">
+            <span className="seat-name" title={name}>{name}</span>
+            {isMe ? <span className="you-tag">you</span> : null}
+          </span>
+          <span className="seat-stack" data-testid={`stack-${seat}`} title={joining ? 'Dealt in from the next hand' : undefined}>{stack}</span>
         </div>
         {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
       </div>
       <div className="seat-under">
         {shown && view.street === 'complete' ? (
-          <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'}>{shown.name}</span>
+          <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{compact ? shortHandName(shown.name) : shown.name}</span>
         ) : state.lastAction[seat] && view.street !== 'complete' ? (
           <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`}>{state.lastAction[seat]}</span>
         ) : status ? (
-          <span className="seat-tag tag-status">{status}</span>
+          <span className="seat-tag tag-status" data-testid={`seat-status-${seat}`}>{status}</span>
         ) : null}
         {equity && !folded && (
           <span className="seat-tag tag-equity" data-testid={`equity-${seat}`} title="Chance to win (and to tie) on the board so far">

@@ -69,18 +69,21 @@ function SeatRow({ seat, acting, button, yours, cardCount }: { seat: ReplaySeat;
   const classes = ['rp-seat', acting ? 'rp-acting' : '', seat.folded ? 'rp-folded' : ''].filter(Boolean).join(' ');
   return (
     <li className={classes} data-testid={`replay-seat-${seat.seat}`}>
-      <span className="rp-name">
-        {seat.name}
-        {yours ? ' (you)' : ''}
-        {button ? <span className="rp-button" title="Button" aria-label="button"> D</span> : null}
+      <span className="rp-who">
+        <span className="rp-name" title={seat.name} data-testid={`replay-name-${seat.seat}`}>{seat.name}</span>
+        {yours ? <span className="rp-you">(you)</span> : null}
+        {button ? <span className="rp-button" title="Button" aria-label="button">D</span> : null}
       </span>
       <span className="rp-cards">
         {seat.holeCards
           ? seat.holeCards.map((c) => <Card key={c} card={c} size="sm" />)
           : !seat.folded && Array.from({ length: cardCount }, (_, i) => <CardBack key={i} size="sm" />)}
       </span>
-      <span className="rp-stack" data-testid={`replay-stack-${seat.seat}`}>{formatChips(seat.stack)}</span>
-      <span className="rp-bet">{seat.folded ? 'folded' : seat.bet > 0 ? `bet ${formatChips(seat.bet)}` : seat.allIn ? 'all-in' : ''}</span>
+      {/* Stack over bet in one column: four columns left a side panel's names three letters. */}
+      <span className="rp-money">
+        <span className="rp-stack" data-testid={`replay-stack-${seat.seat}`}>{formatChips(seat.stack)}</span>
+        <span className="rp-bet">{seat.folded ? 'folded' : seat.bet > 0 ? `bet ${formatChips(seat.bet)}` : seat.allIn ? 'all-in' : ''}</span>
+      </span>
     </li>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable } from '@protocol';
 import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
@@ -36,6 +36,8 @@ function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
   const [search, setSearch] = useState('');
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [selected, setSelected] = useState<AdminUser | null>(null);
+  /** Bumped by every Adjust click, so that a second click on the same user brings the form back into view. */
+  const [picked, setPicked] = useState(0);
   const load = async (text: string) => {
     try {
       const page = await api<Page<AdminUser>>('GET', `/api/admin/users${query({ search: text, limit: 50 })}`);
@@ -66,7 +68,7 @@ function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
                   <td className="num">{formatChips(u.walletBalance)}</td>
                   <td>
                     <div className="row gap-sm wrap cell-buttons">
-                      <button className="btn btn-ghost btn-sm" onClick={() => setSelected(u)} aria-label={`Adjust chips of ${u.username}`}>Adjust</button>
+                      <button className="btn btn-ghost btn-sm" onClick={() => { setSelected(u); setPicked((n) => n + 1); }} aria-label={`Adjust chips of ${u.username}`}>Adjust</button>
                       <button className="btn btn-ghost btn-sm" onClick={() => onLedger(u.id)} aria-label={`Ledger of ${u.username}`}>Ledger</button>
                     </div>
                   </td>
@@ -77,12 +79,19 @@ function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
           </table>
         </div>
       </section>
-      {selected ? <AdjustForm key={selected.id} user={selected} onDone={() => void load(search)} /> : <section className="panel muted">Pick a user to adjust their chips.</section>}
+      {selected ? <AdjustForm key={selected.id} user={selected} picked={picked} onDone={() => void load(search)} /> : <section className="panel muted">Pick a user to adjust their chips.</section>}
     </div>
   );
 }
 
-function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
+function AdjustForm({ user, picked, onDone }: { user: AdminUser; picked: number; onDone: () => void }) {
+  const sectionRef = useRef<HTMLElement>(null);
+  const amountRef = useRef<HTMLInputElement>(null);
+  // On a phone the form opens below the users list, off screen: bring it up and into the amount.
+  useEffect(() => {
+    sectionRef.current?.scrollIntoView({ block: 'nearest' });
+    amountRef.current?.focus({ preventScroll: true });
+  }, [picked]);
   const [amountText, setAmountText] = useState('');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -120,14 +129,14 @@ function AdjustForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
     }
   };
   return (
-    <section className="panel" aria-labelledby="adjust-title">
+    <section className="panel" aria-labelledby="adjust-title" ref={sectionRef} data-testid="adjust-form">
       <h2 id="adjust-title">Adjust chips — {user.username}</h2>
       {/* The newest answer's balance: the user row the form was opened with is stale after the first adjustment. */}
       <p className="muted small">Wallet: <span data-testid="adjust-wallet">{formatChips(result?.balance ?? user.walletBalance)}</span> chips</p>
       <form onSubmit={review} noValidate>
         <label className="field">
           <span className="field-label">Amount (chips; negative to debit)</span>
-          <input name="amount" inputMode="numeric" value={amountText} onChange={(e) => { setAmountText(e.target.value); setConfirming(false); }} aria-invalid={errors.amount ? true : undefined} />
+          <input name="amount" ref={amountRef} inputMode="numeric" value={amountText} onChange={(e) => { setAmountText(e.target.value); setConfirming(false); }} aria-invalid={errors.amount ? true : undefined} />
           {errors.amount && <span className="field-error" role="alert">{errors.amount}</span>}
         </label>
         <label className="field">
@@ -223,10 +232,46 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
   );
 }
 
+/** GET /api/admin/reconcile's report (server/ledger/reconcile.ts `ReconcileReport`); chip sums are decimal strings. */
 interface ReconcileReport {
   ok: boolean;
-  violations: { message: string }[];
-  [key: string]: unknown;
+  checkedAt: string;
+  mode: 'full' | 'incremental';
+  durationMs: number;
+  accounts: number;
+  transfers: number;
+  entries: number;
+  totalBalance: string;
+  chipsSold: string;
+  chipsInWallets: string;
+  chipsOnTables: string;
+  chipsInPots: string;
+  rakeCollected: string;
+  chipsAdjusted: string;
+  violations: { code?: string; message: string }[];
+}
+
+/** A chip sum of the report; BigInt, as the ledger keeps it (no float ever adds chips). */
+function chipsOf(value: string | undefined): bigint {
+  return /^-?\d+$/.test(value ?? '') ? BigInt(value!) : 0n;
+}
+
+const bigChipFormat = new Intl.NumberFormat('en-US');
+const formatBigChips = (n: bigint): string => bigChipFormat.format(n);
+
+/**
+ * Where the chips are (wallets, seats, pots of hands in play, rake) against where they came
+ * from (chips sold, admins' net adjustments): each sum read from its own accounts by the
+ * server, so the two totals agree only when the ledger does.
+ */
+function reconcileSums(report: ReconcileReport) {
+  const wallets = chipsOf(report.chipsInWallets);
+  const tables = chipsOf(report.chipsOnTables);
+  const pots = chipsOf(report.chipsInPots);
+  const rake = chipsOf(report.rakeCollected);
+  const sold = chipsOf(report.chipsSold);
+  const adjustments = chipsOf(report.chipsAdjusted);
+  return { wallets, tables, pots, rake, sold, adjustments, inPlay: wallets + tables + pots + rake };
 }
 
 function ReconcileTab() {
@@ -243,6 +288,7 @@ function ReconcileTab() {
     }
   };
   useEffect(() => void run(), []);
+  const sums = report ? reconcileSums(report) : null;
   return (
     <section className="panel">
       <div className="row gap">
@@ -250,15 +296,40 @@ function ReconcileTab() {
         {report && <span className={report.ok ? 'status-ok' : 'status-bad'} data-testid="reconcile-status">{report.ok ? '✓ Ledger balanced' : `✗ ${report.violations.length} violation(s)`}</span>}
       </div>
       {report && report.violations.length > 0 && <ul>{report.violations.map((v, i) => <li key={i} className="neg">{v.message}</li>)}</ul>}
-      {report && (
-        <dl className="facts">
-          {Object.entries(report).filter(([k, v]) => k !== 'violations' && k !== 'ok' && (typeof v === 'number' || typeof v === 'string')).map(([k, v]) => (
-            <div key={k}><dt>{k}</dt><dd>{String(v)}</dd></div>
-          ))}
-        </dl>
+      {report && sums && (
+        <>
+          <h3 className="facts-title">Where the chips are</h3>
+          <dl className="facts" data-testid="reconcile-chips">
+            <Fact label="In wallets" value={formatBigChips(sums.wallets)} />
+            <Fact label="On tables" value={formatBigChips(sums.tables)} />
+            <Fact label="In pots (hands in play)" value={formatBigChips(sums.pots)} />
+            <Fact label="Rake collected" value={formatBigChips(sums.rake)} />
+            <Fact label="Total (wallets + tables + pots + rake)" value={formatBigChips(sums.inPlay)} testId="reconcile-in-play" />
+          </dl>
+          <h3 className="facts-title">Where they came from</h3>
+          <dl className="facts" data-testid="reconcile-sources">
+            <Fact label="Chips sold" value={formatBigChips(sums.sold)} />
+            <Fact label="Admin adjustments (net)" value={`${sums.adjustments > 0n ? '+' : ''}${formatBigChips(sums.adjustments)}`} testId="reconcile-adjustments" />
+            <Fact label="Total (sold + adjustments)" value={formatBigChips(sums.sold + sums.adjustments)} />
+            <Fact label="All balances sum to (must be 0)" value={formatBigChips(chipsOf(report.totalBalance))} testId="reconcile-total-balance" />
+          </dl>
+          <h3 className="facts-title">The run</h3>
+          <dl className="facts" data-testid="reconcile-run">
+            <Fact label="Checked at" value={new Date(report.checkedAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })} />
+            <Fact label="Mode" value={report.mode === 'incremental' ? 'Incremental' : 'Full'} />
+            <Fact label="Took" value={`${report.durationMs} ms`} />
+            <Fact label="Accounts" value={report.accounts.toLocaleString()} />
+            <Fact label="Transfers" value={report.transfers.toLocaleString()} />
+            <Fact label="Entries" value={report.entries.toLocaleString()} />
+          </dl>
+        </>
       )}
     </section>
   );
+}
+
+function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return <div><dt>{label}</dt><dd data-testid={testId}>{value}</dd></div>;
 }
 
 function TablesTab() {

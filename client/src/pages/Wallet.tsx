@@ -116,7 +116,7 @@ function ChangePassword() {
   };
   return (
     <section className="panel">
-      <form className="buy-form" onSubmit={submit} noValidate aria-label="Change password">
+      <form className="password-form" onSubmit={submit} noValidate aria-label="Change password">
         <h2>Change password</h2>
         <label className="field">
           <span className="field-label">Current password</span>
@@ -153,6 +153,7 @@ function BuyChips({ onBought }: { onBought: () => void }) {
       setKey(newIdempotencyKey('buy'));
       onBought();
     } catch (e) {
+      // The server's message names its range when it refuses the amount (purchase/out_of_range).
       setError(e instanceof ApiError ? e.message : errorText(e));
     } finally {
       setBusy(false);
