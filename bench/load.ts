@@ -634,6 +634,7 @@ async function runPokerOn(s: Scenario, log: (line: string) => void, external: bo
     });
     console.log(formatReport(report));
     logMemory(s, log, rssBase, perIdleSocket, rssPlaying);
+    await probe?.close().catch(() => undefined);
     await server.stop();
     stopped = true;
     if (profDir) logProfile(profDir, log);

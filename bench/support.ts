@@ -307,6 +307,9 @@ export interface PgWindow {
  */
 export async function openPgProbe(url: string): Promise<{ sample(): Promise<PgSample>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: url });
+  // The server's embedded PostgreSQL may stop before the probe is closed: its connection then
+  // ends with an error event, which must not crash the bench (it did, after the report).
+  client.on('error', () => undefined);
   await client.connect();
   const own = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   // A pid from another machine (or container) may name an unrelated local process.

@@ -961,6 +961,10 @@ export class PlayerBot {
   /** End of run: leave, then read the wallet until no seat is open (the cash-out committed). */
   async finish(): Promise<void> {
     this.churning = false;
+    // A sit-down still in flight (a seat taken again after the table removed us) would open a
+    // seat after this leave found none: the bench once ended with one such seat open. Let it
+    // land first, then leave it.
+    await this.sitting?.catch(() => undefined);
     await this.leaveSeat();
     const deadline = Date.now() + this.ctx.options.leaveTimeoutMs;
     let askedAgain = false;
