@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/client';
+import type { ReconcileReport, Violation } from '../protocol/reconcile';
 import { sqlState, type Tx } from './db-helpers';
 
 // Read-only audit of the ledger's invariants (run in one REPEATABLE READ
@@ -23,48 +24,8 @@ import { sqlState, type Tx } from './db-helpers';
 //     When clean, it writes a new checkpoint. Suited to an hourly run; the
 //     full check stays the reference, for a daily or weekly run.
 
-export interface Violation {
-  code:
-    | 'total/nonzero'
-    | 'account/entries_mismatch'
-    | 'account/negative'
-    | 'transfer/unbalanced'
-    | 'transfer/no_entries'
-    | 'pot/not_empty'
-    | 'seat/open_on_closed_table'
-    | 'cashier/mismatch'
-    | 'checkpoint/mismatch';
-  message: string;
-  details?: Record<string, string>;
-}
-
-export interface ReconcileReport {
-  ok: boolean;
-  checkedAt: string;
-  mode: 'full' | 'incremental';
-  durationMs: number;
-  accounts: number;
-  transfers: number;
-  entries: number;
-  totalBalance: string;
-  chipsSold: string;
-  chipsInWallets: string;
-  chipsOnTables: string;
-  /** In the pots of hands being played (0 between hands: a settlement empties its pot). */
-  chipsInPots: string;
-  rakeCollected: string;
-  /** Granted by admins' adjustments, less what they debited (the house's adjustments account, negated). */
-  chipsAdjusted: string;
-  violations: Violation[];
-  /** Incremental runs: what was taken as proven, what was read, and the checkpoint written (if clean). */
-  checkpoint?: {
-    fromId: string | null;
-    fromEntryId: string;
-    toEntryId: string;
-    entriesRead: number;
-    writtenId: string | null;
-  };
-}
+// The report's shape is the admin API's (GET /api/admin/reconcile), so it lives with the protocol.
+export type { ReconcileReport, Violation } from '../protocol/reconcile';
 
 const VIOLATIONS_LISTED_MAX = 100;
 /**

@@ -1,4 +1,5 @@
 export * from './errors';
 export * from './messages';
 export * from './frames';
+export type { ReconcileReport, Violation } from './reconcile';
 export * from './table-feed';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable } from '@protocol';
+import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable, type ReconcileReport } from '@protocol';
 import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
 import { toast } from '../store';
@@ -230,25 +230,6 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
       {cursor && <button className="btn btn-ghost btn-sm" onClick={() => void load(cursor)}>Load more</button>}
     </section>
   );
-}
-
-/** GET /api/admin/reconcile's report (server/ledger/reconcile.ts `ReconcileReport`); chip sums are decimal strings. */
-interface ReconcileReport {
-  ok: boolean;
-  checkedAt: string;
-  mode: 'full' | 'incremental';
-  durationMs: number;
-  accounts: number;
-  transfers: number;
-  entries: number;
-  totalBalance: string;
-  chipsSold: string;
-  chipsInWallets: string;
-  chipsOnTables: string;
-  chipsInPots: string;
-  rakeCollected: string;
-  chipsAdjusted: string;
-  violations: { code?: string; message: string }[];
 }
 
 /** A chip sum of the report; BigInt, as the ledger keeps it (no float ever adds chips). */
