@@ -246,19 +246,22 @@ interface Totals {
 }
 
 // Counts and sums from a checkpoint on ($1 entry id, $2 transfer id, and the
-// checkpoint's counts $3, $4 and chips sold $5); the full check passes zeros.
+// checkpoint's counts $3, $4 and chips sold $5); the full check passes zeros. The
+// accounts are summed by kind in one pass.
 const TOTALS_SQL = `
-  SELECT (SELECT count(*) FROM accounts) AS accounts,
-         $4::bigint + (SELECT count(*) FROM ledger_transfers WHERE id > $2::bigint) AS transfers,
+  SELECT $4::bigint + (SELECT count(*) FROM ledger_transfers WHERE id > $2::bigint) AS transfers,
          $3::bigint + (SELECT count(*) FROM ledger_entries WHERE id > $1::bigint) AS entries,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts) AS total_balance,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'CASHIER') AS cashier_balance,
          $5::bigint + (SELECT coalesce(sum(chips), 0)::bigint FROM chip_purchases WHERE transfer_id > $2::bigint) AS chips_sold,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'WALLET') AS wallets,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'SEAT') AS seats,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'POT') AS pots,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'RAKE') AS rake,
-         (SELECT coalesce(sum(balance), 0)::bigint FROM accounts WHERE kind = 'ADJUSTMENTS') AS adjustments`;
+         s.*
+    FROM (SELECT count(*) AS accounts,
+                 coalesce(sum(balance), 0)::bigint AS total_balance,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'CASHIER'), 0)::bigint AS cashier_balance,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'WALLET'), 0)::bigint AS wallets,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'SEAT'), 0)::bigint AS seats,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'POT'), 0)::bigint AS pots,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'RAKE'), 0)::bigint AS rake,
+                 coalesce(sum(balance) FILTER (WHERE kind = 'ADJUSTMENTS'), 0)::bigint AS adjustments
+            FROM accounts) s`;
 
 function totalsViolations(totals: Totals): Violation[] {
   const violations: Violation[] = [];

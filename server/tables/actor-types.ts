@@ -39,7 +39,7 @@ export interface ActorDeps {
   /** All-in equity off the event loop (a worker thread); absent in unit tests. */
   equity?: (input: EquityInput) => Promise<EquityResult | null>;
   /** Whether a hand with this id was settled (looked up in the hand records). */
-  handSettled: (tableId: number, handId: string) => Promise<boolean>;
+  handSettled: (tableId: number, handNumber: bigint, handId: string) => Promise<boolean>;
   /** Called after each settled hand, for the lobby statistics. */
   onHandSettled?: (tableId: number, potTotal: number) => void;
   /** Called when a lobby-visible number other than the hand statistics changed (seats taken, players waiting). */

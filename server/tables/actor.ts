@@ -159,7 +159,7 @@ export class TableActor {
     // past the last settled one (the next hand takes its number again); no epoch is ahead of ours.
     if (number < 1n || number > this.table.handNumber + 1n || epoch > this.table.ownerEpoch) return false;
     if (epoch === this.table.ownerEpoch) return number > this.table.handNumber;
-    return !(await this.deps.handSettled(this.id, handId));
+    return !(await this.deps.handSettled(this.id, number, handId));
   }
 
   waitlistSize(): number {
@@ -253,16 +253,14 @@ export class TableActor {
     for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
     await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
-    if (seat.sittingOutSince !== null) {
-      // It sat out before the restart: it still does, until its player sits in (no auto sit-in),
-      // and its time sitting out counts from then, not from the restart.
+    // A seat that sat out before the restart still does, until its player sits in, and its time
+    // sitting out counts from then (decision 027); one that sat in is away until its player is back.
+    const satOut = seat.sittingOutSince?.getTime() ?? null;
+    if (satOut !== null || !connected) {
       await this.step({ type: 'sit_out', seat: seat.seatIndex });
-      this.seats.sittingOut(seat.seatIndex, Math.min(seat.sittingOutSince.getTime(), this.deps.clock.now()));
-      record.sitOutStored = true;
-    } else if (!connected) {
-      await this.step({ type: 'sit_out', seat: seat.seatIndex });
-      this.seats.sittingOut(seat.seatIndex, this.deps.clock.now());
-      record.autoSitIn = true;
+      this.seats.sittingOut(seat.seatIndex, Math.min(satOut ?? Infinity, this.deps.clock.now()));
+      if (satOut !== null) record.sitOutStored = true;
+      else record.autoSitIn = true;
     }
   }
 

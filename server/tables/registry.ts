@@ -357,7 +357,7 @@ export class TableRegistry implements TableRegistryApi {
       onClosed: (id) => this.retire(id, actor),
       onHandSettled: (id, pot) => this.recordHand(id, pot),
       onLobbyChanged: () => this.deps.onLobbyChanged?.(),
-      handSettled: (id, handId) => handWasSettled(this.deps.db, id, handId),
+      handSettled: (id, handNumber, handId) => handWasSettled(this.deps.db, id, handNumber, handId),
       equity: this.deps.equity,
     });
     this.actors.set(tableId, actor);

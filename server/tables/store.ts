@@ -207,13 +207,11 @@ export async function tableNameTaken(db: Db, name: string): Promise<boolean> {
  * tell a returning client its hand was cancelled. Found by (table, hand number), the unique
  * index, then checked by the full id: a client-sent id costs one index probe, never a scan.
  */
-export async function handWasSettled(db: Db, tableId: number, handId: string): Promise<boolean> {
-  const handNumber = /^\d+-(\d{1,18})-e\d+$/.exec(handId)?.[1];
-  if (handNumber === undefined) return false;
+export async function handWasSettled(db: Db, tableId: number, handNumber: bigint, handId: string): Promise<boolean> {
   const rows = await db.$queryRawUnsafe<{ found: boolean }[]>(
     `SELECT EXISTS (SELECT 1 FROM hands WHERE table_id = $1 AND hand_number = $2::bigint AND record ->> 'handId' = $3) AS found`,
     tableId,
-    handNumber,
+    handNumber.toString(),
     handId,
   );
   return rows[0]?.found === true;
@@ -241,5 +239,5 @@ export async function tableStatus(db: Db, tableId: number): Promise<'OPEN' | 'CL
 
 /** Whether an open table by this id exists (an ownerless one is between two owners). */
 export async function tableIsOpen(db: Db, tableId: number): Promise<boolean> {
-  return (await db.pokerTable.count({ where: { id: tableId, status: 'OPEN' } })) > 0;
+  return (await tableStatus(db, tableId)) === 'OPEN';
 }
