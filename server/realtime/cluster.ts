@@ -52,7 +52,10 @@ export interface TableRouter {
 /** A single node: every table is local. */
 export function localRouter(registry: TableRegistry, isConnected: (userId: number) => boolean): TableRouter {
   return {
-    run: async (command) => runTableCommand(registry.get(command.tableId), command),
+    run: async (command) => {
+      const actor = registry.get(command.tableId);
+      return actor ? runTableCommand(actor, command) : ((await registry.missing(command.tableId)) as TableCommandAck<typeof command.name>);
+    },
     presenceChanged(userId, tableIds) {
       for (const tableId of tableIds) void registry.get(tableId)?.connectionChanged(userId, isConnected(userId));
     },
@@ -279,7 +282,7 @@ export class ClusterLink implements RemoteView {
         const reply = registry.get(command.tableId) ? 'local' : await this.forward<{ ack: TableCommandAck<N> }>(command.tableId, 'table', command);
         if (reply === 'local') return runTableCommand(registry.get(command.tableId), command);
         if (reply === 'unavailable') return errorAck('table/unavailable') as TableCommandAck<N>;
-        if (reply === 'not_found') return errorAck('table/not_found') as TableCommandAck<N>;
+        if (reply === 'not_found') return (await tableMissing(this.deps.db, command.tableId)) as TableCommandAck<N>;
         return reply.ack;
       },
       presenceChanged: (userId, tableIds) => {

@@ -332,6 +332,11 @@ export class TableRegistry implements TableRegistryApi {
     }
   }
 
+  /** The answer to a command for a table this registry does not run: closed if it was, else not found. */
+  missing(tableId: number): ReturnType<typeof tableMissing> {
+    return tableMissing(this.deps.db, tableId);
+  }
+
   get(tableId: number): TableActor | undefined {
     return this.actors.get(tableId);
   }

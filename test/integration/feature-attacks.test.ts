@@ -158,8 +158,11 @@ describe('waiting list: malformed and misdirected requests', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(notices(carol, table.id, 'seat_offered')).toEqual([]);
     expect(s.server.registry.listLobby().some((t) => t.id === table.id)).toBe(false);
-    expect(await code(carol, 'table:waitlist_join', { tableId: table.id })).toBe('table/not_found');
-    expect(await code(carol, 'table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toBe('table/not_found');
+    // A closed table says so (as the HTTP close does), for a watch too; an id that never was a table is not found.
+    expect(await code(carol, 'table:waitlist_join', { tableId: table.id })).toBe('table/closed');
+    expect(await code(carol, 'table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toBe('table/closed');
+    expect(await code(carol, 'table:watch', { tableId: table.id })).toBe('table/closed');
+    expect(await code(carol, 'table:sit', { tableId: table.id + 1000, seat: 0, buyIn: 100 })).toBe('table/not_found');
     expect(await Promise.all([carol, dave].map(walletOf))).toEqual(wallets);
     expect(await s.t.db.seatSession.count({ where: { tableId: table.id, status: 'OPEN' } })).toBe(0);
   });
