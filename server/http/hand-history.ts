@@ -31,7 +31,19 @@ export function historySourceOf(record: unknown): HistorySource | null {
   const raw = record as Partial<HistorySource>;
   const log = raw.log as Partial<HandLog> | undefined;
   if (!log || typeof log.initial !== 'object' || !Array.isArray(log.commands) || !Array.isArray(raw.players)) return null;
-  return { log: log as HandLog, players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
+  return { log: paidAsStored(log as HandLog), players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
+}
+
+/**
+ * The log with the rake rule it was paid under. The server has named the rule in every raked
+ * table's config since decision 028; a stored raked log without it was settled by the rule
+ * before, the main pot first, and must replay that way to print what was paid.
+ */
+function paidAsStored(log: HandLog): HandLog {
+  const rake = log.initial?.config?.rake;
+  if (!rake || rake.from !== undefined) return log;
+  const config = { ...log.initial.config, rake: { ...rake, from: 'main_pot_first' as const } };
+  return { ...log, initial: { ...log.initial, config } };
 }
 
 /** The viewer a requester is for this hand: their seat when they played it, else a spectator. */

@@ -47,7 +47,7 @@ function showOrMuck(state: GameState, pots: Pot[], values: Map<SeatIndex, number
 }
 
 function payPots(state: GameState, pots: Pot[], rake: number, values: Map<SeatIndex, number> | null): PotResult[] {
-  const rakes = rakePerPot(pots.map((p) => p.amount), rake);
+  const rakes = rakePerPot(pots.map((p) => p.amount), rake, state.config.rake?.from);
   return pots.map((pot, i) => {
     const top = values ? Math.max(...pot.eligible.map((s) => values.get(s)!)) : 0;
     const winners = values ? pot.eligible.filter((s) => values.get(s) === top) : pot.eligible;

@@ -28,6 +28,7 @@ export function configProblem(config: GameConfigInput): string | null {
   if (rake) {
     const bpsOk = Number.isInteger(rake.percentBps) && rake.percentBps >= 0 && rake.percentBps <= BASIS_POINTS_MAX;
     if (!bpsOk || !isChipAmount(rake.cap)) return 'rake needs percentBps 0..10000 and a chip cap';
+    if (rake.from !== undefined && rake.from !== 'every_pot' && rake.from !== 'main_pot_first') return "rake.from must be 'every_pot' or 'main_pot_first'";
   }
   if (config.pacedRunOut !== undefined && typeof config.pacedRunOut !== 'boolean') return 'pacedRunOut must be a boolean';
   if (config.showAfterHand !== undefined && typeof config.showAfterHand !== 'boolean') return 'showAfterHand must be a boolean';

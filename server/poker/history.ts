@@ -278,7 +278,7 @@ function outcomeText(n: Narrator, result: HandResult, s: SeatResult, ownCards: s
   if (shown) {
     const cards = shown.cards.map(cardText).join(' ');
     const handName = pokerStarsHandName(shown.category, shown.name);
-    return `showed [${cards}] and ${s.won > 0 ? `won (${s.won})` : 'lost'} with ${handName}`;
+    return `showed [${cards}] and ${s.won > 0 || wonAPot(result, s.seat) ? `won (${s.won})` : 'lost'} with ${handName}`;
   }
   if (result.mucked.includes(s.seat)) return ownCards ? `mucked [${ownCards.join(' ')}]` : 'mucked';
   if (s.won > 0) return `collected (${s.won})`;
@@ -286,10 +286,16 @@ function outcomeText(n: Narrator, result: HandResult, s: SeatResult, ownCards: s
   return `${FOLD_TEXT[street]}${street === 'preflop' && !n.betting.has(s.seat) ? " (didn't bet)" : ''}`;
 }
 
+/** Whether the seat is a winner of some pot (a pot the rake took whole still has its winner). */
+function wonAPot(result: HandResult, seat: SeatIndex): boolean {
+  return result.pots.some((p) => p.winners.some((w) => w.seat === seat));
+}
+
 function summaryLines(narration: Narration, holeCardsSeen: Map<SeatIndex, string[]>): string[] {
   const { state, result, narrator: n } = narration;
   const total = result.pots.reduce((sum, p) => sum + p.amount, 0);
-  const parts = result.pots.map((p, i) => `${i === 0 ? 'Main pot' : result.pots.length === 2 ? 'Side pot' : `Side pot-${i}`} ${p.amount}.`);
+  // As PokerStars prints them: each pot after its rake, so main + side pots + rake = total.
+  const parts = result.pots.map((p, i) => `${i === 0 ? 'Main pot' : result.pots.length === 2 ? 'Side pot' : `Side pot-${i}`} ${p.amount - p.rake}.`);
   const lines = ['*** SUMMARY ***', `Total pot ${total}${result.pots.length > 1 ? ` ${parts.join(' ')}` : ''} | Rake ${result.rake}`];
   if (result.board.length > 0) lines.push(`Board [${result.board.map(cardText).join(' ')}]`);
   for (const s of [...result.seats].sort((a, b) => a.seat - b.seat)) {

@@ -1,6 +1,6 @@
 // Pot arithmetic: main and side pots from what each seat put in, rake, and splitting a pot
 // between tied winners. Pure functions over plain numbers.
-import type { Chips, Pot, RakeConfig, SeatIndex } from './types';
+import type { Chips, Pot, RakeConfig, RakeSource, SeatIndex } from './types';
 
 /** Chip amounts are non-negative safe integers: never fractions, never floats. */
 export function isChipAmount(value: unknown): value is Chips {
@@ -55,16 +55,45 @@ export function rakeFor(total: Chips, rake: RakeConfig | null): Chips {
 }
 
 /**
- * How much rake comes out of each pot: the main pot pays first, then the side pots in order
- * (every player in the hand contests the main pot, so it spreads the rake most evenly).
+ * How much of the hand's rake each pot pays (decision 028).
+ *
+ * `every_pot`: each pot pays the rake times its share of the chips, rounded down; the chips
+ * rounding leaves over (fewer than there are pots) come one each from the pots with the
+ * largest remainders, the earlier pot first on a tie. So no pot pays much more than the
+ * hand's rate: a player all in for a few chips who wins the main pot is not raked for the
+ * side pots played over their head.
+ *
+ * `main_pot_first`: the main pot pays first, then the side pots in order (the rule of hands
+ * settled before decision 028, kept so that their logs replay as they were paid).
  */
-export function rakePerPot(potAmounts: readonly Chips[], rake: Chips): Chips[] {
-  let remaining = rake;
-  return potAmounts.map((amount) => {
-    const taken = Math.min(amount, remaining);
-    remaining -= taken;
-    return taken;
+export function rakePerPot(potAmounts: readonly Chips[], rake: Chips, from: RakeSource = 'every_pot'): Chips[] {
+  if (from === 'main_pot_first') {
+    let remaining = rake;
+    return potAmounts.map((amount) => {
+      const taken = Math.min(amount, remaining);
+      remaining -= taken;
+      return taken;
+    });
+  }
+  const total = potAmounts.reduce((sum, amount) => sum + amount, 0);
+  if (rake === 0 || total === 0) return potAmounts.map(() => 0);
+  // BigInt: a pot times the rake can pass 2^53 for large safe chip amounts.
+  const shares = potAmounts.map((amount) => {
+    const scaled = BigInt(amount) * BigInt(rake);
+    return { taken: Number(scaled / BigInt(total)), remainder: scaled % BigInt(total) };
   });
+  let left = rake - shares.reduce((sum, s) => sum + s.taken, 0);
+  const byRemainder = shares.map((_, i) => i).sort((a, b) => {
+    const ra = shares[a]!.remainder;
+    const rb = shares[b]!.remainder;
+    return ra === rb ? a - b : rb > ra ? 1 : -1;
+  });
+  for (const i of byRemainder) {
+    if (left === 0) break;
+    shares[i]!.taken += 1;
+    left -= 1;
+  }
+  return shares.map((s) => s.taken);
 }
 
 /**

@@ -16,7 +16,16 @@ export interface RakeConfig {
   percentBps: number;
   /** Largest rake per hand, in chips. */
   cap: Chips;
+  /**
+   * Which pots pay the rake (docs/decisions/028-every-pot-pays-its-share-of-the-rake.md).
+   * `every_pot` (the default): each pot pays its share, in proportion to its size.
+   * `main_pot_first`: the main pot pays first, then the side pots in order; the rule of hands
+   * settled before 2026-12-05, kept so that their stored logs replay as they were paid.
+   */
+  from?: RakeSource;
 }
+
+export type RakeSource = 'every_pot' | 'main_pot_first';
 
 export interface GameConfig {
   variant: Variant;

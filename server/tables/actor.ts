@@ -100,7 +100,7 @@ export class TableActor {
       smallBlind: t.smallBlind,
       bigBlind: t.bigBlind,
       ante: t.ante,
-      rake: t.rakeBps > 0 ? { percentBps: t.rakeBps, cap: t.rakeCap } : null,
+      rake: t.rakeBps > 0 ? { percentBps: t.rakeBps, cap: t.rakeCap, from: 'every_pot' } : null,
       // Issue #13: the run-out street by street, and showing one's cards after the hand.
       ...(deps.settings.runOutStreetMs > 0 ? { pacedRunOut: true } : {}),
       showAfterHand: true,

@@ -76,7 +76,7 @@ export interface PsHand {
   board: string[];
   summary: {
     totalPot: number;
-    /** Main pot, then side pots; one entry when there was one pot. */
+    /** Main pot, then side pots, each after its rake; one entry (the total pot) when there was one pot. */
     pots: number[];
     rake: number;
     board: string[] | null;
@@ -394,7 +394,9 @@ export function checkChips(hand: PsHand): PsChips {
   const s = hand.summary;
   if (sum(b.invested) !== s.totalPot) throw new Error(`total pot ${s.totalPot}, chips in ${sum(b.invested)}`);
   if (sum(collected) + s.rake !== s.totalPot) throw new Error(`collected ${sum(collected)} + rake ${s.rake} is not the total pot ${s.totalPot}`);
-  if (s.pots.reduce((t, x) => t + x, 0) !== s.totalPot) throw new Error(`pots ${s.pots.join('+')} are not the total ${s.totalPot}`);
+  // One pot is printed as the total alone; main and side pots are printed after their rake.
+  const potsAndRake = s.pots.reduce((t, x) => t + x, 0) + (s.pots.length > 1 ? s.rake : 0);
+  if (potsAndRake !== s.totalPot) throw new Error(`pots ${s.pots.join('+')} and rake ${s.rake} are not the total ${s.totalPot}`);
   for (const seat of s.seats) {
     const o = seat.outcome;
     const won = o.kind === 'collected' ? o.amount : o.kind === 'showed' ? o.won ?? 0 : 0;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handReplayFor, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts, type HistorySource } from '../../server/http/hand-history';
 import { apply, createGame, orderedDeck, type Command, type GameState } from '../../server/poker';
 import { checkChips, parseHand } from '../support/pokerstars-parser';
+import { makeDeck } from './poker-helpers';
 
 // The hand history and the replay a viewer may read, from a stored record: their own cards,
 // and others' only where shown; names instead of player ids; the hands row id as the number.
@@ -68,6 +69,48 @@ describe('hand history for a viewer', () => {
       for (const card of holes[2]!) expect(json).not.toContain(`"${card}"`);
       expect(json).toContain('alice: checks');
     }
+  });
+
+  it('a raked hand stored before decision 028 replays by the rule it was paid by (main pot first); a new one by its own', () => {
+    // Dave is all in for 8 with aces and wins the main pot of 32; 5% rake is 151 chips.
+    function stored(from: 'every_pot' | 'main_pot_first', keepRule: boolean) {
+      let state: GameState = createGame({ variant: 'NLHE', maxSeats: 4, smallBlind: 50, bigBlind: 100, ante: 5, rake: { percentBps: 500, cap: 300, from } });
+      [10_000, 10_000, 10_000, 8].forEach((stack, seat) => {
+        const r = apply(state, { type: 'sit', seat, playerId: String(100 + seat), stack });
+        if (!r.ok) throw new Error(r.rejection.code);
+        state = r.state;
+      });
+      const initial = state;
+      const commands: Command[] = [];
+      const run = (command: Command) => {
+        const r = apply(state, command);
+        if (!r.ok) throw new Error(r.rejection.code);
+        state = r.state;
+        commands.push(command);
+      };
+      run({ type: 'start_hand', handId: '7-13-e1', deck: makeDeck({ 0: 'KsKh', 1: 'QsQh', 2: 'JsJh', 3: 'AsAh' }, '2c 7d 9h 4c 3s', 0, 4), button: 0 });
+      // Dave all in; alice raises to 1000, bob and carol call; checked down.
+      run({ type: 'act', seat: 3, action: 'all_in' });
+      run({ type: 'act', seat: 0, action: 'raise', amount: 1000 });
+      while (state.street !== 'complete') {
+        const seat = state.toAct!;
+        run({ type: 'act', seat, action: state.currentBet > state.seats[seat]!.bet ? 'call' : 'check' });
+      }
+      // Records written before decision 028 do not name the rule.
+      const record = JSON.parse(JSON.stringify({ log: { initial, commands }, players: [0, 1, 2, 3].map((seat) => ({ seat, username: ['alice', 'bob', 'carol', 'dave'][seat] })) }));
+      if (!keepRule) delete record.log.initial.config.rake.from;
+      return { text: pokerStarsTextFor(historySourceOf(record)!, FACTS, viewerOf([])), paid: state.seats[3]!.stack };
+    }
+    const old = stored('main_pot_first', false);
+    expect(old.paid).toBe(0);
+    expect(old.text).toContain('dave collected 0 from main pot');
+    expect(old.text).toContain('Main pot 0. Side pot 2872. | Rake 151');
+    expect(old.text).toMatch(/Seat 4: dave showed \[As Ah\] and won \(0\)/);
+    const now = stored('every_pot', true);
+    expect(now.paid).toBe(30);
+    expect(now.text).toContain('dave collected 30 from main pot');
+    expect(now.text).toContain('Main pot 30. Side pot 2842. | Rake 151');
+    for (const { text } of [old, now]) checkChips(parseHand(text));
   });
 
   it('a record without a log is not replayable', () => {

@@ -1,9 +1,10 @@
 // Scenario tests for two all-in rules: chips nobody matched are returned, never potted or
 // raked (antes included), and once nobody can bet any more every live hand is turned face
 // up before the board is run out.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as poker from '../../server/poker';
-import { rakeFor } from '../../server/poker/pots';
+import { rakeFor, rakePerPot } from '../../server/poker/pots';
 import { eventsFor, exposedSeats, viewFor } from '../../server/poker/views';
 import type { GameEvent, GameState, Viewer } from '../../server/poker/types';
 import { actionFor, deal, expectStacks, makeDeck, okWithEvents, play, table } from './poker-helpers';
@@ -87,12 +88,13 @@ describe('unmatched antes are uncalled', () => {
     s = state;
     expect(events).toContainEqual({ type: 'uncalled_returned', seat: 1, amount: 50 });
     // Main pot 3 x 5 for the aces; the side pot is seat 0's dead 5 and seat 1's matching 5.
+    // The rake of 2 is shared by size (1.2 and 0.8): one chip each (decision 028).
     expect(s.result!.pots.map((p) => [p.amount, p.eligible, p.rake])).toEqual([
-      [15, [1, 2], 2],
-      [10, [1], 0],
+      [15, [1, 2], 1],
+      [10, [1], 1],
     ]);
     expect(s.result!.rake).toBe(rakeFor(25, rake));
-    expectStacks(s, [990, 1000, 13]);
+    expectStacks(s, [990, 999, 14]);
   });
 
   it('ends by folds after the flop: the uncalled bet is returned and only the matched pot is raked', () => {
@@ -126,7 +128,9 @@ describe('unmatched antes are uncalled', () => {
       [400, [0, 2]],
     ]);
     expect(s.result!.rake).toBe(65);
-    expectStacks(s, [500, 835, 400]);
+    // Each pot pays 5%: 45 of the main pot, 20 of the side pot (decision 028).
+    expect(s.result!.pots.map((p) => p.rake)).toEqual([45, 20]);
+    expectStacks(s, [500, 855, 380]);
   });
 
   it('a short all-in big blind heads-up: the small blind’s excess is returned, not potted', () => {
@@ -244,5 +248,55 @@ describe('all-in exposure', () => {
 
   it('exposedSeats is part of the package index', () => {
     expect(typeof (poker as Record<string, unknown>).exposedSeats).toBe('function');
+  });
+});
+
+describe('the rake across pots (decision 028)', () => {
+  // Seat 3 is all in on its ante and 3 more (8 chips) with aces; the others play a big side pot over its head.
+  const config = { ante: 5, smallBlind: 50, bigBlind: 100 };
+  function shortStackWinsTheMainPot(from?: 'every_pot' | 'main_pot_first') {
+    const rake = { percentBps: 500, cap: 300, ...(from ? { from } : {}) };
+    let s = deal(table([10_000, 10_000, 10_000, 8], { ...config, rake }), { 0: 'KsKh', 1: 'QsQh', 2: 'JsJh', 3: 'AsAh' }, '2c 7d 9h 4c 3s', 0);
+    s = play(s, 'allin', 'raise 1000', 'call', 'call');
+    while (s.street !== 'complete') s = play(s, 'check');
+    return s;
+  }
+
+  it('every pot pays its share: the short stack who wins the main pot is raked 5% of it, not all of it', () => {
+    const s = shortStackWinsTheMainPot();
+    expect(s.result!.rake).toBe(151);
+    // 32 x 151 / 3023 = 1.6 and 2991 x 151 / 3023 = 149.4: 1 and 149, and the chip left over by
+    // rounding comes from the pot with the larger remainder, the main pot.
+    expect(s.result!.pots.map((p) => [p.amount, p.rake, p.winners])).toEqual([
+      [32, 2, [{ seat: 3, amount: 30 }]],
+      [2991, 149, [{ seat: 0, amount: 2842 }]],
+    ]);
+    expect(s.seats[3]!.stack).toBe(30);
+  });
+
+  it('the rule of hands settled before it (main pot first) is kept, so that their logs replay as they were paid', () => {
+    const s = shortStackWinsTheMainPot('main_pot_first');
+    expect(s.result!.pots.map((p) => [p.amount, p.rake])).toEqual([[32, 32], [2991, 119]]);
+    expect(s.seats[3]!.stack).toBe(0);
+  });
+
+  it('a pot pays the rake times its share, rounded, never more than it holds, and the shares add up to the rake', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 2_000_000 }), { minLength: 1, maxLength: 9 }), fc.integer({ min: 0, max: 10_000 }), (pots, bps) => {
+        const total = pots.reduce((t, p) => t + p, 0);
+        const rake = Math.floor((total * bps) / 10_000);
+        const shares = rakePerPot(pots, rake);
+        expect(shares.reduce((t, r) => t + r, 0)).toBe(rake);
+        shares.forEach((r, i) => {
+          expect(r).toBeGreaterThanOrEqual(0);
+          expect(r).toBeLessThanOrEqual(pots[i]!);
+          expect(Math.abs(r - (pots[i]! * rake) / total)).toBeLessThan(1);
+        });
+      }),
+    );
+  });
+
+  it('a table config names only the two rules', () => {
+    expect(() => table([100, 100], { rake: { percentBps: 500, cap: 10, from: 'side_pots_first' as 'every_pot' } })).toThrow(/rake.from/);
   });
 });

@@ -346,8 +346,10 @@ function expectedEvents(played: PlayedHand, viewer: Viewer, name: (seat: number)
 function checkSummary(parsed: PsHand, played: PlayedHand, viewer: Viewer, name: (seat: number) => string): void {
   const { result, state } = played;
   expect(parsed.summary.totalPot).toBe(result.pots.reduce((t, p) => t + p.amount, 0));
-  expect(parsed.summary.pots).toEqual(result.pots.length === 1 ? [result.pots[0]!.amount] : result.pots.map((p) => p.amount));
+  // PokerStars prints each pot after its rake: main + side pots + rake = total pot.
+  expect(parsed.summary.pots).toEqual(result.pots.length === 1 ? [result.pots[0]!.amount] : result.pots.map((p) => p.amount - p.rake));
   expect(parsed.summary.rake).toBe(result.rake);
+  if (result.pots.length > 1) expect(parsed.summary.pots.reduce((t, p) => t + p, 0) + parsed.summary.rake).toBe(parsed.summary.totalPot);
   expect(parsed.summary.board).toEqual(result.board.length > 0 ? result.board.map(cardToString) : null);
   expect(parsed.summary.seats.map((s) => s.seat)).toEqual([...result.seats].map((s) => s.seat + 1).sort((a, b) => a - b));
   for (const row of parsed.summary.seats) {
@@ -359,7 +361,8 @@ function checkSummary(parsed: PsHand, played: PlayedHand, viewer: Viewer, name: 
     const shown = result.shown.find((h) => h.seat === seat);
     const o = row.outcome;
     if (shown) {
-      expect(o).toEqual({ kind: 'showed', cards: shown.cards.map(cardToString), won: r.won > 0 ? r.won : null, description: pokerStarsHandName(shown.category, shown.name) });
+      const potWinner = result.pots.some((p) => p.winners.some((w) => w.seat === seat));
+      expect(o).toEqual({ kind: 'showed', cards: shown.cards.map(cardToString), won: potWinner ? r.won : null, description: pokerStarsHandName(shown.category, shown.name) });
     } else if (result.mucked.includes(seat)) {
       const own = (viewer.kind === 'player' && viewer.seat === seat) || viewer.kind === 'admin';
       expect(o).toEqual({ kind: 'mucked', cards: own ? state.seats[seat]!.holeCards.map(cardToString) : null });
