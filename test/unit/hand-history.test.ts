@@ -1,32 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { handReplayFor, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts, type HistorySource } from '../../server/http/hand-history';
-import { apply, createGame, orderedDeck, type Command, type GameState } from '../../server/poker';
+import { apply, createGame, orderedDeck, type Command, type GameConfigInput, type GameState } from '../../server/poker';
 import { checkChips, parseHand } from '../support/pokerstars-parser';
 import { makeDeck } from './poker-helpers';
 
 // The hand history and the replay a viewer may read, from a stored record: their own cards,
 // and others' only where shown; names instead of player ids; the hands row id as the number.
 
-function playedHand(): { source: HistorySource; holes: string[][] } {
-  let state: GameState = createGame({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2 });
-  for (const seat of [0, 1, 2]) {
-    const r = apply(state, { type: 'sit', seat, playerId: String(100 + seat), stack: 100 });
-    if (!r.ok) throw new Error(r.rejection.code);
-    state = r.state;
-  }
-  const initial = state;
+/** A table seated with these stacks (player ids 100, 101, ...) and a recorder of the commands played on it. */
+function recordedTable(config: GameConfigInput, stacks: number[]) {
+  let state: GameState = createGame(config);
   const commands: Command[] = [];
-  const run = (command: Command) => {
+  const apply1 = (command: Command, record: boolean) => {
     const r = apply(state, command);
     if (!r.ok) throw new Error(r.rejection.code);
     state = r.state;
-    commands.push(command);
+    if (record) commands.push(command);
   };
+  stacks.forEach((stack, seat) => apply1({ type: 'sit', seat, playerId: String(100 + seat), stack }, false));
+  const initial = state;
+  return { initial, commands, state: () => state, run: (command: Command) => apply1(command, true) };
+}
+
+function playedHand(): { source: HistorySource; holes: string[][] } {
+  const t = recordedTable({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2 }, [100, 100, 100]);
+  const { initial, commands, run } = t;
   run({ type: 'start_hand', handId: '7-12-e1', deck: orderedDeck(), button: 0 });
-  while (state.street !== 'complete') {
+  while (t.state().street !== 'complete') {
+    const state = t.state();
     const seat = state.toAct!;
     run({ type: 'act', seat, action: seat === 2 ? 'fold' : state.currentBet > state.seats[seat]!.bet ? 'call' : 'check' });
   }
+  const state = t.state();
   const players = [0, 1, 2].map((seat) => ({ seat, userId: 100 + seat, username: ['alice', 'bob', 'carol'][seat] }));
   // As stored: JSON, with the start time the table actor wrote.
   const source = historySourceOf(JSON.parse(JSON.stringify({ log: { initial, commands }, players, startedAt: '2026-12-03T13:37:00.000Z' })))!;
@@ -74,28 +79,18 @@ describe('hand history for a viewer', () => {
   it('a raked hand stored before decision 028 replays by the rule it was paid by (main pot first); a new one by its own', () => {
     // Dave is all in for 8 with aces and wins the main pot of 32; 5% rake is 151 chips.
     function stored(from: 'every_pot' | 'main_pot_first', keepRule: boolean) {
-      let state: GameState = createGame({ variant: 'NLHE', maxSeats: 4, smallBlind: 50, bigBlind: 100, ante: 5, rake: { percentBps: 500, cap: 300, from } });
-      [10_000, 10_000, 10_000, 8].forEach((stack, seat) => {
-        const r = apply(state, { type: 'sit', seat, playerId: String(100 + seat), stack });
-        if (!r.ok) throw new Error(r.rejection.code);
-        state = r.state;
-      });
-      const initial = state;
-      const commands: Command[] = [];
-      const run = (command: Command) => {
-        const r = apply(state, command);
-        if (!r.ok) throw new Error(r.rejection.code);
-        state = r.state;
-        commands.push(command);
-      };
+      const t = recordedTable({ variant: 'NLHE', maxSeats: 4, smallBlind: 50, bigBlind: 100, ante: 5, rake: { percentBps: 500, cap: 300, from } }, [10_000, 10_000, 10_000, 8]);
+      const { initial, commands, run } = t;
       run({ type: 'start_hand', handId: '7-13-e1', deck: makeDeck({ 0: 'KsKh', 1: 'QsQh', 2: 'JsJh', 3: 'AsAh' }, '2c 7d 9h 4c 3s', 0, 4), button: 0 });
       // Dave all in; alice raises to 1000, bob and carol call; checked down.
       run({ type: 'act', seat: 3, action: 'all_in' });
       run({ type: 'act', seat: 0, action: 'raise', amount: 1000 });
-      while (state.street !== 'complete') {
-        const seat = state.toAct!;
-        run({ type: 'act', seat, action: state.currentBet > state.seats[seat]!.bet ? 'call' : 'check' });
+      while (t.state().street !== 'complete') {
+        const s = t.state();
+        const seat = s.toAct!;
+        run({ type: 'act', seat, action: s.currentBet > s.seats[seat]!.bet ? 'call' : 'check' });
       }
+      const state = t.state();
       // Records written before decision 028 do not name the rule.
       const record = JSON.parse(JSON.stringify({ log: { initial, commands }, players: [0, 1, 2, 3].map((seat) => ({ seat, username: ['alice', 'bob', 'carol', 'dave'][seat] })) }));
       if (!keepRule) delete record.log.initial.config.rake.from;
