@@ -131,9 +131,6 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
             </div>
           ) : null;
         })}
-        {view.button !== null && positions[view.button] && (
-          <div className="dealer-button" style={pos(toward(positions[view.button]!, 0.27), 6)} aria-label="Dealer button" role="img">D</div>
-        )}
         {state.flights.map((f) => {
           const target = positions[f.toSeat];
           if (!target) return null;
@@ -153,6 +150,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           player={state.players.find((p) => p.seat === seat) ?? null}
           position={positions[seat]!}
           isMe={seat === mySeat}
+          isButton={view.button === seat}
           isWinner={winners.has(seat)}
           winning={winning}
           canSit={canSit}
@@ -206,6 +204,8 @@ interface SeatBoxProps {
   player: SeatPlayer | null;
   position: SeatPosition;
   isMe: boolean;
+  /** The dealer button is at this seat: drawn on the seat's plate, so it moves with it. */
+  isButton: boolean;
   isWinner: boolean;
   /** The cards of the winning hands (highlighted), at a showdown. */
   winning: Set<string>;
@@ -215,12 +215,26 @@ interface SeatBoxProps {
   compact: boolean;
 }
 
-function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, canSit, onSit, now, compact }: SeatBoxProps) {
+/**
+ * Which corner of the plate the dealer button takes, by where the seat is on the rail: above
+ * the middle the upper-left one (below are the neighbours' cards), on the right-hand side
+ * below it the lower-right one (the lower-left faces the bets and the board), else the lower-left
+ * one (the seat's own cards are above the plate).
+ */
+function seatSide(position: SeatPosition): string {
+  if (position.y < 49.5) return 'seat-upper';
+  return position.x > 50.5 ? 'seat-right' : '';
+}
+
+function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, winning, canSit, onSit, now, compact }: SeatBoxProps) {
   const view = state.view;
-  const style = pos(position);
+  // On a phone a seat beside the rail (4-max: straight left and right) would hang off the
+  // screen: --seat-half (half the seat's width there and room for the dealer button's overhang,
+  // 0 elsewhere) keeps it inside the felt's box.
+  const style: CSSProperties = { left: `clamp(var(--seat-half, 0px), ${position.x}%, calc(100% - var(--seat-half, 0px)))`, top: `${position.y}%` };
   if (!sv && !player) {
     return (
-      <div className="seat seat-empty" style={style}>
+      <div className={`seat seat-empty ${seatSide(position)}`} style={style}>
         {canSit ? (
           <button className="sit-btn" onClick={() => onSit(seat)} aria-label={`Sit at seat ${seat + 1}`} data-testid={`sit-${seat}`}>
             <span aria-hidden="true">+</span> Sit
@@ -228,6 +242,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
         ) : (
           <span className="seat-open">Seat {seat + 1}</span>
         )}
+        {isButton && <DealerButton />}
       </div>
     );
   }
@@ -252,7 +267,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
   const status = !player?.connected && player ? 'Away' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : joining ? 'Next hand' : null;
   // A seat taken during a hand has no view until the deal: the players list says what it brings.
   const stack = sv ? formatChips(sv.stack) : player?.joiningStack !== undefined ? formatChips(player.joiningStack) : '—';
-  const classes = ['seat', isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
+  const classes = ['seat', seatSide(position), isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
     .filter(Boolean)
     .join(' ');
   const omaha = cardCount > 2;
@@ -284,6 +299,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
           <span className="seat-stack" data-testid={`stack-${seat}`} title={joining ? 'Dealt in from the next hand' : undefined}>{stack}</span>
         </div>
         {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
+        {isButton && <DealerButton />}
       </div>
       <div className="seat-under">
         {shown && view.street === 'complete' ? (
@@ -305,6 +321,16 @@ function SeatBox({ seat, state, sv, player, position, isMe, isWinner, winning, c
       </div>
     </div>
   );
+}
+
+/**
+ * The dealer button, on a left-hand corner of its seat's plate (the blind marker has the
+ * upper-right one; the name and stack are right of the avatar). Out on the felt it had to share
+ * the room between the seat and the middle with the hole cards and the bet, and at some seat
+ * counts and sizes it covered one of them.
+ */
+function DealerButton() {
+  return <span className="dealer-button" aria-label="Dealer button" role="img" data-testid="dealer-button">D</span>;
 }
 
 const CHIP_COLORS = ['chip-white', 'chip-red', 'chip-blue', 'chip-green', 'chip-black'];
