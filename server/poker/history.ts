@@ -278,7 +278,7 @@ function outcomeText(n: Narrator, result: HandResult, s: SeatResult, ownCards: s
   if (shown) {
     const cards = shown.cards.map(cardText).join(' ');
     const handName = pokerStarsHandName(shown.category, shown.name);
-    return `showed [${cards}] and ${s.won > 0 || wonAPot(result, s.seat) ? `won (${s.won})` : 'lost'} with ${handName}`;
+    return `showed [${cards}] and ${wonAPot(result, s.seat) ? `won (${s.won})` : 'lost'} with ${handName}`;
   }
   if (result.mucked.includes(s.seat)) return ownCards ? `mucked [${ownCards.join(' ')}]` : 'mucked';
   if (s.won > 0) return `collected (${s.won})`;

@@ -3,9 +3,9 @@ import { BusError } from '../cluster/bus';
 import type { Db } from '../db/client';
 import { errorAck, type LobbyTable } from '../protocol';
 import { tableOwners } from '../tables/leases';
-import { tableMissing, type TableRegistry } from '../tables/registry';
+import { missingTable, type MissingTable, type TableRegistry } from '../tables/registry';
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from '../tables/registry-api';
-import { seatedTableIds, tableIsOpen } from '../tables/store';
+import { seatedTableIds, tableStatus } from '../tables/store';
 import type { RemoteView } from './fanout';
 import { runTableCommand, type TableCommand, type TableCommandAck, type TableCommandName } from './table-commands';
 
@@ -252,15 +252,17 @@ export class ClusterLink implements RemoteView {
   /**
    * Sends a request about a table to its owner: at most twice (a `moved`
    * answer or a vanished owner makes it look the owner up again). 'local':
-   * this node owns it now.
+   * this node owns it now; `missing`: no node runs it and it is not open
+   * (closed, or never a table).
    */
-  private async forward<T>(tableId: number, kind: string, payload: unknown): Promise<T | 'local' | 'unavailable' | 'not_found'> {
+  private async forward<T>(tableId: number, kind: string, payload: unknown): Promise<T | 'local' | 'unavailable' | { missing: MissingTable }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       if (this.local!.registry.get(tableId)) return 'local';
       const owner = await this.ownerOf(tableId, attempt > 0);
       if (!owner || owner === this.nodeId) {
         if (attempt === 0) continue;
-        return (await tableIsOpen(this.deps.db, tableId)) ? 'unavailable' : 'not_found';
+        const status = await tableStatus(this.deps.db, tableId);
+        return status === 'OPEN' ? 'unavailable' : { missing: missingTable(status) };
       }
       try {
         const reply = await this.deps.bus.request<{ moved?: true } & T>(owner, kind, payload);
@@ -282,7 +284,7 @@ export class ClusterLink implements RemoteView {
         const reply = registry.get(command.tableId) ? 'local' : await this.forward<{ ack: TableCommandAck<N> }>(command.tableId, 'table', command);
         if (reply === 'local') return runTableCommand(registry.get(command.tableId), command);
         if (reply === 'unavailable') return errorAck('table/unavailable') as TableCommandAck<N>;
-        if (reply === 'not_found') return (await tableMissing(this.deps.db, command.tableId)) as TableCommandAck<N>;
+        if ('missing' in reply) return reply.missing as TableCommandAck<N>;
         return reply.ack;
       },
       presenceChanged: (userId, tableIds) => {
@@ -309,8 +311,8 @@ export class ClusterLink implements RemoteView {
           tableId, 'close', { tableId, adminUserId, now: options.now ?? false },
         );
         if (reply === 'local') return registry.closeTable(tableId, adminUserId, options);
-        if (reply === 'not_found') return tableMissing(this.deps.db, tableId);
         if (reply === 'unavailable') return { ok: false, error: { code: 'table/unavailable', message: 'The server running this table is not answering; try again in a moment.' } };
+        if ('missing' in reply) return reply.missing;
         return reply.result;
       },
     };

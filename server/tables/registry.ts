@@ -333,7 +333,7 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   /** The answer to a command for a table this registry does not run: closed if it was, else not found. */
-  missing(tableId: number): ReturnType<typeof tableMissing> {
+  missing(tableId: number): Promise<MissingTable> {
     return tableMissing(this.deps.db, tableId);
   }
 
@@ -528,9 +528,16 @@ export class TableRegistry implements TableRegistryApi {
 
 function noop(): void {}
 
-/** The answer for a table this node does not run: closed (409) if it was, else not found (404). */
-export async function tableMissing(db: Db, tableId: number): Promise<{ ok: false; error: { code: 'table/closed' | 'table/not_found'; message: string } }> {
-  return (await tableStatus(db, tableId)) === 'CLOSED'
+export type MissingTable = { ok: false; error: { code: 'table/closed' | 'table/not_found'; message: string } };
+
+/** The answer for a table nobody runs, by its status: closed (409) if it was, else not found (404). */
+export function missingTable(status: 'OPEN' | 'CLOSED' | null): MissingTable {
+  return status === 'CLOSED'
     ? { ok: false, error: { code: 'table/closed', message: 'The table is closed.' } }
     : { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
+}
+
+/** The answer for a table this node does not run. */
+export async function tableMissing(db: Db, tableId: number): Promise<MissingTable> {
+  return missingTable(await tableStatus(db, tableId));
 }

@@ -236,8 +236,3 @@ export async function tableStatus(db: Db, tableId: number): Promise<'OPEN' | 'CL
   const row = await db.pokerTable.findUnique({ where: { id: tableId }, select: { status: true } });
   return row?.status ?? null;
 }
-
-/** Whether an open table by this id exists (an ownerless one is between two owners). */
-export async function tableIsOpen(db: Db, tableId: number): Promise<boolean> {
-  return (await tableStatus(db, tableId)) === 'OPEN';
-}
