@@ -128,7 +128,13 @@ export function attachGateway(deps: GatewayDeps): void {
     deps.metrics?.socketsConnected(deps.io.engine.clientsCount);
     if (ctx.data.user) userConnected(ctx, ctx.data.user.userId);
     for (const name of Object.keys(clientMessages) as ClientMessageName[]) {
-      socket.on(name, (payload: unknown, ack: unknown) => void dispatch(ctx, name, payload, ack));
+      socket.on(name, (...args: unknown[]) => {
+        // The acknowledgement is the last argument, wherever it falls: a message sent with
+        // no payload (`emitWithAck('table:watch')`) or with extra arguments is still answered.
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+        void dispatch(ctx, name, ack ? args.slice(0, -1) : args, ack);
+      });
     }
     socket.onAny((event: string, ...args: unknown[]) => {
       if (isClientMessageName(event)) return;
@@ -160,11 +166,10 @@ export function attachGateway(deps: GatewayDeps): void {
     deps.router.presenceChanged(userId, deps.fanout.seatedTables(userId));
   }
 
-  async function dispatch<N extends ClientMessageName>(ctx: Context, name: N, payload: unknown, ackArg: unknown): Promise<void> {
-    const ack: AckFn = typeof ackArg === 'function' ? (ackArg as AckFn) : () => undefined;
+  async function dispatch<N extends ClientMessageName>(ctx: Context, name: N, payloads: unknown[], ack: AckFn | undefined): Promise<void> {
     const reply = (response: AckOf<ClientMessageName>) => {
       if (!response.ok) deps.metrics?.error(response.error.code);
-      ack(response);
+      ack?.(response);
     };
     if (!(await sessionStillValid(ctx))) {
       // The answer first, so the client knows why; then the socket goes.
@@ -176,6 +181,8 @@ export function attachGateway(deps: GatewayDeps): void {
     if (!socketBudget.take(ctx.socket.id).ok || (user && !userBudget.take(String(user.userId)).ok)) {
       return reply(errorAck('rate/limited'));
     }
+    if (payloads.length > 1) return reply(errorAck('request/invalid', 'payload: a message carries one payload object'));
+    const payload = payloads[0];
     if (payloadTooLarge(payload)) return reply(errorAck('request/too_large'));
     const parsed = clientMessages[name].safeParse(payload ?? {});
     if (!parsed.success) {

@@ -68,6 +68,15 @@ describe('bad messages change nothing', () => {
     }
     expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
     expect(await code(toAct, 'table:fly', { tableId })).toBe('request/unknown_event');
+    // Every message is answered exactly once, whatever its arguments: none, or more than one.
+    const raw = toAct.socket!.timeout(5_000);
+    const rawCode = (ack: { ok: boolean; error?: { code: string } }) => (ack.ok ? 'ok' : ack.error!.code);
+    expect(rawCode(await raw.emitWithAck('table:watch'))).toBe('request/invalid');
+    expect(rawCode(await raw.emitWithAck('table:act'))).toBe('request/invalid');
+    expect(rawCode(await raw.emitWithAck('lobby:subscribe'))).toBe('ok');
+    expect(rawCode(await raw.emitWithAck('table:act', { tableId, action: 'call', seq }, 'extra'))).toBe('request/invalid');
+    expect(rawCode(await raw.emitWithAck('table:snapshot', { tableId }, { tableId }))).toBe('request/invalid');
+    expect(rawCode(await raw.emitWithAck('lobby:unsubscribe'))).toBe('ok');
     expect(await code(toAct, 'table:act', { tableId: 999_999, action: 'call', seq })).toBe('table/not_found');
     expect(await code(toAct, 'table:sit', { tableId, seat: 1, buyIn: 100 })).toBe('table/already_seated');
     const stranger = TestClient.anonymous(s.url);
