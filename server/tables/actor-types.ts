@@ -40,8 +40,8 @@ export interface ActorDeps {
   equity?: (input: EquityInput) => Promise<EquityResult | null>;
   /** Whether a hand with this id was settled (looked up in the hand records). */
   handSettled: (tableId: number, handNumber: bigint, handId: string) => Promise<boolean>;
-  /** Called after each settled hand, for the lobby statistics. */
-  onHandSettled?: (tableId: number, potTotal: number) => void;
+  /** Called after each settled hand, for the lobby statistics; `pot` is the pot played for (what went in, less any uncalled bet given back). */
+  onHandSettled?: (tableId: number, pot: number) => void;
   /** Called when a lobby-visible number other than the hand statistics changed (seats taken, players waiting). */
   onLobbyChanged?: () => void;
 }

@@ -704,7 +704,7 @@ export class TableActor {
     try {
       for (;;) {
         const outcome = await settleFinishedHand(this.deps, this.table, log, this.game, (seat) => this.seats.get(seat), new Date(this.deps.clock.now()).toISOString());
-        if (outcome.kind === 'settled') return this.settled(log, outcome.potTotal, outcome.recordId);
+        if (outcome.kind === 'settled') return this.settled(log, outcome.pot, outcome.recordId);
         if (this.stopped) return null;
         const elapsed = this.deps.clock.now() - started;
         if (outcome.kind === 'void') {
@@ -725,7 +725,7 @@ export class TableActor {
     }
   }
 
-  private settled(log: HandLog, potTotal: number, recordId: bigint): TableEvent[] {
+  private settled(log: HandLog, pot: number, recordId: bigint): TableEvent[] {
     this.table.handNumber = log.handNumber;
     if (this.game.result?.endedBy === 'showdown') this.resultHeldUntil = this.deps.clock.now() + this.deps.settings.showdownHoldMs;
     this.hand = null;
@@ -737,7 +737,7 @@ export class TableActor {
       this.paused = false;
       this.deps.output.tableNotice(this.id, { tableId: this.id, kind: 'resumed', message: 'Settlement succeeded; play resumes.' });
     }
-    this.deps.onHandSettled?.(this.id, potTotal);
+    this.deps.onHandSettled?.(this.id, pot);
     return [{ type: 'hand_settled', handId: log.handId, handNumber: Number(log.handNumber), recordId: recordId.toString() }];
   }
 

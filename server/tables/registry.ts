@@ -22,6 +22,7 @@ import {
   openSeats,
   openSeatsAtClosedTables,
   openTableIds,
+  recentHands,
   requestClose,
   tableNameTaken,
   tableStatus,
@@ -91,8 +92,10 @@ export const SINGLE_NODE_PLACEMENT: PlacementSettings = {
   nodeId: 'single', cluster: false, leaseTtlMs: 0, tickMs: 0, nodeTtlMs: 0, capacity: 0, rankDelayMs: 0, claimsPerTick: 0,
 };
 
+/** Hands of a table that ended at about `at` (one, or a minute of them read back at a load): how many, and the pots played for. */
 interface HandStat {
   at: number;
+  hands: number;
   pot: number;
 }
 
@@ -365,6 +368,11 @@ export class TableRegistry implements TableRegistryApi {
       handSettled: (id, handNumber, handId) => handWasSettled(this.deps.db, id, handNumber, handId),
       equity: this.deps.equity,
     });
+    if (!this.stats.has(tableId)) {
+      const now = this.deps.clock.now();
+      const minutes = await recentHands(this.deps.db, tableId, LOBBY_WINDOW_MS);
+      this.stats.set(tableId, minutes.map((m) => ({ at: now - m.ageMs, hands: m.hands, pot: m.pot })).sort((a, b) => a.at - b.at));
+    }
     this.actors.set(tableId, actor);
     await actor.restore(await openSeats(this.deps.db, tableId), await this.intents.openOf(tableId));
     this.deps.onTableClaimed?.(tableId);
@@ -397,7 +405,7 @@ export class TableRegistry implements TableRegistryApi {
   private recordHand(tableId: number, pot: number): void {
     const now = this.deps.clock.now();
     const list = (this.stats.get(tableId) ?? []).filter((s) => now - s.at < LOBBY_WINDOW_MS);
-    list.push({ at: now, pot });
+    list.push({ at: now, hands: 1, pot });
     this.stats.set(tableId, list);
     this.deps.onLobbyChanged?.();
   }
@@ -410,13 +418,19 @@ export class TableRegistry implements TableRegistryApi {
     const now = this.deps.clock.now();
     const t = actor.table;
     const recent = (this.stats.get(t.id) ?? []).filter((s) => now - s.at < LOBBY_WINDOW_MS);
-    const averagePot = recent.length ? Math.round(recent.reduce((sum, s) => sum + s.pot, 0) / recent.length) : 0;
+    let hands = 0;
+    let pots = 0;
+    for (const s of recent) {
+      hands += s.hands;
+      pots += s.pot;
+    }
+    const averagePot = hands ? Math.round(pots / hands) : 0;
     return {
       id: t.id, name: t.name, variant: t.variant,
       smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
       minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
       seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
-      averagePot, handsPerHour: recent.length,
+      averagePot, handsPerHour: hands,
       status: actor.isClosing ? 'CLOSED' : 'OPEN',
       node: this.nodeId,
     };

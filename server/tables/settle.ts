@@ -17,7 +17,8 @@ import type { TableRow } from './store';
 //            the database. `code` is a short label for the metrics.
 
 export type HandOutcome =
-  | { kind: 'settled'; potTotal: number; recordId: bigint }
+  /** `pot`: the pot played for (every pot, rake included; an uncalled bet given back not), as the hand's record says. */
+  | { kind: 'settled'; pot: number; recordId: bigint }
   | { kind: 'retry'; reason: string }
   | { kind: 'void'; code: string; reason: string };
 
@@ -50,11 +51,11 @@ export async function settleFinishedHand(
     });
   }
   const started = performance.now();
+  const record = handRecord(log, state, table, people, endedAt);
   try {
     const settled = await deps.ledger.settleHand({
       tableId: table.id, handNumber: log.handNumber, ownerEpoch: table.ownerEpoch, seats: participants,
-      rake: BigInt(result.rake), commitment: log.commitment, seed: log.seedHex,
-      record: handRecord(log, state, table, people, endedAt),
+      rake: BigInt(result.rake), commitment: log.commitment, seed: log.seedHex, record,
     });
     if (!settled.ok) {
       deps.log.warn({ tableId: table.id, error: settled.error, handNumber: String(log.handNumber) }, 'settlement refused');
@@ -71,7 +72,7 @@ export async function settleFinishedHand(
     if (drift.length > 0) return { kind: 'void', code: 'drift', reason: `ledger and engine disagree on seats ${drift.map((d) => d.seatIndex).join(', ')}` };
     deps.metrics?.settlement((performance.now() - started) / 1000);
     deps.metrics?.handSettled();
-    return { kind: 'settled', potTotal: Number(settled.value.potTotal), recordId: settled.value.handId };
+    return { kind: 'settled', pot: record.pot, recordId: settled.value.handId };
   } catch (error) {
     const reason = (error as Error).message;
     return isTransientDbError(error) ? { kind: 'retry', reason } : { kind: 'void', code: 'error', reason: `settlement failed: ${reason}` };

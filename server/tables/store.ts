@@ -217,6 +217,37 @@ export async function handWasSettled(db: Db, tableId: number, handNumber: bigint
   return rows[0]?.found === true;
 }
 
+/** A minute of a table's recent hands: how long ago it ended, how many hands, the pots played for. */
+export interface RecentHands {
+  ageMs: number;
+  hands: number;
+  pot: number;
+}
+
+/** At most this many of a table's latest hands are read back into the lobby's figures at a load. */
+export const RECENT_HANDS_READ_MAX = 1_000;
+
+/**
+ * A table's hands of the last `windowMs`, by minute, for the lobby's average pot and hands per
+ * hour after a restart or a move to another node. The latest hands first, by the (table, hand
+ * number) index, at most RECENT_HANDS_READ_MAX of them, so a load reads a bounded number of rows
+ * however many hands the table has. The pot is the one played for (`record.pot`); a hand stored
+ * before records carried it counts what went in (`pot_total`). Ages come from the database's clock.
+ */
+export async function recentHands(db: Db, tableId: number, windowMs: number): Promise<RecentHands[]> {
+  const rows = await db.$queryRawUnsafe<{ age_ms: number; hands: number; pot: string }[]>(
+    `SELECT min(age_ms)::float8 AS age_ms, count(*)::int AS hands, sum(pot)::text AS pot
+       FROM (SELECT extract(epoch FROM now() - created_at) * 1000 AS age_ms,
+                    COALESCE((record ->> 'pot')::bigint, pot_total) AS pot
+               FROM hands WHERE table_id = $1 ORDER BY hand_number DESC LIMIT ${RECENT_HANDS_READ_MAX}) latest
+      WHERE age_ms < $2
+      GROUP BY floor(age_ms / 60000)`,
+    tableId,
+    windowMs,
+  );
+  return rows.map((r) => ({ ageMs: Math.max(0, Number(r.age_ms)), hands: r.hands, pot: Number(r.pot) }));
+}
+
 export const DEFAULT_TABLES: CreateTableInput[] = [
   { name: 'Main Street 1/2', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 },
   { name: 'High Roller 5/10', variant: 'NLHE', maxSeats: 6, smallBlind: 5, bigBlind: 10, minBuyIn: 200, maxBuyIn: 1_000 },

@@ -594,3 +594,26 @@ describe('9. a leave asked for during a hand is not forgotten by a restart', () 
     expect((await s.t.ledger.reconcile()).violations).toEqual([]);
   });
 });
+
+describe("the lobby's figures", () => {
+  it('average the pots played for (an uncalled bet given back is not in them), and survive a restart', async () => {
+    const { boss, table, alice, bob } = await headsUp('lobby');
+    const turn = () => [alice, bob].find((p) => p.legal.get(table.id)?.legal != null);
+    await alice.until(() => turn() !== undefined, 10_000, 'a turn');
+    const first = turn()!;
+    // Heads-up, the button posts 1 and acts first: raise to 10, then the big blind folds.
+    // 12 went in, 8 of it uncalled and given back: the pot played for is 4.
+    expect(await first.emit('table:act', { tableId: table.id, action: 'raise', amount: 10, seq: first.legal.get(table.id)!.seq })).toMatchObject({ ok: true });
+    const second = first === alice ? bob : alice;
+    await second.until(() => second.legal.get(table.id)?.legal != null, 10_000, "the big blind's turn");
+    expect(await second.emit('table:act', { tableId: table.id, action: 'fold', seq: second.legal.get(table.id)!.seq })).toMatchObject({ ok: true });
+    await alice.until(() => settled(alice, table.id) === 1, 10_000, 'the hand settled');
+    const row = () => s.server.registry.listLobby().find((t) => t.id === table.id)!;
+    expect(row()).toMatchObject({ averagePot: 4, handsPerHour: 1 });
+
+    for (const c of [boss, alice, bob]) c.close();
+    await s.server.close(0);
+    s = await startTestServer({ database: s.t });
+    expect(row()).toMatchObject({ averagePot: 4, handsPerHour: 1 });
+  });
+});
