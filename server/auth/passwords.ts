@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
+import { codePointLength, hasControlCharacter, isWellFormedText } from '../protocol/text';
 
 // Passwords are hashed with argon2id (the library's defaults: 64 MiB, t=3, p=4).
 // A login for a user that does not exist still verifies against a dummy hash,
@@ -10,6 +11,19 @@ export const PASSWORD_LENGTH_MIN = 8;
 export const PASSWORD_LENGTH_MAX = 200;
 /** Length of generated one-time admin passwords, in characters. */
 export const GENERATED_PASSWORD_LENGTH = 24;
+
+/**
+ * Why a new password is refused, or null: 8 to 200 characters, counted as a person counts
+ * them (code points: an emoji is one), valid Unicode (a lone surrogate would be hashed as
+ * U+FFFD, so another password would open the account), no control character.
+ */
+export function passwordProblem(password: string): string | null {
+  const length = codePointLength(password);
+  if (length < PASSWORD_LENGTH_MIN || length > PASSWORD_LENGTH_MAX) return `The password must be ${PASSWORD_LENGTH_MIN} to ${PASSWORD_LENGTH_MAX} characters.`;
+  if (!isWellFormedText(password)) return 'The password must be valid Unicode text (it holds a lone surrogate).';
+  if (hasControlCharacter(password)) return 'The password must not contain control characters (NUL, tab, newline, ...).';
+  return null;
+}
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Role } from '../db/generated/enums';
-import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, hashPassword } from './passwords';
+import { hashPassword } from './passwords';
 
 // Accounts. Usernames are stored lower-case, so the unique index on
 // users.username is what makes them unique case-insensitively (no race between
@@ -12,7 +12,6 @@ export const USERNAME_LENGTH_MAX = 24;
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,24}$/;
 
 export const usernameSchema = z.string().regex(USERNAME_PATTERN);
-export const passwordSchema = z.string().min(PASSWORD_LENGTH_MIN).max(PASSWORD_LENGTH_MAX);
 
 export function normalizeUsername(username: string): string {
   return username.toLowerCase();
@@ -38,7 +37,7 @@ export interface CreateUserInput {
   isBot?: boolean;
 }
 
-/** Callers validate the username and password first (usernameSchema, passwordSchema). */
+/** Callers validate the username and password first (usernameSchema, passwordProblem). */
 export async function createUser(db: Db, input: CreateUserInput): Promise<CreateUserResult> {
   const passwordHash = await hashPassword(input.password);
   const rows = await db.$queryRawUnsafe<{ id: number; username: string; role: Role }[]>(
@@ -72,7 +71,7 @@ export interface PasswordChange {
   userId: number;
   /** The stored hash the current password was verified against. */
   verifiedHash: string;
-  /** Validated by the caller (passwordSchema). */
+  /** Validated by the caller (passwordProblem). */
   newPassword: string;
   /** The session making the change (sessions.id): it stays, every other one ends. */
   keepSessionId: string;

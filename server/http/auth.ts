@@ -15,7 +15,7 @@ import {
   replacePassword,
   type PublicUser,
 } from '../auth/users';
-import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN } from '../auth/passwords';
+import { passwordProblem } from '../auth/passwords';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
 
@@ -92,9 +92,8 @@ async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePoli
   const tooMany = limited(reply, await limiters.byIp.take(request.ip));
   if (tooMany) return tooMany;
   if (!USERNAME_PATTERN.test(body.username)) return sendError(reply, 400, 'auth/invalid_username');
-  if (body.password.length < PASSWORD_LENGTH_MIN || body.password.length > PASSWORD_LENGTH_MAX) {
-    return sendError(reply, 400, 'auth/weak_password');
-  }
+  const weak = passwordProblem(body.password);
+  if (weak) return sendError(reply, 400, 'auth/weak_password', weak);
   const created = await createUser(deps.db, { username: body.username, password: body.password });
   if (!created.ok) return sendError(reply, 409, created.code);
   deps.log.info({ userId: created.user.id }, 'user signed up');
@@ -129,9 +128,8 @@ async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: F
     await limiters.failuresByUsername.take(usernameKey);
     return sendError(reply, 401, 'auth/invalid_credentials', 'The current password is wrong.');
   }
-  if (body.newPassword.length < PASSWORD_LENGTH_MIN || body.newPassword.length > PASSWORD_LENGTH_MAX) {
-    return sendError(reply, 400, 'auth/weak_password');
-  }
+  const weak = passwordProblem(body.newPassword);
+  if (weak) return sendError(reply, 400, 'auth/weak_password', weak);
   const token = sessionTokenOf(request);
   const keepSessionId = token ? hashToken(token) : '';
   if (!(await replacePassword(deps.db, { userId: user.userId, verifiedHash: hash, newPassword: body.newPassword, keepSessionId }))) {

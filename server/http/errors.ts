@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LedgerError } from '../ledger/errors';
 import { chipsForJson } from '../protocol/chips';
 import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
+import { isWellFormedText } from '../protocol/text';
 import type { HttpDeps } from './deps';
 
 // Every HTTP error body is { ok: false, error: { code, message } } with a code
@@ -95,9 +96,6 @@ export type PageQuery = z.infer<typeof pageQuery>;
 
 // ---- values PostgreSQL refuses, refused here first (400 request/invalid, not 500) --------
 
-/** A UTF-16 surrogate without its pair: it has no UTF-8 form. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Text that goes into a query or a row: PostgreSQL's text refuses the NUL character (22021),
  * and a lone surrogate has no UTF-8 form (the driver stores U+FFFD in its place in a text
@@ -106,7 +104,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function dbText<S extends z.ZodString>(schema: S) {
   return schema
     .refine((text) => !text.includes('\u0000'), { message: 'must not contain the NUL character' })
-    .refine((text) => !LONE_SURROGATE.test(text), { message: 'must be valid Unicode (a lone surrogate)' });
+    .refine(isWellFormedText, { message: 'must be valid Unicode (a lone surrogate)' });
 }
 
 /**

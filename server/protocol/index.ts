@@ -3,3 +3,4 @@ export * from './messages';
 export * from './frames';
 export type { ReconcileReport, Violation } from './reconcile';
 export * from './table-feed';
+export * from './text';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { LobbyTable, TableSnapshot } from './frames';
+import { hasControlCharacter, isWellFormedText } from './text';
 
 // Every message a client may send over Socket.IO, as strict zod schemas:
 // unknown keys, wrong types, non-integer or negative amounts are rejected
@@ -50,7 +51,16 @@ export const clientMessages = {
   'table:sit_in': z.strictObject({ tableId }),
   'table:top_up': z.strictObject({ tableId, amount: chipAmount, idempotencyKey: idempotencyKey.optional() }),
   'table:leave': z.strictObject({ tableId }),
-  'table:chat': z.strictObject({ tableId, text: z.string().trim().min(1).max(CHAT_LENGTH_MAX) }),
+  'table:chat': z.strictObject({
+    tableId,
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(CHAT_LENGTH_MAX)
+      .refine(isWellFormedText, { message: 'must be valid Unicode text (a lone surrogate)' })
+      .refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, newline, ...)' }),
+  }),
   /**
    * The player's own contribution to the shuffle (docs/fairness.md): mixed into
    * the deck of every hand dealt to them from the next hand on. The server

@@ -94,6 +94,13 @@ describe('bad input creates nothing', () => {
       [{ username: 'x'.repeat(25), password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
       [{ username: 'frank', password: 'short' }, 400, 'auth/weak_password'],
       [{ username: 'frank', password: 'p'.repeat(201) }, 400, 'auth/weak_password'],
+      // Counted in characters (code points): four cards are 8 UTF-16 units but 4 characters.
+      [{ username: 'frank', password: '\u{1F0A1}'.repeat(4) }, 400, 'auth/weak_password'],
+      // Not stored as sent: a lone surrogate would be hashed as U+FFFD; control characters.
+      [{ username: 'frank', password: 'pass\uD800word' }, 400, 'auth/weak_password'],
+      [{ username: 'frank', password: 'pass\uDC00word' }, 400, 'auth/weak_password'],
+      [{ username: 'frank', password: 'pass\u0000word' }, 400, 'auth/weak_password'],
+      [{ username: 'frank', password: 'pass\nword12' }, 400, 'auth/weak_password'],
       [{ username: 'ERIN', password: TEST_PASSWORD }, 409, 'auth/username_taken'],
       [{ username: 'erin', password: TEST_PASSWORD }, 409, 'auth/username_taken'],
     ];
@@ -105,6 +112,16 @@ describe('bad input creates nothing', () => {
     expect(await h.t.db.user.count()).toBe(before);
     const login = await post('/api/auth/login', { username: 'erin', password: TEST_PASSWORD, remember: true });
     expect(login.json().error.code).toBe('request/invalid');
+  });
+
+  it('takes any printable Unicode password of 8 to 200 characters, emoji counted as one, and logs in with it', async () => {
+    for (const [username, password] of [['gina', '\u{1F0A1}'.repeat(8)], ['hank', 'ä'.repeat(3) + '\u{1F0A1}'.repeat(197)], ['iris', 'mot de passe ☃']]) {
+      const created = await post('/api/auth/signup', { username, password });
+      expect([username, created.statusCode]).toEqual([username, 200]);
+      expect([username, (await post('/api/auth/login', { username, password })).statusCode]).toEqual([username, 200]);
+    }
+    const tooLong = await post('/api/auth/signup', { username: 'jack', password: '\u{1F0A1}'.repeat(201) });
+    expect(tooLong.json().error).toEqual({ code: 'auth/weak_password', message: 'The password must be 8 to 200 characters.' });
   });
 
   it('answers malformed JSON and oversized bodies in the error shape', async () => {

@@ -176,7 +176,7 @@ describe('POST /api/auth/password', () => {
   it('applies the sign-up rules to the new password, and refuses malformed bodies and anonymous callers', async () => {
     const grace = await player();
     const before = await s.t.db.user.findUniqueOrThrow({ where: { id: grace.userId } });
-    for (const newPassword of ['short', 'x'.repeat(201)]) {
+    for (const newPassword of ['short', 'x'.repeat(201), 'new\uD83Dsecret', 'new\u0000secret']) {
       const weak = await change(grace.cookie, { currentPassword: TEST_PASSWORD, newPassword });
       expect([weak.status, weak.body.error?.code]).toEqual([400, 'auth/weak_password']);
     }

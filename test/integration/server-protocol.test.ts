@@ -67,6 +67,9 @@ describe('bad messages change nothing', () => {
       expect(watched.ok && watched.cancelledHandId, lastHandId).toBeUndefined();
     }
     expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
+    for (const text of ['nul\u0000here', 'half \uD83C a card', 'two\nlines', 'bell\u0007']) {
+      expect(await code(toAct, 'table:chat', { tableId, text }), JSON.stringify(text)).toBe('request/invalid');
+    }
     expect(await code(toAct, 'table:fly', { tableId })).toBe('request/unknown_event');
     // Every message is answered exactly once, whatever its arguments: none, or more than one.
     const raw = toAct.socket!.timeout(5_000);

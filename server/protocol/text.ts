@@ -1,0 +1,26 @@
+// Text a client sends that is stored, hashed or shown to other people: well-formed
+// Unicode only. A lone UTF-16 surrogate has no UTF-8 form: PostgreSQL's jsonb refuses
+// it, the driver stores U+FFFD in its place in a text column, argon2 hashes U+FFFD
+// instead. Refused where it arrives, with the other characters nobody means to send.
+
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** C0 and C1 control characters, NUL among them (a tab or a newline too: chat is one line). */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** Whether the text is valid Unicode (no lone surrogate). */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Whether the text holds a control character (NUL, newline, escape, ...). */
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL.test(text);
+}
+
+/** The length a person counts: Unicode code points, not UTF-16 units (an emoji is one). */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
