@@ -397,6 +397,8 @@ export class TableActor {
     // act that often follows it (a reload before an all-in) goes on at once.
     let stored: Promise<boolean> | undefined;
     const answer = this.command(async (): Promise<Ack<{ pending: boolean; stack?: number }>> => {
+      // A closing table cashes everyone out at the boundary: a top-up would never be applied.
+      if (this.closing) return errorAck('table/closed');
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
@@ -1048,12 +1050,16 @@ export class TableActor {
     }
     this.deps.output.seatChanged(record.userId, this.id, false);
     if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
-    if (dropped) {
-      this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: 'Your pending top-up was cancelled because you left the table.' });
-    }
+    if (dropped) this.topUpsCancelled(record.userId, why);
     this.deps.log.info({ tableId: this.id, seat, userId: record.userId, why }, 'seat removed');
     this.waitlist.seatsChanged();
     return { ok: true, amount: out.ok ? Number(out.value.amount) : 0 };
+  }
+
+  /** Tells a player who leaves with top-ups still queued that they were not applied (no chip of them moved). */
+  private topUpsCancelled(userId: number, why: 'left' | 'removed' | 'closed'): void {
+    const because = why === 'closed' ? 'the table closed' : why === 'left' ? 'you left the table' : 'you were removed from the table';
+    this.deps.output.notice(userId, { tableId: this.id, kind: 'info', message: `Your pending top-up was cancelled because ${because}; no chips were taken.` });
   }
 
   /**
@@ -1197,6 +1203,7 @@ export class TableActor {
       this.seats.remove(seat);
       this.deps.output.seatChanged(record.userId, this.id, false);
       if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
+      if (record.intents.some((i) => i.kind === 'top_up')) this.topUpsCancelled(record.userId, 'closed');
     }
     await this.finishClose();
   }

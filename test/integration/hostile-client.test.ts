@@ -312,6 +312,20 @@ describe('4. closing a table strands nothing', () => {
     for (const c of [boss, alice, bob]) c.close();
   });
 
+  it('a top-up at a closing table is refused; one queued before the close is cancelled with a notice, no chip taken', async () => {
+    const { boss, table, alice, bob } = await tableWithHand('topup-close');
+    expect(await bob.emit('table:top_up', { tableId: table.id, amount: 20 })).toEqual({ ok: true, pending: true });
+    expect((await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, {})).body.pending).toBe(true);
+    expect(await alice.emit('table:top_up', { tableId: table.id, amount: 20 })).toMatchObject({ ok: false, error: { code: 'table/closed' } });
+    expect((await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, { now: true })).body.pending).toBe(false);
+    await expectClosedAndPaid(table.id, [alice, bob]);
+    expect([await walletOf(alice), await walletOf(bob)]).toEqual([2_000, 2_000]);
+    const notices = (c: TestClient) => c.received.filter((r) => r.event === 'table:notice').map((r) => (JSON.parse(r.json) as { message: string }).message);
+    await bob.until(() => notices(bob).some((m) => m.includes('top-up was cancelled because the table closed')), 5_000, "bob's notice");
+    expect(notices(alice).filter((m) => m.includes('top-up'))).toEqual([]);
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
   it('closed mid-hand, then the server restarts before the hand ends: the close still completes', async () => {
     const { boss, table, alice, bob } = await tableWithHand('restart');
     await boss.http('POST', `/api/admin/tables/${table.id}/close`, {});

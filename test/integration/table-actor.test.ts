@@ -264,7 +264,7 @@ describe('table actor', () => {
     expect(actor.seatsTaken()).toBe(1);
     expect(await t.db.seatSession.count({ where: { tableId: actor.id, status: 'OPEN' } })).toBe(1);
     expect(topUpsSent).toEqual([]);
-    expect(rec.notices.map((n) => n.message)).toContain('Your pending top-up was cancelled because you left the table.');
+    expect(rec.notices.map((n) => n.message)).toContain('Your pending top-up was cancelled because you left the table; no chips were taken.');
     const wallet = await t.db.account.findUniqueOrThrow({ where: { code: `wallet:${callers[other]!.userId}` } });
     expect(wallet.balance).toBe(1_000n - 100n + 101n); // bought in 100, won the small blind
     await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
