@@ -365,6 +365,7 @@ export class TableActor {
     return this.command(async () => {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
+      if (this.seats.get(seat)!.phase === 'leaving') return errorAck('table/leave_pending');
       return (await this.sitOutSeat(seat)) ? { ok: true } : errorAck('seat/already_sitting_out');
     });
   }
@@ -374,6 +375,8 @@ export class TableActor {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
+      // A leave cannot be taken back: sitting in would deal nobody in, the seat still goes.
+      if (record.phase === 'leaving') return errorAck('table/leave_pending');
       if (record.phase === 'joining') return { ok: true };
       const state = this.game.seats[seat];
       const topUpQueued = record.intents.some((i) => i.kind === 'top_up');

@@ -595,6 +595,16 @@ describe('5. a folded hand stays private after the hand', () => {
 });
 
 describe('9. a leave asked for during a hand is not forgotten by a restart', () => {
+  it('until it happens, sitting out, sitting in and topping up answer table/leave_pending', async () => {
+    const { boss, table, alice, bob } = await headsUp('pending');
+    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    expect(await alice.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
+    for (const [event, payload] of [['table:sit_out', {}], ['table:sit_in', {}], ['table:top_up', { amount: 10 }]] as const) {
+      expect(await alice.emit(event, { tableId: table.id, ...payload }), event).toMatchObject({ ok: false, error: { code: 'table/leave_pending' } });
+    }
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
   it('the player is cashed out by the restarted server', async () => {
     const { boss, table, alice: kate, bob: liam } = await headsUp('leave');
     await kate.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
