@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { idempotencyKey } from '../protocol/messages';
 import { requireAdmin, userOf } from './guards';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
@@ -20,7 +21,7 @@ const adjustmentSchema = z.strictObject({
     .max(Number.MAX_SAFE_INTEGER)
     .refine((n) => n !== 0, { message: 'amount must not be zero' }),
   reason: dbText(z.string().trim().min(1).max(REASON_LENGTH_MAX)),
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey,
 });
 
 const TRANSFER_KINDS = ['BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAND', 'ADJUST', 'WALLET_TRANSFER'] as const;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LedgerError } from '../ledger/errors';
 import { chipsForJson } from '../protocol/chips';
 import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
+import { payloadErrorCode } from '../protocol/messages';
 import { isWellFormedText } from '../protocol/text';
 import type { HttpDeps } from './deps';
 
@@ -35,7 +36,7 @@ export function parseOrReply<S extends z.ZodType>(reply: FastifyReply, schema: S
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  sendError(reply, 400, 'request/invalid', issue ? `${where}${issue.message}` : undefined);
+  sendError(reply, 400, payloadErrorCode(issue), issue ? `${where}${issue.message}` : undefined);
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { idempotencyKey } from '../protocol/messages';
 import { requireUser, userOf } from './guards';
 import type { Db } from '../db/client';
 import { accountCodes } from '../ledger/transactions';
@@ -12,7 +13,7 @@ import { BODY_BYTES_MAX, jsonNumber, pageQuery, parseOrReply, registerScoped, se
 
 const buyChipsSchema = z.strictObject({
   amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey,
 });
 
 export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps): void {

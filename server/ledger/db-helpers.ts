@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../db/client';
+import { isIdempotencyKey } from '../protocol/messages';
 import type { Prisma } from '../db/generated/client';
 import { Rollback, fail, type LedgerError, type LedgerResult } from './errors';
 import type { ScopedKey } from './keys';
@@ -217,9 +218,7 @@ export async function lookup(tx: Tx, kind: string, key: ScopedKey): Promise<Stor
   return rows[0] ?? null;
 }
 
-export function validKey(key: unknown): key is string {
-  return typeof key === 'string' && key.length >= 1 && key.length <= 200 && /^[\x21-\x7e]+$/.test(key);
-}
+export const validKey = isIdempotencyKey;
 
 // ---- locking -----------------------------------------------------------------
 

@@ -17,7 +17,18 @@ const tableId = z.number().int().positive().max(2_147_483_647);
 /** Chip amounts on the wire: whole, positive, and below 2^53. */
 export const chipAmount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/);
+/** A client's retry key: 1 to 200 printable ASCII characters (space included). */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,200}$/;
+export function isIdempotencyKey(key: unknown): key is string {
+  return typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key);
+}
+/** The key in a payload (HTTP body or socket message); refused as `idempotency/key_invalid` (payloadErrorCode). */
+export const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY_PATTERN, { message: 'must be 1 to 200 printable ASCII characters' });
+
+/** The code for a payload its schema refused: a bad idempotency key has its own, anything else is request/invalid. */
+export function payloadErrorCode(issue: { path: PropertyKey[] } | undefined): 'idempotency/key_invalid' | 'request/invalid' {
+  return issue?.path.length === 1 && issue.path[0] === 'idempotencyKey' ? 'idempotency/key_invalid' : 'request/invalid';
+}
 
 export const clientMessages = {
   'lobby:subscribe': z.strictObject({}),

@@ -4,6 +4,7 @@ import {
   errorAck,
   isClientMessageName,
   PAYLOAD_BYTES_MAX,
+  payloadErrorCode,
   type AckOf,
   type ClientMessage,
   type ClientMessageName,
@@ -187,7 +188,7 @@ export function attachGateway(deps: GatewayDeps): void {
     const parsed = clientMessages[name].safeParse(payload ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return reply(errorAck('request/invalid', `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`));
+      return reply(errorAck(payloadErrorCode(issue), `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`));
     }
     try {
       reply(await handlers[name](ctx, parsed.data as ClientMessage<N>));

@@ -171,11 +171,17 @@ describe('wallet', () => {
       { amountCents: 0, idempotencyKey: uniqueKey() },
       { amountCents: 12.5, idempotencyKey: uniqueKey() },
       { amountCents: 500, idempotencyKey: uniqueKey(), userId: 1 },
-      { amountCents: 500 },
     ]) {
       expect(errorCode(await post('/api/wallet/buy-chips', body, player.cookie))).toBe('request/invalid');
     }
+    // No key is a malformed key.
+    expect(errorCode(await post('/api/wallet/buy-chips', { amountCents: 500 }, player.cookie))).toBe('idempotency/key_invalid');
     expect(await walletBalance(player.cookie)).toBe(1234);
+    // Printable ASCII includes the space: such a key works, and its replay is answered, not applied.
+    const spaced = `order ${uniqueKey()} #1`;
+    expect((await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: spaced }, player.cookie)).json().balance).toBe(1334);
+    expect((await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: spaced }, player.cookie)).json().balance).toBe(1334);
+    expect(await walletBalance(player.cookie)).toBe(1334);
   });
 
   it('lists open seats with their stacks', async () => {
@@ -333,8 +339,11 @@ describe('admin views', () => {
     // A NUL in an idempotency key is an invalid key, refused before any query.
     const nulKey = await post('/api/admin/adjustments', { ...adjustment, idempotencyKey: 'a\u0000' }, admin.cookie);
     expect([nulKey.statusCode, errorCode(nulKey)]).toEqual([400, 'idempotency/key_invalid']);
-    const nulBuy = await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: 'a\u0000' }, player.cookie);
-    expect([nulBuy.statusCode, errorCode(nulBuy)]).toEqual([400, 'idempotency/key_invalid']);
+    // Every malformed key gets the one code, whatever is wrong with it.
+    for (const idempotencyKey of ['a\u0000', '', 'k'.repeat(201), 'clé', 'tab\tkey', 42, null]) {
+      const bad = await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey }, player.cookie);
+      expect([JSON.stringify(idempotencyKey), bad.statusCode, errorCode(bad)]).toEqual([JSON.stringify(idempotencyKey), 400, 'idempotency/key_invalid']);
+    }
     // A table id past PostgreSQL's integer names no table.
     const huge = await post('/api/admin/tables/2147483648/close', {}, admin.cookie);
     expect([huge.statusCode, errorCode(huge)]).toEqual([404, 'table/not_found']);

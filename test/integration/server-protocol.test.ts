@@ -82,6 +82,11 @@ describe('bad messages change nothing', () => {
     expect(rawCode(await raw.emitWithAck('lobby:unsubscribe'))).toBe('ok');
     expect(await code(toAct, 'table:act', { tableId: 999_999, action: 'call', seq })).toBe('table/not_found');
     expect(await code(toAct, 'table:sit', { tableId, seat: 1, buyIn: 100 })).toBe('table/already_seated');
+    // A malformed idempotency key has its own code, over the socket as over HTTP.
+    for (const idempotencyKey of ['', 'k'.repeat(201), 'clé', 'nul\u0000', 7]) {
+      expect(await code(toAct, 'table:top_up', { tableId, amount: 10, idempotencyKey }), JSON.stringify(idempotencyKey)).toBe('idempotency/key_invalid');
+      expect(await code(toAct, 'table:sit', { tableId, seat: 1, buyIn: 100, idempotencyKey }), JSON.stringify(idempotencyKey)).toBe('idempotency/key_invalid');
+    }
     const stranger = TestClient.anonymous(s.url);
     await stranger.connect();
     expect(await code(stranger, 'table:act', { tableId, action: 'call', seq })).toBe('auth/required');
