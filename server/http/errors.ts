@@ -60,6 +60,7 @@ function fastifyErrorCode(error: FastifyError): { status: number; code: ErrorCod
  */
 export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scope: FastifyInstance) => void): void {
   app.register(async (scope) => {
+    namePoisonedJson(scope);
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       const { status, code } = fastifyErrorCode(error);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -71,6 +72,35 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
     });
     body(scope);
   });
+}
+
+/**
+ * Fastify's own JSON parser, which refuses a `__proto__` or `constructor.prototype` key (it
+ * could poison an object's prototype later), but says "not valid JSON" for it: the refusal
+ * stays, and its message names the key, since the body was valid JSON.
+ */
+function namePoisonedJson(scope: FastifyInstance): void {
+  const parse = scope.getDefaultJsonParser('error', 'error');
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    void parse(request, body as string, (error, value) => {
+      if (error && isJsonText(body as string)) {
+        const named = new Error('body: a key named __proto__ or constructor.prototype is not allowed') as FastifyError;
+        named.statusCode = 400;
+        return done(named, undefined);
+      }
+      return error ? done(error, undefined) : done(null, value);
+    });
+  });
+}
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // ---- query parsing shared by the paged lists ------------------------------------
