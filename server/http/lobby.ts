@@ -44,6 +44,8 @@ export const createTableSchema = z
   })
   .refine((t) => t.bigBlind >= t.smallBlind, { message: 'bigBlind must be at least smallBlind', path: ['bigBlind'] })
   .refine((t) => t.minBuyIn >= t.bigBlind, { message: 'minBuyIn must be at least bigBlind', path: ['minBuyIn'] })
+  // A stack of the minimum buy-in pays a hand's ante and big blind and is not all in by them.
+  .refine((t) => t.minBuyIn > t.bigBlind + (t.ante ?? 0) || !t.ante, { message: 'minBuyIn must be more than bigBlind + ante', path: ['ante'] })
   .refine((t) => t.maxBuyIn >= t.minBuyIn, { message: 'maxBuyIn must be at least minBuyIn', path: ['maxBuyIn'] });
 
 const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });

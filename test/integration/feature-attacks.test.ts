@@ -644,6 +644,8 @@ describe('POST /api/admin/tables timing', () => {
       { seatOfferMs: 1 }, { waitlistMax: 1_000_000 }, { handIntervalMs: 0 }, { spectatorsMax: 0 }, { mailboxDepthMax: 1e9 },
       { timing: { showdownHoldMs: 1 } }, { showdownHoldMs: 1e100 }, { runOutStreetMs: Number.MAX_SAFE_INTEGER + 2 },
       { showdownHoldMs: '0' }, { showdownHoldMs: {} }, { showdownHoldMs: [] }, { runOutStreetMs: false },
+      // An ante that, with the big blind, takes a minimum buy-in all in (or more than a maximum one).
+      { ante: 10_000 }, { ante: 38 },
     ];
     for (const extra of extras) {
       const r = await boss.http<{ error: { code: string } }>('POST', '/api/admin/tables', body(extra));
