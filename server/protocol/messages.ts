@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { LobbyTable, TableSnapshot } from './frames';
-import { hasControlCharacter, isWellFormedText } from './text';
+import { codePointLength, hasControlCharacter, isWellFormedText } from './text';
 
 // Every message a client may send over Socket.IO, as strict zod schemas:
 // unknown keys, wrong types, non-integer or negative amounts are rejected
@@ -68,7 +68,7 @@ export const clientMessages = {
       .string()
       .trim()
       .min(1)
-      .max(CHAT_LENGTH_MAX)
+      .refine((text) => codePointLength(text) <= CHAT_LENGTH_MAX, { message: `must be at most ${CHAT_LENGTH_MAX} characters` })
       .refine(isWellFormedText, { message: 'must be valid Unicode text (a lone surrogate)' })
       .refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, newline, ...)' }),
   }),

@@ -67,6 +67,9 @@ describe('bad messages change nothing', () => {
       expect(watched.ok && watched.cancelledHandId, lastHandId).toBeUndefined();
     }
     expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(5_000) })).toBe('request/too_large');
+    // 280 characters: an emoji counts as one (280 of them are 560 UTF-16 units), the 281st is refused.
+    expect(await code(toAct, 'table:chat', { tableId, text: '\u{1F0A1}'.repeat(280) })).toBe('ok');
+    expect(await code(toAct, 'table:chat', { tableId, text: 'x'.repeat(281) })).toBe('request/invalid');
     for (const text of ['nul\u0000here', 'half \uD83C a card', 'two\nlines', 'bell\u0007']) {
       expect(await code(toAct, 'table:chat', { tableId, text }), JSON.stringify(text)).toBe('request/invalid');
     }
