@@ -229,9 +229,9 @@ export const RECENT_HANDS_READ_MAX = 1_000;
 
 /**
  * A table's hands of the last `windowMs`, by minute, for the lobby's average pot and hands per
- * hour after a restart or a move to another node. The latest hands first, by the (table, hand
- * number) index, at most RECENT_HANDS_READ_MAX of them, so a load reads a bounded number of rows
- * however many hands the table has. The pot is the one played for (`record.pot`); a hand stored
+ * hour after a restart or a move to another node. Only the table's last RECENT_HANDS_READ_MAX
+ * hand numbers are looked at (a range of the (table, hand number) index; hand numbers follow
+ * each other), so a load reads a bounded number of rows however many hands the table has. The pot is the one played for (`record.pot`); a hand stored
  * before records carried it counts what went in (`pot_total`). Ages come from the database's clock.
  */
 export async function recentHands(db: Db, tableId: number, windowMs: number): Promise<RecentHands[]> {
@@ -239,8 +239,10 @@ export async function recentHands(db: Db, tableId: number, windowMs: number): Pr
     `SELECT min(age_ms)::float8 AS age_ms, count(*)::int AS hands, sum(pot)::text AS pot
        FROM (SELECT extract(epoch FROM now() - created_at) * 1000 AS age_ms,
                     COALESCE((record ->> 'pot')::bigint, pot_total) AS pot
-               FROM hands WHERE table_id = $1 ORDER BY hand_number DESC LIMIT ${RECENT_HANDS_READ_MAX}) latest
-      WHERE age_ms < $2
+               FROM hands
+              WHERE table_id = $1
+                AND hand_number > (SELECT max(hand_number) FROM hands WHERE table_id = $1) - ${RECENT_HANDS_READ_MAX}
+                AND created_at > now() - $2 * interval '1 millisecond') latest
       GROUP BY floor(age_ms / 60000)`,
     tableId,
     windowMs,
