@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin, userOf } from './guards';
-import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX } from '../protocol';
+import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
 import { recordAdminAction } from './admin';
@@ -28,7 +28,10 @@ function timingMs(field: keyof TableTimingInput, max: number) {
 
 export const createTableSchema = z
   .strictObject({
-    name: dbText(z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX)),
+    // One line, as it is printed in every hand history (a newline would split its header).
+    name: dbText(z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX))
+      .refine((name) => !hasControlCharacter(name), { message: 'must not contain control characters (newline, tab, ...)' })
+      .refine((name) => !hasBidiControl(name), { message: 'must not contain bidirectional override characters' }),
     variant: z.enum(['NLHE', 'PLO']),
     maxSeats: z.number().int().min(TABLE_SEATS_MIN).max(TABLE_SEATS_MAX),
     smallBlind: chips.positive(),
@@ -43,9 +46,8 @@ export const createTableSchema = z
     runOutStreetMs: timingMs('runOutStreetMs', RUN_OUT_STREET_MS_MAX),
   })
   .refine((t) => t.bigBlind >= t.smallBlind, { message: 'bigBlind must be at least smallBlind', path: ['bigBlind'] })
-  .refine((t) => t.minBuyIn >= t.bigBlind, { message: 'minBuyIn must be at least bigBlind', path: ['minBuyIn'] })
   // A stack of the minimum buy-in pays a hand's ante and big blind and is not all in by them.
-  .refine((t) => t.minBuyIn > t.bigBlind + (t.ante ?? 0) || !t.ante, { message: 'minBuyIn must be more than bigBlind + ante', path: ['ante'] })
+  .refine((t) => t.minBuyIn > t.bigBlind + (t.ante ?? 0), { message: 'minBuyIn must be more than bigBlind + ante', path: ['minBuyIn'] })
   .refine((t) => t.maxBuyIn >= t.minBuyIn, { message: 'maxBuyIn must be at least minBuyIn', path: ['maxBuyIn'] });
 
 const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });

@@ -265,6 +265,14 @@ function linesOf(n: Narrator, beat: Beat): string[] {
 
 // ---- the PokerStars text -----------------------------------------------------------------
 
+/**
+ * A name as one line of the history: control and bidirectional-override characters become
+ * spaces, so a name stored before they were refused cannot split a line or fake another hand.
+ */
+function oneLine(name: string): string {
+  return name.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, ' ');
+}
+
 function roleText(state: GameState, seat: SeatIndex): string {
   let roles = '';
   if (seat === state.button) roles += ' (button)';
@@ -320,7 +328,7 @@ export function toPokerStarsText(record: HandRecord, viewer: Viewer = { kind: 's
   if (!/^\d+$/.test(number)) throw new Error(`a PokerStars hand number is digits only: ${JSON.stringify(number)}`);
   const lines = [
     `PokerStars Hand #${number}:  ${game} (${started.smallBlind}/${started.bigBlind}) - ${pokerStarsDate(record.startedAt ?? new Date(0).toISOString())}`,
-    `Table '${record.tableName ?? 'Table'}' ${c.maxSeats}-max (Play Money) Seat #${started.button + 1} is the button`,
+    `Table '${oneLine(record.tableName ?? 'Table')}' ${c.maxSeats}-max (Play Money) Seat #${started.button + 1} is the button`,
     ...[...started.seats].sort((a, b) => a.seat - b.seat).map((s) => `Seat ${s.seat + 1}: ${n.name(s.seat)} (${s.stack} in chips)`),
   ];
   const dealt = new Map<SeatIndex, string[]>();

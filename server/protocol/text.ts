@@ -7,6 +7,8 @@
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** C0 and C1 control characters, NUL among them (a tab or a newline too: chat is one line). */
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+/** Bidirectional embeddings, overrides and isolates: they make a name read as another text. */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 
 /** Whether the text is valid Unicode (no lone surrogate). */
 export function isWellFormedText(text: string): boolean {
@@ -16,6 +18,11 @@ export function isWellFormedText(text: string): boolean {
 /** Whether the text holds a control character (NUL, newline, escape, ...). */
 export function hasControlCharacter(text: string): boolean {
   return CONTROL.test(text);
+}
+
+/** Whether the text holds a bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069). */
+export function hasBidiControl(text: string): boolean {
+  return BIDI_CONTROL.test(text);
 }
 
 /** The length a person counts: Unicode code points, not UTF-16 units (an emoji is one). */

@@ -184,6 +184,25 @@ describe('wallet', () => {
     expect(await walletBalance(player.cookie)).toBe(1334);
   });
 
+  it('takes bodies as JSON only: what a cross-site form can send (text/plain, urlencoded, multipart) is 415 and buys nothing', async () => {
+    const player = await h.signup('formed');
+    const json = JSON.stringify({ amountCents: 100, idempotencyKey: uniqueKey() });
+    for (const [type, payload] of [
+      ['text/plain', json],
+      ['text/plain;charset=UTF-8', json],
+      ['application/x-www-form-urlencoded', `${encodeURIComponent(json.slice(0, -6))}=${encodeURIComponent(json.slice(-6))}`],
+      ['multipart/form-data; boundary=XX', `--XX\r\nContent-Disposition: form-data; name="amountCents"\r\n\r\n100\r\n--XX--\r\n`],
+    ]) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/wallet/buy-chips', payload, headers: { cookie: player.cookie, 'content-type': type } });
+      expect([type, r.statusCode, errorCode(r)]).toEqual([type, 415, 'request/invalid']);
+    }
+    expect(await walletBalance(player.cookie)).toBe(0);
+    // JSON with a charset, and a POST with no body at all, are fine.
+    const withCharset = await h.app.inject({ method: 'POST', url: '/api/wallet/buy-chips', payload: json, headers: { cookie: player.cookie, 'content-type': 'Application/JSON; charset=utf-8' } });
+    expect(withCharset.statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: player.cookie } })).statusCode).toBe(200);
+  });
+
   it('lists open seats with their stacks', async () => {
     const player = await h.signup('seated');
     await post('/api/wallet/buy-chips', { amountCents: 1000, idempotencyKey: uniqueKey() }, player.cookie);
@@ -299,6 +318,8 @@ describe('admin views', () => {
     const registryCalls = h.registry.calls.length;
     const nul = encodeURIComponent('a\u0000b');
     for (const url of [
+      // A mistyped filter is refused, not read as no filter.
+      '/api/admin/ledger?userid=5', '/api/admin/users?q=x', '/api/admin/actions?admin=1', '/api/wallet/history?foo=1', '/api/hands/mine?userId=3',
       `/api/admin/users?search=${nul}`,
       `/api/admin/ledger?accountCode=${nul}`,
       `/api/admin/actions?action=${nul}`,
@@ -330,6 +351,13 @@ describe('admin views', () => {
       ['/api/admin/tables', { ...tableBody, name: 'Nul\u0000Table' }],
       ['/api/admin/tables', { ...tableBody, name: 'Sur\ud800rogate' }],
       ['/api/admin/tables', { ...tableBody, name: 'Low\udc00rogate' }],
+      // One line, as histories print it; no text turned around.
+      ['/api/admin/tables', { ...tableBody, name: 'Two\nLines' }],
+      ['/api/admin/tables', { ...tableBody, name: 'Tab\tbed' }],
+      ['/api/admin/tables', { ...tableBody, name: 'Over\u202Eride' }],
+      // A minimum buy-in that the big blind (and ante) would take all in.
+      ['/api/admin/tables', { ...tableBody, minBuyIn: 2, maxBuyIn: 2 }],
+      ['/api/admin/tables', { ...tableBody, ante: 1, minBuyIn: 3 }],
     ] as const) {
       const r = await post(url, body, admin.cookie);
       expect({ body, status: r.statusCode, code: errorCode(r) }).toEqual({ body, status: 400, code: 'request/invalid' });

@@ -117,6 +117,14 @@ describe('hand names in PokerStars words', () => {
 });
 
 describe('the PokerStars text of a scripted hand', () => {
+  it('prints a table name on its one line, whatever it holds (a newline or an override stored before names refused them)', () => {
+    const { initial, commands } = scriptedHand();
+    const name = "Alpha'\nPokerStars Hand #1: fake\u202Eb";
+    const text = toPokerStarsText({ initial, commands, handNumber: '123456789', tableName: name, startedAt: '2026-11-26T23:00:00Z' }, player(1));
+    expect(text.split('\n')[1]).toBe("Table 'Alpha' PokerStars Hand #1: fake b' 3-max (Play Money) Seat #1 is the button");
+    expect(text.match(/^PokerStars Hand #/gm)).toHaveLength(1);
+  });
+
   it('is the format, line by line', () => {
     const { initial, commands } = scriptedHand();
     const text = toPokerStarsText({ initial, commands, handNumber: '123456789', tableName: 'Alpha', startedAt: '2026-11-26T23:00:00Z' }, player(1));
