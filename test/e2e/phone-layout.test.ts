@@ -10,7 +10,9 @@ import type { TestServer } from '../support/server';
 // The phone layout, in Chromium at 390x844: on your turn the action buttons,
 // the board and your own hole cards are all on screen without scrolling, the
 // best-hand line names your hand from the flop on, and no page (lobby, table,
-// wallet, admin) scrolls sideways. Screenshots land in test-results/screenshots/
+// wallet, admin) scrolls sideways; no bet covers the pot, the board or another seat (phones and
+// desktops, 2-10 seats); a phone on its side (844x390) shows the felt, your cards, the board and
+// the action bar at once. Screenshots land in test-results/screenshots/
 // (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
 
 const SHOTS = path.resolve('test-results/screenshots');
@@ -126,17 +128,20 @@ async function expectInsideWidth(page: Page, selector: string, what: string): Pr
   expect(box!.x + box!.width, `${what} right edge at ${width}px`).toBeLessThanOrEqual(width);
 }
 
+/** A phone on its side: the table takes the window, the action bar beside the felt. */
+const LANDSCAPE = { width: 844, height: 390 };
+
 /**
  * The dealer button audit's sizes and seat counts. On a phone, 9 and 10 seats are left out: there
  * the seats themselves overlap their neighbours (the top two at 9, most at 10 on 360 px), so no
- * corner of a plate is clear of the next seat; a phone on its side (844x390) gets the desktop
- * layout squeezed, the top seat under the table's head. Both are open in the UI audit's report.
+ * corner of a plate is clear of the next seat. This is open in the UI audit's report.
  */
 const BUTTON_SIZES: { width: number; height: number; seats: number[] }[] = [
   { ...LAPTOP, seats: [2, 3, 4, 6, 8, 9, 10] },
   { width: 1920, height: 1080, seats: [2, 3, 4, 6, 8, 9, 10] },
   { width: 360, height: 640, seats: [2, 3, 4, 6, 8] },
   { ...PHONE, seats: [2, 3, 4, 6, 8] },
+  { ...LANDSCAPE, seats: [2, 3, 4, 6, 8, 9, 10] },
 ];
 
 /**
@@ -183,6 +188,66 @@ async function buttonOverlaps(page: Page, button: number): Promise<{ covers: str
     const gap = Math.hypot(Math.max(0, plate.left - d.right, d.left - plate.right), Math.max(0, plate.top - d.bottom, d.top - plate.bottom));
     return { covers, gap, onScreen: d.left >= 0 && d.top >= 0 && d.right <= innerWidth && d.bottom <= innerHeight };
   }, button);
+}
+
+/**
+ * What the bets cover, as laid out now: for each bet on the felt, the pot line (the total and the
+ * side pots), any board card (dealt or an empty slot), another bet, and any other seat's plate or
+ * hole cards. Each entry names the bet and what it covers.
+ */
+async function betOverlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const hit = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const covers: string[] = [];
+    const bets = Array.from(document.querySelectorAll('.bet'));
+    for (const bet of bets) {
+      const id = bet.getAttribute('data-testid')!;
+      const seat = id.replace('bet-', '');
+      // The bet's pill and the chips stacked over its top edge.
+      const r = [bet, ...Array.from(bet.querySelectorAll('.chip'))].map((el) => el.getBoundingClientRect()).filter((b) => b.width > 0)
+        .reduce((a, b) => DOMRect.fromRect({ x: Math.min(a.left, b.left), y: Math.min(a.top, b.top), width: Math.max(a.right, b.right) - Math.min(a.left, b.left), height: Math.max(a.bottom, b.bottom) - Math.min(a.top, b.top) }));
+      const against = (selector: string, what: (el: Element) => string, skip?: (el: Element) => boolean) => {
+        for (const el of Array.from(document.querySelectorAll(selector))) {
+          if (el === bet || skip?.(el) || !hit(r, el.getBoundingClientRect())) continue;
+          covers.push(`${id} covers ${what(el)}`);
+        }
+      };
+      against('[data-testid=pot-total]', () => 'the pot');
+      against('.side-pot', (el) => `the side pot "${el.textContent}"`);
+      against('[data-testid=board] .card', (el) => `board card ${el.getAttribute('data-card') ?? '(slot)'}`);
+      against('.bet', (el) => el.getAttribute('data-testid')!);
+      const ofSeat = (el: Element) => el.closest('[data-testid^=seat-]')?.getAttribute('data-testid') ?? '?';
+      against('[data-testid^=seat-] .seat-plate', (el) => `the plate of ${ofSeat(el)}`, (el) => ofSeat(el) === `seat-${seat}`);
+      against('[data-testid^=seat-] .hole .card', (el) => `a card of ${ofSeat(el)}`, (el) => ofSeat(el) === `seat-${seat}`);
+    }
+    return covers;
+  });
+}
+
+/** The sizes of the bet audit: the desktop the audit uses, the test's desktop, phones upright and on their side. */
+const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360, height: 640 }, PHONE, LANDSCAPE];
+const ALL_SEAT_COUNTS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+/** A page at `size` drawing `fullTable` (a main pot and a side pot) on the idle table, `layout` read at each load. */
+async function fullTablePage(size: { width: number; height: number }, layout: { n: number; variant: 'NLHE' | 'PLO'; button: number }): Promise<{ page: Page; load: (n: number) => Promise<void>; close: () => Promise<void> }> {
+  const full = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+  const idle = full.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
+  const context = await browser.newContext({ viewport: size, bypassCSP: true, reducedMotion: 'reduce' });
+  room.contexts.push(context);
+  const page = await context.newPage();
+  await rewriteSnapshots(page, (snapshot) => {
+    fullTable(snapshot, layout.n, layout.variant, layout.button);
+    (snapshot.view as Json).pots = [{ amount: 3_456, eligible: [] }, { amount: 1_200, eligible: [] }];
+  });
+  const load = async (n: number) => {
+    layout.n = n;
+    await page.goto(`${server.url}/table/${idle}`);
+    await page.locator(`[data-testid=hole-0] [data-card]`).nth(layout.variant === 'PLO' ? 3 : 1).waitFor();
+    await page.locator('[data-testid=board] [data-card]').nth(2).waitFor();
+    await page.locator(`[data-testid=bet-${n - 1}]`).waitFor();
+    await page.waitForTimeout(150);
+  };
+  return { page, load, close: () => context.close() };
 }
 
 describe('the phone layout', () => {
@@ -475,6 +540,80 @@ describe('the phone layout', () => {
       }
       expect(problems, `the dealer button at ${size.width}x${size.height}`).toEqual([]);
       await context.close();
+    });
+  }
+
+  // A seat's bet sits between the seat and the middle: at 8-10 seats on a phone it covered the
+  // pot and the board, and at some counts the next seat's plate. At every seat count, every seat
+  // betting (the widest amount "12.35K"), a main and a side pot: no bet covers the pot line, a
+  // board card (or the slot of one to come), another bet, or another seat's plate or cards.
+  for (const size of BET_SIZES) {
+    it(`no bet covers the pot, the board or another seat at ${size.width}x${size.height}`, async () => {
+      const { page, load, close } = await fullTablePage(size, { n: 2, variant: 'NLHE', button: 0 });
+      const problems: string[] = [];
+      for (const n of ALL_SEAT_COUNTS) {
+        await load(n);
+        expect(await page.locator('.bet').count(), `${n} seats: every seat bets`).toBe(n);
+        for (const cover of await betOverlaps(page)) problems.push(`${n} seats: ${cover}`);
+      }
+      await page.screenshot({ path: path.join(SHOTS, `bets-10-seats-${size.width}x${size.height}.png`) });
+      expect(problems, `the bets at ${size.width}x${size.height}`).toEqual([]);
+      await close();
+    });
+  }
+
+  // A phone on its side (844x390) had the desktop layout squeezed into 390 px of height: the head,
+  // the felt and the action bar did not fit, the top seat sat under the head. On your turn, at
+  // every seat count, Hold'em and Omaha: the felt, your cards, the board and the action buttons are
+  // on screen without scrolling, nothing scrolls sideways, every seat's plate is on screen and
+  // no two plates overlap.
+  for (const variant of ['NLHE', 'PLO'] as const) {
+    it(`a phone on its side (844x390) shows the felt, your cards, the board and the action bar (${variant})`, async () => {
+      const { page, load, close } = await fullTablePage(LANDSCAPE, { n: 2, variant, button: 0 });
+      const problems: string[] = [];
+      for (const n of ALL_SEAT_COUNTS) {
+        await load(n);
+        await page.getByTestId('action-bar').waitFor();
+        const found = await page.evaluate(() => {
+          const out: string[] = [];
+          const inside = (what: string, el: Element | null) => {
+            if (!el) return out.push(`${what} is missing`);
+            const r = el.getBoundingClientRect();
+            if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) out.push(`${what} is off screen (${Math.round(r.left)},${Math.round(r.top)})-(${Math.round(r.right)},${Math.round(r.bottom)})`);
+          };
+          if (scrollY !== 0) out.push('the page is scrolled');
+          if (document.documentElement.scrollWidth > innerWidth) out.push(`the page scrolls sideways (${document.documentElement.scrollWidth}px)`);
+          inside('the felt', document.querySelector('.felt'));
+          inside('the board', document.querySelector('[data-testid=board]'));
+          inside('the pot', document.querySelector('[data-testid=pot-total]'));
+          inside('the Fold button', document.querySelector('[data-testid=action-bar] .act-fold'));
+          inside('the Call button', document.querySelector('[data-testid=action-bar] .act-call'));
+          inside('the raise button', document.querySelector('[data-testid=action-bar] .act-raise'));
+          const bar = document.querySelector('[data-testid=action-bar]')!.getBoundingClientRect();
+          const hole = Array.from(document.querySelectorAll('.seat-me .hole [data-card]'));
+          if (hole.length === 0) out.push('your cards are missing');
+          hole.forEach((card, i) => {
+            inside(`your card ${i + 1}`, card);
+            const r = card.getBoundingClientRect();
+            if (Math.min(r.right, bar.right) - Math.max(r.left, bar.left) > 0.5 && r.bottom > bar.top + 1) out.push(`your card ${i + 1} is under the action bar`);
+          });
+          const plates = Array.from(document.querySelectorAll('[data-testid^=seat-] .seat-plate'));
+          plates.forEach((plate, i) => {
+            const seat = plate.closest('[data-testid^=seat-]')!.getAttribute('data-testid');
+            inside(`the plate of ${seat}`, plate);
+            const a = plate.getBoundingClientRect();
+            for (const other of plates.slice(i + 1)) {
+              const b = other.getBoundingClientRect();
+              if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5) out.push(`the plate of ${seat} overlaps the plate of ${other.closest('[data-testid^=seat-]')!.getAttribute('data-testid')}`);
+            }
+          });
+          return out;
+        });
+        for (const problem of found) problems.push(`${n} seats: ${problem}`);
+        if (n === 6 || n === 9) await page.screenshot({ path: path.join(SHOTS, `landscape-${n}-seats-${variant}-${LANDSCAPE.width}x${LANDSCAPE.height}.png`) });
+      }
+      expect(problems, `a phone on its side (${variant})`).toEqual([]);
+      await close();
     });
   }
 });

@@ -1,4 +1,4 @@
-import { useMemo, useSyncExternalStore, type CSSProperties } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore, type CSSProperties } from 'react';
 import { bestFive, cardToString, parseCard, type SeatView, type TableView } from '@poker';
 import type { SeatPlayer } from '@protocol';
 import { shortChips, formatChips } from '../money';
@@ -9,8 +9,9 @@ import { Card, CardBack, CardSlot } from './Card';
 import { ClockRing } from './ClockRing';
 
 // The oval table: seats laid out around an ellipse from maxSeats, the viewer's
-// own seat rotated to the bottom, bets between each seat and the middle, the
-// board and pots in the middle, and chips flying to the winners.
+// own seat rotated to the bottom, bets between each seat and the middle (placed
+// where they cover nothing: placeBets), the board and pots in the middle, and
+// chips flying to the winners.
 
 export interface SeatPosition {
   x: number;
@@ -60,10 +61,6 @@ function percent(p: number): string {
   return `${Math.round(p * 100)}%`;
 }
 
-function toward(p: SeatPosition, t: number): SeatPosition {
-  return { x: p.x + (50 - p.x) * t, y: p.y + (50 - p.y) * t };
-}
-
 export interface FeltProps {
   state: TableState;
   mySeat: number | null;
@@ -76,6 +73,8 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const view = state.view;
   const n = view.config.maxSeats;
   const compact = useMediaQuery('(max-width: 640px)');
+  // A phone on its side has the desktop's wide rail, with a phone's seats (styles.css): short names too.
+  const short = useMediaQuery('(max-width: 640px), (orientation: landscape) and (max-height: 500px)');
   const positions = seatPositions(n, mySeat, compact);
   const winners = new Set(state.awards.flatMap((a) => a.winners.map((w) => w.seat)));
   const pots = collectedPots(view);
@@ -83,9 +82,20 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const banner = winnerBanner(state.awards, state.players);
   const handOver = view.street === 'complete';
   const winning = useMemo(() => winningCards(view), [view]);
+  const wrapRef = useRef<HTMLDivElement>(null);
+  // After every render (a bet, a tag or a card came or went), on a resize, and when an
+  // animation ends (a card dealt or a tag popped in is measured at its final size then).
+  useLayoutEffect(() => placeBets(wrapRef.current));
+  useEffect(() => {
+    const wrap = wrapRef.current;
+    if (!wrap) return;
+    const observer = new ResizeObserver(() => placeBets(wrap));
+    observer.observe(wrap);
+    return () => observer.disconnect();
+  }, []);
 
   return (
-    <div className={`felt-wrap seats-${n}`} data-testid="felt">
+    <div className={`felt-wrap seats-${n}`} data-testid="felt" ref={wrapRef} onAnimationEnd={() => placeBets(wrapRef.current)}>
       <div className="felt" aria-label={`${state.name}, ${view.config.variant} ${view.config.smallBlind}/${view.config.bigBlind}`}>
         <div className="felt-logo" aria-hidden="true">ATOMIC<span>POKER</span></div>
         <div className="center">
@@ -115,7 +125,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           {handOver && banner && (
             <div className="winner-banner" role="status" data-testid="winner-banner" title={banner.handName ?? undefined}>
               {banner.text}
-              {banner.handName ? <span className="hand-name"> with {compact ? shortHandName(banner.handName) : banner.handName}</span> : null}
+              {banner.handName ? <span className="hand-name"> with {short ? shortHandName(banner.handName) : banner.handName}</span> : null}
             </div>
           )}
           {state.paused && <div className="paused-banner" role="status">Table paused — settling…</div>}
@@ -123,9 +133,9 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
         {Array.from({ length: n }, (_, seat) => {
           const sv = view.seats[seat] ?? null;
           const bet = sv?.bet ?? 0;
-          const betPos = toward(positions[seat]!, 0.42);
+          // Positioned by placeBets (a layout effect, before the first paint).
           return bet > 0 ? (
-            <div key={`bet-${seat}`} className="bet" style={pos(betPos)} data-testid={`bet-${seat}`}>
+            <div key={`bet-${seat}`} className="bet" data-seat={seat} data-testid={`bet-${seat}`}>
               <ChipStack amount={bet} />
               <span className="bet-amount">{shortChips(bet)}</span>
             </div>
@@ -156,15 +166,136 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
           canSit={canSit}
           onSit={onSit}
           now={now}
-          compact={compact}
+          shortNames={short}
         />
       ))}
     </div>
   );
 }
 
-function pos(p: SeatPosition, z?: number): CSSProperties {
-  return { left: `${p.x}%`, top: `${p.y}%`, zIndex: z };
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+function grow(r: Box, dx: number, dy = dx): Box {
+  return { left: r.left - dx, top: r.top - dy, right: r.right + dx, bottom: r.bottom + dy };
+}
+
+function intersects(a: Box, b: Box): boolean {
+  return Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+}
+
+/** The room a bet keeps from what it must not cover. */
+const BET_GAP = 3;
+
+/** Per felt, what placeBets measured when it last placed the bets. */
+const lastLayout = new WeakMap<HTMLElement, string>();
+
+/**
+ * Puts each bet (`.bet[data-seat]`) between its seat and the middle where it covers nothing:
+ * not the pot, the side pots, the board (the slots of cards to come too) or a banner in the
+ * middle, no seat's plate, cards, tags or markers, and no other bet. A fixed fraction of the
+ * way to the middle covered the pot or the board at many seat counts (and the next seat on a
+ * phone), as the middle and the seats keep their pixel sizes while the felt shrinks. Measured
+ * on the page as laid out: first the nearest free spot on the line from the seat's plate to the
+ * board's middle, else the free spot on the felt nearest that line (distance along it plus twice
+ * the distance off it), never behind the seat nor past the middle. Positions are in px of the
+ * felt; what the last search measured is kept, so an unchanged table is not searched again.
+ */
+export function placeBets(wrap: HTMLElement | null): void {
+  const felt = wrap?.querySelector<HTMLElement>('.felt');
+  if (!wrap || !felt) return;
+  const bets = Array.from(felt.querySelectorAll<HTMLElement>('.bet[data-seat]'));
+  if (bets.length === 0) return;
+  const f = felt.getBoundingClientRect();
+  if (f.width === 0 || f.height === 0) return;
+  const boxes = (selector: string, dx = 0, dy = dx): Box[] =>
+    Array.from(wrap.querySelectorAll(selector)).map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0).map((r) => grow(r, dx, dy));
+  // Cards are measured as their row too (they overhang it and tilt, and are measured mid-deal).
+  const fixed: Box[] = [
+    ...boxes('.center .pot-total, .center .side-pot, .center .board, .center .winner-banner, .center .paused-banner', BET_GAP),
+    ...boxes('.seat-plate, .seat .card, .seat-tag, .btn-show, .dealer-button, .blind-marker, .sit-btn, .seat-open', BET_GAP),
+    ...boxes('.hole:not(:empty)', 12 + BET_GAP, 4 + BET_GAP),
+  ];
+  const board = wrap.querySelector('.center .board')?.getBoundingClientRect();
+  const cx = board && board.width > 0 ? board.left + board.width / 2 : f.left + f.width / 2;
+  const cy = board && board.height > 0 ? board.top + board.height / 2 : f.top + f.height / 2;
+  // A bet's box and the chips stacked over its top edge (layout sizes: a bet popping in is scaled).
+  const sizes = bets.map((b) => {
+    const stack = b.querySelector<HTMLElement>('.chip-stack');
+    const chipTops = Array.from(b.querySelectorAll<HTMLElement>('.chip')).filter((c) => c.offsetParent !== null).map((c) => (stack?.offsetTop ?? 0) + c.offsetTop);
+    return [b.offsetWidth, b.offsetHeight, Math.max(0, -Math.min(0, ...chipTops))] as const;
+  });
+  const anchors = bets.map((b) => wrap.querySelector(`[data-testid=seat-${b.dataset.seat}] .seat-plate`)?.getBoundingClientRect() ?? null);
+  const key = JSON.stringify([f.left, f.top, f.width, f.height, sizes, fixed.map((b) => [b.left, b.top, b.right, b.bottom].map(Math.round)), anchors.map((a) => a && [Math.round(a.left), Math.round(a.top)])]);
+  if (lastLayout.get(wrap) === key && bets.every((b) => b.dataset.placed === '1')) return;
+  lastLayout.set(wrap, key);
+
+  const placed: Box[] = [];
+  // --bet-rail (styles.css): how far past the felt's edge a bet may sit, on the rail (a phone's
+  // seats sit on it too); then the bet stays inside the box of the felt and its seats.
+  const rail = parseFloat(getComputedStyle(wrap).getPropertyValue('--bet-rail')) || 0;
+  const room = rail > 0 ? wrap.getBoundingClientRect() : f;
+  const rx = f.width / 2;
+  const ry = f.height / 2;
+  const fx = f.left + rx;
+  const fy = f.top + ry;
+  const spots: ([number, number] | null)[] = bets.map(() => null);
+  const search = (i: number, wide: boolean): void => {
+    const [w, h, over] = sizes[i]!;
+    const anchor = anchors[i];
+    const ax = anchor ? anchor.left + anchor.width / 2 : fx;
+    const ay = anchor ? anchor.top + anchor.height / 2 : fy;
+    const length = Math.hypot(cx - ax, cy - ay) || 1;
+    const ux = (cx - ax) / length;
+    const uy = (cy - ay) / length;
+    const boxAt = (x: number, y: number): Box => ({ left: x - w / 2, top: y - h / 2 - over, right: x + w / 2, bottom: y + h / 2 });
+    const free = (x: number, y: number): boolean => {
+      // On the felt: the middle of the bet inside the oval (its rail included), all of it inside the felt's box
+      // (on a phone, where the seats sit on the rail, inside the box around the felt and the seats).
+      if (((x - fx) / (rx + rail)) ** 2 + ((y - fy) / (ry + rail)) ** 2 > 1) return false;
+      const box = boxAt(x, y);
+      if (box.left < room.left || box.right > room.right || box.top < room.top || box.bottom > room.bottom) return false;
+      return !fixed.some((o) => intersects(box, o)) && !placed.some((o) => intersects(box, o));
+    };
+    let spot: [number, number] | null = null;
+    if (!wide) {
+      for (let d = 0; d <= length && !spot; d += 2) if (free(ax + ux * d, ay + uy * d)) spot = [ax + ux * d, ay + uy * d];
+    } else {
+      // Not past the middle: a bet there would read as the far seat's.
+      let best = Infinity;
+      for (let y = room.top + h / 2 + over; y <= room.bottom - h / 2; y += 3) {
+        for (let x = room.left + w / 2; x <= room.right - w / 2; x += 3) {
+          const along = (x - ax) * ux + (y - ay) * uy;
+          if (along < 0 || along > length) continue;
+          const cost = along + 2 * Math.abs((x - ax) * uy - (y - ay) * ux);
+          if (cost < best && free(x, y)) {
+            best = cost;
+            spot = [x, y];
+          }
+        }
+      }
+    }
+    if (!spot) return;
+    spots[i] = spot;
+    placed.push(grow(boxAt(spot[0], spot[1]), BET_GAP));
+  };
+  // First every bet that has room on its own line, then the others wherever is nearest.
+  bets.forEach((_, i) => search(i, false));
+  bets.forEach((_, i) => spots[i] ?? search(i, true));
+  bets.forEach((bet, i) => {
+    const anchor = anchors[i];
+    const ax = anchor ? anchor.left + anchor.width / 2 : fx;
+    const ay = anchor ? anchor.top + anchor.height / 2 : fy;
+    // Nowhere free (a table far too small for its seats): a third of the way to the middle.
+    const [x, y] = spots[i] ?? [ax + (cx - ax) / 3, ay + (cy - ay) / 3];
+    bet.style.left = `${Math.round(x - f.left)}px`;
+    bet.style.top = `${Math.round(y - f.top)}px`;
+    bet.dataset.placed = spots[i] ? '1' : '0';
+  });
 }
 
 function nameOf(players: SeatPlayer[], seat: number): string {
@@ -212,7 +343,8 @@ interface SeatBoxProps {
   canSit: boolean;
   onSit: (seat: number) => void;
   now: number;
-  compact: boolean;
+  /** A phone's seat (upright or on its side): hand names said short. */
+  shortNames: boolean;
 }
 
 /**
@@ -226,7 +358,7 @@ function seatSide(position: SeatPosition): string {
   return position.x > 50.5 ? 'seat-right' : '';
 }
 
-function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, winning, canSit, onSit, now, compact }: SeatBoxProps) {
+function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, winning, canSit, onSit, now, shortNames }: SeatBoxProps) {
   const view = state.view;
   // On a phone a seat beside the rail (4-max: straight left and right) would hang off the
   // screen: --seat-half (half the seat's width there and room for the dealer button's overhang,
@@ -303,7 +435,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
       </div>
       <div className="seat-under">
         {shown && view.street === 'complete' ? (
-          <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{compact ? shortHandName(shown.name) : shown.name}</span>
+          <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{shortNames ? shortHandName(shown.name) : shown.name}</span>
         ) : state.lastAction[seat] && view.street !== 'complete' ? (
           <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`}>{state.lastAction[seat]}</span>
         ) : status ? (
@@ -316,7 +448,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
         )}
         {shownAfter && !shown && <span className="seat-tag tag-shown" data-testid={`shown-after-${seat}`}>Shown</span>}
         {canShow && <ShowCardsButton tableId={state.tableId} handId={view.handId} />}
-        {best && <span className="seat-tag tag-best" data-testid="my-best-hand" title={best}>{compact ? shortHandName(best) : best}</span>}
+        {best && <span className="seat-tag tag-best" data-testid="my-best-hand" title={best}>{shortNames ? shortHandName(best) : best}</span>}
         {clock?.usingTimeBank && <span className="seat-tag tag-bank">Time bank</span>}
       </div>
     </div>
