@@ -217,4 +217,16 @@ describe('table flow in the browser', () => {
     const topUps = await server.t.db.ledgerTransfer.findMany({ where: { kind: 'TOP_UP', tableId }, include: { entries: true } });
     expect(topUps.filter((t) => t.entries.some((e) => e.amount === 20n))).toHaveLength(1);
   });
+
+  it('a leave asked during a hand cannot be taken back: sitting out and topping up are off until the seat goes', async () => {
+    const live = await waitForLiveHand(carol);
+    await carol.getByRole('button', { name: 'Leave', exact: true }).click();
+    await carol.getByRole('button', { name: 'Leaving…' }).waitFor({ timeout: 5_000 });
+    for (const name of [/^Leaving…$/, /^Sit (out|in)$/, /^Top up$/]) {
+      expect(await carol.getByRole('button', { name }).isDisabled(), String(name)).toBe(true);
+    }
+    // The hand ends (a fold), and with it carol's seat: she watches, and nobody can deal to alice alone.
+    await playUntil([alice, carol], () => 'f', async () => (await carol.getByTestId('spectating').count()) > 0);
+    expect(await hand(alice)).toBe(live);
+  });
 });

@@ -238,12 +238,16 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const stackNow = me?.stack ?? 0;
   const pendingChips = state.pendingTopUps.reduce((sum, n) => sum + n, 0);
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
+  // A leave cannot be taken back: until it happens, sitting in or out and topping up are off (the server refuses them too).
+  const leaving = myPlayer?.leaving ?? false;
   const controls: TableControl[] = [
-    me?.sittingOut ? { label: 'Sit in', onSelect: () => void simple('table:sit_in') } : { label: 'Sit out', onSelect: () => void simple('table:sit_out') },
+    me?.sittingOut
+      ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving }
+      : { label: 'Sit out', onSelect: () => void simple('table:sit_out'), disabled: leaving },
     busted
-      ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }) }
-      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: stackNow + pendingChips >= state.maxBuyIn },
-    { label: myPlayer?.leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: myPlayer?.leaving },
+      ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }), disabled: leaving }
+      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: leaving || stackNow + pendingChips >= state.maxBuyIn },
+    { label: leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: leaving },
   ];
 
   const Heading = compact ? 'h2' : 'h1';
