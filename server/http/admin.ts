@@ -89,7 +89,8 @@ async function adjust(deps: HttpDeps, request: FastifyRequest, reply: FastifyRep
   });
   if (!result.ok) return sendLedgerError(reply, result.error);
   const { transferId, walletBalance, replayed } = result.value;
-  deps.notifier.walletChanged(body.userId, walletBalance);
+  // A replay answers with the first result; its balance is history, not news for the sockets.
+  if (!replayed) deps.notifier.walletChanged(body.userId, walletBalance);
   deps.log.info({ adminUserId, userId: body.userId, amount: body.amount, transferId: transferId.toString(), replayed }, 'chips adjusted');
   return { ok: true, transferId: transferId.toString(), balance: jsonNumber(walletBalance), replayed };
 }

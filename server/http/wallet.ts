@@ -39,8 +39,9 @@ async function buyChips(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
   const { userId } = userOf(request);
   const result = await deps.ledger.buyChips({ userId, amountCents: BigInt(body.amountCents), idempotencyKey: body.idempotencyKey });
   if (!result.ok) return sendLedgerError(reply, result.error);
-  const { chips, amountCents, walletBalance } = result.value;
-  deps.notifier.walletChanged(userId, walletBalance);
+  const { chips, amountCents, walletBalance, replayed } = result.value;
+  // A replay answers with the first result; its balance is history, not news for the sockets.
+  if (!replayed) deps.notifier.walletChanged(userId, walletBalance);
   return {
     ok: true,
     transferId: result.value.transferId.toString(),

@@ -75,6 +75,7 @@ describe('adjustments', () => {
     const second = await post('/api/admin/adjustments', body, admin.cookie);
     expect(second.json()).toMatchObject({ ok: true, transferId: first.json().transferId, balance: 500, replayed: true });
     expect(await h.t.db.ledgerTransfer.count({ where: { idempotencyKey: key } })).toBe(1);
+    expect(h.notifier.calls, 'a replay pushes no balance').toHaveLength(1);
     expect(await walletBalance(player.cookie)).toBe(500);
     // The same key with another body is refused.
     const reused = await post('/api/admin/adjustments', { ...body, amount: 600 }, admin.cookie);
@@ -182,6 +183,10 @@ describe('wallet', () => {
     expect((await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: spaced }, player.cookie)).json().balance).toBe(1334);
     expect((await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: spaced }, player.cookie)).json().balance).toBe(1334);
     expect(await walletBalance(player.cookie)).toBe(1334);
+    // A replay answers with the first result (balance 1234) but pushes nothing: that balance is old.
+    const pushes = h.notifier.calls.length;
+    expect((await post('/api/wallet/buy-chips', { amountCents: 1234, idempotencyKey: key }, player.cookie)).json().balance).toBe(1234);
+    expect(h.notifier.calls.slice(pushes)).toEqual([]);
   });
 
   it('takes bodies as JSON only: what a cross-site form can send (text/plain, urlencoded, multipart) is 415 and buys nothing', async () => {
