@@ -19,6 +19,7 @@ import {
   createIntentStore,
   handWasSettled,
   insertTable,
+  isNameTakenError,
   openSeats,
   openSeatsAtClosedTables,
   openTableIds,
@@ -444,10 +445,13 @@ export class TableRegistry implements TableRegistryApi {
   async createTable(input: CreateTableInput & TableTimingInput): Promise<RegistryResult<LobbyTable>> {
     const problem = tableTimingProblem(input);
     if (problem) return { ok: false, error: { code: 'request/invalid', message: problem } };
-    if (await tableNameTaken(this.deps.db, input.name)) {
-      return { ok: false, error: { code: 'request/invalid', message: 'A table with that name exists.' } };
-    }
-    const row = await insertTable(this.deps.db, input);
+    const taken = { ok: false, error: { code: 'request/invalid', message: 'A table with that name exists.' } } as const;
+    if (await tableNameTaken(this.deps.db, input.name)) return taken;
+    const row = await insertTable(this.deps.db, input).catch((error: unknown) => {
+      if (isNameTakenError(error)) return null;
+      throw error;
+    });
+    if (!row) return taken;
     // Before the load, so the actor starts with them. A second statement, outside
     // insertTable's transaction: store.ts writes only the columns every table has.
     const timing: TableTimingOverride = { showdownHoldMs: input.showdownHoldMs ?? null, runOutStreetMs: input.runOutStreetMs ?? null };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { sqlState } from '../ledger/db-helpers';
 import type { Variant } from '../poker';
 import type { CreateTableInput } from './registry-api';
 import { claimLease, type ClaimOptions } from './leases';
@@ -123,6 +124,11 @@ export async function insertTable(db: Db, input: CreateTableInput): Promise<Tabl
   });
 }
 
+/** insertTable failed on the unique index of names: two creations raced past tableNameTaken. */
+export function isNameTakenError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'P2002' || sqlState(error) === '23505';
+}
+
 /** Records an admin's request to close a table (the ledger's closeTable marks it CLOSED once it is empty). */
 export async function requestClose(db: Db, tableId: number): Promise<void> {
   await db.pokerTable.updateMany({ where: { id: tableId, closeRequestedAt: null }, data: { closeRequestedAt: new Date() } });
@@ -198,8 +204,9 @@ export function createIntentStore(db: Db): IntentStore {
   };
 }
 
+/** Whether a table has this name in any letter case ("main 1/2" and "Main 1/2" would read as one table). */
 export async function tableNameTaken(db: Db, name: string): Promise<boolean> {
-  return (await db.pokerTable.count({ where: { name } })) > 0;
+  return (await db.pokerTable.count({ where: { name: { equals: name, mode: 'insensitive' } } })) > 0;
 }
 
 /**

@@ -654,6 +654,16 @@ describe('POST /api/admin/tables timing', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('of concurrent creations with one name exactly one is made, the others 400 (not 500); names are one in any letter case', async () => {
+    const before = await counts();
+    const name = `Race ${uniqueKey()}`.slice(0, 40);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => boss.http<{ error?: { code: string } }>('POST', '/api/admin/tables', { ...body({}), name })));
+    expect(answers.map((r) => `${r.status} ${r.body.error?.code ?? ''}`.trim()).sort()).toEqual(['201', ...Array(5).fill('400 request/invalid')]);
+    const other = await boss.http<{ error?: { code: string; message: string } }>('POST', '/api/admin/tables', { ...body({}), name: name.toUpperCase() });
+    expect([other.status, other.body.error?.message]).toEqual([400, 'A table with that name exists.']);
+    expect(await counts()).toEqual({ rows: before.rows + 1, audit: before.audit + 1 });
+  });
+
   it('the boundaries are taken as given, and -0 is stored as 0', async () => {
     const r = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', { ...body({}), showdownHoldMs: 60_000, runOutStreetMs: 10_000 });
     expect(r.status).toBe(201);
