@@ -29,6 +29,8 @@ const TRANSFER_KINDS = ['BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAN
 const ledgerQuery = pageQuery.extend({
   userId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   accountCode: dbText(z.string().min(1).max(100)).optional(),
+  /** The transfers of one table: buy-ins, top-ups, settlements, and cash-outs (reason `closed` for those an admin's close made). */
+  tableId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   kind: z.enum(TRANSFER_KINDS).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -104,13 +106,14 @@ interface TransferRow {
   actor_username: string | null;
   reason: string | null;
   table_id: number | null;
+  key_scope: 'CLIENT' | 'SERVER';
   idempotency_key: string;
   created_at: Date;
 }
 
 const TRANSFERS_SQL = `
   SELECT t.id, t.kind::text AS kind, t.actor_user_id, u.username AS actor_username, t.reason, t.table_id,
-         t.idempotency_key, t.created_at
+         t.key_scope::text AS key_scope, t.idempotency_key, t.created_at
     FROM ledger_transfers t LEFT JOIN users u ON u.id = t.actor_user_id
    WHERE ($1::bigint IS NULL OR t.id < $1::bigint)
      AND ($2::text IS NULL OR t.kind::text = $2::text)
@@ -122,8 +125,9 @@ const TRANSFERS_SQL = `
      AND ($6::text IS NULL OR EXISTS (
            SELECT 1 FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
             WHERE e.transfer_id = t.id AND a.code = $6::text))
+     AND ($7::int IS NULL OR t.table_id = $7::int)
    ORDER BY t.id DESC
-   LIMIT $7`;
+   LIMIT $8`;
 
 const ENTRIES_SQL = `
   SELECT e.transfer_id, a.code AS account_code, e.side::text AS side, e.amount
@@ -140,6 +144,7 @@ export async function browseLedger(db: Db, query: z.infer<typeof ledgerQuery>) {
     query.to ?? null,
     query.userId ?? null,
     query.accountCode ?? null,
+    query.tableId ?? null,
     query.limit + 1,
   );
   const page = rows.slice(0, query.limit);
@@ -154,6 +159,8 @@ export async function browseLedger(db: Db, query: z.infer<typeof ledgerQuery>) {
     actorUsername: t.actor_username,
     reason: t.reason,
     tableId: t.table_id,
+    /** CLIENT: a key the actor sent; SERVER: one the server made (a settlement, a cash-out). */
+    keyScope: t.key_scope,
     idempotencyKey: t.idempotency_key,
     createdAt: t.created_at.toISOString(),
     entries: entries

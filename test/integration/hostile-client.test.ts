@@ -309,6 +309,13 @@ describe('4. closing a table strands nothing', () => {
     expect(closed.body.pending).toBe(false);
     await expectClosedAndPaid(table.id, [alice, bob]);
     expect(await walletOf(alice)).toBe(2_000);
+    // The ledger browser finds what the close paid out: the table's cash-outs, reason `closed`, server keys.
+    const outs = await boss.http<{ items: { reason: string; keyScope: string; actorUserId: number; tableId: number }[] }>('GET', `/api/admin/ledger?tableId=${table.id}&kind=CASH_OUT`);
+    expect(outs.body.items.map((t) => [t.actorUserId, t.reason, t.keyScope, t.tableId]).sort()).toEqual(
+      [[alice.userId, 'closed', 'SERVER', table.id], [bob.userId, 'closed', 'SERVER', table.id]].sort(),
+    );
+    const buyIns = await boss.http<{ items: { keyScope: string }[] }>('GET', `/api/admin/ledger?tableId=${table.id}&kind=BUY_IN`);
+    expect(buyIns.body.items).toHaveLength(2);
     for (const c of [boss, alice, bob]) c.close();
   });
 
