@@ -303,6 +303,8 @@ export class TableRegistry implements TableRegistryApi {
     actor.stop();
     await actor.idle();
     if (this.actors.get(actor.id) === actor) this.actors.delete(actor.id);
+    // Its next owner counts its hands: if it comes back here, the figures are read again.
+    this.stats.delete(actor.id);
     await releaseLease(this.deps.db, this.nodeId, actor.id, actor.table.ownerEpoch, reason)
       .catch((error: Error) => this.deps.log.warn({ tableId: actor.id, error: error.message }, 'lease release failed (it will expire)'));
     this.deps.metrics?.tables?.(this.actors.size);
@@ -318,6 +320,7 @@ export class TableRegistry implements TableRegistryApi {
     const row = this.lobbyRow(actor);
     actor.stop();
     this.actors.delete(tableId);
+    this.stats.delete(tableId);
     this.deps.metrics?.tables?.(this.actors.size);
     this.deps.onTableLost?.(tableId, reason, row);
     this.deps.onLobbyChanged?.();
@@ -501,6 +504,7 @@ export class TableRegistry implements TableRegistryApi {
   /** A closed table leaves the lobby. */
   private retire(tableId: number, actor: TableActor): void {
     if (this.actors.get(tableId) === actor) this.actors.delete(tableId);
+    this.stats.delete(tableId);
     this.deps.metrics?.tables?.(this.actors.size);
     this.deps.onLobbyChanged?.();
   }
