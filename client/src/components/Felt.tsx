@@ -20,6 +20,8 @@ export interface SeatPosition {
 
 /** Percent positions around the rail; display slot 0 is bottom centre, clockwise. */
 export function seatPositions(maxSeats: number, bottomSeat: number | null, compact = false): SeatPosition[] {
+  const rows = compact ? PHONE_RING[maxSeats] : undefined;
+  if (rows) return Array.from({ length: maxSeats }, (_, seat) => rows[(seat - (bottomSeat ?? 0) + maxSeats) % maxSeats]!);
   // On a phone the rail is taller than wide: seats hug the sides less so none leaves the screen.
   const rx = compact ? 36 : 47;
   const ry = compact ? 45 : 44;
@@ -31,6 +33,26 @@ export function seatPositions(maxSeats: number, bottomSeat: number | null, compa
   }
   return positions;
 }
+
+/**
+ * An upright phone's 9 and 10 seats, by display slot (0 bottom centre, clockwise): around an oval
+ * they overlapped their neighbours (the top two at 9, most at 10 on 360 px) and the pot line. Here
+ * they stand in a column on each side of a tall felt (x 0 and 100: the seat's --seat-half keeps it
+ * on screen): at 9 three a side and two at the top, at 10 four a side and one at the top; your seat
+ * at the bottom between the columns.
+ */
+const PHONE_RING: Record<number, SeatPosition[]> = {
+  9: [
+    { x: 50, y: 95 },
+    { x: 0, y: 79 }, { x: 0, y: 57 }, { x: 0, y: 35 }, { x: 28, y: 6 },
+    { x: 72, y: 6 }, { x: 100, y: 35 }, { x: 100, y: 57 }, { x: 100, y: 79 },
+  ],
+  10: [
+    { x: 50, y: 95 },
+    { x: 0, y: 84 }, { x: 0, y: 61 }, { x: 0, y: 38 }, { x: 0, y: 15 }, { x: 50, y: 3 },
+    { x: 100, y: 15 }, { x: 100, y: 38 }, { x: 100, y: 61 }, { x: 100, y: 84 },
+  ],
+};
 
 /**
  * The cards that won a showdown: for each winner whose hand was shown, the five cards of
@@ -354,8 +376,10 @@ interface SeatBoxProps {
  * one (the seat's own cards are above the plate).
  */
 function seatSide(position: SeatPosition): string {
-  if (position.y < 49.5) return 'seat-upper';
-  return position.x > 50.5 ? 'seat-right' : '';
+  // seat-left: only an upright phone's 9-10 seats use it (their button is on the plate's inner side).
+  const left = position.x < 49.5 ? ' seat-left' : '';
+  if (position.y < 49.5) return `seat-upper${left}`;
+  return position.x > 50.5 ? 'seat-right' : left.trim();
 }
 
 function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, winning, canSit, onSit, now, shortNames }: SeatBoxProps) {
