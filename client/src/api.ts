@@ -146,6 +146,8 @@ export interface AdminTransfer {
   actorUsername: string | null;
   reason: string | null;
   tableId: number | null;
+  /** CLIENT: the actor's own key; SERVER: a key the server made. */
+  keyScope: 'CLIENT' | 'SERVER';
   idempotencyKey: string;
   createdAt: string;
   entries: { accountCode: string; side: 'DEBIT' | 'CREDIT'; amount: number }[];

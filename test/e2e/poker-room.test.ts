@@ -218,6 +218,17 @@ describe('poker room in the browser', () => {
     await shot(boss, 'admin-reconcile');
     await boss.setViewportSize({ width: 1366, height: 768 });
     await shot(boss, 'admin-reconcile');
+
+    // The ledger browser filtered to the table the two played at: their buy-ins, nothing else.
+    await boss.getByRole('tab', { name: 'Ledger' }).click();
+    await boss.getByLabel('Table id').fill(String(tableId));
+    await boss.getByLabel('Kind').selectOption('BUY_IN');
+    await boss.getByRole('button', { name: 'Filter' }).click();
+    const rows = boss.getByRole('table', { name: 'Ledger transfers' }).locator('tbody tr');
+    await expect.poll(async () => (await rows.allTextContents()).join('\n'), { timeout: 10_000 }).toContain(aliceName);
+    const texts = await rows.allTextContents();
+    expect(texts.join('\n')).toContain(bobName);
+    for (const text of texts) expect(text).toMatch(new RegExp(`BUY_IN t${tableId}(?!\\d)`));
   });
 
   it('a dropped connection shows the banner, then the table resyncs and play goes on', async () => {

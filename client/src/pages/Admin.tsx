@@ -184,13 +184,14 @@ const KINDS = ['', 'BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAND', '
 function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
   const [userId, setUserId] = useState(initialUserId ? String(initialUserId) : '');
   const [accountCode, setAccountCode] = useState('');
+  const [tableId, setTableId] = useState('');
   const [kind, setKind] = useState('');
   const [items, setItems] = useState<AdminTransfer[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = async (from: string | null) => {
     try {
-      const page = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: userId.trim(), accountCode: accountCode.trim(), kind, cursor: from, limit: 20 })}`);
+      const page = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: userId.trim(), accountCode: accountCode.trim(), tableId: tableId.trim(), kind, cursor: from, limit: 20 })}`);
       setItems((list) => (from ? [...list, ...page.items] : page.items));
       setCursor(page.nextCursor);
       setError(null);
@@ -204,6 +205,7 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
       <form className="row gap wrap" onSubmit={(e) => { e.preventDefault(); void load(null); }}>
         <label className="field compact"><span className="field-label">User id</span><input value={userId} onChange={(e) => setUserId(e.target.value.replace(/[^\d]/g, ''))} inputMode="numeric" /></label>
         <label className="field compact"><span className="field-label">Account</span><input value={accountCode} onChange={(e) => setAccountCode(e.target.value)} placeholder="wallet:12" /></label>
+        <label className="field compact"><span className="field-label">Table id</span><input value={tableId} onChange={(e) => setTableId(e.target.value.replace(/[^\d]/g, ''))} inputMode="numeric" /></label>
         <label className="field compact"><span className="field-label">Kind</span>
           <select value={kind} onChange={(e) => setKind(e.target.value)}>{KINDS.map((k) => <option key={k} value={k}>{k || 'Any'}</option>)}</select>
         </label>
