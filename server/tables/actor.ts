@@ -359,6 +359,7 @@ export class TableActor {
       // Never starved behind a settlement being retried: an intent, applied at the boundary.
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return Promise.resolve(errorAck('table/not_seated'));
+      if (this.seats.get(seat)!.phase === 'leaving') return Promise.resolve(errorAck('table/leave_pending'));
       this.seats.queueSitOut(seat);
       return Promise.resolve({ ok: true });
     }

@@ -375,7 +375,7 @@ export class TableRegistry implements TableRegistryApi {
     if (!this.stats.has(tableId)) {
       const now = this.deps.clock.now();
       const minutes = await recentHands(this.deps.db, tableId, LOBBY_WINDOW_MS);
-      this.stats.set(tableId, minutes.map((m) => ({ at: now - m.ageMs, hands: m.hands, pot: m.pot })).sort((a, b) => a.at - b.at));
+      this.stats.set(tableId, minutes.map((m) => ({ at: now - m.ageMs, hands: m.hands, pot: m.pot })));
     }
     this.actors.set(tableId, actor);
     await actor.restore(await openSeats(this.deps.db, tableId), await this.intents.openOf(tableId));

@@ -124,9 +124,10 @@ export async function insertTable(db: Db, input: CreateTableInput): Promise<Tabl
   });
 }
 
-/** insertTable failed on the unique index of names: two creations raced past tableNameTaken. */
+/** insertTable failed on the unique index of names (poker_tables_name_key): two creations raced past tableNameTaken. */
 export function isNameTakenError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002' || sqlState(error) === '23505';
+  const unique = (error as { code?: unknown } | null)?.code === 'P2002' || sqlState(error) === '23505';
+  return unique && /name/.test(String((error as Error).message ?? ''));
 }
 
 /** Records an admin's request to close a table (the ledger's closeTable marks it CLOSED once it is empty). */
@@ -238,8 +239,9 @@ export const RECENT_HANDS_READ_MAX = 1_000;
  * A table's hands of the last `windowMs`, by minute, for the lobby's average pot and hands per
  * hour after a restart or a move to another node. Only the table's last RECENT_HANDS_READ_MAX
  * hand numbers are looked at (a range of the (table, hand number) index; hand numbers follow
- * each other), so a load reads a bounded number of rows however many hands the table has. The pot is the one played for (`record.pot`); a hand stored
- * before records carried it counts what went in (`pot_total`). Ages come from the database's clock.
+ * each other), so a load reads a bounded number of rows however many hands the table has. The
+ * pot is the one played for (`record.pot`); a hand stored before records carried it counts what
+ * went in (`pot_total`). Ages come from the database's clock.
  */
 export async function recentHands(db: Db, tableId: number, windowMs: number): Promise<RecentHands[]> {
   const rows = await db.$queryRawUnsafe<{ age_ms: number; hands: number; pot: string }[]>(
