@@ -6,7 +6,8 @@
 // cards, each action and amount, the board, pots, rake, winners, and the chips of every seat.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cardToString } from '../../server/poker/cards';
+import { cardToString, parseCards, type Card } from '../../server/poker/cards';
+import { HOLE_CARDS_BY_VARIANT, boardCardIndexes, holeCardIndex } from '../../server/poker/deal';
 import { apply, createGame } from '../../server/poker/game';
 import {
   pokerStarsDate,
@@ -263,7 +264,24 @@ interface PlayedHand {
   events: GameEvent[];
 }
 
-const stats = { hands: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
+/**
+ * A shuffled deck whose board (Qh Jd Tc 4s 2h: unpaired, no three of a suit) lets nothing beat a
+ * straight, and whose first two dealt seats hold Ace-King for Broadway: any showdown they both
+ * reach splits. Each card is swapped into its place, so the rest of the deck stays shuffled.
+ */
+function nutsSplitDeck(players: number, variant: Variant, random: (n: number) => number): Card[] {
+  const deck = shuffledDeck(random);
+  const holeCount = HOLE_CARDS_BY_VARIANT[variant];
+  const place = (position: number, card: Card) => {
+    const from = deck.indexOf(card);
+    [deck[position], deck[from]] = [card, deck[position]!];
+  };
+  parseCards('Qh Jd Tc 4s 2h').forEach((card, i) => place(boardCardIndexes(players, holeCount)[i]!, card));
+  [parseCards('Ac Kd'), parseCards('Ah Ks')].forEach((cards, k) => cards.forEach((card, round) => place(holeCardIndex(players, holeCount, k, round), card)));
+  return deck;
+}
+
+const stats = { hands: 0, rigged: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
 
 /** One hand at a random table, played to the end by random legal commands; null when no hand could start. */
 function playHand(t: Table, hand: number): PlayedHand | null {
@@ -282,7 +300,13 @@ function playHand(t: Table, hand: number): PlayedHand | null {
     state = r.state;
     return true;
   };
-  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck: shuffledDeck(random) })) return null;
+  // One hand in eight is dealt so that the first two seats hold the nuts together: split pots are
+  // rare in random PLO deals (a run of 400 hands can hold none), and the floor below asks for one.
+  const players = t.occupied.filter(Boolean).length;
+  const rigged = random(8) === 0 && players >= 2;
+  if (rigged) stats.rigged++;
+  const deck = rigged ? nutsSplitDeck(players, t.variant, random) : shuffledDeck(random);
+  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck })) return null;
   for (let steps = 0; state.street !== 'complete'; steps++) {
     if (steps > 500) throw new Error('hand does not end');
     if (state.toAct === null) accept({ type: 'run_out' });
