@@ -272,6 +272,32 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('while the hand settles, a seat whose leave is pending cannot sit out (table/leave_pending), and another seat still can', async () => {
+    let settleGate!: () => void;
+    const settleHeld = new Promise<void>((resolve) => (settleGate = resolve));
+    let settling!: () => void;
+    const settleStarted = new Promise<void>((resolve) => (settling = resolve));
+    const { actor, clock, callers, fatal } = await setup({}, (real) => ({
+      ...real,
+      settleHand: async (input) => (settling(), await settleHeld, real.settleHand(input)),
+    }));
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    const folded = actor.act(callers[toAct]!, 'fold', undefined, actor.seq);
+    await settleStarted;
+    // Outside the mailbox (it is busy settling): the sit-out is answered at once, by the settling path.
+    expect(await actor.leave(callers[other]!)).toEqual({ ok: true, pending: true });
+    expect(await actor.sitOut(callers[other]!)).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/leave_pending' }) });
+    expect(await actor.sitOut(callers[toAct]!)).toEqual({ ok: true });
+    settleGate();
+    expect(await folded).toMatchObject({ ok: true });
+    await actor.idle();
+    expect(actor.seatsTaken()).toBe(1);
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
   it('at the boundary the queued top-ups of different seats go to the ledger together; one seat\'s go one after another, in the order asked', async () => {
     const { sent, both, ledger } = topUpsHeldUntilTwo();
     const removedByTable: bigint[] = [];
