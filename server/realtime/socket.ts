@@ -88,6 +88,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   });
   if (deps.coalesceWrites ?? true) coalesceSocketWrites(io);
   const pruneTimer = recoveryWindowMs > 0 ? pruneRecoveryBuffer(io, recoveryWindowMs) : null;
+  if (recoveryWindowMs > 0) bindRecoveryToSession(io, deps.authenticate, recoveryWindowMs);
   const link = cluster ? new ClusterLink({ bus: cluster.bus, db: cluster.db, log: deps.log }) : null;
   const fanout = createFanout(io, link);
   let registry: TableRegistry | null = null;
@@ -150,6 +151,50 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     }),
   };
   return realtime;
+}
+
+type RecoveryOwner = { sessionId: string | null };
+type NamespaceInternals = {
+  _add?: (client: { request: IncomingMessage }, auth: Record<string, unknown> | undefined, fn?: unknown) => Promise<void>;
+};
+
+/**
+ * A recovery id (`pid`) restores a socket's rooms and replays the packets it missed, and
+ * Socket.IO does both while it builds the socket, before any middleware looks at the cookie:
+ * whoever presented the id would get another user's private frames, wallet pushes and notices,
+ * even after that user logged out or changed their password. So a socket is recovered only by
+ * the session that owned it, and only while that session is still valid (the cookie is
+ * authenticated again); anyone else's `pid` and `offset` are dropped, and the socket connects
+ * fresh (a client resyncs with a snapshot). Wraps the namespace's private `_add`, the one
+ * entry of every connection; the server refuses to start if that ever changes.
+ */
+function bindRecoveryToSession(io: Server, authenticate: RealtimeDeps['authenticate'], windowMs: number): void {
+  const owners = new Map<string, RecoveryOwner>();
+  io.on('connection', (socket) => {
+    const pid = (socket as unknown as { pid?: string }).pid;
+    if (typeof pid !== 'string') return;
+    const owner: RecoveryOwner = { sessionId: (socket.data as { user?: SocketSession | null }).user?.sessionId ?? null };
+    owners.set(pid, owner);
+    socket.once('disconnect', () => {
+      setTimeout(() => {
+        if (owners.get(pid) === owner) owners.delete(pid);
+      }, windowMs + 1_000).unref();
+    });
+  });
+  const nsp = io.of('/') as unknown as NamespaceInternals;
+  const add = nsp._add;
+  if (typeof add !== 'function') throw new Error('Socket.IO internals changed (Namespace._add): recovery cannot be bound to sessions; set SOCKET_RECOVERY_WINDOW_MS=0');
+  nsp._add = async (client, auth, fn) => {
+    if (auth && typeof auth.pid === 'string') {
+      const owner = owners.get(auth.pid);
+      const session = owner?.sessionId ? await authenticate(client.request.headers.cookie).catch(() => null) : null;
+      if (!owner || (session?.sessionId ?? null) !== owner.sessionId) {
+        const { pid: _pid, offset: _offset, ...rest } = auth;
+        auth = rest;
+      }
+    }
+    return add.call(nsp, client, auth, fn);
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
@@ -72,5 +73,51 @@ describe('connection-state recovery', () => {
     const snapshot = await watcher.watch(tableId);
     expect(snapshot.seq).toBeGreaterThan(before.seq);
     expect(seatedPlayer(watcher, tableId)).toBe(true);
+  });
+
+  it("recovers a socket only for the session that owned it: another user's cookie, no cookie, or the owner's ended session connect fresh, without its missed packets", async () => {
+    s = await startTestServer({ env: {} });
+    const victim = await TestClient.signup(s.url, 'rec_victim');
+    const other = await TestClient.signup(s.url, 'rec_other');
+    clients.push(victim, other);
+    await victim.connect();
+    await victim.buyChips(100); // a wallet:balance push to the victim's room gives the socket an offset
+    await victim.until(() => victim.balance !== null, 5_000, 'the first wallet push');
+    /** Drops the victim's transport, pushes one more balance to its room meanwhile, and returns the socket's recovery id. */
+    const dropAndMiss = async () => {
+      const socket = victim.socket! as unknown as { _pid: string; _lastOffset: string; io: { engine: { close(): void } }; once(e: string, f: () => void): void };
+      const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+      socket.io.engine.close();
+      await gone;
+      await victim.buyChips(100);
+      return { pid: socket._pid, offset: socket._lastOffset };
+    };
+    const attempt = async (auth: { pid: string; offset: string }, cookie: string) => {
+      const socket: Socket = io(s!.url, { transports: ['websocket'], auth, extraHeaders: cookie ? { cookie } : {}, reconnection: false, forceNew: true });
+      const pushes: unknown[] = [];
+      socket.on('wallet:balance', (payload: unknown) => pushes.push(payload));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // (The client's own `recovered` flag says nothing here: it is set only for the client's own pid.)
+      socket.close();
+      return { pushes: pushes.length };
+    };
+    const id = await dropAndMiss();
+    expect(id.pid).toEqual(expect.any(String));
+    // Without the binding the first of these got the victim's missed push (and its rooms).
+    expect(await attempt(id, other.cookie)).toEqual({ pushes: 0 });
+    expect(await attempt(id, '')).toEqual({ pushes: 0 });
+    // The owner's own session still recovers it: the missed push is replayed.
+    expect(await attempt(id, victim.cookie)).toEqual({ pushes: 1 });
+
+    await victim.connect();
+    await victim.buyChips(100); // the new socket's offset
+    await victim.until(() => victim.received.some((r) => r.event === 'wallet:balance'), 5_000, 'a push to the new socket');
+    const again = await dropAndMiss();
+    expect((await victim.http('POST', '/api/auth/logout', {})).status).toBe(200);
+    expect(await attempt(again, victim.cookie)).toEqual({ pushes: 0 });
   });
 });
