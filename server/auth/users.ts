@@ -13,6 +13,13 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,24}$/;
 
 export const usernameSchema = z.string().regex(USERNAME_PATTERN);
 
+/** Names the bot route makes (`bot_<name>`, server/http/bots.ts): a person may not sign up as one. */
+export const BOT_USERNAME_PREFIX = 'bot_';
+
+export function isBotUsername(username: string): boolean {
+  return normalizeUsername(username).startsWith(BOT_USERNAME_PREFIX);
+}
+
 export function normalizeUsername(username: string): string {
   return username.toLowerCase();
 }

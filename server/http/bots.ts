@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createSession, setSessionCookie, cookiePolicyFromEnv } from '../auth/sessions';
-import { findUserByUsername, normalizeUsername } from '../auth/users';
+import { BOT_USERNAME_PREFIX, findUserByUsername, normalizeUsername } from '../auth/users';
 import type { HttpDeps } from './deps';
 import { parseOrReply, sendError } from './errors';
 
@@ -25,7 +25,7 @@ export function registerBotRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!sameSecret(given, token)) return sendError(reply, 403, 'auth/forbidden');
     const body = parseOrReply(reply, botBody, request.body);
     if (!body) return reply;
-    const username = normalizeUsername(`bot_${body.name}`);
+    const username = normalizeUsername(`${BOT_USERNAME_PREFIX}${body.name}`);
     let user = await findUserByUsername(deps.db, username);
     if (!user) {
       // Bots never log in with a password: store no usable hash (argon2id at

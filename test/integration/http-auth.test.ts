@@ -92,6 +92,7 @@ describe('bad input creates nothing', () => {
       [{ username: 'fr', password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
       [{ username: 'frank smith', password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
       [{ username: 'x'.repeat(25), password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
+      [{ username: 'Bot_frank', password: TEST_PASSWORD }, 400, 'auth/invalid_username'],
       [{ username: 'frank', password: 'short' }, 400, 'auth/weak_password'],
       [{ username: 'frank', password: 'p'.repeat(201) }, 400, 'auth/weak_password'],
       // Counted in characters (code points): four cards are 8 UTF-16 units but 4 characters.
