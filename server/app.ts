@@ -144,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessionRecheckMs: options.socketSessionRecheckMs,
     coalesceWrites: config.SOCKET_WRITE_COALESCING === '1',
     recoveryWindowMs: config.SOCKET_RECOVERY_WINDOW_MS,
+    trustProxy: config.TRUST_PROXY,
   });
   const equityPool = createEquityPool({ onError: (message) => log.warn({ message }, 'equity worker error') });
   const registry = new TableRegistry({

@@ -85,4 +85,6 @@ export class TokenBucketLimiter {
  */
 export const SOCKET_MESSAGES = { tokensMax: 100, refillMs: 2_000 } as const; // 50/s, bursts of 100
 export const USER_MESSAGES = { tokensMax: 200, refillMs: 2_000 } as const; // 100/s, bursts of 200
+/** Every anonymous socket of one client address together: 200/s, bursts of 2,000 (a crowd behind one NAT still fits). */
+export const ANONYMOUS_ADDRESS_MESSAGES = { tokensMax: 2_000, refillMs: 10_000 } as const;
 export const CHAT_WINDOW_MS = 10_000;

@@ -27,6 +27,8 @@ export interface SocketSession {
 export interface SocketData {
   user: SocketSession | null;
   watching: Set<number>;
+  /** The client's address (X-Forwarded-For with TRUST_PROXY hops): the key of anonymous sockets' limits. */
+  address: string;
 }
 
 /**
@@ -56,6 +58,8 @@ export interface Fanout {
   watch(socket: Socket, tableId: number, seated: boolean): Promise<void>;
   unwatch(socket: Socket, tableId: number): Promise<void>;
   spectatorCount(tableId: number): number;
+  /** This node's sockets watching the table whose data matches (O(spectators of the table)). */
+  spectatorSocketsOf(tableId: number, match: (data: SocketData) => boolean): number;
   /** Sockets authenticated by this session (logout) or of this user (password change) are closed. */
   disconnectSession(sessionId: string): void;
   disconnectUser(userId: number): void;
@@ -160,6 +164,14 @@ export function createFanout(io: Server, remote: RemoteView | null = null): Fano
       if (!(data.user && seatedAt.get(data.user.userId)?.has(tableId))) await socket.leave(`table:${tableId}`);
     },
     spectatorCount,
+    spectatorSocketsOf(tableId, match) {
+      let count = 0;
+      for (const id of io.sockets.adapter.rooms.get(`spect:${tableId}`) ?? []) {
+        const socket = io.sockets.sockets.get(id);
+        if (socket && match(socket.data as SocketData)) count++;
+      }
+      return count;
+    },
     // Through rooms, so that a logout on one node closes the session's sockets on every node.
     disconnectSession(sessionId) {
       io.in(`session:${sessionId}`).disconnectSockets(true);

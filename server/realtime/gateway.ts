@@ -13,7 +13,7 @@ import type { LobbyTable } from '../protocol';
 import type { TableRouter } from './cluster';
 import type { Fanout, SocketData, SocketSession } from './fanout';
 import type { TableCommandName } from './table-commands';
-import { SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
+import { ANONYMOUS_ADDRESS_MESSAGES, SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
 
 // The incoming half of the realtime layer: every client message passes the
 // same gate (session still valid, rate limits, size, zod schema) and then one
@@ -36,6 +36,28 @@ export interface GatewayDeps {
   metrics?: { socketsConnected(n: number): void; error(code: string): void };
   log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   now: () => number;
+  /** Proxy hops whose X-Forwarded-For is trusted for the client's address (TRUST_PROXY); unset: the connection's own address. */
+  trustProxy?: number;
+}
+
+/**
+ * Sockets of one viewer (a user, or an anonymous client address) that may watch one table:
+ * the table's spectator places are shared by people, not taken by one client's sockets.
+ */
+export const SPECTATOR_SOCKETS_PER_VIEWER = 10;
+
+/** The client's address: the connection's, or with `trustProxy` hops the X-Forwarded-For entry that many hops back. */
+export function clientAddress(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, trustProxy?: number): string {
+  if (!trustProxy) return handshake.address;
+  const header = handshake.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  // Nearest first: the connection, then the forwarded addresses from the right.
+  const chain = [handshake.address, ...forwarded.reverse()];
+  return chain[Math.min(trustProxy, chain.length - 1)]!;
+}
+
+function viewerKey(data: SocketData): string {
+  return data.user ? `user:${data.user.userId}` : `address:${data.address}`;
 }
 
 interface Context {
@@ -76,6 +98,9 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
   'table:watch': async (ctx, message) => {
     const { tableId } = message;
     const already = ctx.data.watching.has(tableId);
+    if (!already && ctx.deps.fanout.spectatorSocketsOf(tableId, (data) => viewerKey(data) === viewerKey(ctx.data)) >= SPECTATOR_SOCKETS_PER_VIEWER) {
+      return errorAck('rate/limited', `At most ${SPECTATOR_SOCKETS_PER_VIEWER} connections of one viewer may watch a table.`);
+    }
     await ctx.deps.fanout.watch(ctx.socket, tableId, true);
     const user = ctx.data.user;
     const ack = await ctx.deps.router.run({
@@ -111,12 +136,14 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
 export function attachGateway(deps: GatewayDeps): void {
   const socketBudget = new TokenBucketLimiter({ ...SOCKET_MESSAGES, now: deps.now });
   const userBudget = new TokenBucketLimiter({ ...USER_MESSAGES, now: deps.now });
+  const anonymousBudget = new TokenBucketLimiter({ ...ANONYMOUS_ADDRESS_MESSAGES, now: deps.now });
 
   deps.io.use(async (socket, next) => {
     try {
       const data = socket.data as Context['data'];
       data.user = await deps.authenticate(socket.handshake.headers.cookie);
       data.watching ??= new Set();
+      data.address = clientAddress(socket.handshake, deps.trustProxy);
       next();
     } catch (error) {
       deps.log.error({ error: (error as Error).message }, 'socket authentication failed');
@@ -179,7 +206,9 @@ export function attachGateway(deps: GatewayDeps): void {
       return;
     }
     const user = ctx.data.user;
-    if (!socketBudget.take(ctx.socket.id).ok || (user && !userBudget.take(String(user.userId)).ok)) {
+    // Anonymous sockets share one budget per client address: opening more sockets buys nothing.
+    const shared = user ? userBudget.take(String(user.userId)) : anonymousBudget.take(ctx.data.address);
+    if (!socketBudget.take(ctx.socket.id).ok || !shared.ok) {
       return reply(errorAck('rate/limited'));
     }
     if (payloads.length > 1) return reply(errorAck('request/invalid', 'payload: a message carries one payload object'));

@@ -26,6 +26,8 @@ export interface RealtimeDeps {
   metrics?: GatewayDeps['metrics'];
   log: GatewayDeps['log'];
   now?: () => number;
+  /** Proxy hops trusted for the client's address (TRUST_PROXY). */
+  trustProxy?: number;
   /** At most this long between two lookups of a socket's session (default SESSION_RECHECK_MS). */
   sessionRecheckMs?: number;
   /**
@@ -125,6 +127,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         router: link ? link.router() : localRouter(tables, (userId) => (fanout.output.isConnected?.(userId) ?? false)),
         authenticate: async (cookie) => due(await deps.authenticate(cookie)),
         recheck: async (sessionId) => due(await deps.recheck(sessionId)),
+        trustProxy: deps.trustProxy,
       });
     },
     tables: () => (link ? link.tables() : registry!),

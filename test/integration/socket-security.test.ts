@@ -7,6 +7,8 @@ import type { LobbyTable } from '../../server/protocol';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
 import { FAST_TABLES } from '../support/server';
+import { SPECTATOR_SOCKETS_PER_VIEWER } from '../../server/realtime/gateway';
+import { ANONYMOUS_ADDRESS_MESSAGES } from '../../server/protocol/token-bucket';
 
 // The socket edge against a hostile client, over the real Socket.IO API: a
 // socket never outlives its session (logout, password change, expiry), chat
@@ -270,5 +272,52 @@ describe('chip amounts beyond 2^53 never reach a table', () => {
     expect((await boss.http('POST', '/api/admin/adjustments', { userId: kim.userId, amount: -MAX, reason: 'back', idempotencyKey: `back-${kim.userId}` })).status).toBe(200);
     await kim.until(() => kim.balance === 0, 5_000, 'the balance back to zero');
     for (const c of [kim, boss]) c.close();
+  });
+
+  it("one viewer's sockets take at most SPECTATOR_SOCKETS_PER_VIEWER of a table's spectator places; anyone else still gets in", async () => {
+    const table = await headsUp('spect-flood');
+    const crowd: TestClient[] = [];
+    for (let i = 0; i < SPECTATOR_SOCKETS_PER_VIEWER + 2; i++) {
+      const c = TestClient.anonymous(url);
+      await c.connect();
+      crowd.push(c);
+    }
+    const codes = [];
+    for (const c of crowd) codes.push(await code(c, 'table:watch', { tableId: table.id }));
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(SPECTATOR_SOCKETS_PER_VIEWER);
+    expect(codes.slice(SPECTATOR_SOCKETS_PER_VIEWER)).toEqual(['rate/limited', 'rate/limited']);
+    // Watching again from a socket that already watches is not a new place.
+    expect(await code(crowd[0]!, 'table:watch', { tableId: table.id })).toBe('ok');
+    // Another viewer (a logged-in user) still gets a place; one socket gone frees one.
+    const lee = await player(0);
+    expect(await code(lee, 'table:watch', { tableId: table.id })).toBe('ok');
+    crowd[0]!.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await code(crowd.at(-1)!, 'table:watch', { tableId: table.id })).toBe('ok');
+    for (const c of [...crowd, lee]) c.close();
+  });
+
+  it('anonymous sockets of one address share one message budget: more sockets buy no more messages', async () => {
+    const sockets: TestClient[] = [];
+    for (let i = 0; i < 30; i++) {
+      const c = TestClient.anonymous(url);
+      await c.connect();
+      sockets.push(c);
+    }
+    // 30 x 90 = 2,700 messages, each socket within its own budget (bursts of 100), together past
+    // the address's 2,000.
+    const started = Date.now();
+    const answers = await Promise.all(sockets.flatMap((c) => Array.from({ length: 90 }, () => code(c, 'table:snapshot', { tableId: 999_999 }))));
+    // What the budget allows: a full bucket, plus what it refilled while the messages went out.
+    const { tokensMax, refillMs } = ANONYMOUS_ADDRESS_MESSAGES;
+    const allowed = tokensMax + Math.ceil(((Date.now() - started) * tokensMax) / refillMs);
+    const answered = answers.filter((a) => a === 'table/not_found').length;
+    expect(answered).toBeLessThanOrEqual(allowed);
+    expect(answers.filter((a) => a === 'rate/limited').length).toBe(2_700 - answered);
+    expect(answered).toBeLessThan(2_700);
+    // A logged-in user's messages are counted apart.
+    const max = await player(0);
+    expect(await code(max, 'table:snapshot', { tableId: 999_999 })).toBe('table/not_found');
+    for (const c of [...sockets, max]) c.close();
   });
 });
