@@ -41,6 +41,8 @@ function notDealtIn(sv: SeatView | null, player: SeatPlayer | null, you: boolean
   if (sv.stack === 0) return you ? 'have no chips' : 'has no chips';
   if (!sv.sittingOut) return null;
   if (player !== null && !player.connected) return you ? 'are disconnected' : 'is disconnected';
+  // A table with a game running has no WaitingForPlayers banner, so this only shows when the game stopped.
+  if (player?.waitingForBigBlind) return null;
   return you ? 'are sitting out' : 'is sitting out';
 }
 

@@ -6,10 +6,9 @@
 //   the previous button (the first hand: the first dealt-in seat from seat 0).
 // - The small blind is the next dealt-in seat after the button and the big blind the next
 //   after that; heads-up the button posts the small blind and the other seat the big blind.
-// - Nobody owes missed blinds: new players and players returning from sitting out are dealt
-//   in at once without posting. A player may therefore skip the blinds by timing their
-//   return; we accept that for simplicity, since every hand still has exactly one small and
-//   one big blind and the button always moves forward by one dealt-in seat.
+// - The engine itself owes nobody a blind: whoever is dealt in is dealt in. The table holds a
+//   seat that joins a running game, or sat out through a blind, until its big blind, and
+//   names the button (blinds.ts, decision 029); without a named button this default applies.
 // - A short stack posts what it has and is all in; the others still have to call the full
 //   big blind (an all-in blind does not lower the bet).
 import { isCard, type Card, cardToString } from './cards';

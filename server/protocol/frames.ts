@@ -27,6 +27,8 @@ export interface SeatPlayer {
   leaving: boolean;
   /** Only for a seat taken during a hand: the chips it brings to the next deal (the engine's view has no such seat yet). */
   joiningStack?: number;
+  /** Out of the deal until the hand in which this seat posts the big blind (it joined a running game, or sat in after missing a blind). */
+  waitingForBigBlind?: boolean;
 }
 
 export interface ActionClock {

@@ -5,6 +5,8 @@ import {
   eventsFor,
   isHandInProgress,
   legalActions,
+  missesBlind,
+  planNextHand,
   viewFor,
   type ActionKind,
   type Command,
@@ -333,6 +335,7 @@ export class TableActor {
     }
     await this.step({ type: 'sit', seat, playerId: String(caller.userId), stack: buyIn });
     if (!this.assertStack(seat, bought.stack, 'buy-in')) return errorAck('internal');
+    await this.waitForBigBlindIfRunning(seat);
     this.scheduleNextHand();
     return { ok: true, seat, stack: buyIn, pending: false };
   }
@@ -378,10 +381,19 @@ export class TableActor {
       const record = this.seats.get(seat)!;
       // A leave cannot be taken back: sitting in would deal nobody in, the seat still goes.
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
-      if (record.phase === 'joining') return { ok: true };
+      if (record.phase === 'joining' || record.waitingForBigBlind) return { ok: true };
       const state = this.game.seats[seat];
       const topUpQueued = record.intents.some((i) => i.kind === 'top_up');
       if (state && state.stack === 0 && !topUpQueued) return errorAck('funds/insufficient', 'Top up before sitting in.');
+      if (state?.sittingOut && record.owesBigBlind && this.gameRunningWithout(seat)) {
+        // Sat out through a blind: back in when the big blind reaches the seat (decision 029).
+        record.waitingForBigBlind = true;
+        this.seats.sittingOut(seat, null);
+        await this.storeSittingOut(record, false);
+        this.broadcastPlayers();
+        this.scheduleNextHand();
+        return { ok: true };
+      }
       if (await this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
       this.seats.sittingOut(seat, null);
       await this.storeSittingOut(record, false);
@@ -640,6 +652,7 @@ export class TableActor {
     return this.seats.entries().map(([seat, r]) => ({
       seat, userId: r.userId, username: r.username, connected: r.connected, timeBankMs: r.timeBankMs, leaving: r.phase === 'leaving',
       ...(r.phase === 'joining' ? { joiningStack: r.joinStack } : {}),
+      ...(r.waitingForBigBlind ? { waitingForBigBlind: true } : {}),
     }));
   }
 
@@ -885,6 +898,14 @@ export class TableActor {
   private async sitOutSeat(seat: number): Promise<boolean> {
     const record = this.seats.get(seat);
     const state = this.game.seats[seat];
+    if (record?.waitingForBigBlind) {
+      // Waiting for the big blind is already out of the deal: now it sits out (and still owes it).
+      record.waitingForBigBlind = false;
+      this.seats.sittingOut(seat, this.deps.clock.now());
+      await this.storeSittingOut(record, true);
+      this.broadcastPlayers();
+      return true;
+    }
     if (!record || record.phase === 'joining' || !state || state.sittingOut) return false;
     if (await this.step({ type: 'sit_out', seat })) return false;
     this.seats.sittingOut(seat, this.deps.clock.now());
@@ -974,6 +995,7 @@ export class TableActor {
         return;
       case 'enter':
         await this.step({ type: 'sit', seat, playerId: String(record.userId), stack: step.stack });
+        await this.waitForBigBlindIfRunning(seat);
         return;
       case 'top_up': {
         const done = await this.applyTopUp(seat, record, step, inLedger.get(step));
@@ -994,7 +1016,7 @@ export class TableActor {
     const state = this.game.seats[seat];
     if (!state) return;
     if (state.stack === 0 && !state.sittingOut) await this.sitOutSeat(seat);
-    if (!this.game.seats[seat]?.sittingOut) return;
+    if (!this.game.seats[seat]?.sittingOut || record.waitingForBigBlind) return;
     if (!this.seats.sitOutExpired(seat, this.deps.clock.now(), this.deps.settings)) return;
     const out = await this.removeSeat(seat, 'removed');
     if (out.ok) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'removed', message: 'You sat out too long and were cashed out.' });
@@ -1116,7 +1138,54 @@ export class TableActor {
   }
 
   private readyPlayers(): number {
-    return this.game.seats.filter((s) => s && !s.sittingOut && s.stack > 0).length;
+    return this.game.seats.filter((s, seat) => s && s.stack > 0 && (!s.sittingOut || this.seats.get(seat)?.waitingForBigBlind)).length;
+  }
+
+  /** Seats held out until their big blind (decision 029). */
+  private waitingSeats(): Set<number> {
+    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind ? [seat] : [])));
+  }
+
+  /** A game runs without this seat: a hand has been dealt here, and two other seats are playing. */
+  private gameRunningWithout(seat: number): boolean {
+    if (this.game.button === null) return false;
+    return this.game.seats.filter((s, i) => i !== seat && s && !s.sittingOut && s.stack > 0).length >= 2;
+  }
+
+  /** A seat that enters a running game waits for its big blind; one that starts a game plays at once. */
+  private async waitForBigBlindIfRunning(seat: number): Promise<void> {
+    const record = this.seats.get(seat);
+    if (!record || !this.gameRunningWithout(seat) || this.game.seats[seat]?.sittingOut) return;
+    if (await this.step({ type: 'sit_out', seat })) return;
+    record.waitingForBigBlind = true;
+    record.owesBigBlind = true;
+    this.broadcastPlayers();
+  }
+
+  /**
+   * Before a deal: the waiting seat whose big blind it is sits in, and every seat sitting out
+   * that this hand's blinds pass over owes the big blind from now on (decision 029). Returns
+   * the button for start_hand (undefined: the engine's own rule), or null when no hand can be dealt.
+   */
+  private async seatsForNextHand(): Promise<number | null | undefined> {
+    const plan = planNextHand(this.game, this.waitingSeats());
+    if (!plan) return null;
+    for (const seat of plan.dealIn) {
+      const record = this.seats.get(seat)!;
+      record.waitingForBigBlind = false;
+      this.seats.sittingOut(seat, null);
+      const refused = await this.step({ type: 'sit_in', seat });
+      if (refused) this.deps.log.warn({ tableId: this.id, seat, code: refused.code }, 'a seat waiting for the big blind could not sit in');
+    }
+    const dealt = new Set(this.game.seats.flatMap((s, i) => (s && !s.sittingOut && s.stack > 0 ? [i] : [])));
+    // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's own rule deals.
+    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : undefined;
+    for (const [seat, record] of this.seats.entries()) {
+      if (dealt.has(seat)) record.owesBigBlind = false;
+      else if (this.game.seats[seat] && missesBlind(this.game, dealt, plan.button, seat)) record.owesBigBlind = true;
+    }
+    if (plan.dealIn.length > 0) this.broadcastPlayers();
+    return plan.button;
   }
 
   /** The client seeds of the players about to be dealt in (the engine deals those in, with chips). */
@@ -1131,8 +1200,10 @@ export class TableActor {
 
   private async startHand(): Promise<void> {
     if (this.stopped || this.closing || this.paused || this.holding || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
-    this.seats.handDealt((seat) => this.game.seats[seat]?.sittingOut ?? false);
-    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString());
+    const button = await this.seatsForNextHand();
+    if (button === null || this.stopped) return;
+    this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
+    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), button);
     this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the
     // board runs out): then it settles right there, like any other last step.

@@ -48,6 +48,14 @@ export interface SeatRecord extends SeatPerson {
   autoSitIn: boolean;
   /** Its sitting out is stored (seat_sessions.sitting_out_since), to be cleared when it sits in. */
   sitOutStored?: boolean;
+  /**
+   * Held out of the deal (sitting out in the engine) until the hand in which it posts the big
+   * blind, though its player wants to play (decision 029): it joined a running game, or sat
+   * in after missing a blind. Not stored: after a restart every seat is dealt in at once.
+   */
+  waitingForBigBlind: boolean;
+  /** Owes the big blind: it sat out through a blind (or joined a running game) and has not been dealt in since. */
+  owesBigBlind: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
   intents: SeatIntent[];
@@ -108,6 +116,8 @@ export class SeatBook {
       sitOutHands: 0,
       sitOutSince: null,
       autoSitIn: false,
+      waitingForBigBlind: false,
+      owesBigBlind: false,
       clientSeed: null,
       intents: [],
       graceTimer: null,

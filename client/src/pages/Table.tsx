@@ -240,8 +240,10 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
   // A leave cannot be taken back: until it happens, sitting in or out and topping up are off (the server refuses them too).
   const leaving = myPlayer?.leaving ?? false;
+  // Waiting for the big blind is out of the deal but not sitting out: the player may still sit out.
+  const waitingForBigBlind = myPlayer?.waitingForBigBlind ?? false;
   const controls: TableControl[] = [
-    me?.sittingOut
+    me?.sittingOut && !waitingForBigBlind
       ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving }
       : { label: 'Sit out', onSelect: () => void simple('table:sit_out'), disabled: leaving },
     busted
@@ -298,7 +300,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             ) : waiting ? (
               <WaitingBanner waiting={waiting} />
             ) : mySeat !== null ? (
-              <div className="waiting-bar"><span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
+              <div className="waiting-bar"><span className="muted">{waitingForBigBlind ? 'You are dealt in when the big blind reaches you.' : me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
             ) : null}
             {mySeat === null && user && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={resync} />}
           </div>

@@ -1,0 +1,75 @@
+// Who enters the next hand and where its button goes, so that nobody skips the big blind
+// (docs/decisions/029-nobody-skips-the-big-blind.md; it builds on the moving button of
+// decision 003, which `start_hand` still applies when no button is given).
+//
+// - A seat *waiting for the big blind* (it joined a game already running, or it sits in
+//   after missing a blind) is held out of the deal until the hand in which it would post
+//   the big blind; then it enters and posts it. One such seat enters per hand.
+// - Going heads-up, the player who posted the last big blind takes the button (the small
+//   blind), so nobody posts the big blind twice in a row (the TDA's heads-up rule). Heads-up
+//   play goes on alternating as before: the last big blind is always the next button.
+// - A table that is not running a game (fewer than two seats playing) deals every waiting
+//   seat in at once: there is no blind to wait for.
+//
+// Pure: the table actor keeps the waiting seats (held out as `sittingOut` in the engine),
+// sits the `dealIn` seats in, and passes `button` to `start_hand`.
+import { clockwiseFrom } from './legal';
+import type { GameState, SeatIndex, SeatState } from './types';
+
+export interface NextHand {
+  button: SeatIndex;
+  /** Waiting seats that enter this hand (sit them in before `start_hand`). */
+  dealIn: SeatIndex[];
+}
+
+export interface Blinds {
+  smallBlind: SeatIndex;
+  bigBlind: SeatIndex;
+}
+
+function playing(seat: SeatState | null | undefined): seat is SeatState {
+  return seat != null && !seat.sittingOut && seat.stack > 0;
+}
+
+/** The blinds of a hand dealt to `seats` with the button on `button` (the engine's rule: heads-up the button posts the small blind). */
+export function blindsFor(state: GameState, seats: ReadonlySet<SeatIndex>, button: SeatIndex): Blinds {
+  const order = clockwiseFrom(state, button).filter((seat) => seats.has(seat));
+  if (order.length < 2) throw new Error('blindsFor: fewer than two seats');
+  return order.length === 2 ? { smallBlind: button, bigBlind: order[0]! } : { smallBlind: order[0]!, bigBlind: order[1]! };
+}
+
+/** The moving button over `seats`, adjusted heads-up so that the last big blind does not post it again. */
+function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
+  const lastBigBlind = state.button === null ? null : state.bigBlindSeat;
+  if (seats.size === 2 && lastBigBlind !== null && seats.has(lastBigBlind)) return lastBigBlind;
+  const from = state.button ?? state.config.maxSeats - 1;
+  return clockwiseFrom(state, from).find((seat) => seats.has(seat))!;
+}
+
+/**
+ * The next hand's button and the waiting seats that enter it, or null when fewer than two
+ * seats could be dealt in. `waiting`: seats held out until their big blind (with chips).
+ */
+export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>): NextHand | null {
+  const seats = state.seats;
+  const active = new Set<SeatIndex>(seats.flatMap((s, i) => (playing(s) ? [i] : [])));
+  const waitingWithChips = [...waiting].filter((i) => seats[i] != null && seats[i]!.stack > 0 && !active.has(i));
+  if (active.size < 2) {
+    const all = new Set([...active, ...waitingWithChips]);
+    if (all.size < 2) return null;
+    return { button: buttonFor(state, all), dealIn: waitingWithChips.sort((a, b) => a - b) };
+  }
+  const button = buttonFor(state, active);
+  const enters = clockwiseFrom(state, button).find((seat) => waitingWithChips.includes(seat) && blindsFor(state, new Set([...active, seat]), button).bigBlind === seat);
+  return { button, dealIn: enters === undefined ? [] : [enters] };
+}
+
+/**
+ * Whether a seat held out of the hand being dealt to `dealt` (button `button`) misses one of
+ * its blinds by it: dealt in, it would have posted the small or the big blind.
+ */
+export function missesBlind(state: GameState, dealt: ReadonlySet<SeatIndex>, button: SeatIndex, seat: SeatIndex): boolean {
+  if (dealt.has(seat) || seat === button) return false;
+  const blinds = blindsFor(state, new Set([...dealt, seat]), button);
+  return blinds.smallBlind === seat || blinds.bigBlind === seat;
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TableActor } from '../../server/tables/actor';
+import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
+import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
+import { ManualClock, recordingOutput } from '../support/actor-harness';
+import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+
+// Nobody skips the big blind (decision 029), on the table actor over the real ledger: a player
+// who joins a running game, or sits in after sitting out through a blind, is dealt in when the
+// big blind reaches the seat, and posts it.
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ poolMax: 6 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function fourSeats() {
+  const row = await insertTable(t.db, {
+    name: `bb-${randomBytes(3).toString('hex')}`, variant: 'NLHE', maxSeats: 4, smallBlind: 1, bigBlind: 2,
+    minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
+  });
+  const table = (await claimTable(t.db, row.id))!;
+  const clock = new ManualClock();
+  const rec = recordingOutput();
+  const fatal: string[] = [];
+  const actor = new TableActor({
+    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    intents: createIntentStore(t.db), ledger: t.ledger,
+    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 20 },
+    onFatal: (_id, reason) => fatal.push(reason),
+    handSettled: async () => false,
+  });
+  const users = await seedUsers(t.db, 4, 'bb');
+  for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
+  const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
+  /** Plays the current hand out: everyone checks, or folds when checking is not allowed. */
+  const playOut = async () => {
+    for (let guard = 0; guard < 50; guard++) {
+      const view = actor.snapshot(null).view;
+      if (view.toAct === null) break;
+      const you = actor.snapshot(callers[view.toAct]!.userId).you!;
+      const ack = await actor.act(callers[view.toAct]!, you.legal!.canCheck ? 'check' : 'fold', undefined, actor.seq);
+      expect(ack.ok).toBe(true);
+    }
+    await actor.idle();
+  };
+  /** Deals the next hand and returns who is in it and who posts the big blind. */
+  const nextHand = async () => {
+    await clock.advance(5_000, actor);
+    const view = actor.snapshot(null).view;
+    expect(view.street).not.toBe('complete');
+    const dealt = view.seats.flatMap((s, seat) => (s?.inHand ? [seat] : []));
+    return { dealt, bigBlind: view.bigBlindSeat, button: view.button };
+  };
+  return { actor, callers, rec, fatal, playOut, nextHand };
+}
+
+describe('the big blind (decision 029)', () => {
+  it('a player who joins a running game waits for the big blind, sees it in the players list, and posts it when it comes', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats();
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    const first = await nextHand();
+    expect(first.dealt).toEqual([0, 1, 2]);
+    await playOut();
+    // Seat 3 joins between hands of a running game.
+    expect(await actor.sit(callers[3]!, 3, 100, uniqueKey())).toMatchObject({ ok: true, pending: false });
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    // Sitting in while waiting changes nothing.
+    expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    let enteredAs: number | null = null;
+    for (let hand = 0; hand < 4 && enteredAs === null; hand++) {
+      const h = await nextHand();
+      if (h.dealt.includes(3)) enteredAs = h.bigBlind;
+      await playOut();
+    }
+    expect(enteredAs).toBe(3);
+    expect(actor.players().find((p) => p.seat === 3)!.waitingForBigBlind).toBeUndefined();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('sitting out through the big blind and back in: dealt in again only as the big blind, and a waiting seat may still sit out', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats();
+    for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    let h = await nextHand();
+    await playOut();
+    // The seat whose big blind is next sits out through it.
+    const next = (h.bigBlind! + 1) % 4;
+    expect(await actor.sitOut(callers[next]!)).toEqual({ ok: true });
+    h = await nextHand();
+    expect(h.dealt).not.toContain(next);
+    await playOut();
+    expect(await actor.sitIn(callers[next]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === next)).toMatchObject({ waitingForBigBlind: true });
+    // A seat waiting may still sit out, and sit in again to wait on.
+    expect(await actor.sitOut(callers[next]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === next)!.waitingForBigBlind).toBeUndefined();
+    expect(await actor.sitIn(callers[next]!)).toEqual({ ok: true });
+    let enteredAs: number | null = null;
+    for (let hand = 0; hand < 4 && enteredAs === null; hand++) {
+      h = await nextHand();
+      if (h.dealt.includes(next)) enteredAs = h.bigBlind;
+      await playOut();
+    }
+    expect(enteredAs).toBe(next);
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('going heads-up, the last big blind takes the button', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats();
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    const first = await nextHand();
+    expect(first).toMatchObject({ button: 0, bigBlind: 2 });
+    await playOut();
+    expect(await actor.leave(callers[0]!)).toMatchObject({ ok: true, pending: false });
+    const headsUp = await nextHand();
+    expect(headsUp).toMatchObject({ dealt: [1, 2], button: 2, bigBlind: 1 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+});
