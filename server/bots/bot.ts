@@ -154,6 +154,8 @@ export class PlayerBot {
   /** The top-up in flight was queued by the table for the end of the hand. */
   private topUpQueued = false;
   private wantSitIn = false;
+  /** The table holds our seat until its big blind (decision 029): sitting in again changes nothing. */
+  private waitingForBigBlind = false;
   private leaving = false;
   /** The table accepted our leave: the next wallet push is the cash-out. */
   private leaveAcked = false;
@@ -429,7 +431,8 @@ export class PlayerBot {
         if (e.seat === this.seat) this.onChipsAdded(e.stack);
         break;
       case 'sat_out':
-        if (e.seat === this.seat) this.onSatOut();
+        // After the rest of the frame: its players list may say the seat waits for the big blind.
+        if (e.seat === this.seat) queueMicrotask(() => this.onSatOut());
         break;
       case 'player_left':
         if (e.seat === this.seat && e.playerId === String(this.userId)) this.onSeatGone();
@@ -446,6 +449,7 @@ export class PlayerBot {
     this.note(() => `snapshot e${s.epoch} s${s.seq} seat${s.you?.seat} legal${s.you?.legal ? 1 : 0}`);
     const taken = this.feed.onSnapshot(s);
     this.seat = s.you?.seat ?? null;
+    this.notePlayers(s.players);
     const mine = this.seat === null ? null : s.view.seats[this.seat];
     if (mine) this.stack = mine.stack;
     // A queued top-up the table no longer holds was applied or refused while we were not
@@ -742,7 +746,9 @@ export class PlayerBot {
 
   private onSatOut(): void {
     this.note(() => `sat out (stack${this.stack} inFlight${this.topUpInFlight} queued${this.topUpQueued})`);
-    if (this.leaving || this.ctx.stopping || this.seat === null) return;
+    if (this.leaving || this.ctx.stopping || this.seat === null || this.waitingForBigBlind) return;
+    // Handled after its frame: a later frame of the same read may have dealt the seat in already.
+    if (this.feed.view?.seats[this.seat]?.sittingOut === false) return;
     this.wantSitIn = true;
     if (this.topUpInFlight) return;
     if (this.stack === 0) {
@@ -755,6 +761,7 @@ export class PlayerBot {
 
   private async sitIn(): Promise<void> {
     this.wantSitIn = false;
+    if (this.waitingForBigBlind) return;
     const ack = await this.emit('table:sit_in', { tableId: this.table.id });
     if (ack.ok) {
       this.ctx.stats.sitIns++;
@@ -799,7 +806,12 @@ export class PlayerBot {
     if (this.leaving && this.leaveAcked) this.onSeatGone();
   }
 
+  private notePlayers(players: SeatPlayer[]): void {
+    this.waitingForBigBlind = players.some((p) => p.userId === this.userId && p.waitingForBigBlind === true);
+  }
+
   private onPlayers(players: SeatPlayer[]): void {
+    this.notePlayers(players);
     if (this.leaving && this.seat !== null && !players.some((p) => p.userId === this.userId)) this.onSeatGone();
   }
 

@@ -1156,10 +1156,10 @@ export class TableActor {
   private async waitForBigBlindIfRunning(seat: number): Promise<void> {
     const record = this.seats.get(seat);
     if (!record || !this.gameRunningWithout(seat) || this.game.seats[seat]?.sittingOut) return;
-    if (await this.step({ type: 'sit_out', seat })) return;
+    // Marked first: the frame that sits it out carries the players list that says why.
     record.waitingForBigBlind = true;
     record.owesBigBlind = true;
-    this.broadcastPlayers();
+    if (await this.step({ type: 'sit_out', seat }, () => [{ type: 'players', players: this.players() }])) record.waitingForBigBlind = false;
   }
 
   /**
