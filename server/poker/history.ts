@@ -265,6 +265,18 @@ function linesOf(n: Narrator, beat: Beat): string[] {
 
 // ---- the PokerStars text -----------------------------------------------------------------
 
+/** PokerStars lists the antes by seat number (Seat 1 first), whoever has the button; the engine posts them in deal order. */
+function antesBySeat(beats: Beat[]): Beat[] {
+  const isAnte = (b: Beat) => b.event.type === 'blinds_posted' && b.event.kind === 'ante';
+  const first = beats.findIndex(isAnte);
+  if (first < 0) return beats;
+  let end = first;
+  while (end < beats.length && isAnte(beats[end]!)) end++;
+  const seatOf = (b: Beat) => (b.event as Extract<GameEvent, { type: 'blinds_posted' }>).seat;
+  const antes = beats.slice(first, end).sort((a, b) => seatOf(a) - seatOf(b));
+  return [...beats.slice(0, first), ...antes, ...beats.slice(end)];
+}
+
 /**
  * A name as one line of the history: control and bidirectional-override characters become
  * spaces, so a name stored before they were refused cannot split a line or fake another hand.
@@ -332,7 +344,7 @@ export function toPokerStarsText(record: HandRecord, viewer: Viewer = { kind: 's
     ...[...started.seats].sort((a, b) => a.seat - b.seat).map((s) => `Seat ${s.seat + 1}: ${n.name(s.seat)} (${s.stack} in chips)`),
   ];
   const dealt = new Map<SeatIndex, string[]>();
-  for (const beat of beats) {
+  for (const beat of antesBySeat(beats)) {
     if (beat.event.type === 'hole_cards') dealt.set(beat.event.seat, beat.event.cards);
     lines.push(...linesOf(n, beat));
     if (beat.event.type === 'hand_complete') break;

@@ -371,6 +371,13 @@ function expectedEvents(played: PlayedHand, viewer: Viewer, name: (seat: number)
     }
   }
   if (timedOut) stats.timeouts++;
+  // The antes are listed by seat number, as PokerStars lists them (the engine posts them in deal order).
+  const antes = out.flatMap((e, i) => (e.type === 'post' && e.kind === 'ante' ? [i] : []));
+  if (antes.length > 0) {
+    const seatOf = (e: PsEvent) => played.state.seats.findIndex((s, seat) => s !== null && name(seat) === (e as { name: string }).name);
+    const sorted = antes.map((i) => out[i]!).sort((a, b) => seatOf(a) - seatOf(b));
+    antes.forEach((i, k) => (out[i] = sorted[k]!));
+  }
   if (played.result.endedBy === 'fold') for (const s of played.result.seats) if (s.won > 0) out.push({ type: 'doesnt_show', name: name(s.seat) });
   return out;
 }
