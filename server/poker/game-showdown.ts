@@ -74,8 +74,13 @@ export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold
   if (endedBy === 'showdown') {
     values = new Map(liveSeats(state).map((s) => [s, handValue(state, s)]));
     ({ shown, mucked } = showOrMuck(state, pots, values));
-    for (const h of shown) events.push({ type: 'hand_shown', seat: h.seat, cards: h.cards.map(cardToString), category: h.category, name: h.name });
-    for (const seat of mucked) events.push({ type: 'hand_mucked', seat });
+    // In the order they happened (as PokerStars prints them): a muck between two shows stays there.
+    const shownBy = new Map(shown.map((h) => [h.seat, h]));
+    for (const seat of showdownOrder(state)) {
+      const h = shownBy.get(seat);
+      if (h) events.push({ type: 'hand_shown', seat: h.seat, cards: h.cards.map(cardToString), category: h.category, name: h.name });
+      else if (mucked.includes(seat)) events.push({ type: 'hand_mucked', seat });
+    }
   }
   if (rake > 0) events.push({ type: 'rake_taken', amount: rake });
   const potResults = payPots(state, pots, rake, values);

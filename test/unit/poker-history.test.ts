@@ -118,6 +118,18 @@ describe('hand names in PokerStars words', () => {
 });
 
 describe('the PokerStars text of a scripted hand', () => {
+  it('prints shows and mucks in the order they happened: a hand that cannot win mucks between two shows', () => {
+    // Checked down three-handed: seat 1 (kings) shows first, seat 2 (queens) cannot beat them and
+    // mucks, seat 0 (aces) shows last.
+    const rec = record([1000, 1000, 1000], { 0: 'AsAh', 1: 'KsKh', 2: 'QsQh' }, ['raise 300', 'call', 'call', ...Array.from({ length: 9 }, () => 'check')]);
+    const { events } = replayWithEvents(rec);
+    expect(events.filter((e) => e.type === 'hand_shown' || e.type === 'hand_mucked').map((e) => `${e.type}:${(e as { seat: number }).seat}`)).toEqual([
+      'hand_shown:1', 'hand_mucked:2', 'hand_shown:0',
+    ]);
+    const lines = toPokerStarsText(rec, SPECTATOR).split('\n').filter((l) => / (shows|mucks hand)/.test(l));
+    expect(lines.map((l) => l.split(':')[0] + (l.includes('mucks') ? ' mucks' : ' shows'))).toEqual(['p1 shows', 'p2 mucks', 'p0 shows']);
+  });
+
   it('prints a table name on its one line, whatever it holds (a newline or an override stored before names refused them)', () => {
     const { initial, commands } = scriptedHand();
     const name = "Alpha'\nPokerStars Hand #1: fake\u202Eb";
