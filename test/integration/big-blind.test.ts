@@ -1,9 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TableActor } from '../../server/tables/actor';
-import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
-import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
-import { ManualClock, recordingOutput } from '../support/actor-harness';
+import { startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // Nobody skips the big blind (decision 029), on the table actor over the real ledger: a player
@@ -18,24 +14,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 async function fourSeats() {
-  const row = await insertTable(t.db, {
-    name: `bb-${randomBytes(3).toString('hex')}`, variant: 'NLHE', maxSeats: 4, smallBlind: 1, bigBlind: 2,
-    minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
-  });
-  const table = (await claimTable(t.db, row.id))!;
-  const clock = new ManualClock();
-  const rec = recordingOutput();
-  const fatal: string[] = [];
-  const actor = new TableActor({
-    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
-    intents: createIntentStore(t.db), ledger: t.ledger,
-    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 20 },
-    onFatal: (_id, reason) => fatal.push(reason),
-    handSettled: async () => false,
-  });
+  const { actor, clock, rec, fatal } = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20 });
   const users = await seedUsers(t.db, 4, 'bb');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));

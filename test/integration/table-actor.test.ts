@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../server/ledger/transactions';
-import { TableActor } from '../../server/tables/actor';
-import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
-import { claimTable, createIntentStore, insertTable, type IntentStore } from '../../server/tables/store';
-import { ManualClock, recordingOutput } from '../support/actor-harness';
+import type { TableSettings } from '../../server/tables/settings';
+import { claimTable, type IntentStore } from '../../server/tables/store';
+import { startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // The table actor with a manual clock and a recording transport, over the real
@@ -19,25 +17,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger, intents?: (real: IntentStore) => IntentStore) {
-  const row = await insertTable(t.db, {
-    name: `actor-${randomBytes(3).toString('hex')}`, variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2,
-    minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
-  });
-  const table = (await claimTable(t.db, row.id))!;
-  const clock = new ManualClock();
-  const rec = recordingOutput();
-  const fatal: string[] = [];
-  const actor = new TableActor({
-    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
-    intents: intents ? intents(createIntentStore(t.db)) : createIntentStore(t.db),
-    ledger: ledger ? ledger(t.ledger) : t.ledger,
-    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, sitOutHandsMax: 2, ...settings },
-    onFatal: (_id, reason) => fatal.push(reason),
-    handSettled: async () => false,
-  });
+  const { actor, clock, rec, fatal, table } = await startActor(t, { maxSeats: 2 }, { sitOutHandsMax: 2, ...settings }, { ledger, intents });
   const users = await seedUsers(t.db, 2, 'actor');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));

@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import type { Ledger } from '../../server/ledger/transactions';
 import type { PrivateFrame, TableFrame, TableNotice } from '../../server/protocol';
-import type { TableActor } from '../../server/tables/actor';
+import { TableActor } from '../../server/tables/actor';
+import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
+import { claimTable, createIntentStore, insertTable, type IntentStore } from '../../server/tables/store';
+import type { TestDatabase } from './db';
 import type { Clock } from '../../server/tables/clock';
 import type { TableOutput } from '../../server/tables/output';
 
@@ -66,4 +71,34 @@ export function recordingOutput() {
   };
   const events = (userId: number) => (frames.get(userId) ?? []).flatMap((f) => f.events);
   return { output, frames, privateFrames, notices, events };
+}
+
+/**
+ * A table actor on a manual clock with a recording transport, over the test database's real
+ * ledger and intent store: a new table row of `table`'s shape, claimed by this "node".
+ */
+export async function startActor(
+  t: TestDatabase,
+  table: { maxSeats: number; smallBlind?: number; bigBlind?: number; minBuyIn?: number; maxBuyIn?: number },
+  settings: Partial<TableSettings> = {},
+  wrap: { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore } = {},
+) {
+  const row = await insertTable(t.db, {
+    name: `actor-${randomBytes(3).toString('hex')}`, variant: 'NLHE', smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    actionTimeoutMs: 10_000, ...table,
+  });
+  const claimed = (await claimTable(t.db, row.id))!;
+  const clock = new ManualClock();
+  const rec = recordingOutput();
+  const fatal: string[] = [];
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const actor = new TableActor({
+    table: claimed, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    intents: wrap.intents ? wrap.intents(createIntentStore(t.db)) : createIntentStore(t.db),
+    ledger: wrap.ledger ? wrap.ledger(t.ledger) : t.ledger,
+    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, ...settings },
+    onFatal: (_id, reason) => fatal.push(reason),
+    handSettled: async () => false,
+  });
+  return { actor, clock, rec, fatal, table: claimed };
 }
