@@ -143,6 +143,8 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
 }
 
+const SIDEWAYS = { width: 844, height: 390 };
+
 describe('several tables at once', () => {
   it('one window: sits at two tables, acts at one and then the other, and the title names the table whose turn it is', async () => {
     const { server } = room;
@@ -244,6 +246,17 @@ describe('several tables at once', () => {
       expect(await tile(page, onPhone).isVisible()).toBe(false);
       await shot(page, 'multi-table-phone-other-tab');
       await expectNoSidewaysScroll(page, 'the other tab on a phone');
+
+      // Held sideways: the tile's felt fills what the screen leaves, whole on screen (it collapsed
+      // to nothing before: its width came from the height left after 460 px).
+      await page.setViewportSize(SIDEWAYS);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const firstFelt = page.locator('.tile').first().locator('.felt-wrap');
+      await expect.poll(async () => (await firstFelt.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300);
+      const felt = (await firstFelt.boundingBox())!;
+      expect(felt.y + felt.height, 'the felt is on screen on a phone held sideways').toBeLessThanOrEqual(SIDEWAYS.height);
+      await expectNoSidewaysScroll(page, 'the multi-table page on a phone held sideways');
+      await shot(page, 'multi-table-phone-sideways');
 
       // Back on the desktop: the lobby adds a third table beside the two (3 tiles in a grid).
       for (const o of opponents) o.auto = true;
