@@ -83,6 +83,8 @@ export class TableActor {
   private paused = false;
   /** True while a hand's settlement is being committed or retried: leave, sit-out and close then take effect without queuing. */
   private settling = false;
+  /** The seat sessions dealt the last hand: whether a game runs (decision 029). */
+  private lastDealtSittings = new Set<bigint>();
   private closing = false;
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
@@ -335,7 +337,7 @@ export class TableActor {
     }
     await this.step({ type: 'sit', seat, playerId: String(caller.userId), stack: buyIn });
     if (!this.assertStack(seat, bought.stack, 'buy-in')) return errorAck('internal');
-    await this.waitForBigBlindIfRunning(seat);
+    await this.enterRunningGame(seat);
     this.scheduleNextHand();
     return { ok: true, seat, stack: buyIn, pending: false };
   }
@@ -370,6 +372,11 @@ export class TableActor {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       if (this.seats.get(seat)!.phase === 'leaving') return errorAck('table/leave_pending');
+      // Seated during the hand: it enters the engine at the boundary, and sits out there.
+      if (this.seats.get(seat)!.phase === 'joining') {
+        this.seats.queueSitOut(seat);
+        return { ok: true };
+      }
       return (await this.sitOutSeat(seat)) ? { ok: true } : errorAck('seat/already_sitting_out');
     });
   }
@@ -381,14 +388,19 @@ export class TableActor {
       const record = this.seats.get(seat)!;
       // A leave cannot be taken back: sitting in would deal nobody in, the seat still goes.
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
-      if (record.phase === 'joining' || record.waitingForBigBlind) return { ok: true };
+      if (record.phase === 'joining') {
+        record.intents = record.intents.filter((i) => i.kind !== 'sit_out');
+        return { ok: true };
+      }
+      if (record.waitingForBigBlind) return { ok: true };
       const state = this.game.seats[seat];
       const topUpQueued = record.intents.some((i) => i.kind === 'top_up');
       if (state && state.stack === 0 && !topUpQueued) return errorAck('funds/insufficient', 'Top up before sitting in.');
       if (state?.sittingOut && record.owesBigBlind && this.gameRunningWithout(seat)) {
         // Sat out through a blind: back in when the big blind reaches the seat (decision 029).
+        // Its time sitting out is kept (not counted while it waits): sitting in and out again
+        // cannot restart the clock of SIT_OUT_HANDS_MAX.
         record.waitingForBigBlind = true;
-        this.seats.sittingOut(seat, null);
         await this.storeSittingOut(record, false);
         this.broadcastPlayers();
         this.scheduleNextHand();
@@ -901,7 +913,7 @@ export class TableActor {
     if (record?.waitingForBigBlind) {
       // Waiting for the big blind is already out of the deal: now it sits out (and still owes it).
       record.waitingForBigBlind = false;
-      this.seats.sittingOut(seat, this.deps.clock.now());
+      if (record.sitOutSince === null) this.seats.sittingOut(seat, this.deps.clock.now());
       await this.storeSittingOut(record, true);
       this.broadcastPlayers();
       return true;
@@ -947,8 +959,10 @@ export class TableActor {
     for (const [, record] of this.seats.entries()) if (record.leaveStored) await record.leaveStored;
     if (this.stopped) return;
     const inLedger = this.closing ? new Map<TopUpIntent, Promise<TopUpAnswer>>() : this.startQueuedTopUps();
+    const entered: [number, SeatRecord][] = [];
     for (const [seat, record] of this.seats.entries()) {
       if (this.stopped) return;
+      if (record.phase === 'joining') entered.push([seat, record]);
       // A seat whose top-ups went to the ledger takes them, even if the table began closing since.
       if (!this.closing || record.intents.some((i) => i.kind === 'top_up' && inLedger.has(i))) {
         for (const step of this.seats.boundary(seat)) await this.boundaryStep(seat, record, step, inLedger);
@@ -961,6 +975,9 @@ export class TableActor {
       await this.finishClose();
       return;
     }
+    // Whether a game runs is decided once every seat's top-ups are in: a seat that busted and
+    // reloaded still plays (decision 029).
+    for (const [seat, record] of entered) if (this.seats.get(seat) === record && this.inEngine(seat, record)) await this.enterRunningGame(seat);
     this.scheduleNextHand();
   }
 
@@ -995,7 +1012,6 @@ export class TableActor {
         return;
       case 'enter':
         await this.step({ type: 'sit', seat, playerId: String(record.userId), stack: step.stack });
-        await this.waitForBigBlindIfRunning(seat);
         return;
       case 'top_up': {
         const done = await this.applyTopUp(seat, record, step, inLedger.get(step));
@@ -1015,7 +1031,8 @@ export class TableActor {
   private async expireSitOut(seat: number, record: SeatRecord): Promise<void> {
     const state = this.game.seats[seat];
     if (!state) return;
-    if (state.stack === 0 && !state.sittingOut) await this.sitOutSeat(seat);
+    // No chips: sitting out, also a seat that waited for the big blind on a top-up that was refused.
+    if (state.stack === 0 && (!state.sittingOut || record.waitingForBigBlind)) await this.sitOutSeat(seat);
     if (!this.game.seats[seat]?.sittingOut || record.waitingForBigBlind) return;
     if (!this.seats.sitOutExpired(seat, this.deps.clock.now(), this.deps.settings)) return;
     const out = await this.removeSeat(seat, 'removed');
@@ -1146,19 +1163,31 @@ export class TableActor {
     return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind ? [seat] : [])));
   }
 
-  /** A game runs without this seat: a hand has been dealt here, and two other seats are playing. */
+  /**
+   * A game runs without this seat: two other seats that were dealt the last hand, in the same
+   * sitting, still play. (A table that emptied since, even if the same players sat down again,
+   * or one just loaded, runs no game: whoever sits is dealt in.)
+   */
   private gameRunningWithout(seat: number): boolean {
-    if (this.game.button === null) return false;
-    return this.game.seats.filter((s, i) => i !== seat && s && !s.sittingOut && s.stack > 0).length >= 2;
+    let playing = 0;
+    for (const [i, record] of this.seats.entries()) {
+      const state = this.game.seats[i];
+      if (i !== seat && this.lastDealtSittings.has(record.seatSessionId) && state && !state.sittingOut && state.stack > 0) playing++;
+    }
+    return playing >= 2;
   }
 
-  /** A seat that enters a running game waits for its big blind; one that starts a game plays at once. */
-  private async waitForBigBlindIfRunning(seat: number): Promise<void> {
+  /**
+   * A seat that enters a running game owes the big blind and waits for it (if it sits out
+   * first, it owes it when it sits in); one that starts a game plays at once.
+   */
+  private async enterRunningGame(seat: number): Promise<void> {
     const record = this.seats.get(seat);
-    if (!record || !this.gameRunningWithout(seat) || this.game.seats[seat]?.sittingOut) return;
+    if (!record || !this.gameRunningWithout(seat)) return;
+    record.owesBigBlind = true;
+    if (this.game.seats[seat]?.sittingOut) return;
     // Marked first: the frame that sits it out carries the players list that says why.
     record.waitingForBigBlind = true;
-    record.owesBigBlind = true;
     if (await this.step({ type: 'sit_out', seat }, () => [{ type: 'players', players: this.players() }])) record.waitingForBigBlind = false;
   }
 
@@ -1204,6 +1233,10 @@ export class TableActor {
     if (button === null || this.stopped) return;
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
     const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), button);
+    this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => {
+      const state = this.game.seats[seat];
+      return state && !state.sittingOut && state.stack > 0 ? [r.seatSessionId] : [];
+    }));
     this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the
     // board runs out): then it settles right there, like any other last step.

@@ -14,8 +14,8 @@ afterAll(async () => {
   await t.close();
 });
 
-async function fourSeats() {
-  const { actor, clock, rec, fatal } = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20 });
+async function fourSeats(settings: { sitOutHandsMax?: number } = {}) {
+  const { actor, clock, rec, fatal } = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20, ...settings });
   const users = await seedUsers(t.db, 4, 'bb');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
@@ -103,6 +103,67 @@ describe('the big blind (decision 029)', () => {
     const headsUp = await nextHand();
     expect(headsUp).toMatchObject({ dealt: [1, 2], button: 2, bigBlind: 1 });
     await playOut();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('a table that emptied runs no game: the players who sit down again, the same people included, are all dealt the first hand', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats();
+    for (const seat of [0, 1]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await nextHand();
+    await playOut();
+    for (const seat of [0, 1]) expect(await actor.leave(callers[seat]!)).toMatchObject({ ok: true, pending: false });
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(actor.players().filter((p) => p.waitingForBigBlind)).toEqual([]);
+    expect((await nextHand()).dealt).toEqual([0, 1, 2]);
+    await playOut();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('a player seated during a hand may sit out before being dealt in (it was refused), and still owes the big blind when sitting in', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats();
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await nextHand();
+    expect(await actor.sit(callers[3]!, 3, 100, uniqueKey())).toMatchObject({ ok: true, pending: true });
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    await playOut();
+    expect(actor.players().find((p) => p.seat === 3)!.waitingForBigBlind).toBeUndefined();
+    let h = await nextHand();
+    expect(h.dealt).toEqual([0, 1, 2]);
+    expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    await playOut();
+    let enteredAs: number | null = null;
+    for (let hand = 0; hand < 4 && enteredAs === null; hand++) {
+      h = await nextHand();
+      if (h.dealt.includes(3)) enteredAs = h.bigBlind;
+      await playOut();
+    }
+    expect(enteredAs).toBe(3);
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('sitting in to wait and out again does not restart the sit-out clock: the seat is still cashed out after SIT_OUT_HANDS_MAX hands', async () => {
+    const { actor, callers, fatal, playOut, nextHand, rec } = await fourSeats({ sitOutHandsMax: 4 });
+    for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    let h = await nextHand();
+    await playOut();
+    const next = (h.bigBlind! + 1) % 4;
+    expect(await actor.sitOut(callers[next]!)).toEqual({ ok: true });
+    for (let hand = 0; hand < 8 && actor.players().some((p) => p.seat === next); hand++) {
+      h = await nextHand();
+      expect(h.dealt).not.toContain(next);
+      // Toggled every hand: sit in (waiting for the big blind), then out again.
+      if (actor.players().some((p) => p.seat === next)) {
+        expect(await actor.sitIn(callers[next]!)).toEqual({ ok: true });
+        expect(await actor.sitOut(callers[next]!)).toEqual({ ok: true });
+      }
+      await playOut();
+    }
+    expect(actor.players().some((p) => p.seat === next)).toBe(false);
+    expect(rec.notices.some((n) => n.kind === 'removed')).toBe(true);
     expect(fatal).toEqual([]);
     actor.stop();
   });
