@@ -13,8 +13,8 @@
 //
 // Pure: the table actor keeps the waiting seats (held out as `sittingOut` in the engine),
 // sits the `dealIn` seats in, and passes `button` to `start_hand`.
-import { clockwiseFrom } from './legal';
-import type { GameState, SeatIndex, SeatState } from './types';
+import { clockwiseFrom, isDealtIn } from './legal';
+import type { GameState, SeatIndex } from './types';
 
 export interface NextHand {
   button: SeatIndex;
@@ -25,10 +25,6 @@ export interface NextHand {
 export interface Blinds {
   smallBlind: SeatIndex;
   bigBlind: SeatIndex;
-}
-
-function playing(seat: SeatState | null | undefined): seat is SeatState {
-  return seat != null && !seat.sittingOut && seat.stack > 0;
 }
 
 /** The blinds of a hand dealt to `seats` with the button on `button` (the engine's rule: heads-up the button posts the small blind). */
@@ -52,7 +48,7 @@ function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
  */
 export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>): NextHand | null {
   const seats = state.seats;
-  const active = new Set<SeatIndex>(seats.flatMap((s, i) => (playing(s) ? [i] : [])));
+  const active = new Set<SeatIndex>(seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
   const waitingWithChips = [...waiting].filter((i) => seats[i] != null && seats[i]!.stack > 0 && !active.has(i));
   if (active.size < 2) {
     const all = new Set([...active, ...waitingWithChips]);

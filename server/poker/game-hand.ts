@@ -14,8 +14,8 @@
 import { isCard, type Card, cardToString } from './cards';
 import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
-import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex, SeatState } from './types';
-import { clockwiseFrom } from './legal';
+import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex } from './types';
+import { clockwiseFrom, isDealtIn } from './legal';
 
 type StartHand = Extract<Command, { type: 'start_hand' }>;
 
@@ -23,9 +23,6 @@ export function holeCardCount(state: GameState): number {
   return HOLE_CARDS_BY_VARIANT[state.config.variant];
 }
 
-function isDealtIn(seat: SeatState | null): seat is SeatState {
-  return seat !== null && !seat.sittingOut && seat.stack > 0;
-}
 
 export function isValidDeck(deck: unknown): deck is Card[] {
   return Array.isArray(deck) && deck.length === 52 && deck.every(isCard) && new Set(deck).size === 52;

@@ -12,6 +12,11 @@ export function clockwiseFrom(state: GameState, from: SeatIndex): SeatIndex[] {
   return Array.from({ length: n }, (_, i) => (from + 1 + i) % n);
 }
 
+/** Dealt into the next hand: seated, not sitting out, with chips (decision 003). */
+export function isDealtIn(seat: SeatState | null | undefined): seat is SeatState {
+  return seat != null && !seat.sittingOut && seat.stack > 0;
+}
+
 /** Dealt in and not folded. */
 export function isLive(seat: SeatState | null): seat is SeatState {
   return seat !== null && seat.inHand && !seat.folded;

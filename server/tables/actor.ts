@@ -3,6 +3,7 @@ import {
   apply,
   createGame,
   eventsFor,
+  isDealtIn,
   isHandInProgress,
   legalActions,
   missesBlind,
@@ -1155,7 +1156,8 @@ export class TableActor {
   }
 
   private readyPlayers(): number {
-    return this.game.seats.filter((s, seat) => s && s.stack > 0 && (!s.sittingOut || this.seats.get(seat)?.waitingForBigBlind)).length;
+    // Dealt in, or waiting for the big blind with chips (a table with no game deals it at once).
+    return this.game.seats.filter((s, seat) => (s?.stack ?? 0) > 0 && (!s!.sittingOut || this.seats.get(seat)?.waitingForBigBlind)).length;
   }
 
   /** Seats held out until their big blind (decision 029). */
@@ -1171,8 +1173,7 @@ export class TableActor {
   private gameRunningWithout(seat: number): boolean {
     let playing = 0;
     for (const [i, record] of this.seats.entries()) {
-      const state = this.game.seats[i];
-      if (i !== seat && this.lastDealtSittings.has(record.seatSessionId) && state && !state.sittingOut && state.stack > 0) playing++;
+      if (i !== seat && this.lastDealtSittings.has(record.seatSessionId) && isDealtIn(this.game.seats[i])) playing++;
     }
     return playing >= 2;
   }
@@ -1206,7 +1207,7 @@ export class TableActor {
       const refused = await this.step({ type: 'sit_in', seat });
       if (refused) this.deps.log.warn({ tableId: this.id, seat, code: refused.code }, 'a seat waiting for the big blind could not sit in');
     }
-    const dealt = new Set(this.game.seats.flatMap((s, i) => (s && !s.sittingOut && s.stack > 0 ? [i] : [])));
+    const dealt = new Set(this.game.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
     // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's own rule deals.
     if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : undefined;
     for (const [seat, record] of this.seats.entries()) {
@@ -1221,8 +1222,7 @@ export class TableActor {
   private clientSeeds(): { seat: number; seed: string }[] {
     const seeds: { seat: number; seed: string }[] = [];
     for (const [seat, record] of this.seats.entries()) {
-      const state = this.game.seats[seat];
-      if (record.clientSeed !== null && state && !state.sittingOut && state.stack > 0) seeds.push({ seat, seed: record.clientSeed });
+      if (record.clientSeed !== null && isDealtIn(this.game.seats[seat])) seeds.push({ seat, seed: record.clientSeed });
     }
     return seeds;
   }
@@ -1233,10 +1233,7 @@ export class TableActor {
     if (button === null || this.stopped) return;
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
     const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), button);
-    this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => {
-      const state = this.game.seats[seat];
-      return state && !state.sittingOut && state.stack > 0 ? [r.seatSessionId] : [];
-    }));
+    this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => (isDealtIn(this.game.seats[seat]) ? [r.seatSessionId] : [])));
     this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the
     // board runs out): then it settles right there, like any other last step.
