@@ -232,13 +232,22 @@ async function betOverlaps(page: Page): Promise<string[]> {
  * is read again for up to 3 s; what still overlaps then is the answer.
  */
 async function settledBetOverlaps(page: Page): Promise<string[]> {
+  return settled(page, () => betOverlaps(page));
+}
+
+/**
+ * What `read` finds once the page has settled: read again every 100 ms while it finds something,
+ * for up to 3 s. A busy machine can be read mid-placement (the felt fitted to the window, then the
+ * seats and bets placed); what is still wrong after 3 s is wrong.
+ */
+async function settled(page: Page, read: () => Promise<string[]>): Promise<string[]> {
   const deadline = Date.now() + 3_000;
-  let covers = await betOverlaps(page);
-  while (covers.length > 0 && Date.now() < deadline) {
+  let problems = await read();
+  while (problems.length > 0 && Date.now() < deadline) {
     await page.waitForTimeout(100);
-    covers = await betOverlaps(page);
+    problems = await read();
   }
-  return covers;
+  return problems;
 }
 
 /** The sizes of the bet audit: the desktop the audit uses, the test's desktop, phones upright and on their side. */
@@ -548,12 +557,15 @@ describe('the phone layout', () => {
           await page.locator(`[data-testid=hole-0] [data-card]`).nth(variant === 'PLO' ? 3 : 1).waitFor();
           // The flop is dealt and the page has fitted the felt to the window (--fit-h on a phone).
           await page.locator('[data-testid=board] [data-card]').nth(2).waitFor();
-          await page.waitForTimeout(150);
-          const { covers, gap, onScreen } = await buttonOverlaps(page, button);
           const where = `${n} seats, ${variant}, button at seat ${button}`;
-          if (covers.length > 0) problems.push(`${where}: covers ${covers.join(', ')}`);
-          if (gap > 0) problems.push(`${where}: ${Math.round(gap)}px from its seat`);
-          if (!onScreen) problems.push(`${where}: off screen`);
+          problems.push(...await settled(page, async () => {
+            const { covers, gap, onScreen } = await buttonOverlaps(page, button);
+            const found: string[] = [];
+            if (covers.length > 0) found.push(`${where}: covers ${covers.join(', ')}`);
+            if (gap > 0) found.push(`${where}: ${Math.round(gap)}px from its seat`);
+            if (!onScreen) found.push(`${where}: off screen`);
+            return found;
+          }));
         }
       }
       expect(problems, `the dealer button at ${size.width}x${size.height}`).toEqual([]);
