@@ -23,7 +23,12 @@ export function getSocket(): Socket {
   if (socket) return socket;
   const s = io({ transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 3_000 });
   s.on('connect', () => setStatus('connected'));
-  s.on('disconnect', () => setStatus('reconnecting'));
+  s.on('disconnect', (reason) => {
+    setStatus('reconnecting');
+    // Closed by the server (the session ended, or the connection kept sending past its rate
+    // limit): Socket.IO does not reconnect by itself after that, so reconnect after a pause.
+    if (reason === 'io server disconnect') setTimeout(() => { if (!s.connected && !s.active) s.connect(); }, 1_000);
+  });
   s.on('connect_error', () => setStatus(s.active ? 'reconnecting' : 'connecting'));
   socket = s;
   return s;

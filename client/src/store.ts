@@ -69,6 +69,16 @@ export async function logout(): Promise<void> {
   }
 }
 
+/**
+ * When the server closes the socket (the session ended: a logout elsewhere, a password change,
+ * expiry), the session is looked up again, so the page shows who it is now (socket.ts reconnects).
+ */
+export function listenForSessionEnd(): void {
+  getSocket().on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') void loadSession();
+  });
+}
+
 export function listenForBalance(): void {
   getSocket().on('wallet:balance', (payload: { balance: number }) => {
     session.set((s) => ({ ...s, balance: payload.balance }));

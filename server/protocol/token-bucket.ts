@@ -87,4 +87,10 @@ export const SOCKET_MESSAGES = { tokensMax: 100, refillMs: 2_000 } as const; // 
 export const USER_MESSAGES = { tokensMax: 200, refillMs: 2_000 } as const; // 100/s, bursts of 200
 /** Every anonymous socket of one client address together: 200/s, bursts of 2,000 (a crowd behind one NAT still fits). */
 export const ANONYMOUS_ADDRESS_MESSAGES = { tokensMax: 2_000, refillMs: 10_000 } as const;
+/**
+ * Refusals a socket may collect (bursts of 100, then 10/s) before it is disconnected: a client
+ * that keeps sending into an empty budget is not pacing itself, and every message it sends is
+ * still decoded before it can be refused; closing the connection is what stops that cost.
+ */
+export const REFUSED_MESSAGES = { tokensMax: 100, refillMs: 10_000 } as const;
 export const CHAT_WINDOW_MS = 10_000;

@@ -13,7 +13,7 @@ import type { LobbyTable } from '../protocol';
 import type { TableRouter } from './cluster';
 import type { Fanout, SocketData, SocketSession } from './fanout';
 import type { TableCommandName } from './table-commands';
-import { ANONYMOUS_ADDRESS_MESSAGES, SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
+import { ANONYMOUS_ADDRESS_MESSAGES, REFUSED_MESSAGES, SOCKET_MESSAGES, TokenBucketLimiter, USER_MESSAGES } from '../protocol/token-bucket';
 
 // The incoming half of the realtime layer: every client message passes the
 // same gate (session still valid, rate limits, size, zod schema) and then one
@@ -137,6 +137,7 @@ export function attachGateway(deps: GatewayDeps): void {
   const socketBudget = new TokenBucketLimiter({ ...SOCKET_MESSAGES, now: deps.now });
   const userBudget = new TokenBucketLimiter({ ...USER_MESSAGES, now: deps.now });
   const anonymousBudget = new TokenBucketLimiter({ ...ANONYMOUS_ADDRESS_MESSAGES, now: deps.now });
+  const refusals = new TokenBucketLimiter({ ...REFUSED_MESSAGES, now: deps.now });
 
   deps.io.use(async (socket, next) => {
     try {
@@ -172,6 +173,7 @@ export function attachGateway(deps: GatewayDeps): void {
     socket.on('disconnect', () => {
       deps.metrics?.socketsConnected(deps.io.engine.clientsCount);
       socketBudget.reset(socket.id);
+      refusals.reset(socket.id);
       if (ctx.data.user) userGone(ctx, ctx.data.user.userId);
     });
   });
@@ -209,7 +211,15 @@ export function attachGateway(deps: GatewayDeps): void {
     // Anonymous sockets share one budget per client address: opening more sockets buys nothing.
     const shared = user ? userBudget.take(String(user.userId)) : anonymousBudget.take(ctx.data.address);
     if (!socketBudget.take(ctx.socket.id).ok || !shared.ok) {
-      return reply(errorAck('rate/limited'));
+      reply(errorAck('rate/limited'));
+      // A socket that keeps sending into an empty budget is closed: each message it sends costs a
+      // decode before it can be refused, and only the closed connection stops that.
+      if (ctx.socket.connected && !refusals.take(ctx.socket.id).ok) {
+        deps.log.warn({ socketId: ctx.socket.id, userId: user?.userId, address: ctx.data.address }, 'socket closed: it kept sending past its rate limit');
+        deps.metrics?.error('rate/disconnected');
+        ctx.socket.disconnect(true);
+      }
+      return;
     }
     if (payloads.length > 1) return reply(errorAck('request/invalid', 'payload: a message carries one payload object'));
     const payload = payloads[0];

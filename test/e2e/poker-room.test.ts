@@ -266,5 +266,14 @@ describe('poker room in the browser', () => {
       await p.getByTestId('wallet-balance').waitFor();
       await shot(p, 'wallet');
     }
+
+    // The session ends elsewhere (a logout through the API, with the page's cookie): the server
+    // closes the page's socket. The page looks its session up again, shows it logged out, and
+    // reconnects (Socket.IO does not, after a close by the server) rather than saying
+    // "reconnecting" for ever.
+    expect((await alice.context().request.post(`${server.url}/api/auth/logout`, { data: {} })).status()).toBe(200);
+    await alice.getByRole('link', { name: 'Log in' }).first().waitFor({ timeout: 10_000 });
+    await alice.waitForTimeout(1_500);
+    await alice.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 10_000 });
   });
 });

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
 import { FAST_TABLES } from '../support/server';
 import { SPECTATOR_SOCKETS_PER_VIEWER } from '../../server/realtime/gateway';
-import { ANONYMOUS_ADDRESS_MESSAGES } from '../../server/protocol/token-bucket';
+import { ANONYMOUS_ADDRESS_MESSAGES, REFUSED_MESSAGES, SOCKET_MESSAGES } from '../../server/protocol/token-bucket';
 
 // The socket edge against a hostile client, over the real Socket.IO API: a
 // socket never outlives its session (logout, password change, expiry), chat
@@ -75,8 +75,8 @@ function disconnected(client: TestClient): Promise<void> {
   });
 }
 
-async function code(client: TestClient, event: string, payload: unknown): Promise<string> {
-  const ack = await client.emit(event, payload);
+async function code(client: TestClient, event: string, payload: unknown, timeoutMs?: number): Promise<string> {
+  const ack = await client.emit(event, payload, timeoutMs);
   return ack.ok ? 'ok' : ack.error.code;
 }
 
@@ -273,7 +273,9 @@ describe('chip amounts beyond 2^53 never reach a table', () => {
     await kim.until(() => kim.balance === 0, 5_000, 'the balance back to zero');
     for (const c of [kim, boss]) c.close();
   });
+});
 
+describe('one client cannot crowd out the others', () => {
   it("one viewer's sockets take at most SPECTATOR_SOCKETS_PER_VIEWER of a table's spectator places; anyone else still gets in", async () => {
     const table = await headsUp('spect-flood');
     const crowd: TestClient[] = [];
@@ -319,5 +321,42 @@ describe('chip amounts beyond 2^53 never reach a table', () => {
     const max = await player(0);
     expect(await code(max, 'table:snapshot', { tableId: 999_999 })).toBe('table/not_found');
     for (const c of [...sockets, max]) c.close();
+  });
+  it('a socket that keeps sending past its rate limit is closed; one that slows down when refused is not', async () => {
+    // A flood: 400 messages at once on one socket. Its budget answers a burst, the next ones are
+    // refused, and once it has been refused REFUSED_MESSAGES.tokensMax times the server closes it.
+    const flooder = await player(0);
+    const closed = new Promise<string>((resolve) => {
+      flooder.socket!.once('disconnect', (reason) => resolve(reason));
+      setTimeout(() => resolve('still open after 15 s'), 15_000);
+    });
+    const answers = await Promise.all(Array.from({ length: 400 }, () => code(flooder, 'table:snapshot', { tableId: 999_999 }, 15_000).catch(() => 'no answer')));
+    expect(await closed).toBe('io server disconnect');
+    const refused = answers.filter((a) => a === 'rate/limited').length;
+    const answered = answers.filter((a) => a === 'table/not_found').length;
+    // Refused as many times as it may be, and once more (the refusal that closed it). The
+    // messages within its budget were taken, but their answers (which wait on the handler) may
+    // not reach a socket closed meanwhile; nothing else is answered.
+    expect(refused).toBeGreaterThanOrEqual(REFUSED_MESSAGES.tokensMax + 1);
+    expect(refused).toBeLessThan(REFUSED_MESSAGES.tokensMax + 20);
+    expect(answered).toBeLessThan(SOCKET_MESSAGES.tokensMax + 20);
+    expect(answers.filter((a) => a === 'no answer').length).toBe(400 - answered - refused);
+    expect(400 - answered - refused).toBeGreaterThan(150);
+    // The user is not locked out: a new connection is answered.
+    await flooder.connect();
+    expect(await code(flooder, 'table:snapshot', { tableId: 999_999 })).toBe('table/not_found');
+
+    // A client that overruns its budget but waits when refused keeps its connection.
+    const pacer = await player(0);
+    let gone = false;
+    pacer.socket!.once('disconnect', () => { gone = true; });
+    for (let round = 0; round < 3; round++) {
+      const burst = await Promise.all(Array.from({ length: SOCKET_MESSAGES.tokensMax + 20 }, () => code(pacer, 'table:snapshot', { tableId: 999_999 })));
+      expect(burst.filter((a) => a === 'rate/limited').length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, SOCKET_MESSAGES.refillMs + 200));
+    }
+    expect(gone).toBe(false);
+    expect(await code(pacer, 'table:snapshot', { tableId: 999_999 })).toBe('table/not_found');
+    for (const c of [flooder, pacer]) c.close();
   });
 });
