@@ -278,6 +278,22 @@ function antesBySeat(beats: Beat[]): Beat[] {
 }
 
 /**
+ * PokerStars prints the pots collected from the last side pot back to the main pot (side pots
+ * are settled first); the engine awards the main pot first. The awards of a hand are one run of
+ * beats (with the rake between them), so they are reordered in place.
+ */
+function sidePotsFirst(beats: Beat[]): Beat[] {
+  const isAward = (b: Beat) => b.event.type === 'pot_awarded';
+  const at = beats.flatMap((b, i) => (isAward(b) ? [i] : []));
+  if (at.length < 2) return beats;
+  const potOf = (b: Beat) => (b.event as Extract<GameEvent, { type: 'pot_awarded' }>).potIndex;
+  const awards = at.map((i) => beats[i]!).sort((a, b) => potOf(b) - potOf(a));
+  const out = [...beats];
+  at.forEach((i, k) => (out[i] = awards[k]!));
+  return out;
+}
+
+/**
  * A name as one line of the history: control and bidirectional-override characters become
  * spaces, so a name stored before they were refused cannot split a line or fake another hand.
  */
@@ -344,7 +360,7 @@ export function toPokerStarsText(record: HandRecord, viewer: Viewer = { kind: 's
     ...[...started.seats].sort((a, b) => a.seat - b.seat).map((s) => `Seat ${s.seat + 1}: ${n.name(s.seat)} (${s.stack} in chips)`),
   ];
   const dealt = new Map<SeatIndex, string[]>();
-  for (const beat of antesBySeat(beats)) {
+  for (const beat of sidePotsFirst(antesBySeat(beats))) {
     if (beat.event.type === 'hole_cards') dealt.set(beat.event.seat, beat.event.cards);
     lines.push(...linesOf(n, beat));
     if (beat.event.type === 'hand_complete') break;

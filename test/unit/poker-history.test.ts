@@ -390,6 +390,12 @@ function expectedEvents(played: PlayedHand, viewer: Viewer, name: (seat: number)
     const sorted = antes.map((i) => out[i]!).sort((a, b) => seatOf(a) - seatOf(b));
     antes.forEach((i, k) => (out[i] = sorted[k]!));
   }
+  // The pots are collected from the last side pot back to the main pot, as PokerStars prints them.
+  const pots = ['main pot', 'side pot', ...Array.from({ length: 9 }, (_, k) => `side pot-${k + 1}`)];
+  const collects = out.flatMap((e, i) => (e.type === 'collected' ? [i] : []));
+  const potRank = (e: PsEvent) => -pots.indexOf((e as { pot: string }).pot);
+  const byPot = collects.map((i) => out[i]!).sort((a, b) => potRank(a) - potRank(b));
+  collects.forEach((i, k) => (out[i] = byPot[k]!));
   if (played.result.endedBy === 'fold') for (const s of played.result.seats) if (s.won > 0) out.push({ type: 'doesnt_show', name: name(s.seat) });
   return out;
 }
