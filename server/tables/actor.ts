@@ -28,7 +28,7 @@ import { Dealer, noteCommand, type HandLog } from './hand-log';
 import { SeatBook, type BoundaryStep, type SeatIntent, type SeatRecord } from './seats';
 import { settleFinishedHand } from './settle';
 import { TableWaitlist } from './waitlist';
-import type { OpenSeat, StoredIntent, TableRow } from './store';
+import type { LastHand, OpenSeat, StoredIntent, StoredTable, TableRow } from './store';
 import { equity } from '../poker/equity';
 
 export type { ActorDeps, Caller } from './actor-types';
@@ -86,6 +86,8 @@ export class TableActor {
   private settling = false;
   /** The seat sessions dealt the last hand: whether a game runs (decision 029). */
   private lastDealtSittings = new Set<bigint>();
+  /** The last settled hand's button and big blind, read back at a restore, until this actor deals its first hand (decision 030). */
+  private restoredBlinds: Pick<LastHand, 'button' | 'bigBlindSeat'> | null = null;
   private closing = false;
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
@@ -224,9 +226,10 @@ export class TableActor {
    * chips and nothing to top it up is cashed out (closed), so no seat session
    * stays open that the table does not seat.
    */
-  restore(seats: OpenSeat[], intents: StoredIntent[]): Promise<void> {
+  restore({ seats, intents, lastHand }: StoredTable): Promise<void> {
     return this.enqueue(async () => {
       for (const seat of seats) await this.restoreSeat(seat, intents.filter((i) => i.seatSessionId === seat.seatSessionId));
+      if (lastHand) await this.continueFrom(lastHand);
       if (this.table.closeRequested) {
         this.closing = true;
         this.closeMode = 'now';
@@ -266,6 +269,21 @@ export class TableActor {
       this.seats.sittingOut(seat.seatIndex, Math.min(satOut ?? Infinity, this.deps.clock.now()));
       if (satOut !== null) record.sitOutStored = true;
       else record.autoSitIn = true;
+    }
+  }
+
+  /**
+   * The game goes on where the last settled hand left it (decision 030): the next button moves
+   * on from its button, and a seat that was not dealt it (it joined during it, waited for the
+   * big blind, or sat out) owes the big blind, as it would have without the restart.
+   */
+  private async continueFrom(last: LastHand): Promise<void> {
+    this.lastDealtSittings = new Set(last.sittings);
+    this.restoredBlinds = { button: last.button, bigBlindSeat: last.bigBlindSeat };
+    for (const [seat, record] of this.seats.entries()) {
+      if (this.lastDealtSittings.has(record.seatSessionId)) continue;
+      record.owesBigBlind = true;
+      await this.enterRunningGame(seat);
     }
   }
 
@@ -397,16 +415,7 @@ export class TableActor {
       const state = this.game.seats[seat];
       const topUpQueued = record.intents.some((i) => i.kind === 'top_up');
       if (state && state.stack === 0 && !topUpQueued) return errorAck('funds/insufficient', 'Top up before sitting in.');
-      if (state?.sittingOut && record.owesBigBlind && this.gameRunningWithout(seat)) {
-        // Sat out through a blind: back in when the big blind reaches the seat (decision 029).
-        // Its time sitting out is kept (not counted while it waits): sitting in and out again
-        // cannot restart the clock of SIT_OUT_HANDS_MAX.
-        record.waitingForBigBlind = true;
-        await this.storeSittingOut(record, false);
-        this.broadcastPlayers();
-        this.scheduleNextHand();
-        return { ok: true };
-      }
+      if (state?.sittingOut && (await this.waitForBigBlind(seat, record))) return { ok: true };
       if (await this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
       this.seats.sittingOut(seat, null);
       await this.storeSittingOut(record, false);
@@ -597,6 +606,7 @@ export class TableActor {
     record.graceTimer = null;
     if (!record.autoSitIn) return;
     record.autoSitIn = false;
+    if (await this.waitForBigBlind(seat, record)) return;
     if (!(await this.step({ type: 'sit_in', seat }))) {
       this.seats.sittingOut(seat, null);
       await this.storeSittingOut(record, false);
@@ -1179,6 +1189,21 @@ export class TableActor {
   }
 
   /**
+   * A seat sitting out that owes the big blind, sitting in while a game runs without it: it
+   * waits until the big blind reaches it (decision 029); false when it may be dealt in now.
+   * Its time sitting out is kept (not counted while it waits): sitting in and out again cannot
+   * restart the clock of SIT_OUT_HANDS_MAX.
+   */
+  private async waitForBigBlind(seat: number, record: SeatRecord): Promise<boolean> {
+    if (!record.owesBigBlind || !this.gameRunningWithout(seat)) return false;
+    record.waitingForBigBlind = true;
+    await this.storeSittingOut(record, false);
+    this.broadcastPlayers();
+    this.scheduleNextHand();
+    return true;
+  }
+
+  /**
    * A seat that enters a running game owes the big blind and waits for it (if it sits out
    * first, it owes it when it sits in); one that starts a game plays at once.
    */
@@ -1198,7 +1223,9 @@ export class TableActor {
    * the button for start_hand (undefined: the engine's own rule), or null when no hand can be dealt.
    */
   private async seatsForNextHand(): Promise<number | null | undefined> {
-    const plan = planNextHand(this.game, this.waitingSeats());
+    // The first hand after a restore goes on from the last settled one's blinds (decision 030).
+    const blinds = this.game.button === null && this.restoredBlinds ? { ...this.game, ...this.restoredBlinds } : this.game;
+    const plan = planNextHand(blinds, this.waitingSeats());
     if (!plan) return null;
     for (const seat of plan.dealIn) {
       const record = this.seats.get(seat)!;
@@ -1212,7 +1239,7 @@ export class TableActor {
     if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : undefined;
     for (const [seat, record] of this.seats.entries()) {
       if (dealt.has(seat)) record.owesBigBlind = false;
-      else if (this.game.seats[seat] && missesBlind(this.game, dealt, plan.button, seat)) record.owesBigBlind = true;
+      else if (this.game.seats[seat] && missesBlind(blinds, dealt, plan.button, seat)) record.owesBigBlind = true;
     }
     if (plan.dealIn.length > 0) this.broadcastPlayers();
     return plan.button;
@@ -1234,6 +1261,7 @@ export class TableActor {
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
     const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), button);
     this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => (isDealtIn(this.game.seats[seat]) ? [r.seatSessionId] : [])));
+    this.restoredBlinds = null;
     this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the
     // board runs out): then it settles right there, like any other last step.

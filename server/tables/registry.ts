@@ -20,11 +20,11 @@ import {
   handWasSettled,
   insertTable,
   isNameTakenError,
-  openSeats,
   openSeatsAtClosedTables,
   openTableIds,
   recentHands,
   requestClose,
+  storedTable,
   tableNameTaken,
   tableStatus,
   type IntentStore,
@@ -378,7 +378,7 @@ export class TableRegistry implements TableRegistryApi {
       this.stats.set(tableId, minutes.map((m) => ({ at: now - m.ageMs, hands: m.hands, pot: m.pot })));
     }
     this.actors.set(tableId, actor);
-    await actor.restore(await openSeats(this.deps.db, tableId), await this.intents.openOf(tableId));
+    await actor.restore(await storedTable(this.deps.db, this.intents, tableId));
     this.deps.onTableClaimed?.(tableId);
     this.deps.onLobbyChanged?.();
     return actor;

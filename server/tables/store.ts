@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import { sqlState } from '../ledger/db-helpers';
-import type { Variant } from '../poker';
+import { replay, type HandLog, type Variant } from '../poker';
 import type { CreateTableInput } from './registry-api';
 import { claimLease, type ClaimOptions } from './leases';
 
@@ -94,6 +94,50 @@ export async function openSeats(db: Db, tableId: number): Promise<OpenSeat[]> {
     stack: r.account?.balance ?? 0n,
     sittingOutSince: r.sittingOutSince,
   }));
+}
+
+/**
+ * Where the blinds were at a table's last settled hand, for the table's next owner (after a
+ * restart or a move): the button, the big blind, and the seat sessions dealt in. Decision 030.
+ */
+export interface LastHand {
+  button: number;
+  bigBlindSeat: number;
+  sittings: bigint[];
+}
+
+/**
+ * The table's last settled hand (the top of its (table, hand number) index), replayed from its
+ * stored log for its button and big blind; null when it has none, or its log does not replay
+ * (a hand stored without one): then the next hand is dealt as at a new table.
+ */
+export async function lastHandOf(db: Db, tableId: number): Promise<LastHand | null> {
+  const rows = await db.$queryRawUnsafe<{ record: unknown; sittings: string[] | null }[]>(
+    `SELECT h.record, (SELECT array_agg(p.seat_session_id::text) FROM hand_players p WHERE p.hand_id = h.id) AS sittings
+       FROM hands h WHERE h.table_id = $1 ORDER BY h.hand_number DESC LIMIT 1`,
+    tableId,
+  );
+  const row = rows[0];
+  const log = (row?.record as { log?: HandLog } | null | undefined)?.log;
+  if (!row || !log || typeof log.initial !== 'object' || !Array.isArray(log.commands)) return null;
+  try {
+    const state = replay(log);
+    if (state.button === null || state.bigBlindSeat === null) return null;
+    return { button: state.button, bigBlindSeat: state.bigBlindSeat, sittings: (row.sittings ?? []).map(BigInt) };
+  } catch {
+    return null;
+  }
+}
+
+/** What a table's next owner reads back from the database (`TableActor.restore`). */
+export interface StoredTable {
+  seats: OpenSeat[];
+  intents: StoredIntent[];
+  lastHand: LastHand | null;
+}
+
+export async function storedTable(db: Db, intents: IntentStore, tableId: number): Promise<StoredTable> {
+  return { seats: await openSeats(db, tableId), intents: await intents.openOf(tableId), lastHand: await lastHandOf(db, tableId) };
 }
 
 /** Creates a table with its pot and rake accounts, in one transaction. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActor } from '../support/actor-harness';
+import type { TableActor } from '../../server/tables/actor';
+import { restartActor, startActor, type ManualClock } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // Nobody skips the big blind (decision 029), on the table actor over the real ledger: a player
@@ -15,30 +16,37 @@ afterAll(async () => {
 });
 
 async function fourSeats(settings: { sitOutHandsMax?: number } = {}) {
-  const { actor, clock, rec, fatal } = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20, ...settings });
+  const started = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20, ...settings });
   const users = await seedUsers(t.db, 4, 'bb');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
-  /** Plays the current hand out: everyone checks, or folds when checking is not allowed. */
-  const playOut = async () => {
-    for (let guard = 0; guard < 50; guard++) {
+  const drive = ({ actor, clock }: { actor: TableActor; clock: ManualClock }) => ({
+    /** Plays the current hand out: everyone checks, or folds when checking is not allowed. */
+    playOut: async () => {
+      for (let guard = 0; guard < 50; guard++) {
+        const view = actor.snapshot(null).view;
+        if (view.toAct === null) break;
+        const you = actor.snapshot(callers[view.toAct]!.userId).you!;
+        const ack = await actor.act(callers[view.toAct]!, you.legal!.canCheck ? 'check' : 'fold', undefined, actor.seq);
+        expect(ack.ok).toBe(true);
+      }
+      await actor.idle();
+    },
+    /** Deals the next hand and returns who is in it and who posts the big blind. */
+    nextHand: async () => {
+      await clock.advance(5_000, actor);
       const view = actor.snapshot(null).view;
-      if (view.toAct === null) break;
-      const you = actor.snapshot(callers[view.toAct]!.userId).you!;
-      const ack = await actor.act(callers[view.toAct]!, you.legal!.canCheck ? 'check' : 'fold', undefined, actor.seq);
-      expect(ack.ok).toBe(true);
-    }
-    await actor.idle();
+      expect(view.street).not.toBe('complete');
+      const dealt = view.seats.flatMap((s, seat) => (s?.inHand ? [seat] : []));
+      return { dealt, bigBlind: view.bigBlindSeat, button: view.button };
+    },
+  });
+  /** A restart: a new actor rebuilt from the database (decision 030), with its own drivers. */
+  const restart = async () => {
+    const next = await restartActor(t, started);
+    return { ...next, ...drive(next) };
   };
-  /** Deals the next hand and returns who is in it and who posts the big blind. */
-  const nextHand = async () => {
-    await clock.advance(5_000, actor);
-    const view = actor.snapshot(null).view;
-    expect(view.street).not.toBe('complete');
-    const dealt = view.seats.flatMap((s, seat) => (s?.inHand ? [seat] : []));
-    return { dealt, bigBlind: view.bigBlindSeat, button: view.button };
-  };
-  return { actor, callers, rec, fatal, playOut, nextHand };
+  return { ...started, callers, ...drive(started), restart };
 }
 
 describe('the big blind (decision 029)', () => {
@@ -166,5 +174,61 @@ describe('the big blind (decision 029)', () => {
     expect(rec.notices.some((n) => n.kind === 'removed')).toBe(true);
     expect(fatal).toEqual([]);
     actor.stop();
+  });
+});
+
+describe('the blinds go on across a restart (decision 030)', () => {
+  it('the first hand after a restart moves the button on from the last settled hand, and a seat that was waiting for the big blind still waits', async () => {
+    const before = await fourSeats();
+    const { actor, callers } = before;
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    const first = await before.nextHand();
+    expect(first).toMatchObject({ dealt: [0, 1, 2], button: 0, bigBlind: 2 });
+    await before.playOut();
+    // Seat 3 joins the running game: it waits for the big blind.
+    expect(await actor.sit(callers[3]!, 3, 100, uniqueKey())).toMatchObject({ ok: true, pending: false });
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+
+    // The restart (before the next deal): every player is away until their socket is back.
+    const after = await before.restart();
+    for (const seat of [0, 1, 2, 3]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    // Seat 3 still waits; the others are back in.
+    expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    // The button moves on from seat 0 (a new table would put it there again: the same two
+    // players would post the blinds twice running). With the button on 1, the big blind is
+    // seat 3's: it enters, and posts it.
+    const next = await after.nextHand();
+    expect(next).toMatchObject({ button: 1, bigBlind: 3, dealt: [0, 1, 2, 3] });
+    const posted = after.rec.events(0).filter((e) => e.type === 'blinds_posted');
+    expect(posted).toEqual(expect.arrayContaining([expect.objectContaining({ seat: 3, kind: 'big_blind' })]));
+    await after.playOut();
+    expect([...before.fatal, ...after.fatal]).toEqual([]);
+    after.actor.stop();
+  });
+
+  it('a seat that was not dealt the last hand and comes back while the game runs waits for its big blind', async () => {
+    const before = await fourSeats();
+    const { actor, callers } = before;
+    for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    const first = await before.nextHand();
+    expect(first).toMatchObject({ dealt: [0, 1, 2, 3], button: 0, bigBlind: 2 });
+    await before.playOut();
+    // Seat 3 sits out: the next hand (button 1) would have made it the big blind.
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    const second = await before.nextHand();
+    expect(second).toMatchObject({ dealt: [0, 1, 2], button: 1, bigBlind: 0 });
+    await before.playOut();
+
+    const after = await before.restart();
+    for (const seat of [0, 1, 2]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    // It sat out before the restart and still does (decision 027); sitting in, it owes the big blind.
+    expect(await after.actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    // The button moves on to seat 2: seat 3 would post the small blind, so it waits.
+    const third = await after.nextHand();
+    expect(third).toMatchObject({ dealt: [0, 1, 2], button: 2, bigBlind: 1 });
+    await after.playOut();
+    expect([...before.fatal, ...after.fatal]).toEqual([]);
+    after.actor.stop();
   });
 });

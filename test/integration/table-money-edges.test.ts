@@ -6,7 +6,7 @@ import type { Ledger } from '../../server/ledger/transactions';
 import { TableActor, type Caller } from '../../server/tables/actor';
 import { TableRegistry } from '../../server/tables/registry';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
-import { claimTable, createIntentStore, insertTable, openSeats, requestClose, type TableRow } from '../../server/tables/store';
+import { claimTable, createIntentStore, insertTable, lastHandOf, openSeats, requestClose, storedTable, type TableRow } from '../../server/tables/store';
 import { ManualClock, recordingOutput } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
@@ -66,7 +66,7 @@ async function restart(h: Harness, options: { ledger?: Ledger } = {}): Promise<H
   h.actor.stop();
   const table = (await claimTable(t.db, h.table.id))!;
   const next = startActor(table, options);
-  await next.actor.restore(await openSeats(t.db, table.id), await createIntentStore(t.db).openOf(table.id));
+  await next.actor.restore(await storedTable(t.db, createIntentStore(t.db), table.id));
   return next;
 }
 
@@ -351,7 +351,7 @@ describe('recovery leaves no seat the table does not seat', () => {
     });
     expect(settled.ok).toBe(true);
     const h = startActor((await claimTable(t.db, table.id))!);
-    await h.actor.restore(await openSeats(t.db, table.id), []);
+    await h.actor.restore({ seats: await openSeats(t.db, table.id), intents: [], lastHand: await lastHandOf(t.db, table.id) });
     expect(h.actor.seatOf(alice!.userId)).toBeNull();
     expect(await t.db.seatSession.count({ where: { tableId: table.id, status: 'OPEN', userId: alice!.userId } })).toBe(0);
     const left = await h.actor.leave(alice!);

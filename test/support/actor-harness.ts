@@ -3,7 +3,7 @@ import type { Ledger } from '../../server/ledger/transactions';
 import type { PrivateFrame, TableFrame, TableNotice } from '../../server/protocol';
 import { TableActor } from '../../server/tables/actor';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
-import { claimTable, createIntentStore, insertTable, type IntentStore } from '../../server/tables/store';
+import { claimTable, createIntentStore, insertTable, storedTable, type IntentStore, type TableRow } from '../../server/tables/store';
 import type { TestDatabase } from './db';
 import type { Clock } from '../../server/tables/clock';
 import type { TableOutput } from '../../server/tables/output';
@@ -73,6 +73,8 @@ export function recordingOutput() {
   return { output, frames, privateFrames, notices, events };
 }
 
+type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore };
+
 /**
  * A table actor on a manual clock with a recording transport, over the test database's real
  * ledger and intent store: a new table row of `table`'s shape, claimed by this "node".
@@ -81,13 +83,27 @@ export async function startActor(
   t: TestDatabase,
   table: { maxSeats: number; smallBlind?: number; bigBlind?: number; minBuyIn?: number; maxBuyIn?: number },
   settings: Partial<TableSettings> = {},
-  wrap: { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore } = {},
+  wrap: Wrap = {},
 ) {
   const row = await insertTable(t.db, {
     name: `actor-${randomBytes(3).toString('hex')}`, variant: 'NLHE', smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
     actionTimeoutMs: 10_000, ...table,
   });
-  const claimed = (await claimTable(t.db, row.id))!;
+  return actorOver(t, (await claimTable(t.db, row.id))!, settings, wrap);
+}
+
+/**
+ * A restart: the old actor stops, a new owner claims its table and rebuilds it from the
+ * database, as the registry does (`storedTable`), on a new clock and transport.
+ */
+export async function restartActor(t: TestDatabase, old: { actor: TableActor; table: TableRow }, settings: Partial<TableSettings> = {}) {
+  old.actor.stop();
+  const next = actorOver(t, (await claimTable(t.db, old.table.id))!, settings);
+  await next.actor.restore(await storedTable(t.db, createIntentStore(t.db), old.table.id));
+  return next;
+}
+
+function actorOver(t: TestDatabase, claimed: TableRow, settings: Partial<TableSettings>, wrap: Wrap = {}) {
   const clock = new ManualClock();
   const rec = recordingOutput();
   const fatal: string[] = [];
