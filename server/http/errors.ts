@@ -6,6 +6,7 @@ import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from 
 import { payloadErrorCode } from '../protocol/messages';
 import { isWellFormedText } from '../protocol/text';
 import type { HttpDeps } from './deps';
+import { duplicateKey } from './json-keys';
 
 // Every HTTP error body is { ok: false, error: { code, message } } with a code
 // from server/protocol/errors.ts. Routes reply through sendError; each route
@@ -82,7 +83,9 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
 /**
  * Fastify's own JSON parser, which refuses a `__proto__` or `constructor.prototype` key (it
  * could poison an object's prototype later), but says "not valid JSON" for it: the refusal
- * stays, and its message names the key, since the body was valid JSON.
+ * stays, and its message names the key, since the body was valid JSON. A body that names one
+ * key twice in an object is refused too (`duplicateKey`): JSON.parse keeps the last value, and
+ * a proxy or log reading the first would see another request.
  */
 function namePoisonedJson(scope: FastifyInstance): void {
   const parse = scope.getDefaultJsonParser('error', 'error');
@@ -94,7 +97,14 @@ function namePoisonedJson(scope: FastifyInstance): void {
         named.statusCode = 400;
         return done(named, undefined);
       }
-      return error ? done(error, undefined) : done(null, value);
+      if (error) return done(error, undefined);
+      const twice = duplicateKey(body as string);
+      if (twice !== null) {
+        const refused = new Error(`body: the key ${JSON.stringify(twice)} appears twice in one object`) as FastifyError;
+        refused.statusCode = 400;
+        return done(refused, undefined);
+      }
+      return done(null, value);
     });
   });
 }

@@ -136,6 +136,14 @@ describe('bad input creates nothing', () => {
       const poisoned = await h.app.inject({ method: 'POST', url: '/api/auth/signup', headers: { 'content-type': 'application/json' }, payload });
       expect([poisoned.statusCode, poisoned.json().error]).toEqual([400, { code: 'request/invalid', message: 'body: a key named __proto__ or constructor.prototype is not allowed' }]);
     }
+    // One key twice in an object: JSON.parse keeps the last value, a proxy or a log may read the
+    // first. Refused, nothing done, and the message names the key.
+    const twice = await h.app.inject({
+      method: 'POST', url: '/api/auth/signup', headers: { 'content-type': 'application/json' },
+      payload: '{"username":"frank_twice","password":"correct horse battery","username":"admin"}',
+    });
+    expect([twice.statusCode, twice.json().error]).toEqual([400, { code: 'request/invalid', message: 'body: the key "username" appears twice in one object' }]);
+    expect(await h.t.db.user.count({ where: { username: { in: ['frank_twice', 'admin'] } } })).toBe(0);
     const big = await post('/api/auth/login', { username: 'erin', password: 'x'.repeat(20_000) });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('request/too_large');
