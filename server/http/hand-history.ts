@@ -84,6 +84,11 @@ export function handReplayFor(source: HistorySource, facts: HandFacts, viewer: V
 export const HANDS_EXPORT_MAX = 1_000;
 /** Hands loaded from the database at a time while an export is written. */
 const EXPORT_BATCH_HANDS = 100;
+/**
+ * Hands written between two turns of the event loop (a hand's text takes about 0.4 ms): the
+ * main thread also runs every table and socket, so an export gives way to them every few ms.
+ */
+const EXPORT_SLICE_HANDS = 10;
 
 export interface ExportQuery {
   /** ISO 8601; inclusive. */
@@ -130,7 +135,8 @@ export async function exportHands(db: Db, userId: number, query: ExportQuery): P
       select: { id: true, record: true, createdAt: true, table: { select: { name: true } } },
     });
     const byId = new Map(hands.map((h) => [h.id, h]));
-    for (const row of batch) {
+    for (const [k, row] of batch.entries()) {
+      if (k > 0 && k % EXPORT_SLICE_HANDS === 0) await new Promise((resolve) => setImmediate(resolve));
       const hand = byId.get(row.hand_id);
       const source = hand ? historySourceOf(hand.record) : null;
       if (!hand || !source) {

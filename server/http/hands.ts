@@ -17,6 +17,7 @@ import {
 } from '../poker/fairness';
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
+import { TokenBucketLimiter } from '../protocol/token-bucket';
 import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
@@ -76,6 +77,33 @@ export interface HandRouteOptions {
 
 const handParams = z.strictObject({ id: idParam });
 
+/**
+ * Exports are written one at a time in a process; at most EXPORTS_WAITING_MAX more wait in line,
+ * one per user. Each costs up to ~0.4 s of the main thread (1,000 hands), which every table
+ * shares: several at once slowed other players' actions from 2 ms to 100+ ms (black-box audit 4).
+ */
+export const EXPORTS_WAITING_MAX = 8;
+
+export class ExportLine {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly users = new Set<number>();
+
+  /** Runs `work` after the exports before it, or null when the line is full or the user is in it already. */
+  run<T>(userId: number, work: () => Promise<T>): Promise<T> | null {
+    if (this.users.has(userId) || this.users.size > EXPORTS_WAITING_MAX) return null;
+    this.users.add(userId);
+    const done = this.tail.then(work).finally(() => this.users.delete(userId));
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+}
+
+/**
+ * One hand's text or replay per request, read by anyone: each replays the hand (~0.4 ms of the
+ * main thread). A user, or an anonymous address, may read 30 a second (bursts of 300).
+ */
+export const HAND_READS = { tokensMax: 300, refillMs: 10_000 } as const;
+
 const exportQuery = z.strictObject({
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -83,17 +111,28 @@ const exportQuery = z.strictObject({
 });
 
 export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options: HandRouteOptions = {}): void {
+  const exports = new ExportLine();
+  const reads = new TokenBucketLimiter({ ...HAND_READS, now: options.now ?? Date.now });
+  /** Spends one of the requester's hand reads; answers 429 when there is none. */
+  const readAllowed = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const user = optionalUserOf(request);
+    const decision = reads.take(user ? `user:${user.userId}` : `address:${request.ip}`);
+    if (decision.ok) return true;
+    reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+    sendError(reply, 429, 'rate/limited');
+    return false;
+  };
   registerScoped(app, deps, (scope) => {
     scope.get('/api/hands/mine', { preHandler: requireUser(deps.db) }, async (request, reply) => {
       const page = parseOrReply(reply, pageQuery, request.query);
       if (!page) return reply;
       return { ok: true, ...(await myHands(deps.db, userOf(request).userId, page)) };
     });
-    scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, request, reply));
+    scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, exports, request, reply));
     scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, options, request, reply));
     scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
-    scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => history(deps, request, reply));
-    scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, (request, reply) => replaySteps(deps, request, reply));
+    scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => (readAllowed(request, reply) ? history(deps, request, reply) : reply));
+    scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, (request, reply) => (readAllowed(request, reply) ? replaySteps(deps, request, reply) : reply));
   });
 }
 
@@ -327,13 +366,18 @@ async function replaySteps(deps: HttpDeps, request: FastifyRequest, reply: Fasti
 }
 
 /** The caller's hands as one PokerStars file, each as their seat saw it. */
-async function exportMine(deps: HttpDeps, options: HandRouteOptions, request: FastifyRequest, reply: FastifyReply) {
+async function exportMine(deps: HttpDeps, options: HandRouteOptions, exports: ExportLine, request: FastifyRequest, reply: FastifyReply) {
   const query = parseOrReply(reply, exportQuery, request.query);
   if (!query) return reply;
   const user = userOf(request);
   let exported: Awaited<ReturnType<typeof exportHands>>;
   try {
-    exported = await exportHands(deps.db, user.userId, query);
+    const running = exports.run(user.userId, () => exportHands(deps.db, user.userId, query));
+    if (!running) {
+      reply.header('Retry-After', '1');
+      return sendError(reply, 429, 'rate/limited', 'An export of yours is being written, or too many are: try again in a moment.');
+    }
+    exported = await running;
   } catch (error) {
     deps.log.error({ userId: user.userId, err: error }, 'hand export failed');
     return sendError(reply, 500, 'internal', 'The hands could not be exported.');

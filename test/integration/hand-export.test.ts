@@ -4,6 +4,7 @@ import { autoplay, prng, type AutoPlayer, type Chooser } from '../support/autopl
 import { TestClient } from '../support/poker-client';
 import { checkChips, parseHand, parseHistoryFile, type PsHand } from '../support/pokerstars-parser';
 import { startTestServer, type TestServer } from '../support/server';
+import { HAND_READS } from '../../server/http/hands';
 
 // Issue #13: hand histories that trackers import, the "download my hands" export and the
 // replay, over real HTTP on hands that a real server played (three players at a Hold'em and
@@ -254,5 +255,49 @@ describe('GET /api/hands/mine/export', () => {
     }
     const empty = await getText(watcher, '/api/hands/mine/export');
     expect([empty.status, empty.text]).toEqual([200, '']);
+  });
+
+  it('one export per user at a time: asked again while it is written, 429 with Retry-After; afterwards it is served again', async () => {
+    const carol = players[2]!;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => getText(carol, '/api/hands/mine/export')));
+    const served = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(served.length + refused.length).toBe(6);
+    expect(served.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(JSON.parse(r.text)).toMatchObject({ ok: false, error: { code: 'rate/limited' } });
+    }
+    for (const r of served) expect(r.text).toBe(served[0]!.text);
+    // Another user's export is not refused because of hers.
+    const [again, other] = await Promise.all([getText(carol, '/api/hands/mine/export'), getText(players[0]!, '/api/hands/mine/export')]);
+    expect([again.status, other.status]).toEqual([200, 200]);
+    expect(again.text).toBe(served[0]!.text);
+  });
+});
+
+describe('GET /api/hands/:id/history and /replay', () => {
+  it('a requester reads at most HAND_READS of them at once: past the burst, 429 with Retry-After; a logged-in user counts apart', async () => {
+    const hand = hands[0]!;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    const started = Date.now();
+    for (let round = 0; round < 8 && !statuses.includes(429); round++) {
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => getText(anonymous, `/api/hands/${hand.id}/${i % 2 ? 'replay' : 'history'}`)));
+      for (const r of batch) {
+        statuses.push(r.status);
+        if (r.status === 429) retryAfter = r.headers.get('retry-after');
+      }
+    }
+    const served = statuses.filter((x) => x === 200).length;
+    expect(statuses.filter((x) => x !== 200 && x !== 429)).toEqual([]);
+    expect(statuses).toContain(429);
+    // Never more than the burst and what it refilled meanwhile (the earlier tests of this file
+    // read some as anonymous too).
+    const { tokensMax, refillMs } = HAND_READS;
+    expect(served).toBeLessThanOrEqual(tokensMax + Math.ceil(((Date.now() - started) * tokensMax) / refillMs));
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await getText(players[0]!, `/api/hands/${hand.id}/history`)).status).toBe(200);
   });
 });
