@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { idempotencyKey } from '../protocol/messages';
+import { hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol/text';
 import { requireAdmin, userOf } from './guards';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { REASON_LENGTH_MAX } from '../ledger/transactions';
 import type { HttpDeps } from './deps';
-import { BODY_BYTES_MAX, dbText, isoDate, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError } from './errors';
+import { BODY_BYTES_MAX, dbText, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendLedgerError } from './errors';
 
 // Admin only: chip adjustments (through the ledger's adjust, which writes its
 // own audit row), the ledger browser, the reconcile report, users with their
@@ -20,17 +21,20 @@ const adjustmentSchema = z.strictObject({
     .min(-Number.MAX_SAFE_INTEGER)
     .max(Number.MAX_SAFE_INTEGER)
     .refine((n) => n !== 0, { message: 'amount must not be zero' }),
-  reason: dbText(z.string().trim().min(1).max(REASON_LENGTH_MAX)),
+  // One line of text, as the player reads it in their wallet history.
+  reason: dbText(z.string().trim().min(1).max(REASON_LENGTH_MAX))
+    .refine((reason) => !hasControlCharacter(reason), { message: 'must not contain control characters (newline, tab, ...)' })
+    .refine((reason) => !hasBidiControl(reason) && !hasInvisibleFormat(reason), { message: 'must not contain direction overrides or invisible characters' }),
   idempotencyKey,
 });
 
 const TRANSFER_KINDS = ['BUY_CHIPS', 'BUY_IN', 'TOP_UP', 'CASH_OUT', 'SETTLE_HAND', 'ADJUST', 'WALLET_TRANSFER'] as const;
 
 const ledgerQuery = pageQuery.extend({
-  userId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  userId: queryInt(1, 2_147_483_647).optional(),
   accountCode: dbText(z.string().min(1).max(100)).optional(),
   /** The transfers of one table: buy-ins, top-ups, settlements, and cash-outs (reason `closed` for those an admin's close made). */
-  tableId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  tableId: queryInt(1, 2_147_483_647).optional(),
   kind: z.enum(TRANSFER_KINDS).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -38,7 +42,7 @@ const ledgerQuery = pageQuery.extend({
 
 const usersQuery = pageQuery.extend({ search: dbText(z.string().max(64)).optional() });
 const actionsQuery = pageQuery.extend({
-  adminUserId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  adminUserId: queryInt(1, 2_147_483_647).optional(),
   action: dbText(z.string().max(64)).optional(),
 });
 

@@ -147,12 +147,24 @@ export const idParam = z
   .refine((id) => id <= ID_MAX, { message: 'id out of range' });
 
 /**
+ * A whole number in a query string, in `min..max`, written as digits only: `1e2`, `0x10`,
+ * ` 5`, `+5` or `5.0` are refused, not read as numbers.
+ */
+export function queryInt(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^(0|[1-9]\d{0,15})$/, { message: 'must be a whole number written in digits' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/**
  * ?cursor=<id of the last item of the previous page>&limit=1..100; newest first. Strict, as
  * bodies are: a mistyped filter (`?userid=5`) is refused, not read as "no filter".
  */
 export const pageQuery = z.strictObject({
   cursor: idParam.optional(),
-  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
+  limit: queryInt(1, PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
 });
 
 export type PageQuery = z.infer<typeof pageQuery>;

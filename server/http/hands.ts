@@ -18,7 +18,7 @@ import {
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { TokenBucketLimiter } from '../protocol/token-bucket';
-import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, registerScoped, sendError, type PageQuery } from './errors';
+import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
@@ -107,7 +107,7 @@ export const HAND_READS = { tokensMax: 300, refillMs: 10_000 } as const;
 const exportQuery = z.strictObject({
   from: isoDate.optional(),
   to: isoDate.optional(),
-  last: z.coerce.number().int().min(1).max(HANDS_EXPORT_MAX).optional(),
+  last: queryInt(1, HANDS_EXPORT_MAX).optional(),
 });
 
 export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options: HandRouteOptions = {}): void {

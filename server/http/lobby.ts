@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin, userOf } from './guards';
-import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter } from '../protocol';
+import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
 import { recordAdminAction } from './admin';
@@ -31,7 +31,8 @@ export const createTableSchema = z
     // One line, as it is printed in every hand history (a newline would split its header).
     name: dbText(z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX))
       .refine((name) => !hasControlCharacter(name), { message: 'must not contain control characters (newline, tab, ...)' })
-      .refine((name) => !hasBidiControl(name), { message: 'must not contain bidirectional override characters' }),
+      .refine((name) => !hasBidiControl(name), { message: 'must not contain bidirectional override characters' })
+      .refine((name) => !hasInvisibleFormat(name), { message: 'must not contain invisible characters (zero-width space, direction marks, ...)' }),
     variant: z.enum(['NLHE', 'PLO']),
     maxSeats: z.number().int().min(TABLE_SEATS_MIN).max(TABLE_SEATS_MAX),
     smallBlind: chips.positive(),

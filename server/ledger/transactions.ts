@@ -23,6 +23,7 @@ import {
 import { fail, ok, type LedgerResult } from './errors';
 import { scopeKey, serverKeys, type KeyInput, type ScopedKey, type ServerKey } from './keys';
 import { quoteChips, usdCents, usdFromCents, usdText, type Usd } from './money';
+import { codePointLength } from '../protocol/text';
 import { reconcile, type ReconcileReport } from './reconcile';
 
 // Every function that moves money lives in this file (the talk's
@@ -769,7 +770,7 @@ export function adjust(deps: LedgerDeps, input: AdjustInput): Promise<LedgerResu
     const replay = replayOrConflict<AdjustResult>(await lookup(tx, 'ADJUST', key), hash);
     if (replay) return replay;
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-    if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
+    if (reason.length === 0 || codePointLength(reason) > REASON_LENGTH_MAX) return fail('adjust/reason_required');
     if (typeof input.amount !== 'bigint' || input.amount === 0n) return fail('amount/invalid');
     if (!(await ensureWallet(tx, input.userId))) return fail('user/not_found');
     const walletCode = accountCodes.wallet(input.userId);
@@ -839,7 +840,7 @@ export function transferBetweenWallets(
     const replay = replayOrConflict<WalletTransferResult>(await lookup(tx, 'WALLET_TRANSFER', key), hash);
     if (replay) return replay;
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-    if (reason.length === 0 || reason.length > REASON_LENGTH_MAX) return fail('adjust/reason_required');
+    if (reason.length === 0 || codePointLength(reason) > REASON_LENGTH_MAX) return fail('adjust/reason_required');
     if (!positive(input.amount) || input.fromUserId === input.toUserId) return fail('amount/invalid');
     const fromCode = accountCodes.wallet(input.fromUserId);
     const toCode = accountCodes.wallet(input.toUserId);

@@ -25,6 +25,18 @@ export function hasBidiControl(text: string): boolean {
   return BIDI_CONTROL.test(text);
 }
 
+/**
+ * Invisible format characters (Unicode category Cf: zero-width space, right-to-left mark, the
+ * bidirectional controls, soft hyphen, ...), which make two names that read alike differ.
+ * The zero-width joiner (U+200D) is allowed: emoji sequences are built with it.
+ */
+const INVISIBLE_FORMAT = /(?!\u200D)\p{Cf}/u;
+
+/** Whether the text holds an invisible format character (see INVISIBLE_FORMAT). */
+export function hasInvisibleFormat(text: string): boolean {
+  return INVISIBLE_FORMAT.test(text);
+}
+
 /** The length a person counts: Unicode code points, not UTF-16 units (an emoji is one). */
 export function codePointLength(text: string): number {
   let n = 0;

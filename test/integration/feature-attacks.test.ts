@@ -588,7 +588,7 @@ describe('GET /api/hands/mine/export', () => {
 
   it('refuses malformed, huge, repeated and injected query values with 400 request/invalid', async () => {
     const bad = [
-      'last=1e9', 'last=0', 'last=-1', 'last=1.5', 'last=abc', 'last=', 'last=1&last=2', 'last[]=1', 'last=Infinity', 'last=NaN',
+      'last=1e9', 'last=1e3', 'last=0x10', 'last=%2010', 'last=0', 'last=-1', 'last=1.5', 'last=abc', 'last=', 'last=1&last=2', 'last[]=1', 'last=Infinity', 'last=NaN',
       'from=yesterday', `from=${encodeURIComponent("2020-01-01T00:00:00Z' OR 1=1 --")}`, 'from=2024-02-30T00:00:00Z',
       'from=2024-01-01T25:00:00Z', 'to=2024-13-01T00:00:00Z', 'from=1700000000000', 'to=2024-01-01', 'from[$gt]=1',
       'from=2024-01-01T00:00:00Z&from=2025-01-01T00:00:00Z',
@@ -607,7 +607,6 @@ describe('GET /api/hands/mine/export', () => {
       ['to=9999-12-31T23:59:59.999Z', '1'],
       ['from=2000-01-01T00:00:00%2B14:00', '1'],
       ['last=1000', '1'],
-      ['last=1e3', '1'],
       ['last=1', '1'],
     ];
     for (const [query, count] of cases) {

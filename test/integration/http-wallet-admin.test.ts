@@ -99,6 +99,9 @@ describe('adjustments', () => {
     expect(byCode.json().items.map((i: { transferId: string }) => i.transferId)).toEqual([first.json().transferId]);
     const byKind = await get('/api/admin/ledger?kind=BUY_CHIPS', admin.cookie);
     expect(byKind.json().items.every((i: { kind: string }) => i.kind === 'BUY_CHIPS')).toBe(true);
+    for (const id of ['0x1', `${player.userId}e0`, `%20${player.userId}`]) {
+      expect([id, errorCode(await get(`/api/admin/ledger?userId=${id}`, admin.cookie))]).toEqual([id, 'request/invalid']);
+    }
     const future = await get(`/api/admin/ledger?userId=${player.userId}&from=2999-01-01T00:00:00Z`, admin.cookie);
     expect(future.json().items).toEqual([]);
     expect(errorCode(await get('/api/admin/ledger?kind=NOPE', admin.cookie))).toBe('request/invalid');
@@ -141,14 +144,25 @@ describe('adjustments', () => {
       { ...base, amount: '10' },
       { ...base, reason: '   ' },
       { ...base, reason: 'r'.repeat(501) },
+      { ...base, reason: '\u{1F389}'.repeat(501) },
+      // One line, read as written: no newline, no direction override, no invisible character.
+      { ...base, reason: 'bonus\nsigned: the owner' },
+      { ...base, reason: 'bonus \u202Eevil' },
+      { ...base, reason: 'bo\u200Bnus' },
       { ...base, adminUserId: player.userId },
     ]) {
       const r = await post('/api/admin/adjustments', body, admin.cookie);
       expect({ body, status: r.statusCode, code: errorCode(r) }).toEqual({ body, status: 400, code: 'request/invalid' });
     }
+    expect(await walletBalance(player.cookie)).toBe(0);
+    // 500 characters are 500 whatever their UTF-16 length: the route and the ledger count alike
+    // (the ledger counted UTF-16 units and answered adjust/reason_required for 251 emoji).
+    const emoji = await post('/api/admin/adjustments', { ...base, reason: '\u{1F389}'.repeat(500), idempotencyKey: uniqueKey() }, admin.cookie);
+    expect(emoji.statusCode).toBe(200);
+    expect(await walletBalance(player.cookie)).toBe(10);
     const unknown = await post('/api/admin/adjustments', { ...base, userId: 999_999 }, admin.cookie);
     expect([unknown.statusCode, errorCode(unknown)]).toEqual([404, 'user/not_found']);
-    expect(await walletBalance(player.cookie)).toBe(0);
+    expect(await walletBalance(player.cookie)).toBe(10);
   });
 });
 
@@ -247,6 +261,10 @@ describe('wallet', () => {
     const ids = seen.map((i) => BigInt(i.transferId));
     expect([...ids].sort((a, b) => (a > b ? -1 : 1))).toEqual(ids);
     expect(errorCode(await get('/api/wallet/history?limit=101', player.cookie))).toBe('request/invalid');
+    // Numbers in a query are digits: not read from exponents, hex, spaces or signs.
+    for (const limit of ['1e1', '0x2', '%202', '+2', '2.0', '02']) {
+      expect([limit, errorCode(await get(`/api/wallet/history?limit=${limit}`, player.cookie))]).toEqual([limit, 'request/invalid']);
+    }
     expect(errorCode(await get('/api/wallet/history?cursor=abc', player.cookie))).toBe('request/invalid');
     // Another user's history is not visible.
     const other = await h.signup('nosy');
@@ -271,6 +289,8 @@ describe('lobby and tables', () => {
       { ...valid, maxBuyIn: 39 },
       { ...valid, variant: 'STUD' },
       { ...valid, name: '' },
+      { ...valid, name: 'Main\u200B 1/2' },
+      { ...valid, name: 'Main 1/2\u200F' },
       { ...valid, smallBlind: 1.5 },
       { ...valid, owner: 3 },
     ];
