@@ -5,6 +5,7 @@ import { chipsForJson } from '../protocol/chips';
 import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
 import { payloadErrorCode } from '../protocol/messages';
 import { isWellFormedText } from '../protocol/text';
+import type { TokenBucketLimiter } from '../protocol/token-bucket';
 import type { HttpDeps } from './deps';
 import { duplicateKey } from './json-keys';
 
@@ -145,6 +146,18 @@ export const idParam = z
   .regex(/^[1-9]\d{0,18}$/)
   .transform((s) => BigInt(s))
   .refine((id) => id <= ID_MAX, { message: 'id out of range' });
+
+/**
+ * Spends one of `key`'s tokens; when there is none, answers 429 rate/limited with Retry-After
+ * (whole seconds) and returns false.
+ */
+export function spendOrReply(limiter: TokenBucketLimiter, key: string, reply: FastifyReply): boolean {
+  const decision = limiter.take(key);
+  if (decision.ok) return true;
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+  sendError(reply, 429, 'rate/limited');
+  return false;
+}
 
 /**
  * A whole number in a query string, in `min..max`, written as digits only: `1e2`, `0x10`,

@@ -18,7 +18,7 @@ import {
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { TokenBucketLimiter } from '../protocol/token-bucket';
-import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, type PageQuery } from './errors';
+import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, spendOrReply, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
@@ -116,11 +116,7 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
   /** Spends one of the requester's hand reads; answers 429 when there is none. */
   const readAllowed = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const user = optionalUserOf(request);
-    const decision = reads.take(user ? `user:${user.userId}` : `address:${request.ip}`);
-    if (decision.ok) return true;
-    reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-    sendError(reply, 429, 'rate/limited');
-    return false;
+    return spendOrReply(reads, user ? `user:${user.userId}` : `address:${request.ip}`, reply);
   };
   registerScoped(app, deps, (scope) => {
     scope.get('/api/hands/mine', { preHandler: requireUser(deps.db) }, async (request, reply) => {

@@ -6,7 +6,8 @@ import type { Db } from '../db/client';
 import { accountCodes } from '../ledger/transactions';
 import { formatUsd, usdFromCents } from '../ledger/money';
 import type { HttpDeps } from './deps';
-import { BODY_BYTES_MAX, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError, type PageQuery } from './errors';
+import { BODY_BYTES_MAX, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError, spendOrReply, type PageQuery } from './errors';
+import { TokenBucketLimiter } from '../protocol/token-bucket';
 
 // The logged-in player's wallet: balance and open seats, buying chips (the
 // ledger's buyChips, nothing else moves money here), and the wallet's history.
@@ -16,7 +17,15 @@ const buyChipsSchema = z.strictObject({
   idempotencyKey,
 });
 
+/**
+ * Purchases per user: 5 a second, bursts of 100. Each one is a ledger transfer kept for ever,
+ * and a user's wallet history and the reconcile read them all: one user made 204 a second
+ * (black-box audit 4).
+ */
+export const PURCHASES = { tokensMax: 100, refillMs: 20_000 } as const;
+
 export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const purchases = new TokenBucketLimiter({ ...PURCHASES, now: Date.now });
   registerScoped(app, deps, (scope) => {
     const auth = { preHandler: requireUser(deps.db) };
     scope.get('/api/wallet', auth, async (request) => {
@@ -24,7 +33,8 @@ export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps): void
       const [balance, seats] = await Promise.all([walletBalance(deps.db, userId), openSeats(deps.db, userId)]);
       return { ok: true, balance: jsonNumber(balance), seats };
     });
-    scope.post('/api/wallet/buy-chips', { ...auth, bodyLimit: BODY_BYTES_MAX }, (request, reply) => buyChips(deps, request, reply));
+    scope.post('/api/wallet/buy-chips', { ...auth, bodyLimit: BODY_BYTES_MAX }, (request, reply) =>
+      spendOrReply(purchases, String(userOf(request).userId), reply) ? buyChips(deps, request, reply) : reply);
     scope.get('/api/wallet/history', auth, async (request, reply) => {
       const page = parseOrReply(reply, pageQuery, request.query);
       if (!page) return reply;

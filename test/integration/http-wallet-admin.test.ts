@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerifiableHand } from '../../server/http/hands';
 import { seedTable, uniqueKey } from '../support/db';
+import { PURCHASES } from '../../server/http/wallet';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-app';
 
 let h: HttpTestApp;
@@ -201,6 +202,22 @@ describe('wallet', () => {
     const pushes = h.notifier.calls.length;
     expect((await post('/api/wallet/buy-chips', { amountCents: 1234, idempotencyKey: key }, player.cookie)).json().balance).toBe(1234);
     expect(h.notifier.calls.slice(pushes)).toEqual([]);
+  });
+
+  it('a user buys at most PURCHASES.tokensMax times at once: past it, 429 with Retry-After and nothing bought; another user is not held back', async () => {
+    const player = await h.signup('eager-buyer');
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: PURCHASES.tokensMax + 30 }, () => post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: uniqueKey() }, player.cookie)));
+    const bought = answers.filter((r) => r.statusCode === 200).length;
+    const refused = answers.filter((r) => r.statusCode === 429);
+    expect(bought + refused.length).toBe(answers.length);
+    expect(bought).toBeGreaterThanOrEqual(PURCHASES.tokensMax);
+    expect(bought).toBeLessThanOrEqual(PURCHASES.tokensMax + Math.ceil(((Date.now() - started) * PURCHASES.tokensMax) / PURCHASES.refillMs));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect([errorCode(r), Number(r.headers['retry-after']) >= 1]).toEqual(['rate/limited', true]);
+    expect(await walletBalance(player.cookie)).toBe(bought * 100);
+    const other = await h.signup('patient-buyer');
+    expect((await post('/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: uniqueKey() }, other.cookie)).statusCode).toBe(200);
   });
 
   it('takes bodies as JSON only: what a cross-site form can send (text/plain, urlencoded, multipart) is 415 and buys nothing', async () => {
