@@ -18,7 +18,7 @@ import {
 } from '../auth/users';
 import { passwordProblem } from '../auth/passwords';
 import type { HttpDeps } from './deps';
-import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError } from './errors';
+import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError, sendRateLimited } from './errors';
 
 // POST /api/auth/signup, /login, /logout, /password and GET /api/auth/me.
 // Sign-up and login share a per-IP attempt budget; failed logins (and wrong
@@ -65,8 +65,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps, options
 
 function limited(reply: FastifyReply, decision: RateDecision): FastifyReply | null {
   if (decision.ok) return null;
-  reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-  return sendError(reply, 429, 'rate/limited');
+  return sendRateLimited(reply, decision.retryAfterMs);
 }
 
 /**

@@ -154,9 +154,14 @@ export const idParam = z
 export function spendOrReply(limiter: TokenBucketLimiter, key: string, reply: FastifyReply): boolean {
   const decision = limiter.take(key);
   if (decision.ok) return true;
-  reply.header('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-  sendError(reply, 429, 'rate/limited');
+  sendRateLimited(reply, decision.retryAfterMs);
   return false;
+}
+
+/** The one 429 answer: `rate/limited`, with Retry-After in whole seconds (at least 1). */
+export function sendRateLimited(reply: FastifyReply, retryAfterMs: number, message?: string): FastifyReply {
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return sendError(reply, 429, 'rate/limited', message);
 }
 
 /**

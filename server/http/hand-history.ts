@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import type { Viewer } from '../poker';
-import { replayFor, toPokerStarsText, type HandLog, type HandRecord, type HandReplay } from '../poker/history';
+import { replayFor, storedHandLog, toPokerStarsText, type HandLog, type HandRecord, type HandReplay } from '../poker/history';
 
 // A settled hand as one viewer may read it, from the log stored with it (hands.record.log):
 // its PokerStars text and its step-by-step replay. A player of the hand reads it as their
@@ -27,11 +27,10 @@ export interface HandFacts {
 
 /** The replayable part of a stored record, or null (a hand stored without its log). */
 export function historySourceOf(record: unknown): HistorySource | null {
-  if (typeof record !== 'object' || record === null) return null;
+  const log = storedHandLog(record);
   const raw = record as Partial<HistorySource>;
-  const log = raw.log as Partial<HandLog> | undefined;
-  if (!log || typeof log.initial !== 'object' || !Array.isArray(log.commands) || !Array.isArray(raw.players)) return null;
-  return { log: paidAsStored(log as HandLog), players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
+  if (!log || !Array.isArray(raw.players)) return null;
+  return { log: paidAsStored(log), players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { TokenBucketLimiter } from '../protocol/token-bucket';
-import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, spendOrReply, type PageQuery } from './errors';
+import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, sendRateLimited, spendOrReply, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
@@ -369,10 +369,7 @@ async function exportMine(deps: HttpDeps, options: HandRouteOptions, exports: Ex
   let exported: Awaited<ReturnType<typeof exportHands>>;
   try {
     const running = exports.run(user.userId, () => exportHands(deps.db, user.userId, query));
-    if (!running) {
-      reply.header('Retry-After', '1');
-      return sendError(reply, 429, 'rate/limited', 'An export of yours is being written, or too many are: try again in a moment.');
-    }
+    if (!running) return sendRateLimited(reply, 1_000, 'An export of yours is being written, or too many are: try again in a moment.');
     exported = await running;
   } catch (error) {
     deps.log.error({ userId: user.userId, err: error }, 'hand export failed');

@@ -32,6 +32,17 @@ export function replayWithEvents(log: HandLog): { state: GameState; events: Game
   return { state, events: steps.flatMap((s) => s.events) };
 }
 
+/**
+ * The replayable log a stored hand record carries (`record.log`, written by the table's
+ * hand log), or null when it has none: a hand stored without one, or not shaped as one.
+ */
+export function storedHandLog(record: unknown): HandLog | null {
+  if (typeof record !== 'object' || record === null) return null;
+  const log = (record as { log?: Partial<HandLog> }).log;
+  if (!log || typeof log.initial !== 'object' || log.initial === null || !Array.isArray(log.commands)) return null;
+  return log as HandLog;
+}
+
 export function replay(log: HandLog): GameState {
   return replaySteps(log).state;
 }

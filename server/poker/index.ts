@@ -9,7 +9,7 @@ export { computePots, rakeFor, splitPot } from './pots';
 export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
 export { viewFor, eventsFor, isVisibleTo, exposedSeats, type TableView, type SeatView, type ResultView } from './views';
 export { applyViewEvent, applyViewEvents } from './view-feed';
-export { replay, replayWithEvents, toPokerStarsText, type HandLog, type HandRecord } from './history';
+export { replay, replayWithEvents, storedHandLog, toPokerStarsText, type HandLog, type HandRecord } from './history';
 export { evaluate, evaluateOmaha, describeHand, HAND_CATEGORIES, type HandCategory } from './evaluator';
 export { bestFive } from './best-five';
 export {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import { sqlState } from '../ledger/db-helpers';
-import { replay, type HandLog, type Variant } from '../poker';
+import { replay, storedHandLog, type Variant } from '../poker';
 import type { CreateTableInput } from './registry-api';
 import { claimLease, type ClaimOptions } from './leases';
 
@@ -118,8 +118,8 @@ export async function lastHandOf(db: Db, tableId: number): Promise<LastHand | nu
     tableId,
   );
   const row = rows[0];
-  const log = (row?.record as { log?: HandLog } | null | undefined)?.log;
-  if (!row || !log || typeof log.initial !== 'object' || !Array.isArray(log.commands)) return null;
+  const log = row ? storedHandLog(row.record) : null;
+  if (!row || !log) return null;
   try {
     const state = replay(log);
     if (state.button === null || state.bigBlindSeat === null) return null;
