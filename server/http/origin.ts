@@ -23,7 +23,8 @@ export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: read
     return false; // "null" (sandboxed frames, file://) and garbage
   }
   // Same origin: the page was served by this host (the scheme may differ behind a TLS proxy).
-  return host.length > 0 && host === headers.host;
+  // Host names are case-insensitive: the URL parser lowercases the Origin's, so the Host header is too.
+  return host.length > 0 && host === headers.host?.toLowerCase();
 }
 
 /** One hook for every state-changing route: 403 auth/forbidden from a foreign origin. */
