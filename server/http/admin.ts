@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { idempotencyKey } from '../protocol/messages';
-import { hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol/text';
+import { hasControlCharacter, hasInvisibleFormat } from '../protocol/text';
 import { requireAdmin, userOf } from './guards';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
@@ -24,7 +24,7 @@ const adjustmentSchema = z.strictObject({
   // One line of text, as the player reads it in their wallet history.
   reason: dbText(z.string().trim().min(1).max(REASON_LENGTH_MAX))
     .refine((reason) => !hasControlCharacter(reason), { message: 'must not contain control characters (newline, tab, ...)' })
-    .refine((reason) => !hasBidiControl(reason) && !hasInvisibleFormat(reason), { message: 'must not contain direction overrides or invisible characters' }),
+    .refine((reason) => !hasInvisibleFormat(reason), { message: 'must not contain direction overrides or invisible characters' }),
   idempotencyKey,
 });
 
