@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 import { generatePassword, hashPassword } from './passwords';
+import { forgetDevices } from './devices';
 import { deleteUserSessions } from './sessions';
 import { USERNAME_PATTERN, normalizeUsername } from './users';
 
@@ -38,7 +39,11 @@ export async function createOrPromoteAdmin(db: Db | Prisma.TransactionClient, us
     passwordHash,
   );
   const row = rows[0]!;
-  if (!row.created) await deleteUserSessions(db, row.id);
+  if (!row.created) {
+    // The password is replaced: whoever knew the old one is logged out, and no browser stays known.
+    await deleteUserSessions(db, row.id);
+    await forgetDevices(db, row.id);
+  }
   return { userId: row.id, username: name, password, created: row.created };
 }
 

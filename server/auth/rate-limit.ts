@@ -13,7 +13,10 @@ export { TokenBucketLimiter, type RateDecision };
 export interface AuthRateLimits {
   /** Sign-up and login attempts per IP per minute. */
   ipAttemptsPerMinute: number;
-  /** Failed logins per username per minute. */
+  /**
+   * Failed logins per username per minute, from browsers not known for that user; a known
+   * device (server/auth/devices.ts) has as many of its own.
+   */
   usernameFailuresPerMinute: number;
 }
 
@@ -22,6 +25,8 @@ export const DEFAULT_AUTH_RATE_LIMITS: AuthRateLimits = { ipAttemptsPerMinute: 1
 export interface AuthLimiters {
   byIp: SharedLimiter;
   failuresByUsername: SharedLimiter;
+  /** Keyed by a known device's id: its own budget of failures for its user. */
+  failuresByDevice: SharedLimiter;
 }
 
 export interface AuthLimiterDeps {
@@ -37,5 +42,6 @@ export function createAuthLimiters(limits: AuthRateLimits = DEFAULT_AUTH_RATE_LI
   return {
     byIp: createSharedLimiter({ ...common, name: 'auth-ip', tokensMax: limits.ipAttemptsPerMinute }),
     failuresByUsername: createSharedLimiter({ ...common, name: 'auth-username-failures', tokensMax: limits.usernameFailuresPerMinute }),
+    failuresByDevice: createSharedLimiter({ ...common, name: 'auth-device-failures', tokensMax: limits.usernameFailuresPerMinute }),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Role } from '../db/generated/enums';
+import { forgetDevices } from './devices';
 import { hashPassword } from './passwords';
 
 // Accounts. Usernames are stored lower-case, so the unique index on
@@ -82,6 +83,8 @@ export interface PasswordChange {
   newPassword: string;
   /** The session making the change (sessions.id): it stays, every other one ends. */
   keepSessionId: string;
+  /** The known device making the change (login_devices.id, or ''): it stays known, every other one is forgotten. */
+  keepDeviceId: string;
 }
 
 // One transaction, so a crash cannot leave a new password with the old sessions alive. The
@@ -104,6 +107,7 @@ export async function replacePassword(db: Db, change: PasswordChange): Promise<b
     const changed = await tx.$queryRawUnsafe<{ id: number }[]>(CHANGE_PASSWORD_SQL, change.userId, change.verifiedHash, passwordHash, change.keepSessionId);
     if (changed.length === 0) return false;
     await tx.$executeRawUnsafe('DELETE FROM sessions WHERE user_id = $1 AND id <> $2', change.userId, change.keepSessionId);
+    await forgetDevices(tx, change.userId, change.keepDeviceId);
     return true;
   });
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { createAuthLimiters, type AuthLimiters, type AuthRateLimits, type RateDecision } from '../auth/rate-limit';
 import type { RedisClient } from '../cluster/bus';
+import type { SharedLimiter } from '../cluster/shared-limiter';
+import { knownDeviceOf, rememberDevice } from '../auth/devices';
 import { clearSessionCookie, cookiePolicyFromEnv, createLoginSession, createSession, deleteSession, hashToken, sessionTokenOf, setSessionCookie, type CookiePolicy } from '../auth/sessions';
 import { requireUser, userOf } from './guards';
 import {
@@ -23,7 +25,9 @@ import { BODY_BYTES_MAX, parseOrReply, registerScoped, sendError, sendRateLimite
 // POST /api/auth/signup, /login, /logout, /password and GET /api/auth/me.
 // Sign-up and login share a per-IP attempt budget; failed logins (and wrong
 // current passwords) also spend a per-username budget, so one account cannot
-// be brute-forced from many addresses. Logging out closes the sockets of that
+// be brute-forced from many addresses, or, from a browser that logged in as
+// that user before, the device's own budget (decision 031), so failures from
+// elsewhere cannot lock the user out of it. Logging out closes the sockets of that
 // session; changing the password ends every other session and closes all the
 // user's sockets.
 
@@ -68,21 +72,36 @@ function limited(reply: FastifyReply, decision: RateDecision): FastifyReply | nu
   return sendRateLimited(reply, decision.retryAfterMs);
 }
 
-/**
- * The IP's attempt is spent first; the username's failures are only looked at
- * (failures spend them). A decision, not a reply: a FastifyReply is thenable,
- * so an async function returning one would resolve to what the reply resolves to.
- */
-async function attemptDecision(limiters: AuthLimiters, ip: string, usernameKey: string): Promise<RateDecision> {
-  const byIp = await limiters.byIp.take(ip);
-  return byIp.ok ? limiters.failuresByUsername.check(usernameKey) : byIp;
+/** The failures an attempt spends: a known device's own (decision 031), or the username's, shared by every other browser. */
+interface FailureBudget {
+  limiter: SharedLimiter;
+  key: string;
 }
 
-async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser, verifiedHash?: string) {
+function failureBudget(limiters: AuthLimiters, usernameKey: string, device: string | null): FailureBudget {
+  return device === null ? { limiter: limiters.failuresByUsername, key: usernameKey } : { limiter: limiters.failuresByDevice, key: device };
+}
+
+/**
+ * The IP's attempt is spent first; then the failure budget is only looked at (failures
+ * spend it), with the device the request comes from known or not for `userId` (a user that
+ * does not exist has no known device). A decision, not a reply: a FastifyReply is thenable,
+ * so an async function returning one would resolve to what the reply resolves to.
+ */
+async function attemptDecision(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, usernameKey: string, userId: number | null): Promise<{ decision: RateDecision; budget: FailureBudget; device: string | null }> {
+  const byIp = await limiters.byIp.take(request.ip);
+  const device = byIp.ok && userId !== null ? await knownDeviceOf(deps.db, request, userId) : null;
+  const budget = failureBudget(limiters, usernameKey, device);
+  return { decision: byIp.ok ? await budget.limiter.check(budget.key) : byIp, budget, device };
+}
+
+/** The session cookie, and the device cookie: this browser is known for the user from now on. */
+async function logIn(deps: HttpDeps, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply, user: PublicUser, device: string | null, verifiedHash?: string) {
   const session = verifiedHash === undefined ? await createSession(deps.db, user.id) : await createLoginSession(deps.db, user.id, verifiedHash);
   // The password changed while it was being checked: it is not the password any more.
   if (!session) return sendError(reply, 401, 'auth/invalid_credentials');
   setSessionCookie(request, reply, session.token, session.expiresAt, policy);
+  await rememberDevice(deps.db, request, reply, user.id, policy, device);
   return { ok: true, user: publicUser(user) };
 }
 
@@ -98,45 +117,46 @@ async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePoli
   const created = await createUser(deps.db, { username: body.username, password: body.password });
   if (!created.ok) return sendError(reply, 409, created.code);
   deps.log.info({ userId: created.user.id }, 'user signed up');
-  return logIn(deps, policy, request, reply, created.user);
+  return logIn(deps, policy, request, reply, created.user, null);
 }
 
 async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply) {
   const body = parseOrReply(reply, credentialsSchema, request.body);
   if (!body) return reply;
-  const usernameKey = normalizeUsername(body.username);
-  const tooMany = limited(reply, await attemptDecision(limiters, request.ip, usernameKey));
-  if (tooMany) return tooMany;
   const user = USERNAME_PATTERN.test(body.username) ? await findUserByUsername(deps.db, body.username) : null;
+  const { decision, budget, device } = await attemptDecision(deps, limiters, request, normalizeUsername(body.username), user?.id ?? null);
+  const tooMany = limited(reply, decision);
+  if (tooMany) return tooMany;
   const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDummy(body.password);
   if (!user || !valid) {
-    await limiters.failuresByUsername.take(usernameKey);
+    await budget.limiter.take(budget.key);
     return sendError(reply, 401, 'auth/invalid_credentials');
   }
-  await limiters.failuresByUsername.reset(usernameKey);
-  return logIn(deps, policy, request, reply, user, user.passwordHash);
+  // A known device's success does not refill the username's budget: that one is everyone's.
+  if (device === null) await budget.limiter.reset(budget.key);
+  return logIn(deps, policy, request, reply, user, device, user.passwordHash);
 }
 
 async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, reply: FastifyReply) {
   const body = parseOrReply(reply, passwordChangeSchema, request.body);
   if (!body) return reply;
   const user = userOf(request);
-  const usernameKey = normalizeUsername(user.username);
-  const tooMany = limited(reply, await attemptDecision(limiters, request.ip, usernameKey));
+  const { decision, budget, device } = await attemptDecision(deps, limiters, request, normalizeUsername(user.username), user.userId);
+  const tooMany = limited(reply, decision);
   if (tooMany) return tooMany;
   const hash = await passwordHashOf(deps.db, user.userId);
   if (!hash || !(await verifyPassword(hash, body.currentPassword))) {
-    await limiters.failuresByUsername.take(usernameKey);
+    await budget.limiter.take(budget.key);
     return sendError(reply, 401, 'auth/invalid_credentials', 'The current password is wrong.');
   }
   const weak = passwordProblem(body.newPassword);
   if (weak) return sendError(reply, 400, 'auth/weak_password', weak);
   const token = sessionTokenOf(request);
   const keepSessionId = token ? hashToken(token) : '';
-  if (!(await replacePassword(deps.db, { userId: user.userId, verifiedHash: hash, newPassword: body.newPassword, keepSessionId }))) {
+  if (!(await replacePassword(deps.db, { userId: user.userId, verifiedHash: hash, newPassword: body.newPassword, keepSessionId, keepDeviceId: device ?? '' }))) {
     return sendError(reply, 401, 'auth/required', 'Your session or your password changed meanwhile; log in again.');
   }
   deps.notifier.disconnectUser(user.userId);
-  deps.log.info({ userId: user.userId }, 'password changed; other sessions ended');
+  deps.log.info({ userId: user.userId }, 'password changed; other sessions ended, other devices forgotten');
   return { ok: true };
 }

@@ -191,6 +191,79 @@ describe('rate limits', () => {
   });
 });
 
+describe('known devices (decision 031)', () => {
+  // Limits of the rate-limits block: 3 attempts per IP, 2 failures per username or device.
+  let limited: HttpTestApp;
+  beforeAll(async () => {
+    limited = await createHttpTestApp({ limits: { ipAttemptsPerMinute: 3, usernameFailuresPerMinute: 2 } });
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+  let address = 0;
+  /** Every attempt from a new address: only the username's and the device's budgets count. */
+  const attempt = (url: string, payload: object, device?: string, cookie?: string) =>
+    limited.app.inject({
+      method: 'POST', url, payload,
+      headers: { cookie: [device && `poker_device=${device}`, cookie].filter(Boolean).join('; ') },
+      remoteAddress: `192.0.2.${++address}`,
+    });
+  const deviceOf = (r: { cookies: { name: string; value: string; path?: string; httpOnly?: boolean; sameSite?: string }[] }) =>
+    r.cookies.find((c) => c.name === 'poker_device');
+
+  it('failures under a name from anywhere else do not lock the player out of a browser that logged in before', async () => {
+    const signup = await attempt('/api/auth/signup', { username: 'regular', password: TEST_PASSWORD });
+    const device = deviceOf(signup)!;
+    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth' });
+    expect(device.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Only the token's hash is stored.
+    const stored = await limited.t.db.loginDevice.findMany({ where: { user: { username: 'regular' } } });
+    expect(stored.map((d) => d.id)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(stored[0]!.id).not.toContain(device.value);
+
+    // Someone fails twice under the name: every browser not known for it is refused, the right password too.
+    for (const guess of ['guess-0001', 'guess-0002']) expect((await attempt('/api/auth/login', { username: 'regular', password: guess })).statusCode).toBe(401);
+    expect((await attempt('/api/auth/login', { username: 'regular', password: TEST_PASSWORD })).statusCode).toBe(429);
+    // A made-up device and another player's device are not known for this name.
+    expect((await attempt('/api/auth/login', { username: 'regular', password: TEST_PASSWORD }, 'A'.repeat(43))).statusCode).toBe(429);
+    const other = deviceOf(await attempt('/api/auth/signup', { username: 'neighbour', password: TEST_PASSWORD }))!.value;
+    expect((await attempt('/api/auth/login', { username: 'regular', password: TEST_PASSWORD }, other)).statusCode).toBe(429);
+
+    // The player's own browser logs in, keeps its device and is not asked to wait.
+    const own = await attempt('/api/auth/login', { username: 'REGULAR', password: TEST_PASSWORD }, device.value);
+    expect(own.statusCode).toBe(200);
+    expect(deviceOf(own)!.value).toBe(device.value);
+    // ... which does not refill the name's budget for the others.
+    expect((await attempt('/api/auth/login', { username: 'regular', password: TEST_PASSWORD })).statusCode).toBe(429);
+  });
+
+  it('a known device has a budget of its own: its failures lock it, not the others', async () => {
+    const device = deviceOf(await attempt('/api/auth/signup', { username: 'careless', password: TEST_PASSWORD }))!.value;
+    const laptop = deviceOf(await attempt('/api/auth/login', { username: 'careless', password: TEST_PASSWORD }))!.value;
+    expect(laptop).not.toBe(device);
+    for (const guess of ['guess-0001', 'guess-0002']) expect((await attempt('/api/auth/login', { username: 'careless', password: guess }, device)).statusCode).toBe(401);
+    expect((await attempt('/api/auth/login', { username: 'careless', password: TEST_PASSWORD }, device)).statusCode).toBe(429);
+    expect((await attempt('/api/auth/login', { username: 'careless', password: TEST_PASSWORD }, laptop)).statusCode).toBe(200);
+    expect((await attempt('/api/auth/login', { username: 'careless', password: TEST_PASSWORD })).statusCode).toBe(200);
+  });
+
+  it('a password change forgets every other device of the player', async () => {
+    const signup = await attempt('/api/auth/signup', { username: 'mover', password: TEST_PASSWORD });
+    const desk = deviceOf(signup)!.value;
+    const sid = signup.cookies.find((c) => c.name === 'poker_sid')!.value;
+    const phone = deviceOf(await attempt('/api/auth/login', { username: 'mover', password: TEST_PASSWORD }))!.value;
+    const devices = () => limited.t.db.loginDevice.count({ where: { user: { username: 'mover' } } });
+    expect(await devices()).toBe(2);
+    const changed = await attempt('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' }, desk, `poker_sid=${sid}`);
+    expect(changed.statusCode).toBe(200);
+    expect(await devices()).toBe(1);
+    // Locked out by others' failures, the phone is a stranger now; the desk still logs in.
+    for (const guess of ['guess-0001', 'guess-0002']) await attempt('/api/auth/login', { username: 'mover', password: guess });
+    expect((await attempt('/api/auth/login', { username: 'mover', password: 'a brand new secret' }, phone)).statusCode).toBe(429);
+    expect((await attempt('/api/auth/login', { username: 'mover', password: 'a brand new secret' }, desk)).statusCode).toBe(200);
+  });
+});
+
 describe('first admin', () => {
   it('creates one admin with a one-time password, once, and it can log in', async () => {
     const lines: string[] = [];
@@ -212,10 +285,12 @@ describe('first admin', () => {
     }
   });
 
-  it('promoting an existing user replaces its password and ends its sessions', async () => {
+  it('promoting an existing user replaces its password, ends its sessions and forgets its devices', async () => {
     const { userId, cookie } = await h.signup('squatter');
+    expect(await h.t.db.loginDevice.count({ where: { userId } })).toBe(1);
     const promoted = await createOrPromoteAdmin(h.t.db, 'Squatter');
     expect(promoted).toMatchObject({ userId, created: false });
+    expect(await h.t.db.loginDevice.count({ where: { userId } })).toBe(0);
     expect((await me(cookie)).statusCode).toBe(401);
     expect((await post('/api/auth/login', { username: 'squatter', password: TEST_PASSWORD })).statusCode).toBe(401);
     const login = await post('/api/auth/login', { username: 'squatter', password: promoted.password });
