@@ -198,7 +198,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Sign-up and login limits are shared by the nodes of a cluster (memory when Redis is away).
   registerAuthRoutes(app, deps, { ...options.authRoutes, redis: cluster?.pub ?? null });
   registerBotRoutes(app, deps);
-  registerWalletRoutes(app, deps);
+  // So are a user's chip purchases; hand reads and exports are limited per process (its CPU).
+  registerWalletRoutes(app, deps, cluster?.pub ?? null);
   registerLobbyRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerHandRoutes(app, deps);

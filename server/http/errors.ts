@@ -5,7 +5,7 @@ import { chipsForJson } from '../protocol/chips';
 import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
 import { payloadErrorCode } from '../protocol/messages';
 import { isWellFormedText } from '../protocol/text';
-import type { TokenBucketLimiter } from '../protocol/token-bucket';
+import type { SharedLimiter } from '../cluster/shared-limiter';
 import type { HttpDeps } from './deps';
 import { duplicateKey } from './json-keys';
 
@@ -151,8 +151,8 @@ export const idParam = z
  * Spends one of `key`'s tokens; when there is none, answers 429 rate/limited with Retry-After
  * (whole seconds) and returns false.
  */
-export function spendOrReply(limiter: TokenBucketLimiter, key: string, reply: FastifyReply): boolean {
-  const decision = limiter.take(key);
+export async function spendOrReply(limiter: SharedLimiter, key: string, reply: FastifyReply): Promise<boolean> {
+  const decision = await limiter.take(key);
   if (decision.ok) return true;
   sendRateLimited(reply, decision.retryAfterMs);
   return false;

@@ -17,7 +17,7 @@ import {
 } from '../poker/fairness';
 import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
-import { TokenBucketLimiter } from '../protocol/token-bucket';
+import { createSharedLimiter } from '../cluster/shared-limiter';
 import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, sendRateLimited, spendOrReply, type PageQuery } from './errors';
 import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
 
@@ -112,9 +112,10 @@ const exportQuery = z.strictObject({
 
 export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options: HandRouteOptions = {}): void {
   const exports = new ExportLine();
-  const reads = new TokenBucketLimiter({ ...HAND_READS, now: options.now ?? Date.now });
+  // Per process even in a cluster: the budget guards this process's main thread.
+  const reads = createSharedLimiter({ name: 'hand-reads', ...HAND_READS, redis: null, now: options.now ?? Date.now });
   /** Spends one of the requester's hand reads; answers 429 when there is none. */
-  const readAllowed = (request: FastifyRequest, reply: FastifyReply): boolean => {
+  const readAllowed = (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     const user = optionalUserOf(request);
     return spendOrReply(reads, user ? `user:${user.userId}` : `address:${request.ip}`, reply);
   };
@@ -127,8 +128,8 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
     scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, exports, request, reply));
     scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, options, request, reply));
     scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
-    scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, (request, reply) => (readAllowed(request, reply) ? history(deps, request, reply) : reply));
-    scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, (request, reply) => (readAllowed(request, reply) ? replaySteps(deps, request, reply) : reply));
+    scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? history(deps, request, reply) : reply));
+    scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? replaySteps(deps, request, reply) : reply));
   });
 }
 

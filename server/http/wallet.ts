@@ -7,7 +7,8 @@ import { accountCodes } from '../ledger/transactions';
 import { formatUsd, usdFromCents } from '../ledger/money';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, jsonNumber, pageQuery, parseOrReply, registerScoped, sendLedgerError, spendOrReply, type PageQuery } from './errors';
-import { TokenBucketLimiter } from '../protocol/token-bucket';
+import { createSharedLimiter } from '../cluster/shared-limiter';
+import type { RedisClient } from '../cluster/bus';
 
 // The logged-in player's wallet: balance and open seats, buying chips (the
 // ledger's buyChips, nothing else moves money here), and the wallet's history.
@@ -24,8 +25,9 @@ const buyChipsSchema = z.strictObject({
  */
 export const PURCHASES = { tokensMax: 100, refillMs: 20_000 } as const;
 
-export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const purchases = new TokenBucketLimiter({ ...PURCHASES, now: Date.now });
+/** `redis`: the cluster's client, so that a user's purchases on every node spend one budget; null: per process. */
+export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps, redis: RedisClient | null = null): void {
+  const purchases = createSharedLimiter({ name: 'purchases', ...PURCHASES, redis, now: Date.now, log: deps.log });
   registerScoped(app, deps, (scope) => {
     const auth = { preHandler: requireUser(deps.db) };
     scope.get('/api/wallet', auth, async (request) => {
@@ -33,8 +35,8 @@ export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps): void
       const [balance, seats] = await Promise.all([walletBalance(deps.db, userId), openSeats(deps.db, userId)]);
       return { ok: true, balance: jsonNumber(balance), seats };
     });
-    scope.post('/api/wallet/buy-chips', { ...auth, bodyLimit: BODY_BYTES_MAX }, (request, reply) =>
-      spendOrReply(purchases, String(userOf(request).userId), reply) ? buyChips(deps, request, reply) : reply);
+    scope.post('/api/wallet/buy-chips', { ...auth, bodyLimit: BODY_BYTES_MAX }, async (request, reply) =>
+      ((await spendOrReply(purchases, String(userOf(request).userId), reply)) ? buyChips(deps, request, reply) : reply));
     scope.get('/api/wallet/history', auth, async (request, reply) => {
       const page = parseOrReply(reply, pageQuery, request.query);
       if (!page) return reply;

@@ -312,4 +312,27 @@ describe('three nodes behind one front door', () => {
     for (const p of players) p.close();
     admin.close();
   });
+
+  it("one user's chip purchases spend one budget on every node (100 at once, then 5 a second)", async () => {
+    const [first, second] = cluster.nodes.filter((n) => n.alive);
+    const buyer = await TestClient.signup(first!.url, 'xnode_buyer');
+    const buy = async (url: string, i: number) =>
+      (await fetch(`${url}/api/wallet/buy-chips`, {
+        method: 'POST',
+        headers: { cookie: buyer.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ amountCents: 100, idempotencyKey: `xnode-buy-${i}` }),
+      })).status;
+    // 70 on each of two nodes, one at a time per node: counted per process, all 140 would pass.
+    const statuses = (await Promise.all([first!, second!].map(async (node, n) => {
+      const out: number[] = [];
+      for (let i = 0; i < 70; i++) out.push(await buy(node.url, n * 70 + i));
+      return out;
+    }))).flat();
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    const bought = statuses.filter((s) => s === 200).length;
+    // One budget of 100 (Redis counts in windows of 20 s; a run crossing into the next window may pass a few more).
+    expect(bought).toBeGreaterThanOrEqual(100);
+    expect(bought).toBeLessThan(140);
+    expect(await t.db.chipPurchase.count({ where: { userId: buyer.userId } })).toBe(bought);
+  });
 });

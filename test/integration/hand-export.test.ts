@@ -283,7 +283,8 @@ describe('GET /api/hands/:id/history and /replay', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     const started = Date.now();
-    for (let round = 0; round < 8 && !statuses.includes(429); round++) {
+    // Until refused: a slow machine serves fewer a second, and the refill (30 a second) keeps up longer.
+    for (let round = 0; round < 40 && !statuses.includes(429); round++) {
       const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => getText(anonymous, `/api/hands/${hand.id}/${i % 2 ? 'replay' : 'history'}`)));
       for (const r of batch) {
         statuses.push(r.status);
