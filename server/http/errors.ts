@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { isTransientDbError } from '../ledger/db-helpers';
 import type { LedgerError } from '../ledger/errors';
 import { chipsForJson } from '../protocol/chips';
 import { clientCode, errorAck, httpStatusOf, isErrorCode, type ErrorCode } from '../protocol/errors';
@@ -52,6 +53,9 @@ function fastifyErrorCode(error: FastifyError): { status: number; code: ErrorCod
   if (error.validation || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
     return { status: error.statusCode ?? 400, code: 'request/invalid' };
   }
+  // The database went away under the request (a connection cut, a restart, a failover): nothing
+  // was done, or what was is kept under the request's idempotency key. Try again (503).
+  if (isTransientDbError(error)) return { status: 503, code: 'ledger/busy' };
   return { status: 500, code: 'internal' };
 }
 
@@ -71,6 +75,7 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       const { status, code } = fastifyErrorCode(error);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
+      if (status === 503) reply.header('Retry-After', '1');
       return sendError(reply, status, code, status >= 500 ? undefined : error.message);
     });
     scope.addHook('onResponse', async (_request, reply) => {

@@ -134,7 +134,7 @@ export function isRetryable(error: unknown): boolean {
 // time-out while the server was unreachable).
 const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-const TRANSIENT_MESSAGE = /connection terminated|can't reach database|timed out fetching a new connection|connection (?:is )?closed|server closed the connection/i;
+const TRANSIENT_MESSAGE = /connection terminated|can't reach database|timed out fetching a new connection|connection (?:is )?closed|server closed the connection|encountered a connection error/i;
 
 /**
  * Whether an error thrown out of a money function may go away by itself

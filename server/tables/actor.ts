@@ -212,7 +212,9 @@ export class TableActor {
   }
 
   private command<T extends object>(work: Work<Ack<T>>): Promise<Ack<T>> {
-    return this.enqueue(work, () => errorAck(this.stopped ? 'table/closed' : 'table/busy') as Ack<T>);
+    // Stopped: closed by an admin, or dropped by this process (a rebuild, a hand-over), when
+    // the table is loaded again, here or on another node: try again.
+    return this.enqueue(work, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
   }
 
   // ---- boot ----------------------------------------------------------------------

@@ -377,8 +377,12 @@ export class TableRegistry implements TableRegistryApi {
       const minutes = await recentHands(this.deps.db, tableId, LOBBY_WINDOW_MS);
       this.stats.set(tableId, minutes.map((m) => ({ at: now - m.ageMs, hands: m.hands, pot: m.pot })));
     }
+    // The stored seats are read before the actor is registered, and restore() takes the head
+    // of its mailbox at once: a command can reach the actor only after it (before, a top-up in
+    // the gap of a rebuild was answered table/not_seated, a watch saw an empty table).
+    const stored = await storedTable(this.deps.db, this.intents, tableId);
     this.actors.set(tableId, actor);
-    await actor.restore(await storedTable(this.deps.db, this.intents, tableId));
+    await actor.restore(stored);
     this.deps.onTableClaimed?.(tableId);
     this.deps.onLobbyChanged?.();
     return actor;
@@ -550,13 +554,17 @@ export class TableRegistry implements TableRegistryApi {
 
 function noop(): void {}
 
-export type MissingTable = { ok: false; error: { code: 'table/closed' | 'table/not_found'; message: string } };
+export type MissingTable = { ok: false; error: { code: 'table/closed' | 'table/not_found' | 'table/unavailable'; message: string } };
 
-/** The answer for a table nobody runs, by its status: closed (409) if it was, else not found (404). */
+/**
+ * The answer for a table nobody runs here, by its status: closed (409) if it was; open
+ * (503, try again): it is being loaded again (a rebuild after a fatal error, the database
+ * unreachable meanwhile), not gone; else not found (404).
+ */
 export function missingTable(status: 'OPEN' | 'CLOSED' | null): MissingTable {
-  return status === 'CLOSED'
-    ? { ok: false, error: { code: 'table/closed', message: 'The table is closed.' } }
-    : { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
+  if (status === 'CLOSED') return { ok: false, error: { code: 'table/closed', message: 'The table is closed.' } };
+  if (status === 'OPEN') return { ok: false, error: { code: 'table/unavailable', message: 'The table is being loaded again; try again in a moment.' } };
+  return { ok: false, error: { code: 'table/not_found', message: 'No such table.' } };
 }
 
 /** The answer for a table this node does not run. */
