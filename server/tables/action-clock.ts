@@ -36,6 +36,22 @@ export class ActionClock {
     };
   }
 
+  /**
+   * `seat` sat out during its own turn: the turn ends within `maxMs`, never later than it
+   * would have. The turn goes on as it was (its start, and whether it is on the time bank),
+   * so a sit-out and a sit-in cannot give it a fresh clock or leave time bank uncharged.
+   */
+  shorten(seat: number, maxMs: number): void {
+    const a = this.armed;
+    if (!a || a.seat !== seat) return;
+    const now = this.clock.now();
+    const deadline = Math.min(a.deadline, now + maxMs);
+    if (deadline === a.deadline) return;
+    this.clock.clearTimeout(a.timer);
+    const token = ++this.tokens;
+    this.armed = { ...a, token, deadline, timer: this.clock.setTimeout(() => this.onExpire(seat, token), Math.max(0, deadline - now)) };
+  }
+
   disarm(): void {
     if (this.armed) this.clock.clearTimeout(this.armed.timer);
     this.armed = null;

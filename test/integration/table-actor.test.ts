@@ -76,6 +76,34 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('sitting out and in during one\'s own turn gives it no fresh clock and spares no time bank', async () => {
+    // Black-box audit 5: each sit-out re-armed the turn on the short sitting-out clock, whose
+    // expiry (the player back in) then armed a fresh time bank, uncharged: one turn lasted 131 s
+    // on an 8 s clock, and everyone's chips stayed on the table with it.
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const player = callers[toAct]!;
+    const timeBank = () => actor.snapshot(null).players.find((p) => p.seat === toAct)!.timeBankMs;
+    expect(timeBank()).toBe(5_000);
+    await clock.advance(10_001, actor); // the action clock is out: on the time bank
+    await clock.advance(4_000, actor); // 1 s of it left
+    let elapsed = 14_001;
+    const acted = () => rec.events(player.userId).find((e) => e.type === 'action' && e.seat === toAct);
+    while (!acted() && elapsed < 60_000) {
+      await actor.sitOut(player);
+      await actor.sitIn(player);
+      await clock.advance(400, actor);
+      elapsed += 400;
+    }
+    // At most the action clock (10 s), the time bank (5 s) and one short sitting-out clock (1 s).
+    expect(elapsed).toBeLessThanOrEqual(16_400);
+    expect(acted()).toMatchObject({ action: 'fold', timedOut: true });
+    // The time bank used is charged, the time sitting out on it included.
+    expect(timeBank()).toBeLessThanOrEqual(1_000);
+    actor.stop();
+  });
+
   it('a player sitting out is cashed out after the idle sweep once the time limit passes', async () => {
     const { actor, clock, callers, rec } = await setup({ sitOutMsMax: 60_000 });
     await clock.advance(100, actor);
