@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { LobbyTable, TableSnapshot } from './frames';
-import { codePointLength, hasControlCharacter, isWellFormedText } from './text';
+import { codePointLength, hasControlCharacter, hasInvisibleFormat, isWellFormedText } from './text';
 
 // Every message a client may send over Socket.IO, as strict zod schemas:
 // unknown keys, wrong types, non-integer or negative amounts are rejected
@@ -70,7 +70,9 @@ export const clientMessages = {
       .min(1)
       .refine((text) => codePointLength(text) <= CHAT_LENGTH_MAX, { message: `must be at most ${CHAT_LENGTH_MAX} characters` })
       .refine(isWellFormedText, { message: 'must be valid Unicode text (a lone surrogate)' })
-      .refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, newline, ...)' }),
+      .refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, newline, ...)' })
+      // Everyone at the table reads it: no direction overrides (reversed text) or invisible characters (a fake "Dealer:" line).
+      .refine((text) => !hasInvisibleFormat(text), { message: 'must not contain direction overrides or invisible characters' }),
   }),
   /**
    * The player's own contribution to the shuffle (docs/fairness.md): mixed into
