@@ -99,8 +99,9 @@ export class ExportLine {
 }
 
 /**
- * One hand's text or replay per request, read by anyone: each replays the hand (~0.4 ms of the
- * main thread). A user, or an anonymous address, may read 30 a second (bursts of 300).
+ * One hand per request (its facts, its fairness check, its text or its replay), read by anyone:
+ * each replays or verifies the hand (about 5 ms of the main thread, audit 5). A user, or an
+ * anonymous address, may read 30 a second (bursts of 300), all four routes together.
  */
 export const HAND_READS = { tokensMax: 300, refillMs: 10_000 } as const;
 
@@ -126,8 +127,8 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
       return { ok: true, ...(await myHands(deps.db, userOf(request).userId, page)) };
     });
     scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, exports, request, reply));
-    scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, (request, reply) => showHand(deps, options, request, reply));
-    scope.get('/api/hands/:id/verify', (request, reply) => verify(deps, options, request, reply));
+    scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? showHand(deps, options, request, reply) : reply));
+    scope.get('/api/hands/:id/verify', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? verify(deps, options, request, reply) : reply));
     scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? history(deps, request, reply) : reply));
     scope.get('/api/hands/:id/replay', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? replaySteps(deps, request, reply) : reply));
   });

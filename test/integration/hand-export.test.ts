@@ -285,7 +285,8 @@ describe('GET /api/hands/:id/history and /replay', () => {
     const started = Date.now();
     // Until refused: a slow machine serves fewer a second, and the refill (30 a second) keeps up longer.
     for (let round = 0; round < 40 && !statuses.includes(429); round++) {
-      const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => getText(anonymous, `/api/hands/${hand.id}/${i % 2 ? 'replay' : 'history'}`)));
+      // The four routes that each replay or verify a hand share the budget (/api/hands/:id and /verify since audit 5).
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => getText(anonymous, `/api/hands/${hand.id}${['/replay', '/history', '', '/verify'][i % 4]}`)));
       for (const r of batch) {
         statuses.push(r.status);
         if (r.status === 429) retryAfter = r.headers.get('retry-after');
