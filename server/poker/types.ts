@@ -11,6 +11,10 @@ export type SeatIndex = number;
 
 export type { Variant };
 
+/**
+ * The house's share of a pot ("no flop, no drop": a hand that ends before the flop pays none;
+ * an uncalled bet given back is never raked: game-showdown.ts). The amount: `rakeFor` in pots.ts.
+ */
 export interface RakeConfig {
   /** Percentage of the total pot in basis points (500 = 5%). */
   percentBps: number;

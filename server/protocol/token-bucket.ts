@@ -94,3 +94,10 @@ export const ANONYMOUS_ADDRESS_MESSAGES = { tokensMax: 2_000, refillMs: 10_000 }
  */
 export const REFUSED_MESSAGES = { tokensMax: 100, refillMs: 10_000 } as const;
 export const CHAT_WINDOW_MS = 10_000;
+/**
+ * Sit-outs and sit-ins of one player at one table: 1 a second, bursts of 20. Each is an engine
+ * command kept in the hand's log and, when it changes what is stored, a database write: a
+ * player toggling at the socket budget wrote about 38 a second and grew one hand's log to
+ * 2,300 commands (black-box audit 5). A bot sits in once per bust.
+ */
+export const SEAT_TOGGLES = { tokensMax: 20, refillMs: 20_000 } as const;

@@ -17,7 +17,7 @@ import {
   type Viewer,
 } from '../poker';
 import { clientCode, errorAck, type Ack, type ErrorCode } from '../protocol/errors';
-import { CHAT_WINDOW_MS, TokenBucketLimiter } from '../protocol/token-bucket';
+import { CHAT_WINDOW_MS, SEAT_TOGGLES, TokenBucketLimiter } from '../protocol/token-bucket';
 import type { ChatMessage, Fairness, SeatPlayer, TableEvent, TableNotice, TableSnapshot, TableTiming } from '../protocol/frames';
 import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, Ledger, WithTransfer } from '../ledger/transactions';
@@ -95,6 +95,8 @@ export class TableActor {
   /** Draining (the node hands its tables over): the current hand finishes, no new one is dealt. */
   private holding = false;
   private readonly chatBudget: TokenBucketLimiter;
+  /** Sit-outs and sit-ins per player (SEAT_TOGGLES). */
+  private readonly toggleBudget: TokenBucketLimiter;
   /** The waiting list of the full table (docs/decisions/015-waiting-list.md); in memory only. */
   private readonly waitlist: TableWaitlist;
 
@@ -116,6 +118,7 @@ export class TableActor {
     this.clock = new ActionClock(deps.clock, (seat, token) => this.onClockExpired(seat, token));
     this.dealer = new Dealer(deps.newSeed);
     this.chatBudget = new TokenBucketLimiter({ tokensMax: deps.settings.chatPer10sMax, refillMs: CHAT_WINDOW_MS, now: deps.clock.now });
+    this.toggleBudget = new TokenBucketLimiter({ ...SEAT_TOGGLES, now: deps.clock.now });
     this.waitlist = new TableWaitlist({
       tableId: t.id, tableName: t.name, clock: deps.clock, output: deps.output, limits: deps.settings,
       enqueue: (work, onBusy) => void this.enqueue(async () => work(), onBusy),
@@ -381,6 +384,7 @@ export class TableActor {
   }
 
   sitOut(caller: Caller): Promise<Ack> {
+    if (!this.toggleBudget.take(String(caller.userId)).ok) return Promise.resolve(errorAck('rate/limited'));
     if (this.settling) {
       // Never starved behind a settlement being retried: an intent, applied at the boundary.
       const seat = this.seats.seatOf(caller.userId);
@@ -403,6 +407,7 @@ export class TableActor {
   }
 
   sitIn(caller: Caller): Promise<Ack> {
+    if (!this.toggleBudget.take(String(caller.userId)).ok) return Promise.resolve(errorAck('rate/limited'));
     return this.command(async () => {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');

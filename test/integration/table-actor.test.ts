@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../server/ledger/transactions';
 import type { TableSettings } from '../../server/tables/settings';
+import { SEAT_TOGGLES } from '../../server/protocol/token-bucket';
 import { claimTable, type IntentStore } from '../../server/tables/store';
 import { startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
@@ -101,6 +102,24 @@ describe('table actor', () => {
     expect(acted()).toMatchObject({ action: 'fold', timedOut: true });
     // The time bank used is charged, the time sitting out on it included.
     expect(timeBank()).toBeLessThanOrEqual(1_000);
+    actor.stop();
+  });
+
+  it('sit-outs and sit-ins are limited to SEAT_TOGGLES per player: each is a command in the hand log and may be a write', async () => {
+    const { actor, clock, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const [alice, bob] = callers as [{ userId: number; username: string }, { userId: number; username: string }];
+    const codes: string[] = [];
+    for (let i = 0; i < SEAT_TOGGLES.tokensMax + 5; i++) {
+      const ack = i % 2 === 0 ? await actor.sitOut(alice) : await actor.sitIn(alice);
+      codes.push(ack.ok ? 'ok' : ack.error.code);
+    }
+    expect(codes.slice(0, SEAT_TOGGLES.tokensMax).every((c) => c !== 'rate/limited')).toBe(true);
+    expect(codes.slice(SEAT_TOGGLES.tokensMax)).toEqual(Array(5).fill('rate/limited'));
+    // Another player's budget is their own, and the budget refills (1 a second).
+    expect((await actor.sitOut(bob)).ok).toBe(true);
+    await clock.advance(SEAT_TOGGLES.refillMs / SEAT_TOGGLES.tokensMax, actor);
+    expect(await actor.sitOut(alice)).not.toMatchObject({ ok: false, error: { code: 'rate/limited' } });
     actor.stop();
   });
 
