@@ -83,16 +83,19 @@ function failureBudget(limiters: AuthLimiters, usernameKey: string, device: stri
 }
 
 /**
- * The IP's attempt is spent first; then the failure budget is only looked at (failures
- * spend it), with the device the request comes from known or not for `userId` (a user that
- * does not exist has no known device). A decision, not a reply: a FastifyReply is thenable,
- * so an async function returning one would resolve to what the reply resolves to.
+ * The IP's attempt is spent first (before any database read); then `user` is looked up and
+ * the failure budget is only looked at (failures spend it), with the device the request comes
+ * from known or not for that user (a user that does not exist has no known device). A
+ * decision, not a reply: a FastifyReply is thenable, so an async function returning one would
+ * resolve to what the reply resolves to.
  */
-async function attemptDecision(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, usernameKey: string, userId: number | null): Promise<{ decision: RateDecision; budget: FailureBudget; device: string | null }> {
+async function attemptDecision<U extends { id: number }>(deps: HttpDeps, limiters: AuthLimiters, request: FastifyRequest, usernameKey: string, user: () => Promise<U | null>): Promise<{ decision: RateDecision; budget: FailureBudget; device: string | null; user: U | null }> {
   const byIp = await limiters.byIp.take(request.ip);
-  const device = byIp.ok && userId !== null ? await knownDeviceOf(deps.db, request, userId) : null;
+  if (!byIp.ok) return { decision: byIp, budget: failureBudget(limiters, usernameKey, null), device: null, user: null };
+  const found = await user();
+  const device = found === null ? null : await knownDeviceOf(deps.db, request, found.id);
   const budget = failureBudget(limiters, usernameKey, device);
-  return { decision: byIp.ok ? await budget.limiter.check(budget.key) : byIp, budget, device };
+  return { decision: await budget.limiter.check(budget.key), budget, device, user: found };
 }
 
 /** The session cookie, and the device cookie: this browser is known for the user from now on. */
@@ -123,8 +126,8 @@ async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePoli
 async function login(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePolicy, request: FastifyRequest, reply: FastifyReply) {
   const body = parseOrReply(reply, credentialsSchema, request.body);
   if (!body) return reply;
-  const user = USERNAME_PATTERN.test(body.username) ? await findUserByUsername(deps.db, body.username) : null;
-  const { decision, budget, device } = await attemptDecision(deps, limiters, request, normalizeUsername(body.username), user?.id ?? null);
+  const { decision, budget, device, user } = await attemptDecision(deps, limiters, request, normalizeUsername(body.username), async () =>
+    (USERNAME_PATTERN.test(body.username) ? findUserByUsername(deps.db, body.username) : null));
   const tooMany = limited(reply, decision);
   if (tooMany) return tooMany;
   const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDummy(body.password);
@@ -141,7 +144,7 @@ async function changePassword(deps: HttpDeps, limiters: AuthLimiters, request: F
   const body = parseOrReply(reply, passwordChangeSchema, request.body);
   if (!body) return reply;
   const user = userOf(request);
-  const { decision, budget, device } = await attemptDecision(deps, limiters, request, normalizeUsername(user.username), user.userId);
+  const { decision, budget, device } = await attemptDecision(deps, limiters, request, normalizeUsername(user.username), async () => ({ id: user.userId }));
   const tooMany = limited(reply, decision);
   if (tooMany) return tooMany;
   const hash = await passwordHashOf(deps.db, user.userId);
