@@ -248,10 +248,12 @@ describe('several tables at once', () => {
       await expectNoSidewaysScroll(page, 'the other tab on a phone');
 
       // Held sideways: the tile's felt fills what the screen leaves, whole on screen (it collapsed
-      // to nothing before: its width came from the height left after 460 px).
+      // to nothing before: its width came from the height left after 460 px). One table at a
+      // time there too (phone-layout.test.ts checks its layout on your turn).
       await page.setViewportSize(SIDEWAYS);
       await page.evaluate(() => window.scrollTo(0, 0));
-      const firstFelt = page.locator('.tile').first().locator('.felt-wrap');
+      expect(await tile(page, onPhone).isVisible(), 'one table at a time on a phone held sideways').toBe(false);
+      const firstFelt = tile(page, other).locator('.felt-wrap');
       await expect.poll(async () => (await firstFelt.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300);
       const felt = (await firstFelt.boundingBox())!;
       expect(felt.y + felt.height, 'the felt is on screen on a phone held sideways').toBeLessThanOrEqual(SIDEWAYS.height);

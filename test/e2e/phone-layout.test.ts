@@ -14,7 +14,8 @@ import type { TestServer } from '../support/server';
 // desktops, 2-10 seats); a phone on its side (844x390) shows the felt, your cards, the board and
 // the action bar at once; at 9-10 seats on an upright phone (390x844, 360x640) no seat plate covers
 // another plate, another seat's cards or the pot line, every seat is on screen and a name shows
-// eight letters or more. Screenshots land in test-results/screenshots/
+// eight letters or more (the seat to act too); several tables (/tables) on a phone on its side show one
+// at a time with the action bar beside the felt. Screenshots land in test-results/screenshots/
 // (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
 
 const SHOTS = path.resolve('test-results/screenshots');
@@ -255,7 +256,7 @@ const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360,
 const ALL_SEAT_COUNTS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** A page at `size` drawing `fullTable` (a main pot and a side pot) on the idle table, `layout` read at each load. */
-async function fullTablePage(size: { width: number; height: number }, layout: { n: number; variant: 'NLHE' | 'PLO'; button: number; names?: (seat: number) => string }): Promise<{ page: Page; load: (n: number) => Promise<void>; close: () => Promise<void> }> {
+async function fullTablePage(size: { width: number; height: number }, layout: { n: number; variant: 'NLHE' | 'PLO'; button: number; names?: (seat: number) => string; clockSeat?: number }): Promise<{ page: Page; load: (n: number) => Promise<void>; close: () => Promise<void> }> {
   const full = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
   const idle = full.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
   const context = await browser.newContext({ viewport: size, bypassCSP: true, reducedMotion: 'reduce' });
@@ -265,6 +266,11 @@ async function fullTablePage(size: { width: number; height: number }, layout: { 
     fullTable(snapshot, layout.n, layout.variant, layout.button);
     if (layout.names) for (const player of snapshot.players as Json[]) player.username = layout.names(player.seat as number);
     (snapshot.view as Json).pots = [{ amount: 3_456, eligible: [] }, { amount: 1_200, eligible: [] }];
+    // The action clock on another seat (its plate shows the clock); your action bar stays up.
+    if (layout.clockSeat !== undefined) {
+      (snapshot.view as Json).toAct = layout.clockSeat;
+      snapshot.clock = { seat: layout.clockSeat, deadline: Date.now() + 600_000, turnMs: 600_000, usingTimeBank: false };
+    }
   });
   const load = async (n: number) => {
     layout.n = n;
@@ -649,19 +655,22 @@ describe('the phone layout', () => {
 
   // At 9 and 10 seats an upright phone's seats overlapped their neighbours (the top two at 9, most
   // at 10 on 360 px), a name showed about six letters and some seats covered the side-pot line.
+  // The seat to act (the clock on a seat of the right-hand column) kept a small avatar for its
+  // clock ring and showed five letters: its clock is a bar along the plate's foot now.
   // On your turn, every seat betting, a main and a side pot, 13-letter names, Hold'em and Omaha:
   // no two plates overlap, no plate covers another seat's cards, the pot line or the board, every
   // plate and card is on screen, a name shows at least eight letters, your cards, the board, the
   // pot and the action buttons are on screen and no bet covers anything (betOverlaps).
   for (const size of [PHONE, { width: 360, height: 640 }]) {
     it(`9 and 10 seats fit an upright phone at ${size.width}x${size.height}`, async () => {
-      const layout = { n: 9, variant: 'NLHE' as 'NLHE' | 'PLO', button: 0, names: (seat: number) => `RiverRat_${1234 + seat}` };
+      const layout = { n: 9, variant: 'NLHE' as 'NLHE' | 'PLO', button: 0, names: (seat: number) => `RiverRat_${1234 + seat}`, clockSeat: 7 };
       const { page, load, close } = await fullTablePage(size, layout);
       const problems: string[] = [];
       for (const variant of ['NLHE', 'PLO'] as const) for (const n of [9, 10]) {
         layout.variant = variant;
         await load(n);
         await page.getByTestId('action-bar').waitFor();
+        await page.locator('[data-testid=seat-7] [role=timer]:visible').waitFor();
         const found = await page.evaluate(() => {
           const out: string[] = [];
           const hit = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
@@ -717,4 +726,59 @@ describe('the phone layout', () => {
       await close();
     });
   }
+
+  // Several tables (/tables) on a phone on its side showed two tiles one above the other, each a
+  // small felt with the action bar under it, below the screen's edge, and the seats covering the
+  // board. Now one table shows at a time under the strip of tabs, laid out as a lone table on its
+  // side: on your turn the felt, your cards, the board, the pot and the action buttons are on
+  // screen, the action bar beside the felt and clear of the tile's head, no plate on another.
+  it('several tables on a phone on its side (844x390): one at a time, the action bar beside the felt', async () => {
+    const lobby = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+    const idle = lobby.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
+    const other = lobby.tables.find((t) => t.name === 'Heads-Up 2/4')!.id;
+    const context = await browser.newContext({ viewport: LANDSCAPE, bypassCSP: true, reducedMotion: 'reduce' });
+    room.contexts.push(context);
+    const page = await context.newPage();
+    const layout = { n: 2, variant: 'NLHE' as const, button: 0 };
+    await rewriteSnapshots(page, (snapshot) => fullTable(snapshot, layout.n, layout.variant, layout.button));
+    const problems: string[] = [];
+    for (const n of [2, 6, 9, 10]) {
+      layout.n = n;
+      await page.goto(`${server.url}/tables?ids=${idle},${other}`);
+      const tile = page.getByTestId(`table-tile-${idle}`);
+      await tile.getByTestId('action-bar').waitFor();
+      await tile.locator('[data-testid=board] [data-card]').nth(2).waitFor();
+      await page.waitForTimeout(150);
+      if (await page.getByTestId(`table-tile-${other}`).isVisible()) problems.push(`${n} seats: both tables show at once`);
+      const found = await settled(page, () => page.evaluate((id) => {
+        const out: string[] = [];
+        const tile = document.querySelector(`[data-testid=table-tile-${id}]`)!;
+        const hit = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        const inside = (what: string, el: Element | null) => {
+          if (!el) return out.push(`${what} is missing`);
+          const r = el.getBoundingClientRect();
+          if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) out.push(`${what} is off screen (${Math.round(r.left)},${Math.round(r.top)})-(${Math.round(r.right)},${Math.round(r.bottom)})`);
+        };
+        if (scrollY !== 0) out.push('the page is scrolled');
+        if (document.documentElement.scrollWidth > innerWidth) out.push(`the page scrolls sideways (${document.documentElement.scrollWidth}px)`);
+        for (const [what, selector] of [['the felt', '.felt'], ['the board', '[data-testid=board]'], ['the pot', '[data-testid=pot-total]'], ['the Fold button', '.act-fold'], ['the Call button', '.act-call'], ['the raise button', '.act-raise']] as const) inside(what, tile.querySelector(selector));
+        tile.querySelectorAll('.seat-me .hole [data-card]').forEach((card, i) => inside(`your card ${i + 1}`, card));
+        const felt = tile.querySelector('.felt')!.getBoundingClientRect();
+        const bar = tile.querySelector('[data-testid=action-bar]')!.getBoundingClientRect();
+        if (bar.left < felt.right - 0.5) out.push('the action bar is not beside the felt');
+        for (const el of Array.from(tile.querySelectorAll('.table-head button, .table-head a, .table-head .time-bank'))) if (hit(bar, el.getBoundingClientRect())) out.push(`the action bar covers "${el.getAttribute('aria-label') ?? el.textContent}" of the head`);
+        const plates = Array.from(tile.querySelectorAll('[data-testid^=seat-] .seat-plate'));
+        plates.forEach((plate, i) => {
+          inside(`a plate`, plate);
+          for (const other of plates.slice(i + 1)) if (hit(plate.getBoundingClientRect(), other.getBoundingClientRect())) out.push('two plates overlap');
+          for (const el of Array.from(tile.querySelectorAll('[data-testid=pot-total], [data-testid=board] .card'))) if (hit(plate.getBoundingClientRect(), el.getBoundingClientRect())) out.push('a plate covers the pot or the board');
+        });
+        return out;
+      }, idle));
+      for (const problem of found) problems.push(`${n} seats: ${problem}`);
+      if (n === 9) await page.screenshot({ path: path.join(SHOTS, `multi-table-landscape-${n}-seats-${LANDSCAPE.width}x${LANDSCAPE.height}.png`) });
+    }
+    expect(problems, 'several tables on a phone on its side').toEqual([]);
+    await context.close();
+  });
 });

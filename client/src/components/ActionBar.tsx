@@ -8,7 +8,8 @@ import { toast } from '../store';
 // The slider and the amount box are clamped to the legal range; presets size
 // the bet from the pot and are clamped the same way (for PLO the server's
 // maxRaiseTo is already the pot limit). Pre-flop, opening sizes in big blinds
-// sit beside the pot presets.
+// sit beside the pot presets (a phone keeps Pot and leaves out ½ and ¾ pot there,
+// so the presets are one row of thumb-sized buttons: styles.css).
 
 /** Pre-flop "raise to" sizes, in big blinds. */
 const BIG_BLIND_PRESETS = [2, 2.5, 3] as const;
@@ -47,12 +48,12 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
     // A pot-sized raise: call first, then raise by the pot that call makes.
     const afterCall = pot + legal.callAmount;
     const base = myBet + legal.callAmount;
-    const inBigBlinds = preflop ? BIG_BLIND_PRESETS.map((n) => ({ label: `${n} BB`, value: Math.round(n * bigBlind) })) : [];
+    const inBigBlinds = preflop ? BIG_BLIND_PRESETS.map((n) => ({ label: `${n} BB`, value: Math.round(n * bigBlind), part: false })) : [];
     return [
       ...inBigBlinds,
-      { label: '½ pot', value: base + Math.floor(afterCall / 2) },
-      { label: '¾ pot', value: base + Math.floor((afterCall * 3) / 4) },
-      { label: 'Pot', value: base + afterCall },
+      { label: '½ pot', value: base + Math.floor(afterCall / 2), part: true },
+      { label: '¾ pot', value: base + Math.floor((afterCall * 3) / 4), part: true },
+      { label: 'Pot', value: base + afterCall, part: false },
     ];
   }, [pot, myBet, legal.callAmount, preflop, bigBlind]);
 
@@ -89,9 +90,9 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
     <div className="action-bar" role="group" aria-label="Your action" data-testid="action-bar">
       {canSize && (
         <div className="sizing">
-          <div className="presets">
+          <div className={preflop ? 'presets presets-preflop' : 'presets'}>
             {presets.map((p) => (
-              <button key={p.label} className="btn btn-chip" disabled={busy} onClick={() => set(p.value)}>{p.label}</button>
+              <button key={p.label} className={p.part ? 'btn btn-chip preset-part' : 'btn btn-chip'} disabled={busy} onClick={() => set(p.value)}>{p.label}</button>
             ))}
             {legal.canAllIn && (
               <button className="btn btn-chip" disabled={busy} onClick={() => set(legal.allInTo)}>All-in</button>

@@ -6,7 +6,7 @@ import { bestHandName, shortHandName } from '../bestHand';
 import { collectedPots, totalPot, type Award, type TableState } from '../tableState';
 import { ShowCardsButton } from './ActionBar';
 import { Card, CardBack, CardSlot } from './Card';
-import { ClockRing } from './ClockRing';
+import { ClockBar, ClockRing } from './ClockRing';
 
 // The oval table: seats laid out around an ellipse from maxSeats, the viewer's
 // own seat rotated to the bottom, bets between each seat and the middle (placed
@@ -456,12 +456,14 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
         </div>
         {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
         {isButton && <DealerButton />}
+        {clock && <ClockBar clock={clock} now={now} />}
       </div>
       <div className="seat-under">
         {shown && view.street === 'complete' ? (
           <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{shortNames ? shortHandName(shown.name) : shown.name}</span>
         ) : state.lastAction[seat] && view.street !== 'complete' ? (
-          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`}>{state.lastAction[seat]}</span>
+          // A phone's seat says "Raise 171": "Raise to 171" ended in an ellipsis before its amount.
+          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`} title={state.lastAction[seat]}>{shortNames ? state.lastAction[seat]!.replace('Raise to ', 'Raise ') : state.lastAction[seat]}</span>
         ) : status ? (
           <span className="seat-tag tag-status" data-testid={`seat-status-${seat}`}>{status}</span>
         ) : null}

@@ -17,8 +17,11 @@ import { MuteToggle, TablePage } from './Table';
 // the tab title and the notifications name the table(s) whose turn it is, and
 // the tile and tab that need you are highlighted.
 
-/** The phone layout (one table at a time); the same breakpoint as the single table's phone layout. */
-const PHONE_QUERY = '(max-width: 640px)';
+/**
+ * The phone layout (one table at a time), upright or on its side; the same breakpoints as the single
+ * table's phone layouts. On its side two tiles, one above the other, left the action bar off screen.
+ */
+const PHONE_QUERY = '(max-width: 640px), (orientation: landscape) and (max-height: 500px)';
 /** Keys that act at a table (ActionBar): f c r a and the arrows. */
 const TABLE_KEYS = new Set(['f', 'c', 'r', 'a', 'arrowup', 'arrowdown', 'arrowleft', 'arrowright']);
 
