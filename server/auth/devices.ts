@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client';
 import type { Prisma } from '../db/generated/client';
-import { hashToken, type CookiePolicy } from './sessions';
+import { hashToken, isToken, newToken, type CookiePolicy } from './sessions';
 
 // Known devices (docs/decisions/031-a-known-device-keeps-its-own-login-budget.md; OWASP's
 // "device cookies"). Failed logins under a username are limited for everyone at once (5 a
@@ -18,11 +17,10 @@ export const DEVICE_COOKIE = 'poker_device';
 export const DEVICE_TTL_MS = 180 * 24 * 60 * 60 * 1000;
 /** Only the login and password routes read it. */
 const DEVICE_COOKIE_PATH = '/api/auth';
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 function deviceTokenOf(request: FastifyRequest): string | undefined {
   const token = request.cookies?.[DEVICE_COOKIE] ?? (request.headers.cookie ? fastifyCookie.parse(request.headers.cookie)[DEVICE_COOKIE] : undefined);
-  return typeof token === 'string' && TOKEN_PATTERN.test(token) ? token : undefined;
+  return isToken(token) ? token : undefined;
 }
 
 /** The id of the request's device when it is a live known device of `userId`, else null. */
@@ -41,7 +39,7 @@ export async function knownDeviceOf(db: Db, request: FastifyRequest, userId: num
  */
 export async function rememberDevice(db: Db, request: FastifyRequest, reply: FastifyReply, userId: number, policy: CookiePolicy, known: string | null, now = new Date()): Promise<void> {
   const expiresAt = new Date(now.getTime() + DEVICE_TTL_MS);
-  const token = known !== null ? deviceTokenOf(request)! : randomBytes(32).toString('base64url');
+  const token = known !== null ? deviceTokenOf(request)! : newToken();
   if (known !== null) await db.loginDevice.updateMany({ where: { id: known, userId }, data: { expiresAt } });
   else {
     await db.loginDevice.create({ data: { id: hashToken(token), userId, expiresAt } });

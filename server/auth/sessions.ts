@@ -23,12 +23,22 @@ export interface SessionUser {
   isBot: boolean;
 }
 
+/** A new random token for a cookie (32 bytes, base64url): sessions and known devices. */
+export function newToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/** Whether a cookie's value has the shape of a token we make (anything else is looked up nowhere). */
+export function isToken(token: unknown): token is string {
+  return typeof token === 'string' && TOKEN_PATTERN.test(token);
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 export async function createSession(db: Db, userId: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const token = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await db.session.create({ data: { id: hashToken(token), userId, expiresAt } });
   await deleteExpired(db, userId, now);
@@ -43,7 +53,7 @@ export async function createSession(db: Db, userId: number, now = new Date()): P
  * raced a change kept its session.
  */
 export async function createLoginSession(db: Db, userId: number, verifiedHash: string, now = new Date()): Promise<{ token: string; expiresAt: Date } | null> {
-  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const token = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   const created = await db.$executeRawUnsafe(
     `INSERT INTO sessions (id, user_id, expires_at)
@@ -81,7 +91,7 @@ async function sessionRow(db: Db, sessionId: string): Promise<SessionRow | undef
 
 /** The user behind a session token, or null when it is unknown, expired or malformed. */
 export async function resolveSession(db: Db, token: string | undefined | null): Promise<SessionUser | null> {
-  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
+  if (!isToken(token)) return null;
   const id = hashToken(token);
   const row = await sessionRow(db, id);
   if (!row) return null;
@@ -109,7 +119,7 @@ export interface SocketSessionRow {
 /** The session behind a socket handshake's Cookie header, or null. */
 export async function socketSession(db: Db, cookieHeader: string | undefined): Promise<SocketSessionRow | null> {
   const token = sessionTokenFromCookieHeader(cookieHeader);
-  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
+  if (!isToken(token)) return null;
   if (!(await resolveSession(db, token))) return null; // also slides the expiry
   return socketSessionById(db, hashToken(token));
 }
@@ -126,7 +136,7 @@ export function sessionTokenFromCookieHeader(cookieHeader: string | undefined): 
 }
 
 export async function deleteSession(db: Db, token: string | undefined): Promise<void> {
-  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return;
+  if (!isToken(token)) return;
   await db.session.deleteMany({ where: { id: hashToken(token) } });
 }
 

@@ -154,7 +154,7 @@ describe('PostgreSQL connections killed under play', () => {
       await sleep(100);
     }
     for (const b of bots) b.stop();
-    expect(bots.flatMap((b) => b.errors).filter((e) => !['ledger/busy', 'table/busy', 'table/unavailable', 'seat/not_seated'].includes(e))).toEqual([]);
+    expect(bots.flatMap((b) => b.errors).filter((e) => !['ledger/busy', 'table/busy', 'table/unavailable'].includes(e))).toEqual([]);
     expect(server.child.exitCode).toBeNull();
 
     // No hand settled twice, and every settled hand has its record.
