@@ -5,8 +5,9 @@
 // imports of node_modules. The equity worker, server/tables/equity-worker.mjs,
 // becomes dist/equity-worker.mjs with the engine bundled in, and the ledger
 // thread, server/ledger/ledger-worker.mjs, dist/ledger-worker.mjs with the
-// ledger and the Prisma client bundled in (in development both load their
-// TypeScript through tsx). The server keeps finding
+// ledger and the Prisma client bundled in, and the export thread,
+// server/http/export-worker.mjs, dist/export-worker.mjs with the hand history
+// bundled in (in development all three load their TypeScript through tsx). The server keeps finding
 // client/dist and prisma/migrations because dist/ sits at the repository root.
 //
 //   node scripts/build-server.mjs              build
@@ -26,9 +27,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'dist');
 const infoFile = path.join(outDir, 'build-info.json');
 const INPUTS = ['server', 'tsconfig.json', 'package.json', 'scripts/build-server.mjs'];
-const OUTPUTS = ['main.js', 'equity-worker.mjs', 'ledger-worker.mjs'];
+const OUTPUTS = ['main.js', 'equity-worker.mjs', 'ledger-worker.mjs', 'export-worker.mjs'];
 const EQUITY_WORKER = path.join(root, 'server', 'tables', 'equity-worker.mjs');
 const LEDGER_WORKER = path.join(root, 'server', 'ledger', 'ledger-worker.mjs');
+const EXPORT_WORKER = path.join(root, 'server', 'http', 'export-worker.mjs');
 
 /** Files under rel (or rel itself), sorted, relative to the repository root. */
 function filesUnder(rel) {
@@ -133,6 +135,7 @@ export async function buildServer() {
     esbuild.build({ ...common, entryPoints: { main: 'server/main.ts' } }),
     esbuild.build({ ...common, entryPoints: { 'equity-worker': 'server/tables/equity-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [tsImportBundled('equity-worker', EQUITY_WORKER, '../poker/equity.ts')] }),
     esbuild.build({ ...common, entryPoints: { 'ledger-worker': 'server/ledger/ledger-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [tsImportBundled('ledger-worker', LEDGER_WORKER, './worker-host.ts')] }),
+    esbuild.build({ ...common, entryPoints: { 'export-worker': 'server/http/export-worker.mjs' }, outExtension: { '.js': '.mjs' }, plugins: [tsImportBundled('export-worker', EXPORT_WORKER, './hand-history.ts')] }),
   ]);
   for (const result of results) checkExternalImports(result.metafile);
   mkdirSync(outDir, { recursive: true });

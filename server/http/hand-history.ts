@@ -81,13 +81,8 @@ export function handReplayFor(source: HistorySource, facts: HandFacts, viewer: V
  * are left (`X-Hands-More: 1`); the player asks again with `to` before the oldest one.
  */
 export const HANDS_EXPORT_MAX = 1_000;
-/** Hands loaded from the database at a time while an export is written. */
+/** Hands loaded from the database, and written by the export thread, at a time. */
 const EXPORT_BATCH_HANDS = 100;
-/**
- * Hands written between two turns of the event loop (a hand's text takes about 0.4 ms): the
- * main thread also runs every table and socket, so an export gives way to them every few ms.
- */
-const EXPORT_SLICE_HANDS = 10;
 
 export interface ExportQuery {
   /** ISO 8601; inclusive. */
@@ -108,8 +103,51 @@ export interface HandsExport {
   skipped: number;
 }
 
-/** The user's hands settled in [from, to), the newest `last` of them, as one PokerStars file. */
-export async function exportHands(db: Db, userId: number, query: ExportQuery): Promise<HandsExport> {
+/**
+ * One stored hand as the export thread takes it: the record still as its JSON text, so that
+ * neither parsing it nor replaying it runs on the main thread, which runs every table.
+ */
+export interface ExportHand {
+  id: string;
+  /** hands.record as text; null: the hand is gone. */
+  record: string | null;
+  tableName: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The exporting player's seat in the hand. */
+  seat: number;
+}
+
+export interface ExportTexts {
+  texts: string[];
+  /** Hands without a replayable log (left out). */
+  skipped: number;
+}
+
+/** Writes a batch of hands' texts off the main thread (server/http/export-thread.ts). */
+export type ExportWriter = (hands: ExportHand[]) => Promise<ExportTexts>;
+
+/** The PokerStars texts of a batch of hands, in order, each as the exporting seat saw it (the export thread runs this). */
+export function exportTextsOf(hands: readonly ExportHand[]): ExportTexts {
+  const texts: string[] = [];
+  let skipped = 0;
+  for (const hand of hands) {
+    const source = hand.record === null ? null : historySourceOf(JSON.parse(hand.record));
+    if (!source) {
+      skipped++;
+      continue;
+    }
+    const facts = { id: BigInt(hand.id), tableName: hand.tableName, createdAt: new Date(hand.createdAt) };
+    texts.push(pokerStarsTextFor(source, facts, { kind: 'player', seat: hand.seat }));
+  }
+  return { texts, skipped };
+}
+
+/**
+ * The user's hands settled in [from, to), the newest `last` of them, as one PokerStars file.
+ * This thread reads the rows; `write` (the export thread) parses and replays them.
+ */
+export async function exportHands(db: Db, write: ExportWriter, userId: number, query: ExportQuery): Promise<HandsExport> {
   const limit = Math.min(query.last ?? HANDS_EXPORT_MAX, HANDS_EXPORT_MAX);
   const rows = await db.$queryRawUnsafe<{ hand_id: bigint; seat_index: number }[]>(
     `SELECT hp.hand_id, hp.seat_index
@@ -129,21 +167,23 @@ export async function exportHands(db: Db, userId: number, query: ExportQuery): P
   let skipped = 0;
   for (let i = 0; i < chosen.length; i += EXPORT_BATCH_HANDS) {
     const batch = chosen.slice(i, i + EXPORT_BATCH_HANDS);
-    const hands = await db.hand.findMany({
-      where: { id: { in: batch.map((r) => r.hand_id) } },
-      select: { id: true, record: true, createdAt: true, table: { select: { name: true } } },
-    });
-    const byId = new Map(hands.map((h) => [h.id, h]));
-    for (const [k, row] of batch.entries()) {
-      if (k > 0 && k % EXPORT_SLICE_HANDS === 0) await new Promise((resolve) => setImmediate(resolve));
-      const hand = byId.get(row.hand_id);
-      const source = hand ? historySourceOf(hand.record) : null;
-      if (!hand || !source) {
-        skipped++;
-        continue;
-      }
-      texts.push(pokerStarsTextFor(source, { id: hand.id, tableName: hand.table.name, createdAt: hand.createdAt }, { kind: 'player', seat: row.seat_index }));
-    }
+    const stored = await db.$queryRawUnsafe<{ id: bigint; record: string; created_at: Date; table_name: string }[]>(
+      `SELECT h.id, h.record::text AS record, h.created_at, t.name AS table_name
+         FROM hands h JOIN poker_tables t ON t.id = h.table_id
+        WHERE h.id = ANY($1::bigint[])`,
+      batch.map((r) => r.hand_id.toString()),
+    );
+    const byId = new Map(stored.map((h) => [h.id, h]));
+    const written = await write(
+      batch.map((row) => {
+        const hand = byId.get(row.hand_id);
+        return hand
+          ? { id: hand.id.toString(), record: hand.record, tableName: hand.table_name, createdAt: hand.created_at.toISOString(), seat: row.seat_index }
+          : { id: row.hand_id.toString(), record: null, tableName: '', createdAt: new Date(0).toISOString(), seat: row.seat_index };
+      }),
+    );
+    texts.push(...written.texts);
+    skipped += written.skipped;
   }
   return { text: texts.join('\n\n'), count: texts.length, more: rows.length > limit, skipped };
 }

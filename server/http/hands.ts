@@ -19,7 +19,8 @@ import { HOLE_CARDS_BY_VARIANT, type Variant } from '../poker/deal';
 import type { HttpDeps } from './deps';
 import { createSharedLimiter } from '../cluster/shared-limiter';
 import { idParam, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendError, sendRateLimited, spendOrReply, type PageQuery } from './errors';
-import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts } from './hand-history';
+import { createExportThread } from './export-thread';
+import { exportHands, handReplayFor, HANDS_EXPORT_MAX, historySourceOf, pokerStarsTextFor, viewerOf, type ExportWriter, type HandFacts } from './hand-history';
 
 // Hand histories. Anyone may read a settled hand, with the hole cards of the
 // seats that showed; a player who played it also sees their own cards. The
@@ -79,8 +80,9 @@ const handParams = z.strictObject({ id: idParam });
 
 /**
  * Exports are written one at a time in a process; at most EXPORTS_WAITING_MAX more wait in line,
- * one per user. Each costs up to ~0.4 s of the main thread (1,000 hands), which every table
- * shares: several at once slowed other players' actions from 2 ms to 100+ ms (black-box audit 4).
+ * one per user. Each costs up to ~0.4 s of CPU (1,000 hands): on the export thread since
+ * 2026-12-06, on the main thread before, where several at once slowed other players' actions
+ * from 2 ms to 100+ ms (black-box audit 4). The line still bounds the CPU and memory they take.
  */
 export const EXPORTS_WAITING_MAX = 8;
 
@@ -113,6 +115,8 @@ const exportQuery = z.strictObject({
 
 export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options: HandRouteOptions = {}): void {
   const exports = new ExportLine();
+  const exportThread = createExportThread({ onError: (message) => deps.log.error(message) });
+  app.addHook('onClose', () => exportThread.close());
   // Per process even in a cluster: the budget guards this process's main thread.
   const reads = createSharedLimiter({ name: 'hand-reads', ...HAND_READS, redis: null, now: options.now ?? Date.now });
   /** Spends one of the requester's hand reads; answers 429 when there is none. */
@@ -126,7 +130,7 @@ export function registerHandRoutes(app: FastifyInstance, deps: HttpDeps, options
       if (!page) return reply;
       return { ok: true, ...(await myHands(deps.db, userOf(request).userId, page)) };
     });
-    scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, exports, request, reply));
+    scope.get('/api/hands/mine/export', { preHandler: requireUser(deps.db) }, (request, reply) => exportMine(deps, options, exports, exportThread.write, request, reply));
     scope.get('/api/hands/:id', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? showHand(deps, options, request, reply) : reply));
     scope.get('/api/hands/:id/verify', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? verify(deps, options, request, reply) : reply));
     scope.get('/api/hands/:id/history', { preHandler: loadUser(deps.db) }, async (request, reply) => ((await readAllowed(request, reply)) ? history(deps, request, reply) : reply));
@@ -364,13 +368,13 @@ async function replaySteps(deps: HttpDeps, request: FastifyRequest, reply: Fasti
 }
 
 /** The caller's hands as one PokerStars file, each as their seat saw it. */
-async function exportMine(deps: HttpDeps, options: HandRouteOptions, exports: ExportLine, request: FastifyRequest, reply: FastifyReply) {
+async function exportMine(deps: HttpDeps, options: HandRouteOptions, exports: ExportLine, write: ExportWriter, request: FastifyRequest, reply: FastifyReply) {
   const query = parseOrReply(reply, exportQuery, request.query);
   if (!query) return reply;
   const user = userOf(request);
   let exported: Awaited<ReturnType<typeof exportHands>>;
   try {
-    const running = exports.run(user.userId, () => exportHands(deps.db, user.userId, query));
+    const running = exports.run(user.userId, () => exportHands(deps.db, write, user.userId, query));
     if (!running) return sendRateLimited(reply, 1_000, 'An export of yours is being written, or too many are: try again in a moment.');
     exported = await running;
   } catch (error) {

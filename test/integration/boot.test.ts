@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exportTextsOf, type ExportHand } from '../../server/http/hand-history';
+import { apply, createGame, orderedDeck, type Command, type GameState } from '../../server/poker';
 import { createTestDatabase } from '../support/db';
 import { startServerProcess } from '../support/server-process';
 
@@ -113,6 +115,48 @@ describe('boot with the embedded database', () => {
       });
       expect(answer.id).toBe(7);
       expect(answer.result?.boards).toBe(990);
+      if (process.platform === 'linux') expect(osThreadId).toMatch(/^\d+$/);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('runs the compiled export thread, with the hand history bundled in and no tsx', async () => {
+    const file = fileURLToPath(new URL('../../dist/export-worker.mjs', import.meta.url));
+    expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*["']tsx|import\(["']tsx/);
+    // One hand of three players, stored as the table writes it, and one whose row is gone.
+    let state: GameState = createGame({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2 });
+    const commands: Command[] = [];
+    const run = (command: Command, record = true) => {
+      const r = apply(state, command);
+      if (!r.ok) throw new Error(r.rejection.code);
+      state = r.state;
+      if (record) commands.push(command);
+    };
+    for (const seat of [0, 1, 2]) run({ type: 'sit', seat, playerId: String(100 + seat), stack: 100 }, false);
+    const initial = state;
+    run({ type: 'start_hand', handId: '1-1-e1', deck: orderedDeck(), button: 0 });
+    while (state.street !== 'complete') run({ type: 'act', seat: state.toAct!, action: state.currentBet > state.seats[state.toAct!]!.bet ? 'call' : 'check' });
+    const players = [0, 1, 2].map((seat) => ({ seat, userId: 100 + seat, username: ['ann', 'ben', 'cy'][seat] }));
+    const hands: ExportHand[] = [
+      { id: '41', record: JSON.stringify({ log: { initial, commands }, players }), tableName: 'Main', createdAt: '2026-12-06T07:00:00.000Z', seat: 1 },
+      { id: '42', record: null, tableName: '', createdAt: new Date(0).toISOString(), seat: 0 },
+    ];
+    const worker = new Worker(file);
+    try {
+      let osThreadId: unknown;
+      const answer = await new Promise<{ id: number; result?: { texts: string[]; skipped: number } }>((resolve, reject) => {
+        worker.on('message', (m: { osThreadId?: string; id?: number }) => {
+          if ('osThreadId' in m) osThreadId = m.osThreadId;
+          else resolve(m as { id: number; result?: { texts: string[]; skipped: number } });
+        });
+        worker.once('error', reject);
+        worker.postMessage({ id: 5, hands });
+      });
+      expect(answer).toEqual({ id: 5, result: exportTextsOf(hands) });
+      expect(answer.result!.skipped).toBe(1);
+      expect(answer.result!.texts[0]).toMatch(/^PokerStars Hand #41: /);
+      expect(answer.result!.texts[0]).toContain('Dealt to ben [');
       if (process.platform === 'linux') expect(osThreadId).toMatch(/^\d+$/);
     } finally {
       await worker.terminate();

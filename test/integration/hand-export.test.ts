@@ -5,6 +5,7 @@ import { TestClient } from '../support/poker-client';
 import { checkChips, parseHand, parseHistoryFile, type PsHand } from '../support/pokerstars-parser';
 import { startTestServer, type TestServer } from '../support/server';
 import { HAND_READS } from '../../server/http/hands';
+import { threadCpuSeconds } from '../../server/thread-cpu';
 
 // Issue #13: hand histories that trackers import, the "download my hands" export and the
 // replay, over real HTTP on hands that a real server played (three players at a Hold'em and
@@ -212,8 +213,12 @@ describe('GET /api/hands/mine/export', () => {
   it('downloads the caller’s hands as one PokerStars file, each as their seat saw it', async () => {
     const alice = players[0]!;
     const mine = hands.filter((h) => seatOf(h, alice) !== null);
+    const linux = threadCpuSeconds() !== null;
+    if (linux) expect(threadCpuSeconds()!.export, 'no export thread before the first export').toBeUndefined();
     const response = await getText(alice, '/api/hands/mine/export');
     expect(response.status).toBe(200);
+    // The text was written on the export thread (this process runs the server), not the main one.
+    if (linux) expect(threadCpuSeconds()!.export).toBeGreaterThan(0);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="hands-hxalice-\d{4}-\d{2}-\d{2}\.txt"$/);
     expect(response.headers.get('x-hands-count')).toBe(String(mine.length));

@@ -34,7 +34,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   auth: ['protocol', 'db', 'config', 'cluster'],
   tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics', 'thread-cpu', 'worker-thread-id'],
   realtime: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
-  http: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
+  http: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics', 'thread-cpu', 'worker-thread-id'],
   // The composition root and the process entry point.
   app: ['poker', 'protocol', 'ledger', 'tables', 'realtime', 'http', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   main: ['app', 'config'],
