@@ -32,6 +32,15 @@ export interface ClusterBus {
 }
 
 export const REQUEST_TIMEOUT_MS = 5_000;
+/**
+ * A node starts a request only while at least this much (at most a fifth) of the sender's time-out is left, so
+ * that its answer can still arrive. A request that waited longer (the node was paused, its
+ * event loop blocked, Redis slow) is dropped unanswered: the sender has answered, or is about
+ * to answer, `table/unavailable` ("nothing happened"), and running it then would make that
+ * untrue (black-box audit 6). Deadlines are the sender's wall clock: the nodes' clocks are
+ * assumed to agree to well under this margin (NTP).
+ */
+export const REPLY_MARGIN_MS = 1_000;
 const PREFIX = 'poker:bus';
 
 interface Envelope {
@@ -41,6 +50,8 @@ interface Envelope {
   kind?: string;
   payload?: unknown;
   error?: string;
+  /** A request: epoch ms (the sender's clock) after which it must not be started. */
+  deadline?: number;
 }
 
 interface Pending {
@@ -70,6 +81,10 @@ export async function createRedisBus(options: {
   const publish = (channel: string, envelope: Envelope) => pub.publish(channel, JSON.stringify(envelope));
 
   async function answer(envelope: Envelope): Promise<void> {
+    if (typeof envelope.deadline === 'number' && Date.now() > envelope.deadline) {
+      log.warn({ kind: envelope.kind, from: envelope.from, lateMs: Date.now() - envelope.deadline }, 'cluster request dropped: it arrived after its deadline');
+      return; // its sender has stopped waiting; an answer would find no one
+    }
     const reply: Envelope = { t: 'res', id: envelope.id, from: nodeId };
     try {
       reply.payload = await requestHandler(envelope.kind!, envelope.payload, envelope.from);
@@ -120,7 +135,8 @@ export async function createRedisBus(options: {
           reject(new BusError('timeout', `node ${node} did not answer ${kind} within ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-        publish(`${PREFIX}:node:${node}`, { t: 'req', id, from: nodeId, kind, payload }).then(
+        const deadline = Date.now() + timeoutMs - Math.min(REPLY_MARGIN_MS, timeoutMs / 5);
+        publish(`${PREFIX}:node:${node}`, { t: 'req', id, from: nodeId, kind, payload, deadline }).then(
           (receivers) => {
             // Nobody subscribed: the node is gone; no need to wait for the time-out.
             if (receivers === 0 && pending.delete(id)) {

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisClient } from '../../server/cluster/bus';
 import { createSharedLimiter, REDIS_LIMIT_TIMEOUT_MS, type SharedLimiter } from '../../server/cluster/shared-limiter';
+import { freePort, startRedis, stopEveryRedis, stopRedis } from '../support/redis';
 
 // Rate limits shared by the nodes of a cluster through Redis: two limiters with
 // their own clients (two nodes) spend one budget; without Redis each counts
@@ -19,13 +18,6 @@ const TEST_TIMEOUT_MS = 5_000;
 const FALLBACK_ANSWER_MS_MAX = REDIS_LIMIT_TIMEOUT_MS + 250;
 const MINUTE_MS = 60_000;
 
-interface OwnRedis {
-  url: string;
-  port: number;
-  proc: ChildProcess;
-}
-
-const spawned = new Set<ChildProcess>();
 const clients = new Set<RedisClient>();
 let sharedUrl: string;
 
@@ -40,50 +32,8 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  for (const proc of spawned) {
-    proc.kill('SIGCONT');
-    await stopRedis(proc);
-  }
+  await stopEveryRedis();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<OwnRedis> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  spawned.add(proc);
-  proc.once('exit', () => spawned.delete(proc));
-  const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 3_000;
-  for (;;) {
-    const probe = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 200 } });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.destroy();
-      return { url, port, proc };
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-      await sleep(30);
-    }
-  }
-}
-
-async function stopRedis(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGKILL');
-  await exited;
-}
 
 async function connect(url: string): Promise<RedisClient> {
   // Reconnects quickly so that the recovery test does not wait on back-off.
