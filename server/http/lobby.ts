@@ -4,7 +4,6 @@ import { requireAdmin, userOf } from './guards';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
-import { recordAdminAction } from './admin';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, dbText, parseOrReply, registerScoped, sendError } from './errors';
 
@@ -78,15 +77,9 @@ async function createTable(deps: HttpDeps, request: FastifyRequest, reply: Fasti
   if (!body) return reply;
   const adminUserId = userOf(request).userId;
   const input: CreateTableInput & TableTimingInput = body;
+  // Audited (table.create) in the transaction that creates it.
   const result = await deps.registry.createTable(input, adminUserId);
   if (!result.ok) return sendRegistryError(reply, result);
-  await recordAdminAction(deps.db, {
-    adminUserId,
-    action: 'table.create',
-    targetType: 'table',
-    targetId: String(result.value.id),
-    details: { ...input },
-  });
   deps.log.info({ adminUserId, tableId: result.value.id }, 'table created');
   return reply.code(201).send({ ok: true, table: result.value });
 }
@@ -99,15 +92,9 @@ async function closeTable(deps: HttpDeps, request: FastifyRequest, reply: Fastif
   if (!body) return reply;
   const adminUserId = userOf(request).userId;
   const now = body.now ?? false;
+  // Audited (table.close) in the transaction that records the request, by the table's owner.
   const result = await deps.registry.closeTable(params.id, adminUserId, { now });
   if (!result.ok) return sendRegistryError(reply, result);
-  await recordAdminAction(deps.db, {
-    adminUserId,
-    action: 'table.close',
-    targetType: 'table',
-    targetId: String(params.id),
-    details: { now },
-  });
   deps.log.info({ adminUserId, tableId: params.id, now, pending: result.value.pending }, 'table closing');
   // pending: the table finishes its current hand first; every seat is cashed out, then it is CLOSED.
   return { ok: true, tableId: params.id, pending: result.value.pending };

@@ -304,7 +304,7 @@ export class ClusterLink implements RemoteView {
     return {
       listLobby: () => [...registry.listLobby(), ...this.remoteLobby().filter((t) => !registry.get(t.id))].sort((a, b) => a.id - b.id),
       // The node that creates a table owns it first (its lease is free).
-      createTable: (input: CreateTableInput) => registry.createTable(input),
+      createTable: (input: CreateTableInput, adminUserId: number) => registry.createTable(input, adminUserId),
       closeTable: async (tableId, adminUserId, options = {}) => {
         if (registry.get(tableId)) return registry.closeTable(tableId, adminUserId, options);
         const reply = await this.forward<{ result: RegistryResult<{ tableId: number; pending: boolean }> }>(

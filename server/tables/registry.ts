@@ -28,6 +28,7 @@ import {
   tableNameTaken,
   tableStatus,
   type IntentStore,
+  type TableRow,
 } from './store';
 
 // Owns every table actor of this process. At boot it claims each open table
@@ -120,6 +121,8 @@ async function tableTiming(db: Db, tableId: number): Promise<TableTimingOverride
 
 export class TableRegistry implements TableRegistryApi {
   private readonly actors = new Map<number, TableActor>();
+  /** Tables being loaded (claimed, their seats read) and not yet in `actors`. */
+  private readonly loading = new Set<number>();
   private readonly stats = new Map<number, HandStat[]>();
   private stopping = false;
   private sweepTimer: unknown = null;
@@ -249,7 +252,7 @@ export class TableRegistry implements TableRegistryApi {
       let claims = 0;
       for (const table of free) {
         if (room <= 0 || claims >= this.placement.claimsPerTick || this.stopping || this.draining) break;
-        if (this.actors.has(table.tableId)) continue;
+        if (this.actors.has(table.tableId) || this.loading.has(table.tableId)) continue;
         if (!shouldClaim(this.nodeId, table.tableId, table.freeForMs, eligible, this.placement.rankDelayMs)) continue;
         claims++;
         if (await this.load(table.tableId)) {
@@ -353,6 +356,19 @@ export class TableRegistry implements TableRegistryApi {
   }
 
   private async load(tableId: number): Promise<TableActor | null> {
+    // One load of a table at a time in this process: placement could otherwise claim a table
+    // that createTable is still loading (its actor not registered yet) and, the lease being
+    // this node's own, claim it again under a new epoch (black-box audit 6).
+    if (this.loading.has(tableId)) return null;
+    this.loading.add(tableId);
+    try {
+      return await this.loadOnce(tableId);
+    } finally {
+      this.loading.delete(tableId);
+    }
+  }
+
+  private async loadOnce(tableId: number): Promise<TableActor | null> {
     const table = await claimTable(this.deps.db, tableId, this.holder());
     if (!table) return null;
     const actor = new TableActor({
@@ -449,12 +465,13 @@ export class TableRegistry implements TableRegistryApi {
    * process settings); outside their ranges the table is refused (`request/invalid`,
    * naming the field) and nothing is written.
    */
-  async createTable(input: CreateTableInput & TableTimingInput): Promise<RegistryResult<LobbyTable>> {
+  async createTable(input: CreateTableInput & TableTimingInput, adminUserId?: number): Promise<RegistryResult<LobbyTable>> {
     const problem = tableTimingProblem(input);
     if (problem) return { ok: false, error: { code: 'request/invalid', message: problem } };
     const taken = { ok: false, error: { code: 'request/invalid', message: 'A table with that name exists.' } } as const;
     if (await tableNameTaken(this.deps.db, input.name)) return taken;
-    const row = await insertTable(this.deps.db, input).catch((error: unknown) => {
+    const audit = adminUserId === undefined ? undefined : { adminUserId, details: { ...input } };
+    const row = await insertTable(this.deps.db, input, audit).catch((error: unknown) => {
       if (isNameTakenError(error)) return null;
       throw error;
     });
@@ -467,7 +484,20 @@ export class TableRegistry implements TableRegistryApi {
     }
     await this.load(row.id);
     this.deps.metrics?.tables?.(this.actors.size);
-    return { ok: true, value: this.listLobby().find((t) => t.id === row.id)! };
+    // Another node may have claimed the new table first (a cluster): it is created all the same.
+    const listed = this.listLobby().find((t) => t.id === row.id);
+    return { ok: true, value: listed ?? this.unloadedLobbyRow(row) };
+  }
+
+  /** A table as the lobby shows it before any node has loaded it: empty, open. */
+  private unloadedLobbyRow(t: TableRow): LobbyTable {
+    return {
+      id: t.id, name: t.name, variant: t.variant,
+      smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
+      minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
+      seatsTaken: 0, waiting: 0, spectators: 0, averagePot: 0, handsPerHour: 0,
+      status: 'OPEN',
+    };
   }
 
   /**
@@ -480,10 +510,10 @@ export class TableRegistry implements TableRegistryApi {
    * hand to `now`. Requests for one table are taken one at a time, so that of two
    * concurrent requests the second sees the first (one audit row per close).
    */
-  closeTable(tableId: number, _adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
+  closeTable(tableId: number, adminUserId?: number, options: { now?: boolean } = {}): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const previous = this.closeRequests.get(tableId) ?? Promise.resolve();
     // After the one before it, however it ended (a failed request does not fail the next).
-    const mine = previous.then(noop, noop).then(() => this.closeOnce(tableId, options.now ?? false));
+    const mine = previous.then(noop, noop).then(() => this.closeOnce(tableId, options.now ?? false, adminUserId));
     this.closeRequests.set(tableId, mine);
     const forget = () => {
       if (this.closeRequests.get(tableId) === mine) this.closeRequests.delete(tableId);
@@ -492,14 +522,15 @@ export class TableRegistry implements TableRegistryApi {
     return mine;
   }
 
-  private async closeOnce(tableId: number, now: boolean): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
+  private async closeOnce(tableId: number, now: boolean, adminUserId: number | undefined): Promise<RegistryResult<{ tableId: number; pending: boolean }>> {
     const actor = this.actors.get(tableId);
     if (!actor) return tableMissing(this.deps.db, tableId);
     const current = actor.closeRequest;
     if (current === 'now' || (current === 'boundary' && !now)) {
       return { ok: false, error: { code: 'table/closed', message: 'The table is already closing.' } };
     }
-    await requestClose(this.deps.db, tableId);
+    // Audited with the request itself, on the node that owns the table (decision 020 forwards it here).
+    await requestClose(this.deps.db, tableId, adminUserId === undefined ? undefined : { adminUserId, details: { now } });
     const { pending } = await actor.close({ now });
     this.deps.onLobbyChanged?.();
     return { ok: true, value: { tableId, pending } };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { Prisma } from '../db/generated/client';
 import { sqlState } from '../ledger/db-helpers';
 import { replay, storedHandLog, type Variant } from '../poker';
 import type { CreateTableInput } from './registry-api';
@@ -140,8 +141,18 @@ export async function storedTable(db: Db, intents: IntentStore, tableId: number)
   return { seats: await openSeats(db, tableId), intents: await intents.openOf(tableId), lastHand: await lastHandOf(db, tableId) };
 }
 
-/** Creates a table with its pot and rake accounts, in one transaction. */
-export async function insertTable(db: Db, input: CreateTableInput): Promise<TableRow> {
+/**
+ * An admin's request as the audit trail records it (admin_actions), written in the same
+ * transaction as what it changes: a request that took effect is always recorded, whatever
+ * happens to its answer (a time-out, a lost connection, a retry answered 409).
+ */
+export interface AdminAudit {
+  adminUserId: number;
+  details: Prisma.InputJsonValue;
+}
+
+/** Creates a table with its pot and rake accounts (and the admin's `table.create` row), in one transaction. */
+export async function insertTable(db: Db, input: CreateTableInput, audit?: AdminAudit): Promise<TableRow> {
   return db.$transaction(async (tx) => {
     const table = await tx.pokerTable.create({
       data: {
@@ -164,6 +175,11 @@ export async function insertTable(db: Db, input: CreateTableInput): Promise<Tabl
         { kind: 'RAKE', code: `rake:${table.id}`, tableId: table.id },
       ],
     });
+    if (audit) {
+      await tx.adminAction.create({
+        data: { adminUserId: audit.adminUserId, action: 'table.create', targetType: 'table', targetId: String(table.id), details: audit.details },
+      });
+    }
     return toRow(table);
   });
 }
@@ -174,9 +190,22 @@ export function isNameTakenError(error: unknown): boolean {
   return unique && /name/.test(String((error as Error).message ?? ''));
 }
 
-/** Records an admin's request to close a table (the ledger's closeTable marks it CLOSED once it is empty). */
-export async function requestClose(db: Db, tableId: number): Promise<void> {
-  await db.pokerTable.updateMany({ where: { id: tableId, closeRequestedAt: null }, data: { closeRequestedAt: new Date() } });
+/**
+ * Records an admin's request to close a table (the ledger's closeTable marks it CLOSED once it
+ * is empty), with its `table.close` row in the same transaction.
+ */
+export async function requestClose(db: Db, tableId: number, audit?: AdminAudit): Promise<void> {
+  const request = db.pokerTable.updateMany({ where: { id: tableId, closeRequestedAt: null }, data: { closeRequestedAt: new Date() } });
+  if (!audit) {
+    await request;
+    return;
+  }
+  await db.$transaction([
+    request,
+    db.adminAction.create({
+      data: { adminUserId: audit.adminUserId, action: 'table.close', targetType: 'table', targetId: String(tableId), details: audit.details },
+    }),
+  ]);
 }
 
 /** Seat sessions still open at a CLOSED table (left by a crash or an older version): to be cashed out. */

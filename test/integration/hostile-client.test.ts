@@ -303,6 +303,22 @@ describe('4. closing a table strands nothing', () => {
     for (const c of [boss, alice, bob]) c.close();
   });
 
+  it('an admin\'s create and close are audited by the write that makes them, not by the HTTP answer', async () => {
+    // Audit 6: a close forwarded to a paused owner was answered 503, done later by the owner,
+    // and the admin's retry was 409 (unaudited): money moved with no table.close row. The row is
+    // now written in the request's own transaction wherever it runs, here without any HTTP.
+    const { boss, table, alice, bob } = await tableWithHand('audit');
+    const created = await s.server.registry.createTable({ name: `audit-new-${Date.now()}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 }, boss.userId);
+    expect(created.ok).toBe(true);
+    const newId = created.ok ? String(created.value.id) : '';
+    expect(await s.t.db.adminAction.findMany({ where: { action: 'table.create', targetId: newId }, select: { adminUserId: true } })).toEqual([{ adminUserId: boss.userId }]);
+    expect((await s.server.registry.closeTable(table.id, boss.userId, { now: true })).ok).toBe(true);
+    const audit = await s.t.db.adminAction.findMany({ where: { action: 'table.close', targetId: String(table.id) }, select: { adminUserId: true, details: true } });
+    expect(audit).toEqual([{ adminUserId: boss.userId, details: { now: true } }]);
+    await expectClosedAndPaid(table.id, [alice, bob]);
+    for (const c of [boss, alice, bob]) c.close();
+  });
+
   it('closed now: the live hand is voided and every player gets the stack they had before it', async () => {
     const { boss, table, alice, bob } = await tableWithHand('now');
     const closed = await boss.http<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, { now: true });
