@@ -5,8 +5,12 @@
 
 /** A UTF-16 surrogate without its pair. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** C0 and C1 control characters, NUL among them (a tab or a newline too: chat is one line). */
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+/**
+ * C0 and C1 control characters, NUL among them (a tab or a newline too: chat is one line), and
+ * the line and paragraph separators U+2028 and U+2029, which break a line as a newline does
+ * (a chat line could pass for a second line under another name).
+ */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 /** Bidirectional embeddings, overrides and isolates: they make a name read as another text. */
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 
@@ -26,11 +30,14 @@ export function hasBidiControl(text: string): boolean {
 }
 
 /**
- * Invisible format characters (Unicode category Cf: zero-width space, right-to-left mark, the
- * bidirectional controls, soft hyphen, ...), which make two names that read alike differ.
- * The zero-width joiner (U+200D) is allowed: emoji sequences are built with it.
+ * Invisible characters, which make two names that read alike differ: the format characters
+ * (Unicode category Cf: zero-width space, right-to-left mark, the bidirectional controls, soft
+ * hyphen, ...) and the letters and marks that show as nothing (the Hangul fillers U+115F,
+ * U+1160, U+3164, U+FFA0, the braille blank U+2800, the combining grapheme joiner U+034F and
+ * the Khmer inherent vowels U+17B4, U+17B5). The zero-width joiner (U+200D) is allowed: emoji
+ * sequences are built with it; so are the variation selectors (emoji presentation).
  */
-const INVISIBLE_FORMAT = /(?!\u200D)\p{Cf}/u;
+const INVISIBLE_FORMAT = /(?!\u200D)\p{Cf}|[\u115F\u1160\u3164\uFFA0\u2800\u034F\u17B4\u17B5]/u;
 
 /** Whether the text holds an invisible format character (see INVISIBLE_FORMAT). */
 export function hasInvisibleFormat(text: string): boolean {

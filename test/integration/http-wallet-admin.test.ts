@@ -150,6 +150,7 @@ describe('adjustments', () => {
       { ...base, reason: 'bonus\nsigned: the owner' },
       { ...base, reason: 'bonus \u202Eevil' },
       { ...base, reason: 'bo\u200Bnus' },
+      { ...base, reason: 'bonus\u2028signed: the owner' },
       { ...base, adminUserId: player.userId },
     ]) {
       const r = await post('/api/admin/adjustments', body, admin.cookie);
@@ -295,7 +296,7 @@ describe('lobby and tables', () => {
     expect(r.json()).toEqual({ ok: true, tables: h.registry.tables });
   });
 
-  it('validates table creation, creates and closes through the registry, and audits both', async () => {
+  it('validates table creation, creates and closes through the registry, naming the admin who asked', async () => {
     const valid = { name: 'Main 1/2', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 };
     const invalid: object[] = [
       { ...valid, maxSeats: 1 },
@@ -308,6 +309,8 @@ describe('lobby and tables', () => {
       { ...valid, name: '' },
       { ...valid, name: 'Main\u200B 1/2' },
       { ...valid, name: 'Main 1/2\u200F' },
+      { ...valid, name: 'Main 1/2\u3164' },
+      { ...valid, name: 'Line\u2028Seat 9: ghost' },
       { ...valid, smallBlind: 1.5 },
       { ...valid, owner: 3 },
     ];
@@ -330,10 +333,11 @@ describe('lobby and tables', () => {
     const missing = await post('/api/admin/tables/9999/close', {}, admin.cookie);
     expect([missing.statusCode, errorCode(missing)]).toEqual([404, 'table/not_found']);
 
+    // The registry writes the audit rows with the changes themselves (hostile-client.test.ts checks
+    // them on the real one): the route hands it the admin who asked, and audits nothing itself.
+    expect(h.registry.calls.map((c) => [c.op, c.adminUserId])).toEqual([['create', admin.userId], ['close', admin.userId], ['close', admin.userId], ['close', admin.userId]]);
     const actions = (await get('/api/admin/actions', admin.cookie)).json().items;
-    const tableActions = actions.filter((a: { targetType: string }) => a.targetType === 'table');
-    expect(tableActions.map((a: { action: string }) => a.action)).toEqual(['table.close', 'table.create']);
-    expect(tableActions[1]).toMatchObject({ adminUserId: admin.userId, targetId: String(table.id), details: valid });
+    expect(actions.filter((a: { targetType: string }) => a.targetType === 'table')).toEqual([]);
   });
 });
 
