@@ -17,6 +17,7 @@ import { openDatabase, type OpenDatabase } from './db/open';
 import { registerAdminRoutes } from './http/admin';
 import { registerAuthRoutes, type AuthRouteOptions } from './http/auth';
 import { registerBotRoutes } from './http/bots';
+import { frameworkErrors, registerAppErrors } from './http/errors';
 import type { HttpDeps } from './http/deps';
 import { registerHandRoutes } from './http/hands';
 import { registerHealthRoutes } from './http/health';
@@ -117,6 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // One log line per request only when debugging: at load it would be most of the CPU.
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
     bodyLimit: 16_384,
+    // A URL that does not decode (/api/%ff) answered in the error shape of every route.
+    frameworkErrors,
     // Behind HAProxy (docker-compose) the client's address is in X-Forwarded-For.
     trustProxy: config.TRUST_PROXY ? (_address: string, hop: number) => hop < config.TRUST_PROXY! : false,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's base logger
@@ -286,13 +289,12 @@ async function serveClient(app: FastifyInstance): Promise<void> {
     app.get('/', async (_request, reply) =>
       reply.type('text/html').send('<!doctype html><title>atomic-poker</title><p>The client is not built: run <code>npm run build:client</code>.</p>'),
     );
+    registerAppErrors(app);
     return;
   }
   await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false });
-  app.setNotFoundHandler((request, reply) => {
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/socket.io')) {
-      return reply.sendFile('index.html');
-    }
-    return reply.code(404).send({ ok: false, error: { code: 'request/invalid', message: 'Not found.' } });
-  });
+  // The client's own routes (/table/3, /wallet) are its page; anything else unknown is a JSON 404.
+  registerAppErrors(app, (request, reply) =>
+    request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/socket.io') ? reply.sendFile('index.html') : undefined,
+  );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createSession, setSessionCookie, cookiePolicyFromEnv } from '../auth/sessions';
 import { BOT_USERNAME_PREFIX, findUserByUsername, normalizeUsername } from '../auth/users';
 import type { HttpDeps } from './deps';
-import { parseOrReply, sendError } from './errors';
+import { parseOrReply, registerScoped, sendError } from './errors';
 
 // Accounts for load-test bots. Disabled unless BOT_TOKEN is configured; the
 // caller proves it knows the token (Authorization: Bearer <token>). A bot is
@@ -19,7 +19,8 @@ const botBody = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/)
 export function registerBotRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const token = deps.config.BOT_TOKEN;
   const policy = cookiePolicyFromEnv();
-  app.post('/api/bots/session', async (request, reply) => {
+  // In a scope of errors.ts: a malformed or non-JSON body is refused in the one error shape.
+  registerScoped(app, deps, (scope) => scope.post('/api/bots/session', async (request, reply) => {
     if (!token) return sendError(reply, 404, 'request/invalid', 'Bot accounts are disabled (no BOT_TOKEN).');
     const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
     if (!sameSecret(given, token)) return sendError(reply, 403, 'auth/forbidden');
@@ -37,7 +38,7 @@ export function registerBotRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const session = await createSession(deps.db, user.id);
     setSessionCookie(request, reply, session.token, session.expiresAt, policy);
     return { ok: true, user: { id: user.id, username: user.username, role: user.role }, token: session.token };
-  });
+  }));
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isTransientDbError } from '../ledger/db-helpers';
 import type { LedgerError } from '../ledger/errors';
@@ -59,6 +59,34 @@ function fastifyErrorCode(error: FastifyError): { status: number; code: ErrorCod
   return { status: 500, code: 'internal' };
 }
 
+/** Fastify's own failures (malformed JSON, body too large, a route's throw) in the one error shape. */
+function replyToError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, code } = fastifyErrorCode(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status === 503) reply.header('Retry-After', '1');
+  return sendError(reply, status, code, status >= 500 ? undefined : error.message);
+}
+
+/** The body of a path or method no route takes. */
+export function sendNotFound(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 404, 'request/invalid', 'Not found.');
+}
+
+/**
+ * The whole app's answers outside the route scopes, in the same shape: a path or method no
+ * route takes (404; `notFound` may answer some first, as the client's pages), an error of a
+ * route registered outside a scope, and Fastify's own refusals before any route (a URL that
+ * does not decode: `frameworkErrors`, passed to Fastify's constructor).
+ */
+export function registerAppErrors(app: FastifyInstance, notFound?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined): void {
+  app.setErrorHandler(replyToError);
+  app.setNotFoundHandler((request, reply) => notFound?.(request, reply) ?? sendNotFound(reply));
+}
+
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(reply, 400, 'request/invalid', error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (a bad %-escape).' : error.message);
+}
+
 /**
  * Registers `body` in a child scope with this module's error handling and
  * error counting. Plugins registered on the parent before (the cookie parser)
@@ -72,12 +100,7 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
         return sendError(reply, 415, 'request/invalid', 'Send the body as JSON (Content-Type: application/json).');
       }
     });
-    scope.setErrorHandler((error: FastifyError, request, reply) => {
-      const { status, code } = fastifyErrorCode(error);
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
-      if (status === 503) reply.header('Retry-After', '1');
-      return sendError(reply, status, code, status >= 500 ? undefined : error.message);
-    });
+    scope.setErrorHandler(replyToError);
     scope.addHook('onResponse', async (_request, reply) => {
       const code = errorCodes.get(reply);
       if (code) deps.metrics.errorsTotal.inc({ code });

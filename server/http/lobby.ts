@@ -50,7 +50,8 @@ export const createTableSchema = z
   .refine((t) => t.minBuyIn > t.bigBlind + (t.ante ?? 0), { message: 'minBuyIn must be more than bigBlind + ante', path: ['minBuyIn'] })
   .refine((t) => t.maxBuyIn >= t.minBuyIn, { message: 'maxBuyIn must be at least minBuyIn', path: ['maxBuyIn'] });
 
-const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+// Any run of digits is an id (a long one names no table: 404 below), never 0 or a leading 0.
+const tableIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d*$/).transform(Number) });
 /** Table ids are PostgreSQL integers: a larger one names no table (404), and must not reach a query. */
 const TABLE_ID_MAX = 2_147_483_647;
 

@@ -333,3 +333,33 @@ describe('chip amounts that do not fit a JSON number exactly are refused with 40
     expect((await boss.http('POST', '/api/admin/adjustments', { userId: rich.userId, amount: -MAX, reason: 'back', idempotencyKey: uniqueKey() })).status).toBe(200);
   });
 });
+
+describe('answers outside the routes are in the one error shape', () => {
+  // Audit 6: an unknown path, a URL that does not decode and the bot route's body errors
+  // answered in Fastify's own shape ({ statusCode, error, message }, FST_ERR_* codes).
+  it('an unknown path or method, a bad %-escape, a malformed or non-JSON body at the bot route', async () => {
+    const shape = async (method: string, path: string, options: { raw?: string; headers?: Record<string, string> } = {}) => {
+      const r = await request(method, path, options);
+      return [r.status, r.body.ok, r.body.error?.code, Object.keys(r.body).sort().join(',')];
+    };
+    expect(await shape('GET', '/api/nope')).toEqual([404, false, 'request/invalid', 'error,ok']);
+    expect(await shape('DELETE', '/api/wallet')).toEqual([404, false, 'request/invalid', 'error,ok']);
+    expect(await shape('POST', '/api/nope', { raw: '{}' })).toEqual([404, false, 'request/invalid', 'error,ok']);
+    expect(await shape('GET', '/api/%ff')).toEqual([400, false, 'request/invalid', 'error,ok']);
+    expect(await shape('POST', '/api/bots/session', { raw: '{"name":' })).toEqual([400, false, 'request/invalid', 'error,ok']);
+    expect(await shape('POST', '/api/bots/session', { raw: '{"__proto__":{}}' })).toEqual([400, false, 'request/invalid', 'error,ok']);
+    expect(await shape('POST', '/api/bots/session', { raw: 'name=x', headers: { 'content-type': 'text/plain' } })).toEqual([415, false, 'request/invalid', 'error,ok']);
+  });
+
+  it('a table id of any length is a table id: past PostgreSQL integers, 404', async () => {
+    const boss = await admin();
+    for (const id of ['2147483648', '99999999999', '9'.repeat(40)]) {
+      const r = await request('POST', `/api/admin/tables/${id}/close`, { body: {}, cookie: boss.cookie });
+      expect([id, r.status, r.body.error?.code]).toEqual([id, 404, 'table/not_found']);
+    }
+    for (const id of ['0', '012', '1e3', '-1']) {
+      const r = await request('POST', `/api/admin/tables/${id}/close`, { body: {}, cookie: boss.cookie });
+      expect([id, r.status, r.body.error?.code]).toEqual([id, 400, 'request/invalid']);
+    }
+  });
+});
