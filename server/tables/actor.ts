@@ -454,7 +454,8 @@ export class TableActor {
         stored = queued.stored;
         return queued.ack;
       }
-      const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null });
+      // Between hands: the ack is the answer, refusals included (no notice besides it).
+      const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null }, undefined, false);
       if (!done.ok) return done;
       this.scheduleNextHand();
       return { ok: true, pending: false, stack: done.stack };
@@ -1072,9 +1073,10 @@ export class TableActor {
 
   /**
    * A top-up through the ledger (or its answer, when the boundary sent it ahead), then the
-   * engine; a replay (done before, even before a restart) changes nothing here.
+   * engine; a replay (done before, even before a restart) changes nothing here. `pending`: the
+   * request was answered `pending: true` earlier, so a refusal is told in a notice.
    */
-  private async applyTopUp(seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
+  private async applyTopUp(seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>, pending = true): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
     const answer = await (sent ?? this.topUpInLedger(record.seatSessionId, topUp));
     if (answer === null) return errorAck('table/busy');
     const done = this.fenced(answer);
@@ -1082,7 +1084,7 @@ export class TableActor {
     if (!done.ok && done.error.code === 'table/not_owner') return errorAck(done.error.code);
     if (topUp.intentId !== null && !answeredIntent(done)) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
     if (!done.ok) {
-      this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
+      if (pending) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
       return errorAck(done.error.code);
     }
     if (done.value.replayed) return { ok: true, stack: Number(done.value.stack), replayed: true };

@@ -30,6 +30,17 @@ async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledg
   return { actor, clock, rec, callers, fatal, table };
 }
 
+describe('a top-up between hands', () => {
+  it('refused: the ack says so, and no notice says it again (the conformance check heard it twice)', async () => {
+    const { actor, rec, callers } = await setup();
+    expect(actor.handInProgress()).toBe(false);
+    const refused = await actor.topUp(callers[0]!, 150, uniqueKey('top')); // 100 + 150 > the 200 maximum
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('topup/above_max');
+    expect(rec.notices.filter((n) => n.kind === 'info')).toEqual([]);
+    expect(await actor.topUp(callers[0]!, 50, uniqueKey('top'))).toEqual({ ok: true, pending: false, stack: 150 });
+  });
+});
+
 /** The SEAT account of a user's open seat at the table (its balance is what the ledger holds for the seat). */
 async function openSeatAccount(tableId: number, userId: number) {
   const account = await t.db.account.findFirst({ where: { userId, tableId, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
