@@ -87,14 +87,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
 /**
  * poker_thread_cpu_seconds_total{thread}: CPU time of the main thread, of each named worker
- * thread (ledger, equity) and of the rest of the process, read from /proc at each scrape
+ * thread (ledger, equity, export) and of the rest of the process, read from /proc at each scrape
  * (server/thread-cpu.ts; Linux only, absent elsewhere).
  */
 function registerThreadCpu(registry: Registry): void {
   if (threadCpuSeconds() === null) return;
   new Counter({
     name: 'poker_thread_cpu_seconds_total',
-    help: 'CPU time by thread of this process since it started (Linux /proc): main (every table and socket), ledger, equity, other (GC helpers, the libuv pool), seconds.',
+    help: 'CPU time by thread of this process since it started (Linux /proc): main (every table and socket), ledger, equity, export (hand exports, once one ran), other (GC helpers, the libuv pool), seconds.',
     labelNames: ['thread'],
     registers: [registry],
     collect() {

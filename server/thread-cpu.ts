@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 
 // CPU time by thread of this process, for /metrics (poker_thread_cpu_seconds_total):
 // the main thread (the event loop of every table and socket), each named worker thread
-// (the ledger's, the equity's) and the rest (V8's GC helpers, libuv's pool). The process
+// (the ledger's, the equity's, the export's) and the rest (V8's GC helpers, libuv's pool). The process
 // total hides which of them is busy, and a profile of the main thread does not see the
 // others at all. Linux only (/proc); elsewhere there is nothing to report.
 //
