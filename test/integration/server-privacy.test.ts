@@ -113,10 +113,21 @@ interface Secret {
   record: { holeCards: Record<string, string[]>; shownSeats: number[]; variant?: string; dealtSeats?: number[]; board?: string[] };
 }
 
-/** A GET that waits out the hand reads' budget (HAND_READS: 30 a second, bursts of 300) as a client would. */
+/**
+ * A GET that waits out the hand reads' budget (HAND_READS: 30 a second, bursts of 300) as a
+ * client would, and sends it again after a failed connection (twice at most: a run at load
+ * average 10 once lost one, `fetch failed`, cause not recorded; a client would retry a GET).
+ */
 async function read<T = unknown>(viewer: TestClient, path: string): Promise<{ status: number; body: T }> {
+  let dropped = 0;
   for (;;) {
-    const response = await viewer.http<T>('GET', path);
+    let response: { status: number; body: T };
+    try {
+      response = await viewer.http<T>('GET', path);
+    } catch (error) {
+      if (!(error instanceof TypeError) || ++dropped > 2) throw error;
+      continue;
+    }
     if (response.status !== 429) return response;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
