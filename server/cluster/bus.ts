@@ -21,8 +21,8 @@ export interface ClusterBus {
   readonly nodeId: string;
   /** Sends `kind` to one node and waits for its handler's answer (rejects BusError). */
   request<T>(node: string, kind: string, payload: unknown, timeoutMs?: number): Promise<T>;
-  /** Answers requests addressed to this node. */
-  onRequest(handler: (kind: string, payload: unknown, from: string) => Promise<unknown>): void;
+  /** Answers requests addressed to this node; `deadline` (epoch ms, the sender's clock): the sender stops waiting then. */
+  onRequest(handler: (kind: string, payload: unknown, from: string, deadline: number | null) => Promise<unknown>): void;
   /** To every other node; best effort. */
   broadcast(kind: string, payload: unknown): void;
   onBroadcast(handler: (kind: string, payload: unknown, from: string) => void): void;
@@ -74,7 +74,7 @@ export async function createRedisBus(options: {
   sub.on('error', () => undefined); // reconnects by itself; the pub client's listener logs
   await sub.connect();
   const pending = new Map<string, Pending>();
-  let requestHandler: (kind: string, payload: unknown, from: string) => Promise<unknown> = async () => {
+  let requestHandler: (kind: string, payload: unknown, from: string, deadline: number | null) => Promise<unknown> = async () => {
     throw new Error('no handler');
   };
   let castHandler: (kind: string, payload: unknown, from: string) => void = () => undefined;
@@ -87,7 +87,7 @@ export async function createRedisBus(options: {
     }
     const reply: Envelope = { t: 'res', id: envelope.id, from: nodeId };
     try {
-      reply.payload = await requestHandler(envelope.kind!, envelope.payload, envelope.from);
+      reply.payload = await requestHandler(envelope.kind!, envelope.payload, envelope.from, typeof envelope.deadline === 'number' ? envelope.deadline : null);
     } catch (error) {
       reply.error = (error as Error).message;
     }

@@ -98,7 +98,7 @@ export class ClusterLink implements RemoteView {
   /** Once the registry exists: answers the other nodes and starts reporting. */
   start(local: ClusterLocal): void {
     this.local = local;
-    this.deps.bus.onRequest((kind, payload) => this.answer(kind, payload));
+    this.deps.bus.onRequest((kind, payload, _from, deadline) => this.answer(kind, payload, deadline));
     this.deps.bus.onBroadcast((kind, payload, from) => this.heard(kind, payload, from));
     this.reportTimer = setInterval(() => {
       this.report();
@@ -218,13 +218,16 @@ export class ClusterLink implements RemoteView {
 
   // ---- routing --------------------------------------------------------------------
 
-  private async answer(kind: string, payload: unknown): Promise<unknown> {
+  private async answer(kind: string, payload: unknown, deadline: number | null): Promise<unknown> {
     const registry = this.local!.registry;
     if (kind === 'table') {
       const command = payload as TableCommand;
       const actor = registry.get(command.tableId);
       if (!actor) return { moved: true };
-      return { ack: await runTableCommand(actor, command) };
+      // Not run if the table's queue reaches it after the sender stopped waiting (it answered
+      // table/unavailable, "nothing happened", by then).
+      const run = () => runTableCommand(actor, command);
+      return { ack: await (deadline === null ? run() : actor.withDeadline(deadline, run)) };
     }
     if (kind === 'close') {
       const { tableId, adminUserId, now } = payload as { tableId: number; adminUserId: number; now: boolean };

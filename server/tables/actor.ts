@@ -76,6 +76,8 @@ export class TableActor {
   private lastFairness: Fairness | null = null;
   private mailbox: Promise<unknown> = Promise.resolve();
   private mailboxDepth = 0;
+  /** Set only while withDeadline queues a forwarded command: when the mailbox must have reached it. */
+  private commandDeadline: number | null = null;
   private nextHandTimer: unknown = null;
   /** The next street of a paced all-in run-out (docs/decisions/014-paced-run-out-and-showdown-hold.md). */
   private runOutTimer: unknown = null;
@@ -214,10 +216,27 @@ export class TableActor {
     return run;
   }
 
+  /**
+   * Queues the command that `call` makes (one public command, forwarded by another node of a
+   * cluster) so that it does nothing and is answered `table/unavailable` if this mailbox reaches
+   * it after `deadline` (epoch ms, wall clock): the node that forwarded it has stopped waiting
+   * and answered `table/unavailable` ("nothing happened") itself (decision 020, amended).
+   */
+  withDeadline<T>(deadline: number, call: () => T): T {
+    this.commandDeadline = deadline;
+    try {
+      return call();
+    } finally {
+      this.commandDeadline = null;
+    }
+  }
+
   private command<T extends object>(work: Work<Ack<T>>): Promise<Ack<T>> {
+    const deadline = this.commandDeadline;
+    const timely: Work<Ack<T>> = deadline === null ? work : async () => (Date.now() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work());
     // Stopped: closed by an admin, or dropped by this process (a rebuild, a hand-over), when
     // the table is loaded again, here or on another node: try again.
-    return this.enqueue(work, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
+    return this.enqueue(timely, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
   }
 
   // ---- boot ----------------------------------------------------------------------

@@ -41,6 +41,28 @@ describe('a top-up between hands', () => {
   });
 });
 
+describe('a command forwarded by another node (withDeadline)', () => {
+  it('that the mailbox reaches after its deadline does nothing and is answered table/unavailable', async () => {
+    // Audit 6: the forwarding node answers table/unavailable ("nothing happened") once it stops
+    // waiting; a command still in this table's queue then must not take effect afterwards.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { actor, callers } = await setup({}, (real) => ({ ...real, topUp: async (input) => (await held, real.topUp(input)) }));
+    expect(actor.handInProgress()).toBe(false);
+    const topUp = actor.topUp(callers[0]!, 20, uniqueKey('top')); // between hands: in the mailbox, held in the ledger
+    const late = actor.withDeadline(Date.now() + 100, () => actor.sitOut(callers[1]!));
+    const timely = actor.withDeadline(Date.now() + 60_000, () => actor.setClientSeed(callers[0]!, 'seed-in-time'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    expect(await topUp).toMatchObject({ ok: true, pending: false });
+    expect(await late).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    expect(actor.snapshot(callers[1]!.userId).view.seats[1]).toMatchObject({ sittingOut: false });
+    expect(await timely).toEqual({ ok: true });
+    // Commands not forwarded keep no deadline.
+    expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+  });
+});
+
 /** The SEAT account of a user's open seat at the table (its balance is what the ledger holds for the seat). */
 async function openSeatAccount(tableId: number, userId: number) {
   const account = await t.db.account.findFirst({ where: { userId, tableId, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
