@@ -2,7 +2,6 @@ import {
   convert,
   dinero,
   equal,
-  toDecimal,
   toSnapshot,
   transformScale,
   down,
@@ -36,8 +35,9 @@ export function usdCents(amount: Usd): bigint {
   return snapshot.amount;
 }
 
+/** As usdText: one way to write dollars in every answer ("$10,000.00", not "$10000.00"). */
 export function formatUsd(amount: Usd): string {
-  return toDecimal(amount, ({ value }) => `$${value}`);
+  return usdText(usdCents(amount));
 }
 
 /** Whole cents as a person reads them: "$10,000.00" (integers only). */
