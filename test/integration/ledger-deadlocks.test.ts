@@ -50,7 +50,11 @@ describe('deadlocks', () => {
     console.log('storm outcomes', Object.fromEntries(outcomes), 'deadlocks before/after', before, after);
     expect(after - before).toBe(0n);
     expect(outcomes.get('ok') ?? 0).toBeGreaterThan(WORKERS);
-    expect([...outcomes.keys()].filter((k) => k !== 'ok' && k !== 'funds/insufficient')).toEqual([]);
+    // A lock waited for past DB_LOCK_TIMEOUT_MS (32 workers on two rows, on a machine at load
+    // average 10: 1 in 470 once) is refused ledger/busy, nothing moved: a time-out, not a deadlock.
+    const attempts = [...outcomes.values()].reduce((sum, n) => sum + n, 0);
+    expect(outcomes.get('ledger/busy') ?? 0).toBeLessThanOrEqual(attempts * 0.05);
+    expect([...outcomes.keys()].filter((k) => k !== 'ok' && k !== 'funds/insufficient' && k !== 'ledger/busy')).toEqual([]);
     const wallets = await t.db.account.findMany({ where: { code: { in: [`wallet:${a}`, `wallet:${b}`] } } });
     expect(wallets.reduce((sum, w) => sum + w.balance, 0n)).toBe(200_000n);
   });
