@@ -130,9 +130,15 @@ export async function createRedisBus(options: {
       if (!pub.isReady) return Promise.reject(new BusError('unavailable', 'Redis is not reachable'));
       const id = randomUUID();
       return new Promise<T>((resolve, reject) => {
+        // Not at once: after a pause of this process (a SIGSTOP, a blocked event loop) the timer
+        // runs before the replies that arrived meanwhile are read. One turn of the event loop
+        // later they have been, so an answer that came in time is never thrown away (answering
+        // "nothing happened" for a command that ran: black-box audit 7).
         const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new BusError('timeout', `node ${node} did not answer ${kind} within ${timeoutMs} ms`));
+          setImmediate(() => {
+            if (!pending.delete(id)) return;
+            reject(new BusError('timeout', `node ${node} did not answer ${kind} within ${timeoutMs} ms`));
+          });
         }, timeoutMs);
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
         const deadline = Date.now() + timeoutMs - Math.min(REPLY_MARGIN_MS, timeoutMs / 5);

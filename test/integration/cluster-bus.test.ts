@@ -23,6 +23,29 @@ afterAll(async () => {
   await stopEveryRedis();
 });
 
+/** What createRedisBus uses of a Redis client, delivering messages when the test says so. */
+function fakeRedis() {
+  const handlers = new Map<string, (message: string) => void>();
+  const sent: { channel: string; message: string }[] = [];
+  const sub = {
+    on: () => sub,
+    connect: async () => undefined,
+    subscribe: async (channel: string, handler: (message: string) => void) => void handlers.set(channel, handler),
+    isReady: true,
+    quit: async () => undefined,
+    destroy: () => undefined,
+  };
+  const pub = { duplicate: () => sub, isReady: true, publish: async (channel: string, message: string) => (sent.push({ channel, message }), 1) };
+  return {
+    pub: pub as unknown as RedisClient,
+    published: async () => {
+      while (sent.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      return sent;
+    },
+    deliver: (channel: string, message: string) => handlers.get(channel)?.(message),
+  };
+}
+
 async function node(nodeId: string): Promise<ClusterBus> {
   const pub: RedisClient = createClient({ url });
   pub.on('error', () => undefined);
@@ -77,5 +100,21 @@ describe('cluster bus requests', () => {
     while (ran.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ran).toEqual(['in time']);
+  });
+
+  it('never throw away an answer that arrived by the time their time-out ran', async () => {
+    // Audit 7: the forwarding node paused (SIGSTOP) while its request ran on the owner; on
+    // resume its 5 s timer ran before it read the answer waiting on its connection, and it
+    // answered table/unavailable for a top-up that had been applied. Here the answer is handed
+    // over in the same turn of the event loop as the time-out, just after it.
+    const fake = fakeRedis();
+    const a = await createRedisBus({ pub: fake.pub, nodeId: 'a', log: quiet });
+    const answer = a.request('b', 'table', { act: 'top_up' }, 100).catch((error: unknown) => error);
+    const { id } = JSON.parse((await fake.published())[0]!.message) as { id: string };
+    setTimeout(() => fake.deliver('poker:bus:node:a', JSON.stringify({ t: 'res', id, from: 'b', payload: { applied: true } })), 100);
+    expect(await answer).toEqual({ applied: true });
+    // With no answer at all, the time-out still comes.
+    await expect(a.request('b', 'table', {}, 100)).rejects.toMatchObject({ code: 'timeout' });
+    await a.close();
   });
 });
