@@ -120,7 +120,7 @@ export interface ExportHand {
 
 export interface ExportTexts {
   texts: string[];
-  /** Hands without a replayable log (left out). */
+  /** Hands without a replayable log, or whose log does not replay (left out). */
   skipped: number;
 }
 
@@ -132,13 +132,19 @@ export function exportTextsOf(hands: readonly ExportHand[]): ExportTexts {
   const texts: string[] = [];
   let skipped = 0;
   for (const hand of hands) {
-    const source = hand.record === null ? null : historySourceOf(JSON.parse(hand.record));
-    if (!source) {
+    try {
+      const source = hand.record === null ? null : historySourceOf(JSON.parse(hand.record));
+      if (!source) {
+        skipped++;
+        continue;
+      }
+      const facts = { id: BigInt(hand.id), tableName: hand.tableName, createdAt: new Date(hand.createdAt) };
+      texts.push(pokerStarsTextFor(source, facts, { kind: 'player', seat: hand.seat }));
+    } catch {
+      // A stored log that does not replay (or a date that does not print) costs its own hand, not
+      // the file: it is left out and counted, as /history answers 500 for that hand alone (audit 7).
       skipped++;
-      continue;
     }
-    const facts = { id: BigInt(hand.id), tableName: hand.tableName, createdAt: new Date(hand.createdAt) };
-    texts.push(pokerStarsTextFor(source, facts, { kind: 'player', seat: hand.seat }));
   }
   return { texts, skipped };
 }

@@ -277,7 +277,10 @@ export class ClusterLink implements RemoteView {
         if (error.code === 'timeout') return 'unavailable';
       }
     }
-    return 'unavailable';
+    // Answered `moved` twice (a table just closed still names its last owner for a while), or
+    // its owner is gone: a table that is not open is said so, not "try again" (audit 7).
+    const status = await tableStatus(this.deps.db, tableId);
+    return status === 'OPEN' ? 'unavailable' : { missing: missingTable(status) };
   }
 
   router(): TableRouter {

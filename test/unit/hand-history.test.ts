@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handReplayFor, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts, type HistorySource } from '../../server/http/hand-history';
+import { exportTextsOf, handReplayFor, historySourceOf, pokerStarsTextFor, viewerOf, type HandFacts, type HistorySource } from '../../server/http/hand-history';
 import { apply, createGame, orderedDeck, type Command, type GameConfigInput, type GameState } from '../../server/poker';
 import { checkChips, parseHand } from '../support/pokerstars-parser';
 import { makeDeck } from './poker-helpers';
@@ -112,5 +112,19 @@ describe('hand history for a viewer', () => {
     expect(historySourceOf({ handId: 'x', board: [] })).toBeNull();
     expect(historySourceOf(null)).toBeNull();
     expect(historySourceOf({ log: { initial: {}, commands: 'no' }, players: [] })).toBeNull();
+  });
+});
+
+describe('the export thread’s batch (exportTextsOf)', () => {
+  it('leaves out and counts a hand whose log does not replay, and writes the others (audit 7: one such hand failed the whole file)', () => {
+    const { source } = playedHand();
+    const stored = { log: source.log, players: source.players, startedAt: '2026-12-03T13:37:00.000Z' };
+    const broken = { ...stored, log: { ...source.log, commands: [...source.log.commands, { type: 'act', seat: 7, action: 'fold' }] } };
+    const badDate = { ...stored, startedAt: 'not a date' };
+    const hand = (id: string, record: unknown) => ({ id, record: record === null ? null : JSON.stringify(record), tableName: 'Main', createdAt: '2026-12-03T13:38:00.000Z', seat: 0 });
+    const written = exportTextsOf([hand('1', stored), hand('2', broken), hand('3', null), hand('4', badDate), hand('5', stored)]);
+    expect(written.skipped).toBe(3);
+    expect(written.texts.map((t) => /^PokerStars Hand #(\d+):/.exec(t)?.[1])).toEqual(['1', '5']);
+    expect(written.texts[0]).toBe(pokerStarsTextFor(source, { ...FACTS, id: 1n }, viewerOf([0])));
   });
 });
