@@ -116,18 +116,29 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
  * key twice in an object is refused too (`duplicateKey`): JSON.parse keeps the last value, and
  * a proxy or log reading the first would see another request.
  */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 function namePoisonedJson(scope: FastifyInstance): void {
   const parse = scope.getDefaultJsonParser('error', 'error');
   scope.removeContentTypeParser('application/json');
-  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    void parse(request, body as string, (error, value) => {
-      if (error && isJsonText(body as string)) {
+  scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
+    // Bytes that are not UTF-8 are refused, not read as U+FFFD: text is never stored altered (audit 7).
+    let body: string;
+    try {
+      body = UTF8.decode(raw as Buffer);
+    } catch {
+      const refused = new Error('body: not valid UTF-8') as FastifyError;
+      refused.statusCode = 400;
+      return done(refused, undefined);
+    }
+    void parse(request, body, (error, value) => {
+      if (error && isJsonText(body)) {
         const named = new Error('body: a key named __proto__ or constructor.prototype is not allowed') as FastifyError;
         named.statusCode = 400;
         return done(named, undefined);
       }
       if (error) return done(error, undefined);
-      const twice = duplicateKey(body as string);
+      const twice = duplicateKey(body);
       if (twice !== null) {
         const refused = new Error(`body: the key ${JSON.stringify(twice)} appears twice in one object`) as FastifyError;
         refused.statusCode = 400;

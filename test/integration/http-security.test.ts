@@ -351,6 +351,15 @@ describe('answers outside the routes are in the one error shape', () => {
     expect(await shape('POST', '/api/bots/session', { raw: 'name=x', headers: { 'content-type': 'text/plain' } })).toEqual([415, false, 'request/invalid', 'error,ok']);
   });
 
+  it('a body whose bytes are not UTF-8 is refused, not stored with U+FFFD in their place', async () => {
+    const boss = await admin();
+    const name = `bad-utf8-${process.pid % 1000}`;
+    const body = Buffer.concat([Buffer.from(`{"name":"${name} `), Buffer.from([0xff]), Buffer.from('","variant":"NLHE","maxSeats":2,"smallBlind":1,"bigBlind":2,"minBuyIn":40,"maxBuyIn":200}')]);
+    const r = await fetch(`${s.url}/api/admin/tables`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: boss.cookie }, body });
+    expect([r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([400, 'request/invalid']);
+    expect(await s.t.db.pokerTable.count({ where: { name: { startsWith: name } } })).toBe(0);
+  });
+
   it('a table id of any length is a table id: past PostgreSQL integers, 404', async () => {
     const boss = await admin();
     for (const id of ['2147483648', '99999999999', '9'.repeat(40), '9'.repeat(300)]) {
