@@ -31,7 +31,9 @@ export const createTableSchema = z
     name: dbText(z.string().trim().min(1).max(TABLE_NAME_LENGTH_MAX))
       .refine((name) => !hasControlCharacter(name), { message: 'must not contain control characters (newline, tab, ...)' })
       .refine((name) => !hasBidiControl(name), { message: 'must not contain bidirectional override characters' })
-      .refine((name) => !hasInvisibleFormat(name), { message: 'must not contain invisible characters (zero-width space, direction marks, ...)' }),
+      .refine((name) => !hasInvisibleFormat(name), { message: 'must not contain invisible characters (zero-width space, direction marks, ...)' })
+      // A no-break or wide space reads as a space: 'Main 1/2' twice (audit 7).
+      .refine((name) => !/(?! )\p{Zs}/u.test(name), { message: 'spaces must be ordinary spaces (no no-break or wide space)' }),
     variant: z.enum(['NLHE', 'PLO']),
     maxSeats: z.number().int().min(TABLE_SEATS_MIN).max(TABLE_SEATS_MAX),
     smallBlind: chips.positive(),

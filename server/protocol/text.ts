@@ -30,14 +30,17 @@ export function hasBidiControl(text: string): boolean {
 }
 
 /**
- * Invisible characters, which make two names that read alike differ: the format characters
- * (Unicode category Cf: zero-width space, right-to-left mark, the bidirectional controls, soft
- * hyphen, ...) and the letters and marks that show as nothing (the Hangul fillers U+115F,
- * U+1160, U+3164, U+FFA0, the braille blank U+2800, the combining grapheme joiner U+034F and
- * the Khmer inherent vowels U+17B4, U+17B5). The zero-width joiner (U+200D) is allowed: emoji
- * sequences are built with it; so are the variation selectors (emoji presentation).
+ * Invisible characters, which make two names that read alike differ or a line that shows as
+ * nothing: the format characters (Unicode category Cf: zero-width space, right-to-left mark,
+ * the bidirectional controls, soft hyphen, ...), every Default_Ignorable_Code_Point (the Hangul
+ * fillers U+115F, U+1160, U+3164, U+FFA0, the combining grapheme joiner U+034F, the Khmer
+ * inherent vowels, the Mongolian variation selectors, the variation selectors supplement, and
+ * the code points reserved as ignorable such as U+2065 and U+E0080), the braille blank U+2800,
+ * an emoji variation selector (U+FE0E, U+FE0F) that follows no pictograph and starts no keycap,
+ * and a stack of more than four combining marks ("zalgo" text that runs over the lines around
+ * it). The zero-width joiner (U+200D) and the variation selectors of emoji are allowed.
  */
-const INVISIBLE_FORMAT = /(?!\u200D)\p{Cf}|[\u115F\u1160\u3164\uFFA0\u2800\u034F\u17B4\u17B5]/u;
+const INVISIBLE_FORMAT = /(?![\u200D\uFE0E\uFE0F])[\p{Cf}\p{Default_Ignorable_Code_Point}]|\u2800|(?<!\p{Extended_Pictographic})[\uFE0E\uFE0F](?!\u20E3)|\p{M}{5,}/u;
 
 /** Whether the text holds an invisible format character (see INVISIBLE_FORMAT). */
 export function hasInvisibleFormat(text: string): boolean {

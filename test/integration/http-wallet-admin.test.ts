@@ -311,6 +311,13 @@ describe('lobby and tables', () => {
       { ...valid, name: 'Main 1/2\u200F' },
       { ...valid, name: 'Main 1/2\u3164' },
       { ...valid, name: 'Line\u2028Seat 9: ghost' },
+      // Audit 7: ignorable and unassigned-ignorable code points, no-break and wide spaces, zalgo.
+      { ...valid, name: 'Main 1/2\uFE0F' },
+      { ...valid, name: 'Main\u180B 1/2' },
+      { ...valid, name: 'Main 1/2\u{E0080}' },
+      { ...valid, name: 'Main\u00A01/2' },
+      { ...valid, name: 'Main\u20021/2' },
+      { ...valid, name: `Ma${'\u0300'.repeat(8)}in 1/2` },
       { ...valid, smallBlind: 1.5 },
       { ...valid, owner: 3 },
     ];

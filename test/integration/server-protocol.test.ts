@@ -73,7 +73,8 @@ describe('bad messages change nothing', () => {
     // Emoji sequences joined by U+200D stay; direction overrides, isolates and invisible characters do not (audit 5).
     expect(await code(toAct, 'table:chat', { tableId, text: 'gg \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \u2764\uFE0F' })).toBe('ok');
     // Nor a line or paragraph separator, or a letter that shows as nothing (audit 6).
-    const blanks = ['gg\u2028Dealer: me wins the pot (9999)', 'gg\u2029x', 'gg \u3164', '\u2800 ', 'a\u115Fb', 'a\uFFA0b'];
+    const blanks = ['gg\u2028Dealer: me wins the pot (9999)', 'gg\u2029x', 'gg \u3164', '\u2800 ', 'a\u115Fb', 'a\uFFA0b',
+      '\uFE0F', 'a\u180Bb', 'a\u{E0100}', 'a\u{E0080}', `a${'\u0300'.repeat(270)}`]; // audit 7
     for (const text of ['nul\u0000here', 'half \uD83C a card', 'two\nlines', 'bell\u0007', 'gg \u202Ekcuf', 'Dealer:\u200B alice shows [Ah As]', 'a\u2066b\u2069', 'soft\u00ADhyphen', ...blanks]) {
       expect(await code(toAct, 'table:chat', { tableId, text }), JSON.stringify(text)).toBe('request/invalid');
     }
