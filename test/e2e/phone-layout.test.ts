@@ -15,8 +15,9 @@ import type { TestServer } from '../support/server';
 // the action bar at once; at 9-10 seats on an upright phone (390x844, 360x640) no seat plate covers
 // another plate, another seat's cards or the pot line, every seat is on screen and a name shows
 // eight letters or more (the seat to act too); several tables (/tables) on a phone on its side show one
-// at a time with the action bar beside the felt. Screenshots land in test-results/screenshots/
-// (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
+// at a time with the action bar beside the felt; the table's head and the lobby's buttons are touch
+// targets (44x44) and the head shows the table's whole name. Screenshots land in
+// test-results/screenshots/ (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
 
 const SHOTS = path.resolve('test-results/screenshots');
 
@@ -29,7 +30,8 @@ const newPage = () => openPage(browser, room.contexts, PHONE);
 
 async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scrollWidth, `${name} scrolls horizontally at 390px`).toBeLessThanOrEqual(PHONE.width);
+  const width = page.viewportSize()?.width ?? PHONE.width;
+  expect(scrollWidth, `${name} scrolls horizontally at ${width}px`).toBeLessThanOrEqual(width);
 }
 
 async function shot(page: Page, name: string, docsName?: string): Promise<void> {
@@ -255,13 +257,31 @@ async function settled(page: Page, read: () => Promise<string[]>): Promise<strin
 const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360, height: 640 }, PHONE, LANDSCAPE];
 const ALL_SEAT_COUNTS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/** A page at `size` drawing `fullTable` (a main pot and a side pot) on the idle table, `layout` read at each load. */
-async function fullTablePage(size: { width: number; height: number }, layout: { n: number; variant: 'NLHE' | 'PLO'; button: number; names?: (seat: number) => string; clockSeat?: number }): Promise<{ page: Page; load: (n: number) => Promise<void>; close: () => Promise<void> }> {
+/** What a page drawn by fullTablePage shows besides `fullTable`; read at each load. */
+interface FullTableLayout {
+  n: number;
+  variant: 'NLHE' | 'PLO';
+  button: number;
+  names?: (seat: number) => string;
+  /** The action clock on this seat (not yours: your action bar stays up). */
+  clockSeat?: number;
+  /** Your top-ups waiting for the end of the hand. */
+  pendingTopUps?: number[];
+  /** None of the seats is yours. */
+  watching?: boolean;
+}
+
+/**
+ * A page at `size` drawing `fullTable` (a main pot and a side pot) on the idle table, `layout` read
+ * at each load; `signUp`: a new player signed in first (the table's head has their controls).
+ */
+async function fullTablePage(size: { width: number; height: number }, layout: FullTableLayout, options: { signUp?: boolean } = {}): Promise<{ page: Page; load: (n: number) => Promise<void>; close: () => Promise<void> }> {
   const full = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
   const idle = full.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
   const context = await browser.newContext({ viewport: size, bypassCSP: true, reducedMotion: 'reduce' });
   room.contexts.push(context);
   const page = await context.newPage();
+  if (options.signUp) await signUp(page, server.url, `pf${Date.now() % 1_000_000}`);
   await rewriteSnapshots(page, (snapshot) => {
     fullTable(snapshot, layout.n, layout.variant, layout.button);
     if (layout.names) for (const player of snapshot.players as Json[]) player.username = layout.names(player.seat as number);
@@ -271,6 +291,8 @@ async function fullTablePage(size: { width: number; height: number }, layout: { 
       (snapshot.view as Json).toAct = layout.clockSeat;
       snapshot.clock = { seat: layout.clockSeat, deadline: Date.now() + 600_000, turnMs: 600_000, usingTimeBank: false };
     }
+    if (layout.pendingTopUps) (snapshot.you as Json).pendingTopUps = layout.pendingTopUps;
+    if (layout.watching) Object.assign(snapshot.you as Json, { userId: -1, seat: null, legal: null });
   });
   const load = async (n: number) => {
     layout.n = n;
@@ -281,6 +303,51 @@ async function fullTablePage(size: { width: number; height: number }, layout: { 
     await page.waitForTimeout(150);
   };
   return { page, load, close: () => context.close() };
+}
+
+/** Phones upright (a small one and the tests' own) and the same on their side. */
+const PHONE_SIZES = [{ width: 360, height: 640 }, PHONE, { width: 640, height: 360 }, LANDSCAPE];
+
+/** Apple's smallest touch target (Human Interface Guidelines: 44x44 pt). */
+const TOUCH_TARGET_PX = 44;
+
+/**
+ * The touch targets among `selector` (those shown), as laid out now: each is at least
+ * TOUCH_TARGET_PX wide and high, on screen and clear of the others. Each entry names the target
+ * by its label and what is wrong.
+ */
+async function touchTargetProblems(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate(({ selector, min }) => {
+    const out: string[] = [];
+    const targets = Array.from(document.querySelectorAll(selector)).filter((el) => el.getClientRects().length > 0);
+    if (targets.length === 0) out.push(`no ${selector} shown`);
+    const name = (el: Element) => `"${el.getAttribute('aria-label') ?? el.textContent?.trim()}"`;
+    const boxes = targets.map((el) => el.getBoundingClientRect());
+    targets.forEach((el, i) => {
+      const r = boxes[i]!;
+      if (r.width < min - 0.5 || r.height < min - 0.5) out.push(`${name(el)} is ${Math.round(r.width)}x${Math.round(r.height)}px`);
+      if (r.left < -0.5 || r.right > innerWidth + 0.5 || r.top + scrollY < -0.5) out.push(`${name(el)} is off screen`);
+      for (let j = i + 1; j < targets.length; j++) {
+        const o = boxes[j]!;
+        if (Math.min(r.right, o.right) - Math.max(r.left, o.left) > 0.5 && Math.min(r.bottom, o.bottom) - Math.max(r.top, o.top) > 0.5) out.push(`${name(el)} overlaps ${name(targets[j]!)}`);
+      }
+    });
+    return out;
+  }, { selector, min: TOUCH_TARGET_PX });
+}
+
+/**
+ * The table's head on a phone, as laid out now: its buttons and links are touch targets
+ * (touchTargetProblems), the table's name shows whole (not cut short by an ellipsis), and the
+ * head fits the screen's width.
+ */
+async function headProblems(page: Page): Promise<string[]> {
+  const out = await touchTargetProblems(page, '.table-head :is(button, a)');
+  const name = await page.locator('.table-title :is(h1, h2)').evaluate((el) => ({ text: el.textContent ?? '', cut: el.scrollWidth > el.clientWidth + 0.5, width: el.clientWidth }));
+  if (name.cut) out.push(`the table's name "${name.text}" is cut short (${name.width}px shown)`);
+  const head = await page.locator('.table-head').boundingBox();
+  if (head!.x < 0 || head!.x + head!.width > page.viewportSize()!.width + 0.5) out.push('the head is wider than the screen');
+  return out;
 }
 
 describe('the phone layout', () => {
@@ -305,6 +372,7 @@ describe('the phone layout', () => {
     await a.goto(server.url);
     await a.getByTestId(`lobby-row-${tableId}`).waitFor();
     await expectNoSidewaysScroll(a, 'the lobby');
+    expect(await touchTargetProblems(a, '[data-testid^=lobby-row-] :is(button, a)'), 'the lobby rows\' buttons').toEqual([]);
     await shot(a, 'phone-lobby', 'phone-lobby.png');
 
     await buyChips(a, server.url, '10');
@@ -370,10 +438,13 @@ describe('the phone layout', () => {
     await expectTurnOnScreen(onFlop);
     await shot(onFlop, 'phone-pending-top-up');
 
-    // The mute toggle is remembered.
-    await onFlop.getByRole('button', { name: 'Mute sounds' }).click();
+    // The mute toggle (in the table menu on a phone) is remembered.
+    await onFlop.getByRole('button', { name: 'Table menu' }).click();
+    await onFlop.getByRole('menuitemcheckbox', { name: 'Mute sounds' }).click();
     expect(await onFlop.evaluate(() => localStorage.getItem('atomic-poker.muted'))).toBe('1');
-    expect(await onFlop.getByRole('button', { name: 'Mute sounds' }).getAttribute('aria-pressed')).toBe('true');
+    await onFlop.getByRole('button', { name: 'Table menu' }).click();
+    expect(await onFlop.getByRole('menuitemcheckbox', { name: 'Mute sounds' }).getAttribute('aria-checked')).toBe('true');
+    await onFlop.keyboard.press('Escape');
 
     // The same turn at 1280x800: the action bar's hint line is on screen, names are whole.
     await onFlop.setViewportSize(DESKTOP);
@@ -538,6 +609,58 @@ describe('the phone layout', () => {
       for (const { client } of bots) client.close();
     }
   });
+
+  // The table's head on a phone had 34 px buttons (mute, another table, the menu) and, at 360 px,
+  // room for four letters of the table's name. Seated, signed in, with the time bank and a top-up
+  // waiting: every button of the head is a touch target (44x44), the name shows whole, and the
+  // menu holds what left the head (the sound, the turn notifications) beside the seat's controls;
+  // watching, the same. Upright and on its side, small and large phones.
+  for (const size of PHONE_SIZES) {
+    it(`the table's head: touch-sized buttons, the whole name, every control reachable at ${size.width}x${size.height}`, async () => {
+      const layout: FullTableLayout = { n: 6, variant: 'NLHE', button: 0, pendingTopUps: [20] };
+      const { page, load, close } = await fullTablePage(size, layout, { signUp: true });
+      await load(6);
+      const problems = (await headProblems(page)).map((p) => `seated: ${p}`);
+      expect(await page.locator('.table-head').innerText(), 'the time bank and the top-up show in the head').toMatch(/30s[\s\S]*\+20|\+20[\s\S]*30s/);
+      await page.getByRole('button', { name: 'Table menu' }).click();
+      const menu = page.getByRole('menu', { name: 'Table menu' });
+      for (const item of ['Mute sounds', "Notify me when it's my turn", 'Sit out', 'Top up', 'Leave']) {
+        const entry = menu.getByRole('menuitem', { name: item, exact: true }).or(menu.getByRole('menuitemcheckbox', { name: item, exact: true }));
+        if (!(await entry.isVisible())) problems.push(`the menu has no "${item}"`);
+      }
+      problems.push(...(await touchTargetProblems(page, '[role=menu] [role^=menuitem]')).map((p) => `the menu: ${p}`));
+      await page.screenshot({ path: path.join(SHOTS, `table-head-menu-${size.width}x${size.height}.png`) });
+      await page.keyboard.press('Escape');
+      // Watching: the same table, none of its seats yours.
+      layout.watching = true;
+      await load(6);
+      await page.getByTestId('spectating').waitFor();
+      problems.push(...(await headProblems(page)).map((p) => `watching: ${p}`));
+      await page.screenshot({ path: path.join(SHOTS, `table-head-watching-${size.width}x${size.height}.png`) });
+      expect(problems, `the table's head at ${size.width}x${size.height}`).toEqual([]);
+      await close();
+    });
+  }
+
+  // A lobby row's "+ Add" (the table beside your others) was a 24 px pill on a phone. Signed in,
+  // upright and on its side: it and the row's Play and Watch are touch targets (44x44), on screen
+  // and clear of each other, and so are the site's bar's links and buttons and the filters.
+  for (const size of [{ width: 360, height: 640 }, { width: 640, height: 360 }]) {
+    it(`the lobby's buttons are touch-sized at ${size.width}x${size.height}`, async () => {
+      const page = await openPage(browser, room.contexts, size);
+      await signUp(page, server.url, `pl${Date.now() % 1_000_000}`);
+      await page.goto(server.url);
+      await page.getByTestId(`add-table-${tableId}`).waitFor();
+      const problems = (await touchTargetProblems(page, '.topbar :is(a, button), .filters :is(button, select, .check)')).map((p) => `the bar and the filters: ${p}`);
+      for (const row of await page.locator('[data-testid^=lobby-row-]').all()) {
+        const id = await row.getAttribute('data-testid');
+        problems.push(...(await touchTargetProblems(page, `[data-testid=${id}] :is(button, a)`)).map((p) => `${id}: ${p}`));
+      }
+      await expectNoSidewaysScroll(page, 'the lobby');
+      await page.screenshot({ path: path.join(SHOTS, `lobby-${size.width}x${size.height}.png`), fullPage: true });
+      expect(problems, `the lobby at ${size.width}x${size.height}`).toEqual([]);
+    });
+  }
 
   // The dealer button once covered the rank of the bottom seat's second hole card; moved, it
   // covered other things at other seat counts. At each seat count, in Hold'em and Omaha, with the

@@ -81,7 +81,11 @@ export function OpenTableButton({ open, onPick }: { open: readonly number[]; onP
         ref={button} className="btn btn-ghost btn-sm open-table-btn" aria-haspopup="menu" aria-expanded={expanded} aria-label="Open another table"
         title={full ? `At most ${TABLES_OPEN_MAX} tables at once` : 'Play another table in this window'} disabled={full} onClick={() => setExpanded(!expanded)}
       >
-        <span aria-hidden="true">+</span>
+        {/* A table more (a plus on a card before another): a bare "+" beside the head's "+20" read as one more top-up. */}
+        <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <rect x="2.5" y="7" width="14.5" height="14" rx="3" />
+          <path d="M7 3.5h11a3 3 0 0 1 3 3V17M9.75 10.5v7M6.25 14h7" />
+        </svg>
         <span className="open-table-label">Another table</span>
       </button>
       {expanded && (

@@ -5,7 +5,7 @@ import { ActionBar, PreActions, preActionFor, type PreAction } from '../componen
 import { ChipsDialog } from '../components/ChipsDialog';
 import { Felt } from '../components/Felt';
 import { Link } from '../components/Link';
-import { NotifyToggle } from '../components/NotifyToggle';
+import { NotifyToggle, useNotifyToggle } from '../components/NotifyToggle';
 import { RebuyBar, RebuyDialog } from '../components/RebuyDialog';
 import { SidePanel } from '../components/SidePanel';
 import { OpenTableButton } from '../components/TableTabs';
@@ -127,6 +127,8 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const now = useNow(state?.clock != null);
   const mainRef = useRef<HTMLDivElement>(null);
   useFitToWindow(mainRef, state !== null, shown);
+  const muted = useMuted();
+  const notify = useNotifyToggle();
 
   const mySeat = state ? mySeatOf(state) : null;
   const legal = state && mySeat !== null ? state.legal : null;
@@ -238,6 +240,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const stackNow = me?.stack ?? 0;
   const pendingChips = state.pendingTopUps.reduce((sum, n) => sum + n, 0);
   const timeBank = myPlayer ? Math.round(myPlayer.timeBankMs / 1000) : null;
+  const hasTimeBank = timeBank !== null && timeBank > 0;
   // A leave cannot be taken back: until it happens, sitting in or out and topping up are off (the server refuses them too).
   const leaving = myPlayer?.leaving ?? false;
   // Waiting for the big blind is out of the deal but not sitting out: the player may still sit out.
@@ -252,18 +255,34 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
     { label: leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: leaving },
   ];
 
+  // On a phone the head's icon buttons give way to items of the table menu (a tile's head has neither).
+  const settings: TableControl[] = compact ? [] : [
+    { label: 'Mute sounds', checked: muted, onSelect: () => setMuted(!muted) },
+    { label: "Notify me when it's my turn", checked: notify.on, onSelect: () => void notify.toggle(), disabled: notify.asking },
+  ];
+
   const Heading = compact ? 'h2' : 'h1';
   return (
     <div className={compact ? 'table-page table-compact' : 'table-page'} data-testid="table-page" data-table-id={tableId} data-seq={state.seq} data-hand={view.handId ?? ''} data-street={view.street}>
       <div className="table-head">
-        {!compact && <Link href="/" className="back-link" aria-label="Back to the lobby">‹ Lobby</Link>}
+        {!compact && <Link href="/" className="back-link" aria-label="Back to the lobby">‹<span className="back-label">Lobby</span></Link>}
         <div className="table-title">
-          <Heading>{state.name}</Heading>
+          <Heading title={state.name}>{state.name}</Heading>
           <span className="muted small table-meta">
+            {hasTimeBank && <span className="meta-time-bank" title="Time bank left"><ClockIcon /> {timeBank}s · </span>}
             {view.config.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'} · {formatChips(view.config.smallBlind)}/{formatChips(view.config.bigBlind)} · hand {handNumberOf(view.handId) ?? view.handNumber} · {state.spectators} watching
           </span>
         </div>
+        {/* What the table says of you first, then what you can do. */}
         <div className="table-controls">
+          {mySeat === null ? (
+            <span className="spectating-pill" data-testid="spectating">Watching{user && <span className="wide-only"> — {freeSeats(state).length > 0 ? 'click a seat to play' : 'the table is full'}</span>}</span>
+          ) : (
+            <>
+              {hasTimeBank && <span className="time-bank my-time-bank" title="Time bank left"><span className="wide-only">Time bank</span><span className="narrow-only"><ClockIcon /></span> {timeBank}s</span>}
+              {pendingChips > 0 && <span className="time-bank pending-top-up" data-testid="pending-top-up" title="Added to your stack when this hand ends">+{formatChips(pendingChips)}<span className="wide-only"> after this hand</span></span>}
+            </>
+          )}
           {compact ? (
             <Link href={`/table/${tableId}`} className="btn btn-ghost btn-sm full-view-link" aria-label={`Open ${state.name} on its own page`} title="Chat, hands and fairness">⤢</Link>
           ) : (
@@ -273,15 +292,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
               {user && <OpenTableButton open={[tableId]} onPick={(ids) => openTables(ids)} />}
             </>
           )}
-          {mySeat === null ? (
-            <span className="spectating-pill" data-testid="spectating">Watching{user && <span className="wide-only"> — {freeSeats(state).length > 0 ? 'click a seat to play' : 'the table is full'}</span>}</span>
-          ) : (
-            <>
-              {timeBank !== null && timeBank > 0 && <span className="time-bank" title="Time bank left"><span className="wide-only">Time bank</span><span className="narrow-only" aria-hidden="true">⏱</span> {timeBank}s</span>}
-              {pendingChips > 0 && <span className="time-bank pending-top-up" data-testid="pending-top-up" title="Added to your stack when this hand ends">+{formatChips(pendingChips)}<span className="wide-only"> after this hand</span></span>}
-              <TableControls controls={controls} />
-            </>
-          )}
+          <TableControls controls={mySeat === null ? [] : controls} settings={settings} />
         </div>
       </div>
       <div className="table-layout">
@@ -325,6 +336,16 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
         />
       )}
     </div>
+  );
+}
+
+/** A clock face, by the time bank's seconds ("⏱" drew a box where a font lacks it, a coloured emoji on a phone). */
+function ClockIcon() {
+  return (
+    <svg className="clock-icon" width="12" height="12" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round">
+      <circle cx="12" cy="13" r="8" />
+      <path d="M12 9v4l2.5 2.5M10 2h4" />
+    </svg>
   );
 }
 
