@@ -11,12 +11,13 @@ import type { TestServer } from '../support/server';
 // the board and your own hole cards are all on screen without scrolling, the
 // best-hand line names your hand from the flop on, and no page (lobby, table,
 // wallet, admin) scrolls sideways; no bet covers the pot, the board or another seat (phones and
-// desktops, 2-10 seats); a phone on its side (844x390) shows the felt, your cards, the board and
+// desktops, 2-10 seats); a phone on its side (844x390, 640x360) shows the felt, your cards, the board and
 // the action bar at once; at 9-10 seats on an upright phone (390x844, 360x640) no seat plate covers
 // another plate, another seat's cards or the pot line, every seat is on screen and a name shows
 // eight letters or more (the seat to act too); several tables (/tables) on a phone on its side show one
 // at a time with the action bar beside the felt; the table's head and the lobby's buttons are touch
-// targets (44x44) and the head shows the table's whole name. Screenshots land in
+// targets (44x44) and the head shows the table's whole name; no seat's plate or action tag covers
+// the pot or the board (phones upright and on their side, 2-10 seats). Screenshots land in
 // test-results/screenshots/ (and docs/screenshots/ with UPDATE_DOCS_SCREENSHOT=1).
 
 const SHOTS = path.resolve('test-results/screenshots');
@@ -103,25 +104,39 @@ type Json = Record<string, unknown>;
  * table:snapshot) with `edit`, through Playwright's WebSocket routing: a result the shuffle
  * will not deal on demand (a split pot, side pots won by different players, a long shown
  * hand) is drawn by the real client from a real snapshot. Socket.IO packets are text:
- * "42[...]" events and "43<id>[...]" acknowledgements.
+ * "42[...]" events and "43<id>[...]" acknowledgements. The answer sends the page frames as the
+ * server would, after the last snapshot drawn: one frame per list of events, their seq counting
+ * on from the snapshot's (each event that opens a command, an action, takes one).
  */
-async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => void): Promise<void> {
-  const rewrite = (message: string): string => {
+async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => void): Promise<{ push: (frames: Json[][]) => void }> {
+  let last: { send: (message: string) => void; tableId: number; epoch: number; seq: number } | null = null;
+  const rewrite = (message: string, send: (message: string) => void): string => {
     const packet = /^(4[23]\d*)(\[[\s\S]*\])$/.exec(message);
     if (!packet || !message.includes('"view"')) return message;
     const args = JSON.parse(packet[2]!) as unknown[];
     for (const arg of args) {
       const body = arg as Json | null;
       const snapshot = (body?.snapshot ?? body) as Json | null;
-      if (snapshot && typeof snapshot === 'object' && 'view' in snapshot && 'players' in snapshot) edit(snapshot);
+      if (!snapshot || typeof snapshot !== 'object' || !('view' in snapshot) || !('players' in snapshot)) continue;
+      edit(snapshot);
+      last = { send, tableId: snapshot.tableId as number, epoch: snapshot.epoch as number, seq: snapshot.seq as number };
     }
     return packet[1] + JSON.stringify(args);
   };
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
     const server = ws.connectToServer();
+    const send = (message: string) => ws.send(message);
     ws.onMessage((message) => server.send(message));
-    server.onMessage((message) => ws.send(typeof message === 'string' ? rewrite(message) : message));
+    server.onMessage((message) => ws.send(typeof message === 'string' ? rewrite(message, send) : message));
   });
+  const push = (frames: Json[][]) => {
+    if (!last) throw new Error('no snapshot drawn yet');
+    for (const events of frames) {
+      last.seq += 1;
+      last.send(`42${JSON.stringify(['table:frame', { tableId: last.tableId, epoch: last.epoch, seq: last.seq, events }])}`);
+    }
+  };
+  return { push };
 }
 
 /** Inside the page's viewport (left and right), as laid out now. */
@@ -146,6 +161,7 @@ const BUTTON_SIZES: { width: number; height: number; seats: number[] }[] = [
   { width: 1920, height: 1080, seats: [2, 3, 4, 6, 8, 9, 10] },
   { width: 360, height: 640, seats: [2, 3, 4, 6, 8, 9, 10] },
   { ...PHONE, seats: [2, 3, 4, 6, 8, 9, 10] },
+  { width: 640, height: 360, seats: [2, 3, 4, 6, 8, 9, 10] },
   { ...LANDSCAPE, seats: [2, 3, 4, 6, 8, 9, 10] },
 ];
 
@@ -254,7 +270,7 @@ async function settled(page: Page, read: () => Promise<string[]>): Promise<strin
 }
 
 /** The sizes of the bet audit: the desktop the audit uses, the test's desktop, phones upright and on their side. */
-const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360, height: 640 }, PHONE, LANDSCAPE];
+const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360, height: 640 }, PHONE, { width: 640, height: 360 }, LANDSCAPE];
 const ALL_SEAT_COUNTS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** What a page drawn by fullTablePage shows besides `fullTable`; read at each load. */
@@ -265,6 +281,11 @@ interface FullTableLayout {
   names?: (seat: number) => string;
   /** The action clock on this seat (not yours: your action bar stays up). */
   clockSeat?: number;
+  /**
+   * Every other seat acts after the snapshot, so each has its action tag, the widest there is
+   * ("Raise to 12345", an all-in at seat 1), and a main and a side pot from the streets before.
+   */
+  tags?: boolean;
   /** Your top-ups waiting for the end of the hand. */
   pendingTopUps?: number[];
   /** None of the seats is yours. */
@@ -282,7 +303,7 @@ async function fullTablePage(size: { width: number; height: number }, layout: Fu
   room.contexts.push(context);
   const page = await context.newPage();
   if (options.signUp) await signUp(page, server.url, `pf${Date.now() % 1_000_000}`);
-  await rewriteSnapshots(page, (snapshot) => {
+  const { push } = await rewriteSnapshots(page, (snapshot) => {
     fullTable(snapshot, layout.n, layout.variant, layout.button);
     if (layout.names) for (const player of snapshot.players as Json[]) player.username = layout.names(player.seat as number);
     (snapshot.view as Json).pots = [{ amount: 3_456, eligible: [] }, { amount: 1_200, eligible: [] }];
@@ -293,6 +314,8 @@ async function fullTablePage(size: { width: number; height: number }, layout: Fu
     }
     if (layout.pendingTopUps) (snapshot.you as Json).pendingTopUps = layout.pendingTopUps;
     if (layout.watching) Object.assign(snapshot.you as Json, { userId: -1, seat: null, legal: null });
+    // The frames that follow fold the pots again from what the seats put in before this street.
+    if (layout.tags) for (const seat of (snapshot.view as Json).seats as Json[]) Object.assign(seat, seat.seat === 1 ? { bet: 40, committed: 340, stack: 0, allIn: true } : { bet: 12_345, committed: 12_945 });
   });
   const load = async (n: number) => {
     layout.n = n;
@@ -300,6 +323,16 @@ async function fullTablePage(size: { width: number; height: number }, layout: Fu
     await page.locator(`[data-testid=hole-0] [data-card]`).nth(layout.variant === 'PLO' ? 3 : 1).waitFor();
     await page.locator('[data-testid=board] [data-card]').nth(2).waitFor();
     await page.locator(`[data-testid=bet-${n - 1}]`).waitFor();
+    if (layout.tags) {
+      const legal = { canFold: true, canCheck: false, canCall: true, callAmount: 12_345, minRaiseTo: 24_690, maxRaiseTo: 12_345, canAllIn: true, allInAmount: 1_850, allInTo: 1_850 };
+      const act = (seat: number) => seat === 1
+        ? { type: 'action', seat, action: 'call', amount: 0, betTo: 40, allIn: true, timedOut: false }
+        : { type: 'action', seat, action: 'raise', amount: 0, betTo: 12_345, allIn: false, timedOut: false };
+      // Each seat but yours acts, then the action is back on you.
+      push(Array.from({ length: n - 1 }, (_, i) => i + 1 === n - 1 ? [act(i + 1), { type: 'to_act', seat: 0, legal }] : [act(i + 1)]));
+      await page.locator(`[data-testid=seat-${n - 1}] .seat-tag`).first().waitFor();
+      await page.getByTestId('action-bar').waitFor();
+    }
     await page.waitForTimeout(150);
   };
   return { page, load, close: () => context.close() };
@@ -348,6 +381,39 @@ async function headProblems(page: Page): Promise<string[]> {
   const head = await page.locator('.table-head').boundingBox();
   if (head!.x < 0 || head!.x + head!.width > page.viewportSize()!.width + 0.5) out.push('the head is wider than the screen');
   return out;
+}
+
+/**
+ * What the seats cover in the middle of the felt, as laid out now: a seat's plate or tag (its
+ * action, "Raise 12.35K", a status, your best hand) on the pot line (the total and the side pots)
+ * or a board card (or the slot of one to come); a tag on another seat's plate or cards; a tag cut
+ * short by an ellipsis, off screen or under the action bar. Each entry names the seat and what it covers.
+ */
+async function seatOverlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const hit = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const seatOf = (el: Element) => el.closest('[data-testid^=seat-]')?.getAttribute('data-testid') ?? '?';
+    const middle = Array.from(document.querySelectorAll('[data-testid=pot-total], .side-pot, [data-testid=board] .card'));
+    const what = (el: Element) => (el.closest('[data-testid=board]') ? `board card ${el.getAttribute('data-card') ?? '(slot)'}` : `the pot line's "${el.textContent}"`);
+    const bar = document.querySelector('[data-testid=action-bar]')?.getBoundingClientRect() ?? null;
+    const plates = Array.from(document.querySelectorAll('[data-testid^=seat-] .seat-plate'));
+    const cards = Array.from(document.querySelectorAll('[data-testid^=seat-] .hole .card'));
+    for (const plate of plates) {
+      for (const el of middle) if (hit(plate.getBoundingClientRect(), el.getBoundingClientRect())) out.push(`the plate of ${seatOf(plate)} covers ${what(el)}`);
+    }
+    for (const tag of Array.from(document.querySelectorAll('[data-testid^=seat-] .seat-tag'))) {
+      const seat = seatOf(tag);
+      const r = tag.getBoundingClientRect();
+      const label = `the tag "${tag.textContent}" of ${seat}`;
+      for (const el of middle) if (hit(r, el.getBoundingClientRect())) out.push(`${label} covers ${what(el)}`);
+      for (const el of [...plates, ...cards]) if (seatOf(el) !== seat && hit(r, el.getBoundingClientRect())) out.push(`${label} meets ${el.classList.contains('card') ? 'a card' : 'the plate'} of ${seatOf(el)}`);
+      if (tag.scrollWidth > tag.clientWidth + 0.5) out.push(`${label} is cut short`);
+      if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) out.push(`${label} is off screen`);
+      if (bar && hit(r, bar)) out.push(`${label} is under the action bar`);
+    }
+    return out;
+  });
 }
 
 describe('the phone layout', () => {
@@ -662,6 +728,30 @@ describe('the phone layout', () => {
     });
   }
 
+  // At 360x640 with six seats the upper seats' plates touched the pot by a few px, and an action
+  // tag ("Raise 136") on the pot was only ever measured by hand. Every seat but yours with the
+  // widest tag there is, a main and a side pot, your best hand named: no plate and no tag covers
+  // the pot line or a board card, no tag covers another seat, is cut short, off screen or under
+  // the action bar; 2-10 seats, Hold'em and Omaha, phones upright and on their side. (The bets are
+  // the bet audit's: at 640x360 with 9-10 seats, each with a tag and a bet, some find no free spot.)
+  for (const size of PHONE_SIZES) {
+    it(`no seat plate or action tag covers the pot or the board at ${size.width}x${size.height}`, async () => {
+      const layout: FullTableLayout = { n: 2, variant: 'NLHE', button: 0, tags: true };
+      const { page, load, close } = await fullTablePage(size, layout);
+      const problems: string[] = [];
+      for (const variant of ['NLHE', 'PLO'] as const) for (const n of ALL_SEAT_COUNTS) {
+        layout.variant = variant;
+        await load(n);
+        if (await page.locator('.side-pot').count() < 2) problems.push(`${n} seats, ${variant}: no side pot drawn`);
+        if (await page.locator('[data-testid^=seat-] .seat-tag').count() < n) problems.push(`${n} seats, ${variant}: a tag is missing`);
+        for (const problem of await settled(page, () => seatOverlaps(page))) problems.push(`${n} seats, ${variant}: ${problem}`);
+        await page.screenshot({ path: path.join(SHOTS, `seat-tags-${n}-seats-${variant}-${size.width}x${size.height}.png`) });
+      }
+      expect(problems, `the seats at ${size.width}x${size.height}`).toEqual([]);
+      await close();
+    });
+  }
+
   // The dealer button once covered the rank of the bottom seat's second hole card; moved, it
   // covered other things at other seat counts. At each seat count, in Hold'em and Omaha, with the
   // button at every seat, it covers no card, name, stack, blind marker, bet, plate or the board,
@@ -722,13 +812,13 @@ describe('the phone layout', () => {
   }
 
   // A phone on its side (844x390) had the desktop layout squeezed into 390 px of height: the head,
-  // the felt and the action bar did not fit, the top seat sat under the head. On your turn, at
-  // every seat count, Hold'em and Omaha: the felt, your cards, the board and the action buttons are
-  // on screen without scrolling, nothing scrolls sideways, every seat's plate is on screen and
-  // no two plates overlap.
-  for (const variant of ['NLHE', 'PLO'] as const) {
-    it(`a phone on its side (844x390) shows the felt, your cards, the board and the action bar (${variant})`, async () => {
-      const { page, load, close } = await fullTablePage(LANDSCAPE, { n: 2, variant, button: 0 });
+  // the felt and the action bar did not fit, the top seat sat under the head (and at 640x360 an
+  // upright phone's felt was drawn into it as well). On your turn, at every seat count, Hold'em and
+  // Omaha: the felt, your cards, the board and the action buttons are on screen without scrolling,
+  // nothing scrolls sideways, every seat's plate is on screen and no two plates overlap.
+  for (const size of [LANDSCAPE, { width: 640, height: 360 }]) for (const variant of ['NLHE', 'PLO'] as const) {
+    it(`a phone on its side (${size.width}x${size.height}) shows the felt, your cards, the board and the action bar (${variant})`, async () => {
+      const { page, load, close } = await fullTablePage(size, { n: 2, variant, button: 0 });
       const problems: string[] = [];
       for (const n of ALL_SEAT_COUNTS) {
         await load(n);
@@ -769,9 +859,9 @@ describe('the phone layout', () => {
           return out;
         });
         for (const problem of found) problems.push(`${n} seats: ${problem}`);
-        if (n === 6 || n === 9) await page.screenshot({ path: path.join(SHOTS, `landscape-${n}-seats-${variant}-${LANDSCAPE.width}x${LANDSCAPE.height}.png`) });
+        if (n === 6 || n === 9) await page.screenshot({ path: path.join(SHOTS, `landscape-${n}-seats-${variant}-${size.width}x${size.height}.png`) });
       }
-      expect(problems, `a phone on its side (${variant})`).toEqual([]);
+      expect(problems, `a phone on its side at ${size.width}x${size.height} (${variant})`).toEqual([]);
       await close();
     });
   }

@@ -18,13 +18,31 @@ export interface SeatPosition {
   y: number;
 }
 
-/** Percent positions around the rail; display slot 0 is bottom centre, clockwise. */
-export function seatPositions(maxSeats: number, bottomSeat: number | null, compact = false): SeatPosition[] {
-  const rows = compact ? PHONE_RING[maxSeats] : undefined;
+/**
+ * How the felt is laid out, from the window (styles.css has the same media queries): a desktop's
+ * wide oval; an upright phone's tall one (`short`: one at most 740 px high, 360x640 or 375x667,
+ * where the action bar leaves the felt about as high as wide); a phone on its side (at most 500 px
+ * high, 640x360 too), the desktop's wide oval beside the action bar.
+ */
+export type FeltShape = 'wide' | 'upright' | 'short' | 'sideways';
+
+function useFeltShape(): FeltShape {
+  const sideways = useMediaQuery('(orientation: landscape) and (max-height: 500px)');
+  const narrow = useMediaQuery('(max-width: 640px)');
+  const short = useMediaQuery('(max-height: 740px)');
+  if (sideways) return 'sideways';
+  if (!narrow) return 'wide';
+  return short ? 'short' : 'upright';
+}
+
+/** Percent positions of the seats' middles on the felt's box; display slot 0 is bottom centre, clockwise. */
+export function seatPositions(maxSeats: number, bottomSeat: number | null, shape: FeltShape = 'wide'): SeatPosition[] {
+  const rows = shape === 'wide' ? undefined : RINGS[shape][maxSeats];
   if (rows) return Array.from({ length: maxSeats }, (_, seat) => rows[(seat - (bottomSeat ?? 0) + maxSeats) % maxSeats]!);
   // On a phone the rail is taller than wide: seats hug the sides less so none leaves the screen.
-  const rx = compact ? 36 : 47;
-  const ry = compact ? 45 : 44;
+  const phone = shape !== 'wide';
+  const rx = phone ? 36 : 47;
+  const ry = phone ? 45 : 44;
   const positions: SeatPosition[] = [];
   for (let seat = 0; seat < maxSeats; seat++) {
     const slot = (seat - (bottomSeat ?? 0) + maxSeats) % maxSeats;
@@ -35,13 +53,26 @@ export function seatPositions(maxSeats: number, bottomSeat: number | null, compa
 }
 
 /**
- * An upright phone's 9 and 10 seats, by display slot (0 bottom centre, clockwise): around an oval
- * they overlapped their neighbours (the top two at 9, most at 10 on 360 px) and the pot line. Here
- * they stand in a column on each side of a tall felt (x 0 and 100: the seat's --seat-half keeps it
- * on screen): at 9 three a side and two at the top, at 10 four a side and one at the top; your seat
- * at the bottom between the columns.
+ * An upright phone's seats where an oval does not do, by display slot (0 bottom centre, clockwise).
+ * Around it 9 and 10 seats overlapped their neighbours (the top two at 9, most at 10 on 360 px) and
+ * the pot line, and at 4, 7 and 8 the seats beside the board covered it. From 7 seats they stand in
+ * a column on each side of a tall felt (x 0 and 100: the seat's --seat-half keeps it on screen): at
+ * 7 two a side and two at the top, at 8 three a side and one at the top, at 9 three a side and two
+ * at the top, at 10 four a side and one at the top; your seat at the bottom between the columns. At
+ * 4 the seats on your left and right sit below the middle, where 6 seats have theirs.
  */
 const PHONE_RING: Record<number, SeatPosition[]> = {
+  4: [{ x: 50, y: 95 }, { x: 14, y: 72.5 }, { x: 50, y: 5 }, { x: 86, y: 72.5 }],
+  7: [
+    { x: 50, y: 95 },
+    { x: 0, y: 72 }, { x: 0, y: 42 }, { x: 28, y: 6 },
+    { x: 72, y: 6 }, { x: 100, y: 42 }, { x: 100, y: 72 },
+  ],
+  8: [
+    { x: 50, y: 95 },
+    { x: 0, y: 79 }, { x: 0, y: 57 }, { x: 0, y: 35 }, { x: 50, y: 5 },
+    { x: 100, y: 35 }, { x: 100, y: 57 }, { x: 100, y: 79 },
+  ],
   9: [
     { x: 50, y: 95 },
     { x: 0, y: 79 }, { x: 0, y: 57 }, { x: 0, y: 35 }, { x: 28, y: 6 },
@@ -52,6 +83,54 @@ const PHONE_RING: Record<number, SeatPosition[]> = {
     { x: 0, y: 84 }, { x: 0, y: 61 }, { x: 0, y: 38 }, { x: 0, y: 15 }, { x: 50, y: 3 },
     { x: 100, y: 15 }, { x: 100, y: 38 }, { x: 100, y: 61 }, { x: 100, y: 84 },
   ],
+};
+
+/**
+ * A short upright phone's 2-6 seats (360x640: the felt about as high as wide): around the oval the
+ * upper seats' plates and tags covered the pot and the board. Here the others stand in a row along
+ * the top and, at 5 and 6, one in each bottom corner beside yours, so the middle keeps the felt's
+ * whole height between the rows.
+ */
+const SHORT_RING: Record<number, SeatPosition[]> = {
+  2: [{ x: 50, y: 92 }, { x: 50, y: 4 }],
+  3: [{ x: 50, y: 92 }, { x: 0, y: 4 }, { x: 100, y: 4 }],
+  4: [{ x: 50, y: 92 }, { x: 0, y: 4 }, { x: 50, y: 4 }, { x: 100, y: 4 }],
+  5: [{ x: 50, y: 92 }, { x: 0, y: 95 }, { x: 25, y: 4 }, { x: 75, y: 4 }, { x: 100, y: 95 }],
+  6: [{ x: 50, y: 92 }, { x: 0, y: 95 }, { x: 0, y: 4 }, { x: 50, y: 4 }, { x: 100, y: 4 }, { x: 100, y: 95 }],
+};
+
+/**
+ * A phone on its side (844x390, 640x360): the felt is a wide oval under a row of seats along the
+ * top, a column on each side (one seat, two at 9 and 10) and a row along the bottom, yours in the
+ * middle of it. Around the oval the seats on its sides stood closer than they are high (their
+ * tags under the next seat's cards) and at 640 px the upper ones covered the pot and the board.
+ */
+const SIDEWAYS_RING: Record<number, SeatPosition[]> = {
+  2: [{ x: 50, y: 92 }, { x: 50, y: 7 }],
+  3: [{ x: 50, y: 92 }, { x: 25, y: 7 }, { x: 75, y: 7 }],
+  4: [{ x: 50, y: 92 }, { x: 0, y: 42 }, { x: 50, y: 7 }, { x: 100, y: 42 }],
+  5: [{ x: 50, y: 92 }, { x: 0, y: 42 }, { x: 35, y: 7 }, { x: 65, y: 7 }, { x: 100, y: 42 }],
+  6: [{ x: 50, y: 92 }, { x: 16, y: 94 }, { x: 17.5, y: 7 }, { x: 50, y: 7 }, { x: 82.5, y: 7 }, { x: 84, y: 94 }],
+  7: [{ x: 50, y: 92 }, { x: 16, y: 94 }, { x: 0, y: 44 }, { x: 25, y: 7 }, { x: 75, y: 7 }, { x: 100, y: 44 }, { x: 84, y: 94 }],
+  8: [
+    { x: 50, y: 92 }, { x: 16, y: 94 }, { x: 0, y: 44 }, { x: 17.5, y: 7 }, { x: 50, y: 7 }, { x: 82.5, y: 7 },
+    { x: 100, y: 44 }, { x: 84, y: 94 },
+  ],
+  9: [
+    { x: 50, y: 92 }, { x: 16, y: 96 }, { x: 0, y: 67 }, { x: 0, y: 35 }, { x: 35, y: 4 }, { x: 65, y: 4 },
+    { x: 100, y: 35 }, { x: 100, y: 67 }, { x: 84, y: 96 },
+  ],
+  10: [
+    { x: 50, y: 92 }, { x: 16, y: 96 }, { x: 0, y: 67 }, { x: 0, y: 35 }, { x: 25, y: 4 }, { x: 50, y: 4 },
+    { x: 75, y: 4 }, { x: 100, y: 35 }, { x: 100, y: 67 }, { x: 84, y: 96 },
+  ],
+};
+
+/** A phone's seats by shape and seat count, where an oval does not do. */
+const RINGS: Record<Exclude<FeltShape, 'wide'>, Record<number, SeatPosition[]>> = {
+  upright: PHONE_RING,
+  short: { ...PHONE_RING, ...SHORT_RING },
+  sideways: SIDEWAYS_RING,
 };
 
 /**
@@ -94,10 +173,10 @@ export interface FeltProps {
 export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const view = state.view;
   const n = view.config.maxSeats;
-  const compact = useMediaQuery('(max-width: 640px)');
-  // A phone on its side has the desktop's wide rail, with a phone's seats (styles.css): short names too.
-  const short = useMediaQuery('(max-width: 640px), (orientation: landscape) and (max-height: 500px)');
-  const positions = seatPositions(n, mySeat, compact);
+  const shape = useFeltShape();
+  // A phone, upright or on its side, has a phone's seats (styles.css): short names too.
+  const short = shape !== 'wide';
+  const positions = seatPositions(n, mySeat, shape);
   const winners = new Set(state.awards.flatMap((a) => a.winners.map((w) => w.seat)));
   const pots = collectedPots(view);
   const total = totalPot(view);
@@ -117,7 +196,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   }, []);
 
   return (
-    <div className={`felt-wrap seats-${n}`} data-testid="felt" ref={wrapRef} onAnimationEnd={() => placeBets(wrapRef.current)}>
+    <div className={`felt-wrap seats-${n} felt-${shape}`} data-testid="felt" ref={wrapRef} onAnimationEnd={() => placeBets(wrapRef.current)}>
       <div className="felt" aria-label={`${state.name}, ${view.config.variant} ${view.config.smallBlind}/${view.config.bigBlind}`}>
         <div className="felt-logo" aria-hidden="true">ATOMIC<span>POKER</span></div>
         <div className="center">
@@ -462,8 +541,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
         {shown && view.street === 'complete' ? (
           <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{shortNames ? shortHandName(shown.name) : shown.name}</span>
         ) : state.lastAction[seat] && view.street !== 'complete' ? (
-          // A phone's seat says "Raise 171": "Raise to 171" ended in an ellipsis before its amount.
-          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`} title={state.lastAction[seat]}>{shortNames ? state.lastAction[seat]!.replace('Raise to ', 'Raise ') : state.lastAction[seat]}</span>
+          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`} title={state.lastAction[seat]}>{shortNames ? shortAction(state.lastAction[seat]!) : state.lastAction[seat]}</span>
         ) : status ? (
           <span className="seat-tag tag-status" data-testid={`seat-status-${seat}`}>{status}</span>
         ) : null}
@@ -479,6 +557,14 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
       </div>
     </div>
   );
+}
+
+/**
+ * A seat's action tag on a phone: "Raise 171", "Call 1,500", "Raise 12.35K" ("Raise to 171" ended in
+ * an ellipsis before its amount, and "Raise 12345" did on the narrow plates of 7-10 seats).
+ */
+function shortAction(label: string): string {
+  return label.replace('Raise to ', 'Raise ').replace(/\d+$/, (amount) => shortChips(Number(amount)));
 }
 
 /**
