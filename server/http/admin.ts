@@ -4,7 +4,6 @@ import { idempotencyKey } from '../protocol/messages';
 import { hasControlCharacter, hasInvisibleFormat } from '../protocol/text';
 import { requireAdmin, userOf } from './guards';
 import type { Db } from '../db/client';
-import type { Prisma } from '../db/generated/client';
 import { REASON_LENGTH_MAX } from '../ledger/transactions';
 import type { HttpDeps } from './deps';
 import { BODY_BYTES_MAX, dbText, isoDate, jsonNumber, pageQuery, parseOrReply, queryInt, registerScoped, sendLedgerError } from './errors';
@@ -45,19 +44,6 @@ const actionsQuery = pageQuery.extend({
   adminUserId: queryInt(1, 2_147_483_647).optional(),
   action: dbText(z.string().max(64)).optional(),
 });
-
-export interface AdminActionInput {
-  adminUserId: number;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: Prisma.InputJsonValue;
-}
-
-/** The audit trail. Chip adjustments are recorded by the ledger's adjust itself. */
-export async function recordAdminAction(db: Db, input: AdminActionInput): Promise<void> {
-  await db.adminAction.create({ data: input });
-}
 
 export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerScoped(app, deps, (scope) => {

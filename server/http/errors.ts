@@ -68,7 +68,7 @@ function replyToError(error: FastifyError, request: FastifyRequest, reply: Fasti
 }
 
 /** The body of a path or method no route takes. */
-export function sendNotFound(reply: FastifyReply): FastifyReply {
+function sendNotFound(reply: FastifyReply): FastifyReply {
   return sendError(reply, 404, 'request/invalid', 'Not found.');
 }
 

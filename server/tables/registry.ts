@@ -119,6 +119,15 @@ async function tableTiming(db: Db, tableId: number): Promise<TableTimingOverride
   return db.pokerTable.findUniqueOrThrow({ where: { id: tableId }, select: { showdownHoldMs: true, runOutStreetMs: true } });
 }
 
+/** What the lobby shows of a table's settings. */
+function lobbySettingsOf(t: TableRow) {
+  return {
+    id: t.id, name: t.name, variant: t.variant,
+    smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
+    minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
+  };
+}
+
 export class TableRegistry implements TableRegistryApi {
   private readonly actors = new Map<number, TableActor>();
   /** Tables being loaded (claimed, their seats read) and not yet in `actors`. */
@@ -448,13 +457,10 @@ export class TableRegistry implements TableRegistryApi {
       hands += s.hands;
       pots += s.pot;
     }
-    const averagePot = hands ? Math.round(pots / hands) : 0;
     return {
-      id: t.id, name: t.name, variant: t.variant,
-      smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
-      minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
+      ...lobbySettingsOf(t),
       seatsTaken: actor.seatsTaken(), waiting: actor.waitlistSize(), spectators: actor.spectators,
-      averagePot, handsPerHour: hands,
+      averagePot: hands ? Math.round(pots / hands) : 0, handsPerHour: hands,
       status: actor.isClosing ? 'CLOSED' : 'OPEN',
       node: this.nodeId,
     };
@@ -486,18 +492,9 @@ export class TableRegistry implements TableRegistryApi {
     this.deps.metrics?.tables?.(this.actors.size);
     // Another node may have claimed the new table first (a cluster): it is created all the same.
     const listed = this.listLobby().find((t) => t.id === row.id);
-    return { ok: true, value: listed ?? this.unloadedLobbyRow(row) };
-  }
-
-  /** A table as the lobby shows it before any node has loaded it: empty, open. */
-  private unloadedLobbyRow(t: TableRow): LobbyTable {
-    return {
-      id: t.id, name: t.name, variant: t.variant,
-      smallBlind: t.smallBlind, bigBlind: t.bigBlind, ante: t.ante,
-      minBuyIn: t.minBuyIn, maxBuyIn: t.maxBuyIn, maxSeats: t.maxSeats,
-      seatsTaken: 0, waiting: 0, spectators: 0, averagePot: 0, handsPerHour: 0,
-      status: 'OPEN',
-    };
+    // Before any node has loaded it: empty and open.
+    const unloaded: LobbyTable = { ...lobbySettingsOf(row), seatsTaken: 0, waiting: 0, spectators: 0, averagePot: 0, handsPerHour: 0, status: 'OPEN' };
+    return { ok: true, value: listed ?? unloaded };
   }
 
   /**

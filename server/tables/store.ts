@@ -151,6 +151,10 @@ export interface AdminAudit {
   details: Prisma.InputJsonValue;
 }
 
+function auditRow(audit: AdminAudit, action: 'table.create' | 'table.close', tableId: number) {
+  return { adminUserId: audit.adminUserId, action, targetType: 'table', targetId: String(tableId), details: audit.details };
+}
+
 /** Creates a table with its pot and rake accounts (and the admin's `table.create` row), in one transaction. */
 export async function insertTable(db: Db, input: CreateTableInput, audit?: AdminAudit): Promise<TableRow> {
   return db.$transaction(async (tx) => {
@@ -175,11 +179,7 @@ export async function insertTable(db: Db, input: CreateTableInput, audit?: Admin
         { kind: 'RAKE', code: `rake:${table.id}`, tableId: table.id },
       ],
     });
-    if (audit) {
-      await tx.adminAction.create({
-        data: { adminUserId: audit.adminUserId, action: 'table.create', targetType: 'table', targetId: String(table.id), details: audit.details },
-      });
-    }
+    if (audit) await tx.adminAction.create({ data: auditRow(audit, 'table.create', table.id) });
     return toRow(table);
   });
 }
@@ -202,9 +202,7 @@ export async function requestClose(db: Db, tableId: number, audit?: AdminAudit):
   }
   await db.$transaction([
     request,
-    db.adminAction.create({
-      data: { adminUserId: audit.adminUserId, action: 'table.close', targetType: 'table', targetId: String(tableId), details: audit.details },
-    }),
+    db.adminAction.create({ data: auditRow(audit, 'table.close', tableId) }),
   ]);
 }
 
