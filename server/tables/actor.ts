@@ -221,6 +221,8 @@ export class TableActor {
    * cluster) so that it does nothing and is answered `table/unavailable` if this mailbox reaches
    * it after `deadline` (epoch ms, wall clock): the node that forwarded it has stopped waiting
    * and answered `table/unavailable` ("nothing happened") itself (decision 020, amended).
+   * The rule it relies on: every public command calls `this.command` before any `await`, so the
+   * deadline is read while it is set; a command that awaited first would run without it.
    */
   withDeadline<T>(deadline: number, call: () => T): T {
     this.commandDeadline = deadline;
