@@ -58,8 +58,25 @@ export const accountCodes = {
   adjustments: 'adjustments',
 } as const;
 
-function run<T>(deps: LedgerDeps, body: (tx: Tx) => Promise<LedgerResult<T>>): Promise<LedgerResult<T>> {
-  return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, body, deps.stats);
+function run<T>(deps: LedgerDeps, body: (tx: Tx) => Promise<LedgerResult<T>>, commitBy?: number): Promise<LedgerResult<T>> {
+  if (commitBy === undefined) return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, body, deps.stats);
+  // The caller's answer is no longer awaited after `commitBy`: its sender has answered
+  // "nothing happened" by then, so nothing may commit later (decision 020, amended).
+  if (Date.now() > commitBy) return Promise.resolve(fail('ledger/late'));
+  return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, async (tx) => {
+    const result = await body(tx);
+    return result.ok && Date.now() > commitBy ? fail('ledger/late') : result; // a failure rolls back
+  }, deps.stats);
+}
+
+/**
+ * For calls made on behalf of a request whose sender stops waiting at a deadline (a table
+ * command forwarded by another node of a cluster): epoch ms, wall clock. Checked before the
+ * transaction and just before its commit; past it the transaction rolls back and the call
+ * answers `ledger/late` (nothing changed). Not part of the request's hash.
+ */
+export interface CommitBy {
+  commitBy?: number;
 }
 
 function positive(amount: bigint): boolean {
@@ -179,7 +196,7 @@ async function postTransferWithPurchase(
 
 // ---- buyIn / topUp / cashOut ---------------------------------------------------------
 
-export interface BuyInInput {
+export interface BuyInInput extends CommitBy {
   userId: number;
   tableId: number;
   seatIndex: number;
@@ -208,7 +225,7 @@ interface TableRow {
 /** Wallet to a new seat session at a table, within the table's buy-in limits. */
 export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult<WithTransfer<BuyInResult>>> {
   // The epoch is who asks, not what is asked: a replay by the next owner is the same request.
-  const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined, ownerEpoch: undefined });
+  const hash = requestHash('BUY_IN', { ...input, idempotencyKey: undefined, ownerEpoch: undefined, commitBy: undefined });
   const key = scopeKey(input.idempotencyKey, input.userId);
   return run(deps, async (tx) => {
     // Buy-in is the hottest money path after settlement, so its steps are
@@ -240,7 +257,7 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
       ...result, seatSessionId: written.seat_session_id!, seatAccountId: written.account_id!,
       transferId: written.transfer_id, replayed: false,
     });
-  });
+  }, input.commitBy);
 }
 
 /**
@@ -345,7 +362,7 @@ function seatLookupParams(seatSessionId: bigint, kind: string, input: KeyInput):
   return [seatSessionId.toString(), key.scope, kind, key.key];
 }
 
-export interface TopUpInput {
+export interface TopUpInput extends CommitBy {
   seatSessionId: bigint;
   amount: bigint;
   /** The client's key (a string, scoped to the seat's user) or one the server made. */
@@ -374,7 +391,7 @@ export interface TopUpResult {
  * committed while we waited is seen) and writes only if it is still open.
  */
 export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult<WithTransfer<TopUpResult>>> {
-  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined, ownerEpoch: undefined, intentId: undefined });
+  const hash = requestHash('TOP_UP', { ...input, idempotencyKey: undefined, ownerEpoch: undefined, intentId: undefined, commitBy: undefined });
   return run(deps, async (tx) => {
     const rows = await tx.$queryRawUnsafe<(StoredTransfer & SeatRow & { account_id: bigint | null; code: string | null; balance: bigint | null })[]>(
       TOP_UP_READ_SQL, ...seatLookupParams(input.seatSessionId, 'TOP_UP', input.idempotencyKey),
@@ -414,7 +431,7 @@ export function topUp(deps: LedgerDeps, input: TopUpInput): Promise<LedgerResult
       return replayOrConflict<TopUpResult>(await lookup(tx, 'TOP_UP', key), hash) ?? fail('seat/closed');
     }
     return ok({ ...result, transferId: written.transfer_id, replayed: false });
-  });
+  }, input.commitBy);
 }
 
 // LOOKUP_WITH_SEAT_SQL and the ordered lock of the seat's wallet and SEAT account in one
@@ -476,7 +493,7 @@ async function lockOpenSeat<T extends object>(
   return { wallet: locked.get(walletCode), seat: locked.get(seatCode)! };
 }
 
-export interface CashOutInput {
+export interface CashOutInput extends CommitBy {
   seatSessionId: bigint;
   /**
    * Cash-outs are only ever made by the server (leave, removal, close,
@@ -528,7 +545,7 @@ export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerRe
         : [],
     });
     return ok({ ...result, transferId, replayed: false });
-  });
+  }, input.commitBy);
 }
 
 // ---- settleHand ------------------------------------------------------------------

@@ -64,6 +64,7 @@ export const LEDGER_ERROR_MESSAGES = {
   'adjust/house_limit':
     "The house's adjustments account would pass 9,007,199,254,740,991 chips (all adjustments ever made, added up); no more can be granted this way until wallets are debited.",
   'ledger/busy': 'The ledger is busy; the operation was retried and gave up. Try again.',
+  'ledger/late': 'The request was no longer awaited when it could be committed; nothing was changed. Try again.',
 } as const;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_MESSAGES;
@@ -107,6 +108,8 @@ export function isErrorCode(code: string): code is ErrorCode {
  */
 const CLIENT_CODE_OF: Partial<Record<LedgerErrorCodeForClients, ErrorCode>> = {
   'seat/already_seated': 'table/already_seated',
+  // Only a forwarded table command sets a commit deadline; its sender answered this by then.
+  'ledger/late': 'table/unavailable',
 };
 
 /** The code a client receives for a ledger or protocol failure. */
@@ -121,6 +124,7 @@ const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   'request/too_large': 413,
   'rate/limited': 429,
   'ledger/busy': 503,
+  'ledger/late': 503,
   'table/busy': 503,
   'table/unavailable': 503,
   internal: 500,

@@ -233,9 +233,13 @@ export class TableActor {
     }
   }
 
-  private command<T extends object>(work: Work<Ack<T>>): Promise<Ack<T>> {
+  /**
+   * `work` gets the forwarded command's deadline (else undefined): its money transactions pass it
+   * to the ledger as `commitBy`, so none commits after its sender stopped waiting.
+   */
+  private command<T extends object>(work: (commitBy: number | undefined) => Promise<Ack<T>>): Promise<Ack<T>> {
     const deadline = this.commandDeadline;
-    const timely: Work<Ack<T>> = deadline === null ? work : async () => (Date.now() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work());
+    const timely: Work<Ack<T>> = deadline === null ? () => work(undefined) : async () => (Date.now() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work(deadline));
     // Stopped: closed by an admin, or dropped by this process (a rebuild, a hand-over), when
     // the table is loaded again, here or on another node: try again.
     return this.enqueue(timely, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
@@ -332,7 +336,7 @@ export class TableActor {
    * with that sit's result and seats nobody a second time.
    */
   sit(caller: Caller, seat: number, buyIn: number, key: string | undefined): Promise<Ack<{ seat: number; stack: number; pending: boolean }>> {
-    return this.command(async () => {
+    return this.command(async (commitBy) => {
       if (this.closing) return errorAck('table/closed');
       if (!Number.isInteger(seat) || seat < 0 || seat >= this.table.maxSeats) return errorAck('seat/invalid');
       const seatedAt = this.seats.seatOf(caller.userId);
@@ -344,7 +348,7 @@ export class TableActor {
       if (reserved) return errorAck(reserved);
       const bought = this.fenced(await this.deps.ledger.buyIn({
         userId: caller.userId, tableId: this.id, seatIndex: seat, amount: BigInt(buyIn),
-        idempotencyKey: key ?? serverKeys.sit(randomUUID()), ownerEpoch: this.table.ownerEpoch,
+        idempotencyKey: key ?? serverKeys.sit(randomUUID()), ownerEpoch: this.table.ownerEpoch, commitBy,
       }));
       if (!bought.ok) {
         const seatedHere = seatedAt !== null && (bought.error.code === 'seat/taken' || bought.error.code === 'seat/already_seated');
@@ -462,7 +466,7 @@ export class TableActor {
     // promise that it survives a restart), but the table does not wait for that write: the
     // act that often follows it (a reload before an all-in) goes on at once.
     let stored: Promise<boolean> | undefined;
-    const answer = this.command(async (): Promise<Ack<{ pending: boolean; stack?: number }>> => {
+    const answer = this.command(async (commitBy): Promise<Ack<{ pending: boolean; stack?: number }>> => {
       // A closing table cashes everyone out at the boundary: a top-up would never be applied.
       if (this.closing) return errorAck('table/closed');
       const seat = this.seats.seatOf(caller.userId);
@@ -471,12 +475,12 @@ export class TableActor {
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
       const keyInput: KeyInput = key ?? serverKeys.topUp(randomUUID());
       if (isHandInProgress(this.game) || record.phase === 'joining') {
-        const queued = this.queueTopUp(seat, record, amount, keyInput);
+        const queued = this.queueTopUp(seat, record, amount, keyInput, commitBy);
         stored = queued.stored;
         return queued.ack;
       }
       // Between hands: the ack is the answer, refusals included (no notice besides it).
-      const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null }, undefined, false);
+      const done = await this.applyTopUp(seat, record, { kind: 'top_up', amount, key: keyInput, intentId: null }, undefined, false, commitBy);
       if (!done.ok) return done;
       this.scheduleNextHand();
       return { ok: true, pending: false, stack: done.stack };
@@ -487,9 +491,10 @@ export class TableActor {
   /**
    * Queues a top-up for the hand boundary and starts writing its seat_intents row (`stored`).
    * If the write fails the top-up is taken off the queue (or skipped at the boundary, which
-   * waits for the write), and the request is refused.
+   * waits for the write), and the request is refused. So is a forwarded one whose row is
+   * written after `commitBy` (its sender has answered "nothing happened"): the row is removed.
    */
-  private queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput): { ack: Ack<{ pending: boolean }>; stored?: Promise<boolean> } {
+  private queueTopUp(seat: number, record: SeatRecord, amount: number, key: KeyInput, commitBy?: number): { ack: Ack<{ pending: boolean }>; stored?: Promise<boolean> } {
     const intent: TopUpIntent = { kind: 'top_up', amount, key, intentId: null };
     const queued = this.seats.queueTopUp(seat, intent);
     if (queued === 'key_reused') return { ack: errorAck('idempotency/key_reused') };
@@ -500,6 +505,13 @@ export class TableActor {
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
     }).then(
       (id) => {
+        if (commitBy !== undefined && Date.now() > commitBy) {
+          this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded top-up was stored after its deadline; withdrawn');
+          this.forgetIntent(this.deps.intents.remove(id));
+          const at = record.intents.indexOf(intent);
+          if (at >= 0) record.intents.splice(at, 1);
+          return false;
+        }
         intent.intentId = id;
         // The seat cashed out while the row was being written: nothing will apply it.
         if (this.seats.get(seat) !== record) this.forgetIntent(this.deps.intents.remove(id));
@@ -521,7 +533,7 @@ export class TableActor {
       if (seat === null) return Promise.resolve(errorAck('table/not_seated'));
       return this.markLeaving(seat);
     }
-    return this.command(async () => {
+    return this.command(async (commitBy) => {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       // The engine seats and unseats only between hands, so any leave during a
@@ -531,8 +543,8 @@ export class TableActor {
         if (marked.ok && marked.pending) await this.sitOutSeat(seat);
         return marked;
       }
-      const out = await this.removeSeat(seat, 'left');
-      return out.ok ? { ok: true, pending: false, cashedOut: out.amount } : errorAck(out.code);
+      const out = await this.removeSeat(seat, 'left', commitBy);
+      return out.ok ? { ok: true, pending: false, cashedOut: out.amount } : errorAck(clientCode(out.code));
     });
   }
 
@@ -1082,13 +1094,13 @@ export class TableActor {
   }
 
   /** The ledger's answer to a top-up; null if it was never sent (its seat_intents row could not be written, or the table stopped). */
-  private async topUpInLedger(seatSessionId: bigint, topUp: TopUpIntent): Promise<TopUpAnswer> {
+  private async topUpInLedger(seatSessionId: bigint, topUp: TopUpIntent, commitBy?: number): Promise<TopUpAnswer> {
     // Queued during the hand: its row is written first (or the request was refused).
     if (topUp.stored && !(await topUp.stored)) return null;
     if (this.stopped) return null;
     return this.deps.ledger.topUp({
       seatSessionId, amount: BigInt(topUp.amount), idempotencyKey: topUp.key, ownerEpoch: this.table.ownerEpoch,
-      intentId: topUp.intentId ?? undefined,
+      intentId: topUp.intentId ?? undefined, commitBy,
     });
   }
 
@@ -1097,8 +1109,10 @@ export class TableActor {
    * engine; a replay (done before, even before a restart) changes nothing here. `pending`: the
    * request was answered `pending: true` earlier, so a refusal is told in a notice.
    */
-  private async applyTopUp(seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>, pending = true): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
-    const answer = await (sent ?? this.topUpInLedger(record.seatSessionId, topUp));
+  private async applyTopUp(
+    seat: number, record: SeatRecord, topUp: TopUpIntent, sent?: Promise<TopUpAnswer>, pending = true, commitBy?: number,
+  ): Promise<{ ok: true; stack: number; replayed: boolean } | { ok: false; error: { code: ErrorCode; message: string } }> {
+    const answer = await (sent ?? this.topUpInLedger(record.seatSessionId, topUp, commitBy));
     if (answer === null) return errorAck('table/busy');
     const done = this.fenced(answer);
     // Another owner took the table: the pending top-up stays in seat_intents for it to apply.
@@ -1106,7 +1120,7 @@ export class TableActor {
     if (topUp.intentId !== null && !answeredIntent(done)) this.forgetIntent(this.deps.intents.remove(topUp.intentId));
     if (!done.ok) {
       if (pending) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'info', message: `Top-up refused: ${done.error.message}` });
-      return errorAck(done.error.code);
+      return errorAck(clientCode(done.error.code));
     }
     if (done.value.replayed) return { ok: true, stack: Number(done.value.stack), replayed: true };
     await this.step({ type: 'add_chips', seat, amount: topUp.amount });
@@ -1116,10 +1130,11 @@ export class TableActor {
   }
 
   /** Cash-out first (commit), then the engine and the broadcast. */
-  private async removeSeat(seat: number, why: 'left' | 'removed' | 'closed'): Promise<{ ok: true; amount: number } | { ok: false; code: ErrorCode }> {
+  private async removeSeat(seat: number, why: 'left' | 'removed' | 'closed', commitBy?: number): Promise<{ ok: true; amount: number } | { ok: false; code: ErrorCode }> {
     const record = this.seats.get(seat)!;
-    const out = this.fenced(await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: why, ownerEpoch: this.table.ownerEpoch }));
+    const out = this.fenced(await this.deps.ledger.cashOut({ seatSessionId: record.seatSessionId, reason: why, ownerEpoch: this.table.ownerEpoch, commitBy }));
     if (!out.ok && out.error.code !== 'seat/closed') {
+      if (out.error.code === 'ledger/late') return { ok: false, code: out.error.code }; // the seat stays: nothing changed
       this.deps.log.error({ tableId: this.id, seat, error: out.error }, 'cash-out failed');
       return { ok: false, code: out.error.code };
     }

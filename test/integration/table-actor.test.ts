@@ -63,6 +63,99 @@ describe('a command forwarded by another node (withDeadline)', () => {
   });
 });
 
+describe('a forwarded command started in time whose money transaction would commit after its deadline', () => {
+  // Audit 7's residual: the owner started the command in time, but its ledger transaction waited
+  // on a wallet row (here held by another transaction) past the deadline; the forwarding node had
+  // answered table/unavailable by then. The transaction must roll back, not commit late.
+  it('top-up, leave and sit roll back and answer table/unavailable; the same keys work afterwards', async () => {
+    const { actor, callers } = await setup();
+    const [p0, p1] = callers as [{ userId: number; username: string }, { userId: number; username: string }];
+    expect(actor.handInProgress()).toBe(false);
+    const before = await wallets(p0.userId, p1.userId);
+
+    const topUpKey = uniqueKey('top');
+    let held = holdWallet(p0.userId, 600);
+    await held.locked;
+    const topUp = await actor.withDeadline(Date.now() + 150, () => actor.topUp(p0, 20, topUpKey));
+    await held.done;
+    expect(topUp).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    expect((await openSeatAccount(actor.id, p0.userId)).balance).toBe(100n);
+    expect(actor.snapshot(null).view.seats[0]).toMatchObject({ stack: 100 });
+
+    held = holdWallet(p1.userId, 600);
+    await held.locked;
+    const leave = await actor.withDeadline(Date.now() + 150, () => actor.leave(p1));
+    await held.done;
+    expect(leave).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    expect((await openSeatAccount(actor.id, p1.userId)).balance).toBe(100n);
+    expect(actor.seatOf(p1.userId)).toBe(1);
+    expect(await wallets(p0.userId, p1.userId)).toEqual(before);
+
+    // Nothing was used up: the top-up's key and the leave work now.
+    expect(await actor.topUp(p0, 20, topUpKey)).toEqual({ ok: true, pending: false, stack: 120 });
+    expect(await actor.leave(p1)).toMatchObject({ ok: true, pending: false, cashedOut: 100 });
+    const afterLeave = await wallets(p1.userId);
+
+    const sitKey = uniqueKey('sit');
+    held = holdWallet(p1.userId, 600);
+    await held.locked;
+    const sit = await actor.withDeadline(Date.now() + 150, () => actor.sit(p1, 1, 50, sitKey));
+    await held.done;
+    expect(sit).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    expect(await t.db.seatSession.count({ where: { tableId: actor.id, userId: p1.userId, status: 'OPEN' } })).toBe(0);
+    expect(actor.seatOf(p1.userId)).toBeNull();
+    expect(await wallets(p1.userId)).toEqual(afterLeave);
+    expect(await actor.sit(p1, 1, 50, sitKey)).toMatchObject({ ok: true, seat: 1, stack: 50 });
+
+    // In time, the same path commits as before.
+    expect(await actor.withDeadline(Date.now() + 60_000, () => actor.topUp(p1, 10, uniqueKey('top')))).toEqual({ ok: true, pending: false, stack: 60 });
+  });
+
+  it('a top-up queued during a hand whose seat_intents row is written after the deadline is withdrawn, not applied', async () => {
+    let slow = false;
+    const { actor, clock, callers } = await setup({}, undefined, (real) => ({
+      ...real,
+      add: async (intent) => {
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
+        return real.add(intent);
+      },
+    }));
+    await clock.advance(100, actor); // deal
+    expect(actor.handInProgress()).toBe(true);
+    const [before] = await wallets(callers[0]!.userId);
+    slow = true;
+    const queued = await actor.withDeadline(Date.now() + 150, () => actor.topUp(callers[0]!, 20, uniqueKey('top')));
+    slow = false;
+    expect(queued.ok).toBe(false); // the forwarding node answered table/unavailable by then
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // removed, not awaited
+    // The hand ends: nothing is topped up at the boundary.
+    const toAct = actor.snapshot(null).view.toAct!;
+    expect(await actor.act(callers[toAct]!, 'fold', undefined, actor.seq)).toMatchObject({ ok: true });
+    await clock.advance(50, actor);
+    expect(actor.handInProgress()).toBe(false);
+    expect(await wallets(callers[0]!.userId)).toEqual([before]);
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(0);
+  });
+});
+
+/** Wallet balances of the users, in order. */
+async function wallets(...userIds: number[]): Promise<bigint[]> {
+  const rows = await t.db.account.findMany({ where: { code: { in: userIds.map((id) => `wallet:${id}`) } } });
+  return userIds.map((id) => rows.find((r) => r.code === `wallet:${id}`)!.balance);
+}
+
+/** Another transaction holds the user's wallet row (FOR UPDATE) for `ms`: a money transaction touching it waits. */
+function holdWallet(userId: number, ms: number): { locked: Promise<void>; done: Promise<void> } {
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = t.db.$transaction(async (tx) => {
+    await tx.$queryRawUnsafe('SELECT id FROM accounts WHERE code = $1 FOR UPDATE', `wallet:${userId}`);
+    locked();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }, { timeout: 10_000 });
+  return { locked: isLocked, done };
+}
+
 /** The SEAT account of a user's open seat at the table (its balance is what the ledger holds for the seat). */
 async function openSeatAccount(tableId: number, userId: number) {
   const account = await t.db.account.findFirst({ where: { userId, tableId, kind: 'SEAT', seatSession: { status: 'OPEN' } } });
