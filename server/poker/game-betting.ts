@@ -8,7 +8,7 @@ import { settleHand } from './game-showdown';
 import { canStillBet, isLive, legalActions, liveSeats, nextToAct } from './legal';
 import { computePots, isChipAmount } from './pots';
 import type { RejectionCode } from './rejections';
-import type { BetAction, Chips, Command, GameEvent, GameState, SeatIndex } from './types';
+import type { BetAction, Chips, Command, GameEvent, GameState, LegalActions, SeatIndex } from './types';
 
 type Act = Extract<Command, { type: 'act' }>;
 
@@ -27,12 +27,24 @@ function targetBet(state: GameState, command: Act): RejectionCode | Chips {
     case 'all_in':
       return legal.canAllIn ? legal.allInTo : 'action/illegal';
     case 'bet':
+      if (wholeStack(state, legal, command, 0)) return legal.allInTo;
       return checkRange(command.amount, legal.minBet, legal.maxBet, 'bet/below_min');
     case 'raise':
+      if (wholeStack(state, legal, command, 1)) return legal.allInTo;
       return checkRange(command.amount, legal.minRaiseTo, legal.maxRaiseTo, 'bet/below_min_raise');
     default:
       return 'command/invalid';
   }
+}
+
+/**
+ * A bet (nothing to call yet: `facing` 0) or a raise (`facing` 1) of the seat's whole stack is
+ * its all-in, even below the minimum (a short all-in, as every card room takes it), wherever
+ * `all_in` would be taken as a bet or raise.
+ */
+function wholeStack(state: GameState, legal: LegalActions, command: Act, facing: 0 | 1): boolean {
+  return legal.canAllIn && command.amount === legal.allInTo && legal.allInTo > state.currentBet
+    && (state.currentBet > 0 ? 1 : 0) === facing;
 }
 
 function checkRange(amount: unknown, min: Chips | undefined, max: Chips | undefined, below: RejectionCode): RejectionCode | Chips {

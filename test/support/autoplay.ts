@@ -15,30 +15,47 @@ export interface AutoPlayer {
   errors: string[];
 }
 
+/**
+ * At most 40 actions a second per player on average, in bursts of up to 40: a socket may send
+ * 50 messages a second (SOCKET_MESSAGES, bursts of 100), and a player at a fast test table
+ * (hands 20 ms apart) would act faster than that and starve its own socket's budget, its
+ * top-ups and leaves included.
+ */
+const ACTS_PER_S = 40;
+
 export function autoplay(client: TestClient, tableId: number, choose: Chooser): AutoPlayer {
   const state: AutoPlayer = { stop: () => (stopped = true), actions: 0, errors: [] };
   let stopped = false;
   let actedOnSeq = -1;
   let busy = false;
+  let tokens = ACTS_PER_S;
+  let refilledAt = Date.now();
   const tick = async () => {
     if (stopped) return;
     const current = client.legal.get(tableId);
-    if (!busy && current?.legal && current.seq !== actedOnSeq) {
+    let wait = 2;
+    const now = Date.now();
+    tokens = Math.min(ACTS_PER_S, tokens + ((now - refilledAt) * ACTS_PER_S) / 1000);
+    refilledAt = now;
+    if (!busy && current?.legal && current.seq !== actedOnSeq && tokens >= 1) {
       busy = true;
       actedOnSeq = current.seq;
+      tokens -= 1;
       const decision = choose(current.legal, client);
       try {
         const ack = await client.emit('table:act', { tableId, seq: current.seq, ...decision });
         if (ack.ok) state.actions++;
-        else if (ack.error.code === 'rate/limited') actedOnSeq = -1; // try the same decision again
-        else if (ack.error.code !== 'seq/stale' && ack.error.code !== 'turn/not_your_turn') state.errors.push(ack.error.code);
+        else if (ack.error.code === 'rate/limited') {
+          actedOnSeq = -1; // try the same decision again, once the budget has refilled a little
+          wait = 100;
+        } else if (ack.error.code !== 'seq/stale' && ack.error.code !== 'turn/not_your_turn') state.errors.push(ack.error.code);
       } catch (error) {
         state.errors.push((error as Error).message);
       } finally {
         busy = false;
       }
     }
-    setTimeout(tick, 2);
+    setTimeout(tick, wait);
   };
   void tick();
   return state;

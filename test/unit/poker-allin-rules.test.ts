@@ -7,7 +7,7 @@ import * as poker from '../../server/poker';
 import { rakeFor, rakePerPot } from '../../server/poker/pots';
 import { eventsFor, exposedSeats, viewFor } from '../../server/poker/views';
 import type { GameEvent, GameState, Viewer } from '../../server/poker/types';
-import { actionFor, deal, expectStacks, makeDeck, okWithEvents, play, table } from './poker-helpers';
+import { actionFor, deal, expectStacks, makeDeck, okWithEvents, play, rejectCode, table } from './poker-helpers';
 
 const DRY_BOARD = '2c 7d 9h Jc 3s';
 
@@ -298,5 +298,51 @@ describe('the rake across pots (decision 028)', () => {
 
   it('a table config names only the two rules', () => {
     expect(() => table([100, 100], { rake: { percentBps: 500, cap: 10, from: 'side_pots_first' as 'every_pot' } })).toThrow(/rake.from/);
+  });
+});
+
+describe('a bet or raise of the whole stack is an all-in, even below the minimum', () => {
+  // Rules audit (F3): `all_in` was taken, `bet`/`raise` for the same chips refused. A bet of all
+  // one's chips is an all-in in every card room; a client that sends it as a bet must not be refused.
+  const blinds = { smallBlind: 50, bigBlind: 100 };
+
+  it('a bet of the whole stack under the big blind, after the flop: taken as the all-in, a short bet', () => {
+    // Button 0, small blind 1, big blind 2 (130 chips: 30 left after the flop).
+    let state = deal(table([1000, 1000, 130], blinds), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
+    state = play(state, 'call', 'call', 'check', 'check'); // flop: seat 1 checks, seat 2 to act
+    expect(state.toAct).toBe(2);
+    expect(rejectCode(state, { type: 'act', seat: 2, action: 'bet', amount: 29 })).toBe('action/illegal');
+    const { state: after, events } = okWithEvents(state, { type: 'act', seat: 2, action: 'bet', amount: 30 });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'action', seat: 2, action: 'bet', amount: 30, betTo: 30, allIn: true }));
+    expect(after.seats[2]!.stack).toBe(0);
+    // A short bet: the next seat may call 30 or raise to at least a full bet (130).
+    expect(poker.legalActions(after, after.toAct!)).toMatchObject({ callAmount: 30, minRaiseTo: 130 });
+  });
+
+  it('a raise to the whole stack under the minimum raise: taken, and it reopens the betting only for seats yet to act', () => {
+    // Button 0, small blind 1, big blind 2, 3 under the gun, seat 4 holds 250.
+    let state = deal(table([2000, 2000, 2000, 2000, 250], blinds), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d', 3: '8c8d', 4: 'Tc9c' }, DRY_BOARD, 0);
+    state = play(state, 'raise 200'); // a raise of 100: the next full raise is to 300
+    expect(state.toAct).toBe(4);
+    expect(rejectCode(state, { type: 'act', seat: 4, action: 'raise', amount: 249 })).toBe('action/illegal');
+    expect(rejectCode(state, { type: 'act', seat: 4, action: 'bet', amount: 250 })).toBe('action/illegal'); // facing a bet: a raise
+    const { state: after, events } = okWithEvents(state, { type: 'act', seat: 4, action: 'raise', amount: 250 });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'action', seat: 4, action: 'raise', amount: 250, betTo: 250, allIn: true }));
+    // The button has not acted: it may raise, a full raise over 250.
+    expect(poker.legalActions(after, 0)).toMatchObject({ minRaiseTo: 350 });
+    state = play(after, 'call', 'fold', 'fold'); // button calls 250, blinds fold
+    // Under the gun acted at 200: 50 more is not a full raise, so it may only call or fold.
+    expect(state.toAct).toBe(3);
+    const legal = poker.legalActions(state, 3)!;
+    expect(legal.callAmount).toBe(50);
+    expect(legal.minRaiseTo).toBeUndefined();
+    expect(rejectCode(state, { type: 'act', seat: 3, action: 'raise', amount: 2000 })).toBe('action/illegal');
+  });
+
+  it('the same amount as `all_in` gives the same hand, event for event', () => {
+    const start = play(deal(table([1000, 1000, 130], blinds), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0), 'call', 'call', 'check', 'check');
+    const asBet = okWithEvents(start, { type: 'act', seat: 2, action: 'bet', amount: 30 });
+    const asAllIn = okWithEvents(start, { type: 'act', seat: 2, action: 'all_in' });
+    expect(asBet.events).toEqual(asAllIn.events);
   });
 });
