@@ -14,6 +14,8 @@ export interface HistorySource {
   /** ISO 8601. */
   startedAt?: string;
   players: { seat: number; userId?: number; username?: string }[];
+  /** Seats taken but not dealt in (recorded since 2026-12-06; older hands print their player ids). */
+  sittingOut?: { seat: number; userId?: number; username?: string }[];
 }
 
 /** The stored hand's own facts that the text prints beside the log. */
@@ -30,7 +32,11 @@ export function historySourceOf(record: unknown): HistorySource | null {
   const log = storedHandLog(record);
   const raw = record as Partial<HistorySource>;
   if (!log || !Array.isArray(raw.players)) return null;
-  return { log: paidAsStored(log), players: raw.players, ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}) };
+  return {
+    log: paidAsStored(log), players: raw.players,
+    ...(Array.isArray(raw.sittingOut) ? { sittingOut: raw.sittingOut } : {}),
+    ...(typeof raw.startedAt === 'string' ? { startedAt: raw.startedAt } : {}),
+  };
 }
 
 /**
@@ -53,7 +59,7 @@ export function viewerOf(ownSeats: readonly number[]): Viewer {
 
 function handRecordOf(source: HistorySource, facts: HandFacts): HandRecord {
   const names: Record<number, string> = {};
-  for (const p of source.players) if (p.username) names[p.seat] = p.username;
+  for (const p of [...source.players, ...(source.sittingOut ?? [])]) if (typeof p.username === 'string') names[p.seat] = p.username;
   return {
     initial: source.log.initial,
     commands: source.log.commands,

@@ -174,6 +174,8 @@ interface Narration {
   state: GameState;
   result: HandResult;
   started: Extract<GameEvent, { type: 'hand_started' }>;
+  /** Seats taken when the hand was dealt but not dealt in (sitting out, or waiting for the big blind), with their stacks. */
+  notDealt: { seat: SeatIndex; stack: Chips }[];
   beats: Beat[];
   narrator: Narrator;
 }
@@ -197,7 +199,10 @@ function narrate(record: HandRecord, viewer: Viewer): Narration {
     }
   }
   const started = beats.find((b) => b.event.type === 'hand_started')!.event as Narration['started'];
-  const names = new Map(started.seats.map((s) => [s.seat, record.names?.[s.seat] ?? s.playerId]));
+  const dealtIn = new Set(started.seats.map((s) => s.seat));
+  const seatedBefore = steps[first]!.before.seats;
+  const notDealt = seatedBefore.flatMap((s, seat) => (s && !dealtIn.has(seat) ? [{ seat, stack: s.stack, playerId: s.playerId }] : []));
+  const names = new Map([...started.seats, ...notDealt].map((s) => [s.seat, record.names?.[s.seat] ?? s.playerId]));
   const narrator: Narrator = {
     name: (seat) => names.get(seat) ?? `Seat ${seat + 1}`,
     potCount: result.pots.length,
@@ -205,7 +210,7 @@ function narrate(record: HandRecord, viewer: Viewer): Narration {
     betting: new Set(),
     showdownOpened: false,
   };
-  return { state, result, started, beats, narrator };
+  return { state, result, started, notDealt: notDealt.map(({ seat, stack }) => ({ seat, stack })), beats, narrator };
 }
 
 function potLabel(index: number, count: number): string {
@@ -360,7 +365,7 @@ function summaryLines(narration: Narration, holeCardsSeen: Map<SeatIndex, string
  */
 export function toPokerStarsText(record: HandRecord, viewer: Viewer = { kind: 'spectator' }): string {
   const narration = narrate(record, viewer);
-  const { state, started, beats, narrator: n } = narration;
+  const { state, started, notDealt, beats, narrator: n } = narration;
   const c = state.config;
   const game = c.variant === 'PLO' ? 'Omaha Pot Limit' : "Hold'em No Limit";
   const number = record.handNumber ?? String(state.handNumber);
@@ -368,7 +373,10 @@ export function toPokerStarsText(record: HandRecord, viewer: Viewer = { kind: 's
   const lines = [
     `PokerStars Hand #${number}:  ${game} (${started.smallBlind}/${started.bigBlind}) - ${pokerStarsDate(record.startedAt ?? new Date(0).toISOString())}`,
     `Table '${oneLine(record.tableName ?? 'Table')}' ${c.maxSeats}-max (Play Money) Seat #${started.button + 1} is the button`,
-    ...[...started.seats].sort((a, b) => a.seat - b.seat).map((s) => `Seat ${s.seat + 1}: ${n.name(s.seat)} (${s.stack} in chips)`),
+    // Every seat taken, in seat order; one not dealt in "is sitting out", as PokerStars prints it.
+    ...[...started.seats.map((s) => ({ ...s, out: false })), ...notDealt.map((s) => ({ ...s, out: true }))]
+      .sort((a, b) => a.seat - b.seat)
+      .map((s) => `Seat ${s.seat + 1}: ${n.name(s.seat)} (${s.stack} in chips)${s.out ? ' is sitting out' : ''}`),
   ];
   const dealt = new Map<SeatIndex, string[]>();
   for (const beat of sidePotsFirst(antesBySeat(beats))) {

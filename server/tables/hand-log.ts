@@ -102,6 +102,8 @@ export function handRecord(log: HandLog, state: GameState, table: { id: number; 
     /** The pot played for: every pot, rake included, an uncalled bet given back not (the history's "Total pot"). */
     pot: result.pots.reduce((sum, p) => sum + p.amount, 0),
     players: state.dealOrder.map((seat) => ({ seat, userId: people(seat)?.userId, username: people(seat)?.username })),
+    /** Seats taken but not dealt in (sitting out, waiting for the big blind): the history prints them "sitting out". */
+    sittingOut: log.initial.seats.flatMap((s, seat) => (s && !state.dealOrder.includes(seat) ? [{ seat, userId: people(seat)?.userId, username: people(seat)?.username }] : [])),
     log: { initial: log.initial, commands: log.commands },
   };
 }

@@ -3,6 +3,7 @@ import type { Ledger } from '../../server/ledger/transactions';
 import type { TableSettings } from '../../server/tables/settings';
 import { SEAT_TOGGLES } from '../../server/protocol/token-bucket';
 import { claimTable, type IntentStore } from '../../server/tables/store';
+import { historySourceOf, pokerStarsTextFor } from '../../server/http/hand-history';
 import { startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
@@ -60,6 +61,29 @@ describe('a command forwarded by another node (withDeadline)', () => {
     expect(await timely).toEqual({ ok: true });
     // Commands not forwarded keep no deadline.
     expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+  });
+});
+
+describe('the stored hand record', () => {
+  it('names the seats taken but not dealt in, for the history\'s "is sitting out" lines', async () => {
+    const { actor, clock } = await startActor(t, { maxSeats: 3 }, { sitOutHandsMax: 5 });
+    const users = await seedUsers(t.db, 3, 'record');
+    const callers = users.map((userId, i) => ({ userId, username: `rec${i}` }));
+    for (const [i, caller] of callers.entries()) {
+      await t.ledger.buyChips({ userId: caller.userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
+      expect((await actor.sit(caller, i, 100, uniqueKey())).ok).toBe(true);
+    }
+    expect(await actor.sitOut(callers[2]!)).toEqual({ ok: true });
+    await clock.advance(100, actor); // deal: seats 0 and 1
+    const toAct = actor.snapshot(null).view.toAct!;
+    expect(await actor.act(callers[toAct]!, 'fold', undefined, actor.seq)).toMatchObject({ ok: true });
+    await expect.poll(() => t.db.hand.count({ where: { tableId: actor.id } })).toBe(1);
+    const hand = await t.db.hand.findFirstOrThrow({ where: { tableId: actor.id } });
+    const record = hand.record as { players: { seat: number }[]; sittingOut: unknown };
+    expect(record.players.map((p) => p.seat).sort()).toEqual([0, 1]);
+    expect(record.sittingOut).toEqual([{ seat: 2, userId: callers[2]!.userId, username: 'rec2' }]);
+    const text = pokerStarsTextFor(historySourceOf(record)!, { id: hand.id, tableName: 'T', createdAt: hand.createdAt }, { kind: 'spectator' });
+    expect(text).toContain('Seat 3: rec2 (100 in chips) is sitting out');
   });
 });
 

@@ -10,6 +10,8 @@ export interface PsSeat {
   seat: number;
   name: string;
   stack: number;
+  /** "is sitting out": seated, not dealt in. */
+  sittingOut: boolean;
 }
 
 export interface PsPost {
@@ -161,7 +163,7 @@ function parseHeader(line: string): Pick<PsHand, 'id' | 'game' | 'currency' | 'e
 }
 
 const TABLE = /^Table '(.+)' (\d+)-max( \(Play Money\))? Seat #(\d+) is the button$/;
-const SEAT = new RegExp(`^Seat (\\d+): (.+) \\(${AMOUNT} in chips\\)$`);
+const SEAT = new RegExp(`^Seat (\\d+): (.+) \\(${AMOUNT} in chips\\)( is sitting out)?$`);
 const POST = new RegExp(`^(.+): posts (the ante|small blind|big blind) ${AMOUNT}( and is all-in)?$`);
 const DEALT = new RegExp(`^Dealt to (.+) ${CARDS}$`);
 const ACTION = new RegExp(`^(.+): (folds|checks|calls ${AMOUNT}|bets ${AMOUNT}|raises ${AMOUNT} to ${AMOUNT})( and is all-in)?$`);
@@ -257,7 +259,7 @@ export function parseHand(text: string): PsHand {
   const seats: PsSeat[] = [];
   while (SEAT.test(r.peek() ?? '')) {
     const m = SEAT.exec(r.next())!;
-    seats.push({ seat: Number(m[1]), name: m[2]!, stack: r.amount(m[3]!) });
+    seats.push({ seat: Number(m[1]), name: m[2]!, stack: r.amount(m[3]!), sittingOut: m[4] !== undefined });
   }
   const events: PsEvent[] = [];
   const board: string[] = [];

@@ -41,6 +41,30 @@ function playedHand(): { source: HistorySource; holes: string[][] } {
 const FACTS: HandFacts = { id: 123456789n, tableName: 'Main', createdAt: new Date('2026-12-03T13:38:00Z') };
 
 describe('hand history for a viewer', () => {
+  it('names a seat that sat out the hand by its username, as stored with the hand', () => {
+    const t = recordedTable({ variant: 'NLHE', maxSeats: 3, smallBlind: 1, bigBlind: 2 }, [100, 100, 80]);
+    let initial = t.initial;
+    const out = apply(initial, { type: 'sit_out', seat: 2 });
+    if (!out.ok) throw new Error(out.rejection.code);
+    initial = out.state;
+    const deck = makeDeck({ 0: 'AsAh', 1: 'KsKh' }, '2c 7d 9h Jc 3s', 0, 3);
+    let state = initial;
+    const commands: Command[] = [];
+    for (const command of [{ type: 'start_hand', handId: '7-13-e1', deck, button: 0 }, { type: 'act', seat: 0, action: 'fold' }] as Command[]) {
+      const r = apply(state, command);
+      if (!r.ok) throw new Error(r.rejection.code);
+      state = r.state;
+      commands.push(command);
+    }
+    const players = [0, 1].map((seat) => ({ seat, userId: 100 + seat, username: ['alice', 'bob'][seat] }));
+    const stored = { log: { initial, commands }, players, sittingOut: [{ seat: 2, userId: 102, username: 'carol' }], startedAt: '2026-12-03T13:37:00.000Z' };
+    const text = pokerStarsTextFor(historySourceOf(JSON.parse(JSON.stringify(stored)))!, FACTS, viewerOf([]));
+    expect(text.split('\n').slice(2, 5)).toEqual(['Seat 1: alice (100 in chips)', 'Seat 2: bob (100 in chips)', 'Seat 3: carol (80 in chips) is sitting out']);
+    // A hand stored before seats not dealt in were recorded: the seat is still listed, by its player id.
+    const old = pokerStarsTextFor(historySourceOf(JSON.parse(JSON.stringify({ ...stored, sittingOut: undefined })))!, FACTS, viewerOf([]));
+    expect(old).toContain('Seat 3: 102 (80 in chips) is sitting out');
+  });
+
   it('shows names, the viewer’s own cards and shown hands, never a folded hand', () => {
     const { source, holes } = playedHand();
     const forCarol = pokerStarsTextFor(source, FACTS, viewerOf([2]));

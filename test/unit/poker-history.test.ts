@@ -138,6 +138,32 @@ describe('the PokerStars text of a scripted hand', () => {
     expect(text.match(/^PokerStars Hand #/gm)).toHaveLength(1);
   });
 
+  it('lists a seat taken but not dealt in as PokerStars does: "is sitting out", in seat order (rules audit F4)', () => {
+    // Four seats; seat 2 sits out before the hand. Button 0: small blind 1, big blind 3.
+    let initial = table([1000, 1000, 700, 1000]);
+    initial = ok(initial, { type: 'sit_out', seat: 2 });
+    const deck = makeDeck({ 0: '7c2d', 1: 'KsKh', 3: 'AsAh' }, '2c 7d 9h Jc 3s', 0, 4);
+    const commands: Command[] = [{ type: 'start_hand', handId: 'H44', deck, button: 0 }];
+    let state = ok(initial, commands[0]!);
+    for (const text of ['fold', 'fold']) {
+      const command = actionFor(state, text);
+      commands.push(command);
+      state = ok(state, command);
+    }
+    const rec = { initial, commands, handNumber: '44', tableName: 'T', startedAt: '2026-07-01T12:00:00Z', names: { 0: 'ann', 1: 'bob', 2: 'cy', 3: 'dee' } };
+    const text = toPokerStarsText(rec, SPECTATOR);
+    expect(text.split('\n').slice(2, 6)).toEqual([
+      'Seat 1: ann (1000 in chips)',
+      'Seat 2: bob (1000 in chips)',
+      'Seat 3: cy (700 in chips) is sitting out',
+      'Seat 4: dee (1000 in chips)',
+    ]);
+    expect(text).not.toMatch(/cy:/); // no action, post or summary line for the seat not dealt in
+    const parsed = parseHand(text);
+    expect(parsed.seats.map((s) => [s.name, s.sittingOut])).toEqual([['ann', false], ['bob', false], ['cy', true], ['dee', false]]);
+    expect(checkChips(parsed).finalStacks.get('cy')).toBe(700);
+  });
+
   it('is the format, line by line', () => {
     const { initial, commands } = scriptedHand();
     const text = toPokerStarsText({ initial, commands, handNumber: '123456789', tableName: 'Alpha', startedAt: '2026-11-26T23:00:00Z' }, player(1));
@@ -459,7 +485,10 @@ function checkExport(played: PlayedHand, viewer: Viewer): void {
   expect(parsed.game).toBe(state.config.variant === 'PLO' ? 'Omaha Pot Limit' : "Hold'em No Limit");
   expect([parsed.smallBlind, parsed.bigBlind, parsed.currency]).toEqual([state.config.smallBlind, state.config.bigBlind, null]);
   expect([parsed.table, parsed.maxSeats, parsed.playMoney, parsed.button]).toEqual([rec.tableName, state.config.maxSeats, true, started.button + 1]);
-  expect(parsed.seats).toEqual(started.seats.map((s) => ({ seat: s.seat + 1, name: name(s.seat), stack: s.stack })).sort((a, b) => a.seat - b.seat));
+  // Every seat taken: those dealt in, and those not ("is sitting out") with their stacks before the hand.
+  const dealtIn = new Set(started.seats.map((s) => s.seat));
+  const notDealt = rec.initial.seats.flatMap((s, seat) => (s && !dealtIn.has(seat) ? [{ seat: seat + 1, name: name(seat), stack: s.stack, sittingOut: true }] : []));
+  expect(parsed.seats).toEqual([...started.seats.map((s) => ({ seat: s.seat + 1, name: name(s.seat), stack: s.stack, sittingOut: false })), ...notDealt].sort((a, b) => a.seat - b.seat));
   expect(parsed.events).toEqual(expectedEvents(played, viewer, name));
   expect(parsed.board).toEqual(result.board.map(cardToString));
   checkSummary(parsed, played, viewer, name);
