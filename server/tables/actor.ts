@@ -531,7 +531,7 @@ export class TableActor {
     if (this.settling) {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return Promise.resolve(errorAck('table/not_seated'));
-      return this.markLeaving(seat);
+      return this.markLeaving(seat, this.commandDeadline ?? undefined);
     }
     return this.command(async (commitBy) => {
       const seat = this.seats.seatOf(caller.userId);
@@ -539,7 +539,7 @@ export class TableActor {
       // The engine seats and unseats only between hands, so any leave during a
       // hand (even by a player who was not dealt in) waits for the boundary.
       if (isHandInProgress(this.game) || this.seats.get(seat)!.phase === 'joining') {
-        const marked = await this.markLeaving(seat);
+        const marked = await this.markLeaving(seat, commitBy);
         if (marked.ok && marked.pending) await this.sitOutSeat(seat);
         return marked;
       }
@@ -551,15 +551,17 @@ export class TableActor {
   /**
    * joining | seated -> leaving: its seat_intents row first (it survives a restart), then
    * memory. A failed write refuses the leave (`table/busy`: nothing changed, the client may
-   * ask again) instead of stopping the table, which would cancel everyone's hand.
+   * ask again) instead of stopping the table, which would cancel everyone's hand. So does a
+   * forwarded leave whose row is written after `commitBy` (its sender has answered "nothing
+   * happened"): the row is removed and the seat stays.
    */
-  private markLeaving(seat: number): Promise<Ack<{ pending: boolean }>> {
+  private markLeaving(seat: number, commitBy?: number): Promise<Ack<{ pending: boolean }>> {
     const record = this.seats.get(seat)!;
     if (record.phase === 'leaving') return Promise.resolve({ ok: true, pending: true });
     // A twin (asked again while the row is written) gets the same answer; a boundary that
     // comes meanwhile (a leave asked during a settlement, outside the mailbox) waits for it.
     if (!record.leaveStored) {
-      const stored = this.storeLeave(seat, record);
+      const stored = this.storeLeave(seat, record, commitBy);
       record.leaveStored = stored;
       const done = () => (record.leaveStored = undefined);
       void stored.then(done, done);
@@ -567,13 +569,18 @@ export class TableActor {
     return record.leaveStored;
   }
 
-  private async storeLeave(seat: number, record: SeatRecord): Promise<Ack<{ pending: boolean }>> {
+  private async storeLeave(seat: number, record: SeatRecord, commitBy?: number): Promise<Ack<{ pending: boolean }>> {
     let id: bigint;
     try {
       id = await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
     } catch (error) {
       this.deps.log.warn({ tableId: this.id, seat, error: (error as Error).message }, 'could not store a leave; refused');
       return errorAck('table/busy');
+    }
+    if (commitBy !== undefined && Date.now() > commitBy) {
+      this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded leave was stored after its deadline; withdrawn');
+      this.forgetIntent(this.deps.intents.remove(id));
+      return errorAck('table/unavailable');
     }
     // Asked while a settlement was on (outside the mailbox): the seat may have gone meanwhile.
     if (this.seats.get(seat) !== record) {

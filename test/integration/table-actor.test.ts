@@ -160,6 +160,30 @@ describe('a forwarded command started in time whose money transaction would comm
     expect(await wallets(callers[0]!.userId)).toEqual([before]);
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(0);
   });
+  it('a leave during a hand whose seat_intents row is written after the deadline is withdrawn: the seat stays', async () => {
+    let slow = false;
+    const { actor, clock, callers } = await setup({}, undefined, (real) => ({
+      ...real,
+      add: async (intent) => {
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
+        return real.add(intent);
+      },
+    }));
+    await clock.advance(100, actor); // deal
+    expect(actor.handInProgress()).toBe(true);
+    slow = true;
+    const leave = await actor.withDeadline(Date.now() + 150, () => actor.leave(callers[1]!));
+    slow = false;
+    expect(leave).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
+    expect(actor.snapshot(null).players.find((p) => p.seat === 1)).toMatchObject({ leaving: false });
+    // The hand ends: the seat is still there, its session open.
+    const toAct = actor.snapshot(null).view.toAct!;
+    expect(await actor.act(callers[toAct]!, 'fold', undefined, actor.seq)).toMatchObject({ ok: true });
+    await clock.advance(50, actor);
+    expect(actor.seatOf(callers[1]!.userId)).toBe(1);
+    expect(await t.db.seatSession.count({ where: { tableId: actor.id, userId: callers[1]!.userId, status: 'OPEN' } })).toBe(1);
+  });
 });
 
 /** Wallet balances of the users, in order. */
