@@ -1,13 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ActionKind, LegalActions } from '@poker';
+import { readChips } from '../chipsInput';
 import { formatChips } from '../money';
 import { send } from '../socket';
 import { toast } from '../store';
 
 // Fold / check / call / bet / raise, enabled only by the server's `legal`.
-// The slider and the amount box are clamped to the legal range; presets size
-// the bet from the pot and are clamped the same way (for PLO the server's
-// maxRaiseTo is already the pot limit). Pre-flop, opening sizes in big blinds
+// The slider and the presets are clamped to the legal range (for PLO the server's
+// maxRaiseTo is already the pot limit). The amount box is not: what is typed is
+// what the button says and sends, and a box that holds no legal amount (out of
+// range, not a whole number) disables the button and says why. Pre-flop, opening sizes in big blinds
 // sit beside the pot presets (a phone keeps Pot and leaves out ½ and ¾ pot there,
 // so the presets are one row of thumb-sized buttons: styles.css).
 
@@ -57,11 +59,17 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
     ];
   }, [pot, myBet, legal.callAmount, preflop, bigBlind]);
 
+  // The box is the truth: the slider and the presets write into it.
+  const typed = readChips(text, min, max);
+  const sized = canSize && typed.ok;
+  const allInSized = sized && legal.canAllIn && amount >= legal.allInTo;
   const betOrRaise = () => {
-    if (!canSize) return;
-    if (legal.canAllIn && amount >= legal.allInTo) return onAct('all_in');
+    if (!sized) return;
+    if (allInSized) return onAct('all_in');
     onAct(isBet ? 'bet' : 'raise', amount);
   };
+  // A call that takes the whole stack is the all-in: one button, not two doing the same.
+  const allInIsCall = legal.canCall && legal.allInAmount <= legal.callAmount;
   const checkOrCall = () => {
     if (legal.canCheck) onAct('check');
     else if (legal.canCall) onAct('call');
@@ -106,20 +114,24 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
             />
             <input
               ref={inputRef} className="amount-box" inputMode="numeric" value={text} aria-label={isBet ? 'Bet amount in chips' : 'Raise to, in chips'}
+              aria-invalid={!typed.ok} aria-describedby={typed.ok ? undefined : 'amount-problem'}
               onChange={(e) => {
-                setText(e.target.value.replace(/[^\d]/g, ''));
-                const n = Number(e.target.value.replace(/[^\d]/g, ''));
-                if (Number.isSafeInteger(n) && n >= min && n <= max) setAmount(n);
+                setText(e.target.value);
+                const read = readChips(e.target.value, min, max);
+                if (read.ok) setAmount(read.amount);
               }}
-              onBlur={() => set(Number(text) || min)}
+              onBlur={() => {
+                if (typed.ok) setText(String(typed.amount));
+              }}
               onKeyDown={(e) => {
                 if (e.key === 'Enter') {
-                  set(Number(text) || min);
+                  betOrRaise();
                   e.preventDefault();
                 }
               }}
             />
           </div>
+          {!typed.ok && <p className="amount-problem" id="amount-problem" role="alert" data-testid="amount-problem">{typed.problem}</p>}
         </div>
       )}
       <div className="action-buttons">
@@ -132,14 +144,14 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
           </button>
         ) : (
           <button className="btn btn-act act-call" disabled={busy || !legal.canCall} onClick={() => onAct('call')} aria-keyshortcuts="C">
-            Call {formatChips(legal.callAmount)} <kbd>C</kbd>
+            Call {formatChips(legal.callAmount)}{allInIsCall ? ' (all-in)' : ''} <kbd>C</kbd>
           </button>
         )}
         {canSize ? (
-          <button className="btn btn-act act-raise" disabled={busy} onClick={betOrRaise} aria-keyshortcuts="R">
-            {legal.canAllIn && amount >= legal.allInTo ? `All-in ${formatChips(legal.allInTo)}` : isBet ? `Bet ${formatChips(amount)}` : `Raise to ${formatChips(amount)}`} <kbd>R</kbd>
+          <button className="btn btn-act act-raise" disabled={busy || !sized} onClick={betOrRaise} aria-keyshortcuts="R">
+            {!sized ? (isBet ? 'Bet' : 'Raise') : allInSized ? `All-in ${formatChips(legal.allInTo)}` : isBet ? `Bet ${formatChips(amount)}` : `Raise to ${formatChips(amount)}`} <kbd>R</kbd>
           </button>
-        ) : legal.canAllIn ? (
+        ) : legal.canAllIn && !allInIsCall ? (
           <button className="btn btn-act act-raise" disabled={busy} onClick={() => onAct('all_in')} aria-keyshortcuts="A">
             All-in {formatChips(legal.allInTo)} <kbd>A</kbd>
           </button>
