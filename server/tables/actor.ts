@@ -540,7 +540,13 @@ export class TableActor {
       // hand (even by a player who was not dealt in) waits for the boundary.
       if (isHandInProgress(this.game) || this.seats.get(seat)!.phase === 'joining') {
         const marked = await this.markLeaving(seat, commitBy);
-        if (marked.ok && marked.pending) await this.sitOutSeat(seat);
+        if (marked.ok && marked.pending) {
+          await this.sitOutSeat(seat);
+          // On their turn: the hand is folded now (a player who leaves folds), not on a clock.
+          if (this.game.toAct === seat && isHandInProgress(this.game)) {
+            await this.step({ type: 'act', seat, action: 'fold' });
+          }
+        }
         return marked;
       }
       const out = await this.removeSeat(seat, 'left', commitBy);
@@ -943,6 +949,8 @@ export class TableActor {
       this.clock.disarm();
       return;
     }
+    // A seat leaving at the end of the hand folds as soon as its turn comes (onClockExpired).
+    if (this.seats.get(seat)?.phase === 'leaving') return this.clock.arm(seat, 0, false);
     const sittingOut = this.game.seats[seat]?.sittingOut ?? false;
     this.clock.arm(seat, sittingOut ? this.deps.settings.sittingOutTurnMs : this.table.actionTimeoutMs, false);
   }
@@ -955,6 +963,11 @@ export class TableActor {
       if (record && !sittingOut && this.clock.onMainClock(seat) && record.timeBankMs > 0) {
         this.clock.arm(seat, record.timeBankMs, true);
         this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
+        return;
+      }
+      // Its player asked to leave: the hand is folded, by them, not timed out.
+      if (record?.phase === 'leaving') {
+        await this.step({ type: 'act', seat, action: 'fold' });
         return;
       }
       this.seats.chargeTimeBank(seat, this.clock.usedTimeBank(seat));

@@ -73,6 +73,11 @@ async function headsUp(prefix: string, buyIn = 150): Promise<{ boss: TestClient;
   return { boss, table, alice, bob };
 }
 
+/** Of a heads-up table's two players (seats 0 and 1), the one whose turn it is not. */
+function notToAct(tableId: number, seat0: TestClient, seat1: TestClient): TestClient {
+  return s.server.registry.get(tableId)!.snapshot(null).view.toAct === 0 ? seat1 : seat0;
+}
+
 async function walletOf(client: TestClient): Promise<number> {
   const r = await client.http<{ balance: number }>('GET', '/api/wallet');
   return r.body.balance;
@@ -621,17 +626,22 @@ describe('9. a leave asked for during a hand is not forgotten by a restart', () 
   it('until it happens, sitting out, sitting in and topping up answer table/leave_pending', async () => {
     const { boss, table, alice, bob } = await headsUp('pending');
     await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
-    expect(await alice.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
+    // The player not to act leaves (a leave on one's own turn folds the hand at once).
+    const leaver = notToAct(table.id, alice, bob);
+    expect(await leaver.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
     for (const [event, payload] of [['table:sit_out', {}], ['table:sit_in', {}], ['table:top_up', { amount: 10 }]] as const) {
-      expect(await alice.emit(event, { tableId: table.id, ...payload }), event).toMatchObject({ ok: false, error: { code: 'table/leave_pending' } });
+      expect(await leaver.emit(event, { tableId: table.id, ...payload }), event).toMatchObject({ ok: false, error: { code: 'table/leave_pending' } });
     }
     for (const c of [boss, alice, bob]) c.close();
   });
 
   it('the player is cashed out by the restarted server', async () => {
-    const { boss, table, alice: kate, bob: liam } = await headsUp('leave');
-    await kate.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    const { boss, table, alice, bob } = await headsUp('leave');
+    await alice.until(() => (s.server.registry.get(table.id)?.handInProgress() ?? false), 5_000, 'a hand');
+    const kate = notToAct(table.id, alice, bob);
+    const liam = kate === alice ? bob : alice;
     expect(await kate.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
+    expect(s.server.registry.get(table.id)!.handInProgress()).toBe(true);
     for (const c of [boss, kate, liam]) c.close();
     await s.server.close(0);
     s = await startTestServer({ database: s.t });

@@ -64,6 +64,31 @@ describe('a command forwarded by another node (withDeadline)', () => {
   });
 });
 
+describe('a leave during a hand', () => {
+  it('folds the hand as the player\'s own fold, at once on their turn, not on a clock as a time-out (journey audit)', async () => {
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const other = 1 - toAct;
+    // Not on their turn: the leave waits; when the turn comes, it folds without waiting.
+    expect(await actor.leave(callers[other]!)).toMatchObject({ ok: true, pending: true });
+    expect(await actor.act(callers[toAct]!, 'call', undefined, actor.seq)).toMatchObject({ ok: true });
+    await clock.advance(0, actor);
+    const actions = rec.events(0).filter((e) => e.type === 'action') as { seat: number; action: string; timedOut: boolean }[];
+    expect(actions.at(-1)).toMatchObject({ seat: other, action: 'fold', timedOut: false });
+    expect(actor.handInProgress()).toBe(false);
+  });
+
+  it('on their own turn: folded at once', async () => {
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    expect(await actor.leave(callers[toAct]!)).toMatchObject({ ok: true, pending: true });
+    const actions = rec.events(0).filter((e) => e.type === 'action') as { seat: number; action: string; timedOut: boolean }[];
+    expect(actions.at(-1)).toMatchObject({ seat: toAct, action: 'fold', timedOut: false });
+  });
+});
+
 describe('the stored hand record', () => {
   it('names the seats taken but not dealt in, for the history\'s "is sitting out" lines', async () => {
     const { actor, clock } = await startActor(t, { maxSeats: 3 }, { sitOutHandsMax: 5 });
@@ -414,10 +439,9 @@ describe('table actor', () => {
     // The hand is the same one, and it goes on.
     expect(actor.snapshot(null).view.handId).toBe(hand);
     expect(await actor.act(callers[toAct]!, 'call', undefined, actor.seq)).toMatchObject({ ok: true });
+    // Now on the leaver's turn: the leave is stored, the hand folded at once, and the boundary
+    // cashes the seat out.
     expect(await actor.leave(callers[other]!)).toMatchObject({ ok: true, pending: true });
-    expect(actor.players().find((p) => p.seat === other)!.leaving).toBe(true);
-    expect(await t.db.seatIntent.count({ where: { kind: 'LEAVE', seatSession: { tableId: actor.id } } })).toBe(1);
-    // The hand ends (the leaver folds at their turn): the boundary cashes the seat out.
     await actor.idle();
     const turn = actor.snapshot(null).view.toAct;
     if (turn !== null) await actor.act(callers[turn]!, 'fold', undefined, actor.seq);
