@@ -200,7 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deps: HttpDeps = {
     db, ledger, config, registry: realtime.tables(), metrics, log,
     notifier: {
-      walletChanged: (userId, balance) => realtime.output.walletChanged(userId, balance),
+      walletChanged: (userId, balance, adjustment) => realtime.output.walletChanged(userId, balance, adjustment),
       disconnectSession: (sessionId) => realtime.fanout.disconnectSession(sessionId),
       disconnectUser: (userId) => realtime.fanout.disconnectUser(userId),
     },

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { api, type User, type WalletResponse } from './api';
+import { formatChips } from './money';
 import { getSocket, reconnectSocket } from './socket';
 
 // App-wide state that is not a table: who is logged in, the wallet balance
@@ -80,8 +81,11 @@ export function listenForSessionEnd(): void {
 }
 
 export function listenForBalance(): void {
-  getSocket().on('wallet:balance', (payload: { balance: number }) => {
+  getSocket().on('wallet:balance', (payload: { balance: number; adjustment?: { amount: number; reason: string } }) => {
     session.set((s) => ({ ...s, balance: payload.balance }));
+    // An admin changed the balance: say by how much, and why (the reason of the audit trail).
+    const a = payload.adjustment;
+    if (a) toast(`An admin ${a.amount >= 0 ? 'credited' : 'debited'} your wallet ${formatChips(Math.abs(a.amount))} chips: ${a.reason}`, a.amount >= 0 ? 'info' : 'warning');
   });
 }
 

@@ -82,7 +82,8 @@ async function adjust(deps: HttpDeps, request: FastifyRequest, reply: FastifyRep
   if (!result.ok) return sendLedgerError(reply, result.error);
   const { transferId, walletBalance, replayed } = result.value;
   // A replay answers with the first result; its balance is history, not news for the sockets.
-  if (!replayed) deps.notifier.walletChanged(body.userId, walletBalance);
+  // The player hears of it, with the amount and the reason (the audit row's), wherever they are.
+  if (!replayed) deps.notifier.walletChanged(body.userId, walletBalance, { amount: BigInt(body.amount), reason: body.reason.trim() });
   deps.log.info({ adminUserId, userId: body.userId, amount: body.amount, transferId: transferId.toString(), replayed }, 'chips adjusted');
   return { ok: true, transferId: transferId.toString(), balance: jsonNumber(walletBalance), replayed };
 }

@@ -113,7 +113,10 @@ export function createFanout(io: Server, remote: RemoteView | null = null): Fano
     equity: (tableId, frame) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableEquity, frame),
     notice: (userId, notice) => io.to(`user:${userId}`).emit(SERVER_EVENTS.tableNotice, notice),
     tableNotice: (tableId, notice) => io.to(`table:${tableId}`).emit(SERVER_EVENTS.tableNotice, notice),
-    walletChanged: (userId, balance) => io.to(`user:${userId}`).emit(SERVER_EVENTS.walletBalance, { balance: chipsForJson(balance) }),
+    walletChanged: (userId, balance, adjustment) => io.to(`user:${userId}`).emit(SERVER_EVENTS.walletBalance, {
+      balance: chipsForJson(balance),
+      ...(adjustment ? { adjustment: { amount: chipsForJson(adjustment.amount), reason: adjustment.reason } } : {}),
+    }),
     seatChanged: (userId, tableId, seated) => {
       applySeat(userId, tableId, seated);
       remote?.seatChanged(userId, tableId, seated);

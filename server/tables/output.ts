@@ -14,9 +14,16 @@ export interface TableOutput {
   tableNotice(tableId: number, notice: TableNotice): void;
   /** A user took or gave up a seat: their sockets stop or start getting spectator frames. */
   seatChanged(userId: number, tableId: number, seated: boolean): void;
-  walletChanged(userId: number, balance: bigint): void;
+  /** `adjustment`: an admin's adjustment made the change (the player is told its amount and reason). */
+  walletChanged(userId: number, balance: bigint, adjustment?: WalletAdjustment): void;
   /** Whether the user has a socket open now (a rebuilt table deals such players in at once). */
   isConnected?(userId: number): boolean;
   /** How many watch the table without a seat (its spectators room). */
   spectators?(tableId: number): number;
+}
+
+/** An admin's adjustment of a wallet, as its owner is told of it. */
+export interface WalletAdjustment {
+  amount: bigint;
+  reason: string;
 }

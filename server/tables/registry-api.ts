@@ -2,6 +2,7 @@
 // registry (server/tables/registry.ts); the HTTP layer never touches actors.
 import type { LobbyTable, Result } from '../protocol';
 import type { Variant } from '../poker';
+import type { WalletAdjustment } from './output';
 
 export interface CreateTableInput {
   name: string;
@@ -32,7 +33,7 @@ export interface TableRegistryApi {
 
 /** Pushes to a user's open sockets (wallet balance changes, for example). */
 export interface UserNotifier {
-  walletChanged(userId: number, balance: bigint): void;
+  walletChanged(userId: number, balance: bigint, adjustment?: WalletAdjustment): void;
   /** Closes the sockets authenticated by this session (sessions.id): logout. */
   disconnectSession(sessionId: string): void;
   /** Closes every socket of the user: password change. */

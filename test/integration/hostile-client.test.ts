@@ -566,6 +566,25 @@ describe('9. the smaller holes', () => {
     for (const c of [boss, ivan]) c.close();
   });
 
+  it("an admin's adjustment is pushed to the player's sockets with its amount and reason; a replay and other users hear nothing (journey audit)", async () => {
+    const boss = await admin();
+    const [kim, lou] = [await player(), await player()];
+    const adjustments = (c: TestClient) => c.received.filter((r) => r.event === 'wallet:balance').map((r) => JSON.parse(r.json) as { balance: number; adjustment?: unknown }).filter((p) => p.adjustment);
+    const key = uniqueKey();
+    const credit = { userId: kim.userId, amount: 500, reason: '  Goodwill credit  ', idempotencyKey: key };
+    expect((await boss.http('POST', '/api/admin/adjustments', credit)).status).toBe(200);
+    await kim.until(() => adjustments(kim).length === 1, 5_000, 'the adjustment pushed');
+    expect(adjustments(kim)[0]).toEqual({ balance: (await walletOf(kim)), adjustment: { amount: 500, reason: 'Goodwill credit' } });
+    expect((await boss.http('POST', '/api/admin/adjustments', credit)).status).toBe(200); // a replay: nothing new
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: kim.userId, amount: -200, reason: 'Correction', idempotencyKey: uniqueKey() })).status).toBe(200);
+    await kim.until(() => adjustments(kim).length === 2, 5_000, 'the debit pushed');
+    expect(adjustments(kim)[1]).toMatchObject({ adjustment: { amount: -200, reason: 'Correction' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(adjustments(kim)).toHaveLength(2);
+    expect(adjustments(lou)).toEqual([]);
+    for (const c of [boss, kim, lou]) c.close();
+  });
+
   it('state-changing requests and socket handshakes from another origin are refused; security headers are set', async () => {
     const judy = await player();
     const evil = await fetch(`${s.url}/api/wallet/buy-chips`, {
