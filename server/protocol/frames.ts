@@ -86,6 +86,8 @@ export interface TableSnapshot {
   waitlist: WaitlistPublic;
   /** The pauses this table keeps between hands and streets: its own where an admin set them, else the server's. */
   timing: TableTiming;
+  /** An admin's close under way: at the end of the hand ('boundary') or at once ('now'); null: none. */
+  closing: 'boundary' | 'now' | null;
 }
 
 /**
@@ -166,7 +168,7 @@ export interface PrivateFrame {
 
 export interface TableNotice {
   tableId: number;
-  kind: 'hand_cancelled' | 'paused' | 'resumed' | 'sat_out' | 'removed' | 'closed' | 'info' | 'seat_offered' | 'waitlist';
+  kind: 'hand_cancelled' | 'paused' | 'resumed' | 'sat_out' | 'removed' | 'closing' | 'closed' | 'info' | 'seat_offered' | 'waitlist';
   message: string;
   /** seat_offered (to that player only): the seat held for them, until `deadline` (epoch ms). */
   seat?: number;

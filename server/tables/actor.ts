@@ -712,6 +712,7 @@ export class TableActor {
       actionTimeoutMs: t.actionTimeoutMs,
       waitlist: this.waitlist.publicView(),
       timing: this.timing(),
+      closing: this.closeRequest,
     };
   }
 
@@ -1171,10 +1172,18 @@ export class TableActor {
     }
     this.deps.output.seatChanged(record.userId, this.id, false);
     if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
+    if (out.ok && why === 'closed') this.closedCashOut(record.userId, out.value.amount);
     if (dropped) this.topUpsCancelled(record.userId, why);
     this.deps.log.info({ tableId: this.id, seat, userId: record.userId, why }, 'seat removed');
     this.waitlist.seatsChanged();
     return { ok: true, amount: out.ok ? Number(out.value.amount) : 0 };
+  }
+
+  /** Tells a player cashed out by an admin's close how many chips went back to their wallet. */
+  private closedCashOut(userId: number, amount: bigint): void {
+    this.deps.output.notice(userId, {
+      tableId: this.id, kind: 'info', message: `The table is closing: ${amount.toLocaleString('en-US')} chips went back to your wallet.`,
+    });
   }
 
   /** Tells a player who leaves with top-ups still queued that they were not applied (no chip of them moved). */
@@ -1367,8 +1376,15 @@ export class TableActor {
    * open. Sits are refused from the moment this is called.
    */
   close(options: { now?: boolean } = {}): Promise<{ pending: boolean }> {
+    const first = !this.closing;
     this.closing = true;
     if (options.now) this.closeMode = 'now';
+    // Everyone at the table hears of a close that waits for the hand to end (once).
+    if (first && !options.now && isHandInProgress(this.game)) {
+      this.deps.output.tableNotice(this.id, {
+        tableId: this.id, kind: 'closing', message: 'This table closes at the end of this hand: every seat is cashed out to its wallet then.',
+      });
+    }
     return this.enqueue(async () => {
       await this.closeStep();
       return { pending: !this.stopped };
@@ -1403,6 +1419,7 @@ export class TableActor {
       this.seats.remove(seat);
       this.deps.output.seatChanged(record.userId, this.id, false);
       if (out.ok) this.deps.output.walletChanged(record.userId, out.value.walletBalance);
+      if (out.ok) this.closedCashOut(record.userId, out.value.amount);
       if (record.intents.some((i) => i.kind === 'top_up')) this.topUpsCancelled(record.userId, 'closed');
     }
     await this.finishClose();

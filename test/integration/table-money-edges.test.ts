@@ -285,11 +285,22 @@ describe('closing a table strands nothing', () => {
     const { h, callers } = await seatedTable();
     await requestClose(t.db, h.table.id);
     expect(await h.actor.close()).toEqual({ pending: true });
+    // Everyone hears the close is coming (once), and a snapshot (a reload) says so too.
+    expect(h.rec.notices.filter((n) => n.kind === 'closing')).toHaveLength(1);
+    expect(h.actor.snapshot(null).closing).toBe('boundary');
+    expect(await h.actor.close()).toEqual({ pending: true });
+    expect(h.rec.notices.filter((n) => n.kind === 'closing')).toHaveLength(1);
     const sit = await h.actor.sit((await players(1))[0]!, 1, 100, uniqueKey());
     expect(sit.ok ? 'ok' : sit.error.code).toBe('table/closed');
+    // Chips at the table: stacks and what is in the pot (a fold before the flop pays no rake).
+    const atTable = h.actor.snapshot(null).view.seats.reduce((sum, seat) => sum + (seat ? seat.stack + seat.committed : 0), 0);
     await foldHand(h, callers);
     await expectClosed(h.table.id, callers, 2_000n);
     expect(h.rec.notices.map((n) => n.kind)).toContain('closed');
+    // Each player is told what went back to their wallet.
+    const told = h.rec.notices.filter((n) => n.kind === 'info' && n.message.startsWith('The table is closing:')).map((n) => Number(n.message.match(/([\d,]+) chips/)![1]!.replace(/,/g, '')));
+    expect(told.reduce((a, b) => a + b, 0)).toBe(atTable);
+    expect(told).toHaveLength(callers.length);
   });
 
   it('now: the live hand is voided and every player gets their pre-hand stack back', async () => {
@@ -366,17 +377,22 @@ describe('recovery leaves no seat the table does not seat', () => {
     const callers = await players(2);
     for (const [i, c] of callers.entries()) await h.actor.sit(c, i, 100, uniqueKey());
     await h.clock.advance(100, h.actor);
-    expect(await h.actor.leave(callers[0]!)).toMatchObject({ ok: true, pending: true });
+    // The player not to act leaves (on one's own turn a leave folds the hand at once) and the
+    // other tops up; the hand is still on when the server stops.
+    const toAct = h.actor.snapshot(null).view.toAct!;
+    const [leaver, stayer] = [callers[1 - toAct]!, callers[toAct]!];
+    expect(await h.actor.leave(leaver)).toMatchObject({ ok: true, pending: true });
     const key = uniqueKey('top');
-    expect(await h.actor.topUp(callers[1]!, 50, key)).toMatchObject({ ok: true, pending: true });
+    expect(await h.actor.topUp(stayer, 50, key)).toMatchObject({ ok: true, pending: true });
+    expect(h.actor.handInProgress()).toBe(true);
     const next = await restart(h);
-    expect(next.actor.seatOf(callers[0]!.userId)).toBeNull();
-    expect(await wallet(callers[0]!.userId)).toBe(1_000n);
-    expect(next.actor.memoryStacks()).toEqual([{ seat: 1, seatSessionId: expect.any(BigInt), stack: 150 }]);
+    expect(next.actor.seatOf(leaver.userId)).toBeNull();
+    expect(await wallet(leaver.userId)).toBe(1_000n);
+    expect(next.actor.memoryStacks()).toEqual([{ seat: toAct, seatSessionId: expect.any(BigInt), stack: 150 }]);
     await expectMemoryEqualsLedger(next.actor);
     await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: h.table.id } } })).toBe(0); // deleted once applied (not awaited in the mailbox)
     // Replaying the top-up now is answered with its first result and adds nothing.
-    expect(await next.actor.topUp(callers[1]!, 50, key)).toMatchObject({ ok: true, stack: 150 });
+    expect(await next.actor.topUp(stayer, 50, key)).toMatchObject({ ok: true, stack: 150 });
     await expectMemoryEqualsLedger(next.actor);
     next.actor.stop();
   });
