@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable, type ReconcileReport } from '@protocol';
 import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
+import { getSocket, send } from '../socket';
 import { toast } from '../store';
 import { RequireUser } from './RequireUser';
 
@@ -315,13 +316,38 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   return <div><dt>{label}</dt><dd data-testid={testId}>{value}</dd></div>;
 }
 
+/**
+ * The tables as the lobby has them, live: the lobby's own feed (`lobby:subscribe`, then a
+ * `lobby:tables` push whenever seats, waiting lists or a close change), so seat counts follow
+ * sits and leaves without a reload. Resubscribed after a reconnect, as the lobby page does.
+ */
+function useLiveTables(): LobbyTable[] | null {
+  const [tables, setTables] = useState<LobbyTable[] | null>(null);
+  useEffect(() => {
+    const socket = getSocket();
+    const subscribe = () => {
+      void send<'lobby:subscribe', { tables: LobbyTable[] }>('lobby:subscribe', {}).then((ack) => {
+        if (ack.ok) setTables(ack.tables);
+      });
+    };
+    socket.on('lobby:tables', setTables);
+    socket.on('connect', subscribe);
+    if (socket.connected) subscribe();
+    return () => {
+      socket.off('lobby:tables', setTables);
+      socket.off('connect', subscribe);
+      if (socket.connected) void send('lobby:unsubscribe', {});
+    };
+  }, []);
+  return tables;
+}
+
 function TablesTab() {
-  const [tables, setTables] = useState<LobbyTable[]>([]);
+  const tables = useLiveTables();
   // The two timings left blank: the table follows the server's settings.
   const [form, setForm] = useState({ name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200', showdownHoldMs: '', runOutStreetMs: '' });
   const [error, setError] = useState<string | null>(null);
-  const load = async () => setTables((await api<{ tables: LobbyTable[] }>('GET', '/api/tables')).tables);
-  useEffect(() => void load(), []);
+  const [closing, setClosing] = useState<LobbyTable | null>(null);
   const create = async (event: FormEvent) => {
     event.preventDefault();
     const n = (k: keyof typeof form) => Number(form[k]);
@@ -336,19 +362,8 @@ function TablesTab() {
       });
       toast(`Table ${form.name} created.`, 'success');
       setError(null);
-      void load();
     } catch (e) {
       setError(errorText(e));
-    }
-  };
-  const close = async (t: LobbyTable) => {
-    if (!window.confirm(`Close ${t.name}? Players are cashed out at the end of the hand.`)) return;
-    try {
-      await api('POST', `/api/admin/tables/${t.id}/close`, {});
-      toast(`${t.name} is closing.`, 'info');
-      void load();
-    } catch (e) {
-      toast(errorText(e), 'error');
     }
   };
   const field = (k: keyof typeof form, label: string, placeholder?: string) => (
@@ -362,15 +377,23 @@ function TablesTab() {
           <table className="data-table" aria-label="Tables">
             <thead><tr><th>Name</th><th>Game</th><th>Seats</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
-              {tables.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td><td>{t.variant} {t.smallBlind}/{t.bigBlind}</td><td>{t.seatsTaken}/{t.maxSeats}</td><td>{t.status}</td>
-                  <td>{t.status === 'OPEN' && <button className="btn btn-danger btn-sm" onClick={() => void close(t)}>Close</button>}</td>
+              {(tables ?? []).map((t) => (
+                <tr key={t.id} data-testid={`admin-table-${t.id}`}>
+                  <td>{t.name}</td><td>{t.variant} {t.smallBlind}/{t.bigBlind}</td><td data-testid="admin-table-seats">{t.seatsTaken}/{t.maxSeats}</td>
+                  {/* A table leaves the list once closed: CLOSED here is a close still finishing. */}
+                  <td>{t.status === 'OPEN' ? 'Open' : 'Closing'}</td>
+                  <td>
+                    <button className="btn btn-danger btn-sm" onClick={() => setClosing(t)} aria-label={`${t.status === 'OPEN' ? 'Close' : 'Close now'} ${t.name}`}>
+                      {t.status === 'OPEN' ? 'Close' : 'Close now'}
+                    </button>
+                  </td>
                 </tr>
               ))}
+              {tables?.length === 0 && <tr><td colSpan={5} className="muted">No tables.</td></tr>}
             </tbody>
           </table>
         </div>
+        {closing && <CloseTableBox key={closing.id} table={closing} onDone={() => setClosing(null)} />}
       </section>
       <section className="panel">
         <h2>New table</h2>
@@ -390,6 +413,41 @@ function TablesTab() {
           <button className="btn btn-gold" type="submit">Create table</button>
         </form>
       </section>
+    </div>
+  );
+}
+
+/**
+ * The two closes the server has (POST /api/admin/tables/:id/close): at the end of the hand,
+ * or at once with the live hand voided (`now`). A table already closing at the end of its
+ * hand can still be closed at once (the server takes that escalation once).
+ */
+function CloseTableBox({ table, onDone }: { table: LobbyTable; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const pending = table.status !== 'OPEN';
+  const close = async (now: boolean) => {
+    setBusy(true);
+    try {
+      const r = await api<{ pending: boolean }>('POST', `/api/admin/tables/${table.id}/close`, now ? { now: true } : {});
+      toast(r.pending ? `${table.name} closes at the end of the hand.` : `${table.name} is closed; its players were cashed out.`, 'info');
+      onDone();
+    } catch (e) {
+      toast(errorText(e), 'error');
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="confirm-box" role="alertdialog" aria-label={`Close ${table.name}`}>
+      <p><strong>Close {table.name}?</strong> No one can sit down from now on, and every player is cashed out to their wallet.</p>
+      <ul className="small">
+        {!pending && <li><strong>At the end of the hand</strong>: the hand being played finishes and is paid as usual; then the table closes.</li>}
+        <li><strong>Now, voiding the hand</strong>: the hand being played is called off and every stack goes back to what it was before it; the table closes at once.</li>
+      </ul>
+      <div className="row gap wrap">
+        <button type="button" className="btn btn-ghost" onClick={onDone} disabled={busy}>Cancel</button>
+        {!pending && <button type="button" className="btn btn-danger" onClick={() => void close(false)} disabled={busy}>Close at the end of the hand</button>}
+        <button type="button" className="btn btn-danger" onClick={() => void close(true)} disabled={busy}>Close now, voiding the hand</button>
+      </div>
     </div>
   );
 }

