@@ -69,4 +69,31 @@ describe('admin and wallet forms in the browser', () => {
     await expect.poll(() => boss.getByTestId(`admin-table-${room.tableId}`).count(), { timeout: 5_000 }).toBe(0);
     expect(postsTo(`/api/admin/tables/${room.tableId}/close`).map((p) => p.body)).toEqual([{ now: true }]);
   });
+
+  it('Admin → New table: plain errors on their fields before anything is sent, a name of at most 64, one POST on a double-click, an empty form after a create', async () => {
+    const form = boss.locator('section:has(h2:text-is("New table")) form');
+    const fieldOf = (label: string) => form.locator(`label:has(.field-label:text-is("${label}"))`);
+    const input = (label: string) => fieldOf(label).locator('input');
+    const errorOf = (label: string) => fieldOf(label).locator('.field-error');
+    expect(await input('Name').getAttribute('maxlength')).toBe('64');
+    await input('Small blind').fill('1.5');
+    await form.getByRole('button', { name: 'Create table' }).click();
+    expect(await errorOf('Name').textContent()).toBe('A name of 1 to 64 characters, on one line.');
+    expect(await errorOf('Small blind').textContent()).toBe('A whole number of chips, 1 or more.');
+    expect(postsTo('/api/admin/tables')).toEqual([]);
+
+    // The server's own refusal of a name is said as a sentence, on the name.
+    await input('Small blind').fill('1');
+    await input('Name').fill('Zero\u200bWidth');
+    await form.getByRole('button', { name: 'Create table' }).click();
+    await expect.poll(() => errorOf('Name').textContent()).toBe('The name must not contain invisible characters (zero-width space, direction marks, ...).');
+
+    const name = `Forms ${Date.now() % 100000}`;
+    await input('Name').fill(name);
+    await form.getByRole('button', { name: 'Create table' }).dblclick();
+    await expect.poll(() => form.getByTestId('table-created').textContent()).toMatch(new RegExp(`^Created ${name} \\(table \\d+\\)\\.$`));
+    expect(postsTo('/api/admin/tables').map((p) => p.body.name)).toEqual(['Zero\u200bWidth', name]);
+    expect(await input('Name').inputValue()).toBe('');
+    await boss.getByRole('row', { name: new RegExp(name) }).waitFor();
+  });
 });

@@ -344,31 +344,7 @@ function useLiveTables(): LobbyTable[] | null {
 
 function TablesTab() {
   const tables = useLiveTables();
-  // The two timings left blank: the table follows the server's settings.
-  const [form, setForm] = useState({ name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200', showdownHoldMs: '', runOutStreetMs: '' });
-  const [error, setError] = useState<string | null>(null);
   const [closing, setClosing] = useState<LobbyTable | null>(null);
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    const n = (k: keyof typeof form) => Number(form[k]);
-    const timing = timingFields(form.showdownHoldMs, form.runOutStreetMs);
-    if (typeof timing === 'string') {
-      setError(timing);
-      return;
-    }
-    try {
-      await api('POST', '/api/admin/tables', {
-        name: form.name, variant: form.variant, maxSeats: n('maxSeats'), smallBlind: n('smallBlind'), bigBlind: n('bigBlind'), minBuyIn: n('minBuyIn'), maxBuyIn: n('maxBuyIn'), ...timing,
-      });
-      toast(`Table ${form.name} created.`, 'success');
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
-  const field = (k: keyof typeof form, label: string, placeholder?: string) => (
-    <label className="field compact"><span className="field-label">{label}</span><input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} inputMode={k === 'name' ? 'text' : 'numeric'} placeholder={placeholder} /></label>
-  );
   return (
     <div className="page-grid">
       <section className="panel">
@@ -395,25 +371,132 @@ function TablesTab() {
         </div>
         {closing && <CloseTableBox key={closing.id} table={closing} onDone={() => setClosing(null)} />}
       </section>
-      <section className="panel">
-        <h2>New table</h2>
-        <form className="form-grid" onSubmit={create}>
-          {field('name', 'Name')}
-          <label className="field compact"><span className="field-label">Game</span>
-            <select value={form.variant} onChange={(e) => setForm({ ...form, variant: e.target.value })}><option value="NLHE">NL Hold'em</option><option value="PLO">PL Omaha</option></select>
-          </label>
-          {field('maxSeats', 'Seats (2–10)')}
-          {field('smallBlind', 'Small blind')}
-          {field('bigBlind', 'Big blind')}
-          {field('minBuyIn', 'Min buy-in')}
-          {field('maxBuyIn', 'Max buy-in')}
-          {field('showdownHoldMs', `Showdown hold, ms (0–${SHOWDOWN_HOLD_MS_MAX})`, 'server default')}
-          {field('runOutStreetMs', `All-in run-out, ms a street (0–${RUN_OUT_STREET_MS_MAX})`, 'server default')}
-          {error && <p className="form-error" role="alert">{error}</p>}
-          <button className="btn btn-gold" type="submit">Create table</button>
-        </form>
-      </section>
+      <NewTableForm />
     </div>
+  );
+}
+
+/** What the server allows (server/http/lobby.ts createTableSchema, docs/http-api.md). */
+const TABLE_NAME_LENGTH_MAX = 64;
+const TABLE_SEATS_MIN = 2;
+const TABLE_SEATS_MAX = 10;
+/** Chips are whole numbers; 15 digits stay below 2^53 - 1. */
+const CHIPS_TEXT = /^\d{1,15}$/;
+
+const BLANK_TABLE = { name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200', showdownHoldMs: '', runOutStreetMs: '' };
+type TableForm = typeof BLANK_TABLE;
+type TableField = Exclude<keyof TableForm, 'variant'>;
+type TableErrors = Partial<Record<TableField | 'form', string>>;
+
+/** Each field's rule, said as the admin reads it: the client's refusal, and a server refusal of that field. */
+const TABLE_FIELD_RULES: Record<TableField, string> = {
+  name: `A name of 1 to ${TABLE_NAME_LENGTH_MAX} characters, on one line.`,
+  maxSeats: `A whole number of seats from ${TABLE_SEATS_MIN} to ${TABLE_SEATS_MAX}.`,
+  smallBlind: 'A whole number of chips, 1 or more.',
+  bigBlind: 'A whole number of chips, at least the small blind.',
+  minBuyIn: 'A whole number of chips, more than the big blind.',
+  maxBuyIn: 'A whole number of chips, at least the minimum buy-in.',
+  showdownHoldMs: `Whole milliseconds from 0 to ${SHOWDOWN_HOLD_MS_MAX}, or blank for the server's setting.`,
+  runOutStreetMs: `Whole milliseconds from 0 to ${RUN_OUT_STREET_MS_MAX}, or blank for the server's setting.`,
+};
+
+/**
+ * The create request from the form, or the fields it cannot send, each with its rule: the
+ * server's limits checked here first, so that the admin reads a sentence, not a schema path.
+ */
+function tableRequest(form: TableForm): { body: Record<string, unknown> } | { errors: TableErrors } {
+  const errors: TableErrors = {};
+  const name = form.name.trim();
+  // One line: no control character, nor the line and paragraph separators.
+  if (name.length === 0 || name.length > TABLE_NAME_LENGTH_MAX || /[\p{Cc}\u2028\u2029]/u.test(name)) errors.name = TABLE_FIELD_RULES.name;
+  const chips = (k: 'maxSeats' | 'smallBlind' | 'bigBlind' | 'minBuyIn' | 'maxBuyIn') => (CHIPS_TEXT.test(form[k].trim()) ? Number(form[k].trim()) : NaN);
+  const [seats, small, big, minBuyIn, maxBuyIn] = [chips('maxSeats'), chips('smallBlind'), chips('bigBlind'), chips('minBuyIn'), chips('maxBuyIn')];
+  if (!(seats >= TABLE_SEATS_MIN && seats <= TABLE_SEATS_MAX)) errors.maxSeats = TABLE_FIELD_RULES.maxSeats;
+  if (!(small >= 1)) errors.smallBlind = TABLE_FIELD_RULES.smallBlind;
+  if (!(big >= 1 && (Number.isNaN(small) || big >= small))) errors.bigBlind = TABLE_FIELD_RULES.bigBlind;
+  if (!(minBuyIn >= 1 && (Number.isNaN(big) || minBuyIn > big))) errors.minBuyIn = TABLE_FIELD_RULES.minBuyIn;
+  if (!(maxBuyIn >= 1 && (Number.isNaN(minBuyIn) || maxBuyIn >= minBuyIn))) errors.maxBuyIn = TABLE_FIELD_RULES.maxBuyIn;
+  const timing = timingFields(form.showdownHoldMs, form.runOutStreetMs);
+  if ('field' in timing) errors[timing.field] = TABLE_FIELD_RULES[timing.field];
+  if (Object.keys(errors).length > 0 || 'field' in timing) return { errors };
+  return { body: { name, variant: form.variant, maxSeats: seats, smallBlind: small, bigBlind: big, minBuyIn, maxBuyIn, ...timing } };
+}
+
+/**
+ * A refusal of the server, placed on its field: a schema message is "<field>: <what>"; the
+ * name's own rules (invisible or control characters, a taken name) are readable as they come,
+ * any other field's is its rule.
+ */
+function tableErrorsOf(error: unknown): TableErrors {
+  const text = errorText(error);
+  if (error instanceof ApiError && error.code === 'request/invalid' && /name exists/.test(text)) return { name: 'A table with that name exists (names are unique, whatever their case).' };
+  const match = /^(\w+): (.+)$/s.exec(text);
+  const field = match?.[1] as TableField | undefined;
+  if (!match || !field || !(field in TABLE_FIELD_RULES)) return { form: text };
+  const what = match[2]!.replace(/\.$/, '');
+  if (field === 'name' && what.startsWith('must ')) return { name: `The name ${what}.` };
+  if (field === 'name' && what.startsWith('spaces ')) return { name: `In a name, ${what}.` };
+  return { [field]: TABLE_FIELD_RULES[field] };
+}
+
+function NewTableForm() {
+  // The two timings left blank: the table follows the server's settings.
+  const [form, setForm] = useState(BLANK_TABLE);
+  const [errors, setErrors] = useState<TableErrors>({});
+  const [created, setCreated] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Set before the first await: a double-click's second submit sees it even before the re-render.
+  const inFlight = useRef(false);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    if (inFlight.current) return;
+    const request = tableRequest(form);
+    setCreated(null);
+    if ('errors' in request) return setErrors(request.errors);
+    inFlight.current = true;
+    setBusy(true);
+    try {
+      const r = await api<{ table: LobbyTable }>('POST', '/api/admin/tables', request.body);
+      setErrors({});
+      setForm(BLANK_TABLE);
+      setCreated(`Created ${r.table.name} (table ${r.table.id}).`);
+    } catch (e) {
+      setErrors(tableErrorsOf(e));
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+  const field = (k: TableField, label: string, placeholder?: string) => (
+    <label className="field compact">
+      <span className="field-label">{label}</span>
+      <input
+        name={k} value={form[k]} placeholder={placeholder} inputMode={k === 'name' ? 'text' : 'numeric'} maxLength={k === 'name' ? TABLE_NAME_LENGTH_MAX : undefined}
+        onChange={(e) => { setForm({ ...form, [k]: e.target.value }); setCreated(null); }} aria-invalid={errors[k] ? true : undefined}
+      />
+      {errors[k] && <span className="field-error" role="alert">{errors[k]}</span>}
+    </label>
+  );
+  return (
+    <section className="panel">
+      <h2>New table</h2>
+      <form className="form-grid" onSubmit={create} noValidate aria-label="New table">
+        {field('name', 'Name')}
+        <label className="field compact"><span className="field-label">Game</span>
+          <select value={form.variant} onChange={(e) => setForm({ ...form, variant: e.target.value })}><option value="NLHE">NL Hold'em</option><option value="PLO">PL Omaha</option></select>
+        </label>
+        {field('maxSeats', `Seats (${TABLE_SEATS_MIN}–${TABLE_SEATS_MAX})`)}
+        {field('smallBlind', 'Small blind')}
+        {field('bigBlind', 'Big blind')}
+        {field('minBuyIn', 'Min buy-in')}
+        {field('maxBuyIn', 'Max buy-in')}
+        {field('showdownHoldMs', `Showdown hold, ms (0–${SHOWDOWN_HOLD_MS_MAX})`, 'server default')}
+        {field('runOutStreetMs', `All-in run-out, ms a street (0–${RUN_OUT_STREET_MS_MAX})`, 'server default')}
+        {errors.form && <p className="form-error" role="alert">{errors.form}</p>}
+        {created && <p className="status-ok" role="status" data-testid="table-created">{created}</p>}
+        <button className="btn btn-gold" type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create table'}</button>
+      </form>
+    </section>
   );
 }
 
@@ -455,17 +538,17 @@ function CloseTableBox({ table, onDone }: { table: LobbyTable; onDone: () => voi
 /**
  * The table's own showdown hold and run-out pace from the form: a blank field is left out
  * (the server's setting); anything but whole milliseconds in range is refused here with the
- * same rule the server applies.
+ * same rule the server applies (the field is named).
  */
-function timingFields(hold: string, street: string): { showdownHoldMs?: number; runOutStreetMs?: number } | string {
+function timingFields(hold: string, street: string): { showdownHoldMs?: number; runOutStreetMs?: number } | { field: 'showdownHoldMs' | 'runOutStreetMs' } {
   const fields: { showdownHoldMs?: number; runOutStreetMs?: number } = {};
-  for (const [key, text, max, label] of [
-    ['showdownHoldMs', hold, SHOWDOWN_HOLD_MS_MAX, 'The showdown hold'],
-    ['runOutStreetMs', street, RUN_OUT_STREET_MS_MAX, 'The run-out pace'],
+  for (const [key, text, max] of [
+    ['showdownHoldMs', hold, SHOWDOWN_HOLD_MS_MAX],
+    ['runOutStreetMs', street, RUN_OUT_STREET_MS_MAX],
   ] as const) {
     if (text.trim() === '') continue;
     const ms = Number(text);
-    if (!/^\d+$/.test(text.trim()) || ms > max) return `${label} must be a whole number of milliseconds from 0 to ${max}, or blank for the server's setting.`;
+    if (!/^\d+$/.test(text.trim()) || ms > max) return { field: key };
     fields[key] = ms;
   }
   return fields;
