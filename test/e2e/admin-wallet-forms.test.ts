@@ -96,4 +96,36 @@ describe('admin and wallet forms in the browser', () => {
     expect(await input('Name').inputValue()).toBe('');
     await boss.getByRole('row', { name: new RegExp(name) }).waitFor();
   });
+
+  it('Admin → Adjust: a new idempotency key when the user, amount or reason changes; the same key for a retry of the same request', async () => {
+    const target = await TestClient.signup(room.server.url, `adjustee${Date.now() % 100000}`);
+    await boss.getByRole('tab', { name: 'Users & chips' }).click();
+    await boss.getByLabel('Search users').fill(target.username);
+    await boss.getByRole('button', { name: `Adjust chips of ${target.username}` }).click();
+    const adjust = async (amount: string) => {
+      await boss.getByLabel(/^Amount/).fill(amount);
+      await boss.getByLabel('Reason').fill('audit LOW-9');
+      await boss.getByRole('button', { name: 'Review adjustment' }).click();
+      await boss.getByRole('button', { name: 'Confirm adjustment' }).click();
+    };
+    const formError = boss.getByTestId('adjust-form').locator('.form-error');
+    await adjust('-99999999');
+    await expect.poll(() => formError.textContent()).toMatch(/negative/);
+
+    // The answer of the +500 is lost on its way back (the server did credit it); the retry is the same request.
+    await boss.route('**/api/admin/adjustments', async (route) => {
+      await route.fetch();
+      await route.abort();
+    }, { times: 1 });
+    await adjust('500');
+    await expect.poll(() => formError.textContent()).toBe('Cannot reach the server.');
+    await adjust('500');
+    await boss.getByTestId('adjust-result').waitFor();
+    expect(await boss.getByTestId('adjust-wallet').textContent()).toBe('500');
+
+    const keys = postsTo('/api/admin/adjustments').map((p) => [p.body.amount, p.body.idempotencyKey]);
+    expect(keys.map(([amount]) => amount)).toEqual([-99_999_999, 500, 500]);
+    expect(keys[1]![1]).not.toBe(keys[0]![1]);
+    expect(keys[2]![1]).toBe(keys[1]![1]);
+  });
 });

@@ -98,7 +98,12 @@ function AdjustForm({ user, picked, onDone }: { user: AdminUser; picked: number;
   const [confirming, setConfirming] = useState(false);
   const [errors, setErrors] = useState<{ amount?: string; reason?: string; form?: string }>({});
   const [result, setResult] = useState<{ transferId: string; balance: number; entry: AdminTransfer | null } | null>(null);
-  const [key, setKey] = useState(() => newIdempotencyKey('adjust'));
+  /**
+   * The key of the request last sent, with what it asked: a retry of the same request (its
+   * answer lost) reuses the key, so the server answers it with the first result; any other
+   * user, amount or reason is a new request with a new key (docs/http-api.md, Idempotency).
+   */
+  const sent = useRef<{ content: string; key: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const amount = /^-?\d{1,15}$/.test(amountText.trim()) ? Number(amountText.trim()) : NaN;
 
@@ -112,14 +117,17 @@ function AdjustForm({ user, picked, onDone }: { user: AdminUser; picked: number;
   };
   const confirm = async () => {
     setBusy(true);
+    const content = JSON.stringify([user.id, amount, reason.trim()]);
+    if (sent.current?.content !== content) sent.current = { content, key: newIdempotencyKey('adjust') };
     try {
-      const r = await api<{ transferId: string; balance: number }>('POST', '/api/admin/adjustments', { userId: user.id, amount, reason: reason.trim(), idempotencyKey: key });
+      const r = await api<{ transferId: string; balance: number }>('POST', '/api/admin/adjustments', { userId: user.id, amount, reason: reason.trim(), idempotencyKey: sent.current.key });
       const ledger = await api<Page<AdminTransfer>>('GET', `/api/admin/ledger${query({ userId: user.id, kind: 'ADJUST', limit: 5 })}`).catch(() => null);
       setResult({ transferId: r.transferId, balance: r.balance, entry: ledger?.items.find((t) => t.transferId === r.transferId) ?? null });
       // Posted: the amount is cleared, so the same adjustment is not posted twice by a second click.
       setAmountText('');
       toast(`Adjusted ${user.username} by ${formatChips(amount)}.`, 'success');
-      setKey(newIdempotencyKey('adjust'));
+      // Done: the same adjustment asked again is a second adjustment.
+      sent.current = null;
       setConfirming(false);
       onDone();
     } catch (e) {
