@@ -153,6 +153,20 @@ export interface AdminTransfer {
   entries: { accountCode: string; side: 'DEBIT' | 'CREDIT'; amount: number }[];
 }
 
+/** A row of the admins' audit trail (GET /api/admin/actions). */
+export interface AdminAction {
+  id: string;
+  adminUserId: number;
+  adminUsername: string;
+  /** `chips.adjust`, `table.create`, `table.close` (others may come: shown as they are). */
+  action: string;
+  targetType: string;
+  targetId: string;
+  /** What the action recorded: an adjustment's transferId, amount, reason; a table's settings; a close's `now`. */
+  details: unknown;
+  createdAt: string;
+}
+
 export function query(params: Record<string, string | number | null | undefined>): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') search.set(k, String(v));

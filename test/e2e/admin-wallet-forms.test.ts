@@ -128,4 +128,16 @@ describe('admin and wallet forms in the browser', () => {
     expect(keys[1]![1]).not.toBe(keys[0]![1]);
     expect(keys[2]![1]).toBe(keys[1]![1]);
   });
+
+  it("Admin → Audit trail: the tests' close, create and adjustment, newest first, with who, what, when and the details", async () => {
+    await boss.getByRole('tab', { name: 'Audit trail' }).click();
+    const rows = boss.getByRole('table', { name: 'Audit trail' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    const texts = (await rows.allTextContents()).slice(0, 3);
+    expect(texts[0]).toMatch(/formsboss.*Chip adjustment.*user #\d+.*\+500 chips \(transfer #\d+\) — “audit LOW-9”/);
+    expect(texts[1]).toMatch(/formsboss.*Table created.*table #\d+.*Forms \d+: NLHE 1\/2, 6 seats, buy-in 40–200/);
+    expect(texts[2]).toMatch(new RegExp(`formsboss.*Table closed.*table #${room.tableId}.*At once, the live hand voided`));
+    for (const text of texts) expect(text).toMatch(/^\d+\/\d+\/\d+/);
+    await checkAccessibility(boss, 'the audit trail');
+  });
 });

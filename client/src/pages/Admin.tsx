@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable, type ReconcileReport } from '@protocol';
-import { ApiError, api, errorText, newIdempotencyKey, query, type AdminTransfer, type AdminUser, type Page } from '../api';
+import { ApiError, api, errorText, newIdempotencyKey, query, type AdminAction, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
 import { getSocket, send } from '../socket';
 import { toast } from '../store';
 import { RequireUser } from './RequireUser';
 
-type Tab = 'users' | 'ledger' | 'reconcile' | 'tables';
+type Tab = 'users' | 'ledger' | 'reconcile' | 'tables' | 'audit';
+const TAB_LABEL: Record<Tab, string> = { users: 'Users & chips', ledger: 'Ledger', reconcile: 'Reconcile', tables: 'Tables', audit: 'Audit trail' };
 
 export function AdminPage() {
   const [tab, setTab] = useState<Tab>('users');
@@ -17,9 +18,9 @@ export function AdminPage() {
         <div className="admin">
           <h1>Back office</h1>
           <div className="tabs tabs-wide" role="tablist" aria-label="Admin sections">
-            {(['users', 'ledger', 'reconcile', 'tables'] as const).map((t) => (
+            {(Object.keys(TAB_LABEL) as Tab[]).map((t) => (
               <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
-                {t === 'users' ? 'Users & chips' : t === 'ledger' ? 'Ledger' : t === 'reconcile' ? 'Reconcile' : 'Tables'}
+                {TAB_LABEL[t]}
               </button>
             ))}
           </div>
@@ -27,6 +28,7 @@ export function AdminPage() {
           {tab === 'ledger' && <LedgerTab initialUserId={ledgerUser} />}
           {tab === 'reconcile' && <ReconcileTab />}
           {tab === 'tables' && <TablesTab />}
+          {tab === 'audit' && <AuditTab />}
         </div>
       )}
     </RequireUser>
@@ -239,6 +241,78 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
         </table>
       </div>
       {cursor && <button className="btn btn-ghost btn-sm" onClick={() => void load(cursor)}>Load more</button>}
+    </section>
+  );
+}
+
+const ACTIONS: Record<string, string> = { 'chips.adjust': 'Chip adjustment', 'table.create': 'Table created', 'table.close': 'Table closed' };
+
+/** An audit row's details as a sentence; an action this client does not know shows its JSON. */
+function actionDetails(a: AdminAction): string {
+  const d = (a.details ?? {}) as Record<string, unknown>;
+  if (a.action === 'chips.adjust') {
+    const amount = Number(d.amount);
+    return `${amount > 0 ? '+' : ''}${formatChips(amount)} chips (transfer #${String(d.transferId)}) — “${String(d.reason ?? '')}”`;
+  }
+  if (a.action === 'table.create') {
+    const buyIn = `buy-in ${formatChips(Number(d.minBuyIn))}–${formatChips(Number(d.maxBuyIn))}`;
+    return `${String(d.name)}: ${String(d.variant)} ${String(d.smallBlind)}/${String(d.bigBlind)}, ${String(d.maxSeats)} seats, ${buyIn}`;
+  }
+  if (a.action === 'table.close') return d.now === true ? 'At once, the live hand voided' : 'At the end of the hand';
+  return JSON.stringify(a.details);
+}
+
+/** The admins' audit trail (GET /api/admin/actions): newest first, a page at a time. */
+function AuditTab() {
+  const [action, setAction] = useState('');
+  const [items, setItems] = useState<AdminAction[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const load = async (from: string | null) => {
+    setLoading(true);
+    try {
+      const page = await api<Page<AdminAction>>('GET', `/api/admin/actions${query({ action, cursor: from, limit: 20 })}`);
+      setItems((list) => (from ? [...list, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => void load(null), [action]);
+  return (
+    <section className="panel">
+      <div className="row gap wrap">
+        <label className="field compact"><span className="field-label">Action</span>
+          <select value={action} onChange={(e) => setAction(e.target.value)}>
+            <option value="">Any</option>
+            {Object.entries(ACTIONS).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+          </select>
+        </label>
+        <button className="btn btn-ghost btn-sm" onClick={() => void load(null)} disabled={loading}>Refresh</button>
+      </div>
+      {error && <p className="form-error">{error}</p>}
+      <div className="table-scroll">
+        <table className="data-table" aria-label="Audit trail">
+          <thead><tr><th>When</th><th>Who</th><th>What</th><th>Of</th><th>Details</th></tr></thead>
+          <tbody>
+            {items.map((a) => (
+              <tr key={a.id}>
+                <td className="nowrap">{new Date(a.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
+                <td>{a.adminUsername}</td>
+                <td><span className="badge">{ACTIONS[a.action] ?? a.action}</span></td>
+                <td className="nowrap">{a.targetType} #{a.targetId}</td>
+                <td>{actionDetails(a)}</td>
+              </tr>
+            ))}
+            {items.length === 0 && !loading && <tr><td colSpan={5} className="muted">No admin actions.</td></tr>}
+          </tbody>
+        </table>
+      </div>
+      {cursor && <button className="btn btn-ghost btn-sm" onClick={() => void load(cursor)} disabled={loading}>Load more</button>}
     </section>
   );
 }
