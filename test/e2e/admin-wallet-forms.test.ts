@@ -140,4 +140,24 @@ describe('admin and wallet forms in the browser', () => {
     for (const text of texts) expect(text).toMatch(/^\d+\/\d+\/\d+/);
     await checkAccessibility(boss, 'the audit trail');
   });
+
+  it('Wallet: an amount that is not dollars and cents above $0 disables Buy, with the reason beside it', async () => {
+    await boss.goto(`${room.server.url}/wallet`);
+    const amount = boss.getByLabel('Amount (USD)');
+    const buy = boss.locator('form.buy-form button[type=submit]');
+    for (const [text, reason] of [
+      ['-5', 'The amount must be more than $0.'],
+      ['abc', 'Dollars and cents only, like 20 or 12.50.'],
+      ['12.345', 'At most two decimals (whole cents).'],
+      ['0', 'The amount must be more than $0.'],
+      ['', 'Enter an amount in dollars.'],
+    ]) {
+      await amount.fill(text!);
+      expect(await buy.isDisabled(), `Buy with "${text}"`).toBe(true);
+      expect(await boss.getByTestId('buy-hint').textContent()).toBe(reason);
+    }
+    await amount.fill('12.5');
+    expect(await buy.isEnabled()).toBe(true);
+    expect(await buy.textContent()).toBe('Buy for $12.50');
+  });
 });

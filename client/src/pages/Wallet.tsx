@@ -133,6 +133,19 @@ function ChangePassword() {
   );
 }
 
+/**
+ * Why the typed amount cannot be bought, or null when it can: USD, whole cents, more than $0.
+ * The server's configured range is its to say (purchase/out_of_range names it).
+ */
+function amountProblem(text: string, cents: number | null): string | null {
+  const plain = text.trim().replace(/^\$/, '');
+  if (plain === '') return 'Enter an amount in dollars.';
+  if (plain.startsWith('-') || cents === 0) return 'The amount must be more than $0.';
+  if (/^[\d,]*\.\d{3,}$/.test(plain)) return 'At most two decimals (whole cents).';
+  if (cents === null) return 'Dollars and cents only, like 20 or 12.50.';
+  return null;
+}
+
 function BuyChips({ onBought }: { onBought: () => void }) {
   const [dollars, setDollars] = useState('20');
   const [error, setError] = useState<string | null>(null);
@@ -140,10 +153,11 @@ function BuyChips({ onBought }: { onBought: () => void }) {
   // The key is kept until the purchase succeeds, so a retry cannot buy twice.
   const [key, setKey] = useState(() => newIdempotencyKey('buy'));
   const cents = parseDollarsToCents(dollars);
+  const problem = amountProblem(dollars, cents);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (cents === null || cents <= 0) return setError('Enter an amount in dollars, like 20 or 12.50.');
+    if (problem !== null || cents === null) return;
     setBusy(true);
     setError(null);
     try {
@@ -170,14 +184,17 @@ function BuyChips({ onBought }: { onBought: () => void }) {
       <label className="field">
         <span className="field-label">Amount (USD)</span>
         <span className="input-prefix"><span aria-hidden="true">$</span>
-          <input name="dollars" inputMode="decimal" value={dollars} onChange={(e) => { setDollars(e.target.value); setKey(newIdempotencyKey('buy')); }} aria-invalid={error ? true : undefined} aria-describedby="buy-hint" />
+          <input name="dollars" inputMode="decimal" value={dollars} onChange={(e) => { setDollars(e.target.value); setError(null); setKey(newIdempotencyKey('buy')); }} aria-invalid={error || problem ? true : undefined} aria-describedby="buy-hint" />
         </span>
-        <span className="field-hint" id="buy-hint">
-          {cents !== null && cents > 0 ? `${formatUsd(cents)} buys ${formatChips(Math.floor((cents * CHIPS_PER_USD) / 100))} chips` : 'Dollars and cents, e.g. 12.50'}
+        <span className={problem ? 'field-error' : 'field-hint'} id="buy-hint" data-testid="buy-hint">
+          {problem ?? (cents !== null ? `${formatUsd(cents)} buys ${formatChips(Math.floor((cents * CHIPS_PER_USD) / 100))} chips` : '')}
         </span>
         {error && <span className="field-error" role="alert">{error}</span>}
       </label>
-      <button className="btn btn-gold btn-block" type="submit" disabled={busy}>{busy ? 'Processing…' : `Buy for ${cents ? formatUsd(cents) : '$0.00'}`}</button>
+      {/* Disabled with the reason beside it: a button that read "Buy for $0.00" looked like it would buy. */}
+      <button className="btn btn-gold btn-block" type="submit" disabled={busy || problem !== null} aria-describedby="buy-hint">
+        {busy ? 'Processing…' : problem ? 'Buy chips' : `Buy for ${formatUsd(cents!)}`}
+      </button>
       <p className="muted small">Simulated card payment — no real money moves.</p>
     </form>
   );
