@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
-import { DESKTOP, openBrowserRoom, openPage, type BrowserRoom } from '../support/e2e-steps';
+import { checkAccessibility, DESKTOP, openBrowserRoom, openPage, type BrowserRoom } from '../support/e2e-steps';
 import { TestClient } from '../support/poker-client';
 
 // The admin's and the player's forms in Chromium, as a black-box audit found them: the admin's
@@ -159,5 +159,34 @@ describe('admin and wallet forms in the browser', () => {
     await amount.fill('12.5');
     expect(await buy.isEnabled()).toBe(true);
     expect(await buy.textContent()).toBe('Buy for $12.50');
+  });
+
+  it('Download my hands: a count or days that cannot make a request are refused with a message and the download is disabled, never changed on the quiet', async () => {
+    await boss.goto(`${room.server.url}/hands`);
+    const download = boss.getByTestId('export-hands');
+    const problem = boss.getByTestId('export-problem');
+    const howMany = boss.getByLabel(/^How many/);
+    for (const text of ['0', '-3', '2.5']) {
+      await howMany.fill(text);
+      expect(await download.isDisabled(), `download with "${text}"`).toBe(true);
+      expect(await problem.textContent()).toBe('How many: a whole number of hands from 1 to 1000.');
+    }
+    await howMany.fill('25');
+    expect(await download.getAttribute('href')).toBe('/api/hands/mine/export?last=25');
+
+    await boss.locator('form.history-export select').selectOption('dates');
+    expect(await download.isDisabled()).toBe(true);
+    expect(await problem.textContent()).toBe('Pick both days, the first and the last.');
+    const [from, to] = [0, 1].map((i) => boss.locator('form.history-export input[type=date]').nth(i));
+    await from!.fill('2026-03-02');
+    await to!.fill('2026-03-01');
+    expect(await problem.textContent()).toBe('The first day must not be after the last.');
+    await checkAccessibility(boss, 'the refused download', 'form.history-export');
+    await to!.fill('2026-03-03');
+    const href = new URL((await download.getAttribute('href'))!, room.server.url);
+    expect(href.pathname).toBe('/api/hands/mine/export');
+    // Two local days: from the first midnight to the midnight after the last.
+    const [fromAt, toAt] = ['from', 'to'].map((k) => Date.parse(href.searchParams.get(k) ?? ''));
+    expect((toAt! - fromAt!) / 3_600_000).toBeCloseTo(48, -1);
   });
 });
