@@ -1,5 +1,6 @@
 import type { SeatView } from '@poker';
 import type { SeatPlayer } from '@protocol';
+import { formatChips } from './money';
 import type { TableState } from './tableState';
 
 // What the table page says between hands, read off the view and the seat
@@ -73,4 +74,25 @@ export function isBusted(state: TableState, mySeat: number | null): boolean {
   const playing = sv.inHand && state.view.street !== 'complete';
   const player = state.players.find((p) => p.seat === mySeat);
   return !playing && !player?.leaving;
+}
+
+/**
+ * The chips the viewer took back to the wallet when the table closed, as far as the client saw:
+ * its seat's `player_left` (a close at the end of the hand), else its seat as it stands, the
+ * live hand voided (a close `now` cashes every seat out at its stack before the hand, with no
+ * event). Null without a seat.
+ */
+export function cashOutAtClose(state: TableState): number | null {
+  if (state.myCashOut !== null) return state.myCashOut;
+  const player = state.players.find((p) => p.userId === state.youUserId);
+  if (!player) return null;
+  const sv = state.view.seats[player.seat];
+  if (!sv) return player.joiningStack ?? null;
+  const live = state.view.street !== 'complete' && sv.inHand;
+  return sv.stack + (live ? sv.committed : 0);
+}
+
+/** What a closed table's page says: that it closed, and what the viewer took home. */
+export function closedText(cashedOut: number | null): string {
+  return cashedOut !== null && cashedOut > 0 ? `The table is closed. ${formatChips(cashedOut)} chips went back to your wallet.` : 'The table is closed.';
 }

@@ -48,6 +48,14 @@ export interface TableState
   /** Text log of the current and previous hands, newest last. */
   log: string[];
   settled: { handId: string; handNumber: number; recordId: string } | null;
+  /**
+   * An admin asked to close the table at the end of the hand: no new seats, and everyone is
+   * cashed out at the boundary. From the snapshot's `closing`, the `closing` notice, or a
+   * `table/closed` answer to a request while the table still answers snapshots.
+   */
+  closing: boolean;
+  /** The chips the viewer's seat took back to the wallet when it was last cashed out (its `player_left`). */
+  myCashOut: number | null;
 }
 
 let flightId = 0;
@@ -84,7 +92,16 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     flights: [],
     log: previous?.log ?? [],
     settled: sameHand ? previous.settled : null,
+    // A server that does not say so leaves what we learned: a closing table never opens again.
+    closing: snapshotClosing(snapshot) ?? previous?.closing ?? false,
+    myCashOut: snapshot.you?.seat != null ? null : previous?.myCashOut ?? null,
   };
+}
+
+/** The snapshot's `closing` flag, read loosely: a server that predates it leaves it out (null). */
+function snapshotClosing(snapshot: TableSnapshot): boolean | null {
+  const closing = (snapshot as { closing?: unknown }).closing;
+  return typeof closing === 'boolean' ? closing : null;
 }
 
 /** Shown hands and awards: the view's result, once the hand is over. */
@@ -209,6 +226,12 @@ function noteGameEvent(s: TableState, e: GameEvent): void {
       return;
     case 'hand_complete':
       s.clock = null;
+      return;
+    case 'player_sat':
+      if (s.youUserId !== null && e.playerId === String(s.youUserId)) s.myCashOut = null;
+      return;
+    case 'player_left':
+      if (s.youUserId !== null && e.playerId === String(s.youUserId)) s.myCashOut = e.stack;
       return;
     default:
       return;

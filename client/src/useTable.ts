@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createTableFeed, type ChatMessage, type EquityFrame, type FeedOutcome, type PrivateFrame, type TableFrame, type TableNotice, type TableSnapshot } from '@protocol';
 import { applyEquity, applyFrame, dropFlight, fromSnapshot, handNumberOf, type TableState } from './tableState';
+import { cashOutAtClose, closedText } from './tableFlow';
 import { getSocket, send, socketGeneration } from './socket';
 import { refreshBalance, toast } from './store';
 
@@ -15,18 +16,28 @@ const flightMs = 900;
 
 export interface TableHandle {
   state: TableState | null;
+  /** Why the table cannot be shown (it closed while open here, too: then `closed`). */
   error: string | null;
+  /** The table is closed: the page shows `error` and nothing to click. */
+  closed: boolean;
   chat: ChatMessage[];
-  resync: () => void;
+  /** Asks for a snapshot; resolves once it is applied (or refused). */
+  resync: () => Promise<void>;
+  /**
+   * A request was answered `table/closed`: that is a closed table, or one closing at the end of
+   * the hand (a sit, top-up or waiting-list join). A snapshot tells which.
+   */
+  closedAnswer: () => void;
 }
 
 export function useTable(tableId: number): TableHandle {
   const [state, setState] = useState<TableState | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [closed, setClosed] = useState(false);
   const [chat, setChat] = useState<ChatMessage[]>([]);
   const ref = useRef<TableState | null>(null);
   const feed = useRef(createTableFeed()).current;
-  const resyncing = useRef(false);
+  const resyncing = useRef<Promise<void> | null>(null);
   const generation = useSyncExternalStore(subscribeNever, socketGeneration);
 
   const commit = useCallback((next: TableState | null) => {
@@ -43,14 +54,28 @@ export function useTable(tableId: number): TableHandle {
     [commit, feed],
   );
 
-  const resync = useCallback(() => {
-    if (resyncing.current) return;
-    resyncing.current = true;
-    void send<'table:snapshot', { snapshot: TableSnapshot }>('table:snapshot', { tableId }).then((ack) => {
-      resyncing.current = false;
+  /** The same page a reload shows for a closed table, with what happened (`message`). */
+  const close = useCallback((message: string) => {
+    setClosed(true);
+    setError(message);
+  }, []);
+
+  const resync = useCallback((): Promise<void> => {
+    if (resyncing.current) return resyncing.current;
+    resyncing.current = send<'table:snapshot', { snapshot: TableSnapshot }>('table:snapshot', { tableId }).then((ack) => {
+      resyncing.current = null;
       if (ack.ok) takeSnapshot(ack.snapshot);
+      else if (ack.error.code === 'table/closed' || ack.error.code === 'table/not_found') close(ack.error.message);
     });
-  }, [tableId, takeSnapshot]);
+    return resyncing.current;
+  }, [tableId, takeSnapshot, close]);
+
+  const closedAnswer = useCallback(() => {
+    void resync().then(() => {
+      // Still answering snapshots: the table closes at the end of the hand.
+      if (ref.current && !ref.current.closing) commit({ ...ref.current, closing: true });
+    });
+  }, [resync, commit]);
 
   useEffect(() => {
     const socket = getSocket();
@@ -60,9 +85,11 @@ export function useTable(tableId: number): TableHandle {
       void send<'table:watch', { snapshot: TableSnapshot; cancelledHandId?: string }>('table:watch', { tableId, ...(lastHandId ? { lastHandId } : {}) }).then((ack) => {
         if (!alive) return;
         if (!ack.ok) {
+          if (ack.error.code === 'table/closed') setClosed(true);
           setError(ack.error.message);
           return;
         }
+        setClosed(false);
         setError(null);
         feed.reset(); // a re-watch always replaces the state
         takeSnapshot(ack.snapshot);
@@ -78,7 +105,7 @@ export function useTable(tableId: number): TableHandle {
     const onOutcome = (outcome: FeedOutcome) => {
       const current = ref.current;
       if (!current) return;
-      if (outcome.kind === 'resync') return resync();
+      if (outcome.kind === 'resync') return void resync();
       if (outcome.kind === 'stale') return;
       const next = applyFrame(current, outcome, feed.seq);
       commit(next);
@@ -106,10 +133,17 @@ export function useTable(tableId: number): TableHandle {
     };
     const onNotice = (notice: TableNotice) => {
       if (notice.tableId !== tableId) return;
-      const kind = notice.kind === 'resumed' || notice.kind === 'seat_offered' ? 'success' : notice.kind === 'info' || notice.kind === 'waitlist' ? 'info' : notice.kind === 'closed' || notice.kind === 'removed' ? 'error' : 'warning';
-      toast(notice.message, kind);
+      // Kinds a server may add (`closing`) are read as text: the union lists the ones it sends today.
+      const kind: string = notice.kind;
+      if (kind === 'closed') return close(closedText(cashedOutOf(notice) ?? (ref.current ? cashOutAtClose(ref.current) : null)));
+      if (kind === 'closing') {
+        if (ref.current) commit({ ...ref.current, closing: true });
+        return;
+      }
+      const toastKind = notice.kind === 'resumed' || notice.kind === 'seat_offered' ? 'success' : notice.kind === 'info' || notice.kind === 'waitlist' ? 'info' : notice.kind === 'removed' ? 'error' : 'warning';
+      toast(notice.message, toastKind);
       if (ref.current && (notice.kind === 'paused' || notice.kind === 'resumed')) commit({ ...ref.current, paused: notice.kind === 'paused' });
-      if (notice.kind !== 'info') resync();
+      if (notice.kind !== 'info') void resync();
     };
     socket.on('table:frame', onFrame);
     socket.on('table:private', onPrivate);
@@ -129,9 +163,15 @@ export function useTable(tableId: number): TableHandle {
       socket.off('connect', watch);
       if (socket.connected) void send('table:unwatch', { tableId });
     };
-  }, [tableId, generation, commit, resync, takeSnapshot, feed]);
+  }, [tableId, generation, commit, resync, takeSnapshot, feed, close]);
 
-  return { state, error, chat, resync };
+  return { state, error, closed, chat, resync, closedAnswer };
+}
+
+/** The notice's `cashedOut` (the viewer's chips back to the wallet), when the server sends one. */
+function cashedOutOf(notice: TableNotice): number | null {
+  const amount = (notice as { cashedOut?: unknown }).cashedOut;
+  return typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0 ? amount : null;
 }
 
 function subscribeNever(): () => void {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { send } from '../socket';
 import { toast } from '../store';
 import { freeSeats } from '../tableFlow';
@@ -14,6 +14,8 @@ export interface WaitlistBarProps {
   onTakeSeat: (seat: number) => void;
   /** The list changed: the table snapshot says where the player stands now. */
   onChanged: () => void;
+  /** A join answered `table/closed`: the table closes (or closed); the page finds out which. */
+  onClosed?: () => void;
 }
 
 /** Whole seconds until `deadline`, re-rendered as they tick away. */
@@ -27,16 +29,22 @@ function useSecondsLeft(deadline: number | null): number {
   return deadline === null ? 0 : Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
 }
 
-export function WaitlistBar({ state, onTakeSeat, onChanged }: WaitlistBarProps) {
+export function WaitlistBar({ state, onTakeSeat, onChanged, onClosed }: WaitlistBarProps) {
   const status = state.youWaitlist;
   const offer = status?.offer ?? null;
   const secondsLeft = useSecondsLeft(offer?.deadline ?? null);
   const [busy, setBusy] = useState(false);
+  // A double click sends one request: the second comes before the button is re-rendered disabled.
+  const running = useRef(false);
 
   const run = async (name: 'table:waitlist_join' | 'table:waitlist_leave') => {
+    if (running.current) return;
+    running.current = true;
     setBusy(true);
     const ack = await send<typeof name, { position?: number }>(name, { tableId: state.tableId });
+    running.current = false;
     setBusy(false);
+    if (!ack.ok && ack.error.code === 'table/closed' && onClosed) return onClosed();
     if (!ack.ok) toast(ack.error.message, 'error');
     else if (ack.position !== undefined) toast(`You are #${ack.position} on the waiting list. A seat that frees up is held for you in turn.`, 'success');
     else toast(offer ? 'Seat declined; it goes to the next player.' : 'You left the waiting list.', 'info');

@@ -3,6 +3,7 @@ import type { ActionKind } from '@poker';
 import { newIdempotencyKey } from '../api';
 import { ActionBar, PreActions, preActionFor, type PreAction } from '../components/ActionBar';
 import { ChipsDialog } from '../components/ChipsDialog';
+import { Dialog } from '../components/Dialog';
 import { Felt } from '../components/Felt';
 import { Link } from '../components/Link';
 import { NotifyToggle, useNotifyToggle } from '../components/NotifyToggle';
@@ -71,6 +72,33 @@ function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean, show
   }, [ready, shown]);
 }
 
+/**
+ * One request of the seat's at a time (sit in or out, leave): a double click sends one, and the
+ * buttons stay off until the answer and the snapshot after it are in.
+ */
+function useOneAtATime(): [boolean, (run: () => Promise<void>) => Promise<void>] {
+  const running = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const once = async (run: () => Promise<void>) => {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
+    try {
+      await run();
+    } finally {
+      running.current = false;
+      setBusy(false);
+    }
+  };
+  return [busy, once];
+}
+
+/** The toast for a leave's answer: chips back now, or at the end of the hand. */
+function leftText(ack: { pending?: boolean; cashedOut?: number }): string {
+  if (ack.pending) return 'You leave after this hand; your chips go back to your wallet then.';
+  return ack.cashedOut !== undefined ? `Left the table: ${formatChips(ack.cashedOut)} chips back to your wallet.` : 'Left the table; your chips are back in your wallet.';
+}
+
 /** True once `active` has held for `ms` without a break. */
 function useHeldFor(active: boolean, ms: number): boolean {
   const [held, setHeld] = useState(false);
@@ -114,9 +142,9 @@ export interface TablePageProps {
 }
 
 export function TablePage({ tableId, compact = false, shown = true, onTurn }: TablePageProps) {
-  const { state, error, chat, resync } = useTable(tableId);
+  const { state, error, closed, chat, resync, closedAnswer } = useTable(tableId);
   const { user, balance } = session.use();
-  const [dialog, setDialog] = useState<{ kind: 'sit'; seat: number } | { kind: 'topup' } | { kind: 'rebuy' } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'sit'; seat: number } | { kind: 'topup' } | { kind: 'rebuy' } | { kind: 'leave' } | null>(null);
   /** The hand during which a rebuy was queued (its chips arrive at the hand's end). */
   const [rebuyQueuedIn, setRebuyQueuedIn] = useState<string | null | undefined>(undefined);
   /** The rebuy dialog opened by itself for the current bust already. */
@@ -127,6 +155,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const now = useNow(state?.clock != null);
   const mainRef = useRef<HTMLDivElement>(null);
   useFitToWindow(mainRef, state !== null, shown);
+  const [requesting, oneAtATime] = useOneAtATime();
   const muted = useMuted();
   const notify = useNotifyToggle();
 
@@ -171,6 +200,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
     const ack = await send('table:act', { tableId, action, seq: state.seq, ...(amount !== undefined ? { amount } : {}) });
     setBusy(false);
     if (!ack.ok) {
+      if (ack.error.code === 'table/closed') return closedAnswer();
       toast(ack.error.message, 'error');
       if (ack.error.code === 'seq/stale' || ack.error.code === 'turn/not_your_turn') resync();
     }
@@ -186,8 +216,8 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
 
   if (error) {
     return (
-      <section className="panel narrow">
-        <h1>Table unavailable</h1>
+      <section className="panel narrow" data-testid={closed ? 'table-closed' : 'table-unavailable'}>
+        <h1>{closed ? 'Table closed' : 'Table unavailable'}</h1>
         <p>{error}</p>
         <Link href="/" className="btn btn-gold">Back to the lobby</Link>
       </section>
@@ -203,36 +233,51 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const sit = async (seat: number, buyIn: number): Promise<string | null> => {
     const ack = await send<'table:sit', { seat: number; stack: number; pending: boolean }>('table:sit', { tableId, seat, buyIn, idempotencyKey: newIdempotencyKey('sit') });
     if (!ack.ok) {
-      if (ack.error.code === 'seat/reserved' || ack.error.code === 'seat/taken') resync();
+      if (ack.error.code === 'table/closed') return refusedAsClosed();
+      if (ack.error.code === 'seat/reserved' || ack.error.code === 'seat/taken') void resync();
       return ack.error.message;
     }
     setDialog(null);
     toast(ack.pending ? `Seated with ${formatChips(buyIn)} — you are dealt in from the next hand.` : `Seated with ${formatChips(buyIn)}. Good luck!`, 'success');
     void refreshBalance();
-    resync();
+    void resync();
     return null;
   };
   const topUp = async (amount: number): Promise<string | null> => {
     const ack = await send<'table:top_up', { pending: boolean }>('table:top_up', { tableId, amount, idempotencyKey: newIdempotencyKey('topup') });
-    if (!ack.ok) return ack.error.message;
+    if (!ack.ok) return ack.error.code === 'table/closed' ? refusedAsClosed() : ack.error.message;
     setDialog(null);
     toast(ack.pending ? `${formatChips(amount)} chips will be added after this hand.` : `${formatChips(amount)} chips added.`, 'success');
     void refreshBalance();
-    if (ack.pending) resync(); // the snapshot lists it as pending until the hand ends
+    if (ack.pending) void resync(); // the snapshot lists it as pending until the hand ends
     return null;
   };
-  const simple = async (name: 'table:sit_out' | 'table:sit_in' | 'table:leave') => {
-    const ack = await send<typeof name, { pending?: boolean }>(name, { tableId });
-    if (!ack.ok) return toast(ack.error.message, 'error');
+  /** A sit or top-up refused because the table closes (or closed): the page says which, the dialog goes. */
+  const refusedAsClosed = (): null => {
+    setDialog(null);
+    toast('This table is closing: it takes no new chips or players.', 'info');
+    closedAnswer();
+    return null;
+  };
+  const simple = (name: 'table:sit_out' | 'table:sit_in' | 'table:leave') => oneAtATime(async () => {
+    const ack = await send<typeof name, { pending?: boolean; cashedOut?: number }>(name, { tableId });
+    if (!ack.ok) {
+      if (ack.error.code === 'table/closed') return closedAnswer();
+      toast(ack.error.message, 'error');
+      return;
+    }
     if (name === 'table:leave') {
-      toast(ack.pending ? 'You will leave at the end of this hand.' : 'You left the table; your chips are back in your wallet.', 'info');
+      toast(leftText(ack), ack.pending ? 'info' : 'success');
       void refreshBalance();
     }
-    resync();
-  };
+    await resync();
+  });
+  // Leaving mid-hand gives the hand up: asked once more; otherwise it is one click.
+  const leave = () => (inHand ? setDialog({ kind: 'leave' }) : void simple('table:leave'));
   const onSit = (seat: number) => {
     const back = compact ? window.location.pathname + window.location.search : `/table/${tableId}`;
     if (!user) return navigate(`/login?next=${encodeURIComponent(back)}`);
+    if (state.closing) return toast('This table closes after this hand: it takes no new players.', 'info');
     if (reservedForOther(state, seat)) return toast('That seat is held for a player from the waiting list.', 'info');
     setDialog({ kind: 'sit', seat });
   };
@@ -247,12 +292,12 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const waitingForBigBlind = myPlayer?.waitingForBigBlind ?? false;
   const controls: TableControl[] = [
     me?.sittingOut && !waitingForBigBlind
-      ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving }
-      : { label: 'Sit out', onSelect: () => void simple('table:sit_out'), disabled: leaving },
+      ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving || requesting }
+      : { label: 'Sit out', onSelect: () => void simple('table:sit_out'), disabled: leaving || requesting },
     busted
-      ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }), disabled: leaving }
-      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: leaving || stackNow + pendingChips >= state.maxBuyIn },
-    { label: leaving ? 'Leaving…' : 'Leave', onSelect: () => void simple('table:leave'), disabled: leaving },
+      ? { label: 'Rebuy', onSelect: () => setDialog({ kind: 'rebuy' }), disabled: leaving || state.closing }
+      : { label: 'Top up', onSelect: () => setDialog({ kind: 'topup' }), disabled: leaving || state.closing || stackNow + pendingChips >= state.maxBuyIn },
+    { label: leaving ? 'Leaving…' : 'Leave', onSelect: leave, disabled: leaving || requesting },
   ];
 
   // On a phone the head's icon buttons give way to items of the table menu (a tile's head has neither).
@@ -276,7 +321,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
         {/* What the table says of you first, then what you can do. */}
         <div className="table-controls">
           {mySeat === null ? (
-            <span className="spectating-pill" data-testid="spectating">Watching{user && <span className="wide-only"> — {freeSeats(state).length > 0 ? 'click a seat to play' : 'the table is full'}</span>}</span>
+            <span className="spectating-pill" data-testid="spectating">Watching{user && !state.closing && <span className="wide-only"> — {freeSeats(state).length > 0 ? 'click a seat to play' : 'the table is full'}</span>}</span>
           ) : (
             <>
               {hasTimeBank && <span className="time-bank my-time-bank" title="Time bank left"><span className="wide-only">Time bank</span><span className="narrow-only"><ClockIcon /></span> {timeBank}s</span>}
@@ -295,9 +340,10 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
           <TableControls controls={mySeat === null ? [] : controls} settings={settings} />
         </div>
       </div>
+      {state.closing && <div className="closing-banner" role="status" data-testid="closing-banner">This table closes after this hand.</div>}
       <div className="table-layout">
         <div className="table-main" ref={mainRef}>
-          <Felt state={resultStale && state.awards.length > 0 ? { ...state, awards: [] } : state} mySeat={mySeat} canSit={mySeat === null} onSit={onSit} now={now} />
+          <Felt state={resultStale && state.awards.length > 0 ? { ...state, awards: [] } : state} mySeat={mySeat} canSit={mySeat === null && !state.closing} onSit={onSit} now={now} />
           <div className="action-zone">
             {legal && mySeat !== null ? (
               <ActionBar legal={legal} pot={totalPot(view)} myBet={me?.bet ?? 0} bigBlind={view.config.bigBlind} preflop={view.street === 'preflop'} busy={busy} onAct={(a, n) => void act(a, n)} />
@@ -307,13 +353,13 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
                 <span className="muted small">Waiting for {state.players.find((p) => p.seat === view.toAct)?.username ?? 'the next player'}…</span>
               </div>
             ) : busted ? (
-              <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={() => void simple('table:leave')} />
+              <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={leave} />
             ) : waiting ? (
               <WaitingBanner waiting={waiting} />
             ) : mySeat !== null ? (
               <div className="waiting-bar"><span className="muted">{waitingForBigBlind ? 'You are dealt in when the big blind reaches you.' : me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
             ) : null}
-            {mySeat === null && user && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={resync} />}
+            {mySeat === null && user && !state.closing && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={() => void resync()} onClosed={closedAnswer} />}
           </div>
         </div>
         {!compact && <SidePanel state={state} chat={chat} />}
@@ -330,10 +376,19 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
           onDone={() => {
             setDialog(null);
             if (view.street !== 'complete') setRebuyQueuedIn(handId);
-            resync();
+            void resync();
           }}
           onClose={() => setDialog(null)}
         />
+      )}
+      {dialog?.kind === 'leave' && (
+        <Dialog title="Leave the table?" onClose={() => setDialog(null)}>
+          <p>You are in this hand: you will fold it (checking where you can). Your chips go back to your wallet when it ends.</p>
+          <div className="dialog-actions">
+            <button type="button" className="btn btn-ghost" onClick={() => setDialog(null)}>Stay</button>
+            <button type="button" className="btn btn-gold" onClick={() => { setDialog(null); void simple('table:leave'); }}>Leave and fold</button>
+          </div>
+        </Dialog>
       )}
     </div>
   );
