@@ -73,6 +73,27 @@ function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean, show
 }
 
 /**
+ * On a phone the toasts (Toasts.tsx, styles.css) come down from the top: on the table's own page
+ * they start below its head (--toasts-top), so they never hide its back link and menu.
+ */
+function useToastsBelow(ref: RefObject<HTMLElement | null>, active: boolean): void {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !active) return;
+    const root = document.documentElement;
+    const update = () => root.style.setProperty('--toasts-top', `${Math.max(6, Math.round(el.getBoundingClientRect().bottom) + 6)}px`);
+    update();
+    window.addEventListener('resize', update);
+    window.addEventListener('scroll', update, { passive: true });
+    return () => {
+      window.removeEventListener('resize', update);
+      window.removeEventListener('scroll', update);
+      root.style.removeProperty('--toasts-top');
+    };
+  }, [active]);
+}
+
+/**
  * One request of the seat's at a time (sit in or out, leave): a double click sends one, and the
  * buttons stay off until the answer and the snapshot after it are in.
  */
@@ -154,7 +175,9 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const autoSit = useRef(!compact && new URLSearchParams(window.location.search).get('sit') === '1');
   const now = useNow(state?.clock != null);
   const mainRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
   useFitToWindow(mainRef, state !== null, shown);
+  useToastsBelow(headRef, !compact && state !== null && error === null);
   const [requesting, oneAtATime] = useOneAtATime();
   const muted = useMuted();
   const notify = useNotifyToggle();
@@ -309,7 +332,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const Heading = compact ? 'h2' : 'h1';
   return (
     <div className={compact ? 'table-page table-compact' : 'table-page'} data-testid="table-page" data-table-id={tableId} data-seq={state.seq} data-hand={view.handId ?? ''} data-street={view.street}>
-      <div className="table-head">
+      <div className="table-head" ref={headRef}>
         {!compact && <Link href="/" className="back-link" aria-label="Back to the lobby">‹<span className="back-label">Lobby</span></Link>}
         <div className="table-title">
           <Heading title={state.name}>{state.name}</Heading>
