@@ -98,10 +98,11 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
   };
 }
 
-/** The snapshot's `closing` flag, read loosely: a server that predates it leaves it out (null). */
+/** The snapshot's `closing` ('boundary' | 'now' | null), read loosely: a server that predates it leaves it out (null here). */
 function snapshotClosing(snapshot: TableSnapshot): boolean | null {
   const closing = (snapshot as { closing?: unknown }).closing;
-  return typeof closing === 'boolean' ? closing : null;
+  if (closing === 'boundary' || closing === 'now') return true;
+  return closing === null ? false : null;
 }
 
 /** Shown hands and awards: the view's result, once the hand is over. */

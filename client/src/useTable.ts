@@ -133,8 +133,7 @@ export function useTable(tableId: number): TableHandle {
     };
     const onNotice = (notice: TableNotice) => {
       if (notice.tableId !== tableId) return;
-      // Kinds a server may add (`closing`) are read as text: the union lists the ones it sends today.
-      const kind: string = notice.kind;
+      const kind = notice.kind;
       if (kind === 'closed') return close(closedText(cashedOutOf(notice) ?? (ref.current ? cashOutAtClose(ref.current) : null)));
       if (kind === 'closing') {
         if (ref.current) commit({ ...ref.current, closing: true });

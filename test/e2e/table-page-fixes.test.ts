@@ -124,13 +124,16 @@ describe('table page fixes in the browser', () => {
   it('a table closed at the end of the hand: "closes after this hand", then the closed page with the cash-out', async () => {
     const closing = await server.server.registry.closeTable(tableId);
     expect(closing.ok && closing.value.pending).toBe(true);
-    // Carol, watching, tries a seat: the table takes nobody now, and her page says why.
-    await carol.getByTestId('sit-3').click();
-    await carol.getByLabel('Chips', { exact: true }).fill('100');
-    await carol.getByRole('button', { name: /^Sit with/ }).click();
-    await carol.getByTestId('closing-banner').waitFor();
-    expect(await carol.getByTestId('closing-banner').textContent()).toBe('This table closes after this hand.');
-    expect(await carol.getByRole('dialog').count()).toBe(0);
+    // Everyone at the table hears it at once (the `closing` notice): the players and Carol, who
+    // watches; the table takes nobody now, so her page offers no seat.
+    for (const page of [alice, bob, carol]) {
+      await page.getByTestId('closing-banner').waitFor({ timeout: 5_000 });
+      expect(await page.getByTestId('closing-banner').textContent()).toBe('This table closes after this hand.');
+    }
+    expect(await carol.locator('[data-testid^=sit-]').count(), 'no seat to click').toBe(0);
+    // A reload while it closes says so too (the snapshot's `closing`).
+    await carol.reload();
+    await carol.getByTestId('closing-banner').waitFor({ timeout: 10_000 });
     expect(await carol.locator('[data-testid^=sit-]').count(), 'no seat to click').toBe(0);
 
     // The hand ends: whoever is to act folds.
