@@ -220,7 +220,11 @@ describe('table flow in the browser', () => {
 
   it('a leave asked during a hand cannot be taken back: sitting out and topping up are off until the seat goes', async () => {
     const live = await waitForLiveHand(carol);
+    // Carol leaves while alice is to act (on her own turn the leave would fold at once and the
+    // seat go with the hand): in a hand she was dealt into, she confirms first.
+    await alice.getByTestId('action-bar').waitFor({ timeout: 30_000 });
     await carol.getByRole('button', { name: 'Leave', exact: true }).click();
+    await carol.getByRole('dialog', { name: 'Leave the table?' }).getByRole('button', { name: 'Leave and fold' }).click();
     await carol.getByRole('button', { name: 'Leaving…' }).waitFor({ timeout: 5_000 });
     for (const name of [/^Leaving…$/, /^Sit (out|in)$/, /^Top up$/]) {
       expect(await carol.getByRole('button', { name }).isDisabled(), String(name)).toBe(true);

@@ -115,7 +115,7 @@ describe('table page fixes in the browser', () => {
     await alice.getByRole('button', { name: 'Leave', exact: true }).click();
     const dialog = alice.getByRole('dialog', { name: 'Leave the table?' });
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain('you will fold it');
+    expect(await dialog.textContent()).toContain('leaving folds it');
     await dialog.getByRole('button', { name: 'Stay' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(aliceSent('table:leave')).toBe(0);

@@ -142,7 +142,11 @@ describe('PostgreSQL connections killed under play', () => {
       }
     }
 
-    // Everyone leaves (cashed out at the end of the hand), playing until then.
+    // Everyone leaves (cashed out at the end of the hand). A leave during a hand folds it (at once
+    // on one's turn, else when the turn comes), so the players stop first: a move sent after
+    // one's own leave would only be refused table/not_seated.
+    for (const b of bots) b.stop();
+    await sleep(200);
     await Promise.all(clients.map(async (c, i) => {
       const left = await c.emit('table:leave', { tableId: tableOf(i) });
       // A player who busted and was cashed out has no seat to leave.
@@ -153,7 +157,6 @@ describe('PostgreSQL connections killed under play', () => {
       if (Date.now() > deadline) throw new Error('seats still open 30 s after every player left');
       await sleep(100);
     }
-    for (const b of bots) b.stop();
     expect(bots.flatMap((b) => b.errors).filter((e) => !['ledger/busy', 'table/busy', 'table/unavailable'].includes(e))).toEqual([]);
     expect(server.child.exitCode).toBeNull();
 

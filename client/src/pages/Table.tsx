@@ -406,7 +406,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
       )}
       {dialog?.kind === 'leave' && (
         <Dialog title="Leave the table?" onClose={() => setDialog(null)}>
-          <p>You are in this hand: you will fold it (checking where you can). Your chips go back to your wallet when it ends.</p>
+          <p>You are in this hand: leaving folds it (at once on your turn, else when your turn comes). Your chips go back to your wallet when it ends.</p>
           <div className="dialog-actions">
             <button type="button" className="btn btn-ghost" onClick={() => setDialog(null)}>Stay</button>
             <button type="button" className="btn btn-gold" onClick={() => { setDialog(null); void simple('table:leave'); }}>Leave and fold</button>
