@@ -324,7 +324,8 @@ async function fullTablePage(size: { width: number; height: number }, layout: Fu
     await page.locator('[data-testid=board] [data-card]').nth(2).waitFor();
     await page.locator(`[data-testid=bet-${n - 1}]`).waitFor();
     if (layout.tags) {
-      const legal = { canFold: true, canCheck: false, canCall: true, callAmount: 12_345, minRaiseTo: 24_690, maxRaiseTo: 12_345, canAllIn: true, allInAmount: 1_850, allInTo: 1_850 };
+      // What the engine could send (a raise range, min below max): the action bar at its tallest.
+      const legal = { canFold: true, canCheck: false, canCall: true, callAmount: 12_345, minRaiseTo: 24_690, maxRaiseTo: 185_000, canAllIn: true, allInAmount: 185_000, allInTo: 185_000 };
       const act = (seat: number) => seat === 1
         ? { type: 'action', seat, action: 'call', amount: 0, betTo: 40, allIn: true, timedOut: false }
         : { type: 'action', seat, action: 'raise', amount: 0, betTo: 12_345, allIn: false, timedOut: false };

@@ -30,7 +30,8 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
   const isBet = legal.minBet !== undefined;
   const min = legal.minBet ?? legal.minRaiseTo ?? 0;
   const max = legal.maxBet ?? legal.maxRaiseTo ?? 0;
-  const canSize = (isBet || legal.minRaiseTo !== undefined) && max > 0;
+  // A range the engine never sends (min above max) is no range: nothing to size.
+  const canSize = (isBet || legal.minRaiseTo !== undefined) && max > 0 && min <= max;
   const [amount, setAmount] = useState(min);
   const [text, setText] = useState(String(min));
   const inputRef = useRef<HTMLInputElement>(null);
