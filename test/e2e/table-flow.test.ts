@@ -222,7 +222,13 @@ describe('table flow in the browser', () => {
     const live = await waitForLiveHand(carol);
     // Carol leaves while alice is to act (on her own turn the leave would fold at once and the
     // seat go with the hand): in a hand she was dealt into, she confirms first.
-    await alice.getByTestId('action-bar').waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 30_000;
+    while (!(await alice.getByTestId('action-bar').isVisible().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error('alice never got the action');
+      // Carol to act first: she checks or calls, and the action moves on to alice.
+      if (await carol.getByTestId('action-bar').isVisible().catch(() => false)) await carol.keyboard.press('c').catch(() => {});
+      await alice.waitForTimeout(150);
+    }
     await carol.getByRole('button', { name: 'Leave', exact: true }).click();
     await carol.getByRole('dialog', { name: 'Leave the table?' }).getByRole('button', { name: 'Leave and fold' }).click();
     await carol.getByRole('button', { name: 'Leaving…' }).waitFor({ timeout: 5_000 });
