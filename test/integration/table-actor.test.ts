@@ -161,20 +161,12 @@ describe('a forwarded command started in time whose money transaction would comm
   });
 
   it('a top-up queued during a hand whose seat_intents row is written after the deadline is withdrawn, not applied', async () => {
-    let slow = false;
-    const { actor, clock, callers } = await setup({}, undefined, (real) => ({
-      ...real,
-      add: async (intent) => {
-        if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
-        return real.add(intent);
-      },
-    }));
+    const slowWrites = slowIntentWrites();
+    const { actor, clock, callers } = await setup({}, undefined, slowWrites.intents);
     await clock.advance(100, actor); // deal
     expect(actor.handInProgress()).toBe(true);
     const [before] = await wallets(callers[0]!.userId);
-    slow = true;
-    const queued = await actor.withDeadline(Date.now() + 150, () => actor.topUp(callers[0]!, 20, uniqueKey('top')));
-    slow = false;
+    const queued = await slowWrites.during(() => actor.withDeadline(Date.now() + 150, () => actor.topUp(callers[0]!, 20, uniqueKey('top'))));
     expect(queued.ok).toBe(false); // the forwarding node answered table/unavailable by then
     await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0); // removed, not awaited
     // The hand ends: nothing is topped up at the boundary.
@@ -186,19 +178,11 @@ describe('a forwarded command started in time whose money transaction would comm
     expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', tableId: actor.id } })).toBe(0);
   });
   it('a leave during a hand whose seat_intents row is written after the deadline is withdrawn: the seat stays', async () => {
-    let slow = false;
-    const { actor, clock, callers } = await setup({}, undefined, (real) => ({
-      ...real,
-      add: async (intent) => {
-        if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
-        return real.add(intent);
-      },
-    }));
+    const slowWrites = slowIntentWrites();
+    const { actor, clock, callers } = await setup({}, undefined, slowWrites.intents);
     await clock.advance(100, actor); // deal
     expect(actor.handInProgress()).toBe(true);
-    slow = true;
-    const leave = await actor.withDeadline(Date.now() + 150, () => actor.leave(callers[1]!));
-    slow = false;
+    const leave = await slowWrites.during(() => actor.withDeadline(Date.now() + 150, () => actor.leave(callers[1]!)));
     expect(leave).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
     await expect.poll(() => t.db.seatIntent.count({ where: { seatSession: { tableId: actor.id } } })).toBe(0);
     expect(actor.snapshot(null).players.find((p) => p.seat === 1)).toMatchObject({ leaving: false });
@@ -210,6 +194,27 @@ describe('a forwarded command started in time whose money transaction would comm
     expect(await t.db.seatSession.count({ where: { tableId: actor.id, userId: callers[1]!.userId, status: 'OPEN' } })).toBe(1);
   });
 });
+
+/** An intent store whose writes take 400 ms while `during` runs: past a 150 ms deadline. */
+function slowIntentWrites() {
+  let slow = false;
+  const intents = (real: IntentStore): IntentStore => ({
+    ...real,
+    add: async (intent) => {
+      if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
+      return real.add(intent);
+    },
+  });
+  const during = async <T>(call: () => Promise<T>): Promise<T> => {
+    slow = true;
+    try {
+      return await call();
+    } finally {
+      slow = false;
+    }
+  };
+  return { intents, during };
+}
 
 /** Wallet balances of the users, in order. */
 async function wallets(...userIds: number[]): Promise<bigint[]> {

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, type LobbyTable, type ReconcileReport } from '@protocol';
 import { ApiError, api, errorText, newIdempotencyKey, query, type AdminAction, type AdminTransfer, type AdminUser, type Page } from '../api';
 import { formatChips } from '../money';
-import { getSocket, send } from '../socket';
 import { toast } from '../store';
+import { useLobbyTables } from '../lobbyFeed';
 import { RequireUser } from './RequireUser';
 
 type Tab = 'users' | 'ledger' | 'reconcile' | 'tables' | 'audit';
@@ -398,34 +398,9 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   return <div><dt>{label}</dt><dd data-testid={testId}>{value}</dd></div>;
 }
 
-/**
- * The tables as the lobby has them, live: the lobby's own feed (`lobby:subscribe`, then a
- * `lobby:tables` push whenever seats, waiting lists or a close change), so seat counts follow
- * sits and leaves without a reload. Resubscribed after a reconnect, as the lobby page does.
- */
-function useLiveTables(): LobbyTable[] | null {
-  const [tables, setTables] = useState<LobbyTable[] | null>(null);
-  useEffect(() => {
-    const socket = getSocket();
-    const subscribe = () => {
-      void send<'lobby:subscribe', { tables: LobbyTable[] }>('lobby:subscribe', {}).then((ack) => {
-        if (ack.ok) setTables(ack.tables);
-      });
-    };
-    socket.on('lobby:tables', setTables);
-    socket.on('connect', subscribe);
-    if (socket.connected) subscribe();
-    return () => {
-      socket.off('lobby:tables', setTables);
-      socket.off('connect', subscribe);
-      if (socket.connected) void send('lobby:unsubscribe', {});
-    };
-  }, []);
-  return tables;
-}
-
 function TablesTab() {
-  const tables = useLiveTables();
+  // The lobby's live feed: seat counts follow sits and leaves without a reload.
+  const tables = useLobbyTables();
   const [closing, setClosing] = useState<LobbyTable | null>(null);
   return (
     <div className="page-grid">

@@ -7,6 +7,7 @@ import { openTables, tablesHref, TABLES_OPEN_MAX, useRememberedTables, withTable
 import { navigate } from '../router';
 import { getSocket, send } from '../socket';
 import { session, toast } from '../store';
+import { useLobbyTables } from '../lobbyFeed';
 
 type Stakes = 'all' | 'micro' | 'low' | 'high';
 const STAKES_LABEL: Record<Stakes, string> = { all: 'All stakes', micro: 'Micro (BB ≤ 2)', low: 'Low (BB 3–10)', high: 'High (BB > 10)' };
@@ -15,28 +16,6 @@ function stakesOf(t: LobbyTable): Stakes {
   if (t.bigBlind <= 2) return 'micro';
   if (t.bigBlind <= 10) return 'low';
   return 'high';
-}
-
-function useLobby(): LobbyTable[] | null {
-  const [tables, setTables] = useState<LobbyTable[] | null>(null);
-  useEffect(() => {
-    const socket = getSocket();
-    const subscribe = () => {
-      void send<'lobby:subscribe', { tables: LobbyTable[] }>('lobby:subscribe', {}).then((ack) => {
-        if (ack.ok) setTables(ack.tables);
-      });
-    };
-    const onTables = (list: LobbyTable[]) => setTables(list);
-    socket.on('lobby:tables', onTables);
-    socket.on('connect', subscribe);
-    if (socket.connected) subscribe();
-    return () => {
-      socket.off('lobby:tables', onTables);
-      socket.off('connect', subscribe);
-      if (socket.connected) void send('lobby:unsubscribe', {});
-    };
-  }, []);
-  return tables;
 }
 
 /** A seat held for you at a table whose waiting list you joined: off to that table to take it. */
@@ -68,7 +47,7 @@ async function joinWaitlist(t: LobbyTable): Promise<void> {
 }
 
 export function LobbyPage() {
-  const tables = useLobby();
+  const tables = useLobbyTables();
   useSeatOffers();
   const user = session.use().user;
   const openSet = useRememberedTables();
