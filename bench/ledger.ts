@@ -601,7 +601,7 @@ async function main(): Promise<number> {
   // The what-if (--named-statements [--custom-plans]) changes only how the ledger's statements reach PostgreSQL.
   const namedStatements: DbOptions['namedStatements'] = args.namedStatements ? (args.customPlans ? 'force_custom_plan' : 'auto') : undefined;
   const db = createDb({ url: database.url, poolMax: args.poolMax, ...connectionLimits, namedStatements });
-  const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: WALLET_CHIPS, stats: { retries: 0 } };
+  const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: WALLET_CHIPS, now: () => Date.now(), stats: { retries: 0 } };
   const raw = new pg.Pool({ connectionString: database.url, max: args.poolMax, options: pgOptionsString() });
   // An idle connection the server drops must not crash the run (pg emits 'error' on the pool).
   // Dropping the database at the end also ends sockets that pg-pool has already let go of.

@@ -34,6 +34,7 @@ import { systemClock, type Clock } from './tables/clock';
 import { createEquityPool } from './tables/equity-pool';
 import { clusterPlacement, SINGLE_NODE_PLACEMENT, TableRegistry, type PlacementSettings } from './tables/registry';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from './tables/settings';
+import { wallClock } from './wall-clock';
 
 // Composition root: one Prisma client, one ledger, one registry of table
 // actors, one Socket.IO server, the HTTP routes, and the built client.
@@ -112,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         onTiming: (op, stage, seconds) => metrics.ledgerStageSeconds.observe({ op, stage }, seconds),
       })
     : null;
-  const ledger: Ledger = ledgerThread ?? createLedger({ db, ...ledgerOptions });
+  const ledger: Ledger = ledgerThread ?? createLedger({ db, ...ledgerOptions, now: wallClock });
   const app = Fastify({
     loggerInstance: log,
     // One log line per request only when debugging: at load it would be most of the CPU.

@@ -40,6 +40,8 @@ export interface LedgerDeps {
   chipsPerUsd: number;
   purchaseMinCents: bigint;
   purchaseMaxCents: bigint;
+  /** The wall clock, epoch ms (time is an input): read only against a call's `commitBy`. */
+  now: () => number;
   retry?: RetryPolicy;
   stats?: RetryStats;
 }
@@ -62,10 +64,10 @@ function run<T>(deps: LedgerDeps, body: (tx: Tx) => Promise<LedgerResult<T>>, co
   if (commitBy === undefined) return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, body, deps.stats);
   // The caller's answer is no longer awaited after `commitBy`: its sender has answered
   // "nothing happened" by then, so nothing may commit later (decision 020, amended).
-  if (Date.now() > commitBy) return Promise.resolve(fail('ledger/late'));
+  if (deps.now() > commitBy) return Promise.resolve(fail('ledger/late'));
   return inTransaction(deps.db, deps.retry ?? DEFAULT_RETRY, async (tx) => {
     const result = await body(tx);
-    return result.ok && Date.now() > commitBy ? fail('ledger/late') : result; // a failure rolls back
+    return result.ok && deps.now() > commitBy ? fail('ledger/late') : result; // a failure rolls back
   }, deps.stats);
 }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { createDb, type DbOptions } from '../db/client';
 import { createLedger, type Ledger } from './transactions';
+import { wallClock } from '../wall-clock';
 
 // The ledger's side of the ledger thread (docs/decisions/017-ledger-thread.md):
 // its own Prisma client and pool, serving the Ledger's calls one message each.
@@ -73,6 +74,7 @@ export function hostLedger(port: MessagePort, options: LedgerThreadOptions): voi
   const db = createDb(options.db);
   const ledger = createLedger({
     db, chipsPerUsd: options.chipsPerUsd, purchaseMinCents: options.purchaseMinCents, purchaseMaxCents: options.purchaseMaxCents,
+    now: wallClock,
   });
   port.on('message', (request: LedgerRequest | { close: true }) => {
     if ('close' in request) {

@@ -505,7 +505,7 @@ export class TableActor {
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
     }).then(
       (id) => {
-        if (commitBy !== undefined && Date.now() > commitBy) {
+        if (pastDeadline(commitBy)) {
           this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded top-up was stored after its deadline; withdrawn');
           this.forgetIntent(this.deps.intents.remove(id));
           const at = record.intents.indexOf(intent);
@@ -583,7 +583,7 @@ export class TableActor {
       this.deps.log.warn({ tableId: this.id, seat, error: (error as Error).message }, 'could not store a leave; refused');
       return errorAck('table/busy');
     }
-    if (commitBy !== undefined && Date.now() > commitBy) {
+    if (pastDeadline(commitBy)) {
       this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded leave was stored after its deadline; withdrawn');
       this.forgetIntent(this.deps.intents.remove(id));
       return errorAck('table/unavailable');
@@ -1532,4 +1532,9 @@ function answeredIntent(answer: TopUpAnswer): boolean {
 function restoredTopUp(intent: StoredIntent): TopUpIntent {
   const key: KeyInput = intent.keyScope === 'SERVER' ? storedServerKey(intent.key!) : intent.key!;
   return { kind: 'top_up', amount: Number(intent.amount), key, intentId: intent.id };
+}
+
+/** A forwarded command's deadline has passed (its sender answered "nothing happened"); none for local ones. */
+function pastDeadline(commitBy: number | undefined): commitBy is number {
+  return commitBy !== undefined && Date.now() > commitBy;
 }

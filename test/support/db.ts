@@ -31,7 +31,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   }
   const url = withDatabase(serverUrl, name);
   const db = createDb({ url, poolMax: options.poolMax ?? 20, lockTimeoutMs: 5_000 });
-  const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: 10_000_000n, stats: { retries: 0 } };
+  const deps: LedgerDeps = { db, chipsPerUsd: 100, purchaseMinCents: 100n, purchaseMaxCents: 10_000_000n, now: () => Date.now(), stats: { retries: 0 } };
   const clients: pg.Client[] = [];
   return {
     url,

@@ -25,18 +25,19 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   logger: ['config'],
   'thread-cpu': [],
   'worker-thread-id': [],
+  'wall-clock': [],
   metrics: ['thread-cpu'],
   db: ['config'],
   // What crosses the nodes of a cluster: Redis messages, shared rate limits, the front door and launcher.
   cluster: ['protocol', 'db', 'config', 'logger'],
   // Money, then the tables that move it, then the ways in.
-  ledger: ['poker', 'protocol', 'db', 'config', 'thread-cpu', 'worker-thread-id'],
+  ledger: ['poker', 'protocol', 'db', 'config', 'thread-cpu', 'worker-thread-id', 'wall-clock'],
   auth: ['protocol', 'db', 'config', 'cluster'],
   tables: ['poker', 'protocol', 'ledger', 'db', 'config', 'logger', 'metrics', 'thread-cpu', 'worker-thread-id'],
   realtime: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
   http: ['poker', 'protocol', 'ledger', 'tables', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics', 'thread-cpu', 'worker-thread-id'],
   // The composition root and the process entry point.
-  app: ['poker', 'protocol', 'ledger', 'tables', 'realtime', 'http', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics'],
+  app: ['poker', 'protocol', 'ledger', 'tables', 'realtime', 'http', 'auth', 'cluster', 'db', 'config', 'logger', 'metrics', 'wall-clock'],
   main: ['app', 'config'],
   // Entry points beside the server: command-line tools and load-test bots (clients of the server).
   cli: ['poker', 'protocol', 'ledger', 'tables', 'http', 'auth', 'db', 'config', 'logger'],
