@@ -165,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     equity: (input) => equityPool.compute(input),
     ledger,
     clock: options.clock ?? systemClock,
+    wallNow: wallClock,
     settings: {
       ...DEFAULT_TABLE_SETTINGS,
       handIntervalMs: config.HAND_INTERVAL_MS,

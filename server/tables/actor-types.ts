@@ -26,6 +26,11 @@ export interface ActorDeps {
   table: TableRow;
   ledger: Ledger;
   clock: Clock;
+  /**
+   * The wall clock (epoch ms) a forwarded command's deadline is compared with: the deadline is
+   * another node's wall clock, which `clock` (the actor's timers, a manual clock in tests) is not.
+   */
+  wallNow: () => number;
   settings: TableSettings;
   output: TableOutput;
   intents: IntentStore;

@@ -239,10 +239,15 @@ export class TableActor {
    */
   private command<T extends object>(work: (commitBy: number | undefined) => Promise<Ack<T>>): Promise<Ack<T>> {
     const deadline = this.commandDeadline;
-    const timely: Work<Ack<T>> = deadline === null ? () => work(undefined) : async () => (Date.now() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work(deadline));
+    const timely: Work<Ack<T>> = deadline === null ? () => work(undefined) : async () => (this.deps.wallNow() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work(deadline));
     // Stopped: closed by an admin, or dropped by this process (a rebuild, a hand-over), when
     // the table is loaded again, here or on another node: try again.
     return this.enqueue(timely, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
+  }
+
+  /** A forwarded command's deadline has passed (its sender answered "nothing happened"); none for local ones. */
+  private pastDeadline(commitBy: number | undefined): commitBy is number {
+    return commitBy !== undefined && this.deps.wallNow() > commitBy;
   }
 
   // ---- boot ----------------------------------------------------------------------
@@ -505,8 +510,8 @@ export class TableActor {
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
     }).then(
       (id) => {
-        if (pastDeadline(commitBy)) {
-          this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded top-up was stored after its deadline; withdrawn');
+        if (this.pastDeadline(commitBy)) {
+          this.deps.log.info({ tableId: this.id, seat, lateMs: this.deps.wallNow() - commitBy }, 'a forwarded top-up was stored after its deadline; withdrawn');
           this.forgetIntent(this.deps.intents.remove(id));
           const at = record.intents.indexOf(intent);
           if (at >= 0) record.intents.splice(at, 1);
@@ -583,8 +588,8 @@ export class TableActor {
       this.deps.log.warn({ tableId: this.id, seat, error: (error as Error).message }, 'could not store a leave; refused');
       return errorAck('table/busy');
     }
-    if (pastDeadline(commitBy)) {
-      this.deps.log.info({ tableId: this.id, seat, lateMs: Date.now() - commitBy }, 'a forwarded leave was stored after its deadline; withdrawn');
+    if (this.pastDeadline(commitBy)) {
+      this.deps.log.info({ tableId: this.id, seat, lateMs: this.deps.wallNow() - commitBy }, 'a forwarded leave was stored after its deadline; withdrawn');
       this.forgetIntent(this.deps.intents.remove(id));
       return errorAck('table/unavailable');
     }
@@ -1534,7 +1539,3 @@ function restoredTopUp(intent: StoredIntent): TopUpIntent {
   return { kind: 'top_up', amount: Number(intent.amount), key, intentId: intent.id };
 }
 
-/** A forwarded command's deadline has passed (its sender answered "nothing happened"); none for local ones. */
-function pastDeadline(commitBy: number | undefined): commitBy is number {
-  return commitBy !== undefined && Date.now() > commitBy;
-}

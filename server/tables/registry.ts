@@ -43,6 +43,8 @@ export interface RegistryDeps {
   db: Db;
   ledger: Ledger;
   clock: Clock;
+  /** The wall clock (epoch ms) forwarded commands' deadlines are compared with (ActorDeps.wallNow). */
+  wallNow: () => number;
   settings: TableSettings;
   output: TableOutput;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
@@ -384,6 +386,7 @@ export class TableRegistry implements TableRegistryApi {
       table,
       ledger: this.deps.ledger,
       clock: this.deps.clock,
+      wallNow: this.deps.wallNow,
       settings: withTableTiming(this.deps.settings, await tableTiming(this.deps.db, tableId)),
       output: this.deps.output,
       intents: this.intents,

@@ -132,7 +132,7 @@ describe('a table actor that lost its table', () => {
     const rec = recordingOutput();
     const fatal: string[] = [];
     const actor = new TableActor({
-      table, clock, output: rec.output, log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      table, clock, wallNow: () => Date.now(), output: rec.output, log: { info: () => undefined, warn: () => undefined, error: () => undefined },
       newSeed: () => randomBytes(32), ledger: t.ledger, intents: createIntentStore(t.db),
       settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 0 },
       metrics: { actionAck: () => undefined, settlement: () => undefined, handSettled: () => undefined, handVoided: () => undefined },

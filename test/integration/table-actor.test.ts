@@ -19,8 +19,8 @@ afterAll(async () => {
   await t.close();
 });
 
-async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger, intents?: (real: IntentStore) => IntentStore) {
-  const { actor, clock, rec, fatal, table } = await startActor(t, { maxSeats: 2 }, { sitOutHandsMax: 2, ...settings }, { ledger, intents });
+async function setup(settings: Partial<TableSettings> = {}, ledger?: (real: Ledger) => Ledger, intents?: (real: IntentStore) => IntentStore, wallNow?: () => number) {
+  const { actor, clock, rec, fatal, table } = await startActor(t, { maxSeats: 2 }, { sitOutHandsMax: 2, ...settings }, { ledger, intents, wallNow });
   const users = await seedUsers(t.db, 2, 'actor');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
@@ -61,6 +61,17 @@ describe('a command forwarded by another node (withDeadline)', () => {
     expect(await timely).toEqual({ ok: true });
     // Commands not forwarded keep no deadline.
     expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+  });
+
+  it('is timed on the wall clock the actor is given (the sender\'s clock), not on its own timers', async () => {
+    let wall = 1_000_000; // far in the past of Date.now(): the deadlines below are met only on this clock
+    const { actor, clock, callers } = await setup({}, undefined, undefined, () => wall);
+    expect(await actor.withDeadline(wall + 50, () => actor.sitOut(callers[1]!))).toEqual({ ok: true });
+    await clock.advance(10_000, actor); // the table's timers do not move the wall clock
+    expect(await actor.withDeadline(wall + 50, () => actor.sitIn(callers[1]!))).toEqual({ ok: true });
+    wall += 100;
+    expect(await actor.withDeadline(wall - 1, () => actor.sitOut(callers[1]!))).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
+    expect(actor.snapshot(callers[1]!.userId).view.seats[1]).toMatchObject({ sittingOut: false });
   });
 });
 

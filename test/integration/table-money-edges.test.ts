@@ -42,7 +42,7 @@ function startActor(table: TableRow, options: { settings?: Partial<TableSettings
   const fatal: string[] = [];
   const voided: string[] = [];
   const actor = new TableActor({
-    table, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    table, clock, wallNow: () => Date.now(), output: rec.output, log: quiet, newSeed: () => randomBytes(32),
     ledger: options.ledger ?? t.ledger,
     intents: createIntentStore(t.db),
     settings: { ...SETTINGS, ...options.settings },
@@ -334,7 +334,7 @@ describe('closing a table strands nothing', () => {
     const before = await t.ledger.reconcile();
     expect(before.violations.map((v) => v.code)).toContain('seat/open_on_closed_table');
     const registry = new TableRegistry({
-      db: t.db, ledger: t.ledger, clock: new ManualClock(), settings: SETTINGS, output: recordingOutput().output, log: quiet,
+      db: t.db, ledger: t.ledger, clock: new ManualClock(), wallNow: () => Date.now(), settings: SETTINGS, output: recordingOutput().output, log: quiet,
     });
     await registry.boot({ createDefaults: false });
     await registry.shutdown(0);

@@ -40,7 +40,7 @@ async function setup(settings: Partial<TableSettings> = {}, players = 2, worker:
   const equities: { at: number; frame: EquityFrame }[] = [];
   const fatal: string[] = [];
   const actor = new TableActor({
-    table, clock, log: quiet, newSeed: () => randomBytes(32), intents: createIntentStore(t.db), ledger: t.ledger,
+    table, clock, wallNow: () => Date.now(), log: quiet, newSeed: () => randomBytes(32), intents: createIntentStore(t.db), ledger: t.ledger,
     output: { ...rec.output, equity: (_t, frame) => equities.push({ at: clock.now(), frame }) },
     // The worker's stand-in: by default the same exact enumeration, awaited like the worker's answer.
     equity: worker,

@@ -36,7 +36,7 @@ function tableInput(timing: TableTimingInput = {}): CreateTableInput & TableTimi
 
 async function bootRegistry(clock: ManualClock) {
   const rec = recordingOutput();
-  const registry = new TableRegistry({ db: t.db, ledger: t.ledger, clock, settings: PROCESS, output: rec.output, log: quiet });
+  const registry = new TableRegistry({ db: t.db, ledger: t.ledger, clock, wallNow: () => Date.now(), settings: PROCESS, output: rec.output, log: quiet });
   await registry.boot({ createDefaults: false });
   return { registry, rec };
 }

@@ -73,7 +73,7 @@ export function recordingOutput() {
   return { output, frames, privateFrames, notices, events };
 }
 
-type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore };
+type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore; wallNow?: () => number };
 
 /**
  * A table actor on a manual clock with a recording transport, over the test database's real
@@ -109,7 +109,7 @@ function actorOver(t: TestDatabase, claimed: TableRow, settings: Partial<TableSe
   const fatal: string[] = [];
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const actor = new TableActor({
-    table: claimed, clock, output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    table: claimed, clock, wallNow: wrap.wallNow ?? (() => Date.now()), output: rec.output, log: quiet, newSeed: () => randomBytes(32),
     intents: wrap.intents ? wrap.intents(createIntentStore(t.db)) : createIntentStore(t.db),
     ledger: wrap.ledger ? wrap.ledger(t.ledger) : t.ledger,
     settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, ...settings },
