@@ -173,6 +173,11 @@ export interface TableNotice {
   /** seat_offered (to that player only): the seat held for them, until `deadline` (epoch ms). */
   seat?: number;
   deadline?: number;
+  /**
+   * To that player only, when the table cashed their seat out without their asking (`removed`:
+   * sat out too long; `info`: an admin closed the table): the chips that went back to their wallet.
+   */
+  cashedOut?: number;
 }
 
 export interface ChatMessage {

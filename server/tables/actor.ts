@@ -1116,7 +1116,11 @@ export class TableActor {
     if (!this.game.seats[seat]?.sittingOut || record.waitingForBigBlind) return;
     if (!this.seats.sitOutExpired(seat, this.deps.clock.now(), this.deps.settings)) return;
     const out = await this.removeSeat(seat, 'removed');
-    if (out.ok) this.deps.output.notice(record.userId, { tableId: this.id, kind: 'removed', message: 'You sat out too long and were cashed out.' });
+    if (!out.ok) return;
+    const message = out.amount > 0
+      ? `You sat out too long and were cashed out: ${out.amount.toLocaleString('en-US')} chips went back to your wallet.`
+      : 'You sat out too long and your seat was given up (it had no chips).';
+    this.deps.output.notice(record.userId, { tableId: this.id, kind: 'removed', message, cashedOut: out.amount });
   }
 
   /** The ledger's answer to a top-up; null if it was never sent (its seat_intents row could not be written, or the table stopped). */
@@ -1187,7 +1191,7 @@ export class TableActor {
   /** Tells a player cashed out by an admin's close how many chips went back to their wallet. */
   private closedCashOut(userId: number, amount: bigint): void {
     this.deps.output.notice(userId, {
-      tableId: this.id, kind: 'info', message: `The table is closing: ${amount.toLocaleString('en-US')} chips went back to your wallet.`,
+      tableId: this.id, kind: 'info', message: `The table is closing: ${amount.toLocaleString('en-US')} chips went back to your wallet.`, cashedOut: Number(amount),
     });
   }
 

@@ -351,6 +351,13 @@ describe('table actor', () => {
     expect(actor.seatsTaken()).toBe(0);
     const wallets = await t.db.account.findMany({ where: { code: { in: callers.map((c) => `wallet:${c.userId}`) } } });
     expect(wallets.reduce((sum, w) => sum + w.balance, 0n)).toBe(2_000n);
+    // Each is told the chips that went back: the wallet's balance less the 900 it kept at the sit.
+    for (const caller of callers) {
+      const balance = Number(wallets.find((w) => w.code === `wallet:${caller.userId}`)!.balance);
+      const removed = rec.noticesTo.filter((n) => n.userId === caller.userId && n.notice.kind === 'removed').map((n) => n.notice);
+      expect(removed).toEqual([expect.objectContaining({ cashedOut: balance - 900 })]);
+      expect(removed[0]!.message).toBe(`You sat out too long and were cashed out: ${(balance - 900).toLocaleString('en-US')} chips went back to your wallet.`);
+    }
     actor.stop();
   });
 

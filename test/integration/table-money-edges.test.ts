@@ -301,6 +301,10 @@ describe('closing a table strands nothing', () => {
     const told = h.rec.notices.filter((n) => n.kind === 'info' && n.message.startsWith('The table is closing:')).map((n) => Number(n.message.match(/([\d,]+) chips/)![1]!.replace(/,/g, '')));
     expect(told.reduce((a, b) => a + b, 0)).toBe(atTable);
     expect(told).toHaveLength(callers.length);
+    // ... to them alone, and as a number too (`cashedOut`), the same as the message says.
+    const toEach = h.rec.noticesTo.filter((n) => n.notice.kind === 'info' && n.notice.message.startsWith('The table is closing:'));
+    expect(toEach.map((n) => n.userId).sort()).toEqual(callers.map((c) => c.userId).sort());
+    expect(toEach.map((n) => n.notice.cashedOut)).toEqual(told);
   });
 
   it('now: the live hand is voided and every player gets their pre-hand stack back', async () => {

@@ -49,6 +49,8 @@ export function recordingOutput() {
   const privateFrames = new Map<number, PrivateFrame[]>();
   const seated = new Set<number>();
   const notices: TableNotice[] = [];
+  /** The notices sent to one player (`notice`), with whom they went to. */
+  const noticesTo: { userId: number; notice: TableNotice }[] = [];
   const push = (userId: number, frame: TableFrame) => frames.set(userId, [...(frames.get(userId) ?? []), frame]);
   const output: TableOutput = {
     toTable: (_t, frame) => {
@@ -61,7 +63,7 @@ export function recordingOutput() {
     },
     chat: () => undefined,
     equity: () => undefined,
-    notice: (_u, n) => notices.push(n),
+    notice: (userId, n) => (notices.push(n), noticesTo.push({ userId, notice: n })),
     tableNotice: (_t, n) => notices.push(n),
     seatChanged: (userId, _t, isSeated) => {
       if (isSeated) seated.add(userId);
@@ -70,7 +72,7 @@ export function recordingOutput() {
     walletChanged: () => undefined,
   };
   const events = (userId: number) => (frames.get(userId) ?? []).flatMap((f) => f.events);
-  return { output, frames, privateFrames, notices, events };
+  return { output, frames, privateFrames, notices, noticesTo, events };
 }
 
 type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore; wallNow?: () => number };
