@@ -70,6 +70,14 @@ export function newIdempotencyKey(prefix: string): string {
 export interface WalletResponse {
   balance: number;
   seats: { tableId: number; seatSessionId: string; seatIndex: number; stack: number }[];
+  /** What one purchase may be (the server's CHIP_PURCHASE_MIN/MAX_CENTS) and what a dollar buys. */
+  purchase?: PurchaseRange;
+}
+
+export interface PurchaseRange {
+  minCents: number;
+  maxCents: number;
+  chipsPerUsd: number;
 }
 
 export interface WalletHistoryItem {

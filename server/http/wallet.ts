@@ -33,7 +33,9 @@ export function registerWalletRoutes(app: FastifyInstance, deps: HttpDeps, redis
     scope.get('/api/wallet', auth, async (request) => {
       const { userId } = userOf(request);
       const [balance, seats] = await Promise.all([walletBalance(deps.db, userId), openSeats(deps.db, userId)]);
-      return { ok: true, balance: jsonNumber(balance), seats };
+      // The purchase range, so the wallet page can say what it accepts before the buyer asks.
+      const purchase = { minCents: deps.config.CHIP_PURCHASE_MIN_CENTS, maxCents: deps.config.CHIP_PURCHASE_MAX_CENTS, chipsPerUsd: deps.config.CHIPS_PER_USD };
+      return { ok: true, balance: jsonNumber(balance), seats, purchase };
     });
     scope.post('/api/wallet/buy-chips', { ...auth, bodyLimit: BODY_BYTES_MAX }, async (request, reply) =>
       ((await spendOrReply(purchases, String(userOf(request).userId), reply)) ? buyChips(deps, request, reply) : reply));

@@ -141,7 +141,7 @@ describe('admin and wallet forms in the browser', () => {
     await checkAccessibility(boss, 'the audit trail');
   });
 
-  it('Wallet: an amount that is not dollars and cents above $0 disables Buy, with the reason beside it', async () => {
+  it('Wallet: an amount that is not dollars and cents above $0, or outside the server\'s purchase range, disables Buy, with the reason beside it', async () => {
     await boss.goto(`${room.server.url}/wallet`);
     const amount = boss.getByLabel('Amount (USD)');
     const buy = boss.locator('form.buy-form button[type=submit]');
@@ -151,14 +151,18 @@ describe('admin and wallet forms in the browser', () => {
       ['12.345', 'At most two decimals (whole cents).'],
       ['0', 'The amount must be more than $0.'],
       ['', 'Enter an amount in dollars.'],
+      // The server's range (GET /api/wallet: CHIP_PURCHASE_MIN/MAX_CENTS), said before the buyer asks.
+      ['0.50', 'A purchase is between $1.00 and $10,000.00.'],
+      ['10000.01', 'A purchase is between $1.00 and $10,000.00.'],
     ]) {
       await amount.fill(text!);
+      await expect.poll(() => boss.getByTestId('buy-hint').textContent()).toBe(reason); // the range comes with the page's GET /api/wallet
       expect(await buy.isDisabled(), `Buy with "${text}"`).toBe(true);
-      expect(await boss.getByTestId('buy-hint').textContent()).toBe(reason);
     }
     await amount.fill('12.5');
     expect(await buy.isEnabled()).toBe(true);
     expect(await buy.textContent()).toBe('Buy for $12.50');
+    expect(await boss.getByTestId('buy-hint').textContent()).toBe('$12.50 buys 1,250 chips');
   });
 
   it('Download my hands: a count or days that cannot make a request are refused with a message and the download is disabled, never changed on the quiet', async () => {

@@ -251,6 +251,8 @@ describe('wallet', () => {
       ok: true,
       balance: 700,
       seats: [{ tableId: table.id, seatSessionId: seated.ok ? seated.value.seatSessionId.toString() : '', seatIndex: 2, stack: 300 }],
+      // The purchase range and rate (the defaults of CHIP_PURCHASE_MIN/MAX_CENTS, CHIPS_PER_USD), for the wallet page's form.
+      purchase: { minCents: 100, maxCents: 1_000_000, chipsPerUsd: 100 },
     });
   });
 

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, errorText, newIdempotencyKey, query, type Page, type WalletHistoryItem, type WalletResponse } from '../api';
+import { ApiError, api, errorText, newIdempotencyKey, query, type Page, type PurchaseRange, type WalletHistoryItem, type WalletResponse } from '../api';
 import { Link } from '../components/Link';
 import { formatChips, formatUsd, parseDollarsToCents } from '../money';
 import { session, toast } from '../store';
@@ -8,7 +8,6 @@ import { RequireUser } from './RequireUser';
 const KIND_LABEL: Record<string, string> = {
   BUY_CHIPS: 'Chip purchase', BUY_IN: 'Buy-in', TOP_UP: 'Top-up', CASH_OUT: 'Cash-out', ADJUST: 'Adjustment', WALLET_TRANSFER: 'Transfer',
 };
-const CHIPS_PER_USD = 100;
 const QUICK = ['10', '25', '50', '100'];
 
 export function WalletPage() {
@@ -22,6 +21,8 @@ function Wallet() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [reload, setReload] = useState(0);
+  // The server's purchase range and rate (GET /api/wallet); until it answers, the form checks only the amount's shape.
+  const [range, setRange] = useState<PurchaseRange | null>(null);
 
   const loadPage = async (from: string | null) => {
     setLoading(true);
@@ -38,6 +39,7 @@ function Wallet() {
   useEffect(() => {
     void api<WalletResponse>('GET', '/api/wallet').then((w) => {
       setSeats(w.seats);
+      if (w.purchase) setRange(w.purchase);
       session.set((s) => ({ ...s, balance: w.balance }));
     });
     void loadPage(null);
@@ -59,7 +61,7 @@ function Wallet() {
             ))}
           </p>
         )}
-        <BuyChips onBought={() => setReload((n) => n + 1)} />
+        <BuyChips range={range} onBought={() => setReload((n) => n + 1)} />
       </section>
       <section className="panel">
         <h2>History</h2>
@@ -137,23 +139,28 @@ function ChangePassword() {
  * Why the typed amount cannot be bought, or null when it can: USD, whole cents, more than $0.
  * The server's configured range is its to say (purchase/out_of_range names it).
  */
-function amountProblem(text: string, cents: number | null): string | null {
+export function amountProblem(text: string, cents: number | null, range: PurchaseRange | null): string | null {
   const plain = text.trim().replace(/^\$/, '');
   if (plain === '') return 'Enter an amount in dollars.';
   if (plain.startsWith('-') || cents === 0) return 'The amount must be more than $0.';
   if (/^[\d,]*\.\d{3,}$/.test(plain)) return 'At most two decimals (whole cents).';
   if (cents === null) return 'Dollars and cents only, like 20 or 12.50.';
+  if (range && (cents < range.minCents || cents > range.maxCents)) {
+    return `A purchase is between ${formatUsd(range.minCents)} and ${formatUsd(range.maxCents)}.`;
+  }
+  if (range && (cents * range.chipsPerUsd) % 100 !== 0) return `That buys a fraction of a chip (${range.chipsPerUsd} chips a dollar).`;
   return null;
 }
 
-function BuyChips({ onBought }: { onBought: () => void }) {
+function BuyChips({ range, onBought }: { range: PurchaseRange | null; onBought: () => void }) {
   const [dollars, setDollars] = useState('20');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // The key is kept until the purchase succeeds, so a retry cannot buy twice.
   const [key, setKey] = useState(() => newIdempotencyKey('buy'));
   const cents = parseDollarsToCents(dollars);
-  const problem = amountProblem(dollars, cents);
+  const problem = amountProblem(dollars, cents, range);
+  const chipsPerUsd = range?.chipsPerUsd ?? null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -187,7 +194,7 @@ function BuyChips({ onBought }: { onBought: () => void }) {
           <input name="dollars" inputMode="decimal" value={dollars} onChange={(e) => { setDollars(e.target.value); setError(null); setKey(newIdempotencyKey('buy')); }} aria-invalid={error || problem ? true : undefined} aria-describedby="buy-hint" />
         </span>
         <span className={problem ? 'field-error' : 'field-hint'} id="buy-hint" data-testid="buy-hint">
-          {problem ?? (cents !== null ? `${formatUsd(cents)} buys ${formatChips(Math.floor((cents * CHIPS_PER_USD) / 100))} chips` : '')}
+          {problem ?? (cents !== null && chipsPerUsd !== null ? `${formatUsd(cents)} buys ${formatChips(Math.floor((cents * chipsPerUsd) / 100))} chips` : '')}
         </span>
         {error && <span className="field-error" role="alert">{error}</span>}
       </label>
