@@ -246,6 +246,17 @@ describe('several tables at once', () => {
       expect(await tile(page, onPhone).isVisible()).toBe(false);
       await shot(page, 'multi-table-phone-other-tab');
       await expectNoSidewaysScroll(page, 'the other tab on a phone');
+      // A toast (the bell's, turned off and on again) comes down below the shown table's head, as
+      // on a lone table's page: the strip of tabs and the head stay free.
+      await page.getByTestId('notify-toggle').click();
+      await expect.poll(() => page.getByTestId('notify-toggle').getAttribute('aria-pressed')).toBe('false');
+      await page.getByTestId('notify-toggle').click();
+      const bell = page.locator('.toast', { hasText: 'You will be notified' });
+      await bell.waitFor();
+      const head = (await tile(page, other).locator('.table-head').boundingBox())!;
+      expect((await bell.boundingBox())!.y, 'the toast is below the table\'s head and the tabs').toBeGreaterThanOrEqual(head.y + head.height);
+      await bell.click({ position: { x: 20, y: 10 } });
+      await bell.waitFor({ state: 'detached', timeout: 2_000 });
 
       // Held sideways: the tile's felt fills what the screen leaves, whole on screen (it collapsed
       // to nothing before: its width came from the height left after 460 px). One table at a

@@ -73,8 +73,10 @@ function useFitToWindow(ref: RefObject<HTMLElement | null>, ready: boolean, show
 }
 
 /**
- * On a phone the toasts (Toasts.tsx, styles.css) come down from the top: on the table's own page
- * they start below its head (--toasts-top), so they never hide its back link and menu.
+ * On a phone the toasts (Toasts.tsx, styles.css) come down from the top: on the table's own page,
+ * and under the multi-table page's tab strip, they start below the shown table's head
+ * (--toasts-top), so they never hide its back link, menu or tabs. (Desktop toasts sit bottom right
+ * and ignore it.)
  */
 function useToastsBelow(ref: RefObject<HTMLElement | null>, active: boolean): void {
   useLayoutEffect(() => {
@@ -177,7 +179,8 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const mainRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
   useFitToWindow(mainRef, state !== null, shown);
-  useToastsBelow(headRef, !compact && state !== null && error === null);
+  // A tile of the multi-table page too: on a phone the one shown (the others are hidden) keeps its head clear.
+  useToastsBelow(headRef, shown && state !== null && error === null);
   const [requesting, oneAtATime] = useOneAtATime();
   const muted = useMuted();
   const notify = useNotifyToggle();
