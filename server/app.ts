@@ -17,7 +17,7 @@ import { openDatabase, type OpenDatabase } from './db/open';
 import { registerAdminRoutes } from './http/admin';
 import { registerAuthRoutes, type AuthRouteOptions } from './http/auth';
 import { registerBotRoutes } from './http/bots';
-import { frameworkErrors, registerAppErrors } from './http/errors';
+import { clientErrors, frameworkErrors, registerAppErrors } from './http/errors';
 import type { HttpDeps } from './http/deps';
 import { registerHandRoutes } from './http/hands';
 import { registerHealthRoutes } from './http/health';
@@ -121,6 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bodyLimit: 16_384,
     // A URL that does not decode (/api/%ff) answered in the error shape of every route.
     frameworkErrors,
+    // ... and what Node's HTTP parser refuses before any route (431, 400), in the same shape.
+    clientErrorHandler: clientErrors,
     // A table id of any length is an id (404 past the integers), not "exceeding the max param length".
     maxParamLength: 4_096,
     // Behind HAProxy (docker-compose) the client's address is in X-Forwarded-For.

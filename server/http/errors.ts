@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { isTransientDbError } from '../ledger/db-helpers';
 import type { LedgerError } from '../ledger/errors';
@@ -85,6 +87,29 @@ export function registerAppErrors(app: FastifyInstance, notFound?: (request: Fas
 
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   void sendError(reply, 400, 'request/invalid', error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (a bad %-escape).' : error.message);
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers past Node's
+ * --max-http-header-size, a request line or header that does not parse), answered in the
+ * shape of every other error instead of Fastify's `{ error, message, statusCode }`; the
+ * connection is closed after it (the parser cannot go on). Fastify's `clientErrorHandler`.
+ */
+export function clientErrors(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message]: [number, ErrorCode, string] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'request/too_large', 'The request\'s headers are too large.']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request/invalid', 'The request took too long to arrive.']
+      : [400, 'request/invalid', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ ok: false, error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueKey } from '../support/db';
 import { TEST_PASSWORD, createHttpTestApp, sessionCookie, type HttpTestApp } from '../support/http-app';
@@ -349,6 +350,28 @@ describe('answers outside the routes are in the one error shape', () => {
     expect(await shape('POST', '/api/bots/session', { raw: '{"name":' })).toEqual([400, false, 'request/invalid', 'error,ok']);
     expect(await shape('POST', '/api/bots/session', { raw: '{"__proto__":{}}' })).toEqual([400, false, 'request/invalid', 'error,ok']);
     expect(await shape('POST', '/api/bots/session', { raw: 'name=x', headers: { 'content-type': 'text/plain' } })).toEqual([415, false, 'request/invalid', 'error,ok']);
+  });
+
+  it("what Node's HTTP parser refuses (headers too large, a request that is not HTTP) is answered in the same shape", async () => {
+    // Before: Fastify's { error, message, statusCode } (or Node's bare 400), unlike every other error.
+    const raw = (text: string) => new Promise<string>((resolve, reject) => {
+      const url = new URL(s.url);
+      const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+      let got = '';
+      socket.on('data', (chunk) => (got += chunk.toString('utf8')));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    const parse = (answer: string) => {
+      const [head, body] = answer.split('\r\n\r\n');
+      return [Number(head!.split(' ')[1]), /content-type: application\/json/i.test(head!), JSON.parse(body!) as unknown];
+    };
+    const big = await raw(`GET /api/tables HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+    expect(parse(big)).toEqual([431, true, { ok: false, error: { code: 'request/too_large', message: expect.any(String) } }]);
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(parse(garbage)).toEqual([400, true, { ok: false, error: { code: 'request/invalid', message: expect.any(String) } }]);
+    // The server goes on answering.
+    expect((await request('GET', '/api/tables')).status).toBe(200);
   });
 
   it('a body whose bytes are not UTF-8 is refused, not stored with U+FFFD in their place', async () => {
