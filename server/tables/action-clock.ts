@@ -14,6 +14,8 @@ interface Armed {
   usingTimeBank: boolean;
   startedAt: number;
   timer: unknown;
+  /** The deadline before a sit-out shortened the turn (restore puts it back on a sit-in). */
+  fullDeadline?: number;
 }
 
 export class ActionClock {
@@ -49,7 +51,27 @@ export class ActionClock {
     if (deadline === a.deadline) return;
     this.clock.clearTimeout(a.timer);
     const token = ++this.tokens;
-    this.armed = { ...a, token, deadline, timer: this.clock.setTimeout(() => this.onExpire(seat, token), Math.max(0, deadline - now)) };
+    this.armed = {
+      ...a, token, deadline, fullDeadline: a.fullDeadline ?? a.deadline,
+      timer: this.clock.setTimeout(() => this.onExpire(seat, token), Math.max(0, deadline - now)),
+    };
+  }
+
+  /**
+   * `seat` sat in again during its own turn, shortened by a sit-out: the turn gets back what
+   * is left of it (the deadline it had, on the clock it was on), never more. Whether the
+   * deadline changed (the caller broadcasts the clock).
+   */
+  restore(seat: number): boolean {
+    const a = this.armed;
+    if (!a || a.seat !== seat || a.fullDeadline === undefined) return false;
+    const now = this.clock.now();
+    const deadline = a.fullDeadline;
+    if (deadline <= a.deadline || deadline <= now) return false;
+    this.clock.clearTimeout(a.timer);
+    const token = ++this.tokens;
+    this.armed = { ...a, token, deadline, fullDeadline: undefined, timer: this.clock.setTimeout(() => this.onExpire(seat, token), deadline - now) };
+    return true;
   }
 
   disarm(): void {

@@ -456,6 +456,10 @@ export class TableActor {
       if (await this.step({ type: 'sit_in', seat })) return errorAck('seat/already_sitting_in');
       this.seats.sittingOut(seat, null);
       await this.storeSittingOut(record, false);
+      // Back during their own turn, shortened by the sit-out: what was left of it, not a fresh clock.
+      if (this.game.toAct === seat && isHandInProgress(this.game) && this.clock.restore(seat)) {
+        this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
+      }
       this.scheduleNextHand();
       return { ok: true };
     });

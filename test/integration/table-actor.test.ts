@@ -320,6 +320,32 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('sitting back in during one\'s own turn gives back what was left of it, not the short sitting-out clock', async () => {
+    // Conformance audit: the turn stayed on the 1 s sitting-out clock after the sit-in, then went
+    // to the time bank, taking 8.7 s of the action clock (protocol.md: "what is left of the turn").
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const player = callers[toAct]!;
+    const fullDeadline = actor.snapshot(null).clock!.deadline;
+    await clock.advance(2_000, actor);
+    expect(await actor.sitOut(player)).toEqual({ ok: true });
+    expect(actor.snapshot(null).clock!.deadline).toBeLessThanOrEqual(clock.now() + 1_000);
+    await clock.advance(300, actor);
+    expect(await actor.sitIn(player)).toEqual({ ok: true });
+    expect(actor.snapshot(null).clock).toMatchObject({ seat: toAct, deadline: fullDeadline, usingTimeBank: false });
+    // The frames say so too: the last clock event carries the deadline given back.
+    const clocks = rec.events(player.userId).filter((e) => e.type === 'clock');
+    expect(clocks.at(-1)).toMatchObject({ clock: { seat: toAct, deadline: fullDeadline, usingTimeBank: false } });
+    await clock.advance(2_000, actor); // past the sitting-out clock: still the action clock
+    expect(actor.snapshot(null).view.toAct).toBe(toAct);
+    expect(actor.snapshot(null).clock).toMatchObject({ deadline: fullDeadline, usingTimeBank: false });
+    // ... and no more than that: the turn moves to the time bank at the deadline it always had.
+    await clock.advance(fullDeadline - clock.now() + 1, actor);
+    expect(actor.snapshot(null).clock).toMatchObject({ seat: toAct, usingTimeBank: true });
+    actor.stop();
+  });
+
   it('sit-outs and sit-ins are limited to SEAT_TOGGLES per player: each is a command in the hand log and may be a write', async () => {
     const { actor, clock, callers } = await setup();
     await clock.advance(100, actor); // deal
