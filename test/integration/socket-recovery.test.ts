@@ -121,3 +121,50 @@ describe('connection-state recovery', () => {
     expect(await attempt(again, victim.cookie)).toEqual({ pushes: 0 });
   });
 });
+
+describe('a recovered socket gets back only the rooms it is still entitled to', () => {
+  it('a seat given up while the socket was away: the recovered socket, which never watched, gets no more of that table', async () => {
+    s = await startTestServer({ env: {} });
+    const created = await s.server.registry.createTable({
+      name: 'recovery_rooms', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    const tableId = created.value.id;
+    const leaver = await TestClient.signup(s.url, 'rooms_leaver');
+    const [b, c] = [await TestClient.signup(s.url, 'rooms_b'), await TestClient.signup(s.url, 'rooms_c')];
+    clients.push(leaver, b, c);
+    for (const p of [leaver, b, c]) await p.buyChips(1_000);
+    await leaver.connect({ recovery: true });
+    for (const p of [b, c]) await p.connect();
+    // Seated alone (no hand): the socket is in the table's room and has an offset.
+    expect((await leaver.emit('table:sit', { tableId, seat: 0, buyIn: 100 })).ok).toBe(true);
+    await leaver.until(() => leaver.frames.some((f) => f.tableId === tableId), 5_000, 'the player_sat frame');
+
+    const socket = leaver.socket!;
+    socket.io.reconnectionDelay(1_500).randomizationFactor(0);
+    const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    socket.io.engine.close();
+    await gone;
+    const back = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // The same user leaves from a second tab while the first is away: cashed out at once.
+    const tab = new TestClient(s.url, leaver.cookie, leaver.username);
+    clients.push(tab);
+    await tab.connect();
+    expect(await tab.emit('table:leave', { tableId })).toMatchObject({ ok: true, pending: false });
+    tab.close();
+    await back;
+    expect(socket.recovered).toBe(true);
+
+    const seen = leaver.frames.length;
+    const chats = () => leaver.received.filter((r) => r.event === 'table:chat').length;
+    const chatsBefore = chats();
+    expect((await b.emit('table:sit', { tableId, seat: 1, buyIn: 100 })).ok).toBe(true);
+    expect((await c.emit('table:sit', { tableId, seat: 2, buyIn: 100 })).ok).toBe(true);
+    expect(await b.emit('table:chat', { tableId, text: 'only for the table' })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Neither seated nor watching: like a socket that never watched, it stops getting the table.
+    expect(leaver.frames.slice(seen).filter((f) => f.tableId === tableId)).toEqual([]);
+    expect(chats()).toBe(chatsBefore);
+    for (const p of [b, c]) await p.emit('table:leave', { tableId });
+  });
+});
