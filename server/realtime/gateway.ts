@@ -85,6 +85,42 @@ function table<N extends TableCommandName>(name: N): Handler<N> {
   };
 }
 
+const watchQueues = new WeakMap<Socket, Map<number, Promise<unknown>>>();
+
+/** Runs `work` after the socket's earlier watches of this table have been answered. */
+function oneWatchAtATime<T>(ctx: Context, tableId: number, work: () => Promise<T>): Promise<T> {
+  let queues = watchQueues.get(ctx.socket);
+  if (!queues) watchQueues.set(ctx.socket, (queues = new Map()));
+  const previous = queues.get(tableId) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.then(() => undefined, () => undefined);
+  queues.set(tableId, settled);
+  void settled.then(() => {
+    if (queues.get(tableId) === settled) queues.delete(tableId);
+  });
+  return run;
+}
+
+async function watchTable(ctx: Context, message: ClientMessage<'table:watch'>): Promise<AckOf<'table:watch'>> {
+  const { tableId } = message;
+  const already = ctx.data.watching.has(tableId);
+  if (!already && ctx.deps.fanout.spectatorSocketsOf(tableId, (data) => viewerKey(data) === viewerKey(ctx.data)) >= SPECTATOR_SOCKETS_PER_VIEWER) {
+    return errorAck('rate/limited', `At most ${SPECTATOR_SOCKETS_PER_VIEWER} connections of one viewer may watch a table.`);
+  }
+  await ctx.deps.fanout.watch(ctx.socket, tableId, true);
+  const user = ctx.data.user;
+  const ack = await ctx.deps.router.run({
+    name: 'table:watch', tableId, message, caller: user ? { userId: user.userId, username: user.username } : null, watching: already,
+  });
+  if (!ack.ok) {
+    if (!already) await ctx.deps.fanout.unwatch(ctx.socket, tableId);
+    return ack;
+  }
+  const { seated, ...answer } = ack;
+  if (!seated) await ctx.deps.fanout.watch(ctx.socket, tableId, false);
+  return answer;
+}
+
 const handlers: { [N in ClientMessageName]: Handler<N> } = {
   'lobby:subscribe': async (ctx) => {
     await ctx.socket.join('lobby');
@@ -95,25 +131,10 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
     return { ok: true };
   },
   // The table's room is joined before the snapshot is taken, so no frame after it is missed.
-  'table:watch': async (ctx, message) => {
-    const { tableId } = message;
-    const already = ctx.data.watching.has(tableId);
-    if (!already && ctx.deps.fanout.spectatorSocketsOf(tableId, (data) => viewerKey(data) === viewerKey(ctx.data)) >= SPECTATOR_SOCKETS_PER_VIEWER) {
-      return errorAck('rate/limited', `At most ${SPECTATOR_SOCKETS_PER_VIEWER} connections of one viewer may watch a table.`);
-    }
-    await ctx.deps.fanout.watch(ctx.socket, tableId, true);
-    const user = ctx.data.user;
-    const ack = await ctx.deps.router.run({
-      name: 'table:watch', tableId, message, caller: user ? { userId: user.userId, username: user.username } : null, watching: already,
-    });
-    if (!ack.ok) {
-      if (!already) await ctx.deps.fanout.unwatch(ctx.socket, tableId);
-      return ack;
-    }
-    const { seated, ...answer } = ack;
-    if (!seated) await ctx.deps.fanout.watch(ctx.socket, tableId, false);
-    return answer;
-  },
+  // One socket's watches of one table run one at a time: the socket is marked as watching
+  // before the table answers, so a second watch sent meanwhile would pass as "already
+  // watching" (no spectator place needed) while the first is refused for a full table.
+  'table:watch': (ctx, message) => oneWatchAtATime(ctx, message.tableId, () => watchTable(ctx, message)),
   'table:unwatch': async (ctx, message) => {
     await ctx.deps.fanout.unwatch(ctx.socket, message.tableId);
     return { ok: true };

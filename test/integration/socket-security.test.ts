@@ -6,7 +6,7 @@ import { loadConfig } from '../../server/config';
 import type { LobbyTable } from '../../server/protocol';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
-import { FAST_TABLES } from '../support/server';
+import { FAST_TABLES, startTestServer } from '../support/server';
 import { SPECTATOR_SOCKETS_PER_VIEWER } from '../../server/realtime/gateway';
 import { ANONYMOUS_ADDRESS_MESSAGES, REFUSED_MESSAGES, SOCKET_MESSAGES } from '../../server/protocol/token-bucket';
 
@@ -364,5 +364,32 @@ describe('one client cannot crowd out the others', () => {
     expect(gone).toBe(false);
     expect(await code(pacer, 'table:snapshot', { tableId: 999_999 })).toBe('table/not_found');
     for (const c of [flooder, pacer]) c.close();
+  });
+});
+
+describe("a table's spectator places hold against a socket's concurrent watches", () => {
+  it('two table:watch of one table sent at once from one socket of a full table: both refused, no place taken', async () => {
+    const small = await startTestServer({ tableSettings: { spectatorsMax: 2 } });
+    try {
+      const created = await small.server.registry.createTable({ name: 'spect-race', variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 });
+      if (!created.ok) throw new Error(created.error.message);
+      const tableId = created.value.id;
+      const crowd: TestClient[] = [];
+      for (let i = 0; i < 6; i++) {
+        const c = TestClient.anonymous(small.url);
+        await c.connect();
+        crowd.push(c);
+      }
+      for (const c of crowd.slice(0, 2)) expect(await code(c, 'table:watch', { tableId })).toBe('ok');
+      for (const c of crowd.slice(2)) {
+        const codes = await Promise.all([code(c, 'table:watch', { tableId }), code(c, 'table:watch', { tableId })]);
+        expect(codes).toEqual(['table/spectators_full', 'table/spectators_full']);
+      }
+      const snapshot = await crowd[0]!.emit('table:snapshot', { tableId });
+      expect(snapshot).toMatchObject({ ok: true, snapshot: { spectators: 2 } });
+      for (const c of crowd) c.close();
+    } finally {
+      await small.close();
+    }
   });
 });
