@@ -129,6 +129,13 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         recheck: async (sessionId) => due(await deps.recheck(sessionId)),
         trustProxy: deps.trustProxy,
       });
+      // The lobby's spectator counts are the spect:<id> rooms: a watch, an unwatch, a seat taken
+      // or a dropped connection moves them, and the lobby hears it (debounced, as every change).
+      const spectatorsMoved = (room: string) => {
+        if (room.startsWith('spect:')) realtime.lobbyChanged();
+      };
+      io.of('/').adapter.on('join-room', spectatorsMoved);
+      io.of('/').adapter.on('leave-room', spectatorsMoved);
     },
     tables: () => (link ? link.tables() : registry!),
     lobbyChanged() {

@@ -48,7 +48,11 @@ const runners: { [N in TableCommandName]: Runner<N> } = {
     const seated = userId !== null && actor.seatOf(userId) !== null;
     if (!seated && !watching && actor.spectators >= actor.settingsSpectatorsMax()) return errorAck('table/spectators_full');
     const cancelled = await actor.wasCancelled(message.lastHandId);
-    return { ok: true, snapshot: actor.snapshot(userId), ...(cancelled ? { cancelledHandId: message.lastHandId } : {}), seated };
+    // A new spectator is counted once the answer is in (its socket joins spect:<id> then): its
+    // own snapshot counts it already, as every snapshot after it will.
+    const snapshot = actor.snapshot(userId);
+    if (!seated && !watching) snapshot.spectators += 1;
+    return { ok: true, snapshot, ...(cancelled ? { cancelledHandId: message.lastHandId } : {}), seated };
   },
   'table:snapshot': (actor, { caller }) => ({ ok: true, snapshot: actor.snapshot(caller?.userId ?? null) }),
   // Chat goes to a table this socket watches or where its user sits, nowhere else.

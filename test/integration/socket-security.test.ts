@@ -393,3 +393,39 @@ describe("a table's spectator places hold against a socket's concurrent watches"
     }
   });
 });
+
+describe('the spectator count', () => {
+  it("counts a new spectator in its own watch's snapshot, and the lobby hears every change of it", async () => {
+    // Conformance audit: the first watcher's snapshot said 0 (it joins the count after the
+    // answer), and the lobby got no push when someone started or stopped watching.
+    const s2 = await startTestServer({});
+    try {
+      const created = await s2.server.registry.createTable({ name: 'spect-count', variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 });
+      if (!created.ok) throw new Error(created.error.message);
+      const tableId = created.value.id;
+      const lobby = TestClient.anonymous(s2.url);
+      await lobby.connect();
+      expect(await code(lobby, 'lobby:subscribe', {})).toBe('ok');
+      const pushedCount = () => {
+        const pushes = lobby.received.filter((r) => r.event === 'lobby:tables');
+        const last = pushes.at(-1);
+        return last ? (JSON.parse(last.json) as LobbyTable[]).find((t) => t.id === tableId)?.spectators : undefined;
+      };
+      const [first, second] = [TestClient.anonymous(s2.url), TestClient.anonymous(s2.url)];
+      for (const c of [first, second]) await c.connect();
+      expect(await first.emit('table:watch', { tableId })).toMatchObject({ ok: true, snapshot: { spectators: 1 } });
+      await lobby.until(() => pushedCount() === 1, 5_000, 'a lobby push with 1 spectator');
+      expect(await second.emit('table:watch', { tableId })).toMatchObject({ ok: true, snapshot: { spectators: 2 } });
+      // Watching again is not a second place.
+      expect(await second.emit('table:watch', { tableId })).toMatchObject({ ok: true, snapshot: { spectators: 2 } });
+      await lobby.until(() => pushedCount() === 2, 5_000, 'a lobby push with 2 spectators');
+      expect(await second.emit('table:unwatch', { tableId })).toMatchObject({ ok: true });
+      await lobby.until(() => pushedCount() === 1, 5_000, 'a lobby push after an unwatch');
+      first.close(); // a dropped connection leaves the count too
+      await lobby.until(() => pushedCount() === 0, 5_000, 'a lobby push after a disconnect');
+      for (const c of [lobby, second]) c.close();
+    } finally {
+      await s2.close();
+    }
+  });
+});
