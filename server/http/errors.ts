@@ -89,6 +89,20 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   void sendError(reply, 400, 'request/invalid', error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (a bad %-escape).' : error.message);
 }
 
+/** Whether every key and value of the URL's query string decodes (%-escapes of UTF-8, `+` for a space). */
+export function queryDecodes(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start < 0 || !url.includes('%', start)) return true;
+  for (const part of url.slice(start + 1).split('&')) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * What Node's HTTP parser refuses before Fastify sees a request (headers past Node's
  * --max-http-header-size, a request line or header that does not parse), answered in the
@@ -121,6 +135,11 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
   app.register(async (scope) => {
     namePoisonedJson(scope);
     scope.addHook('onRequest', async (request, reply) => {
+      // Fastify's query parser keeps a value it cannot decode as its literal %-text: a filter
+      // would then search for other text than was sent. Refused, as a body that is not UTF-8 is.
+      if (!queryDecodes(request.url)) {
+        return sendError(reply, 400, 'request/invalid', 'The query string is not valid: a %-escape that is not UTF-8.');
+      }
       if (hasBody(request.headers) && !isJsonType(request.headers['content-type'])) {
         return sendError(reply, 415, 'request/invalid', 'Send the body as JSON (Content-Type: application/json).');
       }

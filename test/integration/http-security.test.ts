@@ -374,6 +374,19 @@ describe('answers outside the routes are in the one error shape', () => {
     expect((await request('GET', '/api/tables')).status).toBe(200);
   });
 
+  it('a query string whose %-escapes are not UTF-8 is refused, not read as its literal text (conformance audit)', async () => {
+    const boss = await admin();
+    for (const query of ['search=%ED%A0%80', 'search=%FF', 'search=100%', 'search=a%2']) {
+      const r = await request('GET', `/api/admin/users?${query}`, { cookie: boss.cookie });
+      expect([query, r.status, r.body.error?.code]).toEqual([query, 400, 'request/invalid']);
+    }
+    const ledger = await request('GET', '/api/admin/ledger?accountCode=%ED%A0%80', { cookie: boss.cookie });
+    expect([ledger.status, ledger.body.error?.code]).toEqual([400, 'request/invalid']);
+    // Well-formed escapes are read as the text they encode.
+    const ok = await request('GET', `/api/admin/users?search=${encodeURIComponent('sé c+')}`, { cookie: boss.cookie });
+    expect(ok.status).toBe(200);
+  });
+
   it('a body whose bytes are not UTF-8 is refused, not stored with U+FFFD in their place', async () => {
     const boss = await admin();
     const name = `bad-utf8-${process.pid % 1000}`;
