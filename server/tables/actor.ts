@@ -405,9 +405,9 @@ export class TableActor {
       if (seat === null || this.seats.get(seat)!.phase === 'joining') return errorAck('table/not_seated');
       if (this.paused) return errorAck('table/paused');
       const usedTimeBank = this.clock.usedTimeBank(seat);
-      const rejection = await this.step({ type: 'act', seat, action, ...(amount === undefined ? {} : { amount }), expectedSeq: seq });
+      const command: Command = { type: 'act', seat, action, ...(amount === undefined ? {} : { amount }), expectedSeq: seq };
+      const rejection = await this.step(command, () => this.chargeTimeBank(seat, usedTimeBank));
       if (rejection) return errorAck(rejection.code);
-      this.seats.chargeTimeBank(seat, usedTimeBank);
       this.deps.metrics?.actionAck(action, (this.deps.clock.now() - started) / 1000);
       return { ok: true, seq: this.game.seq };
     });
@@ -980,12 +980,22 @@ export class TableActor {
         await this.step({ type: 'act', seat, action: 'fold' });
         return;
       }
-      this.seats.chargeTimeBank(seat, this.clock.usedTimeBank(seat));
-      if (await this.step({ type: 'timeout', seat })) return;
+      const usedTimeBank = this.clock.usedTimeBank(seat);
+      if (await this.step({ type: 'timeout', seat }, () => this.chargeTimeBank(seat, usedTimeBank))) return;
       if (record && this.seats.get(seat) === record && !this.stopped && (await this.sitOutSeat(seat))) {
         this.deps.output.notice(record.userId, { tableId: this.id, kind: 'sat_out', message: 'You ran out of time and were sat out.' });
       }
     }, () => undefined);
+  }
+
+  /**
+   * Charges a turn's time bank once its act or time-out is applied; the frame of that step then
+   * carries the players list with what is left, so a client that folds frames is never stale.
+   */
+  private chargeTimeBank(seat: number, usedMs: number): TableEvent[] {
+    if (usedMs <= 0) return [];
+    this.seats.chargeTimeBank(seat, usedMs);
+    return [{ type: 'players', players: this.players() }];
   }
 
   /** Sits a seat out (engine) and starts counting; false if it already sat out. */

@@ -346,6 +346,24 @@ describe('table actor', () => {
     actor.stop();
   });
 
+  it('the frame of an act that used time bank says what is left of it (players), as a snapshot does', async () => {
+    // Conformance audit: the snapshot said 496 ms left while the last players event still said 1000.
+    const { actor, clock, rec, callers } = await setup();
+    await clock.advance(100, actor); // deal
+    const toAct = actor.snapshot(null).view.toAct!;
+    const player = callers[toAct]!;
+    await clock.advance(10_001, actor); // the action clock is out: on the 5 s time bank
+    await clock.advance(2_000, actor);
+    const before = rec.frames.get(0)!.length;
+    expect(await actor.act(player, 'fold', undefined, actor.seq)).toMatchObject({ ok: true });
+    const left = actor.snapshot(null).players.find((p) => p.seat === toAct)!.timeBankMs;
+    expect(left).toBeGreaterThanOrEqual(2_990); // about 2 s of the 5 s used
+    expect(left).toBeLessThanOrEqual(3_000);
+    const players = rec.frames.get(0)!.slice(before).flatMap((f) => f.events).filter((e) => e.type === 'players');
+    expect(players.at(-1)).toMatchObject({ players: expect.arrayContaining([expect.objectContaining({ seat: toAct, timeBankMs: left })]) });
+    actor.stop();
+  });
+
   it('sit-outs and sit-ins are limited to SEAT_TOGGLES per player: each is a command in the hand log and may be a write', async () => {
     const { actor, clock, callers } = await setup();
     await clock.advance(100, actor); // deal
