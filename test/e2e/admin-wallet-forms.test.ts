@@ -152,8 +152,8 @@ describe('admin and wallet forms in the browser', () => {
       ['0', 'The amount must be more than $0.'],
       ['', 'Enter an amount in dollars.'],
       // The server's range (GET /api/wallet: CHIP_PURCHASE_MIN/MAX_CENTS), said before the buyer asks.
-      ['0.50', 'A purchase is between $1.00 and $10,000.00.'],
-      ['10000.01', 'A purchase is between $1.00 and $10,000.00.'],
+      ['0.50', 'Buy between $1.00 and $10,000.00 at a time.'],
+      ['10000.01', 'Buy between $1.00 and $10,000.00 at a time.'],
     ]) {
       await amount.fill(text!);
       await expect.poll(() => boss.getByTestId('buy-hint').textContent()).toBe(reason); // the range comes with the page's GET /api/wallet

@@ -146,7 +146,7 @@ export function amountProblem(text: string, cents: number | null, range: Purchas
   if (/^[\d,]*\.\d{3,}$/.test(plain)) return 'At most two decimals (whole cents).';
   if (cents === null) return 'Dollars and cents only, like 20 or 12.50.';
   if (range && (cents < range.minCents || cents > range.maxCents)) {
-    return `A purchase is between ${formatUsd(range.minCents)} and ${formatUsd(range.maxCents)}.`;
+    return `Buy between ${formatUsd(range.minCents)} and ${formatUsd(range.maxCents)} at a time.`; // the server's words for its refusal
   }
   if (range && (cents * range.chipsPerUsd) % 100 !== 0) return `That buys a fraction of a chip (${range.chipsPerUsd} chips a dollar).`;
   return null;
