@@ -273,6 +273,27 @@ async function settled(page: Page, read: () => Promise<string[]>): Promise<strin
 const BET_SIZES = [LAPTOP, DESKTOP, { width: 1920, height: 1080 }, { width: 360, height: 640 }, PHONE, { width: 640, height: 360 }, LANDSCAPE];
 const ALL_SEAT_COUNTS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
+/**
+ * Opens the table's page at `tablePath`, or draws it again when the page is there already:
+ * inside the app (away and back, as its own links do), so the table page mounts anew and
+ * watches again and its snapshot is rewritten for the new layout. A reload would parse the
+ * whole bundle again each time: most of this file's time on a slow machine (hundreds of loads).
+ */
+async function drawTable(page: Page, tablePath: string): Promise<void> {
+  if (new URL(page.url()).pathname !== tablePath) {
+    await page.goto(`${server.url}${tablePath}`);
+    return;
+  }
+  const go = (path: string) => page.evaluate((to) => {
+    window.history.pushState(null, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    window.scrollTo(0, 0);
+  }, path);
+  await go('/no-such-page');
+  await page.getByTestId('table-page').waitFor({ state: 'detached' });
+  await go(tablePath);
+}
+
 /** What a page drawn by fullTablePage shows besides `fullTable`; read at each load. */
 interface FullTableLayout {
   n: number;
@@ -317,9 +338,10 @@ async function fullTablePage(size: { width: number; height: number }, layout: Fu
     // The frames that follow fold the pots again from what the seats put in before this street.
     if (layout.tags) for (const seat of (snapshot.view as Json).seats as Json[]) Object.assign(seat, seat.seat === 1 ? { bet: 40, committed: 340, stack: 0, allIn: true } : { bet: 12_345, committed: 12_945 });
   });
+  const tablePath = `/table/${idle}`;
   const load = async (n: number) => {
     layout.n = n;
-    await page.goto(`${server.url}/table/${idle}`);
+    await drawTable(page, tablePath);
     await page.locator(`[data-testid=hole-0] [data-card]`).nth(layout.variant === 'PLO' ? 3 : 1).waitFor();
     await page.locator('[data-testid=board] [data-card]').nth(2).waitFor();
     await page.locator(`[data-testid=bet-${n - 1}]`).waitFor();
@@ -772,7 +794,7 @@ describe('the phone layout', () => {
       for (const n of seatCounts) {
         for (let button = 0; button < n; button++) {
           layout = { n, variant, button };
-          await page.goto(`${server.url}/table/${idle}`);
+          await drawTable(page, `/table/${idle}`);
           await page.locator('.dealer-button').waitFor();
           await page.locator(`[data-testid=hole-0] [data-card]`).nth(variant === 'PLO' ? 3 : 1).waitFor();
           // The flop is dealt and the page has fitted the felt to the window (--fit-h on a phone).
