@@ -28,6 +28,8 @@ export interface GatewayDeps {
   router: TableRouter;
   /** The lobby: every open table of the cluster. */
   lobby: () => LobbyTable[];
+  /** A lobby number changed (here: a table's spectator count); the lobby is pushed, debounced. */
+  lobbyChanged?: () => void;
   fanout: Fanout;
   /** The session behind a socket's cookie (at the handshake). */
   authenticate: (cookieHeader: string | undefined) => Promise<SocketSession | null>;
@@ -117,7 +119,10 @@ async function watchTable(ctx: Context, message: ClientMessage<'table:watch'>): 
     return ack;
   }
   const { seated, ...answer } = ack;
-  if (!seated) await ctx.deps.fanout.watch(ctx.socket, tableId, false);
+  if (!seated) {
+    await ctx.deps.fanout.watch(ctx.socket, tableId, false);
+    if (!already) ctx.deps.lobbyChanged?.(); // one spectator more
+  }
   return answer;
 }
 
@@ -136,7 +141,9 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
   // watching" (no spectator place needed) while the first is refused for a full table.
   'table:watch': (ctx, message) => oneWatchAtATime(ctx, message.tableId, () => watchTable(ctx, message)),
   'table:unwatch': async (ctx, message) => {
+    const spectating = ctx.socket.rooms.has(`spect:${message.tableId}`);
     await ctx.deps.fanout.unwatch(ctx.socket, message.tableId);
+    if (spectating) ctx.deps.lobbyChanged?.(); // one spectator fewer
     return { ok: true };
   },
   'table:snapshot': table('table:snapshot'),
@@ -197,6 +204,8 @@ export function attachGateway(deps: GatewayDeps): void {
       socketBudget.reset(socket.id);
       refusals.reset(socket.id);
       if (ctx.data.user) userGone(ctx, ctx.data.user.userId);
+      // A spectator gone: its spect:<id> rooms are left, the lobby's counts change.
+      if (ctx.data.watching.size > 0) deps.lobbyChanged?.();
     });
   });
 

@@ -124,18 +124,13 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       const due = (session: SocketSession | null) => session && { ...session, checkAt: Math.min(session.checkAt, now() + recheckMs) };
       attachGateway({
         io, fanout, metrics: deps.metrics, log: deps.log, now, lobby,
+        // The lobby's spectator counts (watch, unwatch, a spectator gone), pushed as every change.
+        lobbyChanged: () => realtime.lobbyChanged(),
         router: link ? link.router() : localRouter(tables, (userId) => (fanout.output.isConnected?.(userId) ?? false)),
         authenticate: async (cookie) => due(await deps.authenticate(cookie)),
         recheck: async (sessionId) => due(await deps.recheck(sessionId)),
         trustProxy: deps.trustProxy,
       });
-      // The lobby's spectator counts are the spect:<id> rooms: a watch, an unwatch, a seat taken
-      // or a dropped connection moves them, and the lobby hears it (debounced, as every change).
-      const spectatorsMoved = (room: string) => {
-        if (room.startsWith('spect:')) realtime.lobbyChanged();
-      };
-      io.of('/').adapter.on('join-room', spectatorsMoved);
-      io.of('/').adapter.on('leave-room', spectatorsMoved);
     },
     tables: () => (link ? link.tables() : registry!),
     lobbyChanged() {
