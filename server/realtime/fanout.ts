@@ -55,6 +55,14 @@ export interface Fanout {
   /** Tables where the user holds a seat (their sockets join those tables' rooms). */
   seatedTables(userId: number): number[];
   isSeated(userId: number, tableId: number): boolean;
+  /** Whether this socket counts as a spectator of the table (in spect:<id>). */
+  isSpectator(socket: Socket, tableId: number): boolean;
+  /**
+   * A socket back through connection-state recovery has the rooms it had when it dropped; a seat
+   * may have gone meanwhile: keep a table's room only where it still watches or sits, and count it
+   * as a spectator where it watches without a seat.
+   */
+  recovered(socket: Socket, userId: number | null): void;
   watch(socket: Socket, tableId: number, seated: boolean): Promise<void>;
   unwatch(socket: Socket, tableId: number): Promise<void>;
   spectatorCount(tableId: number): number;
@@ -155,6 +163,18 @@ export function createFanout(io: Server, remote: RemoteView | null = null): Fano
     },
     seatedTables: (userId) => [...(seatedAt.get(userId) ?? [])],
     isSeated: (userId, tableId) => seatedAt.get(userId)?.has(tableId) ?? false,
+    isSpectator: (socket, tableId) => socket.rooms.has(`spect:${tableId}`),
+    recovered(socket, userId) {
+      const watching = (socket.data as SocketData).watching;
+      for (const room of [...socket.rooms]) {
+        if (!room.startsWith('table:')) continue;
+        const tableId = Number(room.slice('table:'.length));
+        const seated = userId !== null && (seatedAt.get(userId)?.has(tableId) ?? false);
+        if (seated) void socket.leave(`spect:${tableId}`);
+        else if (watching?.has(tableId)) void socket.join(`spect:${tableId}`);
+        else void socket.leave(room);
+      }
+    },
     async watch(socket, tableId, seated) {
       (socket.data as SocketData).watching.add(tableId);
       await socket.join(`table:${tableId}`);

@@ -141,7 +141,7 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
   // watching" (no spectator place needed) while the first is refused for a full table.
   'table:watch': (ctx, message) => oneWatchAtATime(ctx, message.tableId, () => watchTable(ctx, message)),
   'table:unwatch': async (ctx, message) => {
-    const spectating = ctx.socket.rooms.has(`spect:${message.tableId}`);
+    const spectating = ctx.deps.fanout.isSpectator(ctx.socket, message.tableId);
     await ctx.deps.fanout.unwatch(ctx.socket, message.tableId);
     if (spectating) ctx.deps.lobbyChanged?.(); // one spectator fewer
     return { ok: true };
@@ -183,7 +183,7 @@ export function attachGateway(deps: GatewayDeps): void {
   deps.io.on('connection', (socket) => {
     const ctx: Context = { socket, data: socket.data as Context['data'], deps };
     deps.metrics?.socketsConnected(deps.io.engine.clientsCount);
-    if (socket.recovered) restoreOnlyEntitledRooms(ctx);
+    if (socket.recovered) deps.fanout.recovered(socket, ctx.data.user?.userId ?? null);
     if (ctx.data.user) userConnected(ctx, ctx.data.user.userId);
     for (const name of Object.keys(clientMessages) as ClientMessageName[]) {
       socket.on(name, (...args: unknown[]) => {
@@ -208,23 +208,6 @@ export function attachGateway(deps: GatewayDeps): void {
       if (ctx.data.watching.size > 0) deps.lobbyChanged?.();
     });
   });
-
-  // A recovered socket gets back the rooms it had when it dropped, but a seat may have
-  // been given up meanwhile (from another tab, a removal, a close) while this socket was
-  // not there to be moved: keep a table's room only if it still watches or sits there,
-  // and count it as a spectator again where it watches without a seat.
-  function restoreOnlyEntitledRooms(ctx: Context): void {
-    const userId = ctx.data.user?.userId ?? null;
-    for (const room of [...ctx.socket.rooms]) {
-      if (!room.startsWith('table:')) continue;
-      const tableId = Number(room.slice('table:'.length));
-      const seated = userId !== null && deps.fanout.isSeated(userId, tableId);
-      const watching = ctx.data.watching.has(tableId);
-      if (!seated && !watching) void ctx.socket.leave(room);
-      else if (!seated) void ctx.socket.join(`spect:${tableId}`);
-      else void ctx.socket.leave(`spect:${tableId}`);
-    }
-  }
 
   // A user's first socket here joins the rooms of every table where they sit (in a
   // cluster, looked up in the database: the seat may be at another node's table).
