@@ -10,6 +10,10 @@
 //   play goes on alternating as before: the last big blind is always the next button.
 // - A table that is not running a game (fewer than two seats playing) deals every waiting
 //   seat in at once: there is no blind to wait for.
+// - "Post now" (decision 034): a waiting seat that chose to post enters the next hand with a
+//   live big blind of its own, wherever it sits except on the button or in a blind (between
+//   the button and the big blind it waits: there it would take a blind from someone else).
+//   If the big blind is its own in that hand, it enters as any waiting seat, posting it.
 //
 // Pure: the table actor keeps the waiting seats (held out as `sittingOut` in the engine),
 // sits the `dealIn` seats in, and passes `button` to `start_hand`.
@@ -18,8 +22,10 @@ import type { GameState, SeatIndex } from './types';
 
 export interface NextHand {
   button: SeatIndex;
-  /** Waiting seats that enter this hand (sit them in before `start_hand`). */
+  /** Waiting seats that enter this hand (sit them in before `start_hand`), posters included. */
   dealIn: SeatIndex[];
+  /** Of those, the seats that post a big blind out of position (`start_hand`'s `posts`). */
+  posts: SeatIndex[];
 }
 
 export interface Blinds {
@@ -44,20 +50,32 @@ function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
 
 /**
  * The next hand's button and the waiting seats that enter it, or null when fewer than two
- * seats could be dealt in. `waiting`: seats held out until their big blind (with chips).
+ * seats could be dealt in. `waiting`: seats held out until their big blind (with chips);
+ * `posting`: those of them that post a big blind to enter at once where they may.
  */
-export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>): NextHand | null {
+export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>, posting: ReadonlySet<SeatIndex> = new Set()): NextHand | null {
   const seats = state.seats;
   const active = new Set<SeatIndex>(seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
   const waitingWithChips = [...waiting].filter((i) => seats[i] != null && seats[i]!.stack > 0 && !active.has(i));
   if (active.size < 2) {
     const all = new Set([...active, ...waitingWithChips]);
     if (all.size < 2) return null;
-    return { button: buttonFor(state, all), dealIn: waitingWithChips.sort((a, b) => a - b) };
+    return { button: buttonFor(state, all), dealIn: waitingWithChips.sort((a, b) => a - b), posts: [] };
   }
   const button = buttonFor(state, active);
   const enters = clockwiseFrom(state, button).find((seat) => waitingWithChips.includes(seat) && blindsFor(state, new Set([...active, seat]), button).bigBlind === seat);
-  return { button, dealIn: enters === undefined ? [] : [enters] };
+  const dealt = new Set(enters === undefined ? active : [...active, enters]);
+  const blinds = blindsFor(state, dealt, button);
+  // A poster enters only where it leaves the button and both blinds where they are.
+  const posts: SeatIndex[] = [];
+  for (const seat of clockwiseFrom(state, button)) {
+    if (!posting.has(seat) || !waitingWithChips.includes(seat) || dealt.has(seat)) continue;
+    const withIt = blindsFor(state, new Set([...dealt, seat]), button);
+    if (withIt.smallBlind !== blinds.smallBlind || withIt.bigBlind !== blinds.bigBlind) continue;
+    dealt.add(seat);
+    posts.push(seat);
+  }
+  return { button, dealIn: [...(enters === undefined ? [] : [enters]), ...posts], posts };
 }
 
 /**

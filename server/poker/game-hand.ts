@@ -11,6 +11,8 @@
 //   names the button (blinds.ts, decision 029); without a named button this default applies.
 // - A short stack posts what it has and is all in; the others still have to call the full
 //   big blind (an all-in blind does not lower the bet).
+// - `posts` names seats that post a live big blind to enter out of position ("post now",
+//   decision 034): after the blinds, in deal order; each keeps its option like the big blind.
 import { isCard, type Card, cardToString } from './cards';
 import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
@@ -38,6 +40,24 @@ function chooseButton(state: GameState, requested: unknown): RejectionCode | Sea
   return clockwiseFrom(state, from).find((i) => isDealtIn(state.seats[i] ?? null)) ?? 'button/invalid';
 }
 
+/**
+ * The seats posting to enter (`start_hand`'s `posts`), or null when one is not dealt in, is
+ * named twice, or would be the button or a blind of the hand dealt with `button`.
+ */
+function choosePosts(state: GameState, requested: unknown, button: SeatIndex): Set<SeatIndex> | null {
+  if (requested == null) return new Set();
+  if (!Array.isArray(requested)) return null;
+  const order = clockwiseFrom(state, button).filter((i) => isDealtIn(state.seats[i] ?? null));
+  // Heads-up the button posts the small blind; otherwise the two seats after it post the blinds.
+  const blinds = new Set(order.length === 2 ? [button, order[0]!] : [order[0]!, order[1]!]);
+  const posts = new Set<SeatIndex>();
+  for (const seat of requested) {
+    if (typeof seat !== 'number' || !order.includes(seat) || seat === button || blinds.has(seat) || posts.has(seat)) return null;
+    posts.add(seat);
+  }
+  return posts;
+}
+
 export function startHand(state: GameState, command: StartHand, events: GameEvent[]): RejectionCode | null {
   if (state.street !== 'complete') return 'hand/in_progress';
   if (typeof command.handId !== 'string' || command.handId.length === 0) return 'hand/id_invalid';
@@ -46,6 +66,8 @@ export function startHand(state: GameState, command: StartHand, events: GameEven
   if (dealtIn < 2) return 'hand/not_enough_players';
   const button = chooseButton(state, command.button);
   if (typeof button === 'string') return button;
+  const posts = choosePosts(state, command.posts, button);
+  if (posts === null) return 'posts/invalid';
 
   resetForHand(state, command, button);
   const order = state.dealOrder;
@@ -60,6 +82,7 @@ export function startHand(state: GameState, command: StartHand, events: GameEven
     seats: order.map((seat) => ({ seat, playerId: state.seats[seat]!.playerId, stack: state.seats[seat]!.stack })),
   });
   postForcedBets(state, events);
+  for (const seat of state.dealOrder) if (posts.has(seat)) post(state, seat, 'big_blind', state.config.bigBlind, events);
   dealHoleCards(state, events);
   return null;
 }

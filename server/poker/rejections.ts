@@ -18,6 +18,7 @@ export type RejectionCode =
   | 'hand/id_invalid'
   | 'deck/invalid'
   | 'button/invalid'
+  | 'posts/invalid'
   | 'turn/not_your_turn'
   | 'action/illegal'
   | 'bet/below_min'
@@ -43,6 +44,7 @@ export const REJECTION_MESSAGES: Record<RejectionCode, string> = {
   'hand/id_invalid': 'The hand id must be a non-empty string.',
   'deck/invalid': 'The deck must hold the 52 distinct cards.',
   'button/invalid': 'The button must be on a seat that is dealt in.',
+  'posts/invalid': 'A seat posting to enter must be dealt in, once, and be neither the button nor a blind.',
   'turn/not_your_turn': 'It is not this seat’s turn to act.',
   'action/illegal': 'That action is not available now.',
   'bet/below_min': 'The bet is smaller than the minimum bet.',

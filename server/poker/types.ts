@@ -180,7 +180,12 @@ export type Command =
   | { type: 'add_chips'; seat: SeatIndex; amount: Chips }
   | { type: 'sit_out'; seat: SeatIndex }
   | { type: 'sit_in'; seat: SeatIndex }
-  | { type: 'start_hand'; handId: string; deck: Card[]; button?: SeatIndex }
+  /**
+   * `posts`: seats that post a live big blind to enter the hand out of position ("post now": a
+   * new player who does not wait for the big blind to reach them). Each must be dealt in and
+   * neither the button nor a blind of the hand; like the big blind, it keeps its option.
+   */
+  | { type: 'start_hand'; handId: string; deck: Card[]; button?: SeatIndex; posts?: SeatIndex[] }
   | {
       type: 'act';
       seat: SeatIndex;

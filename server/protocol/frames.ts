@@ -29,6 +29,10 @@ export interface SeatPlayer {
   joiningStack?: number;
   /** Out of the deal until the hand in which this seat posts the big blind (it joined a running game, or sat in after missing a blind). */
   waitingForBigBlind?: boolean;
+  /** Waiting, and new to the game: it may post a big blind to enter instead of waiting (`table:post_blind`). */
+  mayPostBigBlind?: boolean;
+  /** Waiting, and posts a big blind to enter the next hand it may ("post now": `table:post_blind`). */
+  postsBigBlind?: boolean;
 }
 
 export interface ActionClock {

@@ -60,6 +60,12 @@ export const clientMessages = {
   }),
   'table:sit_out': z.strictObject({ tableId }),
   'table:sit_in': z.strictObject({ tableId }),
+  /**
+   * "Post now" (docs/decisions/034-post-now.md): a new player's seat posts a big blind to
+   * enter the next hand it may (`now: true`) instead of waiting for the big blind, or waits
+   * again (`now: false`).
+   */
+  'table:post_blind': z.strictObject({ tableId, now: z.boolean() }),
   'table:top_up': z.strictObject({ tableId, amount: chipAmount, idempotencyKey: idempotencyKey.optional() }),
   'table:leave': z.strictObject({ tableId }),
   'table:chat': z.strictObject({
@@ -113,6 +119,7 @@ export interface ClientAcks {
   'table:act': { seq: number };
   'table:sit_out': object;
   'table:sit_in': object;
+  'table:post_blind': object;
   'table:top_up': { pending: boolean; stack?: number };
   'table:leave': { pending: boolean; cashedOut?: number };
   'table:chat': object;

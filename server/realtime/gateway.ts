@@ -152,6 +152,7 @@ const handlers: { [N in ClientMessageName]: Handler<N> } = {
   'table:act': table('table:act'),
   'table:sit_out': table('table:sit_out'),
   'table:sit_in': table('table:sit_in'),
+  'table:post_blind': table('table:post_blind'),
   'table:top_up': table('table:top_up'),
   'table:leave': table('table:leave'),
   'table:client_seed': table('table:client_seed'),

@@ -10,7 +10,7 @@ import type { TableActor } from '../tables/actor';
 
 export const TABLE_COMMANDS = [
   'table:watch', 'table:snapshot', 'table:chat', 'table:sit', 'table:act', 'table:sit_out', 'table:sit_in',
-  'table:top_up', 'table:leave', 'table:client_seed', 'table:show', 'table:waitlist_join', 'table:waitlist_leave',
+  'table:post_blind', 'table:top_up', 'table:leave', 'table:client_seed', 'table:show', 'table:waitlist_join', 'table:waitlist_leave',
 ] as const;
 export type TableCommandName = (typeof TABLE_COMMANDS)[number];
 
@@ -65,6 +65,7 @@ const runners: { [N in TableCommandName]: Runner<N> } = {
   'table:act': player((actor, caller, m) => actor.act(caller, m.action, m.amount, m.seq)),
   'table:sit_out': player((actor, caller) => actor.sitOut(caller)),
   'table:sit_in': player((actor, caller) => actor.sitIn(caller)),
+  'table:post_blind': player((actor, caller, m) => actor.postBlind(caller, m.now)),
   'table:top_up': player((actor, caller, m) => actor.topUp(caller, m.amount, m.idempotencyKey)),
   'table:leave': player((actor, caller) => actor.leave(caller)),
   'table:client_seed': player((actor, caller, m) => actor.setClientSeed(caller, m.seed)),

@@ -293,6 +293,8 @@ export class TableActor {
     }
     const connected = this.deps.output.isConnected?.(seat.userId) ?? false;
     const record = this.seats.add(seat.seatIndex, seat, Number(stack), { handLive: false, connected });
+    // Whether it was dealt a hand before the restart is not known: it waits for the big blind.
+    record.newToTheGame = false;
     for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
     await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
@@ -461,6 +463,30 @@ export class TableActor {
         this.broadcast([], [{ type: 'clock', clock: this.clock.view() }]);
       }
       this.scheduleNextHand();
+      return { ok: true };
+    });
+  }
+
+  /**
+   * "Post now" (decision 034): a new player's seat posts a big blind to enter the next hand
+   * it may instead of waiting for the big blind to reach it (`now`), or waits again. A seat
+   * dealt a hand since it sat down (it missed blinds sitting out) always waits. The choice
+   * holds until the seat is dealt in; it changes no chips until the deal.
+   */
+  postBlind(caller: Caller, now: boolean): Promise<Ack> {
+    if (!this.toggleBudget.take(String(caller.userId)).ok) return Promise.resolve(errorAck('rate/limited'));
+    return this.command(async () => {
+      const seat = this.seats.seatOf(caller.userId);
+      if (seat === null) return errorAck('table/not_seated');
+      const record = this.seats.get(seat)!;
+      if (record.phase === 'leaving') return errorAck('table/leave_pending');
+      if (!record.newToTheGame) {
+        return errorAck('seat/no_post', record.waitingForBigBlind || this.game.seats[seat]?.sittingOut
+          ? 'Back from sitting out, you are dealt in when the big blind reaches you.'
+          : 'You are already dealt in.');
+      }
+      record.postsBigBlind = now;
+      if (record.waitingForBigBlind) this.broadcastPlayers();
       return { ok: true };
     });
   }
@@ -740,7 +766,14 @@ export class TableActor {
       seat, userId: r.userId, username: r.username, connected: r.connected, timeBankMs: r.timeBankMs, leaving: r.phase === 'leaving',
       ...(r.phase === 'joining' ? { joiningStack: r.joinStack } : {}),
       ...(r.waitingForBigBlind ? { waitingForBigBlind: true } : {}),
+      ...(r.waitingForBigBlind && r.newToTheGame ? { mayPostBigBlind: true } : {}),
+      ...(r.waitingForBigBlind && this.mayPost(r) ? { postsBigBlind: true } : {}),
     }));
+  }
+
+  /** Whether a seat posts a big blind to enter the next hand it may (decision 034). */
+  private mayPost(record: SeatRecord): boolean {
+    return record.postsBigBlind && record.newToTheGame;
   }
 
   private inEngine(seat: number, record: SeatRecord): boolean {
@@ -1274,6 +1307,11 @@ export class TableActor {
     return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind ? [seat] : [])));
   }
 
+  /** Waiting seats whose players post a big blind to enter (decision 034). */
+  private postingSeats(): Set<number> {
+    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind && this.mayPost(r) ? [seat] : [])));
+  }
+
   /**
    * A game runs without this seat: two other seats that were dealt the last hand, in the same
    * sitting, still play. (A table that emptied since, even if the same players sat down again,
@@ -1317,14 +1355,15 @@ export class TableActor {
   }
 
   /**
-   * Before a deal: the waiting seat whose big blind it is sits in, and every seat sitting out
-   * that this hand's blinds pass over owes the big blind from now on (decision 029). Returns
-   * the button for start_hand (undefined: the engine's own rule), or null when no hand can be dealt.
+   * Before a deal: the waiting seat whose big blind it is sits in, and so do the waiting seats
+   * that post to enter (decision 034); every seat sitting out that this hand's blinds pass over
+   * owes the big blind from now on (decision 029). Returns the button for start_hand
+   * (undefined: the engine's own rule) and the seats posting, or null when no hand can be dealt.
    */
-  private async seatsForNextHand(): Promise<number | null | undefined> {
+  private async seatsForNextHand(): Promise<{ button: number | undefined; posts: number[] } | null> {
     // The first hand after a restore goes on from the last settled one's blinds (decision 030).
     const blinds = this.game.button === null && this.restoredBlinds ? { ...this.game, ...this.restoredBlinds } : this.game;
-    const plan = planNextHand(blinds, this.waitingSeats());
+    const plan = planNextHand(blinds, this.waitingSeats(), this.postingSeats());
     if (!plan) return null;
     for (const seat of plan.dealIn) {
       const record = this.seats.get(seat)!;
@@ -1334,14 +1373,18 @@ export class TableActor {
       if (refused) this.deps.log.warn({ tableId: this.id, seat, code: refused.code }, 'a seat waiting for the big blind could not sit in');
     }
     const dealt = new Set(this.game.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
-    // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's own rule deals.
-    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : undefined;
+    // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's
+    // own rule deals (and nobody posts: the blinds the posters were placed around may have moved).
+    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: undefined, posts: [] };
     for (const [seat, record] of this.seats.entries()) {
-      if (dealt.has(seat)) record.owesBigBlind = false;
-      else if (this.game.seats[seat] && missesBlind(blinds, dealt, plan.button, seat)) record.owesBigBlind = true;
+      if (dealt.has(seat)) {
+        record.owesBigBlind = false;
+        record.newToTheGame = false;
+        record.postsBigBlind = false;
+      } else if (this.game.seats[seat] && missesBlind(blinds, dealt, plan.button, seat)) record.owesBigBlind = true;
     }
     if (plan.dealIn.length > 0) this.broadcastPlayers();
-    return plan.button;
+    return { button: plan.button, posts: plan.posts.filter((seat) => dealt.has(seat)) };
   }
 
   /** The client seeds of the players about to be dealt in (the engine deals those in, with chips). */
@@ -1355,10 +1398,10 @@ export class TableActor {
 
   private async startHand(): Promise<void> {
     if (this.stopped || this.closing || this.paused || this.holding || isHandInProgress(this.game) || this.readyPlayers() < 2) return;
-    const button = await this.seatsForNextHand();
-    if (button === null || this.stopped) return;
+    const next = await this.seatsForNextHand();
+    if (next === null || this.stopped) return;
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
-    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), button);
+    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), next.button, next.posts);
     this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => (isDealtIn(this.game.seats[seat]) ? [r.seatSessionId] : [])));
     this.restoredBlinds = null;
     this.hand = dealt.log;

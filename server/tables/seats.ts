@@ -56,6 +56,13 @@ export interface SeatRecord extends SeatPerson {
   waitingForBigBlind: boolean;
   /** Owes the big blind: it sat out through a blind (or joined a running game) and has not been dealt in since. */
   owesBigBlind: boolean;
+  /**
+   * Not dealt a hand since it sat down (a new player): it may post a big blind to enter
+   * instead of waiting for it (decision 034). False for a seat restored after a restart.
+   */
+  newToTheGame: boolean;
+  /** Its player chose to post a big blind to enter ("post now"), where the seat may. */
+  postsBigBlind: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
   intents: SeatIntent[];
@@ -118,6 +125,8 @@ export class SeatBook {
       autoSitIn: false,
       waitingForBigBlind: false,
       owesBigBlind: false,
+      newToTheGame: true,
+      postsBigBlind: false,
       clientSeed: null,
       intents: [],
       graceTimer: null,

@@ -77,4 +77,48 @@ describe('waiting for the big blind, in the browser', () => {
     await expect.poll(() => mine.textContent(), { timeout: 10_000 }).not.toContain('Waits for BB');
     for (const a of autos) expect(a.errors).toEqual([]);
   });
+
+  it('"Post now": a new player posts a big blind to be dealt in without waiting for it, and can take it back', async () => {
+    const { server, browser } = room;
+    const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+    const tableId = tables.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
+    const suffix = Date.now() % 100000;
+    const here: TestClient[] = [];
+    for (const [i, seat] of [0, 3, 6].entries()) {
+      const client = await TestClient.signup(server.url, `pbw${i}_${suffix}`);
+      await client.buyChips(1_000);
+      await client.connect();
+      await client.watch(tableId);
+      expect((await client.emit('table:sit', { tableId, seat, buyIn: 200 })).ok).toBe(true);
+      players.push(client);
+      here.push(client);
+      autos.push(autoplay(client, tableId, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'call' })));
+    }
+    const watcher = here[0]!;
+    await watcher.until(() => (watcher.view(tableId)?.handId ?? null) !== null, 30_000, 'the first hand');
+
+    const page: Page = await openPage(browser, room.contexts, DESKTOP);
+    await signUp(page, server.url, `pbnew_${suffix}`);
+    await buyChips(page, server.url, '10');
+    // Just after the button: not the next hand's big blind, so without posting it would wait.
+    const seat = (watcher.view(tableId)!.button! + 1) % 9;
+    await sit(page, server.url, tableId, seat, 200);
+    const post = page.getByTestId('post-blind');
+    await expect.poll(() => post.textContent(), { timeout: 20_000, interval: 50 }).toBe('Post 2 now');
+    // Taken back before a hand is dealt, then chosen again: the seat says which, to everyone.
+    await post.click();
+    await expect.poll(() => page.locator('.seat-me').textContent(), { timeout: 10_000, interval: 50 }).toContain('Posts BB');
+    await expect.poll(() => post.textContent(), { timeout: 10_000, interval: 50 }).toBe('Wait for the big blind');
+    await watcher.until(() => latestPlayers(watcher, tableId).some((p) => p.seat === seat && p.postsBigBlind === true), 10_000, 'postsBigBlind');
+    await page.screenshot({ path: path.join(SHOTS, 'big-blind-post-now.png') });
+
+    // Dealt in, having put a big blind in (its own post, or the big blind itself).
+    const handsBefore = watcher.frames.length;
+    await watcher.until(() => watcher.view(tableId)?.seats[seat]?.inHand === true, 60_000, 'the poster dealt in');
+    const posted = watcher.frames.slice(handsBefore).flatMap((f) => (f.tableId === tableId ? f.events : []))
+      .filter((e) => e.type === 'blinds_posted' && e.kind === 'big_blind');
+    expect(posted.map((e) => (e as { seat: number }).seat)).toContain(seat);
+    await expect.poll(() => page.getByTestId('post-blind').count(), { timeout: 10_000 }).toBe(0);
+    for (const a of autos) expect(a.errors).toEqual([]);
+  });
 });

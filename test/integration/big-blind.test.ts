@@ -15,9 +15,9 @@ afterAll(async () => {
   await t.close();
 });
 
-async function fourSeats(settings: { sitOutHandsMax?: number } = {}) {
-  const started = await startActor(t, { maxSeats: 4 }, { sitOutHandsMax: 20, ...settings });
-  const users = await seedUsers(t.db, 4, 'bb');
+async function fourSeats(settings: { sitOutHandsMax?: number } = {}, maxSeats = 4) {
+  const started = await startActor(t, { maxSeats }, { sitOutHandsMax: 20, ...settings });
+  const users = await seedUsers(t.db, maxSeats, 'bb');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
   const callers = users.map((userId, i) => ({ userId, username: `p${i}` }));
   const drive = ({ actor, clock }: { actor: TableActor; clock: ManualClock }) => ({
@@ -230,5 +230,65 @@ describe('the blinds go on across a restart (decision 030)', () => {
     await after.playOut();
     expect([...before.fatal, ...after.fatal]).toEqual([]);
     after.actor.stop();
+  });
+});
+
+describe('post now (decision 034)', () => {
+  it('a new player posts a big blind to enter at once, after the big blind; the blinds stay where they were', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats({}, 6);
+    for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await nextHand()).toMatchObject({ button: 0, bigBlind: 2 });
+    await playOut();
+    expect((await actor.sit(callers[5]!, 5, 100, uniqueKey())).ok).toBe(true);
+    expect(actor.players().find((p) => p.seat === 5)).toMatchObject({ waitingForBigBlind: true });
+    expect(actor.players().find((p) => p.seat === 5)!.postsBigBlind).toBeUndefined();
+    expect(await actor.postBlind(callers[5]!, true)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 5)).toMatchObject({ waitingForBigBlind: true, postsBigBlind: true });
+    // Button 1, blinds 2 and 3: seat 5 sits after the big blind, posts 2 and plays.
+    const h = await nextHand();
+    expect(h).toMatchObject({ button: 1, bigBlind: 3, dealt: [0, 1, 2, 3, 5] });
+    const view = actor.snapshot(null).view;
+    expect(view.seats[5]).toMatchObject({ bet: 2, stack: 98 });
+    expect(view.seats[0]!.bet).toBe(0);
+    const after = actor.players().find((p) => p.seat === 5)!;
+    expect(after.waitingForBigBlind).toBeUndefined();
+    expect(after.postsBigBlind).toBeUndefined();
+    await playOut();
+    // Dealt in since: an ordinary seat, which has nothing to post.
+    expect(await actor.postBlind(callers[5]!, true)).toMatchObject({ ok: false, error: { code: 'seat/no_post', message: 'You are already dealt in.' } });
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('waiting again takes the choice back; a player back from missing a blind waits; strangers and leavers are refused', async () => {
+    const { actor, callers, fatal, playOut, nextHand } = await fourSeats({}, 6);
+    for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await nextHand();
+    await playOut();
+    expect(await actor.postBlind(callers[4]!, true)).toMatchObject({ ok: false, error: { code: 'table/not_seated' } });
+    expect((await actor.sit(callers[5]!, 5, 100, uniqueKey())).ok).toBe(true);
+    expect(await actor.postBlind(callers[5]!, true)).toEqual({ ok: true });
+    expect(await actor.postBlind(callers[5]!, false)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 5)!.postsBigBlind).toBeUndefined();
+    // Not posting, seat 5 (after the big blind) waits.
+    let h = await nextHand();
+    expect(h.dealt).not.toContain(5);
+    await playOut();
+    // Seat 5 enters as the big blind (button 2, blinds 3 and 5). Seat 0 then sits out through
+    // its own big blind (button 3, blinds 5 and 0): back, it waits for it and may not post.
+    h = await nextHand();
+    expect(h).toMatchObject({ button: 2, bigBlind: 5 });
+    await playOut();
+    expect(await actor.sitOut(callers[0]!)).toEqual({ ok: true });
+    h = await nextHand();
+    expect(h.dealt).not.toContain(0);
+    await playOut();
+    expect(await actor.sitIn(callers[0]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 0)).toMatchObject({ waitingForBigBlind: true });
+    expect(await actor.postBlind(callers[0]!, true)).toMatchObject({
+      ok: false, error: { code: 'seat/no_post', message: 'Back from sitting out, you are dealt in when the big blind reaches you.' },
+    });
+    expect(fatal).toEqual([]);
+    actor.stop();
   });
 });

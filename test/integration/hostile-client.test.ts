@@ -648,7 +648,7 @@ describe('9. a leave asked for during a hand is not forgotten by a restart', () 
     // The player not to act leaves (a leave on one's own turn folds the hand at once).
     const leaver = notToAct(table.id, alice, bob);
     expect(await leaver.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
-    for (const [event, payload] of [['table:sit_out', {}], ['table:sit_in', {}], ['table:top_up', { amount: 10 }]] as const) {
+    for (const [event, payload] of [['table:sit_out', {}], ['table:sit_in', {}], ['table:post_blind', { now: true }], ['table:top_up', { amount: 10 }]] as const) {
       expect(await leaver.emit(event, { tableId: table.id, ...payload }), event).toMatchObject({ ok: false, error: { code: 'table/leave_pending' } });
     }
     for (const c of [boss, alice, bob]) c.close();

@@ -429,3 +429,26 @@ describe('the spectator count', () => {
     }
   });
 });
+
+describe('table:post_blind over the socket (decision 034)', () => {
+  it('is checked like every message: the shape, the caller and the seat; a stranger changes nobody', async () => {
+    const table = await headsUp('post-blind');
+    const ann = await player();
+    const ben = await player();
+    await ann.watch(table.id);
+    expect(await code(ann, 'table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toBe('ok');
+    for (const payload of [{ tableId: table.id }, { tableId: table.id, now: 'yes' }, { tableId: table.id, now: 1 }, { tableId: table.id, now: true, seat: 0 }, { now: true }]) {
+      expect(await code(ann, 'table:post_blind', payload), JSON.stringify(payload)).toBe('request/invalid');
+    }
+    // Not seated here: refused, whatever seat it means.
+    expect(await code(ben, 'table:post_blind', { tableId: table.id, now: true })).toBe('table/not_seated');
+    const anonymous = new TestClient(url, '', 'anonymous');
+    await anonymous.connect();
+    expect(await code(anonymous, 'table:post_blind', { tableId: table.id, now: true })).toBe('auth/required');
+    // Alone at the table, the seat was dealt nothing yet: its choice is kept, and nobody else's changed.
+    expect(await code(ann, 'table:post_blind', { tableId: table.id, now: true })).toBe('ok');
+    expect((await ann.snapshot(table.id)).players.find((p) => p.seat === 0)).not.toHaveProperty('postsBigBlind');
+    expect(await code(ann, 'table:leave', { tableId: table.id })).toBe('ok');
+    for (const c of [ann, ben, anonymous]) c.close();
+  });
+});

@@ -11,7 +11,9 @@ import { shuffledDeck, rng, table } from './poker-helpers';
 class Table {
   waiting = new Set<number>();
   owes = new Set<number>();
-  hands: { button: number; smallBlind: number; bigBlind: number; dealt: number[] }[] = [];
+  /** Waiting seats that post a big blind to enter (decision 034). */
+  posting = new Set<number>();
+  hands: { button: number; smallBlind: number; bigBlind: number; dealt: number[]; posts: number[] }[] = [];
   private readonly random = rng(29);
 
   constructor(public state: GameState) {}
@@ -47,17 +49,19 @@ class Table {
 
   leave(seat: number): void {
     this.waiting.delete(seat);
+    this.posting.delete(seat);
     this.owes.delete(seat);
     this.step({ type: 'leave', seat });
   }
 
   /** Deals a hand and plays it out (everyone checks or folds to the big blind). */
   play(): void {
-    const plan = planNextHand(this.state, this.waiting);
+    const plan = planNextHand(this.state, this.waiting, this.posting);
     if (!plan) throw new Error('no hand');
     for (const seat of plan.dealIn) {
       this.step({ type: 'sit_in', seat });
       this.waiting.delete(seat);
+      this.posting.delete(seat);
     }
     const dealt = new Set(this.state.seats.flatMap((s, i) => (s && !s.sittingOut && s.stack > 0 ? [i] : [])));
     this.state.seats.forEach((s, seat) => {
@@ -65,8 +69,14 @@ class Table {
       if (dealt.has(seat)) this.owes.delete(seat);
       else if (missesBlind(this.state, dealt, plan.button, seat)) this.owes.add(seat);
     });
-    this.step({ type: 'start_hand', handId: `h${this.hands.length}`, deck: shuffledDeck(this.random), button: plan.button });
-    this.hands.push({ button: this.state.button!, smallBlind: this.state.smallBlindSeat!, bigBlind: this.state.bigBlindSeat!, dealt: [...this.state.dealOrder].sort() });
+    const posts = plan.posts.length > 0 ? { posts: plan.posts } : {};
+    this.step({ type: 'start_hand', handId: `h${this.hands.length}`, deck: shuffledDeck(this.random), button: plan.button, ...posts });
+    this.hands.push({
+      button: this.state.button!, smallBlind: this.state.smallBlindSeat!, bigBlind: this.state.bigBlindSeat!, dealt: [...this.state.dealOrder].sort(),
+      posts: plan.posts,
+    });
+    // Every poster put a live big blind in (as bets of the street, like the big blind's).
+    for (const seat of plan.posts) expect(this.state.seats[seat]!.bet).toBe(this.state.config.bigBlind);
     while (this.state.street !== 'complete') {
       const seat = this.state.toAct!;
       const legal = legalActions(this.state, seat)!;
@@ -207,5 +217,97 @@ describe('the next hand (decision 029)', () => {
       const previous = t.hands.at(-2)!;
       if (t.hands.length > 1 && t.last.dealt.length >= 2 && previous.dealt.length >= 2) expect(t.last.bigBlind).not.toBe(previous.bigBlind);
     }
+  });
+});
+
+describe('post now (decision 034)', () => {
+  it('a new player after the big blind posts one and is dealt in at once; the blinds stay where they were', () => {
+    const t = new Table(table([1000, 1000, 1000, null, 1000, null]));
+    t.play();
+    expect(t.last).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    t.join(5);
+    t.posting.add(5);
+    t.play();
+    // Button 1, blinds 2 and 4; seat 5 sits after the big blind: it posts and plays.
+    expect(t.last).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 4, dealt: [0, 1, 2, 4, 5], posts: [5] });
+    expect(t.waiting.size).toBe(0);
+    t.play();
+    // From then on an ordinary seat.
+    expect(t.last).toMatchObject({ button: 2, smallBlind: 4, bigBlind: 5, posts: [] });
+  });
+
+  it('between the button and the big blind a poster waits (it would take a blind from someone else); it enters where it may', () => {
+    const t = new Table(table([1000, null, 1000, 1000, 1000]));
+    t.play();
+    expect(t.last).toMatchObject({ button: 0, smallBlind: 2, bigBlind: 3 });
+    t.join(1);
+    t.posting.add(1);
+    t.play();
+    // Button 2: seat 1 comes after the big blind (4) and before the button: it posts.
+    expect(t.last).toMatchObject({ button: 2, smallBlind: 3, bigBlind: 4, dealt: [0, 1, 2, 3, 4], posts: [1] });
+
+    const u = new Table(table([1000, 1000, null, 1000, 1000, 1000]));
+    u.play();
+    expect(u.last).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 3 });
+    u.join(2);
+    u.posting.add(2);
+    u.play();
+    // Button 1: seat 2 would be the small blind. It waits; the hand is dealt without it.
+    expect(u.last).toMatchObject({ button: 1, smallBlind: 3, bigBlind: 4, dealt: [0, 1, 3, 4, 5], posts: [] });
+    expect(u.waiting.has(2)).toBe(true);
+  });
+
+  it('a poster whose big blind it is enters as the big blind, posting nothing more', () => {
+    const t = new Table(table([1000, 1000, 1000, null, 1000, 1000]));
+    t.play();
+    expect(t.last).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    t.join(3);
+    t.posting.add(3);
+    t.play();
+    expect(t.last).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 3, dealt: [0, 1, 2, 3, 4, 5], posts: [] });
+    // One big blind in the hand: seat 4 (the big blind without seat 3) posted nothing.
+    expect(t.state.seats[4]!.committed).toBe(0);
+  });
+
+  it('heads-up, a poster waits unless the big blind is its own (posting would move the blinds)', () => {
+    const t = new Table(table([1000, 1000, null, null]));
+    t.play();
+    const first = t.last;
+    t.join(3);
+    t.posting.add(3);
+    t.play();
+    // With three seats the big blind is the third seat from the button: if that is seat 3 it
+    // enters as the big blind, otherwise it waits; it never posts out of position here.
+    expect(t.last.posts).toEqual([]);
+    expect(t.last.dealt.includes(3)).toBe(t.last.bigBlind === 3);
+    expect(first.dealt).toEqual([0, 1]);
+  });
+
+  it('over many hands of random comings and goings with posters, no poster sits on the button or in a blind, and nobody posts the big blind twice in a row', () => {
+    const t = new Table(table([1000, 1000, 1000, null, null, null, null, null, null]));
+    const random = rng(34);
+    t.play();
+    let posted = 0;
+    for (let hand = 0; hand < 400; hand++) {
+      const seat = random(9);
+      const s = t.state.seats[seat];
+      const r = random(4);
+      if (!s) {
+        t.join(seat);
+        if (t.waiting.has(seat) && random(2) === 0) t.posting.add(seat);
+      } else if (r === 0 && !s.sittingOut && !t.waiting.has(seat)) t.sitOut(seat);
+      else if (r === 1 && (s.sittingOut && !t.waiting.has(seat))) t.sitIn(seat);
+      else if (r === 2 && t.state.seats.filter(Boolean).length > 3) t.leave(seat);
+      const playing = t.state.seats.filter((x, i) => x && (!x.sittingOut || t.waiting.has(i))).length;
+      if (playing < 2) continue;
+      t.play();
+      for (const poster of t.last.posts) {
+        expect([t.last.button, t.last.smallBlind, t.last.bigBlind]).not.toContain(poster);
+        posted++;
+      }
+      const previous = t.hands.at(-2)!;
+      if (t.hands.length > 1 && t.last.dealt.length >= 2 && previous.dealt.length >= 2) expect(t.last.bigBlind).not.toBe(previous.bigBlind);
+    }
+    expect(posted).toBeGreaterThan(20);
   });
 });

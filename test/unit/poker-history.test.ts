@@ -319,7 +319,7 @@ function nutsSplitDeck(players: number, variant: Variant, random: (n: number) =>
   return deck;
 }
 
-const stats = { hands: 0, rigged: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
+const stats = { hands: 0, posted: 0, rigged: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
 
 /** One hand at a random table, played to the end by random legal commands; null when no hand could start. */
 function playHand(t: Table, hand: number): PlayedHand | null {
@@ -344,7 +344,18 @@ function playHand(t: Table, hand: number): PlayedHand | null {
   const rigged = random(8) === 0 && players >= 2;
   if (rigged) stats.rigged++;
   const deck = rigged ? nutsSplitDeck(players, t.variant, random) : shuffledDeck(random);
-  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck })) return null;
+  // One hand in four at a table of four or more has new players posting a big blind to enter
+  // out of position (decision 034): seats neither on the button nor in a blind of that deal.
+  let posts: number[] = [];
+  if (players >= 4 && random(4) === 0) {
+    const probe = apply(state, { type: 'start_hand', handId: `h${hand}`, deck });
+    if (probe.ok) {
+      const s = probe.state;
+      posts = s.dealOrder.filter((seat) => seat !== s.button && seat !== s.smallBlindSeat && seat !== s.bigBlindSeat && random(2) === 0);
+    }
+  }
+  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck, ...(posts.length > 0 ? { posts } : {}) })) return null;
+  if (posts.length > 0) stats.posted++;
   for (let steps = 0; state.street !== 'complete'; steps++) {
     if (steps > 500) throw new Error('hand does not end');
     if (state.toAct === null) accept({ type: 'run_out' });
@@ -545,6 +556,7 @@ describe('the PokerStars text of random hands round-trips through the parser', (
       expect(stats.timeouts - before.timeouts).toBeGreaterThan(0);
       expect(stats.paced - before.paced).toBeGreaterThan(hands / 4);
       expect(stats.rake - before.rake).toBeGreaterThan(hands / 10);
+      expect(stats.posted - before.posted).toBeGreaterThan(hands / 40);
     });
   }
 

@@ -638,3 +638,69 @@ describe('events and views', () => {
     ]);
   });
 });
+
+describe('posting to enter out of position (start_hand posts, decision 034)', () => {
+  const holes = { 0: 'AsKs', 1: 'QdQc', 2: '7h2c', 3: '9s9d' };
+  const SMALL = { smallBlind: 1, bigBlind: 2, ante: 0 };
+
+  it('a poster puts a live big blind in after the blinds, acts in turn and keeps its option', () => {
+    const s0 = table([1000, 1000, 1000, 1000], SMALL);
+    const deck = makeDeck(holes, '2d 5h 8c Jd 3s', 0, 4);
+    const { state, events } = okWithEvents(s0, { type: 'start_hand', handId: 'p1', deck, button: 0, posts: [3] });
+    const posts = events.flatMap((e) => (e.type === 'blinds_posted' ? [[e.seat, e.kind, e.amount]] : []));
+    expect(posts).toEqual([[1, 'small_blind', 1], [2, 'big_blind', 2], [3, 'big_blind', 2]]);
+    expect(state.smallBlindSeat).toBe(1);
+    expect(state.bigBlindSeat).toBe(2);
+    // Under the gun with its big blind in and no raise: it may check or raise (to 4 at least).
+    expect(state.toAct).toBe(3);
+    const legal = legalActions(state, 3)!;
+    expect(legal.canCheck).toBe(true);
+    expect(legal.minRaiseTo).toBe(4);
+    // Everyone calls round to the big blind, who checks: the flop, with 8 in the pot.
+    const flop = play(state, 'check', 'call', 'call', 'check');
+    expect(flop.street).toBe('flop');
+    expect(flop.pots.reduce((sum, p) => sum + p.amount, 0)).toBe(8);
+  });
+
+  it('a raise before the poster makes it call or raise again like any big blind; folding loses its post', () => {
+    const s0 = table([1000, 1000, 1000, 1000, 1000], SMALL);
+    const deck = makeDeck({ ...holes, 4: 'JcTc' }, '2d 5h 8c Jd 3s', 0, 5);
+    const s = ok(s0, { type: 'start_hand', handId: 'p2', deck, button: 0, posts: [4] });
+    expect(s.toAct).toBe(3);
+    const after = play(s, 'raise 6');
+    expect(after.toAct).toBe(4);
+    expect(legalActions(after, 4)).toMatchObject({ canCheck: false, callAmount: 4 });
+    const done = play(after, 'fold', 'fold', 'fold', 'fold');
+    // Seat 3 wins the blinds, the post and its own raise back: 1 + 2 + 2 + 6.
+    expectStacks(done, [1000, 999, 998, 1005, 998]);
+  });
+
+  it('a short poster posts what it has and is all in', () => {
+    const s0 = table([1000, 1000, 1000, 1], SMALL);
+    const deck = makeDeck(holes, '2d 5h 8c Jd 3s', 0, 4);
+    const { state, events } = okWithEvents(s0, { type: 'start_hand', handId: 'p3', deck, button: 0, posts: [3] });
+    expect(events.find((e) => e.type === 'blinds_posted' && e.seat === 3)).toMatchObject({ kind: 'big_blind', amount: 1, allIn: true });
+    expect(state.seats[3]!.allIn).toBe(true);
+  });
+
+  it('refuses a post by the button, a blind, a seat not dealt in, a seat named twice, heads-up, or posts that are not a list', () => {
+    const s = ok(table([1000, 1000, 1000, 1000, null, 1000], SMALL), { type: 'sit_out', seat: 5 });
+    const deck = makeDeck(holes, '2d 5h 8c Jd 3s', 0, 6);
+    const start = (posts: unknown) => rejectCode(s, { type: 'start_hand', handId: 'p4', deck, button: 0, posts } as never);
+    expect(start([0])).toBe('posts/invalid');
+    expect(start([1])).toBe('posts/invalid');
+    expect(start([2])).toBe('posts/invalid');
+    expect(start([4])).toBe('posts/invalid');
+    expect(start([5])).toBe('posts/invalid');
+    expect(start([3, 3])).toBe('posts/invalid');
+    expect(start(3)).toBe('posts/invalid');
+    expect(start(['3'])).toBe('posts/invalid');
+    expect(REJECTION_MESSAGES['posts/invalid']).toMatch(/button/);
+    const headsUp = table([1000, 1000], SMALL);
+    const deck2 = makeDeck({ 0: 'AsKs', 1: 'QdQc' }, '2d 5h 8c Jd 3s', 0, 2);
+    expect(rejectCode(headsUp, { type: 'start_hand', handId: 'p5', deck: deck2, button: 0, posts: [1] })).toBe('posts/invalid');
+    expect(rejectCode(headsUp, { type: 'start_hand', handId: 'p5', deck: deck2, button: 0, posts: [0] })).toBe('posts/invalid');
+    // An empty list is no post at all.
+    expect(ok(s, { type: 'start_hand', handId: 'p6', deck, button: 0, posts: [] }).street).toBe('preflop');
+  });
+});

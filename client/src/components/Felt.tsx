@@ -499,7 +499,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
   const marker = view.smallBlindSeat === seat ? 'SB' : view.bigBlindSeat === seat ? 'BB' : null;
   // Seated during a hand: the engine deals the seat in at the next one.
   const joining = sv === null && player !== null;
-  const status = !player?.connected && player ? 'Away' : player?.waitingForBigBlind ? 'Waits for BB' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : joining ? 'Next hand' : null;
+  const status = !player?.connected && player ? 'Away' : player?.postsBigBlind ? 'Posts BB' : player?.waitingForBigBlind ? 'Waits for BB' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : joining ? 'Next hand' : null;
   // A seat taken during a hand has no view until the deal: the players list says what it brings.
   const stack = sv ? formatChips(sv.stack) : player?.joiningStack !== undefined ? formatChips(player.joiningStack) : '—';
   const classes = ['seat', seatSide(position), isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']

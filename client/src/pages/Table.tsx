@@ -298,6 +298,15 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
     }
     await resync();
   });
+  // "Post now" (decision 034): a new player waiting for the big blind posts one to be dealt in
+  // sooner, or waits again. The players frame that follows shows the choice.
+  const postBlind = (now: boolean) => oneAtATime(async () => {
+    const ack = await send('table:post_blind', { tableId, now });
+    if (!ack.ok) {
+      if (ack.error.code === 'table/closed') return closedAnswer();
+      toast(ack.error.message, 'error');
+    }
+  });
   // Leaving mid-hand gives the hand up: asked once more; otherwise it is one click.
   const leave = () => (inHand ? setDialog({ kind: 'leave' }) : void simple('table:leave'));
   const onSit = (seat: number) => {
@@ -316,6 +325,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const leaving = myPlayer?.leaving ?? false;
   // Waiting for the big blind is out of the deal but not sitting out: the player may still sit out.
   const waitingForBigBlind = myPlayer?.waitingForBigBlind ?? false;
+  const postingBigBlind = myPlayer?.postsBigBlind ?? false;
   const controls: TableControl[] = [
     me?.sittingOut && !waitingForBigBlind
       ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving || requesting }
@@ -382,8 +392,19 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
               <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={leave} />
             ) : waiting ? (
               <WaitingBanner waiting={waiting} />
+            ) : waitingForBigBlind ? (
+              <div className="waiting-bar" data-testid="waiting-for-big-blind">
+                <span className="muted">{postingBigBlind
+                  ? `You post a big blind of ${formatChips(view.config.bigBlind)} and are dealt in as soon as your seat may.`
+                  : 'You are dealt in when the big blind reaches you.'}</span>
+                {myPlayer?.mayPostBigBlind && (
+                  <button type="button" className="btn btn-sm" data-testid="post-blind" disabled={requesting || leaving} onClick={() => void postBlind(!postingBigBlind)}>
+                    {postingBigBlind ? 'Wait for the big blind' : `Post ${formatChips(view.config.bigBlind)} now`}
+                  </button>
+                )}
+              </div>
             ) : mySeat !== null ? (
-              <div className="waiting-bar"><span className="muted">{waitingForBigBlind ? 'You are dealt in when the big blind reaches you.' : me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
+              <div className="waiting-bar"><span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
             ) : null}
             {mySeat === null && user && !state.closing && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={() => void resync()} onClosed={closedAnswer} />}
           </div>
