@@ -49,12 +49,7 @@ export class ActionClock {
     const now = this.clock.now();
     const deadline = Math.min(a.deadline, now + maxMs);
     if (deadline === a.deadline) return;
-    this.clock.clearTimeout(a.timer);
-    const token = ++this.tokens;
-    this.armed = {
-      ...a, token, deadline, fullDeadline: a.fullDeadline ?? a.deadline,
-      timer: this.clock.setTimeout(() => this.onExpire(seat, token), Math.max(0, deadline - now)),
-    };
+    this.rearm(a, deadline, a.fullDeadline ?? a.deadline);
   }
 
   /**
@@ -68,10 +63,16 @@ export class ActionClock {
     const now = this.clock.now();
     const deadline = a.fullDeadline;
     if (deadline <= a.deadline || deadline <= now) return false;
+    this.rearm(a, deadline, undefined);
+    return true;
+  }
+
+  /** The same turn with a new deadline (and a new token: the old timer is void). */
+  private rearm(a: Armed, deadline: number, fullDeadline: number | undefined): void {
     this.clock.clearTimeout(a.timer);
     const token = ++this.tokens;
-    this.armed = { ...a, token, deadline, fullDeadline: undefined, timer: this.clock.setTimeout(() => this.onExpire(seat, token), deadline - now) };
-    return true;
+    const wait = Math.max(0, deadline - this.clock.now());
+    this.armed = { ...a, token, deadline, fullDeadline, timer: this.clock.setTimeout(() => this.onExpire(a.seat, token), wait) };
   }
 
   disarm(): void {
