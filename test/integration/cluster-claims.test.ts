@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcile } from '../../server/ledger/reconcile';
+import { claimLease, freeTables } from '../../server/tables/leases';
+import { clusterPlacement, TableRegistry } from '../../server/tables/registry';
+import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
+import { claimTable, insertTable } from '../../server/tables/store';
+import { ManualClock, recordingOutput } from '../support/actor-harness';
+import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+
+// Claims of a table by several nodes of a cluster (decision 019), with in-process
+// registries on one real PostgreSQL (no Redis: nothing here crosses nodes but the
+// database). A table nobody ever owned is claimed by every node that sees it at once
+// (it has been free "forever", so every rank may take it): exactly one wins, the
+// others run no actor for it. A table an admin closed on one node is never claimed,
+// reopened or played by another, and no chip moves for it after the close.
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ poolMax: 16 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const TTL_MS = 1_000;
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Node {
+  id: string;
+  registry: TableRegistry;
+  /** Tables this node's registry said it claimed, in order. */
+  claimed: number[];
+}
+
+function node(id: string): Node {
+  const claimed: number[] = [];
+  const registry = new TableRegistry({
+    db: t.db, ledger: t.ledger, clock: new ManualClock(), wallNow: () => Date.now(),
+    settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 0, showdownHoldMs: 0, runOutStreetMs: 0, timeBankMs: 0 },
+    output: recordingOutput().output, log: quiet,
+    placement: clusterPlacement(id, TTL_MS, 50),
+    onTableClaimed: (tableId) => claimed.push(tableId),
+  });
+  return { id, registry, claimed };
+}
+
+async function newTable(tag: string): Promise<number> {
+  const row = await insertTable(t.db, {
+    name: `${tag}-${randomBytes(4).toString('hex')}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2,
+    minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
+  });
+  return row.id;
+}
+
+/** Intervals of the table's lease history that overlap the next one (none expected). */
+async function overlaps(tableIds: number[]): Promise<{ table_id: number }[]> {
+  return t.db.$queryRawUnsafe<{ table_id: number }[]>(
+    `SELECT table_id FROM (
+       SELECT h.table_id, h.acquired_at, COALESCE(h.ended_at, l.expires_at) AS ended_at,
+              lead(h.acquired_at) OVER (PARTITION BY h.table_id ORDER BY h.acquired_at) AS next_start
+         FROM table_lease_history h JOIN table_leases l ON l.table_id = h.table_id
+        WHERE h.table_id = ANY($1::int[])) x
+      WHERE next_start IS NOT NULL AND (ended_at IS NULL OR ended_at > next_start)`,
+    tableIds,
+  );
+}
+
+/**
+ * One node runs the table, under the live lease's epoch; every claim a node made is an
+ * interval of the history (a claim that lost left no trace), and no two intervals overlap.
+ * Tables may have moved meanwhile (rebalancing hands a node's excess over between hands).
+ */
+async function expectOneOwner(nodes: Node[], tableId: number): Promise<void> {
+  const runners = nodes.filter((n) => n.registry.get(tableId) !== undefined).map((n) => n.id);
+  expect(runners, `nodes running table ${tableId}`).toHaveLength(1);
+  const lease = await t.db.tableLease.findUniqueOrThrow({ where: { tableId } });
+  expect([lease.nodeId, lease.epoch]).toEqual([runners[0], nodes.find((n) => n.id === runners[0])!.registry.get(tableId)!.table.ownerEpoch]);
+  const history = await t.db.tableLeaseHistory.findMany({ where: { tableId }, orderBy: { acquiredAt: 'asc' } });
+  // Taken from a live lease would be a second owner (only a single node, by force, does that).
+  expect(history.filter((h) => h.endReason === 'taken over')).toEqual([]);
+  expect(history.at(-1)).toMatchObject({ nodeId: lease.nodeId, epoch: lease.epoch, endedAt: null });
+  for (const n of nodes) {
+    expect(n.claimed.filter((id) => id === tableId).length, `claims of table ${tableId} by ${n.id}`).toBe(history.filter((h) => h.nodeId === n.id).length);
+  }
+  expect(await overlaps([tableId])).toEqual([]);
+}
+
+/** Out of every later test's placement: the tables are marked closed (they hold no seat). */
+async function retire(tableIds: number[]): Promise<void> {
+  await t.db.pokerTable.updateMany({ where: { id: { in: tableIds } }, data: { status: 'CLOSED' } });
+}
+
+async function players(count: number): Promise<{ userId: number; username: string }[]> {
+  const ids = await seedUsers(t.db, count, 'claims');
+  for (const userId of ids) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
+  const users = await t.db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } });
+  return users.map((u) => ({ userId: u.id, username: u.username }));
+}
+
+describe('the double claim of a table nobody ever owned', () => {
+  it('three nodes booting at once over never-owned tables: each table has exactly one owner at a time, the losers run no actor, no two intervals of its history overlap', async () => {
+    const tableIds: number[] = [];
+    for (let i = 0; i < 6; i++) tableIds.push(await newTable('new'));
+    const nodes = ['claim-a', 'claim-b', 'claim-c'].map(node);
+    try {
+      // Every node sees every table free since forever: all of them claim each one in the same tick.
+      await Promise.all(nodes.map((n) => n.registry.boot({ createDefaults: false })));
+      // Right after the race (before any renewal could drop a loser): never two runners.
+      for (const tableId of tableIds) {
+        expect(nodes.filter((n) => n.registry.get(tableId)).length, `nodes running table ${tableId}`).toBeLessThanOrEqual(1);
+      }
+      await sleep(3 * TTL_MS); // renewals and placement ticks: nothing moves, nobody claims again
+      for (const tableId of tableIds) await expectOneOwner(nodes, tableId);
+      expect(await overlaps(tableIds)).toEqual([]);
+    } finally {
+      for (const n of nodes) await n.registry.shutdown(0);
+      await retire(tableIds);
+    }
+  });
+
+  it('a node creating a table while another claims it: one owner; the loser answers no command and moves no chip', async () => {
+    const [creator, other] = ['create-a', 'create-b'].map(node);
+    const results: number[] = [];
+    try {
+      await creator.registry.boot({ createDefaults: false });
+      await other.registry.boot({ createDefaults: false });
+      // The second node's placement ticks every 200 ms and sees the new table free since forever.
+      for (let i = 0; i < 3; i++) {
+        const made = await creator.registry.createTable({
+          name: `race-${randomBytes(4).toString('hex')}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2,
+          minBuyIn: 40, maxBuyIn: 200, actionTimeoutMs: 10_000,
+        });
+        if (!made.ok) throw new Error(made.error.message);
+        results.push(made.value.id);
+        // Straight away, the other node claims it too (what its next tick does).
+        await claimTable(t.db, made.value.id, { nodeId: other.id, ttlMs: TTL_MS, force: false });
+      }
+      await sleep(2 * TTL_MS);
+      const [alice, bob] = await players(2);
+      for (const tableId of results) {
+        await expectOneOwner([creator, other], tableId);
+        const owners = [creator, other].filter((n) => n.registry.get(tableId));
+        const loser = owners[0] === creator ? other : creator;
+        // The winner seats players; the loser has nothing to seat them with, and moves nothing.
+        const actor = owners[0]!.registry.get(tableId)!;
+        expect(await actor.sit(alice!, 0, 100, uniqueKey())).toMatchObject({ ok: true });
+        expect(await actor.sit(bob!, 1, 100, uniqueKey())).toMatchObject({ ok: true });
+        expect(await claimLease(t.db, tableId, { nodeId: loser.id, ttlMs: TTL_MS, force: false })).toBeNull();
+        await expectOneOwner([creator, other], tableId);
+        await actor.leave(alice!);
+        await actor.leave(bob!);
+      }
+      expect((await reconcile(t.db)).violations).toEqual([]);
+    } finally {
+      await creator.registry.shutdown(0);
+      await other.registry.shutdown(0);
+      await retire(results);
+    }
+  });
+});
+
+describe('a table closed on one node', () => {
+  it('is never claimed, reopened or played through another node, and no chip moves for it after the close', async () => {
+    const tableId = await newTable('closing');
+    const [owner, other] = ['close-a', 'close-b'].map(node);
+    try {
+      await owner.registry.boot({ createDefaults: false });
+      expect(owner.registry.get(tableId)).toBeDefined();
+      const [alice, bob] = await players(2);
+      const actor = owner.registry.get(tableId)!;
+      expect(await actor.sit(alice!, 0, 100, uniqueKey())).toMatchObject({ ok: true });
+      expect(await actor.sit(bob!, 1, 150, uniqueKey())).toMatchObject({ ok: true });
+      const closed = await owner.registry.closeTable(tableId, undefined, { now: true });
+      expect(closed).toMatchObject({ ok: true });
+      await actor.idle();
+      expect((await t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).status).toBe('CLOSED');
+      const transfers = await t.db.ledgerTransfer.count({ where: { tableId } });
+      const history = await t.db.tableLeaseHistory.count({ where: { tableId } });
+
+      // Another node, right after the close (the closed table's lease is still live) and
+      // after it ran out: its claim answers null, its placement does not list the table.
+      expect(await claimTable(t.db, tableId, { nodeId: other.id, ttlMs: TTL_MS, force: false })).toBeNull();
+      await other.registry.boot({ createDefaults: false });
+      await sleep(TTL_MS + 600);
+      expect((await freeTables(t.db)).map((f) => f.tableId)).not.toContain(tableId);
+      expect(await claimTable(t.db, tableId, { nodeId: other.id, ttlMs: TTL_MS, force: false })).toBeNull();
+      // Not even a node claiming by force (a single node's claim) reopens it.
+      expect(await claimTable(t.db, tableId, { nodeId: other.id, ttlMs: null, force: true })).toBeNull();
+      expect(other.registry.get(tableId)).toBeUndefined();
+      expect(other.claimed).not.toContain(tableId);
+      expect(owner.registry.get(tableId)).toBeUndefined();
+
+      // Money commands for it, with any epoch: refused, nothing written.
+      const epoch = (await t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).ownerEpoch;
+      const sit = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 2, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: epoch });
+      expect(sit.ok ? 'ok' : sit.error.code).toBe('table/closed');
+      expect(await t.db.ledgerTransfer.count({ where: { tableId } })).toBe(transfers);
+      expect(await t.db.tableLeaseHistory.count({ where: { tableId } })).toBe(history);
+      expect((await t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).status).toBe('CLOSED');
+      expect(await t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })).toBe(0);
+      expect(await t.db.hand.count({ where: { tableId } })).toBe(0);
+      expect((await reconcile(t.db)).violations).toEqual([]);
+    } finally {
+      await owner.registry.shutdown(0);
+      await other.registry.shutdown(0);
+    }
+  });
+});
