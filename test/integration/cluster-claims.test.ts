@@ -121,7 +121,8 @@ describe('the double claim of a table nobody ever owned', () => {
   });
 
   it('a node creating a table while another claims it: one owner; the loser answers no command and moves no chip', async () => {
-    const [creator, other] = ['create-a', 'create-b'].map(node);
+    const creator = node('create-a');
+    const other = node('create-b');
     const results: number[] = [];
     try {
       await creator.registry.boot({ createDefaults: false });
@@ -164,7 +165,8 @@ describe('the double claim of a table nobody ever owned', () => {
 describe('a table closed on one node', () => {
   it('is never claimed, reopened or played through another node, and no chip moves for it after the close', async () => {
     const tableId = await newTable('closing');
-    const [owner, other] = ['close-a', 'close-b'].map(node);
+    const owner = node('close-a');
+    const other = node('close-b');
     try {
       await owner.registry.boot({ createDefaults: false });
       expect(owner.registry.get(tableId)).toBeDefined();
