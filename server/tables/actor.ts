@@ -538,6 +538,7 @@ export class TableActor {
     intent.stored = this.deps.intents.add({
       seatSessionId: record.seatSessionId, kind: 'TOP_UP', amount: BigInt(amount),
       keyScope: typeof key === 'string' ? 'CLIENT' : 'SERVER', key: typeof key === 'string' ? key : key.key,
+      ownerEpoch: this.table.ownerEpoch,
     }).then(
       (id) => {
         if (this.pastDeadline(commitBy)) {
@@ -554,6 +555,7 @@ export class TableActor {
       },
       (error: Error) => {
         this.deps.log.warn({ tableId: this.id, seat, error: error.message }, 'could not store a pending top-up; refused');
+        this.fencedIntent(error);
         const at = record.intents.indexOf(intent);
         if (at >= 0) record.intents.splice(at, 1);
         return false;
@@ -613,9 +615,12 @@ export class TableActor {
   private async storeLeave(seat: number, record: SeatRecord, commitBy?: number): Promise<Ack<{ pending: boolean }>> {
     let id: bigint;
     try {
-      id = await this.deps.intents.add({ seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null });
+      id = await this.deps.intents.add({
+        seatSessionId: record.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null, ownerEpoch: this.table.ownerEpoch,
+      });
     } catch (error) {
       this.deps.log.warn({ tableId: this.id, seat, error: (error as Error).message }, 'could not store a leave; refused');
+      this.fencedIntent(error);
       return errorAck('table/busy');
     }
     if (this.pastDeadline(commitBy)) {
@@ -1549,6 +1554,11 @@ export class TableActor {
    * `table/not_owner` means another process claimed the table: this actor stops
    * at once and commits nothing more.
    */
+  /** An intent the store refused by the owner fence: this actor stops, as for a refused transfer. */
+  private fencedIntent(error: unknown): void {
+    if ((error as { code?: unknown } | null)?.code === 'table/not_owner') this.fatal('another owner claimed the table (seat intent refused)', 'owner_lost');
+  }
+
   private fenced<R extends { ok: true } | { ok: false; error: { code: string } }>(result: R): R {
     if (!result.ok && result.error.code === 'table/not_owner') this.fatal('another owner claimed the table (table/not_owner)', 'owner_lost');
     return result;

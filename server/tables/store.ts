@@ -227,9 +227,18 @@ export interface StoredIntent {
   key: string | null;
 }
 
+/** An intent refused by the owner fence: the table is no longer the caller's (`table/not_owner`). */
+export class NotOwnerError extends Error {
+  readonly code = 'table/not_owner';
+}
+
 /** What a table actor needs of the seat_intents table (a port, so tests can see it). */
 export interface IntentStore {
-  add(intent: Omit<StoredIntent, 'id'>): Promise<bigint>;
+  /**
+   * Stores an intent. With `ownerEpoch` (a table actor's), only while the table is still that
+   * owner's, with a live lease: else it throws NotOwnerError and writes nothing.
+   */
+  add(intent: Omit<StoredIntent, 'id'> & { ownerEpoch?: bigint }): Promise<bigint>;
   remove(id: bigint): Promise<void>;
   removeAllOf(seatSessionId: bigint): Promise<void>;
   /** The intents of the table's open seat sessions, oldest first. */
@@ -242,12 +251,22 @@ export function createIntentStore(db: Db): IntentStore {
   return {
     // The hot path of a top-up (issue #11): one raw statement each, without the
     // model API's query building (about half the CPU per intent, measured).
+    // The row is applied by whoever owns the table at its next restore, so it is fenced like a
+    // transfer (decision 018): the table row FOR SHARE orders it with a claim (which bumps the
+    // epoch under a row lock); a stale owner's row would otherwise be applied by a later owner.
     add: async (intent) => {
       const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
         `INSERT INTO seat_intents (seat_session_id, kind, amount, key_scope, idempotency_key)
-         VALUES ($1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5) RETURNING id`,
-        intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key,
+         SELECT $1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5
+           FROM poker_tables pt
+          WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
+            AND ($6::bigint IS NULL OR (pt.owner_epoch = $6::bigint
+                 AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())))
+            FOR SHARE OF pt
+         RETURNING id`,
+        intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key, intent.ownerEpoch ?? null,
       );
+      if (rows.length === 0) throw new NotOwnerError(`seat session ${intent.seatSessionId}: its table has another owner, or its lease ran out`);
       return BigInt(rows[0]!.id);
     },
     remove: async (id) => {

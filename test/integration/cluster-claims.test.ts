@@ -4,8 +4,8 @@ import { reconcile } from '../../server/ledger/reconcile';
 import { claimLease, freeTables } from '../../server/tables/leases';
 import { clusterPlacement, TableRegistry } from '../../server/tables/registry';
 import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
-import { claimTable, insertTable } from '../../server/tables/store';
-import { ManualClock, recordingOutput } from '../support/actor-harness';
+import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
+import { ManualClock, recordingOutput, startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // Claims of a table by several nodes of a cluster (decision 019), with in-process
@@ -210,3 +210,75 @@ describe('a table closed on one node', () => {
     }
   });
 });
+
+describe('an owner that lost its table (paused past its lease, or taken over)', () => {
+  // Its in-memory table still runs until its next renewal says otherwise; a socket of its own
+  // may reach it first (a node resumed after a SIGSTOP reads what its sockets sent meanwhile
+  // before its renewal tick). Money is fenced by the epoch (decision 018); a leave or top-up
+  // it queues for the hand's end is a seat_intents row, which the table's next owners read
+  // back at their restore and apply. A stale owner must write none: the player would be told
+  // "pending" by a node that no longer deals, and the row would be applied by some later owner
+  // (at the table's next move, maybe hours later: a player cashed out mid-session).
+  for (const kind of ['top-up', 'leave'] as const) {
+    it(`queues no ${kind} for a later owner to apply: refused, no seat_intents row is written, and it stops`, async () => {
+      const { actor, clock, table, fatal } = await startActor(t, { maxSeats: 2 });
+      const [alice, bob] = await players(2);
+      for (const [i, p] of [alice!, bob!].entries()) expect(await actor.sit(p, i, 100, uniqueKey())).toMatchObject({ ok: true });
+      await clock.advance(150, actor); // a hand is dealt
+      expect(actor.handInProgress()).toBe(true);
+
+      // Another node takes the table over (the first one's lease ran out while it was paused).
+      const next = await claimTable(t.db, table.id, { nodeId: 'next-owner', ttlMs: 60_000, force: true });
+      expect(next?.ownerEpoch).toBe(table.ownerEpoch + 1n);
+      const intents = createIntentStore(t.db);
+      expect(await intents.openOf(table.id)).toEqual([]); // what the next owner restored
+
+      const asked = kind === 'top-up' ? await actor.topUp(alice!, 50, uniqueKey('stale-top')) : await actor.leave(bob!);
+      expect(asked.ok).toBe(false);
+      await actor.idle();
+      // Refused by the fence, the actor stops (the registry would rebuild it: its claim fails, it is dropped).
+      expect(fatal).toEqual([expect.stringMatching(/another owner/)]);
+      // The table's later owners find nothing to apply: both seats stay, with their stacks.
+      expect(await intents.openOf(table.id)).toEqual([]);
+      expect(await t.db.seatSession.count({ where: { tableId: table.id, status: 'OPEN' } })).toBe(2);
+      expect(await t.db.ledgerTransfer.count({ where: { tableId: table.id, kind: { in: ['TOP_UP', 'CASH_OUT'] } } })).toBe(0);
+      actor.stop();
+      expect((await reconcile(t.db)).violations).toEqual([]);
+    });
+  }
+
+  it('the intent store refuses a stale epoch and a lease that ran out, and orders itself after a claim in flight (FOR SHARE)', async () => {
+    const tableId = await newTable('intent-fence');
+    const first = (await claimTable(t.db, tableId, { nodeId: 'if-a', ttlMs: 60_000, force: false }))!;
+    const [alice] = await players(1);
+    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
+    if (!sat.ok) throw new Error(sat.error.code);
+    const intents = createIntentStore(t.db);
+    const leave = (ownerEpoch: bigint) => intents.add({ seatSessionId: sat.value.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null, ownerEpoch });
+    const code = (p: Promise<unknown>) => p.then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
+
+    await intents.remove(await leave(first.ownerEpoch)); // the owner's own: stored
+    expect(await code(leave(first.ownerEpoch - 1n))).toBe('table/not_owner');
+
+    // A claim in flight (its UPDATE of owner_epoch not committed yet): the write waits for it,
+    // then reads the new epoch. Without the row lock it would read the old one and be stored.
+    const claimer = await t.raw();
+    await claimer.query('BEGIN');
+    await claimer.query('UPDATE poker_tables SET owner_epoch = owner_epoch + 1 WHERE id = $1', [tableId]);
+    const during = code(leave(first.ownerEpoch));
+    await sleep(300);
+    await claimer.query('COMMIT');
+    expect(await during).toBe('table/not_owner');
+
+    // The lease ran out (its node paused past the TTL), nobody claimed it yet: refused too.
+    const second = (await claimTable(t.db, tableId, { nodeId: 'if-b', ttlMs: 300, force: true }))!;
+    expect(await code(leave(second.ownerEpoch))).toBe('stored');
+    await t.db.seatIntent.deleteMany({ where: { seatSessionId: sat.value.seatSessionId } });
+    await sleep(500);
+    expect(await code(leave(second.ownerEpoch))).toBe('table/not_owner');
+    expect(await t.db.seatIntent.count({ where: { seatSessionId: sat.value.seatSessionId } })).toBe(0);
+    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    await retire([tableId]);
+  });
+});
+
