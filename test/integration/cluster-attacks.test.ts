@@ -4,7 +4,7 @@ import { autoplay, type Chooser } from '../support/autoplay';
 import { insertTable } from '../../server/tables/store';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
-import { freePort, startRedis, stopEveryRedis } from '../support/redis';
+import { freePort, startRedis, stopEveryRedis, type OwnRedis } from '../support/redis';
 import { startTestServer, type TestServer } from '../support/server';
 
 // A hostile client against two cluster nodes in this process (a Redis of the test's own,
@@ -18,6 +18,7 @@ import { startTestServer, type TestServer } from '../support/server';
 const TTL_MS = 2_000;
 let t: TestDatabase;
 let redisUrl: string;
+let redisProc: OwnRedis['proc'];
 const servers: TestServer[] = [];
 const clients: TestClient[] = [];
 let tables: number[] = [];
@@ -33,7 +34,9 @@ async function startNode(id: string): Promise<TestServer> {
 }
 
 beforeAll(async () => {
-  redisUrl = (await startRedis(await freePort())).url;
+  const redis = await startRedis(await freePort());
+  redisUrl = redis.url;
+  redisProc = redis.proc;
   t = await createTestDatabase({ poolMax: 20 });
   for (let i = 0; i < 2; i++) {
     const row = await insertTable(t.db, {
@@ -279,4 +282,48 @@ describe('two nodes, one hostile client', () => {
     expect(overlaps).toEqual([]);
     await startNode('atk-a-2');
   });
+
+  it('a forwarded top-up whose answer is carried late (Redis frozen after its commit) is answered table/unavailable; its retry with the same key answers the first result, applied once', async () => {
+    // Decision 020's residual: the owner started and committed in time, but its answer reached
+    // the forwarding node after that node stopped waiting. The player was told "try again";
+    // the key makes the retry safe.
+    await until(async () => (await owners()).size === 2, 20_000, 'both tables owned');
+    const tableId = tables[1]!;
+    const { owner, other } = await sides(tableId);
+    const [viaOther] = await player([other]);
+    expect(await viaOther!.emit('table:sit', { tableId, seat: 5, buyIn: 100, idempotencyKey: `late-sit-${Date.now()}` })).toMatchObject({ ok: true });
+    expect(owner).toBeDefined();
+    // Alone at the table: no hand, so the top-up goes straight to the ledger, where the wallet
+    // row (held here) keeps it until just before its deadline (4 s after it was sent).
+    const holder = await t.raw();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT id FROM accounts WHERE code = $1 FOR UPDATE`, [`wallet:${viaOther!.userId}`]);
+    const key = `late-top-${Date.now()}`;
+    const sentAt = Date.now();
+    const first = viaOther!.emit('table:top_up', { tableId, amount: 25, idempotencyKey: key }, 15_000);
+    await sleep(3_500 - (Date.now() - sentAt));
+    redisProc.kill('SIGSTOP');
+    try {
+      await holder.query('COMMIT'); // the top-up commits now, inside its deadline; its answer waits in Redis
+      await until(async () => (await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } })) === 1, 2_000, 'the commit');
+      const answer = await first;
+      expect(answer.ok ? 'ok' : answer.error.code).toBe('table/unavailable');
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(5_000);
+    } finally {
+      redisProc.kill('SIGCONT');
+    }
+    let retry = await viaOther!.emit<{ stack?: number }>('table:top_up', { tableId, amount: 25, idempotencyKey: key });
+    for (let i = 0; !retry.ok && retry.error.code === 'table/unavailable' && i < 20; i++) {
+      await sleep(250); // Redis coming back
+      retry = await viaOther!.emit<{ stack?: number }>('table:top_up', { tableId, amount: 25, idempotencyKey: key });
+    }
+    expect(retry).toMatchObject({ ok: true, stack: 125 });
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } })).toBe(1);
+    const seat = await t.db.seatSession.findFirstOrThrow({ where: { tableId, userId: viaOther!.userId, status: 'OPEN' }, include: { account: true } });
+    expect(seat.account!.balance).toBe(125n);
+    expect((await viaOther!.emit('table:leave', { tableId })).ok).toBe(true);
+    await until(async () => (await t.db.seatSession.count({ where: { tableId, userId: viaOther!.userId, status: 'OPEN' } })) === 0, 10_000, 'the seat closed');
+    await expectMoneyConserved();
+  });
 });
+
