@@ -5,7 +5,7 @@ import { claimLease, freeTables } from '../../server/tables/leases';
 import { clusterPlacement, TableRegistry } from '../../server/tables/registry';
 import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
 import { claimTable, createIntentStore, insertTable } from '../../server/tables/store';
-import { ManualClock, recordingOutput, startActor } from '../support/actor-harness';
+import { ManualClock, recordingOutput, restartActor, startActor } from '../support/actor-harness';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
 
 // Claims of a table by several nodes of a cluster (decision 019), with in-process
@@ -279,6 +279,57 @@ describe('an owner that lost its table (paused past its lease, or taken over)', 
     expect(await t.db.seatIntent.count({ where: { seatSessionId: sat.value.seatSessionId } })).toBe(0);
     await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
     await retire([tableId]);
+  });
+});
+
+describe("decision 020's residuals: a forwarded request its sender gave up on", () => {
+  // The forwarding node answered table/unavailable ("nothing happened"); the owner had started
+  // the request in time. What is left must never move a chip twice, and a retry with the same
+  // key must be answered, not applied again.
+  it('a top-up row written late whose delete a crash prevented is applied by the next owner once; the retry with its key is answered, not applied again', async () => {
+    let slow = false;
+    let crashed = false;
+    const { actor, clock, table } = await startActor(t, { maxSeats: 2 }, {}, {
+      intents: (real) => ({
+        ...real,
+        add: async (intent) => {
+          if (slow) await sleep(400);
+          return real.add(intent);
+        },
+        // The process dies before the DELETE of the late row reaches the database.
+        remove: async (id) => (crashed ? Promise.reject(new Error('the process died')) : real.remove(id)),
+      }),
+    });
+    const [alice, bob] = await players(2);
+    for (const [i, p] of [alice!, bob!].entries()) expect(await actor.sit(p, i, 100, uniqueKey())).toMatchObject({ ok: true });
+    await clock.advance(150, actor); // a hand is dealt: a top-up waits for its end, as a seat_intents row
+    expect(actor.handInProgress()).toBe(true);
+    const key = uniqueKey('late-row');
+    slow = true;
+    crashed = true;
+    const answer = await actor.withDeadline(Date.now() + 150, () => actor.topUp(alice!, 20, key));
+    expect(answer.ok).toBe(false); // the sender had answered table/unavailable anyway
+    await sleep(100);
+    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: table.id } } })).toBe(1); // left behind
+    slow = false;
+    actor.stop(); // the crash
+
+    // The next owner restores the row and applies it (the residual: the player was told "try again").
+    const next = await restartActor(t, { actor, table });
+    await next.actor.idle();
+    const transfers = () => t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } });
+    expect(await transfers()).toBe(1);
+    // The player's retry with the same key: the first result, nothing more.
+    const retry = await next.actor.topUp(alice!, 20, key);
+    expect(retry).toMatchObject({ ok: true });
+    await next.actor.idle();
+    expect(await transfers()).toBe(1);
+    const seat = await t.db.seatSession.findFirstOrThrow({ where: { tableId: table.id, userId: alice!.userId, status: 'OPEN' }, include: { account: true } });
+    expect(seat.account!.balance).toBe(120n);
+    expect(next.actor.memoryStacks().find((m) => m.seatSessionId === seat.id)?.stack).toBe(120);
+    expect(await t.db.seatIntent.count({ where: { seatSession: { tableId: table.id } } })).toBe(0);
+    next.actor.stop();
+    expect((await reconcile(t.db)).violations).toEqual([]);
   });
 });
 
