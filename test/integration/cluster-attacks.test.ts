@@ -325,5 +325,43 @@ describe('two nodes, one hostile client', () => {
     await until(async () => (await t.db.seatSession.count({ where: { tableId, userId: viaOther!.userId, status: 'OPEN' } })) === 0, 10_000, 'the seat closed');
     await expectMoneyConserved();
   });
+
+  it('a top-up key applied through one node, reused with another amount during a hand through the other: a clear refusal, never a second top-up', async () => {
+    await until(async () => (await owners()).size === 2, 20_000, 'both tables owned');
+    const tableId = tables[1]!;
+    const { owner, other } = await sides(tableId);
+    const [aOther, aOwner] = await player([other, owner]);
+    const [bOther] = await player([other]);
+    await aOther!.watch(tableId);
+    expect(await aOther!.emit('table:sit', { tableId, seat: 0, buyIn: 100, idempotencyKey: `reuse-sit-a-${Date.now()}` })).toMatchObject({ ok: true });
+    const key = `reuse-top-${Date.now()}`;
+    // Alone at the table: applied at once.
+    expect(await aOwner!.emit('table:top_up', { tableId, amount: 10, idempotencyKey: key })).toMatchObject({ ok: true, pending: false, stack: 110 });
+    expect(await bOther!.emit('table:sit', { tableId, seat: 1, buyIn: 100, idempotencyKey: `reuse-sit-b-${Date.now()}` })).toMatchObject({ ok: true });
+    await until(async () => aOther!.view(tableId)?.handId != null, 10_000, 'a hand dealt');
+    // The same key, another amount, through the other node while the hand is on: it waits for
+    // the hand's end, where the ledger refuses it and the player is told why.
+    const reused = await aOther!.emit('table:top_up', { tableId, amount: 30, idempotencyKey: key });
+    if (reused.ok) {
+      expect(reused).toMatchObject({ pending: true });
+      const fold = async (c: TestClient) => {
+        const legal = c.legal.get(tableId);
+        if (legal?.legal) await c.emit('table:act', { tableId, action: 'fold', seq: legal.seq });
+      };
+      await bOther!.watch(tableId);
+      await until(async () => {
+        await fold(aOther!);
+        await fold(bOther!);
+        return aOther!.received.some((r) => r.event === 'table:notice' && r.json.includes('Top-up refused'));
+      }, 15_000, 'the refusal notice');
+    } else {
+      expect(reused.error.code).toBe('idempotency/key_reused');
+    }
+    expect(await t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', idempotencyKey: key } })).toBe(1);
+    for (const c of [aOther!, bOther!]) expect((await c.emit('table:leave', { tableId })).ok).toBe(true);
+    await until(async () => (await t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })) === 0, 15_000, 'the seats closed');
+    await until(async () => (await t.db.seatIntent.count()) === 0, 10_000, 'no pending intent');
+    await expectMoneyConserved();
+  });
 });
 
