@@ -363,5 +363,47 @@ describe('two nodes, one hostile client', () => {
     await until(async () => (await t.db.seatIntent.count()) === 0, 10_000, 'no pending intent');
     await expectMoneyConserved();
   });
+
+  it('a table created through one node (the other races to claim it) and closed through the other while players sit through both: one owner, closed for good, every chip back', async () => {
+    const live = servers.filter((x) => !closed.has(x));
+    const [a, b] = [live[0]!, live[1]!];
+    const admin = await TestClient.signup(b.url, `atk_admin_${process.pid % 1000}`);
+    await t.db.user.update({ where: { id: admin.userId }, data: { role: 'ADMIN' } });
+    const made = await admin.http<{ ok: boolean; table: { id: number } }>('POST', '/api/admin/tables', {
+      name: `Attack close ${Date.now()}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const tableId = made.body.table.id;
+    tables = [...tables, tableId];
+    await until(async () => (await owners()).has(tableId), 10_000, 'an owner for the new table');
+    const history = await t.db.tableLeaseHistory.findMany({ where: { tableId } });
+    expect(history.filter((h) => h.endReason === 'taken over')).toEqual([]);
+
+    const sitters = await Promise.all([0, 1, 2, 3].map(async (i) => (await player([i % 2 ? a : b]))[0]!));
+    const adminOnA = new TestClient(a.url, admin.cookie, admin.username);
+    // Two sit at once; then the close through node a and two more sits through both nodes, at once.
+    await Promise.all(sitters.slice(0, 2).map((c, i) => c.emit('table:sit', { tableId, seat: i, buyIn: 100, idempotencyKey: `close-sit-${i}-${Date.now()}` })));
+    const [closeAnswer, ...late] = await Promise.all([
+      adminOnA.http<{ ok: boolean }>('POST', `/api/admin/tables/${tableId}/close`, { now: true }),
+      ...sitters.slice(2).map((c, i) => c.emit('table:sit', { tableId, seat: 2 + i, buyIn: 100, idempotencyKey: `close-late-${i}-${Date.now()}` })),
+    ]);
+    expect(closeAnswer.status, JSON.stringify(closeAnswer.body)).toBe(200);
+    for (const ack of late) expect(ack.ok ? 'ok' : ack.error.code).toMatch(/^(ok|table\/closed)$/);
+    await until(async () => (await t.db.pokerTable.findUniqueOrThrow({ where: { id: tableId } })).status === 'CLOSED', 15_000, 'the table closed');
+    expect(await t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })).toBe(0);
+    const transfers = await t.db.ledgerTransfer.count({ where: { tableId } });
+    const intervals = await t.db.tableLeaseHistory.count({ where: { tableId } });
+
+    // Past its lease: nobody claims it again, sits through either node are refused as closed.
+    await sleep(TTL_MS + 1_500);
+    for (const c of sitters.slice(0, 2)) {
+      const again = await c.emit('table:sit', { tableId, seat: 5, buyIn: 100, idempotencyKey: `close-after-${c.userId}` });
+      expect(again.ok ? 'ok' : again.error.code).toBe('table/closed');
+    }
+    expect((await owners()).has(tableId)).toBe(false);
+    expect(await t.db.tableLeaseHistory.count({ where: { tableId } })).toBe(intervals);
+    expect(await t.db.ledgerTransfer.count({ where: { tableId } })).toBe(transfers);
+    await expectMoneyConserved();
+  });
 });
 
