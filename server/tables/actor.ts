@@ -1549,16 +1549,16 @@ export class TableActor {
     return this.mailbox.then(() => undefined);
   }
 
-  /**
-   * Every chip this table moves carries its owner epoch (the fence); a refusal
-   * `table/not_owner` means another process claimed the table: this actor stops
-   * at once and commits nothing more.
-   */
   /** An intent the store refused by the owner fence: this actor stops, as for a refused transfer. */
   private fencedIntent(error: unknown): void {
     if ((error as { code?: unknown } | null)?.code === 'table/not_owner') this.fatal('another owner claimed the table (seat intent refused)', 'owner_lost');
   }
 
+  /**
+   * Every chip this table moves carries its owner epoch (the fence); a refusal
+   * `table/not_owner` means another process claimed the table: this actor stops
+   * at once and commits nothing more.
+   */
   private fenced<R extends { ok: true } | { ok: false; error: { code: string } }>(result: R): R {
     if (!result.ok && result.error.code === 'table/not_owner') this.fatal('another owner claimed the table (table/not_owner)', 'owner_lost');
     return result;
