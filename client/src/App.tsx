@@ -108,7 +108,7 @@ function Header({ route }: { route: Route }) {
               <span className="chip-icon" aria-hidden="true" />
               <span className="balance-value">{s.balance === null ? '…' : formatChips(s.balance)}</span>
             </Link>
-            <span className="user-name" title={s.user.role === 'ADMIN' ? 'Administrator' : 'Player'}>
+            <span className="user-name" title={`${s.user.username} (${s.user.role === 'ADMIN' ? 'administrator' : 'player'})`}>
               <span className="avatar avatar-sm" aria-hidden="true">{s.user.username.slice(0, 2).toUpperCase()}</span>
               <span className="user-name-text">{s.user.username}</span>
             </span>
