@@ -541,7 +541,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
         {shown && view.street === 'complete' ? (
           <span className={isWinner ? 'seat-tag tag-win' : 'seat-tag'} data-testid={`shown-name-${seat}`} title={shown.name}>{shortNames ? shortHandName(shown.name) : shown.name}</span>
         ) : state.lastAction[seat] && view.street !== 'complete' ? (
-          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`} title={state.lastAction[seat]}>{shortNames ? shortAction(state.lastAction[seat]!) : state.lastAction[seat]}</span>
+          <span className={`seat-tag tag-${state.lastAction[seat]!.split(' ')[0]!.toLowerCase()}`} title={state.lastAction[seat]}>{shortNames ? shortAction(state.lastAction[seat]!) : fullAction(state.lastAction[seat]!)}</span>
         ) : status ? (
           <span className="seat-tag tag-status" data-testid={`seat-status-${seat}`}>{status}</span>
         ) : null}
@@ -557,6 +557,11 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
       </div>
     </div>
   );
+}
+
+/** A seat's action tag on a wider screen: its amount grouped like every other amount ("Call 50,000", not "Call 50000"). */
+function fullAction(label: string): string {
+  return label.replace(/\d+$/, (amount) => formatChips(Number(amount)));
 }
 
 /**
