@@ -132,6 +132,21 @@ export function LobbyPage() {
   );
 }
 
+/**
+ * An amount in a lobby column, in thousands (K) or millions (M) when the larger of its pair is
+ * 10,000 or more ("25K/50K", "1M–5M"): written out, "25,000/50,000" ran into the buy-in column.
+ * The written-out amounts are the cell's title.
+ */
+function lobbyChips(chips: number, largest: number): string {
+  if (largest < 10_000 || chips < 1_000) return formatChips(chips);
+  if (chips < 1_000_000) return `${trimmed(chips / 1_000)}K`;
+  return `${trimmed(chips / 1_000_000)}M`;
+}
+
+function trimmed(n: number): string {
+  return n.toFixed(2).replace(/\.?0+$/, '');
+}
+
 /** Puts the table beside the ones this window already has open (the multi-table page). */
 function addToOpenTables(openSet: readonly number[], t: LobbyTable): void {
   const added = withTable(openSet, t.id);
@@ -159,8 +174,8 @@ function LobbyRow({ table: t, loggedIn, openSet }: { table: LobbyTable; loggedIn
         )}
       </span>
       <span role="cell"><span className={`badge badge-${t.variant.toLowerCase()}`}>{t.variant === 'NLHE' ? "NL Hold'em" : 'PL Omaha'}</span></span>
-      <span role="cell" className="cell-stat" data-label="Blinds">{formatChips(t.smallBlind)}/{formatChips(t.bigBlind)}{t.ante > 0 ? ` (${t.ante})` : ''}</span>
-      <span role="cell" className="cell-stat" data-label="Buy-in">{formatChips(t.minBuyIn)}–{formatChips(t.maxBuyIn)}</span>
+      <span role="cell" className="cell-stat" data-label="Blinds" title={`${formatChips(t.smallBlind)}/${formatChips(t.bigBlind)}`}>{lobbyChips(t.smallBlind, t.bigBlind)}/{lobbyChips(t.bigBlind, t.bigBlind)}{t.ante > 0 ? ` (${lobbyChips(t.ante, t.bigBlind)})` : ''}</span>
+      <span role="cell" className="cell-stat" data-label="Buy-in" title={`${formatChips(t.minBuyIn)}–${formatChips(t.maxBuyIn)}`}>{lobbyChips(t.minBuyIn, t.maxBuyIn)}–{lobbyChips(t.maxBuyIn, t.maxBuyIn)}</span>
       <span role="cell" className="cell-stat" data-label="Players">
         <span className="seat-dots" aria-label={`${t.seatsTaken} of ${t.maxSeats} seats taken`}>
           {Array.from({ length: t.maxSeats }, (_, i) => (
