@@ -326,6 +326,10 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   // Waiting for the big blind is out of the deal but not sitting out: the player may still sit out.
   const waitingForBigBlind = myPlayer?.waitingForBigBlind ?? false;
   const postingBigBlind = myPlayer?.postsBigBlind ?? false;
+  // Sitting out, the way back in is where the player looks, not only in the table's menu (⋯ on a phone).
+  const imBack = me?.sittingOut && !waitingForBigBlind ? (
+    <button type="button" className="btn btn-gold btn-sm im-back" data-testid="im-back" disabled={leaving || requesting} onClick={() => void simple('table:sit_in')}>I'm back</button>
+  ) : null;
   const controls: TableControl[] = [
     me?.sittingOut && !waitingForBigBlind
       ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving || requesting }
@@ -391,7 +395,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             ) : busted ? (
               <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={leave} />
             ) : waiting ? (
-              <WaitingBanner waiting={waiting} />
+              <WaitingBanner waiting={waiting}>{imBack}</WaitingBanner>
             ) : waitingForBigBlind ? (
               <div className="waiting-bar" data-testid="waiting-for-big-blind">
                 <span className="muted">{postingBigBlind
@@ -404,7 +408,10 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
                 )}
               </div>
             ) : mySeat !== null ? (
-              <div className="waiting-bar"><span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span></div>
+              <div className="waiting-bar">
+                <span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span>
+                {imBack}
+              </div>
             ) : null}
             {mySeat === null && user && !state.closing && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={() => void resync()} onClosed={closedAnswer} />}
           </div>
