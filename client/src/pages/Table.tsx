@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
-import type { ActionKind } from '@poker';
+import type { ActionKind, LegalActions } from '@poker';
 import { newIdempotencyKey } from '../api';
 import { ActionBar, PreActions, preActionFor, type PreAction } from '../components/ActionBar';
 import { ChipsDialog } from '../components/ChipsDialog';
@@ -120,6 +120,13 @@ function useOneAtATime(): [boolean, (run: () => Promise<void>) => Promise<void>]
 function leftText(ack: { pending?: boolean; cashedOut?: number }): string {
   if (ack.pending) return 'You leave after this hand; your chips go back to your wallet then.';
   return ack.cashedOut !== undefined ? `Left the table: ${formatChips(ack.cashedOut)} chips back to your wallet.` : 'Left the table; your chips are back in your wallet.';
+}
+
+/** What a screen reader says when the action comes to the player (the action bar appears silently). */
+function turnAnnouncement(legal: LegalActions): string {
+  if (legal.canCheck) return 'Your turn: nothing to call.';
+  if (legal.canCall) return `Your turn: ${formatChips(legal.callAmount)} to call.`;
+  return 'Your turn.';
 }
 
 /** True once `active` has held for `ms` without a break. */
@@ -413,6 +420,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
                 {imBack}
               </div>
             ) : null}
+            <p className="sr-only" role="status" data-testid="turn-announcer">{legal && mySeat !== null ? turnAnnouncement(legal) : ''}</p>
             {mySeat === null && user && !state.closing && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={() => void resync()} onClosed={closedAnswer} />}
           </div>
         </div>
