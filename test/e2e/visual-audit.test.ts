@@ -9,7 +9,7 @@ import type { TestServer } from '../support/server';
 // stays on a phone on its side, a raise of a big stack reads whole on a phone's button, a
 // desktop's action tag groups its digits, the turn is said to a screen reader, and a player
 // sitting out finds "I'm back" under the felt (not only in the ⋯ menu), and a busted player's Rebuy
-// and Leave there are a thumb's size on a phone.
+// and Leave there are a thumb's size on a phone; the replayer groups the digits of its amounts.
 
 const SHOTS = path.resolve('test-results/screenshots');
 const PHONE_SMALL = { width: 360, height: 740 };
@@ -172,5 +172,18 @@ describe('visual audit fixes in the browser', () => {
     } finally {
       await page.setViewportSize(size);
     }
+  });
+
+  it("the replayer groups a big raise's digits, the names left as they are", async () => {
+    await alice.goto(`${server.url}/hands`);
+    // The oldest hand: Alice raised to 999,999 and Bob folded.
+    await alice.locator('.hand-item').last().click();
+    const replayer = alice.getByTestId('replayer');
+    await replayer.waitFor();
+    const lines = await replayer.getByTestId('replay-line').allTextContents();
+    expect(lines.some((line) => new RegExp(`^${names.alice}: raises \\d{3},\\d{3} to 999,999$`).test(line)), `the raise reads with its digits grouped: ${lines.join(' | ')}`).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/to 999999/);
+    expect(await replayer.getByTestId('replay-step').textContent()).toBe('Blinds 10,000/20,000');
+    await alice.screenshot({ path: path.join(SHOTS, 'audit-replayer-big-raise-360x740.png') });
   });
 });

@@ -88,6 +88,19 @@ function SeatRow({ seat, acting, button, yours, cardCount }: { seat: ReplaySeat;
   );
 }
 
+/**
+ * A step's PokerStars line as the replayer shows it: its amounts grouped like every other amount on
+ * screen ("calls 2,320,362", not "calls 2320362"); the names are left as they are (a name may end in
+ * digits), and the copied and downloaded histories keep PokerStars' plain digits.
+ */
+function readableLine(line: string, names: readonly string[]): string {
+  const group = (text: string) => text.replace(/\d{4,}/g, (n) => formatChips(Number(n)));
+  if (names.length === 0) return group(line);
+  const escaped = [...names].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  // Split on the names (kept, at the odd places), group the digits of the rest.
+  return line.split(new RegExp(`(${escaped.join('|')})`)).map((part, i) => (i % 2 === 1 ? part : group(part))).join('');
+}
+
 export function Replayer({ replay, yourSeats }: { replay: HandReplay; yourSeats: number[] }) {
   // -1: the hand as it started, before the first post.
   const [at, setAt] = useState(-1);
@@ -97,6 +110,8 @@ export function Replayer({ replay, yourSeats }: { replay: HandReplay; yourSeats:
   const board = step ? step.board : [];
   const groups = useMemo(() => streetGroups(replay), [replay]);
   const go = (index: number) => setAt(Math.max(-1, Math.min(last, index)));
+  const names = useMemo(() => replay.seats.map((s) => s.name), [replay]);
+  const lineOf = (lines: string[]) => lines.map((line) => readableLine(line, names)).join(' · ');
   const onKey = (event: React.KeyboardEvent) => {
     if (event.key === 'ArrowRight') go(at + 1);
     else if (event.key === 'ArrowLeft') go(at - 1);
@@ -115,7 +130,7 @@ export function Replayer({ replay, yourSeats }: { replay: HandReplay; yourSeats:
         <button className="btn btn-ghost btn-sm" onClick={() => go(-1)} disabled={at === -1} aria-label="Back to the start">«</button>
         <button className="btn btn-ghost btn-sm" onClick={() => go(at - 1)} disabled={at === -1} aria-label="Previous action" data-testid="replay-prev">‹</button>
         <span className="rp-now" aria-live="polite" data-testid="replay-step">
-          {step ? step.lines.join(' · ') : `Blinds ${replay.smallBlind}/${replay.bigBlind}${replay.ante > 0 ? `, ante ${replay.ante}` : ''}`}
+          {step ? lineOf(step.lines) : `Blinds ${formatChips(replay.smallBlind)}/${formatChips(replay.bigBlind)}${replay.ante > 0 ? `, ante ${formatChips(replay.ante)}` : ''}`}
         </span>
         <button className="btn btn-ghost btn-sm" onClick={() => go(at + 1)} disabled={at === last} aria-label="Next action" data-testid="replay-next">›</button>
         <button className="btn btn-ghost btn-sm" onClick={() => go(last)} disabled={at === last} aria-label="To the end">»</button>
@@ -145,7 +160,7 @@ export function Replayer({ replay, yourSeats }: { replay: HandReplay; yourSeats:
                     data-testid="replay-line"
                     data-step={index}
                   >
-                    {s.lines.join(' · ')}
+                    {lineOf(s.lines)}
                   </button>
                 </li>
               ))}
