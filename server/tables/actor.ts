@@ -438,14 +438,24 @@ export class TableActor {
     });
   }
 
-  sitIn(caller: Caller): Promise<Ack> {
+  /**
+   * A seated player's toggle (sit in, post now): rate-limited, run in turn, refused to a
+   * caller with no seat here and to a seat that is leaving (a leave cannot be taken back:
+   * sitting in would deal nobody in, the seat still goes).
+   */
+  private seatToggle(caller: Caller, run: (seat: number, record: SeatRecord) => Promise<Ack> | Ack): Promise<Ack> {
     if (!this.toggleBudget.take(String(caller.userId)).ok) return Promise.resolve(errorAck('rate/limited'));
     return this.command(async () => {
       const seat = this.seats.seatOf(caller.userId);
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
-      // A leave cannot be taken back: sitting in would deal nobody in, the seat still goes.
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
+      return run(seat, record);
+    });
+  }
+
+  sitIn(caller: Caller): Promise<Ack> {
+    return this.seatToggle(caller, async (seat, record) => {
       if (record.phase === 'joining') {
         record.intents = record.intents.filter((i) => i.kind !== 'sit_out');
         return { ok: true };
@@ -474,12 +484,7 @@ export class TableActor {
    * holds until the seat is dealt in; it changes no chips until the deal.
    */
   postBlind(caller: Caller, now: boolean): Promise<Ack> {
-    if (!this.toggleBudget.take(String(caller.userId)).ok) return Promise.resolve(errorAck('rate/limited'));
-    return this.command(async () => {
-      const seat = this.seats.seatOf(caller.userId);
-      if (seat === null) return errorAck('table/not_seated');
-      const record = this.seats.get(seat)!;
-      if (record.phase === 'leaving') return errorAck('table/leave_pending');
+    return this.seatToggle(caller, (seat, record) => {
       if (!record.newToTheGame) {
         return errorAck('seat/no_post', record.waitingForBigBlind || this.game.seats[seat]?.sittingOut
           ? 'Back from sitting out, you are dealt in when the big blind reaches you.'
