@@ -133,6 +133,14 @@ describe('visual audit fixes in the browser', () => {
     await back.waitFor({ timeout: 15_000 });
     expect(await inViewport(alice, back), "I'm back is on screen").toBe(true);
     expect((await back.boundingBox())!.height, "I'm back is a thumb's height").toBeGreaterThanOrEqual(44);
+    // The seat fades while it sits out, but not its YOU tag (dark on gold, faded it is unreadable).
+    const fade = await alice.locator('.seat-me .you-tag').evaluate((el) => {
+      let opacity = 1;
+      for (let e: Element | null = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+      return opacity;
+    });
+    expect(fade, 'the YOU tag of a seat sitting out is not faded').toBe(1);
+    expect(await alice.locator('.seat-me .seat-name').evaluate((el) => Number(getComputedStyle(el).opacity))).toBeLessThan(1);
     await alice.screenshot({ path: path.join(SHOTS, 'audit-im-back-360x740.png') });
     await back.click();
     await back.waitFor({ state: 'detached', timeout: 15_000 });
