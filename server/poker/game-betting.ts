@@ -156,22 +156,25 @@ export function closeBettingRound(state: GameState, events: GameEvent[]): void {
 }
 
 /**
- * The part of the largest contribution this hand that no other seat matched goes back to
- * its owner: it is nobody's to win, so it never forms a pot and is never raked. Judged on
- * whole-hand totals, not on street bets, because antes are never a street bet: a player all
- * in for less than the ante leaves the others' antes (and blinds) partly unmatched. Folded
- * seats' chips count as matching, since they stay in the pot as dead money.
+ * The part of the largest contribution of a live seat this hand that no other seat matched
+ * goes back to its owner: it is nobody's to win, so it never forms a pot and is never raked.
+ * Judged on whole-hand totals, not on street bets, because antes are never a street bet: a
+ * player all in for less than the ante leaves the others' antes (and blinds) partly
+ * unmatched. Folded seats' chips count as matching, since they stay in the pot as dead money;
+ * a folded seat gets nothing back, even holding the largest contribution (a seat that posted
+ * to enter may fold with its post when the blinds are all in for less: decision 034).
  */
 function returnUncalled(state: GameState, events: GameEvent[]): void {
-  const byTotal = state.seats
-    .flatMap((s, i) => (s && s.inHand ? [i] : []))
+  const inHand = state.seats.flatMap((s, i) => (s && s.inHand ? [i] : []));
+  const byTotal = inHand
+    .filter((i) => !state.seats[i]!.folded)
     .sort((a, b) => state.seats[b]!.committed - state.seats[a]!.committed);
-  const topSeat = byTotal[0]!;
+  const topSeat = byTotal[0];
+  if (topSeat === undefined) return;
   const top = state.seats[topSeat]!;
-  const uncalled = top.committed - (byTotal.length > 1 ? state.seats[byTotal[1]!]!.committed : 0);
+  const matched = Math.max(0, ...inHand.filter((i) => i !== topSeat).map((i) => state.seats[i]!.committed));
+  const uncalled = top.committed - matched;
   if (uncalled <= 0) return;
-  // A seat only folds facing a bigger bet, so the unmatched chips are always a live seat's.
-  if (top.folded) throw new Error('uncalled chips of a folded seat');
   // This street's bet goes back first; the rest comes out of what earlier streets collected.
   top.bet -= Math.min(top.bet, uncalled);
   top.committed -= uncalled;

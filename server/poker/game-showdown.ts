@@ -95,13 +95,19 @@ export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold
 }
 
 /**
- * Uncalled chips were given back when the betting closed, so the largest contribution is
- * matched by another seat: no pot (and no rake) can hold chips nobody called. A failure is
- * an engine bug.
+ * Uncalled chips were given back when the betting closed, so the largest contribution of a
+ * live seat is matched by another seat: no pot (and no rake) can hold chips nobody called. (A
+ * folded seat's chips are dead money, whoever matched them.) A failure is an engine bug.
  */
 function assertAllMatched(state: GameState): void {
-  const totals = state.seats.flatMap((s) => (s && s.inHand ? [s.committed] : [])).sort((a, b) => b - a);
-  if (totals.length > 1 && totals[0]! > totals[1]!) throw new Error(`${totals[0]! - totals[1]!} uncalled chips reached the pots`);
+  const inHand = state.seats.flatMap((s, i) => (s && s.inHand ? [i] : []));
+  if (inHand.length < 2) return;
+  for (const i of inHand) {
+    const seat = state.seats[i]!;
+    if (seat.folded) continue;
+    const matched = Math.max(...inHand.filter((j) => j !== i).map((j) => state.seats[j]!.committed));
+    if (seat.committed > matched) throw new Error(`${seat.committed - matched} uncalled chips reached the pots`);
+  }
 }
 
 function buildResult(

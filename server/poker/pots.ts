@@ -18,8 +18,10 @@ export interface Contribution {
 /**
  * Side pots are cut at every all-in level of a seat still in the hand: a seat can win from
  * each other seat at most what it put in itself. Folded seats' chips fill the layers up to
- * their amount. Empty layers are dropped, and adjacent layers with the same eligible seats
- * are merged so the pot list matches what players see on the table.
+ * their amount; a layer only folded seats reached (a post folded above blinds all in for
+ * less, decision 034) is dead money for the pot below it. Empty layers are dropped, and
+ * adjacent layers with the same eligible seats are merged so the pot list matches what
+ * players see on the table.
  */
 export function computePots(contributions: readonly Contribution[]): Pot[] {
   const live = contributions.filter((c) => !c.folded && c.amount > 0);
@@ -29,6 +31,8 @@ export function computePots(contributions: readonly Contribution[]): Pot[] {
     .sort((a, b) => a - b);
   const pots: Pot[] = [];
   let floor = 0;
+  /** Chips of layers no live seat reached, before any pot to put them in. */
+  let dead = 0;
   for (const level of levels) {
     const amount = contributions.reduce(
       (sum, c) => sum + Math.max(0, Math.min(c.amount, level) - floor),
@@ -38,8 +42,14 @@ export function computePots(contributions: readonly Contribution[]): Pot[] {
     floor = level;
     if (amount === 0) continue;
     const last = pots[pots.length - 1];
-    if (last && sameSeats(last.eligible, eligible)) last.amount += amount;
-    else pots.push({ amount, eligible });
+    if (eligible.length === 0) {
+      if (last) last.amount += amount;
+      else dead += amount;
+    } else if (last && sameSeats(last.eligible, eligible)) last.amount += amount;
+    else {
+      pots.push({ amount: amount + dead, eligible });
+      dead = 0;
+    }
   }
   return pots;
 }

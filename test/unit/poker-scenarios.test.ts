@@ -704,3 +704,29 @@ describe('posting to enter out of position (start_hand posts, decision 034)', ()
     expect(ok(s, { type: 'start_hand', handId: 'p6', deck, button: 0, posts: [] }).street).toBe('preflop');
   });
 });
+
+describe('a post folded above blinds all in for less (decision 034)', () => {
+  it('stays in the pot as dead money for the blinds to win; nothing goes back to the folded poster', () => {
+    const s0 = table([100, 1, 1, 100], { smallBlind: 1, bigBlind: 2, ante: 0 });
+    const deck = makeDeck({ 0: 'AsKs', 1: 'QdQc', 2: '7h2c', 3: '9s9d' }, '2d 5h 8c Jd 3s', 0, 4);
+    const s = ok(s0, { type: 'start_hand', handId: 'd1', deck, button: 0, posts: [3] });
+    // The small blind and the big blind are all in for 1 each; the poster acts first.
+    expect(s.seats[1]!.allIn && s.seats[2]!.allIn).toBe(true);
+    expect(s.toAct).toBe(3);
+    const afterPoster = play(s, 'fold');
+    expect(afterPoster.toAct).toBe(0);
+    const { state, events } = okWithEvents(afterPoster, { type: 'act', seat: 0, action: 'fold' });
+    expect(events.some((e) => e.type === 'uncalled_returned')).toBe(false);
+    // 1 + 1 + the poster's 2: one pot, the blinds' to win; queens beat seven-deuce.
+    expect(state.result!.pots).toEqual([expect.objectContaining({ amount: 4, eligible: [1, 2] })]);
+    expectStacks(state, [100, 4, 0, 98]);
+  });
+
+  it('computePots gives a layer only folded seats reached to the pot below it', () => {
+    expect(computePots([
+      { seat: 1, amount: 1, folded: false, allIn: true },
+      { seat: 2, amount: 1, folded: false, allIn: true },
+      { seat: 3, amount: 2, folded: true, allIn: false },
+    ])).toEqual([{ amount: 4, eligible: [1, 2] }]);
+  });
+});
