@@ -29,7 +29,7 @@ function illegalCommands(state: GameState, seat: number, legal: LegalActions): C
 }
 
 /** Coverage counters, so a generator that stops producing interesting hands fails the test. */
-const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0, exposures: 0, returns: 0 };
+const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0, exposures: 0, returns: 0, posted: 0 };
 
 const CARD_TEXT = /"([2-9TJQKA][cdhs])"/g;
 
@@ -130,9 +130,15 @@ function checkHandEnd(state: GameState, handEvents: GameEvent[]): void {
     expect(result.shown.map((h) => h.seat).sort((a, b) => a - b)).toEqual([...live].sort((a, b) => a - b));
     expect(result.mucked).toEqual([]);
   }
-  const net = result.seats.map((x) => x.contributed - x.returned).sort((a, b) => b - a);
-  expect(net[0]).toBe(net[1]);
-  const matched = net.reduce((t, x) => t + x, 0);
+  // Nothing uncalled reached the pots: every live seat's contribution is matched by another
+  // seat's (a folded seat's chips are dead money, matched or not: a post folded above short
+  // all-in blinds, decision 034).
+  const nets = result.seats.map((x) => ({ seat: x.seat, net: x.contributed - x.returned }));
+  for (const { seat, net } of nets) {
+    if (state.seats[seat]!.folded) continue;
+    expect(net).toBeLessThanOrEqual(Math.max(...nets.filter((o) => o.seat !== seat).map((o) => o.net)));
+  }
+  const matched = nets.reduce((t, x) => t + x.net, 0);
   expect(result.rake).toBe(result.board.length === 0 ? 0 : rakeFor(matched, state.config.rake));
   if (result.seats.some((x) => x.returned > 0)) stats.returns++;
 }
@@ -185,7 +191,19 @@ function runSession(t: Table): void {
     return true;
   };
   for (let hand = 0; hand < 3; hand++) {
-    const started = accept({ type: 'start_hand', handId: `h${hand}`, deck: shuffledDeck(random) });
+    const deck = shuffledDeck(random);
+    // One hand in three at four or more seats has players posting a big blind to enter out of
+    // position (decision 034): seats neither on the button nor in a blind of that deal.
+    let posts: number[] = [];
+    if (random(3) === 0) {
+      const probe = apply(state, { type: 'start_hand', handId: `h${hand}`, deck });
+      if (probe.ok && probe.state.dealOrder.length >= 4) {
+        const p = probe.state;
+        posts = p.dealOrder.filter((seat) => seat !== p.button && seat !== p.smallBlindSeat && seat !== p.bigBlindSeat && random(2) === 0);
+      }
+    }
+    if (posts.length > 0) stats.posted++;
+    const started = accept({ type: 'start_hand', handId: `h${hand}`, deck, ...(posts.length > 0 ? { posts } : {}) });
     if (!started) break;
     for (let steps = 0; state.street !== 'complete'; steps++) {
       if (steps > 500) throw new Error('hand does not end');
@@ -222,6 +240,7 @@ describe('random hands', () => {
       expect(stats.rejected - before.rejected).toBeGreaterThan(1000);
       expect(stats.exposures - before.exposures).toBeGreaterThan(hands / 20);
       expect(stats.returns - before.returns).toBeGreaterThan(hands / 20);
+      expect(stats.posted - before.posted).toBeGreaterThan(hands / 50);
     });
   }
 });
