@@ -17,6 +17,7 @@ import { isCard, type Card, cardToString } from './cards';
 import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
 import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex } from './types';
+import { blindsFor } from './blinds';
 import { clockwiseFrom, isDealtIn } from './legal';
 
 type StartHand = Extract<Command, { type: 'start_hand' }>;
@@ -47,12 +48,11 @@ function chooseButton(state: GameState, requested: unknown): RejectionCode | Sea
 function choosePosts(state: GameState, requested: unknown, button: SeatIndex): Set<SeatIndex> | null {
   if (requested == null) return new Set();
   if (!Array.isArray(requested)) return null;
-  const order = clockwiseFrom(state, button).filter((i) => isDealtIn(state.seats[i] ?? null));
-  // Heads-up the button posts the small blind; otherwise the two seats after it post the blinds.
-  const blinds = new Set(order.length === 2 ? [button, order[0]!] : [order[0]!, order[1]!]);
+  const dealt = new Set(state.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
+  const { smallBlind, bigBlind } = blindsFor(state, dealt, button);
   const posts = new Set<SeatIndex>();
   for (const seat of requested) {
-    if (typeof seat !== 'number' || !order.includes(seat) || seat === button || blinds.has(seat) || posts.has(seat)) return null;
+    if (typeof seat !== 'number' || !dealt.has(seat) || seat === button || seat === smallBlind || seat === bigBlind || posts.has(seat)) return null;
     posts.add(seat);
   }
   return posts;
