@@ -292,9 +292,7 @@ export class TableActor {
       return;
     }
     const connected = this.deps.output.isConnected?.(seat.userId) ?? false;
-    const record = this.seats.add(seat.seatIndex, seat, Number(stack), { handLive: false, connected });
-    // Whether it was dealt a hand before the restart is not known: it waits for the big blind.
-    record.newToTheGame = false;
+    const record = this.seats.add(seat.seatIndex, seat, Number(stack), { handLive: false, connected, restored: true });
     for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
     await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
@@ -777,13 +775,8 @@ export class TableActor {
       ...(r.phase === 'joining' ? { joiningStack: r.joinStack } : {}),
       ...(r.waitingForBigBlind ? { waitingForBigBlind: true } : {}),
       ...(r.waitingForBigBlind && r.newToTheGame ? { mayPostBigBlind: true } : {}),
-      ...(r.waitingForBigBlind && this.mayPost(r) ? { postsBigBlind: true } : {}),
+      ...(r.waitingForBigBlind && r.postsBigBlind ? { postsBigBlind: true } : {}),
     }));
-  }
-
-  /** Whether a seat posts a big blind to enter the next hand it may (decision 034). */
-  private mayPost(record: SeatRecord): boolean {
-    return record.postsBigBlind && record.newToTheGame;
   }
 
   private inEngine(seat: number, record: SeatRecord): boolean {
@@ -1319,7 +1312,7 @@ export class TableActor {
 
   /** Waiting seats whose players post a big blind to enter (decision 034). */
   private postingSeats(): Set<number> {
-    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind && this.mayPost(r) ? [seat] : [])));
+    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind && r.postsBigBlind ? [seat] : [])));
   }
 
   /**

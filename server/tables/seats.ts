@@ -61,7 +61,7 @@ export interface SeatRecord extends SeatPerson {
    * instead of waiting for it (decision 034). False for a seat restored after a restart.
    */
   newToTheGame: boolean;
-  /** Its player chose to post a big blind to enter ("post now"), where the seat may. */
+  /** Its player chose to post a big blind to enter ("post now"); only ever set while `newToTheGame`. */
   postsBigBlind: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
@@ -112,7 +112,8 @@ export class SeatBook {
   }
 
   /** A bought-in seat: straight into the engine between hands, or joining at the next boundary. */
-  add(seat: number, person: SeatPerson, stack: number, options: { handLive: boolean; connected: boolean }): SeatRecord {
+  /** `restored`: a seat rebuilt after a restart, not known to be new to the game (decision 034). */
+  add(seat: number, person: SeatPerson, stack: number, options: { handLive: boolean; connected: boolean; restored?: boolean }): SeatRecord {
     if (this.seats.has(seat)) throw new Error(`seat ${seat} is taken`);
     const record: SeatRecord = {
       ...person,
@@ -125,7 +126,7 @@ export class SeatBook {
       autoSitIn: false,
       waitingForBigBlind: false,
       owesBigBlind: false,
-      newToTheGame: true,
+      newToTheGame: !options.restored,
       postsBigBlind: false,
       clientSeed: null,
       intents: [],
