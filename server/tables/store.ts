@@ -235,10 +235,10 @@ export class NotOwnerError extends Error {
 /** What a table actor needs of the seat_intents table (a port, so tests can see it). */
 export interface IntentStore {
   /**
-   * Stores an intent. With `ownerEpoch` (a table actor's), only while the table is still that
-   * owner's, with a live lease: else it throws NotOwnerError and writes nothing.
+   * Stores an intent, only while the table is still the owner's of `ownerEpoch` (the table
+   * actor's), with a live lease: else it throws NotOwnerError and writes nothing.
    */
-  add(intent: Omit<StoredIntent, 'id'> & { ownerEpoch?: bigint }): Promise<bigint>;
+  add(intent: Omit<StoredIntent, 'id'> & { ownerEpoch: bigint }): Promise<bigint>;
   remove(id: bigint): Promise<void>;
   removeAllOf(seatSessionId: bigint): Promise<void>;
   /** The intents of the table's open seat sessions, oldest first. */
@@ -260,11 +260,11 @@ export function createIntentStore(db: Db): IntentStore {
          SELECT $1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5
            FROM poker_tables pt
           WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
-            AND ($6::bigint IS NULL OR (pt.owner_epoch = $6::bigint
-                 AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())))
+            AND pt.owner_epoch = $6::bigint
+            AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())
             FOR SHARE OF pt
          RETURNING id`,
-        intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key, intent.ownerEpoch ?? null,
+        intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key, intent.ownerEpoch,
       );
       if (rows.length === 0) throw new NotOwnerError(`seat session ${intent.seatSessionId}: its table has another owner, or its lease ran out`);
       return BigInt(rows[0]!.id);

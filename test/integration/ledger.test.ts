@@ -318,7 +318,7 @@ describe('topUp: its two statements and the seat intent it answers', () => {
     const seatSessionId = seat.value.seatSessionId;
     const intents = createIntentStore(t.db);
     const intent = (seatId: bigint, amount: bigint) =>
-      intents.add({ seatSessionId: seatId, kind: 'TOP_UP', amount, keyScope: 'CLIENT', key: uniqueKey('intent') });
+      intents.add({ seatSessionId: seatId, kind: 'TOP_UP', amount, keyScope: 'CLIENT', key: uniqueKey('intent'), ownerEpoch: table.ownerEpoch });
     const exists = async (id: bigint) => (await t.db.seatIntent.count({ where: { id } })) === 1;
 
     const refusedId = await intent(seatSessionId, 400n);
