@@ -143,6 +143,9 @@ export function registerScoped(app: FastifyInstance, deps: HttpDeps, body: (scop
       if (hasBody(request.headers) && !isJsonType(request.headers['content-type'])) {
         return sendError(reply, 415, 'request/invalid', 'Send the body as JSON (Content-Type: application/json).');
       }
+      if (hasBody(request.headers) && !isUtf8Charset(request.headers['content-type'])) {
+        return sendError(reply, 415, 'request/invalid', 'Send the body as UTF-8 JSON (no charset, or charset=utf-8).');
+      }
     });
     scope.setErrorHandler(replyToError);
     scope.addHook('onResponse', async (_request, reply) => {
@@ -201,6 +204,21 @@ function namePoisonedJson(scope: FastifyInstance): void {
  */
 function isJsonType(contentType: string | undefined): boolean {
   return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * JSON is UTF-8 (RFC 8259 section 8.1). A body labelled with another charset (`utf-16`,
+ * `latin1`) would be read as UTF-8 all the same, which is another text than the sender
+ * meant: refused rather than read as something else. No charset, or `utf-8`, is fine.
+ */
+function isUtf8Charset(contentType: string | undefined): boolean {
+  for (const param of (contentType ?? '').split(';').slice(1)) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (value !== 'utf-8' && value !== 'utf8') return false;
+  }
+  return true;
 }
 
 function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {

@@ -234,9 +234,22 @@ describe('wallet', () => {
       expect([type, r.statusCode, errorCode(r)]).toEqual([type, 415, 'request/invalid']);
     }
     expect(await walletBalance(player.cookie)).toBe(0);
+    // JSON in another charset than UTF-8 would be read as UTF-8 all the same: refused, not read as other text.
+    for (const [type, payload] of [
+      ['application/json; charset=utf-16', Buffer.from(json, 'utf16le')],
+      ['application/json; charset=UTF-16LE', Buffer.from(json, 'utf16le')],
+      ['application/json; charset="iso-8859-1"', Buffer.from(json, 'latin1')],
+      ['application/json;charset=utf-8;charset=latin1', Buffer.from(json)],
+    ] as const) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/wallet/buy-chips', payload, headers: { cookie: player.cookie, 'content-type': type } });
+      expect([type, r.statusCode, errorCode(r)]).toEqual([type, 415, 'request/invalid']);
+    }
+    expect(await walletBalance(player.cookie)).toBe(0);
     // JSON with a charset, and a POST with no body at all, are fine.
     const withCharset = await h.app.inject({ method: 'POST', url: '/api/wallet/buy-chips', payload: json, headers: { cookie: player.cookie, 'content-type': 'Application/JSON; charset=utf-8' } });
     expect(withCharset.statusCode).toBe(200);
+    const quoted = await h.app.inject({ method: 'POST', url: '/api/wallet/buy-chips', payload: JSON.stringify({ amountCents: 100, idempotencyKey: uniqueKey() }), headers: { cookie: player.cookie, 'content-type': 'application/json; charset="UTF8"' } });
+    expect(quoted.statusCode).toBe(200);
     expect((await h.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: player.cookie } })).statusCode).toBe(200);
   });
 
