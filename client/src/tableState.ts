@@ -182,6 +182,13 @@ function log(s: TableState, line: string): void {
 }
 
 /** What the felt animates and the log tells; the view itself is already the feed's. */
+const POST_WORDS: Record<Extract<GameEvent, { type: 'blinds_posted' }>['kind'], string> = {
+  ante: 'the ante',
+  small_blind: 'small blind',
+  big_blind: 'big blind',
+  small_and_big_blinds: 'small & big blinds',
+};
+
 function noteGameEvent(s: TableState, e: GameEvent): void {
   switch (e.type) {
     case 'hand_started':
@@ -193,7 +200,7 @@ function noteGameEvent(s: TableState, e: GameEvent): void {
       log(s, `— Hand #${handNumberOf(e.handId) ?? s.view.handNumber} · ${e.variant} ${e.smallBlind}/${e.bigBlind} —`);
       return;
     case 'blinds_posted':
-      log(s, `${nameOf(s, e.seat)} posts ${e.kind.replace('_', ' ')} ${e.amount}`);
+      log(s, `${nameOf(s, e.seat)} posts ${POST_WORDS[e.kind]} ${e.amount}${e.dead ? ` (${e.dead} dead)` : ''}`);
       return;
     case 'action':
       s.lastAction[e.seat] = actionLabel(e);

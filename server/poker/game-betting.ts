@@ -162,18 +162,21 @@ export function closeBettingRound(state: GameState, events: GameEvent[]): void {
  * player all in for less than the ante leaves the others' antes (and blinds) partly
  * unmatched. Folded seats' chips count as matching, since they stay in the pot as dead money;
  * a folded seat gets nothing back, even holding the largest contribution (a seat that posted
- * to enter may fold with its post when the blinds are all in for less: decision 034).
+ * to enter may fold with its post when the blinds are all in for less: decision 034). Dead
+ * chips (a missed small blind, decision 035) are nobody's bet: they match nothing and never
+ * come back, so only the live part of each contribution counts.
  */
 function returnUncalled(state: GameState, events: GameEvent[]): void {
   const inHand = state.seats.flatMap((s, i) => (s && s.inHand ? [i] : []));
+  const live = (i: SeatIndex) => state.seats[i]!.committed - state.seats[i]!.dead;
   const byTotal = inHand
     .filter((i) => !state.seats[i]!.folded)
-    .sort((a, b) => state.seats[b]!.committed - state.seats[a]!.committed);
+    .sort((a, b) => live(b) - live(a));
   const topSeat = byTotal[0];
   if (topSeat === undefined) return;
   const top = state.seats[topSeat]!;
-  const matched = Math.max(0, ...inHand.filter((i) => i !== topSeat).map((i) => state.seats[i]!.committed));
-  const uncalled = top.committed - matched;
+  const matched = Math.max(0, ...inHand.filter((i) => i !== topSeat).map(live));
+  const uncalled = live(topSeat) - matched;
   if (uncalled <= 0) return;
   // This street's bet goes back first; the rest comes out of what earlier streets collected.
   top.bet -= Math.min(top.bet, uncalled);
@@ -210,7 +213,7 @@ export function refreshPots(state: GameState): void {
   }
   state.pots = computePots(
     state.seats.flatMap((s, seat) =>
-      s && s.inHand ? [{ seat, amount: s.committed - s.bet, folded: s.folded, allIn: s.allIn }] : [],
+      s && s.inHand ? [{ seat, amount: s.committed - s.bet, folded: s.folded, allIn: s.allIn, dead: s.dead }] : [],
     ),
   );
 }

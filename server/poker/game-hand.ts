@@ -13,6 +13,8 @@
 //   big blind (an all-in blind does not lower the bet).
 // - `posts` names seats that post a live big blind to enter out of position ("post now",
 //   decision 034): after the blinds, in deal order; each keeps its option like the big blind.
+//   Those of them in `deadSmallBlinds` also post the small blind they missed, dead (decision
+//   035): in the pot, in no bet, never given back; they need more chips than the ante and the small blind.
 import { isCard, type Card, cardToString } from './cards';
 import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
@@ -58,6 +60,18 @@ function choosePosts(state: GameState, requested: unknown, button: SeatIndex): S
   return posts;
 }
 
+/** The posters that also post a dead small blind, or null when one does not post or has no more chips than the ante and the small blind. */
+function chooseDeadSmallBlinds(state: GameState, requested: unknown, posts: ReadonlySet<SeatIndex>): Set<SeatIndex> | null {
+  if (requested == null) return new Set();
+  if (!Array.isArray(requested)) return null;
+  const dead = new Set<SeatIndex>();
+  for (const seat of requested) {
+    if (typeof seat !== 'number' || !posts.has(seat) || dead.has(seat) || state.seats[seat]!.stack <= state.config.ante + state.config.smallBlind) return null;
+    dead.add(seat);
+  }
+  return dead;
+}
+
 export function startHand(state: GameState, command: StartHand, events: GameEvent[]): RejectionCode | null {
   if (state.street !== 'complete') return 'hand/in_progress';
   if (typeof command.handId !== 'string' || command.handId.length === 0) return 'hand/id_invalid';
@@ -68,6 +82,8 @@ export function startHand(state: GameState, command: StartHand, events: GameEven
   if (typeof button === 'string') return button;
   const posts = choosePosts(state, command.posts, button);
   if (posts === null) return 'posts/invalid';
+  const deadSmallBlinds = chooseDeadSmallBlinds(state, command.deadSmallBlinds, posts);
+  if (deadSmallBlinds === null) return 'posts/invalid';
 
   resetForHand(state, command, button);
   const order = state.dealOrder;
@@ -82,7 +98,10 @@ export function startHand(state: GameState, command: StartHand, events: GameEven
     seats: order.map((seat) => ({ seat, playerId: state.seats[seat]!.playerId, stack: state.seats[seat]!.stack })),
   });
   postForcedBets(state, events);
-  for (const seat of state.dealOrder) if (posts.has(seat)) post(state, seat, 'big_blind', state.config.bigBlind, events);
+  for (const seat of state.dealOrder) {
+    if (deadSmallBlinds.has(seat)) postBothBlinds(state, seat, events);
+    else if (posts.has(seat)) post(state, seat, 'big_blind', state.config.bigBlind, events);
+  }
   dealHoleCards(state, events);
   return null;
 }
@@ -95,6 +114,7 @@ function resetForHand(state: GameState, command: StartHand, button: SeatIndex): 
       bet: 0,
       committed: 0,
       returned: 0,
+      dead: 0,
       startStack: seat.stack,
       folded: false,
       allIn: false,
@@ -133,6 +153,19 @@ function post(state: GameState, index: SeatIndex, kind: PostKind, amount: Chips,
   if (kind !== 'ante') seat.bet += paid;
   seat.allIn = seat.stack === 0;
   events.push({ type: 'blinds_posted', seat: index, kind, amount: paid, allIn: seat.allIn });
+}
+
+/** The small blind dead (the seat has more chips than it after its ante, chooseDeadSmallBlinds), then the big blind live, short if need be. */
+function postBothBlinds(state: GameState, index: SeatIndex, events: GameEvent[]): void {
+  const seat = state.seats[index]!;
+  const dead = state.config.smallBlind;
+  const live = Math.min(state.config.bigBlind, seat.stack - dead);
+  seat.stack -= dead + live;
+  seat.committed += dead + live;
+  seat.dead += dead;
+  seat.bet += live;
+  seat.allIn = seat.stack === 0;
+  events.push({ type: 'blinds_posted', seat: index, kind: 'small_and_big_blinds', amount: dead + live, allIn: seat.allIn, dead });
 }
 
 function postForcedBets(state: GameState, events: GameEvent[]): void {

@@ -62,7 +62,7 @@ export function settleHand(state: GameState, events: GameEvent[], endedBy: 'fold
   assertAllMatched(state);
   const pots = computePots(
     state.seats.flatMap((s, seat) =>
-      s && s.inHand ? [{ seat, amount: s.committed, folded: s.folded, allIn: s.allIn }] : [],
+      s && s.inHand ? [{ seat, amount: s.committed, folded: s.folded, allIn: s.allIn, dead: s.dead }] : [],
     ),
   );
   const total = pots.reduce((sum, p) => sum + p.amount, 0);
@@ -105,8 +105,9 @@ function assertAllMatched(state: GameState): void {
   for (const i of inHand) {
     const seat = state.seats[i]!;
     if (seat.folded) continue;
-    const matched = Math.max(...inHand.filter((j) => j !== i).map((j) => state.seats[j]!.committed));
-    if (seat.committed > matched) throw new Error(`${seat.committed - matched} uncalled chips reached the pots`);
+    // Dead chips (decision 035) match nothing and are never uncalled: only live parts compare.
+    const matched = Math.max(...inHand.filter((j) => j !== i).map((j) => state.seats[j]!.committed - state.seats[j]!.dead));
+    if (seat.committed - seat.dead > matched) throw new Error(`${seat.committed - seat.dead - matched} uncalled chips reached the pots`);
   }
 }
 

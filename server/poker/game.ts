@@ -211,6 +211,7 @@ function emptySeat(playerId: string, stack: Chips): SeatState {
     bet: 0,
     committed: 0,
     returned: 0,
+    dead: 0,
     startStack: stack,
     inHand: false,
     folded: false,

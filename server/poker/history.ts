@@ -145,7 +145,7 @@ export function pokerStarsHandName(category: string, name: string): string {
 
 type BettingStreet = 'preflop' | 'flop' | 'turn' | 'river';
 const STREET_TITLES = { flop: 'FLOP', turn: 'TURN', river: 'RIVER' } as const;
-const POST_TEXT = { ante: 'posts the ante', small_blind: 'posts small blind', big_blind: 'posts big blind' } as const;
+const POST_TEXT = { ante: 'posts the ante', small_blind: 'posts small blind', big_blind: 'posts big blind', small_and_big_blinds: 'posts small & big blinds' } as const;
 const FOLD_TEXT: Record<BettingStreet, string> = {
   preflop: 'folded before Flop',
   flop: 'folded on the Flop',

@@ -13,6 +13,11 @@ export interface Contribution {
   /** Folded seats' chips stay in the pots (dead money) but they cannot win. */
   folded: boolean;
   allIn: boolean;
+  /**
+   * Of `amount`, chips posted dead (a missed small blind, decision 035): they go to the main
+   * pot, for any seat that can win it, and reach no layer of their own.
+   */
+  dead?: Chips;
 }
 
 /**
@@ -21,9 +26,21 @@ export interface Contribution {
  * their amount; a layer only folded seats reached (a post folded above blinds all in for
  * less, decision 034) is dead money for the pot below it. Empty layers are dropped, and
  * adjacent layers with the same eligible seats are merged so the pot list matches what
- * players see on the table.
+ * players see on the table. Dead posts join the main pot.
  */
 export function computePots(contributions: readonly Contribution[]): Pot[] {
+  const deadPosted = contributions.reduce((sum, c) => sum + (c.dead ?? 0), 0);
+  if (deadPosted === 0) return potLayers(contributions);
+  const pots = potLayers(contributions.map((c) => ({ ...c, amount: c.amount - (c.dead ?? 0), dead: 0 })));
+  if (pots.length > 0) pots[0]!.amount += deadPosted;
+  else {
+    const eligible = contributions.filter((c) => !c.folded).map((c) => c.seat).sort((a, b) => a - b);
+    if (eligible.length > 0) pots.push({ amount: deadPosted, eligible });
+  }
+  return pots;
+}
+
+function potLayers(contributions: readonly Contribution[]): Pot[] {
   const live = contributions.filter((c) => !c.folded && c.amount > 0);
   const top = Math.max(0, ...contributions.map((c) => c.amount));
   const levels = [...new Set([...live.filter((c) => c.allIn).map((c) => c.amount), top])]

@@ -69,6 +69,11 @@ export interface SeatState {
   committed: Chips;
   /** Uncalled chips given back this hand. */
   returned: Chips;
+  /**
+   * Of `committed`, chips posted dead this hand (a missed small blind, decision 035): they are
+   * in the pot for whoever wins it, match nobody's bet and are never given back.
+   */
+  dead: Chips;
   /** Stack when the current (or last) hand started. */
   startStack: Chips;
   /** Dealt into the current (or last) hand. */
@@ -185,7 +190,19 @@ export type Command =
    * new player who does not wait for the big blind to reach them). Each must be dealt in and
    * neither the button nor a blind of the hand; like the big blind, it keeps its option.
    */
-  | { type: 'start_hand'; handId: string; deck: Card[]; button?: SeatIndex; posts?: SeatIndex[] }
+  | {
+      type: 'start_hand';
+      handId: string;
+      deck: Card[];
+      button?: SeatIndex;
+      /** Seats that post a live big blind to enter out of position ("post now", decision 034). */
+      posts?: SeatIndex[];
+      /**
+       * Of `posts`, the seats that also post the small blind they missed, dead (decision 035):
+       * it goes into the pot and is no part of their bet. Each needs more chips than the ante and the small blind.
+       */
+      deadSmallBlinds?: SeatIndex[];
+    }
   | {
       type: 'act';
       seat: SeatIndex;
@@ -227,7 +244,8 @@ export type Viewer =
   | { kind: 'spectator' }
   | { kind: 'admin' };
 
-export type PostKind = 'ante' | 'small_blind' | 'big_blind';
+/** `small_and_big_blinds`: a live big blind and, dead, the small blind its seat missed (decision 035). */
+export type PostKind = 'ante' | 'small_blind' | 'big_blind' | 'small_and_big_blinds';
 export type BetAction = 'fold' | 'check' | 'call' | 'bet' | 'raise';
 
 /**
@@ -256,7 +274,8 @@ export type GameEvent =
       ante: Chips;
       seats: { seat: SeatIndex; playerId: string; stack: Chips }[];
     }
-  | { type: 'blinds_posted'; seat: SeatIndex; kind: PostKind; amount: Chips; allIn: boolean }
+  /** `amount`: all the seat posted; `dead` (kind small_and_big_blinds only): of it, the dead small blind, in no bet. */
+  | { type: 'blinds_posted'; seat: SeatIndex; kind: PostKind; amount: Chips; allIn: boolean; dead?: Chips }
   | { type: 'cards_dealt'; seats: SeatIndex[]; cardCount: number }
   | { type: 'hole_cards'; to: SeatIndex; seat: SeatIndex; cards: string[] }
   | {

@@ -77,8 +77,9 @@ function foldEvent(f: Fold, e: GameEvent): void {
       const seat = own(f, e.seat);
       seat.stack -= e.amount;
       seat.committed += e.amount;
-      // Antes go straight into the pot; blinds are bets on the pre-flop street.
-      if (e.kind !== 'ante') seat.bet += e.amount;
+      // Antes go straight into the pot; blinds are bets on the pre-flop street, but for a dead small blind.
+      if (e.kind !== 'ante') seat.bet += e.amount - (e.dead ?? 0);
+      if (e.dead) seat.dead = (seat.dead ?? 0) + e.dead;
       seat.allIn = e.allIn;
       return;
     }
@@ -161,6 +162,7 @@ function startHand(f: Fold, e: Extract<GameEvent, { type: 'hand_started' }>): vo
     if (!seat) return;
     const s = own(f, i);
     Object.assign(s, { bet: 0, committed: 0, inHand: dealt.has(s.seat), folded: false, allIn: false, cardCount: 0, holeCards: null });
+    delete s.dead;
     if (isPaced(v)) s.returned = 0;
   });
   // The deal order runs clockwise from the first seat left of the button; heads-up the
@@ -240,7 +242,7 @@ function dealStreet(f: Fold, street: 'flop' | 'turn' | 'river', board: string[])
 function collectedPots(v: TableView, bets = false): Pot[] {
   const contributions: Contribution[] = [];
   for (const s of v.seats) {
-    if (s && s.inHand) contributions.push({ seat: s.seat, amount: s.committed - (bets ? 0 : s.bet), folded: s.folded, allIn: s.allIn });
+    if (s && s.inHand) contributions.push({ seat: s.seat, amount: s.committed - (bets ? 0 : s.bet), folded: s.folded, allIn: s.allIn, dead: s.dead ?? 0 });
   }
   return computePots(contributions);
 }

@@ -38,6 +38,8 @@ export interface SeatView {
    * run-out settles steps after the chips came back, so the view keeps the amount here.
    */
   returned?: Chips;
+  /** Of `committed`, a missed small blind posted dead this hand (decision 035); absent when none. */
+  dead?: Chips;
 }
 
 export interface ResultView {
@@ -113,6 +115,7 @@ export function viewFor(state: GameState, viewer: Viewer): TableView {
           cardCount: s.holeCards.length,
           holeCards: canSeeHole(state, viewer, seat, faceUp) && s.holeCards.length > 0 ? s.holeCards.map(cardToString) : null,
           ...(state.config.pacedRunOut === true ? { returned: s.returned } : {}),
+          ...(s.dead > 0 ? { dead: s.dead } : {}),
         },
   );
   return {

@@ -16,7 +16,8 @@ export interface PsSeat {
 
 export interface PsPost {
   name: string;
-  kind: 'ante' | 'small blind' | 'big blind';
+  /** 'small & big blinds': a missed small blind posted dead (in no bet) with a live big blind. */
+  kind: 'ante' | 'small blind' | 'big blind' | 'small & big blinds';
   amount: number;
   allIn: boolean;
 }
@@ -164,7 +165,7 @@ function parseHeader(line: string): Pick<PsHand, 'id' | 'game' | 'currency' | 'e
 
 const TABLE = /^Table '(.+)' (\d+)-max( \(Play Money\))? Seat #(\d+) is the button$/;
 const SEAT = new RegExp(`^Seat (\\d+): (.+) \\(${AMOUNT} in chips\\)( is sitting out)?$`);
-const POST = new RegExp(`^(.+): posts (the ante|small blind|big blind) ${AMOUNT}( and is all-in)?$`);
+const POST = new RegExp(`^(.+): posts (the ante|small & big blinds|small blind|big blind) ${AMOUNT}( and is all-in)?$`);
 const DEALT = new RegExp(`^Dealt to (.+) ${CARDS}$`);
 const ACTION = new RegExp(`^(.+): (folds|checks|calls ${AMOUNT}|bets ${AMOUNT}|raises ${AMOUNT} to ${AMOUNT})( and is all-in)?$`);
 const TIMED_OUT = /^(.+) has timed out$/;
@@ -195,7 +196,7 @@ function parseOutcome(r: Reader, text: string): PsOutcome {
 function parsePlayLine(r: Reader, line: string, street: PsStreet, timedOut: Set<string>): PsEvent | null {
   let m: RegExpExecArray | null;
   if ((m = POST.exec(line))) {
-    const kind = m[2] === 'the ante' ? 'ante' : (m[2] as 'small blind' | 'big blind');
+    const kind = m[2] === 'the ante' ? 'ante' : (m[2] as 'small blind' | 'big blind' | 'small & big blinds');
     return { type: 'post', name: m[1]!, kind, amount: r.amount(m[3]!), allIn: m[4] !== undefined };
   }
   if ((m = DEALT.exec(line))) return { type: 'dealt', name: m[1]!, cards: cardsOf(m[2]!) };
@@ -376,9 +377,13 @@ export function checkChips(hand: PsHand): PsChips {
   const collected = new Map<string, number>();
   for (const e of hand.events) {
     if (e.type === 'post') {
-      put(b, e.name, e.amount, e.kind !== 'ante');
+      // Both blinds: the small blind is dead (in the pot, in no bet), the rest a live big blind.
+      const dead = e.kind === 'small & big blinds' ? hand.smallBlind : 0;
+      if (e.amount <= dead) throw new Error(`${e.name} posts ${e.amount}, no more than the dead small blind`);
+      put(b, e.name, dead, false);
+      put(b, e.name, e.amount - dead, e.kind !== 'ante');
       if (e.allIn !== (b.stacks.get(e.name) === 0)) throw new Error(`${e.name}: post all-in is ${e.allIn}`);
-      if (e.kind !== 'ante' && e.amount > hand.bigBlind) throw new Error(`${e.name} posts ${e.amount}, more than the big blind`);
+      if (e.kind !== 'ante' && e.amount - dead > hand.bigBlind) throw new Error(`${e.name} posts ${e.amount}, more than the big blind`);
     } else if (e.type === 'action') {
       bet(b, e);
     } else if (e.type === 'uncalled') {

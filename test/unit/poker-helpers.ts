@@ -142,6 +142,28 @@ export const tableArb = (variant: Variant): fc.Arbitrary<Table> =>
     }),
   );
 
+/**
+ * Players posting to enter a random hand out of position (decision 034): the seats neither on
+ * the button nor in a blind of the deal `deck` would make, each with a chance of one in two,
+ * when at least `minSeats` are dealt in; half of those with more chips than the ante and the
+ * small blind also post the small blind they missed, dead (decision 035). The fields to spread
+ * into `start_hand` (none when nobody posts).
+ */
+export function randomPosts(
+  state: GameState,
+  handId: string,
+  deck: Card[],
+  random: (n: number) => number,
+  minSeats = 4,
+): { posts?: number[]; deadSmallBlinds?: number[] } {
+  const probe = apply(state, { type: 'start_hand', handId, deck });
+  if (!probe.ok || probe.state.dealOrder.length < minSeats) return {};
+  const p = probe.state;
+  const posts = p.dealOrder.filter((seat) => seat !== p.button && seat !== p.smallBlindSeat && seat !== p.bigBlindSeat && random(2) === 0);
+  const deadSmallBlinds = posts.filter((seat) => state.seats[seat]!.stack > state.config.ante + state.config.smallBlind && random(2) === 0);
+  return { ...(posts.length > 0 ? { posts } : {}), ...(deadSmallBlinds.length > 0 ? { deadSmallBlinds } : {}) };
+}
+
 export function shuffledDeck(random: (n: number) => number): Card[] {
   const deck = Array.from({ length: 52 }, (_, i) => i as Card);
   for (let i = deck.length - 1; i > 0; i--) {

@@ -21,7 +21,7 @@ import {
 import { legalActions } from '../../server/poker/legal';
 import type { Command, GameEvent, GameState, HandResult, Variant, Viewer } from '../../server/poker/types';
 import { checkChips, easternToUtcMs, parseHand, parseHistoryFile, type PsEvent, type PsHand } from '../support/pokerstars-parser';
-import { actionFor, configFor, legalCommand, makeDeck, ok, rng, shuffledDeck, table, tableArb, type Table } from './poker-helpers';
+import { actionFor, configFor, legalCommand, makeDeck, ok, randomPosts, rng, shuffledDeck, table, tableArb, type Table } from './poker-helpers';
 
 const HANDS_PER_VARIANT = 400;
 
@@ -319,7 +319,7 @@ function nutsSplitDeck(players: number, variant: Variant, random: (n: number) =>
   return deck;
 }
 
-const stats = { hands: 0, posted: 0, rigged: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
+const stats = { hands: 0, posted: 0, dead: 0, rigged: 0, showdowns: 0, sidePots: 0, splits: 0, uncalled: 0, allIns: 0, timeouts: 0, paced: 0, rake: 0, exports: 0 };
 
 /** One hand at a random table, played to the end by random legal commands; null when no hand could start. */
 function playHand(t: Table, hand: number): PlayedHand | null {
@@ -344,18 +344,12 @@ function playHand(t: Table, hand: number): PlayedHand | null {
   const rigged = random(8) === 0 && players >= 2;
   if (rigged) stats.rigged++;
   const deck = rigged ? nutsSplitDeck(players, t.variant, random) : shuffledDeck(random);
-  // One hand in four at a table of four or more has new players posting a big blind to enter
-  // out of position (decision 034): seats neither on the button nor in a blind of that deal.
-  let posts: number[] = [];
-  if (players >= 4 && random(4) === 0) {
-    const probe = apply(state, { type: 'start_hand', handId: `h${hand}`, deck });
-    if (probe.ok) {
-      const s = probe.state;
-      posts = s.dealOrder.filter((seat) => seat !== s.button && seat !== s.smallBlindSeat && seat !== s.bigBlindSeat && random(2) === 0);
-    }
-  }
-  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck, ...(posts.length > 0 ? { posts } : {}) })) return null;
-  if (posts.length > 0) stats.posted++;
+  // One hand in four at a table of four or more has players posting to enter out of position
+  // (decisions 034 and 035).
+  const posting = players >= 4 && random(4) === 0 ? randomPosts(state, `h${hand}`, deck, random) : {};
+  if (!accept({ type: 'start_hand', handId: `h${hand}`, deck, ...posting })) return null;
+  if (posting.posts) stats.posted++;
+  if (posting.deadSmallBlinds) stats.dead++;
   for (let steps = 0; state.street !== 'complete'; steps++) {
     if (steps > 500) throw new Error('hand does not end');
     if (state.toAct === null) accept({ type: 'run_out' });
@@ -392,7 +386,8 @@ function expectedEvents(played: PlayedHand, viewer: Viewer, name: (seat: number)
   for (const e of played.events) {
     if (e.type === 'hand_complete') break;
     if (e.type === 'blinds_posted') {
-      out.push({ type: 'post', name: name(e.seat), kind: e.kind === 'ante' ? 'ante' : e.kind === 'small_blind' ? 'small blind' : 'big blind', amount: e.amount, allIn: e.allIn });
+      const kind = ({ ante: 'ante', small_blind: 'small blind', big_blind: 'big blind', small_and_big_blinds: 'small & big blinds' } as const)[e.kind];
+      out.push({ type: 'post', name: name(e.seat), kind, amount: e.amount, allIn: e.allIn });
     } else if (e.type === 'hand_started') {
       level = e.bigBlind;
     } else if (e.type === 'hole_cards' && (viewer.kind === 'admin' || (viewer.kind === 'player' && viewer.seat === e.seat))) {
@@ -557,6 +552,7 @@ describe('the PokerStars text of random hands round-trips through the parser', (
       expect(stats.paced - before.paced).toBeGreaterThan(hands / 4);
       expect(stats.rake - before.rake).toBeGreaterThan(hands / 10);
       expect(stats.posted - before.posted).toBeGreaterThan(hands / 40);
+      expect(stats.dead - before.dead).toBeGreaterThan(hands / 100);
     });
   }
 

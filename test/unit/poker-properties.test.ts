@@ -8,7 +8,7 @@ import { legalActions } from '../../server/poker/legal';
 import { rakeFor } from '../../server/poker/pots';
 import { eventsFor, exposedSeats, viewFor, type TableView } from '../../server/poker/views';
 import type { Command, GameEvent, GameState, LegalActions, Viewer } from '../../server/poker/types';
-import { chipsOnTable, configFor, legalCommand, rng, shuffledDeck, tableArb, type Table } from './poker-helpers';
+import { chipsOnTable, configFor, legalCommand, randomPosts, rng, shuffledDeck, tableArb, type Table } from './poker-helpers';
 
 /** Commands that must be rejected in this state. */
 function illegalCommands(state: GameState, seat: number, legal: LegalActions): Command[] {
@@ -29,7 +29,7 @@ function illegalCommands(state: GameState, seat: number, legal: LegalActions): C
 }
 
 /** Coverage counters, so a generator that stops producing interesting hands fails the test. */
-const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0, exposures: 0, returns: 0, posted: 0 };
+const stats = { hands: 0, showdowns: 0, sidePots: 0, rejected: 0, splits: 0, exposures: 0, returns: 0, posted: 0, dead: 0 };
 
 const CARD_TEXT = /"([2-9TJQKA][cdhs])"/g;
 
@@ -132,11 +132,12 @@ function checkHandEnd(state: GameState, handEvents: GameEvent[]): void {
   }
   // Nothing uncalled reached the pots: every live seat's contribution is matched by another
   // seat's (a folded seat's chips are dead money, matched or not: a post folded above short
-  // all-in blinds, decision 034).
-  const nets = result.seats.map((x) => ({ seat: x.seat, net: x.contributed - x.returned }));
-  for (const { seat, net } of nets) {
+  // all-in blinds, decision 034). A dead small blind (decision 035) is nobody's bet: only the
+  // live part of each contribution is compared, and the dead chips are in the pot all the same.
+  const nets = result.seats.map((x) => ({ seat: x.seat, net: x.contributed - x.returned, live: x.contributed - x.returned - state.seats[x.seat]!.dead }));
+  for (const { seat, live } of nets) {
     if (state.seats[seat]!.folded) continue;
-    expect(net).toBeLessThanOrEqual(Math.max(...nets.filter((o) => o.seat !== seat).map((o) => o.net)));
+    expect(live).toBeLessThanOrEqual(Math.max(...nets.filter((o) => o.seat !== seat).map((o) => o.live)));
   }
   const matched = nets.reduce((t, x) => t + x.net, 0);
   expect(result.rake).toBe(result.board.length === 0 ? 0 : rakeFor(matched, state.config.rake));
@@ -192,18 +193,12 @@ function runSession(t: Table): void {
   };
   for (let hand = 0; hand < 3; hand++) {
     const deck = shuffledDeck(random);
-    // One hand in three at four or more seats has players posting a big blind to enter out of
-    // position (decision 034): seats neither on the button nor in a blind of that deal.
-    let posts: number[] = [];
-    if (random(3) === 0) {
-      const probe = apply(state, { type: 'start_hand', handId: `h${hand}`, deck });
-      if (probe.ok && probe.state.dealOrder.length >= 4) {
-        const p = probe.state;
-        posts = p.dealOrder.filter((seat) => seat !== p.button && seat !== p.smallBlindSeat && seat !== p.bigBlindSeat && random(2) === 0);
-      }
-    }
-    if (posts.length > 0) stats.posted++;
-    const started = accept({ type: 'start_hand', handId: `h${hand}`, deck, ...(posts.length > 0 ? { posts } : {}) });
+    // One hand in three at four or more seats has players posting to enter out of position
+    // (decisions 034 and 035).
+    const posting = random(3) === 0 ? randomPosts(state, `h${hand}`, deck, random) : {};
+    if (posting.posts) stats.posted++;
+    if (posting.deadSmallBlinds) stats.dead++;
+    const started = accept({ type: 'start_hand', handId: `h${hand}`, deck, ...posting });
     if (!started) break;
     for (let steps = 0; state.street !== 'complete'; steps++) {
       if (steps > 500) throw new Error('hand does not end');
@@ -241,6 +236,7 @@ describe('random hands', () => {
       expect(stats.exposures - before.exposures).toBeGreaterThan(hands / 20);
       expect(stats.returns - before.returns).toBeGreaterThan(hands / 20);
       expect(stats.posted - before.posted).toBeGreaterThan(hands / 50);
+      expect(stats.dead - before.dead).toBeGreaterThan(hands / 100);
     });
   }
 });

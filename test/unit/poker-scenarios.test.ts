@@ -705,6 +705,92 @@ describe('posting to enter out of position (start_hand posts, decision 034)', ()
   });
 });
 
+describe('a missed small blind posted dead with the big blind (start_hand deadSmallBlinds, decision 035)', () => {
+  const holes = { 0: 'AsKs', 1: 'QdQc', 2: '7h2c', 3: '9s9d' };
+  const SMALL = { smallBlind: 1, bigBlind: 2, ante: 0 };
+  const deck = makeDeck(holes, '2d 5h 8c Jd 3s', 0, 4);
+  const start = (stacks: (number | null)[], extra: object = {}) =>
+    okWithEvents(table(stacks, SMALL), { type: 'start_hand', handId: 'ds1', deck, button: 0, posts: [3], deadSmallBlinds: [3], ...extra });
+
+  it('posts 3, of which 2 are a live big blind with its option and 1 is in the pot for anyone to win', () => {
+    const { state, events } = start([1000, 1000, 1000, 1000]);
+    const posts = events.flatMap((e) => (e.type === 'blinds_posted' ? [[e.seat, e.kind, e.amount, e.dead ?? 0]] : []));
+    expect(posts).toEqual([[1, 'small_blind', 1, 0], [2, 'big_blind', 2, 0], [3, 'small_and_big_blinds', 3, 1]]);
+    expect(state.seats[3]).toMatchObject({ stack: 997, bet: 2, committed: 3, dead: 1 });
+    // Its bet is the big blind, not 3: nobody's call grows, and it may check its option.
+    expect(state.currentBet).toBe(2);
+    expect(legalActions(state, 3)).toMatchObject({ canCheck: true, minRaiseTo: 4 });
+    expect(viewFor(state, { kind: 'spectator' }).seats[3]).toMatchObject({ bet: 2, committed: 3, dead: 1 });
+    // Round to the flop: 2 from each of four and the dead 1.
+    const flop = play(state, 'check', 'call', 'call', 'check');
+    expect(flop.street).toBe('flop');
+    expect(flop.pots).toEqual([{ amount: 9, eligible: [0, 1, 2, 3] }]);
+  });
+
+  it('is never given back as uncalled: a poster who raises and is not called gets its raise back, not the dead chip', () => {
+    const { state } = start([1000, 1000, 1000, 1000]);
+    const { state: done, events } = okWithEvents(play(state, 'raise 6', 'fold', 'fold'), { type: 'act', seat: 2, action: 'fold' });
+    expect(events.filter((e) => e.type === 'uncalled_returned')).toEqual([{ type: 'uncalled_returned', seat: 3, amount: 4 }]);
+    // 1 and 2 from the blinds, its own live 2 and dead 1: a pot of 6.
+    expect(done.result!.pots).toEqual([expect.objectContaining({ amount: 6, eligible: [3] })]);
+    expectStacks(done, [1000, 999, 998, 1003]);
+  });
+
+  it('checked down, the dead chip stays in the pot: nothing is uncalled', () => {
+    const { state } = start([1000, 1000, 1000, 1000]);
+    // After the flop seats 2, 3 and 0 check three streets; seat 0 closes the river.
+    const river = play(state, 'check', 'call', 'fold', 'check', ...Array<string>(8).fill('check'));
+    expect([river.street, river.toAct]).toEqual(['river', 0]);
+    const { state: done, events } = okWithEvents(river, { type: 'act', seat: 0, action: 'check' });
+    expect(events.some((e) => e.type === 'uncalled_returned')).toBe(false);
+    expect(done.result!.pots.map((p) => p.amount)).toEqual([8]);
+    expect(done.result!.seats.find((r) => r.seat === 3)).toMatchObject({ contributed: 3, returned: 0 });
+  });
+
+  it('with the poster all in on its big blind, the dead chip is in the main pot, which it can win', () => {
+    const { state } = start([1000, 1000, 1000, 3]);
+    expect(state.seats[3]).toMatchObject({ stack: 0, bet: 2, dead: 1, allIn: true });
+    const flop = play(state, 'raise 10', 'call', 'call');
+    expect(flop.pots).toEqual([{ amount: 9, eligible: [0, 1, 2, 3] }, { amount: 24, eligible: [0, 1, 2] }]);
+    expect(computePots([
+      { seat: 0, amount: 10, folded: false, allIn: false },
+      { seat: 3, amount: 3, folded: false, allIn: true, dead: 1 },
+      { seat: 1, amount: 10, folded: true, allIn: false },
+    ])).toEqual([{ amount: 7, eligible: [0, 3] }, { amount: 16, eligible: [0] }]);
+  });
+
+  it('folded, its dead chip and its post stay in the pot', () => {
+    const { state } = start([1000, 1000, 1000, 1000]);
+    const done = play(state, 'fold', 'fold', 'fold');
+    // The big blind wins 1 + 2 + 3.
+    expectStacks(done, [1000, 999, 1004, 997]);
+  });
+
+  it('refuses a dead small blind by a seat that does not post, one named twice, a stack of the small blind or less, or a value that is not a list', () => {
+    const s = table([1000, 1000, 1000, 1000, 1000], SMALL);
+    const deck5 = makeDeck(holes, '2d 5h 8c Jd 3s', 0, 5);
+    const start5 = (posts: unknown, dead: unknown) => rejectCode(s, { type: 'start_hand', handId: 'ds2', deck: deck5, button: 0, posts, deadSmallBlinds: dead } as never);
+    expect(start5([3], [4])).toBe('posts/invalid');
+    expect(start5([], [3])).toBe('posts/invalid');
+    expect(start5([3], [3, 3])).toBe('posts/invalid');
+    expect(start5([3], 3)).toBe('posts/invalid');
+    expect(start5([3], ['3'])).toBe('posts/invalid');
+    const short = table([1000, 1000, 1000, 1], SMALL);
+    expect(rejectCode(short, { type: 'start_hand', handId: 'ds3', deck, button: 0, posts: [3], deadSmallBlinds: [3] })).toBe('posts/invalid');
+    expect(ok(table([1000, 1000, 1000, 2], SMALL), { type: 'start_hand', handId: 'ds4', deck, button: 0, posts: [3], deadSmallBlinds: [3] }).seats[3]).toMatchObject({ bet: 1, dead: 1, allIn: true });
+    // An empty list is no dead post.
+    expect(ok(s, { type: 'start_hand', handId: 'ds5', deck: deck5, button: 0, posts: [3], deadSmallBlinds: [] }).seats[3]!.dead).toBe(0);
+  });
+
+  it('every viewer folds the post onto their view as the engine has it', () => {
+    const before = table([1000, 1000, 1000, 1000], SMALL);
+    const { state, events } = start([1000, 1000, 1000, 1000]);
+    for (const viewer of [{ kind: 'spectator' as const }, { kind: 'player' as const, seat: 3 }]) {
+      expect(poker.applyViewEvents(viewFor(before, viewer), eventsFor(events, viewer))).toEqual(viewFor(state, viewer));
+    }
+  });
+});
+
 describe('a post folded above blinds all in for less (decision 034)', () => {
   it('stays in the pot as dead money for the blinds to win; nothing goes back to the folded poster', () => {
     const s0 = table([100, 1, 1, 100], { smallBlind: 1, bigBlind: 2, ante: 0 });

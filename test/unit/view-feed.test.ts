@@ -10,13 +10,13 @@ import { legalActions } from '../../server/poker/legal';
 import { applyViewEvent, applyViewEvents } from '../../server/poker/view-feed';
 import { eventsFor, viewFor, type TableView } from '../../server/poker/views';
 import type { Command, GameEvent, GameState, Variant, Viewer } from '../../server/poker/types';
-import { configFor, legalCommand, rng, shuffledDeck, tableArb, type Table } from './poker-helpers';
+import { configFor, legalCommand, randomPosts, rng, shuffledDeck, tableArb, type Table } from './poker-helpers';
 import { deal, okWithEvents, play, table } from './poker-helpers';
 
 const HANDS_PER_SESSION = 4;
 const RUNS_PER_VARIANT = 1_500;
 
-const stats = { steps: 0, hands: 0, showdowns: 0, sidePots: 0, returns: 0, exposures: 0, timeouts: 0, seatChanges: 0, rake: 0 };
+const stats = { steps: 0, hands: 0, showdowns: 0, sidePots: 0, returns: 0, exposures: 0, timeouts: 0, seatChanges: 0, rake: 0, dead: 0 };
 
 function viewersOf(before: GameState, after: GameState): Viewer[] {
   const seats = after.seats.flatMap((s, seat) => (s !== null || before.seats[seat] !== null ? [seat] : []));
@@ -126,7 +126,11 @@ function runSession(t: Table): void {
   let newcomer = 0;
   for (let hand = 0; hand < HANDS_PER_SESSION; hand++) {
     for (let k = random(4); k > 0; k--) if (accept(seatChange(state, random, newcomer++))) stats.seatChanges++;
-    if (!accept({ type: 'start_hand', handId: `h${hand}`, deck: shuffledDeck(random) })) continue;
+    // One hand in four at four or more seats has players posting to enter (decisions 034 and 035).
+    const deck = shuffledDeck(random);
+    const posting = random(4) === 0 ? randomPosts(state, `h${hand}`, deck, random) : {};
+    if (!accept({ type: 'start_hand', handId: `h${hand}`, deck, ...posting })) continue;
+    if (posting.deadSmallBlinds) stats.dead++;
     for (let steps = 0; state.street !== 'complete'; steps++) {
       if (steps > 500) throw new Error('hand does not end');
       const seat = state.toAct!;
@@ -157,6 +161,7 @@ describe('folding the events onto a view gives the next view', () => {
       // the floor only has to catch a generator that stopped making them, not sit at the mean.
       expect(stats.timeouts - before.timeouts).toBeGreaterThan(40);
       expect(stats.seatChanges - before.seatChanges).toBeGreaterThan(2000);
+      expect(stats.dead - before.dead).toBeGreaterThan(hands / 200);
     });
   }
 });
