@@ -79,11 +79,12 @@ export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>, 
 }
 
 /**
- * Whether a seat held out of the hand being dealt to `dealt` (button `button`) misses one of
- * its blinds by it: dealt in, it would have posted the small or the big blind.
+ * The blind a seat held out of the hand being dealt to `dealt` (button `button`) misses by it:
+ * the one it would have posted, dealt in; null when none. (A missed small blind is posted dead
+ * by a player who comes back posting, decision 035.)
  */
-export function missesBlind(state: GameState, dealt: ReadonlySet<SeatIndex>, button: SeatIndex, seat: SeatIndex): boolean {
-  if (dealt.has(seat) || seat === button) return false;
+export function missedBlind(state: GameState, dealt: ReadonlySet<SeatIndex>, button: SeatIndex, seat: SeatIndex): 'small_blind' | 'big_blind' | null {
+  if (dealt.has(seat) || seat === button) return null;
   const blinds = blindsFor(state, new Set([...dealt, seat]), button);
-  return blinds.smallBlind === seat || blinds.bigBlind === seat;
+  return blinds.smallBlind === seat ? 'small_blind' : blinds.bigBlind === seat ? 'big_blind' : null;
 }

@@ -25,7 +25,7 @@ export const PROTOCOL_ERROR_MESSAGES = {
   'table/leave_pending': 'You are leaving this table at the end of the hand.',
   'table/unavailable': 'The server running this table is not answering; try again in a moment.',
   'seat/reserved': 'That seat is held for a player from the waiting list.',
-  'seat/no_post': 'Only a new player may post to enter; you are dealt in when the big blind reaches you.',
+  'seat/no_post': 'You have no blind to post: you are dealt in already, or your stack cannot cover what you owe.',
   'waitlist/already_waiting': 'You are already on the waiting list of this table.',
   'waitlist/not_waiting': 'You are not on the waiting list of this table, and no seat is held for you.',
   'waitlist/seat_free': 'A seat is free at this table: take it instead of waiting.',

@@ -29,8 +29,13 @@ export interface SeatPlayer {
   joiningStack?: number;
   /** Out of the deal until the hand in which this seat posts the big blind (it joined a running game, or sat in after missing a blind). */
   waitingForBigBlind?: boolean;
-  /** Waiting, and new to the game: it may post a big blind to enter instead of waiting (`table:post_blind`). */
+  /**
+   * Waiting, and it may post a big blind to enter instead of waiting (`table:post_blind`): a new
+   * player, or one back from missing a blind with the chips for what it owes (decision 035).
+   */
   mayPostBigBlind?: boolean;
+  /** Waiting, back from missing a small blind: a post to enter also posts that small blind, dead (decision 035). */
+  owesSmallBlind?: boolean;
   /** Waiting, and posts a big blind to enter the next hand it may ("post now": `table:post_blind`). */
   postsBigBlind?: boolean;
 }

@@ -6,7 +6,7 @@ import {
   isDealtIn,
   isHandInProgress,
   legalActions,
-  missesBlind,
+  missedBlind,
   planNextHand,
   viewFor,
   type ActionKind,
@@ -476,17 +476,17 @@ export class TableActor {
   }
 
   /**
-   * "Post now" (decision 034): a new player's seat posts a big blind to enter the next hand
-   * it may instead of waiting for the big blind to reach it (`now`), or waits again. A seat
-   * dealt a hand since it sat down (it missed blinds sitting out) always waits. The choice
-   * holds until the seat is dealt in; it changes no chips until the deal.
+   * "Post now" (decision 034): a new player's seat, or one back from missing a blind (decision
+   * 035), posts a big blind to enter the next hand it may instead of waiting for the big blind
+   * to reach it (`now`), or waits again; one that missed a small blind posts that dead too, and
+   * needs more chips than the ante and the small blind for it. The choice holds until the seat
+   * is dealt in; it changes no chips until the deal.
    */
   postBlind(caller: Caller, now: boolean): Promise<Ack> {
     return this.seatToggle(caller, (seat, record) => {
-      if (!record.newToTheGame) {
-        return errorAck('seat/no_post', record.waitingForBigBlind || this.game.seats[seat]?.sittingOut
-          ? 'Back from sitting out, you are dealt in when the big blind reaches you.'
-          : 'You are already dealt in.');
+      if (!record.newToTheGame && !record.owesBigBlind) return errorAck('seat/no_post', 'You are already dealt in.');
+      if (now && !this.canPostToEnter(seat, record)) {
+        return errorAck('seat/no_post', 'Posting the small blind you missed with the big blind takes more chips than you have: top up, or wait for the big blind.');
       }
       record.postsBigBlind = now;
       if (record.waitingForBigBlind) this.broadcastPlayers();
@@ -774,7 +774,8 @@ export class TableActor {
       seat, userId: r.userId, username: r.username, connected: r.connected, timeBankMs: r.timeBankMs, leaving: r.phase === 'leaving',
       ...(r.phase === 'joining' ? { joiningStack: r.joinStack } : {}),
       ...(r.waitingForBigBlind ? { waitingForBigBlind: true } : {}),
-      ...(r.waitingForBigBlind && r.newToTheGame ? { mayPostBigBlind: true } : {}),
+      ...(r.waitingForBigBlind && this.canPostToEnter(seat, r) ? { mayPostBigBlind: true } : {}),
+      ...(r.waitingForBigBlind && r.owesSmallBlind ? { owesSmallBlind: true } : {}),
       ...(r.waitingForBigBlind && r.postsBigBlind ? { postsBigBlind: true } : {}),
     }));
   }
@@ -1310,9 +1311,20 @@ export class TableActor {
     return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind ? [seat] : [])));
   }
 
-  /** Waiting seats whose players post a big blind to enter (decision 034). */
+  /** Waiting seats whose players post a big blind to enter (decision 034), and can (decision 035). */
   private postingSeats(): Set<number> {
-    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind && r.postsBigBlind ? [seat] : [])));
+    return new Set(this.seats.entries().flatMap(([seat, r]) => (r.waitingForBigBlind && r.postsBigBlind && this.canPostToEnter(seat, r) ? [seat] : [])));
+  }
+
+  /**
+   * A seat that owes a small blind posts it dead with its big blind, and the engine takes that
+   * only from a stack above the ante and the small blind (decision 035); its chips on the way
+   * (a joining seat's, a queued top-up's) do not count until they arrive. Any other may post.
+   */
+  private canPostToEnter(seat: number, record: SeatRecord): boolean {
+    if (!record.owesSmallBlind) return true;
+    const { ante, smallBlind } = this.game.config;
+    return (this.game.seats[seat]?.stack ?? 0) > ante + smallBlind;
   }
 
   /**
@@ -1363,7 +1375,7 @@ export class TableActor {
    * owes the big blind from now on (decision 029). Returns the button for start_hand
    * (undefined: the engine's own rule) and the seats posting, or null when no hand can be dealt.
    */
-  private async seatsForNextHand(): Promise<{ button: number | undefined; posts: number[] } | null> {
+  private async seatsForNextHand(): Promise<{ button: number | undefined; posts: number[]; deadSmallBlinds: number[] } | null> {
     // The first hand after a restore goes on from the last settled one's blinds (decision 030).
     const blinds = this.game.button === null && this.restoredBlinds ? { ...this.game, ...this.restoredBlinds } : this.game;
     const plan = planNextHand(blinds, this.waitingSeats(), this.postingSeats());
@@ -1378,16 +1390,25 @@ export class TableActor {
     const dealt = new Set(this.game.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
     // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's
     // own rule deals (and nobody posts: the blinds the posters were placed around may have moved).
-    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: undefined, posts: [] };
+    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: undefined, posts: [], deadSmallBlinds: [] };
+    const posts = plan.posts.filter((seat) => dealt.has(seat));
+    // Read before the loop below clears what the posters owe.
+    const deadSmallBlinds = posts.filter((seat) => this.seats.get(seat)!.owesSmallBlind);
     for (const [seat, record] of this.seats.entries()) {
       if (dealt.has(seat)) {
         record.owesBigBlind = false;
+        record.owesSmallBlind = false;
         record.newToTheGame = false;
         record.postsBigBlind = false;
-      } else if (this.game.seats[seat] && missesBlind(blinds, dealt, plan.button, seat)) record.owesBigBlind = true;
+        continue;
+      }
+      const missed = this.game.seats[seat] ? missedBlind(blinds, dealt, plan.button, seat) : null;
+      if (missed !== null) record.owesBigBlind = true;
+      // A new player owes no blind that passed before it was ever dealt in (decision 035).
+      if (missed === 'small_blind' && !record.newToTheGame) record.owesSmallBlind = true;
     }
     if (plan.dealIn.length > 0) this.broadcastPlayers();
-    return { button: plan.button, posts: plan.posts.filter((seat) => dealt.has(seat)) };
+    return { button: plan.button, posts, deadSmallBlinds };
   }
 
   /** The client seeds of the players about to be dealt in (the engine deals those in, with chips). */
@@ -1404,7 +1425,7 @@ export class TableActor {
     const next = await this.seatsForNextHand();
     if (next === null || this.stopped) return;
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
-    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), next.button, next.posts);
+    const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), next.button, next.posts, next.deadSmallBlinds);
     this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => (isDealtIn(this.game.seats[seat]) ? [r.seatSessionId] : [])));
     this.restoredBlinds = null;
     this.hand = dealt.log;

@@ -47,7 +47,7 @@ export class Dealer {
   }
 
   /** The next hand of a table, dealt from the committed seed and the client seeds of the seats about to be dealt in. */
-  deal(table: { id: number; handNumber: bigint; ownerEpoch: bigint }, state: GameState, clientSeeds: ClientSeed[], startedAt: string, button?: number, posts: number[] = []): DealtHand {
+  deal(table: { id: number; handNumber: bigint; ownerEpoch: bigint }, state: GameState, clientSeeds: ClientSeed[], startedAt: string, button?: number, posts: number[] = [], deadSmallBlinds: number[] = []): DealtHand {
     const handNumber = table.handNumber + 1n;
     // Unique even across restarts: a voided hand's number is dealt again under a new epoch.
     const handId = `${table.id}-${handNumber}-e${table.ownerEpoch}`;
@@ -57,6 +57,7 @@ export class Dealer {
     // replays to the same seats whatever rule the engine's default follows.
     const command: Extract<Command, { type: 'start_hand' }> = {
       type: 'start_hand', handId, deck, ...(button === undefined ? {} : { button }), ...(posts.length === 0 ? {} : { posts }),
+      ...(deadSmallBlinds.length === 0 ? {} : { deadSmallBlinds }),
     };
     const commitment = commitmentOf(seed);
     const log: HandLog = {

@@ -61,7 +61,12 @@ export interface SeatRecord extends SeatPerson {
    * instead of waiting for it (decision 034). False for a seat restored after a restart.
    */
   newToTheGame: boolean;
-  /** Its player chose to post a big blind to enter ("post now"); only ever set while `newToTheGame`. */
+  /**
+   * Missed a small blind sitting out since it was last dealt in (never a new player's): posting
+   * to enter, it posts that small blind dead with its big blind (decision 035). Cleared once dealt in.
+   */
+  owesSmallBlind: boolean;
+  /** Its player chose to post a big blind to enter ("post now"); only ever set while it may (`newToTheGame` or `owesBigBlind`). */
   postsBigBlind: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */
   clientSeed: string | null;
@@ -127,6 +132,7 @@ export class SeatBook {
       waitingForBigBlind: false,
       owesBigBlind: false,
       newToTheGame: !options.restored,
+      owesSmallBlind: false,
       postsBigBlind: false,
       clientSeed: null,
       intents: [],

@@ -260,7 +260,7 @@ describe('post now (decision 034)', () => {
     actor.stop();
   });
 
-  it('waiting again takes the choice back; a player back from missing a blind waits; strangers and leavers are refused', async () => {
+  it('waiting again takes the choice back; strangers are refused', async () => {
     const { actor, callers, fatal, playOut, nextHand } = await fourSeats({}, 6);
     for (const seat of [0, 1, 2, 3]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
     await nextHand();
@@ -284,10 +284,81 @@ describe('post now (decision 034)', () => {
     expect(h.dealt).not.toContain(0);
     await playOut();
     expect(await actor.sitIn(callers[0]!)).toEqual({ ok: true });
-    expect(actor.players().find((p) => p.seat === 0)).toMatchObject({ waitingForBigBlind: true });
-    expect(await actor.postBlind(callers[0]!, true)).toMatchObject({
-      ok: false, error: { code: 'seat/no_post', message: 'Back from sitting out, you are dealt in when the big blind reaches you.' },
-    });
+    // It missed the big blind only: it may post one to come back (decision 035), and owes no small blind.
+    const back = actor.players().find((p) => p.seat === 0)!;
+    expect(back).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true });
+    expect(back.owesSmallBlind).toBeUndefined();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+});
+
+describe('coming back posting (decision 035)', () => {
+  it('a player who missed both blinds posts the big blind live and the small blind dead, and plays at once', async () => {
+    const { actor, callers, fatal, playOut, nextHand, rec } = await fourSeats({}, 6);
+    for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await nextHand()).toMatchObject({ button: 0, bigBlind: 2, dealt: [0, 1, 2, 3, 4] });
+    await playOut();
+    // Seat 3 sits out through its big blind (button 1) and its small blind (button 2).
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    expect(await nextHand()).toMatchObject({ button: 1, bigBlind: 4, dealt: [0, 1, 2, 4] });
+    await playOut();
+    expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true });
+    expect(actor.players().find((p) => p.seat === 3)!.owesSmallBlind).toBeUndefined();
+    expect(await nextHand()).toMatchObject({ button: 2, bigBlind: 0, dealt: [0, 1, 2, 4] });
+    await playOut();
+    // Now it owes the small blind too.
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true, owesSmallBlind: true });
+    expect(await actor.postBlind(callers[3]!, true)).toEqual({ ok: true });
+    const stackBefore = actor.snapshot(null).view.seats[3]!.stack;
+    // Button 4, blinds 0 and 1: seat 3 is neither, so it posts and is dealt in.
+    const from = rec.events(0).length;
+    expect(await nextHand()).toMatchObject({ button: 4, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
+    const posted = rec.events(0).slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3);
+    expect(posted).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'small_and_big_blinds', amount: 3, dead: 1, allIn: false }]);
+    expect(actor.snapshot(null).view.seats[3]).toMatchObject({ stack: stackBefore - 3, bet: 2, dead: 1 });
+    const player = actor.players().find((p) => p.seat === 3)!;
+    expect([player.waitingForBigBlind, player.owesSmallBlind, player.postsBigBlind]).toEqual([undefined, undefined, undefined]);
+    await playOut();
+    // Dealt in since: it owes nothing and has nothing to post.
+    expect(await actor.postBlind(callers[3]!, true)).toMatchObject({ ok: false, error: { code: 'seat/no_post' } });
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+
+  it('a stack too short for both blinds cannot post to come back, and waits for the big blind', async () => {
+    // Blinds 30/60 and a buy-in of 30 for seat 3: no more chips than the small blind it will owe.
+    const started = await startActor(t, { maxSeats: 6, smallBlind: 30, bigBlind: 60, minBuyIn: 20, maxBuyIn: 400 }, { sitOutHandsMax: 20 });
+    const { actor, clock, fatal } = started;
+    const users = await seedUsers(t.db, 5, 'sb');
+    for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 1_000n, idempotencyKey: uniqueKey() });
+    const callers = users.map((userId, i) => ({ userId, username: `q${i}` }));
+    for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, seat === 3 ? 30 : 400, uniqueKey())).ok).toBe(true);
+    const hand = async () => {
+      await clock.advance(5_000, actor);
+      for (let guard = 0; guard < 50; guard++) {
+        const view = actor.snapshot(null).view;
+        if (view.toAct === null) break;
+        const you = actor.snapshot(callers[view.toAct]!.userId).you!;
+        expect((await actor.act(callers[view.toAct]!, you.legal!.canCheck ? 'check' : 'fold', undefined, actor.seq)).ok).toBe(true);
+      }
+      await actor.idle();
+      return actor.snapshot(null).view;
+    };
+    await hand();
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    await hand();
+    expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    await hand();
+    const owing = actor.players().find((p) => p.seat === 3)!;
+    expect(owing).toMatchObject({ waitingForBigBlind: true, owesSmallBlind: true });
+    expect(owing.mayPostBigBlind).toBeUndefined();
+    expect(await actor.postBlind(callers[3]!, true)).toMatchObject({ ok: false, error: { code: 'seat/no_post', message: expect.stringMatching(/more chips/) } });
+    // Waiting again is always allowed; the next hand deals it out, and the table plays on.
+    expect(await actor.postBlind(callers[3]!, false)).toEqual({ ok: true });
+    const next = await hand();
+    expect(next.seats[3]!.inHand).toBe(false);
     expect(fatal).toEqual([]);
     actor.stop();
   });

@@ -1,7 +1,7 @@
 // Nobody skips the big blind (decision 029): the next hand's button and the seats waiting for
 // their big blind, driven the way the table actor drives them, on the engine.
 import { describe, expect, it } from 'vitest';
-import { missesBlind, planNextHand } from '../../server/poker/blinds';
+import { missedBlind, planNextHand } from '../../server/poker/blinds';
 import { apply } from '../../server/poker/game';
 import { legalActions } from '../../server/poker/legal';
 import type { Command, GameState } from '../../server/poker/types';
@@ -67,7 +67,7 @@ class Table {
     this.state.seats.forEach((s, seat) => {
       if (!s) return;
       if (dealt.has(seat)) this.owes.delete(seat);
-      else if (missesBlind(this.state, dealt, plan.button, seat)) this.owes.add(seat);
+      else if (missedBlind(this.state, dealt, plan.button, seat)) this.owes.add(seat);
     });
     const posts = plan.posts.length > 0 ? { posts: plan.posts } : {};
     this.step({ type: 'start_hand', handId: `h${this.hands.length}`, deck: shuffledDeck(this.random), button: plan.button, ...posts });

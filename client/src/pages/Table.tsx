@@ -333,6 +333,8 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   // Waiting for the big blind is out of the deal but not sitting out: the player may still sit out.
   const waitingForBigBlind = myPlayer?.waitingForBigBlind ?? false;
   const postingBigBlind = myPlayer?.postsBigBlind ?? false;
+  // Back from missing the small blind, a post to come in also posts that small blind, dead (decision 035).
+  const deadSmallBlind = myPlayer?.owesSmallBlind ? view.config.smallBlind : 0;
   // Sitting out, the way back in is where the player looks, not only in the table's menu (⋯ on a phone).
   const imBack = me?.sittingOut && !waitingForBigBlind ? (
     <button type="button" className="btn btn-gold btn-sm im-back" data-testid="im-back" disabled={leaving || requesting} onClick={() => void simple('table:sit_in')}>I'm back</button>
@@ -406,11 +408,11 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             ) : waitingForBigBlind ? (
               <div className="waiting-bar" data-testid="waiting-for-big-blind">
                 <span className="muted">{postingBigBlind
-                  ? `You post a big blind of ${formatChips(view.config.bigBlind)} and are dealt in as soon as your seat may.`
+                  ? `You post a big blind of ${formatChips(view.config.bigBlind)}${deadSmallBlind > 0 ? ` and the small blind you missed (${formatChips(deadSmallBlind)}, dead)` : ''} and are dealt in as soon as your seat may.`
                   : 'You are dealt in when the big blind reaches you.'}</span>
                 {myPlayer?.mayPostBigBlind && (
                   <button type="button" className="btn btn-sm" data-testid="post-blind" disabled={requesting || leaving} onClick={() => void postBlind(!postingBigBlind)}>
-                    {postingBigBlind ? 'Wait for the big blind' : `Post ${formatChips(view.config.bigBlind)} now`}
+                    {postingBigBlind ? 'Wait for the big blind' : `Post ${formatChips(view.config.bigBlind + deadSmallBlind)} now`}
                   </button>
                 )}
               </div>
