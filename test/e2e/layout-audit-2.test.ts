@@ -76,6 +76,28 @@ async function feltProblems(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * A seat's name as shown, on the page as laid out now: cut short (an ellipsis) or not, and its
+ * font size in px.
+ */
+async function nameShown(page: Page, seat: number): Promise<{ text: string; cut: boolean; fontPx: number }> {
+  return page.locator(`[data-testid=seat-${seat}] .seat-name`).evaluate((el) => ({
+    text: el.textContent ?? '', cut: el.scrollWidth > el.clientWidth + 0.5, fontPx: parseFloat(getComputedStyle(el).fontSize),
+  }));
+}
+
+/** A page at `size` with a fresh player signed in, on a table whose snapshots `edit` rewrites. */
+async function riggedTable(size: { width: number; height: number }, edit: (snapshot: Json) => void): Promise<{ page: Page; path: string }> {
+  const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+  const idle = tables.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
+  const context = await browser.newContext({ viewport: size, bypassCSP: true, reducedMotion: 'reduce' });
+  room.contexts.push(context);
+  const page = await context.newPage();
+  await signUp(page, server.url, `la${size.width}${Date.now() % 1_000_000}`);
+  await rewriteSnapshots(page, edit);
+  return { page, path: `${server.url}/table/${idle}` };
+}
+
 describe('layout audit 2', () => {
   beforeAll(async () => {
     room = await openBrowserRoom(SHOTS);
@@ -89,31 +111,67 @@ describe('layout audit 2', () => {
   const DESKTOPS = [{ width: 1366, height: 768 }, { width: 1280, height: 720 }, { width: 1920, height: 1080 }];
   for (const size of DESKTOPS) {
     it(`at ${size.width}x${size.height} the result line and the top seat's cards are clear of the seats and the head, the action bar on screen (2, 6, 9, 10 seats)`, async () => {
-      const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
-      const idle = tables.tables.find((t) => t.name === 'Full Ring 1/2')!.id;
-      const context = await browser.newContext({ viewport: size, bypassCSP: true, reducedMotion: 'reduce' });
-      room.contexts.push(context);
-      const page = await context.newPage();
-      await signUp(page, server.url, `la${size.width}${Date.now() % 100000}`);
       let n = 2;
       let finished = true;
-      await rewriteSnapshots(page, (snapshot) => (finished ? showdown(snapshot, n) : fullTable(snapshot, n, 'NLHE', 0)));
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => (finished ? showdown(snapshot, n) : fullTable(snapshot, n, 'NLHE', 0)));
       const problems: string[] = [];
       for (n of [2, 6, 9, 10]) {
         finished = true;
-        await page.goto(`${server.url}/table/${idle}`);
+        await page.goto(tablePath);
         await page.getByTestId('winner-banner').waitFor();
         await page.waitForTimeout(200);
         await page.screenshot({ path: path.join(SHOTS, `audit2-showdown-${n}-seats-${size.width}x${size.height}.png`) });
         problems.push(...(await feltProblems(page)).map((p) => `${n} seats, the result: ${p}`));
         // Your turn on the flop: the felt keeps clear of the head and the whole action bar is on screen.
         finished = false;
-        await page.goto(`${server.url}/table/${idle}`);
+        await page.goto(tablePath);
         await page.getByTestId('action-bar').waitFor();
         await page.waitForTimeout(200);
         problems.push(...(await feltProblems(page)).map((p) => `${n} seats, your turn: ${p}`));
         const bar = (await page.getByTestId('action-bar').boundingBox())!;
         if (bar.y + bar.height > size.height + 0.5) problems.push(`${n} seats: the action bar ends at ${Math.round(bar.y + bar.height)}px, below the window`);
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  // Heads-up on an upright phone the two plates were a phone's narrowest (118 and 136 px, names of 11
+  // px): "RiverRat_…" and "kingsse…" beside a felt with room to spare. Your turn on the flop, then the
+  // result: each name whole at 13 px or more, no plate, card or tag on the pot, the board or the result
+  // line, nothing off screen or under the action bar.
+  for (const size of [{ width: 360, height: 740 }, { width: 390, height: 844 }, { width: 360, height: 640 }]) {
+    it(`heads-up at ${size.width}x${size.height} the plates are readable and clear of the middle`, async () => {
+      let finished = false;
+      const names = ['kingsseven', 'RiverRat_1234'];
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        if (finished) showdown(snapshot, 2);
+        else fullTable(snapshot, 2, 'NLHE', 0);
+        for (const player of snapshot.players as Json[]) player.username = names[player.seat as number];
+      });
+      const problems: string[] = [];
+      for (finished of [false, true]) {
+        const state = finished ? 'the result' : 'your turn';
+        await page.goto(tablePath);
+        await page.getByTestId(finished ? 'winner-banner' : 'action-bar').waitFor();
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: path.join(SHOTS, `audit2-heads-up-${finished ? 'result' : 'turn'}-${size.width}x${size.height}.png`) });
+        problems.push(...(await feltProblems(page)).map((p) => `${state}: ${p}`));
+        for (const seat of [0, 1]) {
+          const name = await nameShown(page, seat);
+          if (name.cut) problems.push(`${state}: the name "${name.text}" of seat ${seat} is cut short`);
+          if (name.fontPx < 13) problems.push(`${state}: the name "${name.text}" of seat ${seat} is ${name.fontPx}px`);
+        }
+        problems.push(...(await page.evaluate(() => {
+          const out: string[] = [];
+          const hit = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+          const bar = document.querySelector('.action-zone')!.getBoundingClientRect();
+          for (const el of Array.from(document.querySelectorAll('[data-testid^=seat-] :is(.seat-plate, .hole .card, .seat-tag, .btn-show), .bet'))) {
+            const r = el.getBoundingClientRect();
+            if (r.top < -0.5 || r.bottom > innerHeight + 0.5) out.push(`"${el.textContent}" is off screen`);
+            if (hit(r, bar)) out.push(`"${el.textContent}" is under the action bar`);
+          }
+          return out;
+        })).map((p) => `${state}: ${p}`));
       }
       expect(problems).toEqual([]);
     });
