@@ -86,6 +86,23 @@ async function nameShown(page: Page, seat: number): Promise<{ text: string; cut:
   }));
 }
 
+/** The touch size (Apple's Human Interface Guidelines: 44x44 pt). */
+const TOUCH_TARGET_PX = 44;
+
+/** The buttons, links and boxes shown on the table's page smaller than a touch target, with their size. */
+async function smallControls(page: Page): Promise<string[]> {
+  return page.evaluate((min) => {
+    const out: string[] = [];
+    const controls = Array.from(document.querySelectorAll('.table-page :is(button, a, input, select)')).filter((el) => el.getClientRects().length > 0);
+    for (const el of controls) {
+      const r = el.getBoundingClientRect();
+      const name = el.getAttribute('aria-label') ?? ((el as HTMLInputElement).placeholder || el.textContent?.trim());
+      if (r.height < min - 0.5 || r.width < min - 0.5) out.push(`"${name}" is ${Math.round(r.width)}x${Math.round(r.height)}px`);
+    }
+    return out;
+  }, TOUCH_TARGET_PX);
+}
+
 /** A page at `size` with a fresh player signed in, on a table whose snapshots `edit` rewrites. */
 async function riggedTable(size: { width: number; height: number }, edit: (snapshot: Json) => void): Promise<{ page: Page; path: string }> {
   const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
@@ -174,6 +191,44 @@ describe('layout audit 2', () => {
         })).map((p) => `${state}: ${p}`));
       }
       expect(problems).toEqual([]);
+    });
+  }
+
+  // "Show cards" under your seat after a hand was 26 px high, the side panel's tabs and chat button
+  // and a watcher's "+ Sit" under a thumb's 44 px too. On an upright phone and one on its side: every
+  // button, link and box on the table's page, in the result with your cards to show and watching a
+  // table with free seats, is at least 44 px high (and wide).
+  for (const size of [{ width: 390, height: 844 }, { width: 360, height: 640 }, { width: 844, height: 390 }]) {
+    it(`every control of the table's page is a thumb's size at ${size.width}x${size.height}`, async () => {
+      let watching = false;
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        showdown(snapshot, 6);
+        if (!watching) return;
+        Object.assign(snapshot.you as Json, { userId: -1, seat: null, legal: null });
+        snapshot.players = (snapshot.players as Json[]).filter((p) => (p.seat as number) % 2 === 1);
+        (snapshot.view as Json).seats = ((snapshot.view as Json).seats as (Json | null)[]).map((seat, i) => (i % 2 === 1 ? seat : null));
+      });
+      const problems: string[] = [];
+      for (watching of [false, true]) {
+        await page.goto(tablePath);
+        await page.getByTestId(watching ? 'sit-0' : 'show-cards').waitFor();
+        await page.waitForTimeout(200);
+        await page.screenshot({ path: path.join(SHOTS, `audit2-touch-${watching ? 'watching' : 'show-cards'}-${size.width}x${size.height}.png`), fullPage: true });
+        // "Show cards" is in the bar under the felt (beside it on its side), where the thumbs are, on screen.
+        problems.push(...(await feltProblems(page)).map((p) => `${watching ? 'watching' : 'seated'}: ${p}`));
+        if (!watching) {
+          const show = (await page.getByTestId('show-cards').boundingBox())!;
+          const zone = (await page.locator('.action-zone').boundingBox())!;
+          if (show.y < zone.y - 0.5 || show.y + show.height > zone.y + zone.height + 0.5) problems.push('seated: "Show cards" is not in the bar under the felt');
+          if (show.y + show.height > size.height + 0.5) problems.push('seated: "Show cards" is below the window');
+        }
+        // Each tab of the side panel in turn (chat first): its buttons and boxes too.
+        for (const tab of ['Chat', 'Log', 'Hands', 'Fairness']) {
+          await page.getByRole('tab', { name: tab }).click();
+          problems.push(...(await smallControls(page)).map((p) => `${watching ? 'watching' : 'seated'}: ${p}`));
+        }
+      }
+      expect([...new Set(problems)]).toEqual([]);
     });
   }
 });

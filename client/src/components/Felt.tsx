@@ -26,7 +26,7 @@ export interface SeatPosition {
  */
 export type FeltShape = 'wide' | 'upright' | 'short' | 'sideways';
 
-function useFeltShape(): FeltShape {
+export function useFeltShape(): FeltShape {
   const sideways = useMediaQuery('(orientation: landscape) and (max-height: 500px)');
   const narrow = useMediaQuery('(max-width: 640px)');
   const short = useMediaQuery('(max-height: 740px)');
@@ -494,8 +494,8 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
   // A folded hand stays down, unless its owner turned it up after the hand (anyone else's
   // folded cards reach this viewer only then).
   const faceUpFolded = folded && handOver && cards !== null && (shownAfter || !isMe);
-  // The viewer's own cards of the finished hand, still hidden from the others: they may show them.
-  const canShow = isMe && handOver && view.result !== null && sv !== null && sv.inHand && cards !== null && !shown && !shownAfter;
+  // A phone has "Show cards" in the bar under the felt (Table.tsx), where the thumbs are.
+  const canShow = isMe && !shortNames && canShowCards(state, seat);
   const marker = view.smallBlindSeat === seat ? 'SB' : view.bigBlindSeat === seat ? 'BB' : null;
   // Seated during a hand: the engine deals the seat in at the next one.
   const joining = sv === null && player !== null;
@@ -557,6 +557,17 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
       </div>
     </div>
   );
+}
+
+/**
+ * The viewer at `seat` may show the cards of the finished hand: dealt in to the end and not yet
+ * shown to the others.
+ */
+export function canShowCards(state: TableState, seat: number | null): boolean {
+  const view = state.view;
+  const sv = seat === null ? null : view.seats[seat] ?? null;
+  if (seat === null || sv === null || view.street !== 'complete' || view.result === null) return false;
+  return sv.inHand && sv.holeCards !== null && !state.shown[seat] && !state.shownAfter.includes(seat);
 }
 
 /** A seat's action tag on a wider screen: its amount grouped like every other amount ("Call 50,000", not "Call 50000"). */

@@ -1,10 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { ActionKind, LegalActions } from '@poker';
 import { newIdempotencyKey } from '../api';
-import { ActionBar, PreActions, preActionFor, type PreAction } from '../components/ActionBar';
+import { ActionBar, PreActions, preActionFor, ShowCardsButton, type PreAction } from '../components/ActionBar';
 import { ChipsDialog } from '../components/ChipsDialog';
 import { Dialog } from '../components/Dialog';
-import { Felt } from '../components/Felt';
+import { canShowCards, Felt, useFeltShape } from '../components/Felt';
 import { Link } from '../components/Link';
 import { NotifyToggle, useNotifyToggle } from '../components/NotifyToggle';
 import { RebuyBar, RebuyDialog } from '../components/RebuyDialog';
@@ -185,6 +185,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const now = useNow(state?.clock != null);
   const mainRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
+  const phone = useFeltShape() !== 'wide';
   useFitToWindow(mainRef, state !== null, shown);
   // A tile of the multi-table page too: on a phone the one shown (the others are hidden) keeps its head clear.
   useToastsBelow(headRef, shown && state !== null && error === null);
@@ -339,6 +340,9 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
   const imBack = me?.sittingOut && !waitingForBigBlind ? (
     <button type="button" className="btn btn-gold btn-sm im-back" data-testid="im-back" disabled={leaving || requesting} onClick={() => void simple('table:sit_in')}>I'm back</button>
   ) : null;
+  // On a phone "Show cards" is in the bar under the felt (beside it on its side), a thumb's size:
+  // under your seat, 44 px high, it left the window of a phone on its side (Felt.tsx has the desktop's).
+  const showCards = phone && canShowCards(state, mySeat) ? <ShowCardsButton tableId={tableId} handId={handId} /> : null;
   const controls: TableControl[] = [
     me?.sittingOut && !waitingForBigBlind
       ? { label: 'Sit in', onSelect: () => void simple('table:sit_in'), disabled: leaving || requesting }
@@ -404,7 +408,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             ) : busted ? (
               <RebuyBar onRebuy={() => setDialog({ kind: 'rebuy' })} onLeave={leave} />
             ) : waiting ? (
-              <WaitingBanner waiting={waiting}>{imBack}</WaitingBanner>
+              <WaitingBanner waiting={waiting}>{imBack}{showCards}</WaitingBanner>
             ) : waitingForBigBlind ? (
               <div className="waiting-bar" data-testid="waiting-for-big-blind">
                 <span className="muted">{postingBigBlind
@@ -420,6 +424,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
               <div className="waiting-bar">
                 <span className="muted">{me?.sittingOut ? 'You are sitting out.' : view.street === 'complete' ? 'Next hand starting soon…' : 'Waiting for the next hand…'}</span>
                 {imBack}
+                {showCards}
               </div>
             ) : null}
             <p className="sr-only" role="status" data-testid="turn-announcer">{legal && mySeat !== null ? turnAnnouncement(legal) : ''}</p>
