@@ -21,6 +21,12 @@ export interface TableHandle {
   /** The table is closed: the page shows `error` and nothing to click. */
   closed: boolean;
   chat: ChatMessage[];
+  /**
+   * Connected and watching the table again since the last (re)connect: what this page sends (a chat
+   * line) reaches the table. A line sent before the watch is answered could be refused as from a
+   * socket that does not watch.
+   */
+  live: boolean;
   /** Asks for a snapshot; resolves once it is applied (or refused). */
   resync: () => Promise<void>;
   /**
@@ -35,6 +41,7 @@ export function useTable(tableId: number): TableHandle {
   const [error, setError] = useState<string | null>(null);
   const [closed, setClosed] = useState(false);
   const [chat, setChat] = useState<ChatMessage[]>([]);
+  const [live, setLive] = useState(false);
   const ref = useRef<TableState | null>(null);
   const feed = useRef(createTableFeed()).current;
   const resyncing = useRef<Promise<void> | null>(null);
@@ -91,6 +98,7 @@ export function useTable(tableId: number): TableHandle {
         }
         setClosed(false);
         setError(null);
+        setLive(true);
         feed.reset(); // a re-watch always replaces the state
         takeSnapshot(ack.snapshot);
         if (ack.cancelledHandId) toast(`Hand #${handNumberOf(ack.cancelledHandId) ?? ack.cancelledHandId} was cancelled; every stack is as it was before it.`, 'warning');
@@ -149,7 +157,9 @@ export function useTable(tableId: number): TableHandle {
     socket.on('table:equity', onEquity);
     socket.on('table:chat', onChat);
     socket.on('table:notice', onNotice);
+    const onDisconnect = () => setLive(false);
     socket.on('connect', watch);
+    socket.on('disconnect', onDisconnect);
     if (socket.connected) watch();
     return () => {
       alive = false;
@@ -160,11 +170,13 @@ export function useTable(tableId: number): TableHandle {
       socket.off('table:chat', onChat);
       socket.off('table:notice', onNotice);
       socket.off('connect', watch);
+      socket.off('disconnect', onDisconnect);
+      setLive(false);
       if (socket.connected) void send('table:unwatch', { tableId });
     };
   }, [tableId, generation, commit, resync, takeSnapshot, feed, close]);
 
-  return { state, error, closed, chat, resync, closedAnswer };
+  return { state, error, closed, chat, live, resync, closedAnswer };
 }
 
 /** The notice's `cashedOut` (the viewer's chips back to the wallet), when the server sends one. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowserRoom, signUp, type BrowserRoom } from '../support/e2e-steps';
+import { checkAccessibility, openBrowserRoom, openPage, signUp, type BrowserRoom } from '../support/e2e-steps';
 import type { TestServer } from '../support/server';
 import { fullTable, rewriteSnapshots, type Json } from '../support/table-rig';
 
@@ -231,4 +231,59 @@ describe('layout audit 2', () => {
       expect([...new Set(problems)]).toEqual([]);
     });
   }
+
+  // A chat line typed while the connection was down stayed in the box with nothing to say it had not
+  // gone. Now it shows in the list as waiting (the box says the page is reconnecting), and goes, once,
+  // when the page is back.
+  it('a chat line typed while disconnected shows as waiting, then goes once the page is back', async () => {
+    const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
+    const main = tables.tables.find((t) => t.name === 'Main Street 1/2')!.id;
+    const [writer, reader] = [await openPage(browser, room.contexts, { width: 1366, height: 768 }), await openPage(browser, room.contexts, { width: 1366, height: 768 })];
+    await signUp(writer, server.url, `cw${Date.now() % 1_000_000}`);
+    await signUp(reader, server.url, `cr${Date.now() % 1_000_000}`);
+    // The writer's socket goes through this route: `offline` drops it and refuses new ones.
+    let offline = false;
+    const open: WebSocketRoute[] = [];
+    await writer.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (offline) {
+        // Dropped at once: Engine.IO's handshake (so the client counts it a connection lost, and tries
+        // again) and no Socket.IO connect, then the close.
+        ws.send(`0${JSON.stringify({ sid: `offline${Date.now()}`, upgrades: [], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1_000_000 })}`);
+        return void setTimeout(() => void ws.close(), 100);
+      }
+      const upstream = ws.connectToServer();
+      open.push(ws);
+      ws.onMessage((m) => upstream.send(m));
+      upstream.onMessage((m) => ws.send(m));
+      ws.onClose(() => upstream.close());
+    });
+    for (const page of [writer, reader]) {
+      await page.goto(`${server.url}/table/${main}`);
+      await page.getByRole('textbox', { name: 'Chat message' }).waitFor();
+    }
+    offline = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await writer.getByTestId('connection-banner').waitFor();
+    const text = `said offline ${Date.now() % 100_000}`;
+    await writer.getByRole('textbox', { name: 'Chat message' }).fill(text);
+    await writer.getByRole('textbox', { name: 'Chat message' }).press('Enter');
+    const pending = writer.getByTestId('chat-pending');
+    await pending.waitFor({ timeout: 5_000 });
+    expect(await pending.textContent()).toContain(text);
+    expect(await pending.getAttribute('data-state')).toBe('waiting');
+    expect(await writer.getByTestId('chat-offline').isVisible(), 'the chat says the page is reconnecting').toBe(true);
+    expect(await writer.getByRole('textbox', { name: 'Chat message' }).inputValue(), 'the box is free for the next line').toBe('');
+    await writer.screenshot({ path: path.join(SHOTS, 'audit2-chat-waiting-1366x768.png') });
+    await checkAccessibility(writer, 'the chat with a line waiting', '.side-panel');
+    await reader.waitForTimeout(500);
+    expect(await reader.locator('.chat-list').textContent()).not.toContain(text);
+
+    offline = false;
+    await writer.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 15_000 });
+    await pending.waitFor({ state: 'detached', timeout: 10_000 });
+    for (const page of [writer, reader]) {
+      await expect.poll(() => page.locator('.chat-list .chat-text').allTextContents(), { timeout: 10_000 }).toContain(text);
+      expect((await page.locator('.chat-list .chat-text').allTextContents()).filter((t) => t === text), 'the line arrives once').toHaveLength(1);
+    }
+  });
 });

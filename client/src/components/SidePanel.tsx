@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '@protocol';
 import { api, errorText, type MyHand, type Page } from '../api';
 import { formatChips } from '../money';
@@ -10,8 +10,14 @@ import { HandViewer, useHand } from './HandViewer';
 
 type Tab = 'chat' | 'log' | 'hands' | 'fair';
 
-export function SidePanel({ state, chat }: { state: TableState; chat: ChatMessage[] }) {
+/**
+ * `live`: the page is connected and watches the table (useTable): while it is not, a chat line
+ * waits in the outbox and goes when it is.
+ */
+export function SidePanel({ state, chat, live }: { state: TableState; chat: ChatMessage[]; live: boolean }) {
   const [tab, setTab] = useState<Tab>('chat');
+  // Here, not in the chat tab: a line waiting for the connection outlives a look at the log.
+  const outbox = useChatOutbox(state.tableId, live);
   const tabs: { id: Tab; label: string }[] = [
     { id: 'chat', label: 'Chat' },
     { id: 'log', label: 'Log' },
@@ -28,7 +34,7 @@ export function SidePanel({ state, chat }: { state: TableState; chat: ChatMessag
         ))}
       </div>
       <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'chat' && <ChatPanel tableId={state.tableId} chat={chat} />}
+        {tab === 'chat' && <ChatPanel chat={chat} outbox={outbox} live={live} />}
         {tab === 'log' && <LogPanel lines={state.log} />}
         {tab === 'hands' && <HandsPanel tableId={state.tableId} settledKey={state.settled?.handId ?? null} />}
         {tab === 'fair' && <FairnessPanel state={state} />}
@@ -37,36 +43,112 @@ export function SidePanel({ state, chat }: { state: TableState; chat: ChatMessag
   );
 }
 
-function ChatPanel({ tableId, chat }: { tableId: number; chat: ChatMessage[] }) {
+/** A chat line of yours the table has not taken yet: waiting for the connection, on its way, or refused. */
+interface OutgoingLine {
+  id: number;
+  text: string;
+  state: 'waiting' | 'sending' | 'refused';
+  problem?: string;
+}
+
+interface ChatOutbox {
+  lines: OutgoingLine[];
+  /** Sends the line now when the page is live, else keeps it to send once it is. */
+  post: (text: string) => void;
+  retry: (id: number) => void;
+  remove: (id: number) => void;
+}
+
+/**
+ * Your chat lines until the table takes them. A line typed while the connection is down waits
+ * here, on screen, and goes (in order) when the page is connected and watching again: before, it
+ * stayed in the box with no sign that it had not gone (and a line sent as the connection dropped
+ * could come back as "did not answer in time"). A refused line stays, with why, to retry or remove.
+ */
+function useChatOutbox(tableId: number, live: boolean): ChatOutbox {
+  const [lines, setLines] = useState<OutgoingLine[]>([]);
+  const nextId = useRef(1);
+  const linesRef = useRef(lines);
+  linesRef.current = lines;
+  const update = (id: number, patch: Partial<OutgoingLine> | null) =>
+    setLines((all) => (patch === null ? all.filter((l) => l.id !== id) : all.map((l) => (l.id === id ? { ...l, ...patch } : l))));
+  const deliver = useCallback(async (line: OutgoingLine) => {
+    update(line.id, { state: 'sending', problem: undefined });
+    const ack = await send('table:chat', { tableId, text: line.text });
+    // Taken: the table's broadcast (useTable's chat) shows it now.
+    update(line.id, ack.ok ? null : { state: 'refused', problem: ack.error.message });
+  }, [tableId]);
+  useEffect(() => {
+    if (!live) return;
+    for (const line of linesRef.current) if (line.state === 'waiting') void deliver(line);
+  }, [live, deliver]);
+  return {
+    lines,
+    post: (text) => {
+      const line: OutgoingLine = { id: nextId.current++, text, state: 'waiting' };
+      setLines((all) => [...all, line]);
+      if (live) void deliver(line);
+    },
+    retry: (id) => {
+      const line = linesRef.current.find((l) => l.id === id);
+      if (!line) return;
+      if (live) void deliver(line);
+      else update(id, { state: 'waiting', problem: undefined });
+    },
+    remove: (id) => update(id, null),
+  };
+}
+
+function outgoingNote(line: OutgoingLine): string {
+  if (line.state === 'waiting') return 'Not sent yet: waiting for the connection';
+  if (line.state === 'sending') return 'Sending…';
+  return `Not sent: ${line.problem ?? 'refused'}`;
+}
+
+function ChatPanel({ chat, outbox, live }: { chat: ChatMessage[]; outbox: ChatOutbox; live: boolean }) {
   const user = session.use().user;
   const [text, setText] = useState('');
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     list.current?.scrollTo({ top: list.current.scrollHeight });
-  }, [chat.length]);
-  const submit = async (event: FormEvent) => {
+  }, [chat.length, outbox.lines.length]);
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = text.trim();
     if (!body) return;
-    const ack = await send('table:chat', { tableId, text: body });
-    if (ack.ok) setText('');
-    else toast(ack.error.message, 'error');
+    outbox.post(body);
+    setText('');
   };
   return (
     <div className="chat">
       <ol className="chat-list" ref={list} aria-live="polite" aria-label="Chat messages">
-        {chat.length === 0 && <li className="muted small">No messages yet. Say hi!</li>}
+        {chat.length === 0 && outbox.lines.length === 0 && <li className="muted small">No messages yet. Say hi!</li>}
         {chat.map((m, i) => (
           <li key={`${m.at}-${i}`}>
             <span className="chat-who">{m.username}</span> <span className="chat-text">{m.text}</span>
           </li>
         ))}
+        {outbox.lines.map((line) => (
+          <li key={`out-${line.id}`} className={`chat-out chat-${line.state}`} data-testid="chat-pending" data-state={line.state}>
+            <span className="chat-who">{user?.username}</span> <span className="chat-text">{line.text}</span>
+            <span className="chat-note">{outgoingNote(line)}</span>
+            {line.state === 'refused' && (
+              <span className="chat-out-actions">
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => outbox.retry(line.id)}>Retry</button>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => outbox.remove(line.id)}>Remove</button>
+              </span>
+            )}
+          </li>
+        ))}
       </ol>
       {user ? (
-        <form className="chat-form" onSubmit={submit}>
-          <input value={text} onChange={(e) => setText(e.target.value)} maxLength={280} placeholder="Message the table" aria-label="Chat message" />
-          <button className="btn btn-ghost btn-sm" type="submit">Send</button>
-        </form>
+        <>
+          {!live && <p className="chat-offline" role="status" data-testid="chat-offline">Reconnecting… what you send waits here and goes when the table is back.</p>}
+          <form className="chat-form" onSubmit={submit}>
+            <input value={text} onChange={(e) => setText(e.target.value)} maxLength={280} placeholder="Message the table" aria-label="Chat message" />
+            <button className="btn btn-ghost btn-sm" type="submit">Send</button>
+          </form>
+        </>
       ) : (
         <p className="muted small">Log in to chat.</p>
       )}
