@@ -286,4 +286,30 @@ describe('layout audit 2', () => {
       expect((await page.locator('.chat-list .chat-text').allTextContents()).filter((t) => t === text), 'the line arrives once').toHaveLength(1);
     }
   });
+
+  // On a phone on its side the amount box beside the slider was 76 px wide: "999999" showed its last
+  // digits only (upright, "9999999" did). High stakes, your turn, the box holds 999,999, 9,999,999 and
+  // 99,999,999 (the most you may raise to): the whole number shows (the box does not scroll), on screen.
+  for (const size of [{ width: 844, height: 390 }, { width: 640, height: 360 }, { width: 360, height: 740 }, { width: 390, height: 844 }]) {
+    it(`the amount box shows an eight-digit amount whole at ${size.width}x${size.height}`, async () => {
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        fullTable(snapshot, 6, 'NLHE', 0);
+        for (const seat of (snapshot.view as Json).seats as Json[]) seat.stack = 99_999_999;
+        Object.assign((snapshot.you as Json).legal as Json, { minRaiseTo: 24_690, maxRaiseTo: 99_999_999, allInAmount: 99_999_999, allInTo: 99_999_999 });
+      });
+      await page.goto(tablePath);
+      const box = page.getByRole('textbox', { name: /^(Raise to|Bet amount)/ });
+      await box.waitFor();
+      const problems: string[] = [];
+      for (const amount of ['999999', '9999999', '99999999']) {
+        await box.fill(amount);
+        await box.blur();
+        const shown = await box.evaluate((el: HTMLInputElement) => ({ value: el.value, scroll: el.scrollWidth, client: el.clientWidth, r: el.getBoundingClientRect().toJSON() as DOMRect }));
+        if (shown.scroll > shown.client + 0.5) problems.push(`"${shown.value}" needs ${shown.scroll}px in a box of ${shown.client}px`);
+        if (shown.r.left < 0 || shown.r.right > size.width + 0.5 || shown.r.bottom > size.height + 0.5) problems.push(`the box with "${shown.value}" is off screen`);
+      }
+      await page.screenshot({ path: path.join(SHOTS, `audit2-amount-box-${size.width}x${size.height}.png`) });
+      expect(problems).toEqual([]);
+    });
+  }
 });
