@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
 import { checkAccessibility, openBrowserRoom, openPage, signUp, type BrowserRoom } from '../support/e2e-steps';
+import { TestClient } from '../support/poker-client';
 import type { TestServer } from '../support/server';
 import { fullTable, rewriteSnapshots, type Json } from '../support/table-rig';
 
@@ -312,4 +314,69 @@ describe('layout audit 2', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  // The admin's users table at 1366 px: three users of the longest names there are (24 letters), with
+  // seven-digit wallets. It fits its panel (its box does not scroll, nor does the page sideways), each
+  // name and wallet whole on one line, the row's buttons side by side inside the panel.
+  it("the admin's users table fits its panel at 1366x768", async () => {
+    const stamp = String(Date.now() % 100_000).padStart(5, '0');
+    const names = ['a', 'b', 'c'].map((c) => `${c}${stamp}_very_long_username`.slice(0, 24));
+    for (const name of names) {
+      const client = await TestClient.signup(server.url, name);
+      for (let i = 0; i < 3; i++) await client.buyChips(1_000_000); // the most at a time: 1,000,000 chips
+    }
+    const admin = await createOrPromoteAdmin(server.t.db, `boss${stamp}`);
+    const page = await openPage(browser, room.contexts, { width: 1366, height: 768 });
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Username').fill(admin.username);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('header-balance').waitFor();
+    await page.goto(`${server.url}/admin`);
+    await page.getByLabel('Search users').fill(stamp);
+    await page.getByRole('button', { name: `Ledger of ${names[2]}` }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'audit2-admin-users-1366x768.png') });
+    const problems = await page.evaluate((names) => {
+      const out: string[] = [];
+      const table = document.querySelector('table[aria-label=Users]')!;
+      const scroller = table.closest('.table-scroll')!;
+      const panel = table.closest('.panel')!.getBoundingClientRect();
+      if (scroller.scrollWidth > scroller.clientWidth + 0.5) out.push(`the table needs ${scroller.scrollWidth}px of a ${scroller.clientWidth}px box`);
+      if (document.documentElement.scrollWidth > innerWidth) out.push('the page scrolls sideways');
+      /** How many lines the first `length` characters of `el`'s text take. */
+      const lines = (el: Element, length?: number) => {
+        const range = document.createRange();
+        const text = el.firstChild!;
+        range.setStart(text, 0);
+        range.setEnd(text, Math.min(length ?? Infinity, text.textContent!.length));
+        return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+      };
+      for (const row of Array.from(table.querySelectorAll('tbody tr'))) {
+        const name = names.find((n) => row.textContent?.includes(n));
+        if (!name) continue;
+        const [user, , wallet] = Array.from(row.querySelectorAll('td'));
+        if (lines(user!, name.length) > 1) out.push(`${name} is broken over two lines`);
+        if (lines(wallet!) > 1) out.push(`the wallet of ${name} "${wallet!.textContent}" is broken over two lines`);
+        const buttons = Array.from(row.querySelectorAll('button'));
+        if (new Set(buttons.map((b) => Math.round(b.getBoundingClientRect().top))).size > 1) out.push(`the buttons of ${name} are not side by side`);
+        for (const el of [user!, wallet!, ...buttons]) {
+          const r = el.getBoundingClientRect();
+          if (r.right > panel.right + 0.5 || r.left < panel.left - 0.5) out.push(`"${el.textContent}" of ${name} is outside the panel`);
+        }
+      }
+      return out;
+    }, names);
+    // The adjust form, in the narrower column now, keeps its fields inside its panel.
+    await page.getByRole('button', { name: `Adjust chips of ${names[0]}` }).click();
+    const form = page.getByTestId('adjust-form');
+    await form.waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'audit2-admin-adjust-1366x768.png') });
+    problems.push(...(await form.evaluate((panel) => {
+      const p = panel.getBoundingClientRect();
+      return Array.from(panel.querySelectorAll('input, select, button'))
+        .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.left < p.left - 0.5 || r.right > p.right + 0.5); })
+        .map((el) => `the adjust form's "${el.getAttribute('name') ?? el.textContent}" is outside its panel`);
+    })));
+    expect(problems).toEqual([]);
+  });
 });

@@ -54,7 +54,7 @@ function UsersTab({ onLedger }: { onLedger: (userId: number) => void }) {
     return () => clearTimeout(timer);
   }, [search]);
   return (
-    <div className="page-grid">
+    <div className="page-grid users-grid">
       <section className="panel">
         <label className="field">
           <span className="field-label">Search users</span>
