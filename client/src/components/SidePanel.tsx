@@ -70,14 +70,16 @@ function useChatOutbox(tableId: number, live: boolean): ChatOutbox {
   const nextId = useRef(1);
   const linesRef = useRef(lines);
   linesRef.current = lines;
-  const update = (id: number, patch: Partial<OutgoingLine> | null) =>
+  /** Changes a line (`null`: takes it out). */
+  const update = useCallback((id: number, patch: Partial<OutgoingLine> | null) => {
     setLines((all) => (patch === null ? all.filter((l) => l.id !== id) : all.map((l) => (l.id === id ? { ...l, ...patch } : l))));
+  }, []);
   const deliver = useCallback(async (line: OutgoingLine) => {
     update(line.id, { state: 'sending', problem: undefined });
     const ack = await send('table:chat', { tableId, text: line.text });
     // Taken: the table's broadcast (useTable's chat) shows it now.
     update(line.id, ack.ok ? null : { state: 'refused', problem: ack.error.message });
-  }, [tableId]);
+  }, [tableId, update]);
   useEffect(() => {
     if (!live) return;
     for (const line of linesRef.current) if (line.state === 'waiting') void deliver(line);
