@@ -11,16 +11,34 @@ import type { createClient } from 'redis';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
+/**
+ * `unavailable`: not sent (Redis away, nobody listening). `lost`: sent, but the connection
+ * broke before Redis confirmed it, so it may have been delivered and run: send it again with
+ * the same `requestId` (the node runs it at most once). `timeout`: no answer in time.
+ * `remote`: the handler failed.
+ */
 export class BusError extends Error {
-  constructor(readonly code: 'timeout' | 'unavailable' | 'remote', message: string) {
+  constructor(readonly code: 'timeout' | 'unavailable' | 'lost' | 'remote', message: string) {
     super(message);
   }
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  /**
+   * The same for every send of one request (a re-send after `lost`): the node that receives
+   * it runs it once and answers every later send with the first one's answer, for
+   * REQUEST_MEMO_MS. Without it every send is run.
+   */
+  requestId?: string;
 }
 
 export interface ClusterBus {
   readonly nodeId: string;
   /** Sends `kind` to one node and waits for its handler's answer (rejects BusError). */
-  request<T>(node: string, kind: string, payload: unknown, timeoutMs?: number): Promise<T>;
+  request<T>(node: string, kind: string, payload: unknown, options?: RequestOptions): Promise<T>;
+  /** Resolves true once Redis can be published to (at once if it can now), false after `withinMs`. */
+  whenConnected(withinMs: number): Promise<boolean>;
   /** Answers requests addressed to this node; `deadline` (epoch ms, the sender's clock): the sender stops waiting then. */
   onRequest(handler: (kind: string, payload: unknown, from: string, deadline: number | null) => Promise<unknown>): void;
   /** To every other node; best effort. */
@@ -41,6 +59,14 @@ export const REQUEST_TIMEOUT_MS = 5_000;
  * assumed to agree to well under this margin (NTP).
  */
 export const REPLY_MARGIN_MS = 1_000;
+/**
+ * How long a node remembers a request it started, by its `requestId`, and at most how many:
+ * longer than any sender re-sends one (its re-sends start within a few of its time-outs).
+ * Past the count the oldest is forgotten first (a re-send of it would run again); at the
+ * rates a node serves that is long after its sender stopped re-sending.
+ */
+export const REQUEST_MEMO_MS = 3 * REQUEST_TIMEOUT_MS;
+export const REQUEST_MEMO_MAX = 50_000;
 const PREFIX = 'poker:bus';
 
 interface Envelope {
@@ -52,6 +78,14 @@ interface Envelope {
   error?: string;
   /** A request: epoch ms (the sender's clock) after which it must not be started. */
   deadline?: number;
+  /** A request: the same on each of its sends (RequestOptions.requestId). */
+  rid?: string;
+}
+
+/** What a node answered (or is answering) to a request it started, by sender and request id. */
+interface Memo {
+  at: number;
+  answer: Promise<Pick<Envelope, 'payload' | 'error'>>;
 }
 
 interface Pending {
@@ -79,18 +113,41 @@ export async function createRedisBus(options: {
   };
   let castHandler: (kind: string, payload: unknown, from: string) => void = () => undefined;
   const publish = (channel: string, envelope: Envelope) => pub.publish(channel, JSON.stringify(envelope));
+  const memos = new Map<string, Memo>();
+
+  async function run(envelope: Envelope): Promise<Pick<Envelope, 'payload' | 'error'>> {
+    try {
+      return { payload: await requestHandler(envelope.kind!, envelope.payload, envelope.from, typeof envelope.deadline === 'number' ? envelope.deadline : null) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }
+
+  /** The first send of a request runs it; a later send of it (same sender, same id) waits for that run's answer. */
+  function runOnce(envelope: Envelope): Promise<Pick<Envelope, 'payload' | 'error'>> {
+    if (typeof envelope.rid !== 'string') return run(envelope);
+    const now = Date.now();
+    for (const [key, memo] of memos) {
+      if (now - memo.at < REQUEST_MEMO_MS && memos.size < REQUEST_MEMO_MAX) break;
+      memos.delete(key); // oldest first: Map keeps insertion order
+    }
+    const key = `${envelope.from}:${envelope.rid}`;
+    const seen = memos.get(key);
+    if (seen) {
+      log.warn({ kind: envelope.kind, from: envelope.from }, 'cluster request sent again: answered with its first run');
+      return seen.answer;
+    }
+    const answer = run(envelope);
+    memos.set(key, { at: now, answer });
+    return answer;
+  }
 
   async function answer(envelope: Envelope): Promise<void> {
     if (typeof envelope.deadline === 'number' && Date.now() > envelope.deadline) {
       log.warn({ kind: envelope.kind, from: envelope.from, lateMs: Date.now() - envelope.deadline }, 'cluster request dropped: it arrived after its deadline');
       return; // its sender has stopped waiting; an answer would find no one
     }
-    const reply: Envelope = { t: 'res', id: envelope.id, from: nodeId };
-    try {
-      reply.payload = await requestHandler(envelope.kind!, envelope.payload, envelope.from, typeof envelope.deadline === 'number' ? envelope.deadline : null);
-    } catch (error) {
-      reply.error = (error as Error).message;
-    }
+    const reply: Envelope = { t: 'res', id: envelope.id, from: nodeId, ...(await runOnce(envelope)) };
     await publish(`${PREFIX}:node:${envelope.from}`, reply).catch(() => undefined);
   }
 
@@ -126,7 +183,8 @@ export async function createRedisBus(options: {
     get connected() {
       return pub.isReady && sub.isReady;
     },
-    request<T>(node: string, kind: string, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+    request<T>(node: string, kind: string, payload: unknown, options: RequestOptions = {}): Promise<T> {
+      const { timeoutMs = REQUEST_TIMEOUT_MS, requestId } = options;
       if (!pub.isReady) return Promise.reject(new BusError('unavailable', 'Redis is not reachable'));
       const id = randomUUID();
       return new Promise<T>((resolve, reject) => {
@@ -142,7 +200,7 @@ export async function createRedisBus(options: {
         }, timeoutMs);
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
         const deadline = Date.now() + timeoutMs - Math.min(REPLY_MARGIN_MS, timeoutMs / 5);
-        publish(`${PREFIX}:node:${node}`, { t: 'req', id, from: nodeId, kind, payload, deadline }).then(
+        publish(`${PREFIX}:node:${node}`, { t: 'req', id, from: nodeId, kind, payload, deadline, ...(requestId ? { rid: requestId } : {}) }).then(
           (receivers) => {
             // Nobody subscribed: the node is gone; no need to wait for the time-out.
             if (receivers === 0 && pending.delete(id)) {
@@ -153,9 +211,26 @@ export async function createRedisBus(options: {
           (error: Error) => {
             if (!pending.delete(id)) return;
             clearTimeout(timer);
-            reject(new BusError('unavailable', error.message));
+            // The client was ready when it took the PUBLISH (checked above, and it queues
+            // nothing offline): it failed because the connection broke once it had written it,
+            // or was about to. Redis may well have delivered it; only its confirmation is gone.
+            reject(new BusError('lost', error.message));
           },
         );
+      });
+    },
+    whenConnected(withinMs) {
+      if (pub.isReady) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const ready = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          pub.off('ready', ready);
+          resolve(false);
+        }, withinMs);
+        pub.once('ready', ready);
       });
     },
     onRequest(handler) {

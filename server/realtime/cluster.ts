@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ClusterBus } from '../cluster/bus';
 import { BusError } from '../cluster/bus';
 import type { Db } from '../db/client';
@@ -7,7 +8,7 @@ import { missingTable, type MissingTable, type TableRegistry } from '../tables/r
 import type { CreateTableInput, RegistryResult, TableRegistryApi } from '../tables/registry-api';
 import { seatedTableIds, tableStatus } from '../tables/store';
 import type { RemoteView } from './fanout';
-import { runTableCommand, type TableCommand, type TableCommandAck, type TableCommandName } from './table-commands';
+import { isReadOnly, runTableCommand, type TableCommand, type TableCommandAck, type TableCommandName } from './table-commands';
 
 // What a node needs to know of the other nodes of its cluster, over the
 // cluster bus (docs/decisions/020-routing-table-commands.md):
@@ -26,6 +27,13 @@ import { runTableCommand, type TableCommand, type TableCommandAck, type TableCom
 const REPORT_EVERY_MS = 2_000;
 const REPORT_TTL_MS = 6_000;
 const OWNERS_TTL_MS = 1_000;
+/**
+ * A request whose connection broke after it was sent (`lost`) is sent again, with its id,
+ * once Redis is back within this long; otherwise the player hears `table/unavailable`.
+ */
+const RESEND_WAIT_MS = 1_000;
+/** Sends of one request at most: to a table that moved (`moved`), or again after `lost`. */
+const SENDS_MAX = 3;
 
 interface StateReport {
   users: number[];
@@ -253,13 +261,14 @@ export class ClusterLink implements RemoteView {
   }
 
   /**
-   * Sends a request about a table to its owner: at most twice (a `moved`
-   * answer or a vanished owner makes it look the owner up again). 'local':
-   * this node owns it now; `missing`: no node runs it and it is not open
-   * (closed, or never a table).
+   * Sends a request about a table to its owner: at most SENDS_MAX times (a `moved`
+   * answer or a vanished owner makes it look the owner up again; a send whose connection
+   * broke is sent again once Redis is back). Every send carries `requestId`, so an owner
+   * that got it twice runs it once and answers both with that run. 'local': this node owns
+   * it now; `missing`: no node runs it and it is not open (closed, or never a table).
    */
-  private async forward<T>(tableId: number, kind: string, payload: unknown): Promise<T | 'local' | 'unavailable' | { missing: MissingTable }> {
-    for (let attempt = 0; attempt < 2; attempt++) {
+  private async forward<T>(tableId: number, kind: string, payload: unknown, requestId: string | undefined): Promise<T | 'local' | 'unavailable' | { missing: MissingTable }> {
+    for (let attempt = 0; attempt < SENDS_MAX; attempt++) {
       if (this.local!.registry.get(tableId)) return 'local';
       const owner = await this.ownerOf(tableId, attempt > 0);
       if (!owner || owner === this.nodeId) {
@@ -268,13 +277,15 @@ export class ClusterLink implements RemoteView {
         return status === 'OPEN' ? 'unavailable' : { missing: missingTable(status) };
       }
       try {
-        const reply = await this.deps.bus.request<{ moved?: true } & T>(owner, kind, payload);
+        const reply = await this.deps.bus.request<{ moved?: true } & T>(owner, kind, payload, { requestId });
         if (reply.moved) continue;
         return reply;
       } catch (error) {
         if (!(error instanceof BusError)) throw error;
         this.deps.log.warn({ tableId, owner, kind, error: error.message }, 'forwarded table request failed');
         if (error.code === 'timeout') return 'unavailable';
+        // It may have run: only a send with the same id may follow (the owner answers it with that run).
+        if (error.code === 'lost' && !(await this.deps.bus.whenConnected(RESEND_WAIT_MS))) return 'unavailable';
       }
     }
     // Answered `moved` twice (a table just closed still names its last owner for a while), or
@@ -287,7 +298,11 @@ export class ClusterLink implements RemoteView {
     return {
       run: async <N extends TableCommandName>(command: TableCommand<N>): Promise<TableCommandAck<N>> => {
         const registry = this.local!.registry;
-        const reply = registry.get(command.tableId) ? 'local' : await this.forward<{ ack: TableCommandAck<N> }>(command.tableId, 'table', command);
+        // One id for every send of a command that changes something, and the seed of the key a
+        // keyless sit or top-up is made with: a re-send that reached another owner is a ledger
+        // replay. A watch or snapshot is only read: sent again, it is answered again.
+        const requestId = isReadOnly(command.name) ? undefined : randomUUID();
+        const reply = registry.get(command.tableId) ? 'local' : await this.forward<{ ack: TableCommandAck<N> }>(command.tableId, 'table', { ...command, requestId }, requestId);
         if (reply === 'local') return runTableCommand(registry.get(command.tableId), command);
         if (reply === 'unavailable') return errorAck('table/unavailable') as TableCommandAck<N>;
         if ('missing' in reply) return reply.missing as TableCommandAck<N>;
@@ -314,7 +329,7 @@ export class ClusterLink implements RemoteView {
       closeTable: async (tableId, adminUserId, options = {}) => {
         if (registry.get(tableId)) return registry.closeTable(tableId, adminUserId, options);
         const reply = await this.forward<{ result: RegistryResult<{ tableId: number; pending: boolean }> }>(
-          tableId, 'close', { tableId, adminUserId, now: options.now ?? false },
+          tableId, 'close', { tableId, adminUserId, now: options.now ?? false }, randomUUID(),
         );
         if (reply === 'local') return registry.closeTable(tableId, adminUserId, options);
         if (reply === 'unavailable') return { ok: false, error: { code: 'table/unavailable', message: 'The server running this table is not answering; try again in a moment.' } };

@@ -26,6 +26,16 @@ export interface TableCommand<N extends TableCommandName = TableCommandName> {
   message: ClientMessage<N>;
   /** The socket already watches this table (a spectator's second watch does not count against the cap). */
   watching: boolean;
+  /**
+   * Set by the node that forwarded it, the same on each send (decision 020): a keyless sit or
+   * top-up is made with a server key from it, so a send that reached a second owner is a replay.
+   */
+  requestId?: string;
+}
+
+/** Commands that only read: run again when sent again, and not remembered by the owner. */
+export function isReadOnly(name: TableCommandName): boolean {
+  return name === 'table:watch' || name === 'table:snapshot';
 }
 
 /** A watch's answer also says whether the caller holds a seat there (which rooms their socket joins). */
@@ -38,8 +48,8 @@ export function isTableCommand(name: string): name is TableCommandName {
 type Runner<N extends TableCommandName> = (actor: TableActor, command: TableCommand<N>) => Promise<TableCommandAck<N>> | TableCommandAck<N>;
 
 /** A seated-player command: needs a logged-in caller. */
-function player<N extends TableCommandName>(run: (actor: TableActor, caller: Caller, message: ClientMessage<N>) => Promise<AckOf<N>> | AckOf<N>): Runner<N> {
-  return (actor, command) => (command.caller ? run(actor, command.caller, command.message) : errorAck('auth/required')) as TableCommandAck<N>;
+function player<N extends TableCommandName>(run: (actor: TableActor, caller: Caller, message: ClientMessage<N>, command: TableCommand<N>) => Promise<AckOf<N>> | AckOf<N>): Runner<N> {
+  return (actor, command) => (command.caller ? run(actor, command.caller, command.message, command) : errorAck('auth/required')) as TableCommandAck<N>;
 }
 
 const runners: { [N in TableCommandName]: Runner<N> } = {
@@ -60,13 +70,14 @@ const runners: { [N in TableCommandName]: Runner<N> } = {
     if (!caller) return errorAck('auth/required');
     return watching || actor.seatOf(caller.userId) !== null ? actor.chat(caller, message.text) : errorAck('table/not_watching');
   },
-  // A key the client did not send is made by the table, in the server's own namespace.
-  'table:sit': player((actor, caller, m) => actor.sit(caller, m.seat, m.buyIn, m.idempotencyKey)),
+  // A key the client did not send is made by the table, in the server's own namespace (from
+  // the forwarding node's request id, or a fresh nonce).
+  'table:sit': player((actor, caller, m, { requestId }) => actor.sit(caller, m.seat, m.buyIn, m.idempotencyKey, requestId)),
   'table:act': player((actor, caller, m) => actor.act(caller, m.action, m.amount, m.seq)),
   'table:sit_out': player((actor, caller) => actor.sitOut(caller)),
   'table:sit_in': player((actor, caller) => actor.sitIn(caller)),
   'table:post_blind': player((actor, caller, m) => actor.postBlind(caller, m.now)),
-  'table:top_up': player((actor, caller, m) => actor.topUp(caller, m.amount, m.idempotencyKey)),
+  'table:top_up': player((actor, caller, m, { requestId }) => actor.topUp(caller, m.amount, m.idempotencyKey, requestId)),
   'table:leave': player((actor, caller) => actor.leave(caller)),
   'table:client_seed': player((actor, caller, m) => actor.setClientSeed(caller, m.seed)),
   'table:show': player((actor, caller) => actor.show(caller)),

@@ -338,22 +338,25 @@ export class TableActor {
   /**
    * Buys in and takes a seat. The ledger decides first (its idempotency
    * look-up comes before any check): a replay of an earlier sit is answered
-   * with that sit's result and seats nobody a second time.
+   * with that sit's result and seats nobody a second time. Without a client key the
+   * table makes one in the server's namespace from `nonce` (a forwarded command's request
+   * id, the same on each of its sends: decision 020) or a fresh one.
    */
-  sit(caller: Caller, seat: number, buyIn: number, key: string | undefined): Promise<Ack<{ seat: number; stack: number; pending: boolean }>> {
+  sit(caller: Caller, seat: number, buyIn: number, key: string | undefined, nonce?: string): Promise<Ack<{ seat: number; stack: number; pending: boolean }>> {
     return this.command(async (commitBy) => {
       if (this.closing) return errorAck('table/closed');
       if (!Number.isInteger(seat) || seat < 0 || seat >= this.table.maxSeats) return errorAck('seat/invalid');
       const seatedAt = this.seats.seatOf(caller.userId);
-      // Without a key nothing can be a replay: answer from memory, sparing the database.
-      if (key === undefined && seatedAt !== null) return errorAck('table/already_seated');
-      if (key === undefined && this.seats.has(seat)) return errorAck('seat/taken');
+      // Without a key or nonce nothing can be a replay: answer from memory, sparing the database.
+      const replayable = key !== undefined || nonce !== undefined;
+      if (!replayable && seatedAt !== null) return errorAck('table/already_seated');
+      if (!replayable && this.seats.has(seat)) return errorAck('seat/taken');
       // A seat held for a waiting player is refused at the door: nothing is bought in.
       const reserved = seatedAt === null ? this.waitlist.sitRefusal(caller.userId, seat) : null;
       if (reserved) return errorAck(reserved);
       const bought = this.fenced(await this.deps.ledger.buyIn({
         userId: caller.userId, tableId: this.id, seatIndex: seat, amount: BigInt(buyIn),
-        idempotencyKey: key ?? serverKeys.sit(randomUUID()), ownerEpoch: this.table.ownerEpoch, commitBy,
+        idempotencyKey: key ?? serverKeys.sit(nonce ?? randomUUID()), ownerEpoch: this.table.ownerEpoch, commitBy,
       }));
       if (!bought.ok) {
         const seatedHere = seatedAt !== null && (bought.error.code === 'seat/taken' || bought.error.code === 'seat/already_seated');
@@ -497,9 +500,9 @@ export class TableActor {
   /**
    * Wallet to seat. During a hand it waits for the boundary (kept in
    * seat_intents, so it survives a restart). A replay of a top-up, pending or
-   * done, is answered and never added twice.
+   * done, is answered and never added twice. A keyless one is keyed like a keyless sit.
    */
-  topUp(caller: Caller, amount: number, key: string | undefined): Promise<Ack<{ pending: boolean; stack?: number }>> {
+  topUp(caller: Caller, amount: number, key: string | undefined, nonce?: string): Promise<Ack<{ pending: boolean; stack?: number }>> {
     // A top-up queued during a hand is answered once its seat_intents row is stored (the
     // promise that it survives a restart), but the table does not wait for that write: the
     // act that often follows it (a reload before an all-in) goes on at once.
@@ -511,7 +514,7 @@ export class TableActor {
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
-      const keyInput: KeyInput = key ?? serverKeys.topUp(randomUUID());
+      const keyInput: KeyInput = key ?? serverKeys.topUp(nonce ?? randomUUID());
       if (isHandInProgress(this.game) || record.phase === 'joining') {
         const queued = this.queueTopUp(seat, record, amount, keyInput, commitBy);
         stored = queued.stored;

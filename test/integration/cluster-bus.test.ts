@@ -62,7 +62,7 @@ describe('cluster bus requests', () => {
     const a = await node(`a-${suffix}`);
     const b = await node(`b-${suffix}`);
     b.onRequest(async (kind, payload, from) => ({ kind, payload, from }));
-    await expect(a.request(b.nodeId, 'table', { n: 1 }, 2_000)).resolves.toEqual({ kind: 'table', payload: { n: 1 }, from: a.nodeId });
+    await expect(a.request(b.nodeId, 'table', { n: 1 }, { timeoutMs: 2_000 })).resolves.toEqual({ kind: 'table', payload: { n: 1 }, from: a.nodeId });
   });
 
   it('carry the time by which the receiving node must have started them', async () => {
@@ -74,7 +74,7 @@ describe('cluster bus requests', () => {
     await listener.connect();
     await listener.subscribe(`poker:bus:node:x-${suffix}`, (message) => seen.push(JSON.parse(message) as { deadline?: number }));
     const sentAt = Date.now();
-    const answer = a.request(`x-${suffix}`, 'table', {}, 2_000).catch((error: unknown) => error);
+    const answer = a.request(`x-${suffix}`, 'table', {}, { timeoutMs: 2_000 }).catch((error: unknown) => error);
     expect(await answer).toMatchObject({ code: 'timeout' }); // nobody answers x
     expect(seen).toHaveLength(1);
     // The sender's time-out less the time its answer needs to come back.
@@ -102,6 +102,27 @@ describe('cluster bus requests', () => {
     expect(ran).toEqual(['in time']);
   });
 
+  it('sent twice under one request id (a re-send after a broken connection) are run once, and both sends get that run\'s answer', async () => {
+    const suffix = Math.random().toString(36).slice(2);
+    const b = await node(`b-${suffix}`);
+    const ran: unknown[] = [];
+    b.onRequest(async (_kind, payload) => {
+      ran.push(payload);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { run: ran.length };
+    });
+    const a = await node(`a-${suffix}`);
+    // The second send arrives while the first still runs, the third after it answered.
+    const first = a.request(b.nodeId, 'table', 'top-up', { requestId: 'r1' });
+    const second = a.request(b.nodeId, 'table', 'top-up', { requestId: 'r1' });
+    expect(await Promise.all([first, second])).toEqual([{ run: 1 }, { run: 1 }]);
+    expect(await a.request(b.nodeId, 'table', 'top-up', { requestId: 'r1' })).toEqual({ run: 1 });
+    // Another id, or none: run again.
+    expect(await a.request(b.nodeId, 'table', 'top-up', { requestId: 'r2' })).toEqual({ run: 2 });
+    expect(await a.request(b.nodeId, 'table', 'top-up')).toEqual({ run: 3 });
+    expect(ran).toHaveLength(3);
+  });
+
   it('never throw away an answer that arrived by the time their time-out ran', async () => {
     // Audit 7: the forwarding node paused (SIGSTOP) while its request ran on the owner; on
     // resume its 5 s timer ran before it read the answer waiting on its connection, and it
@@ -109,12 +130,12 @@ describe('cluster bus requests', () => {
     // over in the same turn of the event loop as the time-out, just after it.
     const fake = fakeRedis();
     const a = await createRedisBus({ pub: fake.pub, nodeId: 'a', log: quiet });
-    const answer = a.request('b', 'table', { act: 'top_up' }, 100).catch((error: unknown) => error);
+    const answer = a.request('b', 'table', { act: 'top_up' }, { timeoutMs: 100 }).catch((error: unknown) => error);
     const { id } = JSON.parse((await fake.published())[0]!.message) as { id: string };
     setTimeout(() => fake.deliver('poker:bus:node:a', JSON.stringify({ t: 'res', id, from: 'b', payload: { applied: true } })), 100);
     expect(await answer).toEqual({ applied: true });
     // With no answer at all, the time-out still comes.
-    await expect(a.request('b', 'table', {}, 100)).rejects.toMatchObject({ code: 'timeout' });
+    await expect(a.request('b', 'table', {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'timeout' });
     await a.close();
   });
 });

@@ -282,6 +282,32 @@ describe('an owner that lost its table (paused past its lease, or taken over)', 
   });
 });
 
+describe('a keyless sit or top-up forwarded twice under one request id (decision 020)', () => {
+  // The forwarding node sends it again with the same id after a broken Redis connection; if the
+  // table moved in between, the second send reaches an owner that never saw the id. The key the
+  // table makes from the id makes it a replay there: answered with the first result.
+  it('is applied once, by the first owner, and the second owner answers the re-send as a replay', async () => {
+    const { actor, table } = await startActor(t, { maxSeats: 2 });
+    const [alice] = await players(1);
+    const sitId = `sit-${uniqueKey()}`;
+    const topId = `top-${uniqueKey()}`;
+    expect(await actor.sit(alice!, 0, 100, undefined, sitId)).toMatchObject({ ok: true, seat: 0, stack: 100 });
+    expect(await actor.topUp(alice!, 30, undefined, topId)).toMatchObject({ ok: true, pending: false, stack: 130 });
+
+    const next = await restartActor(t, { actor, table }); // the table moved
+    expect(await next.actor.sit(alice!, 0, 100, undefined, sitId)).toMatchObject({ ok: true, seat: 0, stack: 100 });
+    expect(await next.actor.topUp(alice!, 30, undefined, topId)).toMatchObject({ ok: true });
+    await next.actor.idle();
+    const count = (kind: 'BUY_IN' | 'TOP_UP') => t.db.ledgerTransfer.count({ where: { tableId: table.id, kind } });
+    expect([await count('BUY_IN'), await count('TOP_UP')]).toEqual([1, 1]);
+    // A fresh id is a new request.
+    expect(await next.actor.topUp(alice!, 5, undefined, `top-${uniqueKey()}`)).toMatchObject({ ok: true, stack: 135 });
+    expect(await next.actor.leave(alice!)).toMatchObject({ ok: true, cashedOut: 135 });
+    next.actor.stop();
+    expect((await reconcile(t.db)).violations).toEqual([]);
+  });
+});
+
 describe("decision 020's residuals: a forwarded request its sender gave up on", () => {
   // The forwarding node answered table/unavailable ("nothing happened"); the owner had started
   // the request in time. What is left must never move a chip twice, and a retry with the same
