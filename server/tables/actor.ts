@@ -94,6 +94,8 @@ export class TableActor {
   /** 'now': the live hand is voided and everyone is cashed out at once; 'boundary': at the end of the hand. */
   private closeMode: 'now' | 'boundary' = 'boundary';
   private stopped = false;
+  /** Stopped because another node owns the table now (the owner fence refused a write). */
+  private ownerLost = false;
   /** Draining (the node hands its tables over): the current hand finishes, no new one is dealt. */
   private holding = false;
   private readonly chatBudget: TokenBucketLimiter;
@@ -435,7 +437,9 @@ export class TableActor {
         this.seats.queueSitOut(seat);
         return { ok: true };
       }
-      return (await this.sitOutSeat(seat)) ? { ok: true } : errorAck('seat/already_sitting_out');
+      const done = await this.sitOutSeat(seat);
+      if (this.ownerLost) return errorAck('table/not_owner');
+      return done ? { ok: true } : errorAck('seat/already_sitting_out');
     });
   }
 
@@ -451,7 +455,8 @@ export class TableActor {
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
-      return run(seat, record);
+      const ack = await run(seat, record);
+      return this.ownerLost ? errorAck('table/not_owner') : ack;
     });
   }
 
@@ -1067,15 +1072,18 @@ export class TableActor {
   /**
    * Keeps a seat's sitting out across a restart or a move (seat_sessions.sitting_out_since;
    * restoreSeat reads it). Written only when it changes: once per sit-out, once per sit-in
-   * after a stored one. Not money: a failed write is logged, and the table plays on.
+   * after a stored one. Not money: a failed write is logged, and the table plays on; one the
+   * owner fence refused (another node owns the table) stops this actor, as a refused
+   * transfer does (decision 018).
    */
   private async storeSittingOut(record: SeatRecord, out: boolean): Promise<void> {
     if (!out && !record.sitOutStored) return;
     try {
-      await this.deps.intents.sittingOut(record.seatSessionId, out ? new Date(this.deps.clock.now()) : null);
+      await this.deps.intents.sittingOut(record.seatSessionId, out ? new Date(this.deps.clock.now()) : null, this.table.ownerEpoch);
       record.sitOutStored = out;
     } catch (error) {
       this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, 'sitting out not stored');
+      this.fencedIntent(error);
     }
   }
 
@@ -1588,6 +1596,7 @@ export class TableActor {
 
   private fatal(reason: string, cause: FatalCause): void {
     if (this.stopped) return;
+    this.ownerLost = cause === 'owner_lost';
     this.deps.log.error({ tableId: this.id, reason }, 'table actor stopped; it will be rebuilt from the database');
     this.stop();
     this.deps.output.tableNotice(this.id, {

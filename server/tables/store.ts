@@ -243,8 +243,11 @@ export interface IntentStore {
   removeAllOf(seatSessionId: bigint): Promise<void>;
   /** The intents of the table's open seat sessions, oldest first. */
   openOf(tableId: number): Promise<StoredIntent[]>;
-  /** Records that an open seat sits out (since when) or sits in again (null), for a restart to restore. */
-  sittingOut(seatSessionId: bigint, since: Date | null): Promise<void>;
+  /**
+   * Records that an open seat sits out (since when) or sits in again (null), for a restart to
+   * restore: fenced as `add` is (throws NotOwnerError, writes nothing).
+   */
+  sittingOut(seatSessionId: bigint, since: Date | null, ownerEpoch: bigint): Promise<void>;
 }
 
 export function createIntentStore(db: Db): IntentStore {
@@ -275,11 +278,24 @@ export function createIntentStore(db: Db): IntentStore {
     removeAllOf: async (seatSessionId) => {
       await db.$executeRawUnsafe('DELETE FROM seat_intents WHERE seat_session_id = $1::bigint', seatSessionId);
     },
-    sittingOut: async (seatSessionId, since) => {
-      await db.$executeRawUnsafe(
-        `UPDATE seat_sessions SET sitting_out_since = $2::timestamptz WHERE id = $1::bigint AND status = 'OPEN'`,
-        seatSessionId, since,
+    // Read back at the next restore like an intent, so fenced like one: a stale owner's flag
+    // would sit out (or in) a player the table's owner deals by another.
+    sittingOut: async (seatSessionId, since, ownerEpoch) => {
+      const [fence] = await db.$queryRawUnsafe<{ owner: boolean }[]>(
+        `WITH fence AS (
+           SELECT pt.id FROM poker_tables pt
+            WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
+              AND pt.owner_epoch = $3::bigint
+              AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())
+              FOR SHARE OF pt
+         ), written AS (
+           UPDATE seat_sessions SET sitting_out_since = $2::timestamptz
+            WHERE id = $1::bigint AND status = 'OPEN' AND EXISTS (SELECT 1 FROM fence)
+         )
+         SELECT EXISTS (SELECT 1 FROM fence) AS owner`,
+        seatSessionId, since, ownerEpoch,
       );
+      if (!fence?.owner) throw new NotOwnerError(`seat session ${seatSessionId}: its table has another owner, or its lease ran out`);
     },
     openOf: async (tableId) => {
       // Intents of seats that closed meanwhile are void: clean them up on the way.

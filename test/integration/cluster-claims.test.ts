@@ -282,6 +282,59 @@ describe('an owner that lost its table (paused past its lease, or taken over)', 
   });
 });
 
+describe('a sit-out flag (seat_sessions.sitting_out_since), read back at every restore', () => {
+  it('is stored only under the live owner epoch, and waits for a claim in flight (FOR SHARE)', async () => {
+    const tableId = await newTable('sitout-fence');
+    const first = (await claimTable(t.db, tableId, { nodeId: 'so-a', ttlMs: 60_000, force: false }))!;
+    const [alice] = await players(1);
+    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
+    if (!sat.ok) throw new Error(sat.error.code);
+    const intents = createIntentStore(t.db);
+    const since = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: sat.value.seatSessionId } })).sittingOutSince;
+    const out = (ownerEpoch: bigint, at: Date | null = new Date()) =>
+      intents.sittingOut(sat.value.seatSessionId, at, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
+
+    expect(await out(first.ownerEpoch)).toBe('stored');
+    expect(await out(first.ownerEpoch, null)).toBe('stored');
+    expect(await out(first.ownerEpoch - 1n)).toBe('table/not_owner');
+    expect(await since()).toBeNull();
+
+    // A claim in flight: the write waits for it, then reads the new epoch and writes nothing.
+    const claimer = await t.raw();
+    await claimer.query('BEGIN');
+    await claimer.query('UPDATE poker_tables SET owner_epoch = owner_epoch + 1 WHERE id = $1', [tableId]);
+    const during = out(first.ownerEpoch);
+    await sleep(300);
+    await claimer.query('COMMIT');
+    expect(await during).toBe('table/not_owner');
+    expect(await since()).toBeNull();
+
+    // The lease ran out, nobody claimed the table yet: refused too.
+    const second = (await claimTable(t.db, tableId, { nodeId: 'so-b', ttlMs: 300, force: true }))!;
+    await sleep(500);
+    expect(await out(second.ownerEpoch)).toBe('table/not_owner');
+    expect(await since()).toBeNull();
+    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    await retire([tableId]);
+  });
+
+  it('written by an owner that lost the table: refused, nothing stored, the sit-out answered table/not_owner, and the actor stops', async () => {
+    const { actor, table, fatal } = await startActor(t, { maxSeats: 2 });
+    const [alice] = await players(1);
+    expect(await actor.sit(alice!, 0, 100, uniqueKey())).toMatchObject({ ok: true });
+    await claimTable(t.db, table.id, { nodeId: 'next-owner', ttlMs: 60_000, force: true });
+    const asked = await actor.sitOut(alice!);
+    expect(asked.ok ? 'ok' : asked.error.code).toBe('table/not_owner');
+    await actor.idle();
+    expect(fatal).toEqual([expect.stringMatching(/another owner/)]);
+    const seat = await t.db.seatSession.findFirstOrThrow({ where: { tableId: table.id, userId: alice!.userId, status: 'OPEN' } });
+    expect(seat.sittingOutSince).toBeNull();
+    actor.stop();
+    await t.ledger.cashOut({ seatSessionId: seat.id, reason: 'test over' });
+    expect((await reconcile(t.db)).violations).toEqual([]);
+  });
+});
+
 describe('a keyless sit or top-up forwarded twice under one request id (decision 020)', () => {
   // The forwarding node sends it again with the same id after a broken Redis connection; if the
   // table moved in between, the second send reaches an owner that never saw the id. The key the
