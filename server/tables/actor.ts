@@ -23,6 +23,7 @@ import { serverKeys, storedServerKey, type KeyInput } from '../ledger/keys';
 import type { BuyInResult, Ledger, WithTransfer } from '../ledger/transactions';
 import { ActionClock } from './action-clock';
 import type { ActorDeps, Caller, FatalCause } from './actor-types';
+import { firstSeqOf } from './owner-seq';
 import { allInEquityRequest, runOutEquityRequest, type EquityRequest } from './all-in-equity';
 import { Dealer, noteCommand, type HandLog } from './hand-log';
 import { SeatBook, type BoundaryStep, type SeatIntent, type SeatRecord } from './seats';
@@ -107,7 +108,7 @@ export class TableActor {
   constructor(private readonly deps: ActorDeps) {
     const t = deps.table;
     this.id = t.id;
-    this.game = createGame({
+    const created = createGame({
       variant: t.variant,
       maxSeats: t.maxSeats,
       smallBlind: t.smallBlind,
@@ -118,6 +119,9 @@ export class TableActor {
       ...(deps.settings.runOutStreetMs > 0 ? { pacedRunOut: true } : {}),
       showAfterHand: true,
     });
+    // This owner's seqs are its own: no act decided on an earlier owner's frame can match them.
+    const first = firstSeqOf(t.ownerEpoch);
+    this.game = { ...created, seq: first, decisionSeq: first };
     this.seats = new SeatBook(deps.settings.timeBankMs);
     this.clock = new ActionClock(deps.clock, (seat, token) => this.onClockExpired(seat, token));
     this.dealer = new Dealer(deps.newSeed);

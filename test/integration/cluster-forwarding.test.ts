@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../server/ledger/reconcile';
+import type { TableFrame } from '../../server/protocol';
+import { autoplay, type Chooser } from '../support/autoplay';
 import { insertTable } from '../../server/tables/store';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
@@ -178,6 +180,68 @@ describe('a forwarded command whose Redis connection breaks after it was sent', 
       topped: { ok: true, pending: false, stack: 150 }, topUps: 1, stack: 150n,
       left: { ok: true, pending: false, cashedOut: 150 }, cashOuts: 1, open: 0,
     });
+    await expectMoneyConserved();
+  });
+});
+
+describe('an act decided on the old owner\'s frames, arriving after the table moved', () => {
+  // The table's seq counted from 0 again on every owner: an act sent on the old owner's frame of
+  // seq k (delayed in a frozen owner's socket, or sent again after `table/unavailable`) matched
+  // the new owner's state once its own seq reached k, and was played in a hand its sender never
+  // saw. Seqs now start at each owner epoch's own range (docs/protocol.md), so no seq of an old
+  // owner is ever current at a new one.
+  it('is refused seq/stale, and the new owner\'s hand does not move', async () => {
+    const oldOwner = servers.find((s) => s.server.registry.nodeId === 'fwd-a')!;
+    const next = servers.find((s) => s.server.registry.nodeId === 'fwd-b')!;
+    const tableId = [...(await owners())].find(([, node]) => node === 'fwd-a')![0];
+    // Both players' sockets on the node that stays; the table's owner drains and hands it over.
+    const players: TestClient[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await TestClient.signup(next.url, `fwd_seq_${i}_${process.pid % 1000}`);
+      await c.buyChips(10_000);
+      await c.connect();
+      clients.push(c);
+      await c.watch(tableId);
+      expect(await c.emit('table:sit', { tableId, seat: i, buyIn: 200, idempotencyKey: `fwd-seq-${i}-${Date.now()}` })).toMatchObject({ ok: true });
+      players.push(c);
+    }
+    const passive: Chooser = (legal) => (legal.canCheck ? { action: 'check' } : { action: 'call' });
+    const autos = players.map((c) => autoplay(c, tableId, passive));
+    await until(async () => (await t.db.hand.count({ where: { tableId } })) >= 3, 30_000, 'three hands on the first owner');
+    const oldEpoch = players[0]!.epochs.get(tableId)!;
+
+    const drained = oldOwner.close();
+    servers.splice(servers.indexOf(oldOwner), 1);
+    await drained;
+    await until(async () => (await owners()).get(tableId) === 'fwd-b', 10_000, 'the other node owns the table');
+    // The new owner deals; the players stop acting once one of them is to act in its hand.
+    await until(async () => players.some((c) => c.epochs.get(tableId) !== oldEpoch && c.legal.get(tableId)?.legal), 15_000, 'a turn at the new owner');
+    for (const a of autos) a.stop();
+    await sleep(300);
+    const [toAct] = players.filter((c) => c.epochs.get(tableId) !== oldEpoch && c.legal.get(tableId)?.legal);
+    expect(toAct).toBeDefined();
+    const before = await toAct!.snapshot(tableId);
+    expect(before.epoch).not.toBe(oldEpoch);
+
+    // The acts it could have decided on the old owner's frames, up to the new owner's seq.
+    const oldSeqs = (toAct!.frames as TableFrame[]).filter((f) => f.tableId === tableId && f.epoch === oldEpoch).map((f) => f.seq);
+    const stale = [...new Set(oldSeqs)].filter((seq) => seq <= before.seq).sort((a, b) => b - a).slice(0, 3);
+    expect(stale.length).toBeGreaterThan(0);
+    const answers: string[] = [];
+    for (const seq of stale) {
+      const ack = await toAct!.emit('table:act', { tableId, action: before.you!.legal!.canCheck ? 'check' : 'call', seq });
+      answers.push(ack.ok ? `ok at ${seq}` : ack.error.code);
+    }
+    const after = await toAct!.snapshot(tableId);
+    expect({ answers, seq: after.seq, hand: after.view.handId }).toEqual({ answers: stale.map(() => 'seq/stale'), seq: before.seq, hand: before.view.handId });
+
+    // The current seq still plays.
+    const acted = await toAct!.emit('table:act', { tableId, action: before.you!.legal!.canCheck ? 'check' : 'call', seq: before.seq });
+    expect(acted.ok, JSON.stringify(acted)).toBe(true);
+    for (const c of players) {
+      await until(async () => (await c.emit('table:leave', { tableId })).ok, 10_000, 'a leave');
+    }
+    await until(async () => (await t.db.seatSession.count({ where: { tableId, status: 'OPEN' } })) === 0, 20_000, 'the seats closed');
     await expectMoneyConserved();
   });
 });
