@@ -1585,7 +1585,11 @@ export class TableActor {
 
   /** An intent the store refused by the owner fence: this actor stops, as for a refused transfer. */
   private fencedIntent(error: unknown): void {
-    if ((error as { code?: unknown } | null)?.code === 'table/not_owner') this.fatal('another owner claimed the table (seat intent refused)', 'owner_lost');
+    if ((error as { code?: unknown } | null)?.code !== 'table/not_owner') return;
+    // Also when the actor was stopped meanwhile (its renewal found the lease lost): the
+    // command that met the fence is answered table/not_owner, not ok.
+    this.ownerLost = true;
+    this.fatal('another owner claimed the table (seat intent refused)', 'owner_lost');
   }
 
   /**
@@ -1600,7 +1604,6 @@ export class TableActor {
 
   private fatal(reason: string, cause: FatalCause): void {
     if (this.stopped) return;
-    this.ownerLost = cause === 'owner_lost';
     this.deps.log.error({ tableId: this.id, reason }, 'table actor stopped; it will be rebuilt from the database');
     this.stop();
     this.deps.output.tableNotice(this.id, {
