@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchCluster, type Cluster, type ClusterNode } from '../../server/cluster/launch';
+import type { Cluster, ClusterNode } from '../../server/cluster/launch';
 import { reconcile } from '../../server/ledger/reconcile';
-import { insertTable } from '../../server/tables/store';
 import type { Ack } from '../../server/protocol';
 import { autoplay, type AutoPlayer, type Chooser } from '../support/autoplay';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { LEASE_TTL_MS, sleep, startLeaseCluster, until, type LeaseCluster } from '../support/lease-cluster';
 import { TestClient } from '../support/poker-client';
 
 // Two real nodes and a Redis of the test's own; one table, four players over the public API.
@@ -16,50 +16,23 @@ import { TestClient } from '../support/poker-client';
 // at most once; after it: reconcile clean, chips conserved, no instant with two owners, and
 // every hand settled by the owner of its epoch inside that owner's interval.
 
-const TTL_MS = 3_000;
+const TTL_MS = LEASE_TTL_MS;
 let t: TestDatabase;
 let cluster: Cluster;
 let tableId = 0;
+let ownerOf: () => Promise<string | undefined>;
+let harness: LeaseCluster | undefined;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase({ poolMax: 4 });
-  tableId = (await insertTable(t.db, {
-    name: 'Pause', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 400, actionTimeoutMs: 8_000,
-  })).id;
-  cluster = await launchCluster({
-    nodes: 2,
-    databaseUrl: t.url,
-    spawnRedis: true,
-    env: {
-      LOG_LEVEL: 'warn', LEASE_TTL_MS: String(TTL_MS), DRAIN_GRACE_MS: '5000', LEDGER_THREAD: 'main',
-      HAND_INTERVAL_MS: '300', SHOWDOWN_HOLD_MS: '300', RUN_OUT_STREET_MS: '100', DISCONNECT_GRACE_MS: '30000', TIME_BANK_MS: '0',
-    },
-  });
+  harness = await startLeaseCluster('Pause');
+  ({ t, cluster, tableId, ownerOf } = harness);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await cluster?.close();
-  await t?.close();
+  await harness?.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function ownerOf(): Promise<string | undefined> {
-  const rows = await t.db.$queryRawUnsafe<{ node_id: string }[]>(
-    `SELECT node_id FROM table_leases WHERE table_id = $1 AND expires_at > clock_timestamp()`, tableId,
-  );
-  return rows[0]?.node_id;
-}
-
-async function until(check: () => Promise<boolean> | boolean, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 async function seated(node: ClusterNode, name: string, seat: number): Promise<TestClient> {
   const c = await TestClient.signup(node.url, name);

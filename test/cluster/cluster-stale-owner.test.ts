@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchCluster, type Cluster, type ClusterNode } from '../../server/cluster/launch';
+import type { Cluster, ClusterNode } from '../../server/cluster/launch';
 import { reconcile } from '../../server/ledger/reconcile';
-import { insertTable } from '../../server/tables/store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { LEASE_TTL_MS, sleep, startLeaseCluster, until, type LeaseCluster } from '../support/lease-cluster';
 import { TestClient } from '../support/poker-client';
 
 // What a table's owner writes after it lost the table without knowing yet: two real nodes and
@@ -13,50 +13,23 @@ import { TestClient } from '../support/poker-client';
 // everything the next owners read back at a restore: a sit-out flag the stale owner stored
 // would sit the player out at the table's next restore, while its owner deals them in now.
 
-const TTL_MS = 3_000;
+const TTL_MS = LEASE_TTL_MS;
 let t: TestDatabase;
 let cluster: Cluster;
 let tableId = 0;
+let ownerOf: () => Promise<string | undefined>;
+let harness: LeaseCluster | undefined;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase({ poolMax: 4 });
-  tableId = (await insertTable(t.db, {
-    name: 'Stale owner', variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 400, actionTimeoutMs: 8_000,
-  })).id;
-  cluster = await launchCluster({
-    nodes: 2,
-    databaseUrl: t.url,
-    spawnRedis: true,
-    env: {
-      LOG_LEVEL: 'warn', LEASE_TTL_MS: String(TTL_MS), DRAIN_GRACE_MS: '5000', LEDGER_THREAD: 'main',
-      HAND_INTERVAL_MS: '300', SHOWDOWN_HOLD_MS: '300', RUN_OUT_STREET_MS: '100', DISCONNECT_GRACE_MS: '30000', TIME_BANK_MS: '0',
-    },
-  });
+  harness = await startLeaseCluster('Stale owner');
+  ({ t, cluster, tableId, ownerOf } = harness);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await cluster?.close();
-  await t?.close();
+  await harness?.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function ownerOf(): Promise<string | undefined> {
-  const rows = await t.db.$queryRawUnsafe<{ node_id: string }[]>(
-    `SELECT node_id FROM table_leases WHERE table_id = $1 AND expires_at > clock_timestamp()`, tableId,
-  );
-  return rows[0]?.node_id;
-}
-
-async function until(check: () => Promise<boolean> | boolean, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 async function connected(node: ClusterNode, like?: TestClient): Promise<TestClient> {
   const c = like ? new TestClient(node.url, like.cookie, like.username) : await TestClient.signup(node.url, `stale_${clients.length}_${process.pid % 1000}`);

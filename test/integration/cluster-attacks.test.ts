@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
 import { freePort, startRedis, stopEveryRedis, type OwnRedis } from '../support/redis';
 import { startTestServer, type TestServer } from '../support/server';
+import { sleep, until as pollUntil } from '../support/lease-cluster';
 
 // A hostile client against two cluster nodes in this process (a Redis of the test's own,
 // one PostgreSQL), over the public API only: HTTP and sockets on either node. The same
@@ -57,15 +58,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean>, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Every 100 ms. */
+const until = (check: () => Promise<boolean>, withinMs: number, what: string) => pollUntil(check, withinMs, what, 100);
 
 async function owners(): Promise<Map<number, string>> {
   const rows = await t.db.$queryRawUnsafe<{ table_id: number; node_id: string }[]>(

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TestClient } from '../support/poker-client';
 import { freePort, startRedis, stopEveryRedis } from '../support/redis';
 import { startTestServer, type TestServer } from '../support/server';
+import { sleep, until as pollUntil } from '../support/lease-cluster';
 
 // A table command forwarded by one node to the table's owner over a Redis connection that
 // breaks just after it carried the request (decision 020, amended): the PUBLISH reached Redis
@@ -92,15 +93,8 @@ async function startNode(id: string, url: string): Promise<TestServer> {
   return server;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean>, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Every 100 ms. */
+const until = (check: () => Promise<boolean>, withinMs: number, what: string) => pollUntil(check, withinMs, what, 100);
 
 async function owners(): Promise<Map<number, string>> {
   const rows = await t.db.$queryRawUnsafe<{ table_id: number; node_id: string }[]>(

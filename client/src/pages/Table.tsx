@@ -306,8 +306,8 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
     }
     await resync();
   });
-  // "Post now" (decision 034): a new player waiting for the big blind posts one to be dealt in
-  // sooner, or waits again. The players frame that follows shows the choice.
+  // "Post now" (decisions 034, 035): a player waiting for the big blind posts one (and a small
+  // blind missed, dead) to be dealt in sooner, or waits again. The players frame that follows shows the choice.
   const postBlind = (now: boolean) => oneAtATime(async () => {
     const ack = await send('table:post_blind', { tableId, now });
     if (!ack.ok) {
