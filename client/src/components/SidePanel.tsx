@@ -17,7 +17,7 @@ type Tab = 'chat' | 'log' | 'hands' | 'fair';
 export function SidePanel({ state, chat, live }: { state: TableState; chat: ChatMessage[]; live: boolean }) {
   const [tab, setTab] = useState<Tab>('chat');
   // Here, not in the chat tab: a line waiting for the connection outlives a look at the log.
-  const outbox = useChatOutbox(state.tableId, live);
+  const outbox = useChatOutbox(state.tableId, live, chat);
   const tabs: { id: Tab; label: string }[] = [
     { id: 'chat', label: 'Chat' },
     { id: 'log', label: 'Log' },
@@ -49,6 +49,8 @@ interface OutgoingLine {
   text: string;
   state: 'waiting' | 'sending' | 'refused';
   problem?: string;
+  /** The newest chat line when it was sent: the table's echo of it comes after. */
+  after?: ChatMessage | null;
 }
 
 interface ChatOutbox {
@@ -65,17 +67,19 @@ interface ChatOutbox {
  * stayed in the box with no sign that it had not gone (and a line sent as the connection dropped
  * could come back as "did not answer in time"). A refused line stays, with why, to retry or remove.
  */
-function useChatOutbox(tableId: number, live: boolean): ChatOutbox {
+function useChatOutbox(tableId: number, live: boolean, chat: ChatMessage[]): ChatOutbox {
   const [lines, setLines] = useState<OutgoingLine[]>([]);
   const nextId = useRef(1);
   const linesRef = useRef(lines);
   linesRef.current = lines;
+  const chatRef = useRef(chat);
+  chatRef.current = chat;
   /** Changes a line (`null`: takes it out). */
   const update = useCallback((id: number, patch: Partial<OutgoingLine> | null) => {
     setLines((all) => (patch === null ? all.filter((l) => l.id !== id) : all.map((l) => (l.id === id ? { ...l, ...patch } : l))));
   }, []);
   const deliver = useCallback(async (line: OutgoingLine) => {
-    update(line.id, { state: 'sending', problem: undefined });
+    update(line.id, { state: 'sending', problem: undefined, after: chatRef.current.at(-1) ?? null });
     const ack = await send('table:chat', { tableId, text: line.text });
     // Taken: the table's broadcast (useTable's chat) shows it now.
     update(line.id, ack.ok ? null : { state: 'refused', problem: ack.error.message });
@@ -99,6 +103,16 @@ function useChatOutbox(tableId: number, live: boolean): ChatOutbox {
     },
     remove: (id) => update(id, null),
   };
+}
+
+/**
+ * A line on its way that the table already broadcast back (the broadcast can come before the
+ * answer to the send): shown once, as the table's line, not twice.
+ */
+function echoed(line: OutgoingLine, chat: ChatMessage[], username: string | undefined): boolean {
+  if (line.state !== 'sending' || username === undefined) return false;
+  const from = line.after ? chat.lastIndexOf(line.after) + 1 : 0;
+  return chat.slice(from).some((m) => m.username === username && m.text === line.text);
 }
 
 function outgoingNote(line: OutgoingLine): string {
@@ -130,7 +144,7 @@ function ChatPanel({ chat, outbox, live }: { chat: ChatMessage[]; outbox: ChatOu
             <span className="chat-who">{m.username}</span> <span className="chat-text">{m.text}</span>
           </li>
         ))}
-        {outbox.lines.map((line) => (
+        {outbox.lines.filter((line) => !echoed(line, chat, user?.username)).map((line) => (
           <li key={`out-${line.id}`} className={`chat-out chat-${line.state}`} data-testid="chat-pending" data-state={line.state}>
             <span className="chat-who">{user?.username}</span> <span className="chat-text">{line.text}</span>
             <span className="chat-note">{outgoingNote(line)}</span>
