@@ -12,7 +12,7 @@ import type { Server } from 'socket.io';
 import { createRedisBus, type ClusterBus, type RedisClient } from './cluster/bus';
 import { ensureFirstAdmin } from './auth/admin-bootstrap';
 import { socketSession, socketSessionById } from './auth/sessions';
-import type { Config } from './config';
+import { idleInTransactionTimeoutMs, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
 import { registerAdminRoutes } from './http/admin';
 import { registerAuthRoutes, type AuthRouteOptions } from './http/auth';
@@ -107,7 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           poolMax: config.LEDGER_POOL_MAX,
           lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
           statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-          idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: idleInTransactionTimeoutMs(config),
         },
         onError: (message) => log.error({ message }, 'ledger thread error'),
         onTiming: (op, stage, seconds) => metrics.ledgerStageSeconds.observe({ op, stage }, seconds),

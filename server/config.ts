@@ -110,6 +110,17 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/**
+ * How long a connection may sit idle inside a transaction before PostgreSQL ends it. In a
+ * cluster (REDIS_URL set) at most one lease TTL: a money transaction holds its table's row
+ * FOR SHARE, and a node that stops mid-transaction (SIGSTOP, a VM paused) would otherwise
+ * keep the next owner's claim of that table waiting for DB_IDLE_IN_TX_TIMEOUT_MS after its
+ * lease ran out (decision 019, amended).
+ */
+export function idleInTransactionTimeoutMs(config: Pick<Config, 'REDIS_URL' | 'LEASE_TTL_MS' | 'DB_IDLE_IN_TX_TIMEOUT_MS'>): number {
+  return config.REDIS_URL ? Math.min(config.DB_IDLE_IN_TX_TIMEOUT_MS, config.LEASE_TTL_MS) : config.DB_IDLE_IN_TX_TIMEOUT_MS;
+}
+
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { idleInTransactionTimeoutMs, type Config } from '../config';
 import { createDb, type Db } from './client';
 import { startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
@@ -30,7 +30,7 @@ export async function openDatabase(config: Config, options: { log?: (message: st
     poolMax: config.DB_POOL_MAX,
     lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: idleInTransactionTimeoutMs(config),
   });
   return {
     db,

@@ -33,8 +33,15 @@ export interface LeaseRow {
  * closing the previous one, in one transaction. Returns the new epoch, or null
  * when the table is someone else's or not open.
  */
+/** How long a claim waits for a table row held by a transaction in flight. */
+export const CLAIM_LOCK_TIMEOUT_MS = 1_000;
+
 export async function claimLease(db: Db, tableId: number, options: ClaimOptions): Promise<bigint | null> {
   return db.$transaction(async (tx) => {
+    // A table row held by a money transaction in flight (FOR SHARE) is waited for, but not for
+    // the connection's whole lock_timeout: a claim stuck behind a stopped owner's transaction
+    // gives up within a second and is tried again at the next tick, the other tables meanwhile.
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${CLAIM_LOCK_TIMEOUT_MS}`);
     await tx.$executeRawUnsafe(
       `INSERT INTO table_leases (table_id, node_id, epoch, acquired_at, expires_at)
        SELECT id, '', owner_epoch, clock_timestamp(), clock_timestamp() FROM poker_tables WHERE id = $1

@@ -266,9 +266,15 @@ export class TableRegistry implements TableRegistryApi {
         if (this.actors.has(table.tableId) || this.loading.has(table.tableId)) continue;
         if (!shouldClaim(this.nodeId, table.tableId, table.freeForMs, eligible, this.placement.rankDelayMs)) continue;
         claims++;
-        if (await this.load(table.tableId)) {
-          room--;
-          this.deps.log.info({ tableId: table.tableId, node: this.nodeId }, 'table claimed');
+        // One table that cannot be claimed now (its row still held by a stopped owner's
+        // transaction: the claim's lock wait ran out) leaves the others to claim this tick.
+        try {
+          if (await this.load(table.tableId)) {
+            room--;
+            this.deps.log.info({ tableId: table.tableId, node: this.nodeId }, 'table claimed');
+          }
+        } catch (error) {
+          this.deps.log.warn({ tableId: table.tableId, error: (error as Error).message }, 'could not claim a free table (tried again next tick)');
         }
       }
       if (claims > 0) this.deps.metrics?.tables?.(this.actors.size);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimLease, forgetSilentNodes, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases } from '../../server/tables/leases';
+import { CLAIM_LOCK_TIMEOUT_MS, claimLease, forgetSilentNodes, freeTables, heartbeatNode, liveNodes, releaseLease, renewLeases } from '../../server/tables/leases';
 import { claimTable, insertTable, type TableRow } from '../../server/tables/store';
 import { createTestDatabase, seedUsers, uniqueKey, type TestDatabase } from '../support/db';
+import { idleInTransactionTimeoutMs } from '../../server/config';
+import { createDb } from '../../server/db/client';
 
 // Table ownership by lease (issue #12, decision 019), on real PostgreSQL with
 // the database's clock: a node claims a table only when its lease is free,
@@ -84,6 +86,58 @@ describe('table leases', () => {
     const rows = await history(tableId);
     expect(rows.map((r) => r.endReason)).toEqual(['reclaimed', 'drained', null]);
     await expectNoOverlap(tableId);
+  });
+
+  it("a table row held by a stopped owner's open transaction: its claim gives up within a second, the other free tables are claimed meanwhile, and it is claimed once the transaction ends", async () => {
+    const [held, other] = [await newTable(), await newTable()];
+    expect(await claimLease(t.db, held, node('stopped'))).not.toBeNull();
+    await sleep(TTL + 100);
+    // The stopped owner's money transaction in flight: the table row FOR SHARE, then nothing.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const open = t.db.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe('SELECT id FROM poker_tables WHERE id = $1 FOR SHARE', held);
+      locked();
+      await released;
+    }, { timeout: 30_000 });
+    await isLocked;
+    const started = Date.now();
+    await expect(claimLease(t.db, held, node('next'))).rejects.toThrow();
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(CLAIM_LOCK_TIMEOUT_MS - 50);
+    expect(waited).toBeLessThan(CLAIM_LOCK_TIMEOUT_MS + 2_000);
+    expect(await claimLease(t.db, other, node('next'))).not.toBeNull();
+    release();
+    await open;
+    expect(await claimLease(t.db, held, node('next'))).not.toBeNull();
+    await expectNoOverlap(held);
+  });
+
+  it('in a cluster a connection idle in a transaction is ended after at most one lease TTL, so a stopped owner holds its table row no longer', async () => {
+    expect(idleInTransactionTimeoutMs({ REDIS_URL: undefined, LEASE_TTL_MS: 3_000, DB_IDLE_IN_TX_TIMEOUT_MS: 30_000 })).toBe(30_000);
+    expect(idleInTransactionTimeoutMs({ REDIS_URL: 'redis://127.0.0.1:6379', LEASE_TTL_MS: 3_000, DB_IDLE_IN_TX_TIMEOUT_MS: 30_000 })).toBe(3_000);
+    expect(idleInTransactionTimeoutMs({ REDIS_URL: 'redis://127.0.0.1:6379', LEASE_TTL_MS: 10_000, DB_IDLE_IN_TX_TIMEOUT_MS: 5_000 })).toBe(5_000);
+    // PostgreSQL ends the idle transaction and frees the row: a claim then goes through.
+    const tableId = await newTable();
+    const db = createDb({ url: t.url, poolMax: 1, idleInTransactionTimeoutMs: 700 });
+    try {
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const open = db.$transaction(async (tx) => {
+        await tx.$queryRawUnsafe('SELECT id FROM poker_tables WHERE id = $1 FOR SHARE', tableId);
+        locked();
+        await sleep(2_500);
+        await tx.$queryRawUnsafe('SELECT 1');
+      }, { timeout: 30_000 }).then(() => 'committed', () => 'ended');
+      await isLocked;
+      await sleep(1_200);
+      expect(await claimLease(t.db, tableId, node('next'))).not.toBeNull();
+      expect(await open).toBe('ended');
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it('five nodes claiming one free table at once: exactly one gets it', async () => {
