@@ -319,6 +319,8 @@ interface Betting {
   onStreet: Map<string, number>;
   invested: Map<string, number>;
   stacks: Map<string, number>;
+  /** Players who folded: their chips stay in, but nobody has to match them any more. */
+  folded: Set<string>;
 }
 
 function put(b: Betting, name: string, chips: number, street: boolean): void {
@@ -335,14 +337,16 @@ function bet(b: Betting, a: PsAction): void {
   const allIn = () => b.stacks.get(a.name) === 0;
   switch (a.kind) {
     case 'fold':
+      b.folded.add(a.name);
       return;
     case 'check':
       if (already !== b.level) throw new Error(`${a.name} checks facing ${b.level - already}`);
       return;
     case 'call': {
-      // A call matches the level, or the most any other player has in when that is less (a
-      // big blind posted short, all-in), or takes the caller's last chip.
-      const others = Math.max(0, ...[...b.onStreet].filter(([name]) => name !== a.name).map(([, chips]) => chips));
+      // A call matches the level, or the most any other player still in the hand has in when
+      // that is less (a big blind posted short, all-in; the level set by a post its poster
+      // folded), or takes the caller's last chip.
+      const others = Math.max(0, ...[...b.onStreet].filter(([name]) => name !== a.name && !b.folded.has(name)).map(([, chips]) => chips));
       put(b, a.name, a.amount, true);
       const to = already + a.amount;
       if (a.amount <= 0 || to > b.level || !(allIn() || to === b.level || to === others)) {
@@ -373,7 +377,7 @@ function bet(b: Betting, a: PsAction): void {
 export function checkChips(hand: PsHand): PsChips {
   // Before the flop the level is the big blind, even when it was posted short (all-in) or not
   // at all (the big blind's stack went in as an ante).
-  const b: Betting = { level: hand.bigBlind, onStreet: new Map(), invested: new Map(), stacks: new Map(hand.seats.map((s) => [s.name, s.stack])) };
+  const b: Betting = { level: hand.bigBlind, onStreet: new Map(), invested: new Map(), stacks: new Map(hand.seats.map((s) => [s.name, s.stack])), folded: new Set() };
   const collected = new Map<string, number>();
   for (const e of hand.events) {
     if (e.type === 'post') {
