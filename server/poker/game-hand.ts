@@ -60,13 +60,21 @@ function choosePosts(state: GameState, requested: unknown, button: SeatIndex): S
   return posts;
 }
 
-/** The posters that also post a dead small blind, or null when one does not post or has no more chips than the ante and the small blind. */
+/**
+ * Whether a seat has the chips to post a missed small blind dead with its big blind (decision
+ * 035): more than the ante and the small blind, so that it is never all in on dead chips.
+ */
+export function canPostDeadSmallBlind(state: GameState, seat: SeatIndex): boolean {
+  return (state.seats[seat]?.stack ?? 0) > state.config.ante + state.config.smallBlind;
+}
+
+/** The posters that also post a dead small blind, or null when one does not post or cannot (canPostDeadSmallBlind). */
 function chooseDeadSmallBlinds(state: GameState, requested: unknown, posts: ReadonlySet<SeatIndex>): Set<SeatIndex> | null {
   if (requested == null) return new Set();
   if (!Array.isArray(requested)) return null;
   const dead = new Set<SeatIndex>();
   for (const seat of requested) {
-    if (typeof seat !== 'number' || !posts.has(seat) || dead.has(seat) || state.seats[seat]!.stack <= state.config.ante + state.config.smallBlind) return null;
+    if (typeof seat !== 'number' || !posts.has(seat) || dead.has(seat) || !canPostDeadSmallBlind(state, seat)) return null;
     dead.add(seat);
   }
   return dead;

@@ -3,6 +3,7 @@
 export * from './cards';
 export type * from './types';
 export { createGame, apply, configProblem, tableChips, MAX_SEATS_MIN, MAX_SEATS_MAX } from './game';
+export { canPostDeadSmallBlind } from './game-hand';
 export { legalActions, isHandInProgress, isDealtIn, potTotal } from './legal';
 export { planNextHand, missedBlind, blindsFor, type NextHand, type Blinds } from './blinds';
 export { computePots, rakeFor, splitPot } from './pots';

@@ -3,6 +3,7 @@ import {
   apply,
   createGame,
   eventsFor,
+  canPostDeadSmallBlind,
   isDealtIn,
   isHandInProgress,
   legalActions,
@@ -1332,14 +1333,12 @@ export class TableActor {
   }
 
   /**
-   * A seat that owes a small blind posts it dead with its big blind, and the engine takes that
-   * only from a stack above the ante and the small blind (decision 035); its chips on the way
-   * (a joining seat's, a queued top-up's) do not count until they arrive. Any other may post.
+   * A seat that owes a small blind posts it dead with its big blind, which the engine takes only
+   * from a stack that can cover it (decision 035); its chips on the way (a joining seat's, a
+   * queued top-up's) do not count until they arrive. Any other may post.
    */
   private canPostToEnter(seat: number, record: SeatRecord): boolean {
-    if (!record.owesSmallBlind) return true;
-    const { ante, smallBlind } = this.game.config;
-    return (this.game.seats[seat]?.stack ?? 0) > ante + smallBlind;
+    return !record.owesSmallBlind || canPostDeadSmallBlind(this.game, seat);
   }
 
   /**

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { parseCards, type Card } from '../../server/poker/cards';
 import { boardCardIndexes, holeCardIndex } from '../../server/poker/deal';
 import { apply, createGame } from '../../server/poker/game';
+import { canPostDeadSmallBlind } from '../../server/poker/game-hand';
 import type { Command, GameConfigInput, GameEvent, GameState, LegalActions, Variant } from '../../server/poker/types';
 
 export const NLHE: GameConfigInput = { variant: 'NLHE', maxSeats: 6, smallBlind: 50, bigBlind: 100 };
@@ -160,7 +161,7 @@ export function randomPosts(
   if (!probe.ok || probe.state.dealOrder.length < minSeats) return {};
   const p = probe.state;
   const posts = p.dealOrder.filter((seat) => seat !== p.button && seat !== p.smallBlindSeat && seat !== p.bigBlindSeat && random(2) === 0);
-  const deadSmallBlinds = posts.filter((seat) => state.seats[seat]!.stack > state.config.ante + state.config.smallBlind && random(2) === 0);
+  const deadSmallBlinds = posts.filter((seat) => canPostDeadSmallBlind(state, seat) && random(2) === 0);
   return { ...(posts.length > 0 ? { posts } : {}), ...(deadSmallBlinds.length > 0 ? { deadSmallBlinds } : {}) };
 }
 
