@@ -250,6 +250,32 @@ export interface IntentStore {
   sittingOut(seatSessionId: bigint, since: Date | null, ownerEpoch: bigint): Promise<void>;
 }
 
+/**
+ * The owner fence of a write about seat session $1 by the owner of epoch `epoch` (decision
+ * 018): its table row FOR SHARE (ordered with a claim, which bumps the epoch under a row lock),
+ * under that epoch and a live lease. A FROM clause: it yields the table row, or no row.
+ */
+function ownerFence(epoch: string): string {
+  return `FROM poker_tables pt
+          WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
+            AND pt.owner_epoch = ${epoch}::bigint
+            AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())
+            FOR SHARE OF pt`;
+}
+
+const ADD_INTENT_SQL = `INSERT INTO seat_intents (seat_session_id, kind, amount, key_scope, idempotency_key)
+         SELECT $1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5
+           ${ownerFence('$6')}
+         RETURNING id`;
+
+const SITTING_OUT_SQL = `WITH fence AS (
+           SELECT pt.id ${ownerFence('$3')}
+         ), written AS (
+           UPDATE seat_sessions SET sitting_out_since = $2::timestamptz
+            WHERE id = $1::bigint AND status = 'OPEN' AND EXISTS (SELECT 1 FROM fence)
+         )
+         SELECT EXISTS (SELECT 1 FROM fence) AS owner`;
+
 export function createIntentStore(db: Db): IntentStore {
   return {
     // The hot path of a top-up (issue #11): one raw statement each, without the
@@ -259,14 +285,7 @@ export function createIntentStore(db: Db): IntentStore {
     // epoch under a row lock); a stale owner's row would otherwise be applied by a later owner.
     add: async (intent) => {
       const rows = await db.$queryRawUnsafe<{ id: bigint }[]>(
-        `INSERT INTO seat_intents (seat_session_id, kind, amount, key_scope, idempotency_key)
-         SELECT $1::bigint, $2::"SeatIntentKind", $3::bigint, $4::"KeyScope", $5
-           FROM poker_tables pt
-          WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
-            AND pt.owner_epoch = $6::bigint
-            AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())
-            FOR SHARE OF pt
-         RETURNING id`,
+        ADD_INTENT_SQL,
         intent.seatSessionId, intent.kind, intent.amount, intent.keyScope, intent.key, intent.ownerEpoch,
       );
       if (rows.length === 0) throw new NotOwnerError(`seat session ${intent.seatSessionId}: its table has another owner, or its lease ran out`);
@@ -282,17 +301,7 @@ export function createIntentStore(db: Db): IntentStore {
     // would sit out (or in) a player the table's owner deals by another.
     sittingOut: async (seatSessionId, since, ownerEpoch) => {
       const [fence] = await db.$queryRawUnsafe<{ owner: boolean }[]>(
-        `WITH fence AS (
-           SELECT pt.id FROM poker_tables pt
-            WHERE pt.id = (SELECT table_id FROM seat_sessions WHERE id = $1::bigint)
-              AND pt.owner_epoch = $3::bigint
-              AND NOT EXISTS (SELECT 1 FROM table_leases l WHERE l.table_id = pt.id AND l.expires_at <= clock_timestamp())
-              FOR SHARE OF pt
-         ), written AS (
-           UPDATE seat_sessions SET sitting_out_since = $2::timestamptz
-            WHERE id = $1::bigint AND status = 'OPEN' AND EXISTS (SELECT 1 FROM fence)
-         )
-         SELECT EXISTS (SELECT 1 FROM fence) AS owner`,
+        SITTING_OUT_SQL,
         seatSessionId, since, ownerEpoch,
       );
       if (!fence?.owner) throw new NotOwnerError(`seat session ${seatSessionId}: its table has another owner, or its lease ran out`);
