@@ -337,6 +337,20 @@ export class PlayerBot {
     return this.sitting;
   }
 
+  /** Whether this bot had a seat at its table before: a return within two hours brings back what it left with (decision 036). */
+  private satHere = false;
+
+  /** The table's maximum; on a return, at least what the last seat left with (the server's figure). */
+  private async buyInAmount(): Promise<number> {
+    if (!this.satHere) return this.table.maxBuyIn;
+    const r = await this.http.request<ApiBody & { max: number }>('GET', `/api/tables/${this.table.id}/buy-in`);
+    if (r.status !== 200) {
+      this.fault(r.body.error?.code ?? `http/${r.status}`, 'buy-in range');
+      return this.table.maxBuyIn;
+    }
+    return Math.max(this.table.maxBuyIn, r.body.max);
+  }
+
   private async sitDownOnce(): Promise<void> {
     const watched = await this.watch();
     if (!watched) throw new Error(`${this.name}: watch failed`);
@@ -346,11 +360,13 @@ export class PlayerBot {
       const taken = new Set(snapshot.players.map((p) => p.seat));
       const free = [this.wantedSeat, ...Array.from({ length: this.table.maxSeats }, (_, i) => i)].find((s) => s < this.table.maxSeats && !taken.has(s));
       if (free === undefined) throw new Error(`${this.name}: table ${this.table.id} is full`);
-      await this.ensureWallet(this.table.maxBuyIn);
+      const buyIn = await this.buyInAmount();
+      await this.ensureWallet(buyIn);
       const ack = await this.emit<{ seat: number; stack: number }>('table:sit', {
-        tableId: this.table.id, seat: free, buyIn: this.table.maxBuyIn, idempotencyKey: this.key('sit'),
+        tableId: this.table.id, seat: free, buyIn, idempotencyKey: this.key('sit'),
       }, SIT_TIMEOUT_MS);
       if (ack.ok) {
+        this.satHere = true;
         this.seat = ack.seat;
         this.stack = ack.stack;
         this.wallet -= ack.stack;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireAdmin, userOf } from './guards';
+import { requireAdmin, requireUser, userOf } from './guards';
+import { buyInRange, lastSeatAt, shortBankrollMin } from '../ledger/transactions';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
@@ -69,6 +70,7 @@ function sendRegistryError(reply: FastifyReply, result: Extract<RegistryResult<u
 export function registerLobbyRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerScoped(app, deps, (scope) => {
     scope.get('/api/tables', async () => ({ ok: true, tables: deps.registry.listLobby() }));
+    scope.get('/api/tables/:id/buy-in', { preHandler: requireUser(deps.db) }, (request, reply) => buyInFor(deps, request, reply));
     const admin = { preHandler: requireAdmin(deps.db), bodyLimit: BODY_BYTES_MAX };
     scope.post('/api/admin/tables', admin, (request, reply) => createTable(deps, request, reply));
     scope.post('/api/admin/tables/:id/close', admin, (request, reply) => closeTable(deps, request, reply));
@@ -101,4 +103,27 @@ async function closeTable(deps: HttpDeps, request: FastifyRequest, reply: Fastif
   deps.log.info({ adminUserId, tableId: params.id, now, pending: result.value.pending }, 'table closing');
   // pending: the table finishes its current hand first; every seat is cashed out, then it is CLOSED.
   return { ok: true, tableId: params.id, pending: result.value.pending };
+}
+
+/**
+ * The buy-in range of this table for the caller (decision 036): the table's, or, within two
+ * hours of leaving it, at least what their last seat there left with. What the sit dialog
+ * shows before the player chooses; the buy-in itself checks again in its transaction.
+ */
+async function buyInFor(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
+  const params = parseOrReply(reply, tableIdParams, request.params);
+  if (!params) return reply;
+  if (params.id > TABLE_ID_MAX) return sendError(reply, 404, 'table/not_found');
+  const table = await deps.db.pokerTable.findUnique({ where: { id: params.id }, select: { status: true, minBuyIn: true, maxBuyIn: true } });
+  if (!table) return sendError(reply, 404, 'table/not_found');
+  if (table.status !== 'OPEN') return sendError(reply, 409, 'table/closed');
+  const returning = await lastSeatAt(deps.db, userOf(request).userId, params.id);
+  const { min, max } = buyInRange({ min_buy_in: table.minBuyIn, max_buy_in: table.maxBuyIn }, returning);
+  return {
+    ok: true, tableId: params.id, min: Number(min), max: Number(max),
+    returning: returning === null || returning.leftWith <= table.minBuyIn ? null : {
+      leftWith: Number(returning.leftWith), leftAt: returning.leftAt.toISOString(), until: returning.until.toISOString(),
+      shortBankrollMin: Number(shortBankrollMin(returning.leftWith)),
+    },
+  };
 }

@@ -240,6 +240,12 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
     if (replay) return replay;
     const invalid = validateBuyIn(input, key.key, row);
     if (invalid) return invalid;
+    // Read after the wallet's lock (its own statement, so its own snapshot): a cash-out of this
+    // user's seat here credits that wallet, so it committed before, or it waits for this buy-in
+    // and its seat is still open (the INSERT below then refuses a second seat).
+    const returning = await lastSeatAt(tx, input.userId, input.tableId);
+    const outOfRange = checkBuyInRange(input.amount, row!, returning);
+    if (outOfRange) return outOfRange;
     if (row!.wallet_id === null || row!.wallet_balance! < input.amount) {
       return fail('funds/insufficient', { balance: (row!.wallet_balance ?? 0n).toString() });
     }
@@ -332,9 +338,67 @@ function validateBuyIn(input: BuyInInput, key: string, table: TableRow | undefin
   if (!Number.isInteger(input.seatIndex) || input.seatIndex < 0 || input.seatIndex >= table.max_seats!) {
     return fail('seat/invalid');
   }
-  if (input.amount < table.min_buy_in!) return fail('buyin/below_min', { min: table.min_buy_in!.toString() });
-  if (input.amount > table.max_buy_in!) return fail('buyin/above_max', { max: table.max_buy_in!.toString() });
   return null;
+}
+
+/**
+ * Coming back to a table (decision 036, PokerStars' rule for big-bet cash games): a player who
+ * sits at a table less than RETURN_WINDOW_MINUTES after their last seat there closed brings back
+ * at least the chips that seat left with, even above the table's maximum. One whose whole
+ * wallet is less may bring all of it if that is at least 90% of what they left with. A seat
+ * that left with less than the table's minimum changes nothing.
+ */
+export const RETURN_WINDOW_MINUTES = 120;
+
+export interface Returning {
+  leftWith: bigint;
+  leftAt: Date;
+  /** When the rule stops applying. */
+  until: Date;
+}
+
+/** The user's last seat at the table if it closed within the window (by the database's clock), else null. */
+const LAST_SEAT_SQL = `
+  SELECT left_with, closed_at, closed_at + make_interval(mins => ${RETURN_WINDOW_MINUTES}) AS until
+    FROM seat_sessions
+   WHERE user_id = $1::int AND table_id = $2::int AND closed_at > now() - make_interval(mins => ${RETURN_WINDOW_MINUTES})
+   ORDER BY closed_at DESC
+   LIMIT 1`;
+
+export async function lastSeatAt(db: Tx | Db, userId: number, tableId: number): Promise<Returning | null> {
+  const [last] = await db.$queryRawUnsafe<{ left_with: bigint | null; closed_at: Date; until: Date }[]>(LAST_SEAT_SQL, userId, tableId);
+  if (!last || last.left_with === null || last.left_with <= 0n) return null;
+  return { leftWith: BigInt(last.left_with), leftAt: last.closed_at, until: last.until };
+}
+
+/** The buy-in's range for this user: the table's, raised to what a returning player left with. */
+export function buyInRange(table: { min_buy_in: bigint | null; max_buy_in: bigint | null }, returning: Returning | null): { min: bigint; max: bigint } {
+  const left = returning?.leftWith ?? 0n;
+  return { min: left > table.min_buy_in! ? left : table.min_buy_in!, max: left > table.max_buy_in! ? left : table.max_buy_in! };
+}
+
+/** The least a returning player whose whole wallet is short may bring: 90% of what they left with, rounded up. */
+export function shortBankrollMin(leftWith: bigint): bigint {
+  return (leftWith * 9n + 9n) / 10n;
+}
+
+function checkBuyInRange(
+  amount: bigint,
+  row: { min_buy_in: bigint | null; max_buy_in: bigint | null; wallet_balance: bigint | null },
+  returning: Returning | null,
+): LedgerResult<never> | null {
+  const { min, max } = buyInRange(row, returning);
+  if (amount > max) return fail('buyin/above_max', { max: max.toString() });
+  if (amount >= min) return null;
+  if (returning === null || returning.leftWith <= row.min_buy_in!) return fail('buyin/below_min', { min: min.toString() });
+  // Short of what they left with: all of the wallet, if that is at least 90% of it.
+  const wallet = row.wallet_balance ?? 0n;
+  const floor = shortBankrollMin(returning.leftWith);
+  if (wallet < returning.leftWith && amount === wallet && amount >= floor && amount >= row.min_buy_in!) return null;
+  return fail('buyin/returning', {
+    min: min.toString(), leftWith: returning.leftWith.toString(), leftAt: returning.leftAt.toISOString(),
+    until: returning.until.toISOString(), shortBankrollMin: floor.toString(),
+  });
 }
 
 interface SeatRow {
@@ -535,9 +599,9 @@ export function cashOut(deps: LedgerDeps, input: CashOutInput): Promise<LedgerRe
     const wallet = held.wallet!; // it paid for the buy-in, so it exists
     const result: CashOutResult = { amount: seat.balance, walletBalance: wallet.balance + seat.balance };
     await tx.$executeRawUnsafe(
-      `UPDATE seat_sessions SET status = 'CLOSED', open_seat_key = NULL, open_user_key = NULL, closed_at = now()
+      `UPDATE seat_sessions SET status = 'CLOSED', open_seat_key = NULL, open_user_key = NULL, closed_at = now(), left_with = $2::bigint
         WHERE id = $1::bigint`,
-      input.seatSessionId.toString(),
+      input.seatSessionId.toString(), seat.balance.toString(),
     );
     const transferId = await postTransfer(tx, {
       kind: 'CASH_OUT', key, hash, actorUserId: row.user_id, reason: input.reason ?? null, tableId: row.table_id,

@@ -41,6 +41,8 @@ export const LEDGER_ERROR_MESSAGES = {
   'funds/insufficient': 'Not enough chips in the account.',
   'buyin/below_min': "The buy-in is below the table's minimum.",
   'buyin/above_max': "The buy-in is above the table's maximum.",
+  'buyin/returning':
+    'You left this table less than two hours ago: come back with at least the chips you left with (or all your chips, if that is at least 90% of them).',
   'topup/above_max': "The top-up would take the stack above the table's maximum buy-in.",
   'purchase/out_of_range': 'The purchase amount is outside the allowed range.',
   'purchase/fractional_chips': 'The amount does not buy a whole number of chips.',
@@ -81,6 +83,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** Figures a client can show or act on, for the codes that have them (`buyin/*`: the amounts, as decimal strings, and times). */
+  details?: Record<string, string>;
 }
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
@@ -95,8 +99,8 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export type Result<T, E extends { code: string; message: string } = ErrorBody> = { ok: true; value: T } | { ok: false; error: E };
 
 
-export function errorAck(code: ErrorCode, message?: string): { ok: false; error: ErrorBody } {
-  return { ok: false, error: { code, message: message ?? ERROR_MESSAGES[code] } };
+export function errorAck(code: ErrorCode, message?: string, details?: Record<string, string>): { ok: false; error: ErrorBody } {
+  return { ok: false, error: { code, message: message ?? ERROR_MESSAGES[code], ...(details ? { details } : {}) } };
 }
 
 export function isErrorCode(code: string): code is ErrorCode {

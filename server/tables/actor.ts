@@ -367,7 +367,8 @@ export class TableActor {
       }));
       if (!bought.ok) {
         const seatedHere = seatedAt !== null && (bought.error.code === 'seat/taken' || bought.error.code === 'seat/already_seated');
-        return errorAck(seatedHere ? 'table/already_seated' : clientCode(bought.error.code));
+        if (seatedHere) return errorAck('table/already_seated');
+        return bought.error.code.startsWith('buyin/') ? buyInRefusal(bought.error) : errorAck(clientCode(bought.error.code));
       }
       if (bought.value.replayed) return this.answerSitReplay(caller, bought.value);
       if (seatedAt !== null || this.seats.has(seat)) {
@@ -1647,3 +1648,18 @@ function restoredTopUp(intent: StoredIntent): TopUpIntent {
   return { kind: 'top_up', amount: Number(intent.amount), key, intentId: intent.id };
 }
 
+
+/**
+ * A buy-in refused for its amount: the figures go with it (`details`), and a return within the
+ * window (decision 036) is told what the player left with and until when, in UTC.
+ */
+function buyInRefusal(error: { code: string; message: string; details?: Record<string, unknown> }): Ack<never> {
+  const details: Record<string, string> = {};
+  for (const [k, v] of Object.entries(error.details ?? {})) if (typeof v === 'string') details[k] = v;
+  const code = error.code as ErrorCode;
+  if (code !== 'buyin/returning') return errorAck(code, undefined, details);
+  const hhmm = (iso: string | undefined) => (iso ?? '').slice(11, 16);
+  const message = `You left this table at ${hhmm(details.leftAt)} UTC with ${details.leftWith} chips: until ${hhmm(details.until)} UTC, `
+    + `sit with at least ${details.min}, or with all your chips if you have at least ${details.shortBankrollMin}.`;
+  return errorAck(code, message, details);
+}

@@ -120,8 +120,14 @@ describe('the big blind (decision 029)', () => {
     for (const seat of [0, 1]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
     await nextHand();
     await playOut();
-    for (const seat of [0, 1]) expect(await actor.leave(callers[seat]!)).toMatchObject({ ok: true, pending: false });
-    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    const leftWith: number[] = [];
+    for (const seat of [0, 1]) {
+      const left = await actor.leave(callers[seat]!);
+      expect(left).toMatchObject({ ok: true, pending: false });
+      leftWith.push(left.ok ? (left as { cashedOut: number }).cashedOut : 0);
+    }
+    // Back within two hours: at least what each left with (decision 036).
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, Math.max(100, leftWith[seat] ?? 0), uniqueKey())).ok).toBe(true);
     expect(actor.players().filter((p) => p.waitingForBigBlind)).toEqual([]);
     expect((await nextHand()).dealt).toEqual([0, 1, 2]);
     await playOut();

@@ -159,16 +159,17 @@ describe('a forwarded command started in time whose money transaction would comm
     const sitKey = uniqueKey('sit');
     held = holdWallet(p1.userId, 600);
     await held.locked;
-    const sit = await actor.withDeadline(Date.now() + 150, () => actor.sit(p1, 1, 50, sitKey));
+    // Back with what the seat left with (decision 036).
+    const sit = await actor.withDeadline(Date.now() + 150, () => actor.sit(p1, 1, 100, sitKey));
     await held.done;
     expect(sit).toEqual({ ok: false, error: expect.objectContaining({ code: 'table/unavailable' }) });
     expect(await t.db.seatSession.count({ where: { tableId: actor.id, userId: p1.userId, status: 'OPEN' } })).toBe(0);
     expect(actor.seatOf(p1.userId)).toBeNull();
     expect(await wallets(p1.userId)).toEqual(afterLeave);
-    expect(await actor.sit(p1, 1, 50, sitKey)).toMatchObject({ ok: true, seat: 1, stack: 50 });
+    expect(await actor.sit(p1, 1, 100, sitKey)).toMatchObject({ ok: true, seat: 1, stack: 100 });
 
     // In time, the same path commits as before.
-    expect(await actor.withDeadline(Date.now() + 60_000, () => actor.topUp(p1, 10, uniqueKey('top')))).toEqual({ ok: true, pending: false, stack: 60 });
+    expect(await actor.withDeadline(Date.now() + 60_000, () => actor.topUp(p1, 10, uniqueKey('top')))).toEqual({ ok: true, pending: false, stack: 110 });
   });
 
   it('a top-up queued during a hand whose seat_intents row is written after the deadline is withdrawn, not applied', async () => {
