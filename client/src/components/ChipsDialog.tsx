@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from './Link';
 import { readChips } from '../chipsInput';
 import { formatChips } from '../money';
@@ -15,11 +15,13 @@ export interface ChipsDialogProps {
   max: number;
   balance: number;
   confirmLabel: string;
+  /** A line above the figures (why the range is what it is). */
+  note?: ReactNode;
   onConfirm: (amount: number) => Promise<string | null>;
   onClose: () => void;
 }
 
-export function ChipsDialog({ title, min, max, balance, confirmLabel, onConfirm, onClose }: ChipsDialogProps) {
+export function ChipsDialog({ title, min, max, balance, confirmLabel, note, onConfirm, onClose }: ChipsDialogProps) {
   const top = Math.min(max, balance);
   const affordable = top >= min;
   const [text, setText] = useState(String(Math.max(min, Math.min(top, Math.max(min, Math.round(max / 2))))));
@@ -41,6 +43,7 @@ export function ChipsDialog({ title, min, max, balance, confirmLabel, onConfirm,
   return (
     <Dialog title={title} onClose={onClose}>
       <form className="chips-form" onSubmit={submit}>
+        {note}
         <dl className="facts">
           <div><dt>Minimum</dt><dd>{formatChips(min)}</dd></div>
           <div><dt>Maximum</dt><dd>{formatChips(max)}</dd></div>

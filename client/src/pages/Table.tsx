@@ -9,6 +9,7 @@ import { Link } from '../components/Link';
 import { NotifyToggle, useNotifyToggle } from '../components/NotifyToggle';
 import { RebuyBar, RebuyDialog } from '../components/RebuyDialog';
 import { SidePanel } from '../components/SidePanel';
+import { SitDialog } from '../components/SitDialog';
 import { OpenTableButton } from '../components/TableTabs';
 import { TableControls, type TableControl } from '../components/TableMenu';
 import { WaitingBanner } from '../components/WaitingBanner';
@@ -434,7 +435,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
         {!compact && <SidePanel state={state} chat={chat} live={live} />}
       </div>
       {dialog?.kind === 'sit' && (
-        <ChipsDialog title={`Buy in — seat ${dialog.seat + 1}${state.youWaitlist?.offer?.seat === dialog.seat ? ' (held for you)' : ''}`} min={state.minBuyIn} max={state.maxBuyIn} balance={balance ?? 0} confirmLabel="Sit with" onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
+        <SitDialog tableId={tableId} title={`Buy in — seat ${dialog.seat + 1}${state.youWaitlist?.offer?.seat === dialog.seat ? ' (held for you)' : ''}`} tableMin={state.minBuyIn} tableMax={state.maxBuyIn} balance={balance ?? 0} onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'topup' && (
         <ChipsDialog title="Top up" min={1} max={Math.max(1, state.maxBuyIn - stackNow - pendingChips)} balance={balance ?? 0} confirmLabel="Add" onConfirm={topUp} onClose={() => setDialog(null)} />
