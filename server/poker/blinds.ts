@@ -41,7 +41,7 @@ export function blindsFor(state: GameState, seats: ReadonlySet<SeatIndex>, butto
 }
 
 /** The moving button over `seats`, adjusted heads-up so that the last big blind does not post it again. */
-function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
+export function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
   const lastBigBlind = state.button === null ? null : state.bigBlindSeat;
   if (seats.size === 2 && lastBigBlind !== null && seats.has(lastBigBlind)) return lastBigBlind;
   const from = state.button ?? state.config.maxSeats - 1;

@@ -3,7 +3,9 @@
 // Blinds and button: the "moving button" rule (docs/decisions/003-blinds-and-button.md).
 // - Dealt in: every seated player who is not sitting out and has chips.
 // - Without an explicit `button`, the button moves to the next dealt-in seat clockwise from
-//   the previous button (the first hand: the first dealt-in seat from seat 0).
+//   the previous button (the first hand: the first dealt-in seat from seat 0); going heads-up,
+//   the seat that posted the last big blind takes it instead, so nobody posts the big blind
+//   twice in a row (the TDA's heads-up rule, as the table's `planNextHand` does).
 // - The small blind is the next dealt-in seat after the button and the big blind the next
 //   after that; heads-up the button posts the small blind and the other seat the big blind.
 // - The engine itself owes nobody a blind: whoever is dealt in is dealt in. The table holds a
@@ -19,7 +21,7 @@ import { isCard, type Card, cardToString } from './cards';
 import { HOLE_CARDS_BY_VARIANT, dealHoleCards as holeCardsFromDeck } from './deal';
 import type { RejectionCode } from './rejections';
 import type { Chips, Command, GameEvent, GameState, PostKind, SeatIndex } from './types';
-import { blindsFor } from './blinds';
+import { blindsFor, buttonFor } from './blinds';
 import { clockwiseFrom, isDealtIn } from './legal';
 
 type StartHand = Extract<Command, { type: 'start_hand' }>;
@@ -39,8 +41,8 @@ function chooseButton(state: GameState, requested: unknown): RejectionCode | Sea
     const ok = typeof requested === 'number' && isDealtIn(state.seats[requested] ?? null);
     return ok ? (requested as SeatIndex) : 'button/invalid';
   }
-  const from = state.button ?? state.config.maxSeats - 1;
-  return clockwiseFrom(state, from).find((i) => isDealtIn(state.seats[i] ?? null)) ?? 'button/invalid';
+  const dealt = new Set(state.seats.flatMap((seat, i) => (isDealtIn(seat ?? null) ? [i] : [])));
+  return dealt.size === 0 ? 'button/invalid' : buttonFor(state, dealt);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   legalActions,
   missedBlind,
   planNextHand,
+  buttonFor,
   viewFor,
   type ActionKind,
   type Command,
@@ -1404,8 +1405,9 @@ export class TableActor {
     }
     const dealt = new Set(this.game.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
     // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's
-    // own rule deals (and nobody posts: the blinds the posters were placed around may have moved).
-    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: undefined, posts: [], deadSmallBlinds: [] };
+    // own rule places it among those dealt in (and nobody posts: the blinds the posters were placed
+    // around may have moved). Named all the same, so the stored log replays to the same seats.
+    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: buttonFor(blinds, dealt), posts: [], deadSmallBlinds: [] };
     const posts = plan.posts.filter((seat) => dealt.has(seat));
     // Read before the loop below clears what the posters owe.
     const deadSmallBlinds = posts.filter((seat) => this.seats.get(seat)!.owesSmallBlind);

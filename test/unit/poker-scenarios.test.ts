@@ -93,9 +93,11 @@ describe('positions with three or more players', () => {
     s = ok(s, { type: 'sit_out', seat: 0 });
     expect(s.toAct).toBe(0);
     s = play(s, 'fold', 'fold');
-    const next = makeDeck({ 1: 'AsKs', 2: 'QdQc' }, DRY_BOARD, 1, 3);
+    // Heads-up now: the last big blind (seat 2) takes the button, so it does not post the big blind again.
+    const next = makeDeck({ 1: 'AsKs', 2: 'QdQc' }, DRY_BOARD, 2, 3);
     s = ok(s, { type: 'start_hand', handId: 'h2', deck: next });
-    expect(s.dealOrder).toEqual([2, 1]);
+    expect(s.dealOrder).toEqual([1, 2]);
+    expect([s.button, s.bigBlindSeat]).toEqual([2, 1]);
     expect(s.seats[0]!.inHand).toBe(false);
   });
 
@@ -113,10 +115,11 @@ describe('positions with three or more players', () => {
     let s = deal(table([1000, 100, 1000]), { 0: 'AsKs', 1: 'QdQc', 2: '5h5d' }, DRY_BOARD, 0);
     s = play(s, 'allin', 'fold', 'call');
     expectStacks(s, [0, 50, 2050]);
-    const deck = makeDeck({ 1: 'AsKs', 2: 'QdQc' }, DRY_BOARD, 1, 3);
+    // Heads-up now, without a named button: the last big blind (seat 2) takes it (TDA), not seat 1.
+    const deck = makeDeck({ 1: 'AsKs', 2: 'QdQc' }, DRY_BOARD, 2, 3);
     s = ok(s, { type: 'start_hand', handId: 'h2', deck });
-    expect(s.button).toBe(1);
-    expect(s.dealOrder).toEqual([2, 1]);
+    expect(s.button).toBe(2);
+    expect(s.dealOrder).toEqual([1, 2]);
   });
 });
 
