@@ -195,6 +195,8 @@ export interface ChatMessage {
   username: string;
   text: string;
   at: number;
+  /** The sender's id for the line (`table:chat`'s `chatId`), when they sent one. */
+  chatId?: string;
 }
 
 export interface EquityFrame {

@@ -12,6 +12,7 @@ export const PAYLOAD_BYTES_MAX = 4_096;
 export const CHAT_LENGTH_MAX = 280;
 export const SOCKET_BUFFER_BYTES_MAX = 16_384;
 export const CLIENT_SEED_LENGTH_MAX = 64;
+export const CHAT_ID_LENGTH_MAX = 64;
 
 const tableId = z.number().int().positive().max(2_147_483_647);
 /** Chip amounts on the wire: whole, positive, and below 2^53. */
@@ -79,6 +80,11 @@ export const clientMessages = {
       .refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, newline, ...)' })
       // Everyone at the table reads it: no direction overrides (reversed text) or invisible characters (a fake "Dealer:" line).
       .refine((text) => !hasInvisibleFormat(text), { message: 'must not contain direction overrides or invisible characters' }),
+    /**
+     * The sender's own id for this line (1 to 64 visible ASCII characters): the table broadcasts a
+     * line once per id and sender, so a line sent again (a retry after no answer) is not posted twice.
+     */
+    chatId: z.string().min(1).max(CHAT_ID_LENGTH_MAX).regex(/^[\x21-\x7e]+$/).optional(),
   }),
   /**
    * The player's own contribution to the shuffle (docs/fairness.md): mixed into

@@ -68,7 +68,7 @@ const runners: { [N in TableCommandName]: Runner<N> } = {
   // Chat goes to a table this socket watches or where its user sits, nowhere else.
   'table:chat': (actor, { caller, message, watching }) => {
     if (!caller) return errorAck('auth/required');
-    return watching || actor.seatOf(caller.userId) !== null ? actor.chat(caller, message.text) : errorAck('table/not_watching');
+    return watching || actor.seatOf(caller.userId) !== null ? actor.chat(caller, message.text, message.chatId) : errorAck('table/not_watching');
   },
   // A key the client did not send is made by the table, in the server's own namespace (from
   // the forwarding node's request id, or a fresh nonce).

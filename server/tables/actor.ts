@@ -68,6 +68,12 @@ const EQUITY_INLINE_BOARDS_MAX = 2_000;
  */
 const EQUITY_INLINE_EVALUATIONS_MAX = 10_000;
 const OMAHA_HANDS_PER_SEAT = 60;
+/**
+ * A chat line's id is remembered among its sender's last 32 (at 5 lines per 10 s, the last minute
+ * and more), for the 500 senders who chatted last: a retry of a line is seen as one.
+ */
+const CHAT_IDS_PER_SENDER = 32;
+const CHAT_SENDERS_REMEMBERED = 500;
 
 export class TableActor {
   readonly id: number;
@@ -102,6 +108,8 @@ export class TableActor {
   /** Draining (the node hands its tables over): the current hand finishes, no new one is dealt. */
   private holding = false;
   private readonly chatBudget: TokenBucketLimiter;
+  /** Each sender's last chat ids (`table:chat`'s `chatId`), in memory only: a repeat is not posted again. */
+  private readonly chatIds = new Map<number, string[]>();
   /** Sit-outs and sit-ins per player (SEAT_TOGGLES). */
   private readonly toggleBudget: TokenBucketLimiter;
   /** The waiting list of the full table (docs/decisions/015-waiting-list.md); in memory only. */
@@ -693,11 +701,30 @@ export class TableActor {
     return this.command(async () => this.waitlist.leave(caller.userId));
   }
 
-  chat(caller: Caller, text: string): Ack {
+  /**
+   * Broadcasts a chat line. A line whose `chatId` this sender's recent lines already carried was
+   * broadcast before (a retry after an answer that came too late, or never): answered ok, not
+   * posted again, and not counted against the chat budget. Ids are the sender's own: another
+   * user's id suppresses nothing.
+   */
+  chat(caller: Caller, text: string, chatId?: string): Ack {
+    const recent = this.chatIds.get(caller.userId);
+    if (chatId !== undefined && recent?.includes(chatId)) return { ok: true };
     if (!this.chatBudget.take(String(caller.userId)).ok) return errorAck('rate/limited');
-    const message: ChatMessage = { tableId: this.id, userId: caller.userId, username: caller.username, text, at: this.deps.clock.now() };
+    const message: ChatMessage = { tableId: this.id, userId: caller.userId, username: caller.username, text, at: this.deps.clock.now(), ...(chatId === undefined ? {} : { chatId }) };
     this.deps.output.chat(this.id, message);
+    if (chatId !== undefined) this.rememberChatId(caller.userId, chatId, recent ?? []);
     return { ok: true };
+  }
+
+  /** Keeps the sender's last CHAT_IDS_PER_SENDER ids, for the CHAT_SENDERS_REMEMBERED who chatted last. */
+  private rememberChatId(userId: number, chatId: string, recent: string[]): void {
+    recent.push(chatId);
+    if (recent.length > CHAT_IDS_PER_SENDER) recent.shift();
+    // Map order is insertion order: the sender moves to the end, the one who chatted longest ago goes first.
+    this.chatIds.delete(userId);
+    this.chatIds.set(userId, recent);
+    if (this.chatIds.size > CHAT_SENDERS_REMEMBERED) this.chatIds.delete(this.chatIds.keys().next().value!);
   }
 
   /** The socket layer tells us when a seated user's last socket went away or came back. */

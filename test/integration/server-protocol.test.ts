@@ -114,6 +114,34 @@ describe('bad messages change nothing', () => {
   });
 });
 
+describe('chat ids', () => {
+  // A client may send its own id with a chat line (`chatId`): the table posts a line once per id
+  // and sender, so a line sent again after no answer in time is not posted twice; the id is the
+  // sender's own (the same id from another player is their own line), and a repeat spends no chat budget.
+  it("a line sent again with its id is posted once; ids are the sender's own and are validated", async () => {
+    const { table, toAct: a, waiting: b } = await seatedPair(['chatid_a', 'chatid_b']);
+    const tableId = table.id;
+    const lines = (client: TestClient) => client.received.filter((r) => r.event === 'table:chat').map((r) => JSON.parse(r.json) as { userId: number; text: string; chatId?: string });
+    const code = async (client: TestClient, payload: unknown) => {
+      const ack = await client.emit('table:chat', payload);
+      return ack.ok ? 'ok' : ack.error.code;
+    };
+    // Sent ten times (more than the chat budget of 5 per 10 s): one broadcast, each send answered ok.
+    for (let i = 0; i < 10; i++) expect(await code(a, { tableId, text: 'gg once', chatId: 'line-1' })).toBe('ok');
+    // The same id from another player is that player's own line.
+    expect(await code(b, { tableId, text: 'gg mine', chatId: 'line-1' })).toBe('ok');
+    expect(await code(a, { tableId, text: 'gg twice', chatId: 'line-2' })).toBe('ok');
+    expect(await code(a, { tableId, text: 'no id' })).toBe('ok');
+    await b.until(() => lines(b).some((m) => m.text === 'no id'), 5_000, 'the last line');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines(b).map((m) => [m.text, m.chatId])).toEqual([['gg once', 'line-1'], ['gg mine', 'line-1'], ['gg twice', 'line-2'], ['no id', undefined]]);
+    expect(lines(a)).toEqual(lines(b));
+    for (const chatId of ['', 'x'.repeat(65), 'clé', 'with space', 'tab\t', 7, null]) {
+      expect(await code(a, { tableId, text: 'bad id', chatId }), JSON.stringify(chatId)).toBe('request/invalid');
+    }
+  });
+});
+
 describe('disconnect and reconnect', () => {
   it('a player who comes back within the grace period keeps playing; after it, they are sat out', async () => {
     const { table, toAct, waiting } = await seatedPair(['recon_a', 'recon_b']);
