@@ -58,14 +58,18 @@ export function useConnectionStatus(): ConnectionStatus {
   );
 }
 
-export type AckResult<T extends object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+/**
+ * `timedOut`: no answer came in time (ackTimeoutMs), so whether the message took effect is not
+ * known: it may yet reach the server (Socket.IO sends what it buffered when it reconnects).
+ */
+export type AckResult<T extends object> = ({ ok: true } & T) | { ok: false; error: ErrorBody; timedOut?: true };
 
 /** Emits a client message and resolves with its acknowledgement (or a time-out error). */
 export function send<N extends ClientMessageName, T extends object = object>(name: N, payload: ClientMessage<N>): Promise<AckResult<T>> {
   const s = getSocket();
   return new Promise((resolve) => {
     s.timeout(ackTimeoutMs).emit(name, payload, (err: Error | null, ack: Ack<T>) => {
-      if (err) resolve({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
+      if (err) resolve({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' }, timedOut: true });
       else resolve(ack as AckResult<T>);
     });
   });

@@ -27,6 +27,12 @@ export interface TableHandle {
    * socket that does not watch.
    */
   live: boolean;
+  /**
+   * Puts a chat line of yours that the table took into the list, unless its broadcast is there
+   * already (by `chatId`): one whose broadcast this page missed (sent again after no answer, the
+   * first send having gone while the page was away) still shows.
+   */
+  addOwnChat: (message: ChatMessage) => void;
   /** Asks for a snapshot; resolves once it is applied (or refused). */
   resync: () => Promise<void>;
   /**
@@ -137,7 +143,7 @@ export function useTable(tableId: number): TableHandle {
       if (frame.tableId === tableId && ref.current) commit(applyEquity(ref.current, frame));
     };
     const onChat = (message: ChatMessage) => {
-      if (message.tableId === tableId) setChat((list) => [...list.slice(-(chatMax - 1)), message]);
+      if (message.tableId === tableId) setChat((list) => withChat(list, message));
     };
     const onNotice = (notice: TableNotice) => {
       if (notice.tableId !== tableId) return;
@@ -176,7 +182,15 @@ export function useTable(tableId: number): TableHandle {
     };
   }, [tableId, generation, commit, resync, takeSnapshot, feed, close]);
 
-  return { state, error, closed, chat, live, resync, closedAnswer };
+  const addOwnChat = useCallback((message: ChatMessage) => setChat((list) => withChat(list, message)), []);
+
+  return { state, error, closed, chat, live, addOwnChat, resync, closedAnswer };
+}
+
+/** The list with `message` last, unless a line of the same sender and `chatId` is in it already. */
+function withChat(list: ChatMessage[], message: ChatMessage): ChatMessage[] {
+  if (message.chatId !== undefined && list.some((m) => m.userId === message.userId && m.chatId === message.chatId)) return list;
+  return [...list.slice(-(chatMax - 1)), message];
 }
 
 /** The notice's `cashedOut` (the viewer's chips back to the wallet), when the server sends one. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '@protocol';
-import { api, errorText, type MyHand, type Page } from '../api';
+import { api, errorText, newIdempotencyKey, type MyHand, type Page } from '../api';
 import { formatChips } from '../money';
 import { send } from '../socket';
 import { session, toast } from '../store';
@@ -12,12 +12,13 @@ type Tab = 'chat' | 'log' | 'hands' | 'fair';
 
 /**
  * `live`: the page is connected and watches the table (useTable): while it is not, a chat line
- * waits in the outbox and goes when it is.
+ * waits in the outbox and goes when it is. `onOwnChat` puts a line of yours the table took into the
+ * list (useTable's addOwnChat).
  */
-export function SidePanel({ state, chat, live }: { state: TableState; chat: ChatMessage[]; live: boolean }) {
+export function SidePanel({ state, chat, live, onOwnChat }: { state: TableState; chat: ChatMessage[]; live: boolean; onOwnChat: (message: ChatMessage) => void }) {
   const [tab, setTab] = useState<Tab>('chat');
   // Here, not in the chat tab: a line waiting for the connection outlives a look at the log.
-  const outbox = useChatOutbox(state.tableId, live, chat);
+  const outbox = useChatOutbox(state.tableId, live, chat, onOwnChat);
   const tabs: { id: Tab; label: string }[] = [
     { id: 'chat', label: 'Chat' },
     { id: 'log', label: 'Log' },
@@ -43,14 +44,17 @@ export function SidePanel({ state, chat, live }: { state: TableState; chat: Chat
   );
 }
 
-/** A chat line of yours the table has not taken yet: waiting for the connection, on its way, or refused. */
+/**
+ * A chat line of yours the table has not taken yet: waiting for the connection, on its way, sent
+ * with no answer in time (`unknown`: it may have reached the table), or refused.
+ */
 interface OutgoingLine {
   id: number;
+  /** The line's id on the wire (`table:chat`'s `chatId`): the table posts it once, however often it is sent. */
+  chatId: string;
   text: string;
-  state: 'waiting' | 'sending' | 'refused';
+  state: 'waiting' | 'sending' | 'unknown' | 'refused';
   problem?: string;
-  /** The newest chat line when it was sent: the table's echo of it comes after. */
-  after?: ChatMessage | null;
 }
 
 interface ChatOutbox {
@@ -64,34 +68,53 @@ interface ChatOutbox {
 /**
  * Your chat lines until the table takes them. A line typed while the connection is down waits
  * here, on screen, and goes (in order) when the page is connected and watching again: before, it
- * stayed in the box with no sign that it had not gone (and a line sent as the connection dropped
- * could come back as "did not answer in time"). A refused line stays, with why, to retry or remove.
+ * stayed in the box with no sign that it had not gone. A refused line stays, with why, to retry or
+ * remove. Each line carries an id of its own (`chatId`), the same on every send, and the table posts
+ * a line once per id: a line sent as the connection dropped and answered after the page stopped
+ * waiting (10 s) is not known to have failed, so it says so ("not confirmed") rather than "Not
+ * sent", and its Retry (or the page, once live again) sends the same id, which cannot post it
+ * twice. Before, Retry posted it a second time. A line leaves the outbox when its broadcast (by id)
+ * or the table's answer comes.
  */
-function useChatOutbox(tableId: number, live: boolean, chat: ChatMessage[]): ChatOutbox {
+function useChatOutbox(tableId: number, live: boolean, chat: ChatMessage[], onOwnChat: (message: ChatMessage) => void): ChatOutbox {
+  const user = session.use().user;
   const [lines, setLines] = useState<OutgoingLine[]>([]);
   const nextId = useRef(1);
   const linesRef = useRef(lines);
   linesRef.current = lines;
-  const chatRef = useRef(chat);
-  chatRef.current = chat;
-  /** Changes a line (`null`: takes it out). */
+  const userRef = useRef(user);
+  userRef.current = user;
+  /** Changes a line, if it is still there (`null`: takes it out). */
   const update = useCallback((id: number, patch: Partial<OutgoingLine> | null) => {
     setLines((all) => (patch === null ? all.filter((l) => l.id !== id) : all.map((l) => (l.id === id ? { ...l, ...patch } : l))));
   }, []);
   const deliver = useCallback(async (line: OutgoingLine) => {
-    update(line.id, { state: 'sending', problem: undefined, after: chatRef.current.at(-1) ?? null });
-    const ack = await send('table:chat', { tableId, text: line.text });
-    // Taken: the table's broadcast (useTable's chat) shows it now.
-    update(line.id, ack.ok ? null : { state: 'refused', problem: ack.error.message });
-  }, [tableId, update]);
+    update(line.id, { state: 'sending', problem: undefined });
+    const ack = await send('table:chat', { tableId, text: line.text, chatId: line.chatId });
+    const me = userRef.current;
+    if (ack.ok) {
+      // Taken: its broadcast shows it (or has). A send again of a line the table had posted while
+      // this page was away is answered ok without a broadcast: the page shows it itself.
+      if (me) onOwnChat({ tableId, userId: me.id, username: me.username, text: line.text, at: Date.now(), chatId: line.chatId });
+      update(line.id, null);
+    } else update(line.id, ack.timedOut ? { state: 'unknown' } : { state: 'refused', problem: ack.error.message });
+  }, [tableId, update, onOwnChat]);
+  // The table's broadcast of a line (its id, from you) takes it out, whatever the page thought of it.
+  useEffect(() => {
+    const me = user?.id;
+    if (me === undefined) return;
+    const posted = new Set(chat.filter((m) => m.userId === me && m.chatId !== undefined).map((m) => m.chatId));
+    if (linesRef.current.some((l) => posted.has(l.chatId))) setLines((all) => all.filter((l) => !posted.has(l.chatId)));
+  }, [chat, user?.id]);
+  // Back and watching: what waits goes, and so does what had no answer (its id makes that safe).
   useEffect(() => {
     if (!live) return;
-    for (const line of linesRef.current) if (line.state === 'waiting') void deliver(line);
+    for (const line of linesRef.current) if (line.state === 'waiting' || line.state === 'unknown') void deliver(line);
   }, [live, deliver]);
   return {
     lines,
     post: (text) => {
-      const line: OutgoingLine = { id: nextId.current++, text, state: 'waiting' };
+      const line: OutgoingLine = { id: nextId.current++, chatId: newIdempotencyKey('chat'), text, state: 'waiting' };
       setLines((all) => [...all, line]);
       if (live) void deliver(line);
     },
@@ -105,19 +128,10 @@ function useChatOutbox(tableId: number, live: boolean, chat: ChatMessage[]): Cha
   };
 }
 
-/**
- * A line on its way that the table already broadcast back (the broadcast can come before the
- * answer to the send): shown once, as the table's line, not twice.
- */
-function echoed(line: OutgoingLine, chat: ChatMessage[], username: string | undefined): boolean {
-  if (line.state !== 'sending' || username === undefined) return false;
-  const from = line.after ? chat.lastIndexOf(line.after) + 1 : 0;
-  return chat.slice(from).some((m) => m.username === username && m.text === line.text);
-}
-
 function outgoingNote(line: OutgoingLine): string {
   if (line.state === 'waiting') return 'Not sent yet: waiting for the connection';
   if (line.state === 'sending') return 'Sending…';
+  if (line.state === 'unknown') return 'Not confirmed: the table did not answer in time (Retry cannot post it twice)';
   return `Not sent: ${line.problem ?? 'refused'}`;
 }
 
@@ -128,6 +142,8 @@ function ChatPanel({ chat, outbox, live }: { chat: ChatMessage[]; outbox: ChatOu
   useEffect(() => {
     list.current?.scrollTo({ top: list.current.scrollHeight });
   }, [chat.length, outbox.lines.length]);
+  // A line whose broadcast is in (the outbox lets it go just after): shown once, as the table's.
+  const posted = new Set(chat.filter((m) => m.userId === user?.id).map((m) => m.chatId));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = text.trim();
@@ -144,11 +160,11 @@ function ChatPanel({ chat, outbox, live }: { chat: ChatMessage[]; outbox: ChatOu
             <span className="chat-who">{m.username}</span> <span className="chat-text">{m.text}</span>
           </li>
         ))}
-        {outbox.lines.filter((line) => !echoed(line, chat, user?.username)).map((line) => (
+        {outbox.lines.filter((line) => !posted.has(line.chatId)).map((line) => (
           <li key={`out-${line.id}`} className={`chat-out chat-${line.state}`} data-testid="chat-pending" data-state={line.state}>
             <span className="chat-who">{user?.username}</span> <span className="chat-text">{line.text}</span>
             <span className="chat-note">{outgoingNote(line)}</span>
-            {line.state === 'refused' && (
+            {(line.state === 'refused' || line.state === 'unknown') && (
               <span className="chat-out-actions">
                 <button type="button" className="btn btn-ghost btn-sm" onClick={() => outbox.retry(line.id)}>Retry</button>
                 <button type="button" className="btn btn-ghost btn-sm" onClick={() => outbox.remove(line.id)}>Remove</button>

@@ -173,7 +173,7 @@ export interface TablePageProps {
 }
 
 export function TablePage({ tableId, compact = false, shown = true, onTurn }: TablePageProps) {
-  const { state, error, closed, chat, live, resync, closedAnswer } = useTable(tableId);
+  const { state, error, closed, chat, live, addOwnChat, resync, closedAnswer } = useTable(tableId);
   const { user, balance } = session.use();
   const [dialog, setDialog] = useState<{ kind: 'sit'; seat: number } | { kind: 'topup' } | { kind: 'rebuy' } | { kind: 'leave' } | null>(null);
   /** The hand during which a rebuy was queued (its chips arrive at the hand's end). */
@@ -432,7 +432,7 @@ export function TablePage({ tableId, compact = false, shown = true, onTurn }: Ta
             {mySeat === null && user && !state.closing && <WaitlistBar state={state} onTakeSeat={(seat) => setDialog({ kind: 'sit', seat })} onChanged={() => void resync()} onClosed={closedAnswer} />}
           </div>
         </div>
-        {!compact && <SidePanel state={state} chat={chat} live={live} />}
+        {!compact && <SidePanel state={state} chat={chat} live={live} onOwnChat={addOwnChat} />}
       </div>
       {dialog?.kind === 'sit' && (
         <SitDialog tableId={tableId} title={`Buy in — seat ${dialog.seat + 1}${state.youWaitlist?.offer?.seat === dialog.seat ? ' (held for you)' : ''}`} tableMin={state.minBuyIn} tableMax={state.maxBuyIn} balance={balance ?? 0} onConfirm={(n) => sit(dialog.seat, n)} onClose={() => setDialog(null)} />
