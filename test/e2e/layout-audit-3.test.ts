@@ -113,4 +113,82 @@ describe('layout audit 3', () => {
     }
     expect(await writer.getByTestId('chat-pending').count(), 'no line of the writer is left waiting').toBe(0);
   });
+
+  // The amount box beside the slider fitted eight digits: 123,456,789 showed "23456789" or less, and
+  // the buy-in dialog's facts and button ran out of their boxes. At a phone's and a laptop's size, with
+  // stacks of nine, twelve and sixteen digits (the most chips there are): the box shows the whole amount
+  // in a readable size, on screen, and the raise button says it whole.
+  for (const size of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+    it(`the amount box shows amounts of 9 to 16 digits whole at ${size.width}x${size.height}`, async () => {
+      const most = Number.MAX_SAFE_INTEGER;
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        fullTable(snapshot, 6, 'NLHE', 0);
+        for (const seat of (snapshot.view as Json).seats as Json[]) seat.stack = most;
+        Object.assign((snapshot.you as Json).legal as Json, { minRaiseTo: 24_690, maxRaiseTo: most, allInAmount: most, allInTo: most });
+      });
+      await page.goto(tablePath);
+      const box = page.getByRole('textbox', { name: /^(Raise to|Bet amount)/ });
+      await box.waitFor();
+      const problems: string[] = [];
+      for (const amount of ['123456789', '999999999999', '9007199254740990']) {
+        await box.fill(amount);
+        await box.blur();
+        const shown = await box.evaluate((el: HTMLInputElement) => ({
+          value: el.value, scroll: el.scrollWidth, client: el.clientWidth, r: el.getBoundingClientRect().toJSON() as DOMRect, font: parseFloat(getComputedStyle(el).fontSize),
+        }));
+        if (shown.scroll > shown.client + 0.5) problems.push(`"${shown.value}" needs ${shown.scroll}px in a box of ${shown.client}px`);
+        if (shown.font < 12) problems.push(`"${shown.value}" is ${shown.font}px`);
+        if (shown.r.left < -0.5 || shown.r.right > size.width + 0.5 || shown.r.bottom > size.height + 0.5) problems.push(`the box with "${shown.value}" is off screen`);
+        const button = await page.locator('.action-bar button.act-raise').evaluate((el) => ({ text: el.textContent ?? '', cut: el.scrollWidth > el.clientWidth + 0.5, r: el.getBoundingClientRect().toJSON() as DOMRect }));
+        if (button.cut) problems.push(`the button "${button.text}" is cut`);
+        if (button.r.left < -0.5 || button.r.right > size.width + 0.5) problems.push(`the button "${button.text}" is off screen`);
+      }
+      await page.screenshot({ path: path.join(SHOTS, `audit3-amount-box-${size.width}x${size.height}.png`) });
+      expect(problems).toEqual([]);
+    });
+
+    it(`the buy-in dialog shows amounts of 9 to 16 digits whole at ${size.width}x${size.height}`, async () => {
+      const most = Number.MAX_SAFE_INTEGER;
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        fullTable(snapshot, 6, 'NLHE', 0);
+        Object.assign(snapshot, { minBuyIn: 123_456_789, maxBuyIn: most });
+        Object.assign(snapshot.you as Json, { userId: -1, seat: null, legal: null });
+        snapshot.players = (snapshot.players as Json[]).filter((p) => (p.seat as number) % 2 === 1);
+        (snapshot.view as Json).seats = ((snapshot.view as Json).seats as (Json | null)[]).map((seat, i) => (i % 2 === 1 ? seat : null));
+      });
+      // A wallet of sixteen digits.
+      await page.route('**/api/wallet', async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as Json;
+        await route.fulfill({ response, json: { ...body, balance: most - 1 } });
+      });
+      await page.goto(tablePath);
+      await page.getByTestId('sit-0').click();
+      const dialog = page.locator('dialog[open]');
+      const amount = dialog.locator('input[name=amount]');
+      await amount.waitFor();
+      const problems: string[] = [];
+      for (const typed of ['123456789', '999999999999', '9007199254740990']) {
+        await amount.fill(typed);
+        problems.push(...(await dialog.evaluate((d) => {
+          const out: string[] = [];
+          const box = d.getBoundingClientRect();
+          const parts = Array.from(d.querySelectorAll('.facts dd, input[name=amount], button'));
+          for (const el of parts) {
+            const r = el.getBoundingClientRect();
+            const text = el instanceof HTMLInputElement ? el.value : el.textContent ?? '';
+            const holder = el.closest('.facts div') ?? d;
+            const within = holder.getBoundingClientRect();
+            if (el.scrollWidth > el.clientWidth + 0.5) out.push(`"${text}" needs ${el.scrollWidth}px of ${el.clientWidth}px`);
+            if (r.right > within.right + 0.5 || r.left < within.left - 0.5) out.push(`"${text}" runs out of its box`);
+            if (r.right > box.right + 0.5 || r.right > innerWidth + 0.5) out.push(`"${text}" runs out of the dialog`);
+            if (parseFloat(getComputedStyle(el).fontSize) < 12) out.push(`"${text}" is ${getComputedStyle(el).fontSize}`);
+          }
+          return out;
+        })).map((p) => `${typed}: ${p}`));
+      }
+      await page.screenshot({ path: path.join(SHOTS, `audit3-buy-in-${size.width}x${size.height}.png`) });
+      expect([...new Set(problems)]).toEqual([]);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { ActionKind, LegalActions } from '@poker';
 import { readChips } from '../chipsInput';
 import { formatChips } from '../money';
@@ -115,6 +115,7 @@ export function ActionBar({ legal, pot, myBet, bigBlind, preflop, busy, onAct }:
             />
             <input
               ref={inputRef} className="amount-box" inputMode="numeric" value={text} aria-label={isBet ? 'Bet amount in chips' : 'Raise to, in chips'}
+              style={{ '--amount-ch': Math.max(8, text.length) } as CSSProperties}
               aria-invalid={!typed.ok} aria-describedby={typed.ok ? undefined : 'amount-problem'}
               onChange={(e) => {
                 setText(e.target.value);
