@@ -191,4 +191,65 @@ describe('layout audit 3', () => {
       expect([...new Set(problems)]).toEqual([]);
     });
   }
+
+  // The replayer's action lines are buttons (a tap goes to that step), 20 px high: on a phone every
+  // control of the replayer, on the hands page and in the table's side panel, is a thumb's size, and
+  // its text (lines, streets, seats) at least 12 px.
+  it("on a phone the replayer's controls are a thumb's size and its lines readable", async () => {
+    const stamp = Date.now() % 100_000;
+    const created = await server.server.registry.createTable({ name: `Replay ${stamp}`, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 });
+    if (!created.ok) throw new Error(created.error.message);
+    const tableId = created.value.id;
+    const players: TestClient[] = [];
+    const autos: ReturnType<typeof autoplay>[] = [];
+    for (const [i, seat] of [0, 3].entries()) {
+      const client = await TestClient.signup(server.url, `rp${i}_${stamp}`);
+      await client.buyChips(1_000);
+      await client.connect();
+      await client.watch(tableId);
+      expect((await client.emit('table:sit', { tableId, seat, buyIn: 100 })).ok).toBe(true);
+      players.push(client);
+      autos.push(autoplay(client, tableId, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'call' })));
+    }
+    const mine = async () => ((await players[0]!.http<{ items: { handNumber: number }[] }>('GET', '/api/hands/mine')).body.items);
+    await expect.poll(async () => (await mine()).length, { timeout: 60_000 }).toBeGreaterThan(0);
+    for (const a of autos) a.stop();
+    const hand = (await mine()).at(-1)!;
+
+    const page = await openPage(browser, room.contexts, { width: 390, height: 844 });
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Username').fill(players[0]!.username);
+    await page.getByLabel('Password').fill(E2E_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('header-balance').waitFor();
+    const problems: string[] = [];
+    const check = async (where: string) => {
+      const replayer = page.locator('[data-testid=replayer]');
+      await replayer.waitFor();
+      await replayer.getByTestId('replay-line').first().waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `audit3-replayer-${where.replace(/\W+/g, '-')}-390x844.png`), fullPage: true });
+      problems.push(...(await replayer.evaluate((root, min) => {
+        const out: string[] = [];
+        for (const el of Array.from(root.querySelectorAll('button, a, input, select'))) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0) continue;
+          if (r.height < min - 0.5 || r.width < min - 0.5) out.push(`"${el.getAttribute('aria-label') ?? el.textContent?.trim()}" is ${Math.round(r.width)}x${Math.round(r.height)}px`);
+        }
+        for (const el of Array.from(root.querySelectorAll('.rp-line, .rp-street-name, .rp-seat span, .rp-now, .rp-counter'))) {
+          const px = parseFloat(getComputedStyle(el).fontSize);
+          if (px < 12) out.push(`"${el.textContent?.trim()}" is ${px}px`);
+        }
+        return out;
+      }, TOUCH_TARGET_PX)).map((p) => `${where}: ${p}`));
+    };
+    await page.goto(`${server.url}/hands`);
+    await page.locator('.hand-item', { hasText: `#${hand.handNumber} ·` }).click();
+    await check('the hands page');
+    await page.goto(`${server.url}/table/${tableId}`);
+    await page.getByRole('tab', { name: 'Hands' }).click();
+    await page.locator('.side-panel .hand-item', { hasText: `#${hand.handNumber} ·` }).click();
+    await check('the side panel');
+    for (const p of players) p.close();
+    expect([...new Set(problems)]).toEqual([]);
+  });
 });
