@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { Link } from './components/Link';
 import { Toasts } from './components/Toasts';
 import { formatChips } from './money';
@@ -127,11 +127,33 @@ function Header({ route }: { route: Route }) {
   );
 }
 
+/**
+ * While the page is not connected. It sits in the page's flow, above the page: its height is
+ * --conn-banner-h on the root while it shows, which a desktop table's felt and side panel give up
+ * (styles.css), so the table stays on screen (at 1366x768 the banner pushed the page 37 px down:
+ * it scrolled, the foot of the action bar below the window). A phone's table fits itself to the
+ * window below its own top (--fit-h), which counts the banner.
+ */
 function ConnectionBanner() {
   const status = useConnectionStatus();
-  if (status === 'connected') return null;
+  const ref = useRef<HTMLDivElement>(null);
+  const shown = status !== 'connected';
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!shown || !el) return;
+    const root = document.documentElement;
+    const update = () => root.style.setProperty('--conn-banner-h', `${el.offsetHeight}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty('--conn-banner-h');
+    };
+  }, [shown]);
+  if (!shown) return null;
   return (
-    <div className="conn-banner" role="status" aria-live="polite" data-testid="connection-banner">
+    <div className="conn-banner" ref={ref} role="status" aria-live="polite" data-testid="connection-banner">
       <span className="spinner" aria-hidden="true" />
       {status === 'reconnecting' ? 'Connection lost — reconnecting…' : 'Connecting to the server…'}
     </div>

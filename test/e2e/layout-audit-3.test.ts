@@ -252,4 +252,38 @@ describe('layout audit 3', () => {
     for (const p of players) p.close();
     expect([...new Set(problems)]).toEqual([]);
   });
+
+  // At 1366x768 the table page fits the window, your turn's action bar included; the "Connection
+  // lost — reconnecting…" banner, in the page's flow, pushed it 37 px down: the page scrolled and the
+  // bottom of the action bar left the window. With the banner up, the page does not scroll and the
+  // action bar and the felt are on screen, at 1366x768, 1280x720 and 1920x1080.
+  for (const size of [{ width: 1366, height: 768 }, { width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+    it(`the reconnecting banner keeps the table on screen at ${size.width}x${size.height}`, async () => {
+      const { page, path: tablePath, rig } = await riggedTable(size, (snapshot) => fullTable(snapshot, 9, 'NLHE', 0));
+      await page.goto(tablePath);
+      await page.getByTestId('action-bar').waitFor();
+      await page.waitForTimeout(200);
+      const fits = () => page.evaluate(() => {
+        const out: string[] = [];
+        const scroller = document.scrollingElement!;
+        if (scroller.scrollHeight > innerHeight + 0.5) out.push(`the page is ${scroller.scrollHeight}px high in a window of ${innerHeight}px`);
+        for (const selector of ['[data-testid=action-bar]', '.felt', '.table-head']) {
+          const r = document.querySelector(selector)!.getBoundingClientRect();
+          if (r.top < -0.5 || r.bottom > innerHeight + 0.5) out.push(`${selector} is at ${Math.round(r.top)}-${Math.round(r.bottom)}px, off the window`);
+        }
+        return out;
+      });
+      expect(await fits(), 'before the connection drops').toEqual([]);
+      await rig.setOffline(true);
+      await page.getByTestId('connection-banner').waitFor();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(SHOTS, `audit3-reconnecting-${size.width}x${size.height}.png`) });
+      const problems = await fits();
+      const banner = (await page.getByTestId('connection-banner').boundingBox())!;
+      if (banner.y < -0.5 || banner.y + banner.height > size.height) problems.push('the banner is off screen');
+      await rig.setOffline(false);
+      await page.getByTestId('connection-banner').waitFor({ state: 'hidden', timeout: 15_000 });
+      expect(problems).toEqual([]);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 
 // Draws what a test needs on a real table page: the snapshots the server sends the page are
 // rewritten on their way (a full ring, a split pot, a long shown hand), and frames follow them
@@ -15,7 +15,7 @@ export type Json = Record<string, unknown>;
  * server would, after the last snapshot drawn: one frame per list of events, their seq counting
  * on from the snapshot's (each event that opens a command, an action, takes one).
  */
-export async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => void): Promise<{ push: (frames: Json[][]) => void }> {
+export async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => void): Promise<{ push: (frames: Json[][]) => void; setOffline: (offline: boolean) => Promise<void> }> {
   let last: { send: (message: string) => void; tableId: number; epoch: number; seq: number } | null = null;
   const rewrite = (message: string, send: (message: string) => void): string => {
     const packet = /^(4[23]\d*)(\[[\s\S]*\])$/.exec(message);
@@ -30,7 +30,16 @@ export async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => voi
     }
     return packet[1] + JSON.stringify(args);
   };
+  // While `offline`, the page's connection is dropped and every new one refused: Engine.IO's
+  // handshake (so the client counts it a connection lost, and tries again), then the close.
+  let offline = false;
+  const open: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) {
+      ws.send(`0${JSON.stringify({ sid: `offline${Date.now()}`, upgrades: [], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1_000_000 })}`);
+      return void setTimeout(() => void ws.close(), 100);
+    }
+    open.push(ws);
     const server = ws.connectToServer();
     const send = (message: string) => ws.send(message);
     ws.onMessage((message) => server.send(message));
@@ -43,7 +52,11 @@ export async function rewriteSnapshots(page: Page, edit: (snapshot: Json) => voi
       last.send(`42${JSON.stringify(['table:frame', { tableId: last.tableId, epoch: last.epoch, seq: last.seq, events }])}`);
     }
   };
-  return { push };
+  const setOffline = async (value: boolean) => {
+    offline = value;
+    if (value) for (const ws of open.splice(0)) await ws.close();
+  };
+  return { push, setOffline };
 }
 
 /**
