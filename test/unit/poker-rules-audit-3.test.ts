@@ -367,6 +367,16 @@ describe('reopening the betting for a player who checked (Robert’s Rules, sect
 // ---- an independent settlement, from the rules, over random hands --------------------------
 
 /** Unusual but valid tables: a small blind from 0 to the big blind, antes up to twice the big blind. */
+/** About three seats in four taken, each with a few chips up to 3 big blinds or up to 51 big blinds. */
+function seatRandomly(state: GameState, bigBlind: number, maxSeats: number, random: (n: number) => number): GameState {
+  for (let seat = 0; seat < maxSeats; seat++) {
+    if (random(4) === 0) continue;
+    const stack = random(2) === 0 ? 1 + random(3 * bigBlind) : bigBlind + random(50 * bigBlind);
+    state = ok(state, { type: 'sit', seat, playerId: `p${seat}`, stack });
+  }
+  return state;
+}
+
 function oddConfig(variant: 'NLHE' | 'PLO', maxSeats: number, random: (n: number) => number, rake: boolean) {
   const bigBlind = 1 + random(20);
   return {
@@ -440,12 +450,7 @@ describe('random hands settle as the rules say (no rake, no posts)', () => {
         const random = rng(seed * 7919 + (variant === 'PLO' ? 1 : 0));
         const maxSeats = 2 + random(9);
         const config = random(3) === 0 ? oddConfig(variant, maxSeats, random, false) : configFor({ variant, maxSeats, blinds: random(4), ante: random(2) === 0, rake: false, occupied: [], stacks: [], seed });
-        let state = createGame(config);
-        for (let seat = 0; seat < maxSeats; seat++) {
-          if (random(4) === 0) continue;
-          const stack = random(2) === 0 ? 1 + random(3 * config.bigBlind) : config.bigBlind + random(50 * config.bigBlind);
-          state = ok(state, { type: 'sit', seat, playerId: `p${seat}`, stack });
-        }
+        let state = seatRandomly(createGame(config), config.bigBlind, maxSeats, random);
         for (let hand = 0; hand < 3; hand++) {
           const started = applyCommand(state, { type: 'start_hand', handId: `h${hand}`, deck: shuffledDeck(random) });
           if (!started.ok) break;
@@ -576,12 +581,7 @@ describe('random hands offer the options the betting rules give (independent rea
         const random = rng(seed * 104729 + (variant === 'PLO' ? 1 : 0));
         const maxSeats = 2 + random(9);
         const config = random(3) === 0 ? oddConfig(variant, maxSeats, random, random(2) === 0) : configFor({ variant, maxSeats, blinds: random(4), ante: random(2) === 0, rake: random(2) === 0, occupied: [], stacks: [], seed });
-        let state = createGame(config);
-        for (let seat = 0; seat < maxSeats; seat++) {
-          if (random(4) === 0) continue;
-          const stack = random(2) === 0 ? 1 + random(3 * config.bigBlind) : config.bigBlind + random(50 * config.bigBlind);
-          state = ok(state, { type: 'sit', seat, playerId: `p${seat}`, stack });
-        }
+        let state = seatRandomly(createGame(config), config.bigBlind, maxSeats, random);
         for (let hand = 0; hand < 3; hand++) {
           const ref = new BettingReference(config.bigBlind, variant === 'PLO');
           const deck = shuffledDeck(random);
