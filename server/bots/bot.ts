@@ -376,6 +376,12 @@ export class PlayerBot {
         this.wantSitIn = false;
         return;
       }
+      // A seat of ours at this table closed in the last two hours (an earlier run's, against the same
+      // server) and left with more than the maximum: ask the range and sit with it (decision 036).
+      if (ack.error.code === 'buyin/returning' && !this.satHere) {
+        this.satHere = true;
+        continue;
+      }
       // Every refusal counts (a race with our own churn is labelled churn/), even those handled here.
       this.fault(ack.error.code, 'table:sit');
       if (ack.error.code === 'table/already_seated') {

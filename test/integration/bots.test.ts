@@ -66,4 +66,31 @@ describe('load-test bots', () => {
     expect(String(api.rake)).toBe(db.rake);
     expect(s.server.registry.all().filter((a) => tableIds.includes(a.id)).every((a) => a.seatsTaken() === 0)).toBe(true);
   });
+
+  it('a rerun within two hours reuses the accounts: a bot whose last seat left with more than the maximum comes back with it (decision 036)', async () => {
+    // The last seat of one bot at the first table left with 350 (more than the maximum of 200).
+    const [last] = await s.t.db.$queryRawUnsafe<{ id: bigint; user_id: number }[]>(
+      `SELECT id, user_id FROM seat_sessions WHERE table_id = $1 AND status = 'CLOSED' ORDER BY closed_at DESC LIMIT 1`, tableIds[0],
+    );
+    await s.t.db.$executeRawUnsafe(`UPDATE seat_sessions SET left_with = 350 WHERE id = $1::bigint`, last!.id.toString());
+    const report = await runBots(
+      {
+        ...DEFAULT_OPTIONS,
+        url: s.url, botToken: BOT_TOKEN, tables: TABLES, tableIds, playersPerTable: 6, spectatorsPerTable: 1,
+        durationS: 3, warmupS: 5, strategy: 'random-legal', progress: 'off', setupConcurrency: 16,
+      },
+      { log: () => undefined, dbAudit: (input) => auditBotsInDb(s.t.db, input) },
+    );
+    expect(report.violations, `errors by code: ${JSON.stringify(report.errorsByCode)}`).toEqual([]);
+    expect(Object.keys(report.errorsByCode).filter((code) => !['late/', 'reload/', 'crossed/'].some((p) => code.startsWith(p)))).toEqual([]);
+    const [back] = await s.t.db.$queryRawUnsafe<{ amount: bigint }[]>(
+      `SELECT e.amount FROM seat_sessions ss JOIN accounts a ON a.seat_session_id = ss.id
+         JOIN ledger_entries e ON e.account_id = a.id JOIN ledger_transfers t ON t.id = e.transfer_id AND t.kind = 'BUY_IN'
+        WHERE ss.table_id = $1 AND ss.user_id = $2 AND ss.id > $3::bigint ORDER BY ss.id LIMIT 1`,
+      tableIds[0], last!.user_id, last!.id.toString(),
+    );
+    expect(back?.amount).toBe(350n);
+    expect(report.audit.db!.reconcileOk).toBe(true);
+    expect(report.audit.db!.openSeats).toBe(0);
+  });
 });
