@@ -245,6 +245,11 @@ describe('layout audit 3', () => {
     await page.goto(`${server.url}/hands`);
     await page.locator('.hand-item', { hasText: `#${hand.handNumber} ·` }).click();
     await check('the hands page');
+    // The hand viewer's own buttons around the replayer are controls too.
+    for (const name of ['Copy hand history', 'Verify shuffle']) {
+      const box = (await page.getByTestId('hand-viewer').getByRole('button', { name }).boundingBox())!;
+      if (box.height < TOUCH_TARGET_PX - 0.5) problems.push(`the hands page: "${name}" is ${Math.round(box.width)}x${Math.round(box.height)}px`);
+    }
     await page.goto(`${server.url}/table/${tableId}`);
     await page.getByRole('tab', { name: 'Hands' }).click();
     await page.locator('.side-panel .hand-item', { hasText: `#${hand.handNumber} ·` }).click();
