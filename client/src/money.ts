@@ -30,12 +30,18 @@ export function formatChips(chips: number): string {
   return chipFormat.format(chips);
 }
 
-/** Short chip amounts for tight spots on the felt: 1,250 → 1.25K. */
+/** Short chip amounts for tight spots on the felt: 1,250 → 1.25K, 12,345,678 → 12.35M, up to T (2^53 is 9007.2T). */
 export function shortChips(chips: number): string {
   if (chips < 10_000) return chipFormat.format(chips);
-  if (chips < 1_000_000) return `${trim(chips / 1_000)}K`;
-  return `${trim(chips / 1_000_000)}M`;
+  // The smallest unit that keeps the figure under 1000 once rounded (999,999 is 1M, not 1000K).
+  for (const [i, [size, unit]] of SHORT_UNITS.entries()) {
+    const text = trim(chips / size);
+    if (Number(text) < 1000 || i === SHORT_UNITS.length - 1) return `${text}${unit}`;
+  }
+  return chipFormat.format(chips);
 }
+
+const SHORT_UNITS: [number, string][] = [[1e3, 'K'], [1e6, 'M'], [1e9, 'B'], [1e12, 'T']];
 
 function trim(n: number): string {
   return n.toFixed(n < 100 ? 2 : 1).replace(/\.?0+$/, '');

@@ -147,6 +147,32 @@ describe('layout audit 3', () => {
       expect(problems).toEqual([]);
     });
 
+    it(`seat plates write stacks of 10 million and more short, whole in their title, never cut, at ${size.width}x${size.height}`, async () => {
+      const most = Number.MAX_SAFE_INTEGER;
+      const stacks = [most, 999_999_999_999, 123_456_789, 9_999_999, 10_000_000, 2_500];
+      const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
+        fullTable(snapshot, 6, 'NLHE', 0);
+        ((snapshot.view as Json).seats as Json[]).forEach((seat, i) => (seat.stack = stacks[i]!));
+      });
+      await page.goto(tablePath);
+      await page.getByTestId('stack-0').waitFor();
+      const shown = await page.locator('.seat-stack').evaluateAll((els) => els.map((el) => ({
+        text: el.textContent ?? '', title: el.getAttribute('title'), cut: el.scrollWidth > el.clientWidth + 0.5,
+        outside: (() => { const r = el.getBoundingClientRect(); const p = el.closest('.seat-plate')!.getBoundingClientRect(); return r.right > p.right + 0.5 || r.left < p.left - 0.5; })(),
+      })));
+      const bySeat = await Promise.all(stacks.map((_, i) => page.getByTestId(`stack-${i}`).evaluate((el) => ({ text: el.textContent, title: el.getAttribute('title') }))));
+      expect(bySeat).toEqual([
+        { text: '9007.2T', title: '9,007,199,254,740,991 chips' },
+        { text: '1T', title: '999,999,999,999 chips' },
+        { text: '123.5M', title: '123,456,789 chips' },
+        { text: '9,999,999', title: null },
+        { text: '10M', title: '10,000,000 chips' },
+        { text: '2,500', title: null },
+      ]);
+      expect(shown.filter((s) => s.cut || s.outside)).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, `audit3-plates-${size.width}x${size.height}.png`) });
+    });
+
     it(`the buy-in dialog shows amounts of 9 to 16 digits whole at ${size.width}x${size.height}`, async () => {
       const most = Number.MAX_SAFE_INTEGER;
       const { page, path: tablePath } = await riggedTable(size, (snapshot) => {
@@ -162,6 +188,8 @@ describe('layout audit 3', () => {
         const body = (await response.json()) as Json;
         await route.fulfill({ response, json: { ...body, balance: most - 1 } });
       });
+      // The dialog asks the player's range (decision 036): the rigged table's, not the real table's.
+      await page.route('**/api/tables/*/buy-in', (route) => route.fulfill({ json: { ok: true, tableId: 0, min: 123_456_789, max: most, returning: null } }));
       await page.goto(tablePath);
       await page.getByTestId('sit-0').click();
       const dialog = page.locator('dialog[open]');

@@ -2,6 +2,9 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore, type
 import { bestFive, cardToString, parseCard, type SeatView, type TableView } from '@poker';
 import type { SeatPlayer } from '@protocol';
 import { shortChips, formatChips } from '../money';
+
+/** Stacks from this size on are written short on a seat's plate (shortChips); below it, whole. */
+const PLATE_FULL_MAX = 10_000_000;
 import { bestHandName, shortHandName } from '../bestHand';
 import { collectedPots, totalPot, type Award, type TableState } from '../tableState';
 import { ShowCardsButton } from './ActionBar';
@@ -501,7 +504,11 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
   const joining = sv === null && player !== null;
   const status = !player?.connected && player ? 'Away' : player?.postsBigBlind ? 'Posts BB' : player?.waitingForBigBlind ? 'Waits for BB' : sv?.sittingOut ? 'Sitting out' : player?.leaving ? 'Leaving' : joining ? 'Next hand' : null;
   // A seat taken during a hand has no view until the deal: the players list says what it brings.
-  const stack = sv ? formatChips(sv.stack) : player?.joiningStack !== undefined ? formatChips(player.joiningStack) : '—';
+  const stackChips = sv ? sv.stack : player?.joiningStack;
+  // A plate holds nine characters ("9,999,999"); a larger stack is written short (12.35M, 9007.2T),
+  // the whole figure in its title.
+  const long = stackChips !== undefined && stackChips >= PLATE_FULL_MAX;
+  const stack = stackChips === undefined ? '—' : long ? shortChips(stackChips) : formatChips(stackChips);
   const classes = ['seat', seatSide(position), isMe ? 'seat-me' : '', toAct ? 'seat-acting' : '', folded ? 'seat-folded' : '', isWinner ? 'seat-winner' : '', sv?.sittingOut ? 'seat-out' : '']
     .filter(Boolean)
     .join(' ');
@@ -531,7 +538,7 @@ function SeatBox({ seat, state, sv, player, position, isMe, isButton, isWinner, 
             <span className="seat-name" title={name}>{name}</span>
             {isMe ? <span className="you-tag">you</span> : null}
           </span>
-          <span className="seat-stack" data-testid={`stack-${seat}`} title={joining ? 'Dealt in from the next hand' : undefined}>{stack}</span>
+          <span className="seat-stack" data-testid={`stack-${seat}`} title={joining ? 'Dealt in from the next hand' : long ? `${formatChips(stackChips!)} chips` : undefined}>{stack}</span>
         </div>
         {marker && <span className={`blind-marker ${marker.toLowerCase()}`} aria-label={marker === 'SB' ? 'Small blind' : 'Big blind'}>{marker}</span>}
         {isButton && <DealerButton />}
