@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LobbyTable } from '../../server/protocol';
+import { autoplay } from '../support/autoplay';
+import { uniqueKey } from '../support/db';
+import { TestClient } from '../support/poker-client';
+import { startTestServer, type TestServer } from '../support/server';
+
+// A hostile client against decision 036 (coming back to a table with what you left with), the
+// buy-in range route (`GET /api/tables/:id/buy-in`) and `table:chat`'s `chatId`, over the public
+// API only (Socket.IO and HTTP) on a real PostgreSQL. Every attack is a test: the refusal by its
+// code, and each time that nothing moved (no seat, no wallet chip) and the ledger reconciles.
+
+let s: TestServer;
+let boss: TestClient;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  s = await startTestServer();
+  boss = await client(0);
+  await s.t.db.user.update({ where: { id: boss.userId }, data: { role: 'ADMIN' } });
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await s?.close();
+});
+
+let users = 0;
+async function client(chipsCents = 2_000): Promise<TestClient> {
+  const c = await TestClient.signup(s.url, `a36_${++users}_${process.pid % 1000}`);
+  if (chipsCents > 0) await c.buyChips(chipsCents);
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+/** A second socket of the same user (same session cookie). */
+async function secondSocket(c: TestClient): Promise<TestClient> {
+  const twin = new TestClient(s.url, c.cookie, c.username);
+  twin.userId = c.userId;
+  await twin.connect();
+  clients.push(twin);
+  return twin;
+}
+
+async function createTable(prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> {
+  const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+    name: `${prefix}-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, ...extra,
+  });
+  expect(created.status).toBe(201);
+  return created.body.table;
+}
+
+const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
+  const ack = await c.emit(event, payload);
+  return ack.ok ? 'ok' : ack.error.code;
+};
+
+const walletOf = async (c: TestClient): Promise<number> => (await c.http<{ balance: number }>('GET', '/api/wallet')).body.balance;
+
+/** The wallet set to exactly `chips` by an admin adjustment. */
+async function setWallet(c: TestClient, chips: number): Promise<void> {
+  const delta = chips - (await walletOf(c));
+  if (delta === 0) return;
+  const r = await boss.http('POST', '/api/admin/adjustments', { userId: c.userId, amount: delta, reason: 'test: an exact wallet', idempotencyKey: uniqueKey('adj') });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+
+/** Sits alone at `table` with `buyIn` and leaves at once (no hand runs): the seat left with `buyIn`. */
+async function sitAndLeave(c: TestClient, tableId: number, buyIn: number, seat = 0): Promise<void> {
+  expect(await c.emit('table:sit', { tableId, seat, buyIn, idempotencyKey: uniqueKey('sit') })).toMatchObject({ ok: true });
+  expect(await c.emit('table:leave', { tableId })).toMatchObject({ ok: true, pending: false, cashedOut: buyIn });
+}
+
+const openSeats = (userId: number, tableId?: number) =>
+  s.t.db.seatSession.count({ where: { userId, status: 'OPEN', ...(tableId === undefined ? {} : { tableId }) } });
+
+async function reconciles(): Promise<void> {
+  const report = await s.server.ledger.reconcile();
+  expect(report.ok, JSON.stringify(report)).toBe(true);
+}
+
+type Range = { ok: boolean; min: number; max: number; returning: null | { leftWith: number; leftAt: string; until: string; shortBankrollMin: number } };
+
+describe('decision 036: sitting again below what the last seat left with', () => {
+  it('amounts at the boundaries: the maximum raised to what was left with, and not one chip more', async () => {
+    const a = await createTable('a36-bounds');
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 200);
+    const before = await walletOf(p);
+    for (const buyIn of [199, 201, 40]) {
+      const ack = await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn, idempotencyKey: uniqueKey('sit') });
+      expect(ack.ok ? 'ok' : ack.error.code).toBe(buyIn === 201 ? 'buyin/above_max' : 'buyin/returning');
+    }
+    // Malformed amounts never reach the rule.
+    for (const buyIn of [0, -200, 199.5, '200', 2 ** 53, 1e300, null]) {
+      expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn, idempotencyKey: uniqueKey('sit') })).toBe('request/invalid');
+    }
+    expect(await walletOf(p)).toBe(before);
+    expect(await openSeats(p.userId)).toBe(0);
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 1, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toBe('ok');
+  });
+
+  it('seat-hopping: another seat of the same table is the same table', async () => {
+    const a = await createTable('a36-hop', { maxSeats: 6 });
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 180, 0);
+    for (const seat of [1, 2, 5]) {
+      expect(await code(p, 'table:sit', { tableId: a.id, seat, buyIn: 40, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    }
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 3, buyIn: 180 })).toBe('ok'); // without a key too
+    expect(await p.emit('table:leave', { tableId: a.id })).toMatchObject({ ok: true, pending: false, cashedOut: 180 });
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 4, buyIn: 179 })).toBe('buyin/returning');
+    // Another table is another table (the rule is per table, as at PokerStars).
+    const other = await createTable('a36-hop-other');
+    expect(await code(p, 'table:sit', { tableId: other.id, seat: 0, buyIn: 40 })).toBe('ok');
+    await reconciles();
+  });
+
+  it('a replayed sit key from before the leave, and keys of other operations, open nothing', async () => {
+    const a = await createTable('a36-keys');
+    const p = await client(1_000);
+    const sitKey = uniqueKey('sit');
+    const topUpKey = uniqueKey('top');
+    expect(await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: sitKey })).toMatchObject({ ok: true, stack: 100 });
+    expect(await p.emit('table:top_up', { tableId: a.id, amount: 100, idempotencyKey: topUpKey })).toMatchObject({ ok: true });
+    expect(await p.emit('table:leave', { tableId: a.id })).toMatchObject({ ok: true, pending: false, cashedOut: 200 });
+    const before = await walletOf(p);
+    // The first sit's key, as it was sent: its seat is closed. Another amount with it: reused.
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: sitKey })).toBe('seat/closed');
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 1, buyIn: 100, idempotencyKey: sitKey })).toBe('idempotency/key_reused');
+    // The top-up's key for a sit: another kind of operation, checked as a new sit.
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: topUpKey })).toBe('buyin/returning');
+    // Keys shaped like the server's own (decision 007) are the client's, in its own scope.
+    for (const key of ['sit:1', `cashout:1`, `settle:${a.id}:1`, 'server:sit:x']) {
+      expect(['buyin/returning', 'idempotency/key_invalid', 'request/invalid']).toContain(
+        await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: key }),
+      );
+    }
+    // Another player's key: a key belongs to its sender, so it is a fresh sit of this player.
+    const q = await client(1_000);
+    expect(await q.emit('table:sit', { tableId: a.id, seat: 1, buyIn: 100, idempotencyKey: sitKey })).toMatchObject({ ok: true, stack: 100 });
+    expect(await walletOf(p)).toBe(before);
+    expect(await openSeats(p.userId)).toBe(0);
+    await reconciles();
+  });
+
+  it('a leave and a smaller sit from two sockets of one player at once, 10 rounds', async () => {
+    const a = await createTable('a36-race');
+    const p = await client(5_000);
+    const twin = await secondSocket(p);
+    const outcomes = new Map<string, number>();
+    for (let round = 0; round < 10; round++) {
+      expect(await p.emit('table:sit', { tableId: a.id, seat: round % 2, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toMatchObject({ ok: true });
+      const [left, again, againNoKey] = await Promise.all([
+        p.emit('table:leave', { tableId: a.id }),
+        twin.emit('table:sit', { tableId: a.id, seat: (round + 1) % 2, buyIn: 40, idempotencyKey: uniqueKey('sit') }),
+        twin.emit('table:sit', { tableId: a.id, seat: (round + 1) % 2, buyIn: 100 }),
+      ]);
+      expect(left).toMatchObject({ ok: true, pending: false });
+      for (const ack of [again, againNoKey]) {
+        const c = ack.ok ? 'ok' : ack.error.code;
+        outcomes.set(c, (outcomes.get(c) ?? 0) + 1);
+        expect(['table/already_seated', 'buyin/returning']).toContain(c);
+      }
+      expect(await openSeats(p.userId, a.id)).toBe(0);
+    }
+    expect(await walletOf(p)).toBe(5_000);
+    await reconciles();
+  });
+
+  it('a leave during a hand, then a sit at once: refused while the seat waits, and at its size after', async () => {
+    const a = await createTable('a36-hand');
+    const alice = await client();
+    const bob = await client();
+    for (const c of [alice, bob]) await c.watch(a.id);
+    expect(await alice.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 150 })).toMatchObject({ ok: true });
+    expect(await bob.emit('table:sit', { tableId: a.id, seat: 1, buyIn: 150 })).toMatchObject({ ok: true });
+    await alice.until(() => (alice.view(a.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
+    expect(await alice.emit('table:leave', { tableId: a.id })).toMatchObject({ ok: true, pending: true });
+    // A leave folds the leaver's hand, so heads-up the hand may be over and the seat cashed out
+    // before the sit arrives: either it is still seated, or the rule applies. Never a seat.
+    const early = ['table/already_seated', 'buyin/returning', 'seat/taken'];
+    expect(early).toContain(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: 40, idempotencyKey: uniqueKey('sit') }));
+    expect(early).toContain(await code(alice, 'table:sit', { tableId: a.id, seat: 1, buyIn: 40 }));
+    const players = [alice, bob].map((c) => autoplay(c, a.id, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'fold' })));
+    await alice.until(() => s.server.registry.get(a.id)!.seatsTaken() === 1, 20_000, 'alice cashed out');
+    for (const pl of players) pl.stop();
+    await s.server.registry.get(a.id)!.idle();
+    const seat = await s.t.db.seatSession.findFirstOrThrow({ where: { userId: alice.userId, tableId: a.id }, orderBy: { id: 'desc' } });
+    const leftWith = Number(seat.leftWith);
+    expect(leftWith).toBeGreaterThan(40);
+    const range = await alice.http<Range>('GET', `/api/tables/${a.id}/buy-in`);
+    expect(range.body).toMatchObject({ min: leftWith, returning: { leftWith } });
+    expect(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: leftWith - 1 })).toBe('buyin/returning');
+    expect(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: leftWith })).toBe('ok');
+    await reconciles();
+  });
+
+  it('a waiting-list offer is no way around the rule', async () => {
+    const a = await createTable('a36-wl');
+    const carol = await client();
+    const dave = await client();
+    const erin = await client();
+    await sitAndLeave(carol, a.id, 190, 1);
+    expect(await dave.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await dave.emit('table:sit_out', { tableId: a.id })).toEqual({ ok: true });
+    expect(await erin.emit('table:sit', { tableId: a.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true, pending: false });
+    expect(await carol.emit('table:waitlist_join', { tableId: a.id })).toMatchObject({ ok: true, position: 1 });
+    expect(await erin.emit('table:leave', { tableId: a.id })).toMatchObject({ ok: true, pending: false });
+    await carol.until(() => carol.received.some((r) => r.event === 'table:notice' && r.json.includes('seat_offered')), 10_000, 'the offer');
+    expect(await code(carol, 'table:sit', { tableId: a.id, seat: 1, buyIn: 40, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    expect(await code(carol, 'table:sit', { tableId: a.id, seat: 1, buyIn: 189 })).toBe('buyin/returning');
+    expect(await code(carol, 'table:sit', { tableId: a.id, seat: 1, buyIn: 190 })).toBe('ok');
+    await reconciles();
+  });
+
+  it('a wallet changed between the range and the sit: the sit checks again', async () => {
+    const a = await createTable('a36-stale');
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 200);
+    const range = await p.http<Range>('GET', `/api/tables/${a.id}/buy-in`);
+    expect(range.body).toMatchObject({ min: 200, max: 200, returning: { leftWith: 200, shortBankrollMin: 180 } });
+    await setWallet(p, 170); // below the 90% the range named
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 170, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toBe('funds/insufficient');
+    expect(await walletOf(p)).toBe(170);
+    expect(await openSeats(p.userId)).toBe(0);
+  });
+
+  it("the refusal's details are the player's own figures, as strings, and nothing else", async () => {
+    const a = await createTable('a36-details');
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 123);
+    const refused = await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 40 });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    const details = (refused.error as { details?: Record<string, unknown> }).details!;
+    expect(Object.keys(details).sort()).toEqual(['leftAt', 'leftWith', 'min', 'shortBankrollMin', 'until']);
+    expect(details).toMatchObject({ min: '123', leftWith: '123', shortBankrollMin: '111' });
+    expect(JSON.stringify(refused)).not.toMatch(/seatSession|userId|wallet|balance/i);
+  });
+});
+
+describe('GET /api/tables/:id/buy-in: oddly shaped ids and other players', () => {
+  it('answers only for the caller, and every odd id is 400 or 404, never 500', async () => {
+    const a = await createTable('a36-ids');
+    const alice = await client(1_000);
+    const bob = await client(1_000);
+    await sitAndLeave(alice, a.id, 180);
+    // Bob sees the table's range; nothing of alice's.
+    const bobs = await bob.http<Range>('GET', `/api/tables/${a.id}/buy-in`);
+    expect(bobs.body).toEqual({ ok: true, tableId: a.id, min: 40, max: 200, returning: null });
+    const expected: [string, number][] = [
+      ['0', 400], ['00', 400], [`0${a.id}`, 400], ['-1', 400], [`-${a.id}`, 400], ['1e3', 400], [`${a.id}.0`, 400], ['0x1', 400],
+      ['%20' + a.id, 400], [`${a.id}%00`, 400], ['NaN', 400], ['Infinity', 400], ['__proto__', 400],
+      ['2147483648', 404], ['9007199254740993', 404], ['9'.repeat(400), 404], ['999999', 404],
+    ];
+    for (const [id, status] of expected) {
+      const r = await alice.http<{ ok: boolean; error?: { code: string }; returning?: unknown }>('GET', `/api/tables/${id}/buy-in`);
+      expect(r.status, id).toBe(status);
+      expect(JSON.stringify(r.body), id).not.toContain('180');
+    }
+    // `%3x` decodes to the same id: the same answer, alice's own.
+    const encoded = await alice.http<Range>('GET', `/api/tables/${encodeURIComponent(String(a.id)).replace(/\d/g, (d) => `%3${d}`)}/buy-in`);
+    expect(encoded.status).toBe(200);
+    expect(encoded.body).toMatchObject({ tableId: a.id, min: 180, returning: { leftWith: 180 } });
+    // Not signed in, or a closed table.
+    expect((await fetch(`${s.url}/api/tables/${a.id}/buy-in`)).status).toBe(401);
+    expect((await boss.http('POST', `/api/admin/tables/${a.id}/close`, { now: true })).status).toBe(200);
+    await alice.until(() => !s.server.registry.listLobby().some((t) => t.id === a.id), 10_000, 'closed');
+    expect((await alice.http('GET', `/api/tables/${a.id}/buy-in`)).status).toBe(409);
+  });
+});
+
+describe('table:chat chatId', () => {
+  const lines = (c: TestClient, tableId: number, text?: string) =>
+    c.received.filter((r) => r.event === 'table:chat').map((r) => JSON.parse(r.json) as { tableId: number; userId: number; text: string; chatId?: string })
+      .filter((m) => m.tableId === tableId && (text === undefined || m.text === text));
+
+  it("another player's id suppresses nothing; a repeat is posted once, whatever its text", async () => {
+    const a = await createTable('a36-chat');
+    const alice = await client(0);
+    const bob = await client(0);
+    for (const c of [alice, bob]) await c.watch(a.id);
+    expect(await alice.emit('table:chat', { tableId: a.id, text: 'hello', chatId: 'c-1' })).toEqual({ ok: true });
+    await bob.until(() => lines(bob, a.id, 'hello').length === 1, 5_000, 'hello');
+    // Bob reuses alice's id (it came with her broadcast): his line is posted, as his.
+    expect(await bob.emit('table:chat', { tableId: a.id, text: 'mine', chatId: 'c-1' })).toEqual({ ok: true });
+    await alice.until(() => lines(alice, a.id, 'mine').length === 1, 5_000, "bob's line");
+    expect(lines(alice, a.id, 'mine')[0]).toMatchObject({ userId: bob.userId, chatId: 'c-1' });
+    // Alice sends c-1 again, with other text: answered ok, not posted.
+    expect(await alice.emit('table:chat', { tableId: a.id, text: 'edited', chatId: 'c-1' })).toEqual({ ok: true });
+    expect(await alice.emit('table:chat', { tableId: a.id, text: 'hello', chatId: 'c-1' })).toEqual({ ok: true });
+    expect(await alice.emit('table:chat', { tableId: a.id, text: 'after', chatId: 'c-2' })).toEqual({ ok: true });
+    await bob.until(() => lines(bob, a.id, 'after').length === 1, 5_000, 'after');
+    expect(lines(bob, a.id, 'edited')).toEqual([]);
+    expect(lines(bob, a.id, 'hello')).toHaveLength(1);
+  });
+
+  it("the chat budget holds for new ids; repeats cost nothing and post nothing",  async () => {
+    const a = await createTable('a36-chat-rate');
+    const mallory = await client(0);
+    const watcher = await client(0);
+    for (const c of [mallory, watcher]) await c.watch(a.id);
+    const results: string[] = [];
+    for (let i = 0; i < 8; i++) results.push(await code(mallory, 'table:chat', { tableId: a.id, text: `r${i}`, chatId: `r-${i}` }));
+    expect(results.filter((r) => r === 'ok')).toHaveLength(5); // chatPer10sMax
+    expect(results.slice(5)).toEqual(['rate/limited', 'rate/limited', 'rate/limited']);
+    // Repeats of posted ids are ok and silent; of refused ids they are new lines, still limited.
+    for (let i = 0; i < 20; i++) expect(await mallory.emit('table:chat', { tableId: a.id, text: 'spam', chatId: `r-${i % 5}` })).toEqual({ ok: true });
+    expect(await code(mallory, 'table:chat', { tableId: a.id, text: 'r5', chatId: 'r-5' })).toBe('rate/limited');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines(watcher, a.id, 'spam')).toEqual([]);
+    expect(lines(watcher, a.id).map((m) => m.text)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('malformed ids are request/invalid; markup-shaped ids are carried as a plain string; the server stays up', async () => {
+    const a = await createTable('a36-chat-bad');
+    const p = await client(0);
+    const w = await client(0);
+    for (const c of [p, w]) await c.watch(a.id);
+    const bad: unknown[] = ['', ' ', 'a b', 'x'.repeat(65), 'é', 'a\nb', 'a\u0000b', '\u202e', 'a\tb', 7, null, {}, ['a'], true, 'a\u200bb'];
+    for (const chatId of bad) expect(await code(p, 'table:chat', { tableId: a.id, text: 'bad', chatId }), JSON.stringify(chatId)).toBe('request/invalid');
+    expect(await code(p, 'table:chat', { tableId: a.id, text: 'extra', chatId: 'ok', other: 1 })).toBe('request/invalid');
+    const markup = '<img/src=x/onerror=alert(1)>"\'&`${1}';
+    for (const chatId of [markup, '__proto__', 'x'.repeat(64)]) expect(await code(p, 'table:chat', { tableId: a.id, text: 'odd', chatId })).toBe('ok');
+    await w.until(() => lines(w, a.id, 'odd').length === 3, 5_000, 'three lines');
+    expect(lines(w, a.id, 'odd').map((m) => m.chatId)).toEqual([markup, '__proto__', 'x'.repeat(64)]);
+    expect(lines(w, a.id).some((m) => m.text === 'bad' || m.text === 'extra')).toBe(false);
+    // Not watching: nothing is remembered or posted.
+    const outsider = await client(0);
+    expect(await code(outsider, 'table:chat', { tableId: a.id, text: 'x', chatId: 'o-1' })).toBe('table/not_watching');
+    expect((await fetch(`${s.url}/api/tables`)).status).toBe(200);
+  });
+});
