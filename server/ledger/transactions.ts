@@ -244,7 +244,9 @@ export function buyIn(deps: LedgerDeps, input: BuyInInput): Promise<LedgerResult
     // user's seat here credits that wallet, so it committed before, or it waits for this buy-in
     // and its seat is still open (the INSERT below then refuses a second seat).
     const returning = await lastSeatAt(tx, input.userId, input.tableId);
-    const outOfRange = checkBuyInRange(input.amount, row!, returning);
+    // Only a short return asks what the player holds on their other seats (a rare path).
+    const seated = returning !== null && input.amount < returning.leftWith ? await chipsSeated(tx, input.userId) : 0n;
+    const outOfRange = checkBuyInRange(input.amount, row!, returning, seated);
     if (outOfRange) return outOfRange;
     if (row!.wallet_id === null || row!.wallet_balance! < input.amount) {
       return fail('funds/insufficient', { balance: (row!.wallet_balance ?? 0n).toString() });
@@ -382,19 +384,36 @@ export function shortBankrollMin(leftWith: bigint): bigint {
   return (leftWith * 9n + 9n) / 10n;
 }
 
+/**
+ * The chips on the user's open seats (at other tables: the buy-in's own table has none open, or
+ * its INSERT refuses). Their moves to and from the wallet (top-ups, cash-outs) take the wallet's
+ * lock, which the buy-in holds, so this and the wallet it read are one picture of what they hold.
+ */
+async function chipsSeated(tx: Tx, userId: number): Promise<bigint> {
+  const [row] = await tx.$queryRawUnsafe<{ chips: bigint | null }[]>(
+    `SELECT sum(a.balance)::bigint AS chips FROM seat_sessions ss JOIN accounts a ON a.seat_session_id = ss.id
+      WHERE ss.user_id = $1::int AND ss.status = 'OPEN'`,
+    userId,
+  );
+  return row?.chips ?? 0n;
+}
+
 function checkBuyInRange(
   amount: bigint,
   row: { min_buy_in: bigint | null; max_buy_in: bigint | null; wallet_balance: bigint | null },
   returning: Returning | null,
+  seatedElsewhere: bigint,
 ): LedgerResult<never> | null {
   const { min, max } = buyInRange(row, returning);
   if (amount > max) return fail('buyin/above_max', { max: max.toString() });
   if (amount >= min) return null;
   if (returning === null || returning.leftWith <= row.min_buy_in!) return fail('buyin/below_min', { min: min.toString() });
-  // Short of what they left with: all of the wallet, if that is at least 90% of it.
+  // Short of what they left with: all of the wallet, if that is at least 90% of it, and it is all
+  // they have: chips parked on a seat at another table count (else parking 10% there, sitting
+  // here with the rest and leaving, again and again, would walk the amount down to the minimum).
   const wallet = row.wallet_balance ?? 0n;
   const floor = shortBankrollMin(returning.leftWith);
-  if (wallet < returning.leftWith && amount === wallet && amount >= floor && amount >= row.min_buy_in!) return null;
+  if (wallet + seatedElsewhere < returning.leftWith && amount === wallet && amount >= floor && amount >= row.min_buy_in!) return null;
   return fail('buyin/returning', {
     min: min.toString(), leftWith: returning.leftWith.toString(), leftAt: returning.leftAt.toISOString(),
     until: returning.until.toISOString(), shortBankrollMin: floor.toString(),

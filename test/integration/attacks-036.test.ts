@@ -82,6 +82,49 @@ async function reconciles(): Promise<void> {
 type Range = { ok: boolean; min: number; max: number; returning: null | { leftWith: number; leftAt: string; until: string; shortBankrollMin: number } };
 
 describe('decision 036: sitting again below what the last seat left with', () => {
+  it('chips parked on a seat at another table do not make the wallet "all they have" (the 90% exception)', async () => {
+    const a = await createTable('a36-park-a');
+    const b = await createTable('a36-park-b', { maxBuyIn: 5_000 });
+    const mallory = await client(1_000); // 1,000 chips
+    await sitAndLeave(mallory, a.id, 200); // left A with 200: back within two hours with 200
+    // Park 820 at B: the wallet holds 180, 90% of 200, but mallory still has 1,000.
+    expect(await mallory.emit('table:sit', { tableId: b.id, seat: 0, buyIn: 820, idempotencyKey: uniqueKey('sit') })).toMatchObject({ ok: true });
+    expect(await walletOf(mallory)).toBe(180);
+    const back = await mallory.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 180, idempotencyKey: uniqueKey('sit') });
+    expect(back.ok ? 'ok' : back.error.code).toBe('buyin/returning');
+    expect(await openSeats(mallory.userId, a.id)).toBe(0);
+    expect(await walletOf(mallory)).toBe(180);
+    // Repeated (sit with 90%, leave, park 10% more), it would walk what A remembers down to the
+    // table's minimum: 200, 180, 162, 146, ... The rule's exception is for a player who has no more.
+    // With B left, all mallory has is in the wallet again, and the exception is not needed.
+    expect(await mallory.emit('table:leave', { tableId: b.id })).toMatchObject({ ok: true, pending: false });
+    expect(await code(mallory, 'table:sit', { tableId: a.id, seat: 0, buyIn: 199, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    expect(await code(mallory, 'table:sit', { tableId: a.id, seat: 0, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toBe('ok');
+    await reconciles();
+  });
+
+  it('a short wallet with nothing seated elsewhere still brings all of it, from 90% rounded up', async () => {
+    const a = await createTable('a36-round');
+    const b = await createTable('a36-round-b');
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 155); // 90% of 155 is 139.5: the floor is 140
+    const range = await p.http<Range>('GET', `/api/tables/${a.id}/buy-in`);
+    expect(range.body).toMatchObject({ ok: true, min: 155, max: 200, returning: { leftWith: 155, shortBankrollMin: 140 } });
+    await setWallet(p, 139);
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 139, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    await setWallet(p, 140);
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 139, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning'); // not all of it
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 141, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning'); // more than it holds
+    // Its chips at another table are held too: 100 seated at B and 140 in the wallet is more than 155.
+    await setWallet(p, 240);
+    expect(await code(p, 'table:sit', { tableId: b.id, seat: 0, buyIn: 100, idempotencyKey: uniqueKey('sit') })).toBe('ok');
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 140, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    expect(await p.emit('table:leave', { tableId: b.id })).toMatchObject({ ok: true, pending: false });
+    await setWallet(p, 140);
+    expect(await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 140, idempotencyKey: uniqueKey('sit') })).toMatchObject({ ok: true, stack: 140 });
+    await reconciles();
+  });
+
   it('amounts at the boundaries: the maximum raised to what was left with, and not one chip more', async () => {
     const a = await createTable('a36-bounds');
     const p = await client(1_000);
