@@ -103,6 +103,26 @@ describe('decision 036: sitting again below what the last seat left with', () =>
     await reconciles();
   });
 
+  it('parking at another table and the short sit sent at once, from two sockets: the short sit never gets in', async () => {
+    const a = await createTable('a36-park-race-a');
+    const b = await createTable('a36-park-race-b', { maxBuyIn: 5_000 });
+    const p = await client(1_000);
+    const twin = await secondSocket(p);
+    await sitAndLeave(p, a.id, 200);
+    for (let round = 0; round < 6; round++) {
+      const [parked, short] = await Promise.all([
+        p.emit('table:sit', { tableId: b.id, seat: 0, buyIn: 820, idempotencyKey: uniqueKey('sit') }),
+        twin.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 180, idempotencyKey: uniqueKey('sit') }),
+      ]);
+      expect(parked).toMatchObject({ ok: true });
+      expect(short.ok ? 'ok' : short.error.code).toBe('buyin/returning');
+      expect(await p.emit('table:leave', { tableId: b.id })).toMatchObject({ ok: true, pending: false, cashedOut: 820 });
+    }
+    expect(await openSeats(p.userId)).toBe(0);
+    expect(await walletOf(p)).toBe(1_000);
+    await reconciles();
+  });
+
   it('a short wallet with nothing seated elsewhere still brings all of it, from 90% rounded up', async () => {
     const a = await createTable('a36-round');
     const b = await createTable('a36-round-b');
@@ -268,6 +288,33 @@ describe('decision 036: sitting again below what the last seat left with', () =>
     expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toBe('funds/insufficient');
     expect(await walletOf(p)).toBe(170);
     expect(await openSeats(p.userId)).toBe(0);
+  });
+
+  it('the same new sit key from two sockets at once after a leave: one seat, one debit, the same answer twice', async () => {
+    const a = await createTable('a36-twin-key');
+    const p = await client(1_000);
+    const twin = await secondSocket(p);
+    await sitAndLeave(p, a.id, 150);
+    const key = uniqueKey('sit');
+    const acks = await Promise.all([p, twin].map((c) => c.emit('table:sit', { tableId: a.id, seat: 1, buyIn: 150, idempotencyKey: key })));
+    expect(acks).toEqual([{ ok: true, seat: 1, stack: 150, pending: false }, { ok: true, seat: 1, stack: 150, pending: false }]);
+    const smaller = await Promise.all([p, twin].map((c) => c.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 40, idempotencyKey: key })));
+    expect(smaller.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['idempotency/key_reused', 'idempotency/key_reused']);
+    expect(await openSeats(p.userId)).toBe(1);
+    expect(await walletOf(p)).toBe(1_000 - 150);
+    await reconciles();
+  });
+
+  it('odd table ids in table:sit open nothing and throw nothing', async () => {
+    const a = await createTable('a36-sit-ids');
+    const p = await client(1_000);
+    await sitAndLeave(p, a.id, 180);
+    for (const tableId of [0, -a.id, String(a.id), a.id + 0.5, 2 ** 31, Number.MAX_SAFE_INTEGER + 2, null, [a.id]]) {
+      expect(['request/invalid', 'table/not_found']).toContain(await code(p, 'table:sit', { tableId, seat: 0, buyIn: 40, idempotencyKey: uniqueKey('sit') }));
+    }
+    expect(await code(p, 'table:sit', { tableId: a.id, seat: 0, buyIn: 40, idempotencyKey: uniqueKey('sit') })).toBe('buyin/returning');
+    expect(await openSeats(p.userId)).toBe(0);
+    expect(await walletOf(p)).toBe(1_000);
   });
 
   it("the refusal's details are the player's own figures, as strings, and nothing else", async () => {
