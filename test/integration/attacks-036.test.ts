@@ -423,3 +423,44 @@ describe('table:chat chatId', () => {
     expect((await fetch(`${s.url}/api/tables`)).status).toBe(200);
   });
 });
+
+describe('table:chat chatId: what the table remembers is bounded', () => {
+  // A server whose chat budget does not get in the way of sending many lines quickly.
+  let big: TestServer;
+  beforeAll(async () => {
+    big = await startTestServer({ tableSettings: { chatPer10sMax: 10_000 } });
+  });
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it('32 ids a sender, 500 senders a table; an anonymous socket cannot chat at all', async () => {
+    const table = big.server.registry.listLobby()[0]!;
+    const p = await TestClient.signup(big.url, `a36_mem_${process.pid % 1000}`);
+    await p.connect();
+    clients.push(p);
+    await p.watch(table.id);
+    const posted = () => p.received.filter((r) => r.event === 'table:chat' && JSON.parse(r.json).userId === p.userId).length;
+    for (let i = 0; i < 40; i++) expect(await p.emit('table:chat', { tableId: table.id, text: `m${i}`, chatId: `m-${i}` })).toEqual({ ok: true });
+    await p.until(() => posted() === 40, 5_000, '40 lines');
+    // The last 32 are remembered: a repeat of m-39 is silent; m-0 was forgotten, so it is posted again.
+    expect(await p.emit('table:chat', { tableId: table.id, text: 'm39', chatId: 'm-39' })).toEqual({ ok: true });
+    expect(await p.emit('table:chat', { tableId: table.id, text: 'm0', chatId: 'm-0' })).toEqual({ ok: true });
+    await p.until(() => posted() === 41, 5_000, 'm-0 again');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(posted()).toBe(41);
+    const actor = big.server.registry.get(table.id)!;
+    const ids = (actor as unknown as { chatIds: Map<number, string[]> }).chatIds;
+    expect(ids.get(p.userId)).toHaveLength(32);
+    // Many senders (callers made up here: 600 signups would take a minute): at most 500 remembered.
+    for (let u = 0; u < 600; u++) actor.chat({ userId: 1_000_000 + u, username: `ghost${u}` }, 'x', 'g'.repeat(64));
+    expect(ids.size).toBe(500);
+    expect(ids.has(p.userId)).toBe(false);
+
+    const anon = TestClient.anonymous(big.url);
+    await anon.connect();
+    clients.push(anon);
+    await anon.watch(table.id);
+    expect(await code(anon, 'table:chat', { tableId: table.id, text: 'hi', chatId: 'm-1' })).toBe('auth/required');
+  });
+});
