@@ -232,24 +232,24 @@ describe('decision 036: sitting again below what the last seat left with', () =>
   });
 
   it('a leave during a hand, then a sit at once: refused while the seat waits, and at its size after', async () => {
-    const a = await createTable('a36-hand');
-    const alice = await client();
-    const bob = await client();
-    for (const c of [alice, bob]) await c.watch(a.id);
-    expect(await alice.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 150 })).toMatchObject({ ok: true });
-    expect(await bob.emit('table:sit', { tableId: a.id, seat: 1, buyIn: 150 })).toMatchObject({ ok: true });
+    // Three-handed: the leaver's hand is folded but the hand goes on (nobody acts until the
+    // autoplay below), so the seat is still open, waiting for the hand's end, when the sits come.
+    const a = await createTable('a36-hand', { maxSeats: 3, actionTimeoutMs: 60_000 });
+    const [alice, bob, carol] = [await client(), await client(), await client()];
+    for (const c of [alice, bob, carol]) await c.watch(a.id);
+    for (const [i, c] of [alice, bob, carol].entries()) expect(await c.emit('table:sit', { tableId: a.id, seat: i, buyIn: 150 })).toMatchObject({ ok: true });
     await alice.until(() => (alice.view(a.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
     expect(await alice.emit('table:leave', { tableId: a.id })).toMatchObject({ ok: true, pending: true });
-    // A leave folds the leaver's hand, so heads-up the hand may be over and the seat cashed out
-    // before the sit arrives: either it is still seated, or the rule applies. Never a seat.
-    const early = ['table/already_seated', 'buyin/returning', 'seat/taken'];
-    expect(early).toContain(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: 40, idempotencyKey: uniqueKey('sit') }));
-    expect(early).toContain(await code(alice, 'table:sit', { tableId: a.id, seat: 1, buyIn: 40 }));
-    const players = [alice, bob].map((c) => autoplay(c, a.id, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'fold' })));
-    await alice.until(() => s.server.registry.get(a.id)!.seatsTaken() === 1, 20_000, 'alice cashed out');
+    expect(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: 40, idempotencyKey: uniqueKey('sit') })).toBe('table/already_seated');
+    expect(await code(alice, 'table:sit', { tableId: a.id, seat: 0, buyIn: 40 })).toBe('table/already_seated');
+    expect(await code(alice, 'table:sit', { tableId: a.id, seat: 1, buyIn: 200, idempotencyKey: uniqueKey('sit') })).toBe('table/already_seated');
+    expect(await code(alice, 'table:top_up', { tableId: a.id, amount: 10 })).toBe('table/leave_pending');
+    expect(await openSeats(alice.userId)).toBe(1);
+    const players = [bob, carol].map((c) => autoplay(c, a.id, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'fold' })));
+    await alice.until(() => s.server.registry.get(a.id)!.seatOf(alice.userId) === null, 20_000, 'alice cashed out');
     for (const pl of players) pl.stop();
-    await s.server.registry.get(a.id)!.idle();
     const seat = await s.t.db.seatSession.findFirstOrThrow({ where: { userId: alice.userId, tableId: a.id }, orderBy: { id: 'desc' } });
+    expect(seat.status).toBe('CLOSED');
     const leftWith = Number(seat.leftWith);
     expect(leftWith).toBeGreaterThan(40);
     const range = await alice.http<Range>('GET', `/api/tables/${a.id}/buy-in`);
