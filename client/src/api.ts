@@ -65,6 +65,14 @@ export function newIdempotencyKey(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/**
+ * A chat line's id (`table:chat`'s `chatId`): random only. The table shows it to everyone who
+ * reads the line, so unlike an idempotency key it carries no clock of the sender's.
+ */
+export function newChatId(): string {
+  return `c-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 // ---- typed endpoints ------------------------------------------------------------------
 
 export interface WalletResponse {

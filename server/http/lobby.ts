@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin, requireUser, userOf } from './guards';
-import { buyInRange, lastSeatAt, shortBankrollMin } from '../ledger/transactions';
+import { buyInRange, chipsSeated, lastSeatAt, shortBankrollMin } from '../ledger/transactions';
+import { walletBalance } from './wallet';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
 import { timingRangeMessage, type TableTimingInput } from '../tables/settings';
@@ -117,13 +118,20 @@ async function buyInFor(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
   const table = await deps.db.pokerTable.findUnique({ where: { id: params.id }, select: { status: true, minBuyIn: true, maxBuyIn: true } });
   if (!table) return sendError(reply, 404, 'table/not_found');
   if (table.status !== 'OPEN') return sendError(reply, 409, 'table/closed');
-  const returning = await lastSeatAt(deps.db, userOf(request).userId, params.id);
+  const { userId } = userOf(request);
+  const returning = await lastSeatAt(deps.db, userId, params.id);
   const { min, max } = buyInRange({ min_buy_in: table.minBuyIn, max_buy_in: table.maxBuyIn }, returning);
+  if (returning === null || returning.leftWith <= table.minBuyIn) return { ok: true, tableId: params.id, min: Number(min), max: Number(max), returning: null };
+  // The exception the buy-in would grant now: all of a wallet that is 90% of what was left with,
+  // when the wallet and the chips on the player's other seats hold less than that.
+  const floor = shortBankrollMin(returning.leftWith);
+  const [wallet, seated] = await Promise.all([walletBalance(deps.db, userId), chipsSeated(deps.db, userId)]);
+  const shortBankroll = wallet + seated < returning.leftWith && wallet >= floor && wallet >= table.minBuyIn ? Number(wallet) : null;
   return {
     ok: true, tableId: params.id, min: Number(min), max: Number(max),
-    returning: returning === null || returning.leftWith <= table.minBuyIn ? null : {
+    returning: {
       leftWith: Number(returning.leftWith), leftAt: returning.leftAt.toISOString(), until: returning.until.toISOString(),
-      shortBankrollMin: Number(shortBankrollMin(returning.leftWith)),
+      shortBankrollMin: Number(floor), shortBankroll,
     },
   };
 }

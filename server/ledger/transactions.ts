@@ -389,7 +389,7 @@ export function shortBankrollMin(leftWith: bigint): bigint {
  * its INSERT refuses). Their moves to and from the wallet (top-ups, cash-outs) take the wallet's
  * lock, which the buy-in holds, so this and the wallet it read are one picture of what they hold.
  */
-async function chipsSeated(tx: Tx, userId: number): Promise<bigint> {
+export async function chipsSeated(tx: Tx | Db, userId: number): Promise<bigint> {
   const [row] = await tx.$queryRawUnsafe<{ chips: bigint | null }[]>(
     `SELECT sum(a.balance)::bigint AS chips FROM seat_sessions ss JOIN accounts a ON a.seat_session_id = ss.id
       WHERE ss.user_id = $1::int AND ss.status = 'OPEN'`,

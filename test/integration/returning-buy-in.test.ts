@@ -197,4 +197,33 @@ describe('over the public API', () => {
     carol.close();
     dave.close();
   });
+
+  it('the range says when all of a short wallet will do, and not while chips sit at another table', async () => {
+    const [table, other] = await Promise.all(['Back 36 a', 'Back 36 b'].map(async (name) => {
+      const created = await s.server.registry.createTable({ name, variant: 'NLHE', maxSeats: 6, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200 });
+      if (!created.ok) throw new Error(created.error.message);
+      return created.value;
+    }));
+    const erin = await TestClient.signup(s.url, 'erin36');
+    await erin.buyChips(200);
+    await erin.connect();
+    await erin.watch(table!.id);
+    expect((await erin.emit('table:sit', { tableId: table!.id, seat: 4, buyIn: 200, idempotencyKey: uniqueKey('sit') })).ok).toBe(true);
+    expect((await erin.emit('table:leave', { tableId: table!.id })).ok).toBe(true);
+    await erin.until(() => s.server.registry.get(table!.id)!.seatOf(erin.userId) === null, 15_000, 'the seat closed');
+    await s.server.registry.get(table!.id)!.idle();
+    type Range = { min: number; returning: { leftWith: number; shortBankroll: number | null } };
+    const range = async () => (await erin.http<Range>('GET', `/api/tables/${table!.id}/buy-in`)).body;
+    expect(await range()).toMatchObject({ min: 200, returning: { leftWith: 200, shortBankroll: null } });
+
+    const [admin] = await seedUsers(s.t.db, 1, 'admin36');
+    expect((await ledger().adjust({ userId: erin.userId, amount: -15n, reason: 'test: a smaller wallet', adminUserId: admin!, idempotencyKey: uniqueKey('adj') })).ok).toBe(true);
+    expect(await range()).toMatchObject({ min: 200, returning: { shortBankroll: 185 } });
+
+    // 45 of the 185 on another table: the wallet (140) is no longer all she has, nor 90% of 200.
+    await erin.watch(other!.id);
+    expect((await erin.emit('table:sit', { tableId: other!.id, seat: 5, buyIn: 45, idempotencyKey: uniqueKey('sit') })).ok).toBe(true);
+    expect(await range()).toMatchObject({ returning: { shortBankroll: null } });
+    erin.close();
+  });
 });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '@protocol';
-import { api, errorText, newIdempotencyKey, type MyHand, type Page } from '../api';
+import { api, errorText, newChatId, type MyHand, type Page } from '../api';
 import { formatChips } from '../money';
 import { send } from '../socket';
 import { session, toast } from '../store';
@@ -114,7 +114,7 @@ function useChatOutbox(tableId: number, live: boolean, chat: ChatMessage[], onOw
   return {
     lines,
     post: (text) => {
-      const line: OutgoingLine = { id: nextId.current++, chatId: newIdempotencyKey('chat'), text, state: 'waiting' };
+      const line: OutgoingLine = { id: nextId.current++, chatId: newChatId(), text, state: 'waiting' };
       setLines((all) => [...all, line]);
       if (live) void deliver(line);
     },

@@ -11,7 +11,7 @@ import { ChipsDialog } from './ChipsDialog';
 interface BuyInRange {
   min: number;
   max: number;
-  returning: { leftWith: number; leftAt: string; until: string; shortBankrollMin: number } | null;
+  returning: { leftWith: number; leftAt: string; until: string; shortBankrollMin: number; shortBankroll: number | null } | null;
 }
 
 export interface SitDialogProps {
@@ -38,12 +38,13 @@ export function SitDialog({ tableId, title, tableMin, tableMax, balance, onConfi
   const back = range?.returning ?? null;
   let min = range?.min ?? tableMin;
   let max = range?.max ?? tableMax;
-  // Short of what they left with: all of the wallet, if that is at least 90% of it.
-  if (back && balance < min && balance >= back.shortBankrollMin && balance >= tableMin) min = max = balance;
+  // Short of what they left with (the wallet and the chips on other tables): all of the wallet, if
+  // that is at least 90% of it. The server says whether that holds now.
+  if (back?.shortBankroll != null) min = max = back.shortBankroll;
   const note = back ? (
     <p className="dialog-note" data-testid="returning-note">
       You left this table at {clock(back.leftAt)} with {formatChips(back.leftWith)} chips. Until {clock(back.until)} you come
-      back with at least that{balance < back.leftWith && back.shortBankrollMin < back.leftWith ? `, or with all your chips if you have ${formatChips(back.shortBankrollMin)} or more` : ''}.
+      back with at least that{back.shortBankroll != null ? `, or with all the chips in your wallet (${formatChips(back.shortBankroll)}), since that is at least 90% of it` : ''}.
     </p>
   ) : null;
   // Keyed by the range: the amount box starts again from the right figures once they arrive.
