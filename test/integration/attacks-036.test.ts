@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyTable } from '../../server/protocol';
 import { autoplay } from '../support/autoplay';
 import { uniqueKey } from '../support/db';
-import { TestClient } from '../support/poker-client';
+import { adminCreateTable, TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
 
 // A hostile client against decision 036 (coming back to a table with what you left with), the
@@ -42,13 +42,7 @@ async function secondSocket(c: TestClient): Promise<TestClient> {
   return twin;
 }
 
-async function createTable(prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> {
-  const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-    name: `${prefix}-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, ...extra,
-  });
-  expect(created.status).toBe(201);
-  return created.body.table;
-}
+const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => adminCreateTable(boss, prefix, extra);
 
 const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
   const ack = await c.emit(event, payload);

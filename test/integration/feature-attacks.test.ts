@@ -4,7 +4,7 @@ import type { HandReplay } from '../../server/poker/history';
 import type { LobbyTable, TableFrame, TableNotice } from '../../server/protocol';
 import { autoplay } from '../support/autoplay';
 import { uniqueKey } from '../support/db';
-import { TestClient } from '../support/poker-client';
+import { adminCreateTable, TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
 
 // A hostile client against the new features, over the public API only (Socket.IO events
@@ -47,13 +47,7 @@ async function anonymous(): Promise<TestClient> {
   return c;
 }
 
-async function createTable(prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> {
-  const created = await boss.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
-    name: `${prefix}-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, ...extra,
-  });
-  expect(created.status).toBe(201);
-  return created.body.table;
-}
+const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => adminCreateTable(boss, prefix, extra);
 
 /** A full heads-up table with no hand running: alice sits out before bob sits, so a leave is immediate. */
 async function fullIdleTable(prefix: string) {

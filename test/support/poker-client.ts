@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { createTableFeed, type Ack, type PrivateFrame, type TableFeed, type TableFrame, type TableSnapshot } from '../../server/protocol';
+import { createTableFeed, type Ack, type LobbyTable, type PrivateFrame, type TableFeed, type TableFrame, type TableSnapshot } from '../../server/protocol';
+import { uniqueKey } from './db';
 import type { LegalActions, TableView } from '../../server/poker';
 
 // A real client of the public protocol for tests: HTTP sign-up/login with the
@@ -176,4 +177,16 @@ export class TestClient {
     this.socket?.close();
     this.socket = null;
   }
+}
+
+/**
+ * A heads-up NLHE 1/2 table (buy-in 40-200 unless `extra` says otherwise), created over the admin
+ * API by `admin`; its name starts with `prefix` and is unique.
+ */
+export async function adminCreateTable(admin: TestClient, prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> {
+  const created = await admin.http<{ table: LobbyTable }>('POST', '/api/admin/tables', {
+    name: `${prefix}-${uniqueKey()}`.slice(0, 40), variant: 'NLHE', maxSeats: 2, smallBlind: 1, bigBlind: 2, minBuyIn: 40, maxBuyIn: 200, ...extra,
+  });
+  if (created.status !== 201) throw new Error(`creating a table: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.table;
 }
