@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin, requireUser, userOf } from './guards';
-import { buyInRange, chipsSeated, lastSeatAt, shortBankrollMin } from '../ledger/transactions';
+import { bindingReturn, buyInRange, chipsSeated, lastSeatAt, shortBankrollAmount, shortBankrollMin } from '../ledger/transactions';
 import { walletBalance } from './wallet';
 import { RUN_OUT_STREET_MS_MAX, SHOWDOWN_HOLD_MS_MAX, hasBidiControl, hasControlCharacter, hasInvisibleFormat } from '../protocol';
 import type { CreateTableInput, RegistryResult } from '../tables/registry-api';
@@ -119,19 +119,17 @@ async function buyInFor(deps: HttpDeps, request: FastifyRequest, reply: FastifyR
   if (!table) return sendError(reply, 404, 'table/not_found');
   if (table.status !== 'OPEN') return sendError(reply, 409, 'table/closed');
   const { userId } = userOf(request);
-  const returning = await lastSeatAt(deps.db, userId, params.id);
-  const { min, max } = buyInRange({ min_buy_in: table.minBuyIn, max_buy_in: table.maxBuyIn }, returning);
-  if (returning === null || returning.leftWith <= table.minBuyIn) return { ok: true, tableId: params.id, min: Number(min), max: Number(max), returning: null };
-  // The exception the buy-in would grant now: all of a wallet that is 90% of what was left with,
-  // when the wallet and the chips on the player's other seats hold less than that.
-  const floor = shortBankrollMin(returning.leftWith);
+  const back = bindingReturn(await lastSeatAt(deps.db, userId, params.id), table.minBuyIn);
+  const { min, max } = buyInRange({ min_buy_in: table.minBuyIn, max_buy_in: table.maxBuyIn }, back);
+  if (back === null) return { ok: true, tableId: params.id, min: Number(min), max: Number(max), returning: null };
+  // The exception the buy-in would grant now (the ledger's own rule).
   const [wallet, seated] = await Promise.all([walletBalance(deps.db, userId), chipsSeated(deps.db, userId)]);
-  const shortBankroll = wallet + seated < returning.leftWith && wallet >= floor && wallet >= table.minBuyIn ? Number(wallet) : null;
+  const shortBankroll = shortBankrollAmount(back, table.minBuyIn, wallet, seated);
   return {
     ok: true, tableId: params.id, min: Number(min), max: Number(max),
     returning: {
-      leftWith: Number(returning.leftWith), leftAt: returning.leftAt.toISOString(), until: returning.until.toISOString(),
-      shortBankrollMin: Number(floor), shortBankroll,
+      leftWith: Number(back.leftWith), leftAt: back.leftAt.toISOString(), until: back.until.toISOString(),
+      shortBankrollMin: Number(shortBankrollMin(back.leftWith)), shortBankroll: shortBankroll === null ? null : Number(shortBankroll),
     },
   };
 }

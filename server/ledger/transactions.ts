@@ -384,6 +384,23 @@ export function shortBankrollMin(leftWith: bigint): bigint {
   return (leftWith * 9n + 9n) / 10n;
 }
 
+/** The return, if it asks more than the table's minimum (one that left with less changes nothing). */
+export function bindingReturn(returning: Returning | null, tableMin: bigint): Returning | null {
+  return returning !== null && returning.leftWith > tableMin ? returning : null;
+}
+
+/**
+ * What a returning player may bring instead of what they left with: all of their wallet, when the
+ * wallet and the chips on their seats at other tables hold less than that (chips parked elsewhere
+ * count, else parking 10% there, sitting here with the rest and leaving, again and again, would
+ * walk the amount down to the minimum) and the wallet is at least 90% of it and the table's
+ * minimum. Null when that does not hold.
+ */
+export function shortBankrollAmount(returning: Returning, tableMin: bigint, wallet: bigint, seatedElsewhere: bigint): bigint | null {
+  const short = wallet + seatedElsewhere < returning.leftWith && wallet >= shortBankrollMin(returning.leftWith) && wallet >= tableMin;
+  return short ? wallet : null;
+}
+
 /**
  * The chips on the user's open seats (at other tables: the buy-in's own table has none open, or
  * its INSERT refuses). Their moves to and from the wallet (top-ups, cash-outs) take the wallet's
@@ -407,16 +424,12 @@ function checkBuyInRange(
   const { min, max } = buyInRange(row, returning);
   if (amount > max) return fail('buyin/above_max', { max: max.toString() });
   if (amount >= min) return null;
-  if (returning === null || returning.leftWith <= row.min_buy_in!) return fail('buyin/below_min', { min: min.toString() });
-  // Short of what they left with: all of the wallet, if that is at least 90% of it, and it is all
-  // they have: chips parked on a seat at another table count (else parking 10% there, sitting
-  // here with the rest and leaving, again and again, would walk the amount down to the minimum).
-  const wallet = row.wallet_balance ?? 0n;
-  const floor = shortBankrollMin(returning.leftWith);
-  if (wallet + seatedElsewhere < returning.leftWith && amount === wallet && amount >= floor && amount >= row.min_buy_in!) return null;
+  const back = bindingReturn(returning, row.min_buy_in!);
+  if (back === null) return fail('buyin/below_min', { min: min.toString() });
+  if (amount === shortBankrollAmount(back, row.min_buy_in!, row.wallet_balance ?? 0n, seatedElsewhere)) return null;
   return fail('buyin/returning', {
-    min: min.toString(), leftWith: returning.leftWith.toString(), leftAt: returning.leftAt.toISOString(),
-    until: returning.until.toISOString(), shortBankrollMin: floor.toString(),
+    min: min.toString(), leftWith: back.leftWith.toString(), leftAt: back.leftAt.toISOString(),
+    until: back.until.toISOString(), shortBankrollMin: shortBankrollMin(back.leftWith).toString(),
   });
 }
 
