@@ -348,7 +348,7 @@ export class PlayerBot {
       this.fault(r.body.error?.code ?? `http/${r.status}`, 'buy-in range');
       return this.table.maxBuyIn;
     }
-    return Math.max(this.table.maxBuyIn, r.body.max);
+    return r.body.max; // the table's maximum, or what the last seat left with when that is more
   }
 
   private async sitDownOnce(): Promise<void> {

@@ -26,6 +26,9 @@ export interface LeaseRow {
   expiresAt: Date | null;
 }
 
+/** How long a claim waits for a table row held by a transaction in flight. */
+export const CLAIM_LOCK_TIMEOUT_MS = 1_000;
+
 /**
  * Claims a table for this node, if its lease is free (expired, never taken, a
  * single node's), already this node's (a rebuild fences the old actor), or
@@ -33,9 +36,6 @@ export interface LeaseRow {
  * closing the previous one, in one transaction. Returns the new epoch, or null
  * when the table is someone else's or not open.
  */
-/** How long a claim waits for a table row held by a transaction in flight. */
-export const CLAIM_LOCK_TIMEOUT_MS = 1_000;
-
 export async function claimLease(db: Db, tableId: number, options: ClaimOptions): Promise<bigint | null> {
   return db.$transaction(async (tx) => {
     // A table row held by a money transaction in flight (FOR SHARE) is waited for, but not for

@@ -134,7 +134,6 @@ describe('the ledger: a return within two hours brings back what the seat left w
   it('a leave and a smaller sit racing: the sit never gets in below what the seat left with', async () => {
     const table = await seedTable(s.t.db, { minBuyIn: 40n, maxBuyIn: 200n, maxSeats: 2 });
     const userId = await fundedUser(10_000n);
-    const seen = new Map<string, number>();
     for (let round = 0; round < 15; round++) {
       const seated = await sit(userId, table.id, 200n);
       if (!seated.ok) throw new Error(`round ${round}: ${seated.error.code}`);
@@ -143,7 +142,6 @@ describe('the ledger: a return within two hours brings back what the seat left w
         sit(userId, table.id, 50n, 1),
       ]);
       expect(out.ok).toBe(true);
-      seen.set(code(again), (seen.get(code(again)) ?? 0) + 1);
       expect(['seat/already_seated', 'buyin/returning']).toContain(code(again));
     }
     expect(await s.t.db.seatSession.count({ where: { userId, status: 'OPEN' } })).toBe(0);
