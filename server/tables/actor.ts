@@ -1689,6 +1689,6 @@ function buyInRefusal(error: { code: string; message: string; details?: Record<s
   if (code !== 'buyin/returning') return errorAck(code, undefined, details);
   const hhmm = (iso: string | undefined) => (iso ?? '').slice(11, 16);
   const message = `You left this table at ${hhmm(details.leftAt)} UTC with ${details.leftWith} chips: until ${hhmm(details.until)} UTC, `
-    + `sit with at least ${details.min}, or with all the chips in your wallet if they are at least ${details.shortBankrollMin} and you hold no more at other tables.`;
+    + `sit with at least ${details.min}, or with all your chips if you have fewer than that (at other tables too) but at least ${details.shortBankrollMin}.`;
   return errorAck(code, message, details);
 }
