@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyTable } from '../../server/protocol';
 import { autoplay } from '../support/autoplay';
 import { uniqueKey } from '../support/db';
-import { adminCreateTable, TestClient } from '../support/poker-client';
+import { openAttackRoom, type AttackRoom } from '../support/attack-room';
+import { TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
 
 // A hostile client against decision 036 (coming back to a table with what you left with), the
@@ -10,28 +11,20 @@ import { startTestServer, type TestServer } from '../support/server';
 // API only (Socket.IO and HTTP) on a real PostgreSQL. Every attack is a test: the refusal by its
 // code, and each time that nothing moved (no seat, no wallet chip) and the ledger reconciles.
 
+let room: AttackRoom;
 let s: TestServer;
 let boss: TestClient;
-const clients: TestClient[] = [];
+let clients: TestClient[];
 
 beforeAll(async () => {
-  s = await startTestServer();
-  boss = await client(0);
-  await s.t.db.user.update({ where: { id: boss.userId }, data: { role: 'ADMIN' } });
+  room = await openAttackRoom('a36', { bossChipsCents: 0 });
+  ({ s, boss, clients } = room);
 });
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await s?.close();
+  await room?.close();
 });
 
-let users = 0;
-async function client(chipsCents = 2_000): Promise<TestClient> {
-  const c = await TestClient.signup(s.url, `a36_${++users}_${process.pid % 1000}`);
-  if (chipsCents > 0) await c.buyChips(chipsCents);
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const client = (chipsCents?: number): Promise<TestClient> => room.client(chipsCents);
 
 /** A second socket of the same user (same session cookie). */
 async function secondSocket(c: TestClient): Promise<TestClient> {
@@ -42,7 +35,7 @@ async function secondSocket(c: TestClient): Promise<TestClient> {
   return twin;
 }
 
-const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => adminCreateTable(boss, prefix, extra);
+const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => room.createTable(prefix, extra);
 
 const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
   const ack = await c.emit(event, payload);

@@ -4,8 +4,9 @@ import type { HandReplay } from '../../server/poker/history';
 import type { LobbyTable, TableFrame, TableNotice } from '../../server/protocol';
 import { autoplay } from '../support/autoplay';
 import { uniqueKey } from '../support/db';
-import { adminCreateTable, TestClient } from '../support/poker-client';
-import { startTestServer, type TestServer } from '../support/server';
+import { openAttackRoom, type AttackRoom } from '../support/attack-room';
+import { TestClient } from '../support/poker-client';
+import type { TestServer } from '../support/server';
 
 // A hostile client against the new features, over the public API only (Socket.IO events
 // and HTTP) on a real PostgreSQL: the waiting list, `table:show`, the hand replay and
@@ -17,28 +18,20 @@ import { startTestServer, type TestServer } from '../support/server';
 const SEAT_OFFER_MS = 1_500;
 const WAITLIST_MAX = 3;
 
+let room: AttackRoom;
 let s: TestServer;
 let boss: TestClient;
-const clients: TestClient[] = [];
+let clients: TestClient[];
 
 beforeAll(async () => {
-  s = await startTestServer({ tableSettings: { seatOfferMs: SEAT_OFFER_MS, waitlistMax: WAITLIST_MAX } });
-  boss = await client();
-  await s.t.db.user.update({ where: { id: boss.userId }, data: { role: 'ADMIN' } });
+  room = await openAttackRoom('atk', { server: { tableSettings: { seatOfferMs: SEAT_OFFER_MS, waitlistMax: WAITLIST_MAX } } });
+  ({ s, boss, clients } = room);
 });
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await s?.close();
+  await room?.close();
 });
 
-let users = 0;
-async function client(chipsCents = 2_000): Promise<TestClient> {
-  const c = await TestClient.signup(s.url, `atk_${++users}_${process.pid % 1000}`);
-  await c.buyChips(chipsCents);
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const client = (chipsCents?: number): Promise<TestClient> => room.client(chipsCents);
 
 async function anonymous(): Promise<TestClient> {
   const c = TestClient.anonymous(s.url);
@@ -47,7 +40,7 @@ async function anonymous(): Promise<TestClient> {
   return c;
 }
 
-const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => adminCreateTable(boss, prefix, extra);
+const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => room.createTable(prefix, extra);
 
 /** A full heads-up table with no hand running: alice sits out before bob sits, so a leave is immediate. */
 async function fullIdleTable(prefix: string) {
