@@ -255,7 +255,13 @@ export class TableActor {
    */
   private command<T extends object>(work: (commitBy: number | undefined) => Promise<Ack<T>>): Promise<Ack<T>> {
     const deadline = this.commandDeadline;
-    const timely: Work<Ack<T>> = deadline === null ? () => work(undefined) : async () => (this.deps.wallNow() > deadline ? (errorAck('table/unavailable') as Ack<T>) : work(deadline));
+    // A command whose seat intent met the owner fence (fencedIntent) is answered table/not_owner,
+    // whatever it would have said: the table is another process's now.
+    const run = async (commitBy: number | undefined): Promise<Ack<T>> => {
+      const ack = await work(commitBy);
+      return this.ownerLost ? (errorAck('table/not_owner') as Ack<T>) : ack;
+    };
+    const timely: Work<Ack<T>> = deadline === null ? () => run(undefined) : async () => (this.deps.wallNow() > deadline ? (errorAck('table/unavailable') as Ack<T>) : run(deadline));
     // Stopped: closed by an admin, or dropped by this process (a rebuild, a hand-over), when
     // the table is loaded again, here or on another node: try again.
     return this.enqueue(timely, () => errorAck(this.stopped ? (this.closing ? 'table/closed' : 'table/unavailable') : 'table/busy') as Ack<T>);
@@ -453,7 +459,6 @@ export class TableActor {
         return { ok: true };
       }
       const done = await this.sitOutSeat(seat);
-      if (this.ownerLost) return errorAck('table/not_owner');
       return done ? { ok: true } : errorAck('seat/already_sitting_out');
     });
   }
@@ -470,8 +475,7 @@ export class TableActor {
       if (seat === null) return errorAck('table/not_seated');
       const record = this.seats.get(seat)!;
       if (record.phase === 'leaving') return errorAck('table/leave_pending');
-      const ack = await run(seat, record);
-      return this.ownerLost ? errorAck('table/not_owner') : ack;
+      return run(seat, record);
     });
   }
 
@@ -546,7 +550,8 @@ export class TableActor {
       this.scheduleNextHand();
       return { ok: true, pending: false, stack: done.stack };
     });
-    return answer.then(async (ack) => (ack.ok && stored && !(await stored) ? errorAck('table/busy') : ack));
+    // Its row refused: by the owner fence (the actor has stopped), or the write failed.
+    return answer.then(async (ack) => (ack.ok && stored && !(await stored) ? errorAck(this.ownerLost ? 'table/not_owner' : 'table/busy') : ack));
   }
 
   /**
