@@ -315,6 +315,10 @@ export class TableActor {
     }
     const connected = this.deps.output.isConnected?.(seat.userId) ?? false;
     const record = this.seats.add(seat.seatIndex, seat, Number(stack), { handLive: false, connected, restored: true });
+    // The small blind it missed sitting out, still owed (decision 035); continueFrom clears it
+    // for a seat that was dealt the last hand since.
+    record.owesSmallBlind = seat.owesSmallBlind;
+    record.owesSmallBlindStored = seat.owesSmallBlind;
     for (const topUp of topUps) this.seats.queueTopUp(seat.seatIndex, topUp);
     this.deps.output.seatChanged(seat.userId, this.id, true);
     await this.step({ type: 'sit', seat: seat.seatIndex, playerId: String(seat.userId), stack: Number(stack) });
@@ -338,7 +342,10 @@ export class TableActor {
     this.lastDealtSittings = new Set(last.sittings);
     this.restoredBlinds = { button: last.button, bigBlindSeat: last.bigBlindSeat };
     for (const [seat, record] of this.seats.entries()) {
-      if (this.lastDealtSittings.has(record.seatSessionId)) continue;
+      if (this.lastDealtSittings.has(record.seatSessionId)) {
+        record.owesSmallBlind = false; // dealt in after it was stored (its clearing write was lost)
+        continue;
+      }
       record.owesBigBlind = true;
       await this.enterRunningGame(seat);
     }
@@ -1126,6 +1133,23 @@ export class TableActor {
     }
   }
 
+  /**
+   * Keeps what a seat owes of the small blind across a restart or a move
+   * (seat_sessions.owes_small_blind; restoreSeat reads it), written only when it changes. Not
+   * money, like the sitting out: a failed write is logged; one the owner fence refused stops
+   * this actor.
+   */
+  private async storeOwesSmallBlind(record: SeatRecord): Promise<void> {
+    if (record.owesSmallBlind === (record.owesSmallBlindStored ?? false)) return;
+    try {
+      await this.deps.intents.owesSmallBlind(record.seatSessionId, record.owesSmallBlind, this.table.ownerEpoch);
+      record.owesSmallBlindStored = record.owesSmallBlind;
+    } catch (error) {
+      this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, 'owed small blind not stored');
+      this.fencedIntent(error);
+    }
+  }
+
   // ---- hand boundaries -------------------------------------------------------------------
 
   /**
@@ -1456,6 +1480,10 @@ export class TableActor {
       // A new player owes no blind that passed before it was ever dealt in (decision 035).
       if (missed === 'small_blind' && !record.newToTheGame) record.owesSmallBlind = true;
     }
+    // Kept across a restart: written only when it changed (a seat that missed its small blind,
+    // one dealt in since); fenced, so a lost table stops here.
+    for (const [, record] of this.seats.entries()) await this.storeOwesSmallBlind(record);
+    if (this.stopped) return null;
     if (plan.dealIn.length > 0) this.broadcastPlayers();
     return { button: plan.button, posts, deadSmallBlinds };
   }

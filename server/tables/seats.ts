@@ -51,7 +51,8 @@ export interface SeatRecord extends SeatPerson {
   /**
    * Held out of the deal (sitting out in the engine) until the hand in which it posts the big
    * blind, though its player wants to play (decision 029): it joined a running game, or sat
-   * in after missing a blind. Not stored: after a restart every seat is dealt in at once.
+   * in after missing a blind. Not stored: after a restart a seat not dealt the last hand owes
+   * the big blind again (decision 030).
    */
   waitingForBigBlind: boolean;
   /** Owes the big blind: it sat out through a blind (or joined a running game) and has not been dealt in since. */
@@ -66,6 +67,8 @@ export interface SeatRecord extends SeatPerson {
    * to enter, it posts that small blind dead with its big blind (decision 035). Cleared once dealt in.
    */
   owesSmallBlind: boolean;
+  /** What seat_sessions.owes_small_blind says (kept across a restart), to write it only when it changes. */
+  owesSmallBlindStored?: boolean;
   /** Its player chose to post a big blind to enter ("post now"); only ever set while it may (`newToTheGame` or `owesBigBlind`). */
   postsBigBlind: boolean;
   /** The player's own seed for the shuffle (docs/fairness.md), or null. */

@@ -36,6 +36,8 @@ export interface OpenSeat {
   stack: bigint;
   /** Since when it sits out (kept across a restart), or null. */
   sittingOutSince: Date | null;
+  /** It sat out while the small blind passed it, and has not been dealt in since (decision 035). */
+  owesSmallBlind: boolean;
 }
 
 type PrismaTable = Awaited<ReturnType<Db['pokerTable']['findUniqueOrThrow']>>;
@@ -94,6 +96,7 @@ export async function openSeats(db: Db, tableId: number): Promise<OpenSeat[]> {
     seatIndex: r.seatIndex,
     stack: r.account?.balance ?? 0n,
     sittingOutSince: r.sittingOutSince,
+    owesSmallBlind: r.owesSmallBlind,
   }));
 }
 
@@ -248,6 +251,8 @@ export interface IntentStore {
    * restore: fenced as `add` is (throws NotOwnerError, writes nothing).
    */
   sittingOut(seatSessionId: bigint, since: Date | null, ownerEpoch: bigint): Promise<void>;
+  /** Records that an open seat owes the small blind it missed, or no longer does (decision 035): fenced as `add` is. */
+  owesSmallBlind(seatSessionId: bigint, owes: boolean, ownerEpoch: bigint): Promise<void>;
 }
 
 /**
@@ -268,13 +273,24 @@ const ADD_INTENT_SQL = `INSERT INTO seat_intents (seat_session_id, kind, amount,
            ${ownerFence('$6')}
          RETURNING id`;
 
-const SITTING_OUT_SQL = `WITH fence AS (
+/** A fenced write of one column of an open seat session ($1), to $2, by the owner of epoch $3. */
+function seatFlagSql(assignment: string): string {
+  return `WITH fence AS (
            SELECT pt.id ${ownerFence('$3')}
          ), written AS (
-           UPDATE seat_sessions SET sitting_out_since = $2::timestamptz
+           UPDATE seat_sessions SET ${assignment}
             WHERE id = $1::bigint AND status = 'OPEN' AND EXISTS (SELECT 1 FROM fence)
          )
          SELECT EXISTS (SELECT 1 FROM fence) AS owner`;
+}
+
+const SITTING_OUT_SQL = seatFlagSql('sitting_out_since = $2::timestamptz');
+const OWES_SMALL_BLIND_SQL = seatFlagSql('owes_small_blind = $2::boolean');
+
+async function writeSeatFlag(db: Db, sql: string, seatSessionId: bigint, value: unknown, ownerEpoch: bigint): Promise<void> {
+  const [fence] = await db.$queryRawUnsafe<{ owner: boolean }[]>(sql, seatSessionId, value, ownerEpoch);
+  if (!fence?.owner) throw new NotOwnerError(`seat session ${seatSessionId}: its table has another owner, or its lease ran out`);
+}
 
 export function createIntentStore(db: Db): IntentStore {
   return {
@@ -299,13 +315,8 @@ export function createIntentStore(db: Db): IntentStore {
     },
     // Read back at the next restore like an intent, so fenced like one: a stale owner's flag
     // would sit out (or in) a player the table's owner deals by another.
-    sittingOut: async (seatSessionId, since, ownerEpoch) => {
-      const [fence] = await db.$queryRawUnsafe<{ owner: boolean }[]>(
-        SITTING_OUT_SQL,
-        seatSessionId, since, ownerEpoch,
-      );
-      if (!fence?.owner) throw new NotOwnerError(`seat session ${seatSessionId}: its table has another owner, or its lease ran out`);
-    },
+    sittingOut: (seatSessionId, since, ownerEpoch) => writeSeatFlag(db, SITTING_OUT_SQL, seatSessionId, since, ownerEpoch),
+    owesSmallBlind: (seatSessionId, owes, ownerEpoch) => writeSeatFlag(db, OWES_SMALL_BLIND_SQL, seatSessionId, owes, ownerEpoch),
     openOf: async (tableId) => {
       // Intents of seats that closed meanwhile are void: clean them up on the way.
       await db.seatIntent.deleteMany({ where: { seatSession: { tableId, status: 'CLOSED' } } });

@@ -41,12 +41,14 @@ async function fourSeats(settings: { sitOutHandsMax?: number } = {}, maxSeats = 
       return { dealt, bigBlind: view.bigBlindSeat, button: view.button };
     },
   });
-  /** A restart: a new actor rebuilt from the database (decision 030), with its own drivers. */
-  const restart = async () => {
-    const next = await restartActor(t, started);
-    return { ...next, ...drive(next) };
+  /** A restart: a new actor rebuilt from the database (decision 030), with its own drivers (and restart). */
+  type Running = Awaited<ReturnType<typeof restartActor>>;
+  type Restarted = Running & ReturnType<typeof drive> & { restart: () => Promise<Restarted> };
+  const restartOf = (current: Running) => async (): Promise<Restarted> => {
+    const next = await restartActor(t, current);
+    return { ...next, ...drive(next), restart: restartOf(next) };
   };
-  return { ...started, callers, ...drive(started), restart };
+  return { ...started, callers, ...drive(started), restart: restartOf(started) };
 }
 
 describe('the big blind (decision 029)', () => {
@@ -236,6 +238,46 @@ describe('the blinds go on across a restart (decision 030)', () => {
     await after.playOut();
     expect([...before.fatal, ...after.fatal]).toEqual([]);
     after.actor.stop();
+  });
+});
+
+describe('the owed small blind across a restart (decisions 030 and 035)', () => {
+  it('a seat that missed both blinds still owes the small blind after a restart, and posts it dead coming back; once dealt in it owes nothing, restarted again', async () => {
+    const before = await fourSeats({}, 6);
+    const { actor, callers } = before;
+    for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await before.nextHand()).toMatchObject({ button: 0, bigBlind: 2 });
+    await before.playOut();
+    // Seat 3 sits out through its big blind (button 1) and its small blind (button 2).
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    expect(await before.nextHand()).toMatchObject({ button: 1, bigBlind: 4, dealt: [0, 1, 2, 4] });
+    await before.playOut();
+    expect(await before.nextHand()).toMatchObject({ button: 2, bigBlind: 0, dealt: [0, 1, 2, 4] });
+    await before.playOut();
+    const owed = () => t.db.seatSession.findFirstOrThrow({ where: { userId: callers[3]!.userId, status: 'OPEN' }, select: { owesSmallBlind: true } });
+    expect(await owed()).toEqual({ owesSmallBlind: true });
+
+    const after = await before.restart();
+    for (const seat of [0, 1, 2, 3, 4]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    expect(await after.actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true, owesSmallBlind: true });
+    expect(await after.actor.postBlind(callers[3]!, true)).toEqual({ ok: true });
+    const from = after.rec.events(0).length;
+    // Button 4, blinds 0 and 1: seat 3 posts both, the small blind dead, and plays.
+    expect(await after.nextHand()).toMatchObject({ button: 4, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
+    const posted = after.rec.events(0).slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3);
+    expect(posted).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'small_and_big_blinds', amount: 3, dead: 1, allIn: false }]);
+    expect(await owed()).toEqual({ owesSmallBlind: false });
+    await after.playOut();
+
+    // Dealt in: restarted again, it owes nothing and is dealt the next hand like the others.
+    const again = await after.restart();
+    for (const seat of [0, 1, 2, 3, 4]) await again.actor.connectionChanged(callers[seat]!.userId, true);
+    expect(again.actor.players().find((p) => p.seat === 3)!.owesSmallBlind).toBeUndefined();
+    expect(await again.nextHand()).toMatchObject({ button: 0, dealt: [0, 1, 2, 3, 4] });
+    await again.playOut();
+    expect([...before.fatal, ...after.fatal, ...again.fatal]).toEqual([]);
+    again.actor.stop();
   });
 });
 

@@ -336,6 +336,33 @@ describe('a sit-out flag (seat_sessions.sitting_out_since), read back at every r
   });
 });
 
+describe('an owed small blind (seat_sessions.owes_small_blind), read back at every restore', () => {
+  it('is stored only under the live owner epoch and lease, like the sit-out flag (one fenced statement)', async () => {
+    const tableId = await newTable('owes-sb-fence');
+    const first = (await claimTable(t.db, tableId, { nodeId: 'sb-a', ttlMs: 60_000, force: false }))!;
+    const [alice] = await players(1);
+    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
+    if (!sat.ok) throw new Error(sat.error.code);
+    const intents = createIntentStore(t.db);
+    const owes = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: sat.value.seatSessionId } })).owesSmallBlind;
+    const write = (ownerEpoch: bigint, value: boolean) =>
+      intents.owesSmallBlind(sat.value.seatSessionId, value, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
+
+    expect(await write(first.ownerEpoch, true)).toBe('stored');
+    expect(await owes()).toBe(true);
+    expect(await write(first.ownerEpoch, false)).toBe('stored');
+    expect(await write(first.ownerEpoch - 1n, true)).toBe('table/not_owner');
+    expect(await owes()).toBe(false);
+    // The lease ran out, nobody claimed the table yet: refused too.
+    const second = (await claimTable(t.db, tableId, { nodeId: 'sb-b', ttlMs: 300, force: true }))!;
+    await sleep(500);
+    expect(await write(second.ownerEpoch, true)).toBe('table/not_owner');
+    expect(await owes()).toBe(false);
+    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    await retire([tableId]);
+  });
+});
+
 describe('a keyless sit or top-up forwarded twice under one request id (decision 020)', () => {
   // The forwarding node sends it again with the same id after a broken Redis connection; if the
   // table moved in between, the second send reaches an owner that never saw the id. The key the
