@@ -1140,7 +1140,6 @@ export class TableActor {
    * this actor.
    */
   private async storeOwesSmallBlind(record: SeatRecord): Promise<void> {
-    if (record.owesSmallBlind === (record.owesSmallBlindStored ?? false)) return;
     try {
       await this.deps.intents.owesSmallBlind(record.seatSessionId, record.owesSmallBlind, this.table.ownerEpoch);
       record.owesSmallBlindStored = record.owesSmallBlind;
@@ -1482,7 +1481,7 @@ export class TableActor {
     }
     // Kept across a restart: written only when it changed (a seat that missed its small blind,
     // one dealt in since); fenced, so a lost table stops here.
-    for (const [, record] of this.seats.entries()) await this.storeOwesSmallBlind(record);
+    for (const [, record] of this.seats.entries()) if (record.owesSmallBlind !== (record.owesSmallBlindStored ?? false)) await this.storeOwesSmallBlind(record);
     if (this.stopped) return null;
     if (plan.dealIn.length > 0) this.broadcastPlayers();
     return { button: plan.button, posts, deadSmallBlinds };
