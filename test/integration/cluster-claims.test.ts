@@ -99,6 +99,16 @@ async function players(count: number): Promise<{ userId: number; username: strin
   return users.map((u) => ({ userId: u.id, username: u.username }));
 }
 
+/** A table claimed by `nodeId` with one player seated by its owner (a seat session for the fence tests). */
+async function claimedSeat(prefix: string, nodeId: string) {
+  const tableId = await newTable(prefix);
+  const first = (await claimTable(t.db, tableId, { nodeId, ttlMs: 60_000, force: false }))!;
+  const [alice] = await players(1);
+  const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
+  if (!sat.ok) throw new Error(sat.error.code);
+  return { tableId, first, seatSessionId: sat.value.seatSessionId, intents: createIntentStore(t.db) };
+}
+
 describe('the double claim of a table nobody ever owned', () => {
   it('three nodes booting at once over never-owned tables: each table has exactly one owner at a time, the losers run no actor, no two intervals of its history overlap', async () => {
     const tableIds: number[] = [];
@@ -249,13 +259,8 @@ describe('an owner that lost its table (paused past its lease, or taken over)', 
   }
 
   it('the intent store refuses a stale epoch and a lease that ran out, and orders itself after a claim in flight (FOR SHARE)', async () => {
-    const tableId = await newTable('intent-fence');
-    const first = (await claimTable(t.db, tableId, { nodeId: 'if-a', ttlMs: 60_000, force: false }))!;
-    const [alice] = await players(1);
-    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
-    if (!sat.ok) throw new Error(sat.error.code);
-    const intents = createIntentStore(t.db);
-    const leave = (ownerEpoch: bigint) => intents.add({ seatSessionId: sat.value.seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null, ownerEpoch });
+    const { tableId, first, seatSessionId, intents } = await claimedSeat('intent-fence', 'if-a');
+    const leave = (ownerEpoch: bigint) => intents.add({ seatSessionId, kind: 'LEAVE', amount: null, keyScope: null, key: null, ownerEpoch });
     const code = (p: Promise<unknown>) => p.then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
 
     await intents.remove(await leave(first.ownerEpoch)); // the owner's own: stored
@@ -274,26 +279,21 @@ describe('an owner that lost its table (paused past its lease, or taken over)', 
     // The lease ran out (its node paused past the TTL), nobody claimed it yet: refused too.
     const second = (await claimTable(t.db, tableId, { nodeId: 'if-b', ttlMs: 300, force: true }))!;
     expect(await code(leave(second.ownerEpoch))).toBe('stored');
-    await t.db.seatIntent.deleteMany({ where: { seatSessionId: sat.value.seatSessionId } });
+    await t.db.seatIntent.deleteMany({ where: { seatSessionId: seatSessionId } });
     await sleep(500);
     expect(await code(leave(second.ownerEpoch))).toBe('table/not_owner');
-    expect(await t.db.seatIntent.count({ where: { seatSessionId: sat.value.seatSessionId } })).toBe(0);
-    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    expect(await t.db.seatIntent.count({ where: { seatSessionId: seatSessionId } })).toBe(0);
+    await t.ledger.cashOut({ seatSessionId, reason: 'test over' });
     await retire([tableId]);
   });
 });
 
 describe('a sit-out flag (seat_sessions.sitting_out_since), read back at every restore', () => {
   it('is stored only under the live owner epoch, and waits for a claim in flight (FOR SHARE)', async () => {
-    const tableId = await newTable('sitout-fence');
-    const first = (await claimTable(t.db, tableId, { nodeId: 'so-a', ttlMs: 60_000, force: false }))!;
-    const [alice] = await players(1);
-    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
-    if (!sat.ok) throw new Error(sat.error.code);
-    const intents = createIntentStore(t.db);
-    const since = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: sat.value.seatSessionId } })).sittingOutSince;
+    const { tableId, first, seatSessionId, intents } = await claimedSeat('sitout-fence', 'so-a');
+    const since = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: seatSessionId } })).sittingOutSince;
     const out = (ownerEpoch: bigint, at: Date | null = new Date()) =>
-      intents.sittingOut(sat.value.seatSessionId, at, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
+      intents.sittingOut(seatSessionId, at, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
 
     expect(await out(first.ownerEpoch)).toBe('stored');
     expect(await out(first.ownerEpoch, null)).toBe('stored');
@@ -315,7 +315,7 @@ describe('a sit-out flag (seat_sessions.sitting_out_since), read back at every r
     await sleep(500);
     expect(await out(second.ownerEpoch)).toBe('table/not_owner');
     expect(await since()).toBeNull();
-    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    await t.ledger.cashOut({ seatSessionId, reason: 'test over' });
     await retire([tableId]);
   });
 
@@ -338,15 +338,10 @@ describe('a sit-out flag (seat_sessions.sitting_out_since), read back at every r
 
 describe('an owed small blind (seat_sessions.owes_small_blind), read back at every restore', () => {
   it('is stored only under the live owner epoch and lease, like the sit-out flag (one fenced statement)', async () => {
-    const tableId = await newTable('owes-sb-fence');
-    const first = (await claimTable(t.db, tableId, { nodeId: 'sb-a', ttlMs: 60_000, force: false }))!;
-    const [alice] = await players(1);
-    const sat = await t.ledger.buyIn({ userId: alice!.userId, tableId, seatIndex: 0, amount: 100n, idempotencyKey: uniqueKey(), ownerEpoch: first.ownerEpoch });
-    if (!sat.ok) throw new Error(sat.error.code);
-    const intents = createIntentStore(t.db);
-    const owes = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: sat.value.seatSessionId } })).owesSmallBlind;
+    const { tableId, first, seatSessionId, intents } = await claimedSeat('owes-sb-fence', 'sb-a');
+    const owes = async () => (await t.db.seatSession.findUniqueOrThrow({ where: { id: seatSessionId } })).owesSmallBlind;
     const write = (ownerEpoch: bigint, value: boolean) =>
-      intents.owesSmallBlind(sat.value.seatSessionId, value, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
+      intents.owesSmallBlind(seatSessionId, value, ownerEpoch).then(() => 'stored', (error: { code?: string }) => error.code ?? String(error));
 
     expect(await write(first.ownerEpoch, true)).toBe('stored');
     expect(await owes()).toBe(true);
@@ -358,7 +353,7 @@ describe('an owed small blind (seat_sessions.owes_small_blind), read back at eve
     await sleep(500);
     expect(await write(second.ownerEpoch, true)).toBe('table/not_owner');
     expect(await owes()).toBe(false);
-    await t.ledger.cashOut({ seatSessionId: sat.value.seatSessionId, reason: 'test over' });
+    await t.ledger.cashOut({ seatSessionId, reason: 'test over' });
     await retire([tableId]);
   });
 });
