@@ -1,0 +1,656 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LobbyTable } from '../../server/protocol';
+import { uniqueKey } from '../support/db';
+import { openAttackRoom, type AttackRoom } from '../support/attack-room';
+import { TestClient } from '../support/poker-client';
+import type { TestServer } from '../support/server';
+
+// A hostile client, round 4, over the public API only (Socket.IO events and HTTP routes) on
+// a real PostgreSQL: payloads of the wrong shape on every socket event (own `__proto__` keys,
+// arrays, binary attachments, forged packets), the same user from many sockets at once
+// (double top-ups, double leaves, two seats), idempotency keys carried to other users and
+// routes, and the money and history routes read with someone else's ids. Each refusal is
+// asserted by its code, and each time that nothing moved: no seat, no stack, no wallet chip,
+// and the ledger reconciles.
+
+let room: AttackRoom;
+let s: TestServer;
+let boss: TestClient;
+let clients: TestClient[];
+
+beforeAll(async () => {
+  room = await openAttackRoom('a4', { bossChipsCents: 0 });
+  ({ s, boss, clients } = room);
+});
+afterAll(async () => {
+  await room?.close();
+});
+
+const client = (chipsCents?: number): Promise<TestClient> => room.client(chipsCents);
+const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => room.createTable(prefix, extra);
+
+/** A second socket of the same user (same session cookie). */
+async function secondSocket(c: TestClient): Promise<TestClient> {
+  const twin = new TestClient(s.url, c.cookie, c.username);
+  twin.userId = c.userId;
+  await twin.connect();
+  clients.push(twin);
+  return twin;
+}
+
+async function anonymous(): Promise<TestClient> {
+  const c = TestClient.anonymous(s.url);
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
+  const ack = await c.emit(event, payload);
+  return ack.ok ? 'ok' : ack.error.code;
+};
+
+const walletOf = async (c: TestClient): Promise<number> => (await c.http<{ balance: number }>('GET', '/api/wallet')).body.balance;
+
+const openSeats = (userId: number, tableId?: number) =>
+  s.t.db.seatSession.count({ where: { userId, status: 'OPEN', ...(tableId === undefined ? {} : { tableId }) } });
+
+const transfersOf = (userId: number) =>
+  s.t.db.ledgerEntry.count({ where: { account: { userId } } });
+
+async function reconciles(): Promise<void> {
+  const report = await s.server.ledger.reconcile();
+  expect(report.ok, JSON.stringify(report)).toBe(true);
+}
+
+/** What a player holds: wallet, open seats, ledger entries, and the stack the table's memory shows. */
+async function holdings(c: TestClient, tableId: number) {
+  const actor = s.server.registry.get(tableId);
+  const seat = actor?.seatOf(c.userId) ?? null;
+  const stack = seat === null ? null : (await boss.snapshot(tableId)).view.seats[seat]?.stack ?? null;
+  return { wallet: await walletOf(c), seats: await openSeats(c.userId), entries: await transfersOf(c.userId), seat, stack };
+}
+
+/** A payload with an own `__proto__` key (as JSON.parse makes it, and as it goes over the wire). */
+const withProto = (base: object, extra = '{"admin":true}'): unknown => {
+  const inner = JSON.stringify(base).slice(1, -1);
+  return JSON.parse(`{${inner}${inner ? ',' : ''}"__proto__":${extra}}`);
+};
+
+// ---- payloads of the wrong shape on every socket event ----------------------------------
+
+describe('every socket event refuses payloads of the wrong shape, and nothing moves', () => {
+  it('own __proto__ / constructor.prototype keys, arrays, nested objects, numbers as strings, floats, huge and odd strings', async () => {
+    const table = await createTable('a4-shape');
+    const p = await client(2_000);
+    await p.watch(table.id);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true, stack: 100 });
+    const before = await holdings(p, table.id);
+    const t = table.id;
+    const big = 'x'.repeat(3_000);
+    const deep = JSON.parse('['.repeat(1_000) + ']'.repeat(1_000));
+    const cases: [string, unknown][] = [
+      ['table:top_up', withProto({ tableId: t, amount: 10 })],
+      ['table:top_up', JSON.parse(`{"tableId":${t},"amount":10,"constructor":{"prototype":{"admin":true}}}`)],
+      ['table:top_up', { tableId: t, amount: '10' }],
+      ['table:top_up', { tableId: t, amount: 10.5 }],
+      ['table:top_up', { tableId: t, amount: -10 }],
+      ['table:top_up', { tableId: t, amount: 0 }],
+      ['table:top_up', { tableId: t, amount: 1e21 }],
+      ['table:top_up', { tableId: t, amount: 2 ** 53 + 1 }],
+      ['table:top_up', { tableId: t, amount: [10] }],
+      ['table:top_up', { tableId: t, amount: { valueOf: 10 } }],
+      ['table:top_up', { tableId: t, amount: 10, seat: 1 }],
+      ['table:top_up', { tableId: t, amount: 10, userId: boss.userId }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: 7 }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: ['k'] }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: 'k\u00e9' }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: 'k\n' }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: '' }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: 'k'.repeat(201) }],
+      ['table:top_up', [{ tableId: t, amount: 10 }]],
+      ['table:top_up', { tableId: t, amount: 10, nested: deep }],
+      ['table:top_up', { tableId: t, amount: 10, idempotencyKey: big }],
+      ['table:top_up', `{"tableId":${t},"amount":10}`],
+      ['table:sit', withProto({ tableId: t, seat: 1, buyIn: 100 })],
+      ['table:sit', { tableId: t, seat: '1', buyIn: 100 }],
+      ['table:sit', { tableId: t, seat: 1.5, buyIn: 100 }],
+      ['table:sit', { tableId: t, seat: 1, buyIn: 100.25 }],
+      ['table:sit', { tableId: t, seat: 1, buyIn: '100' }],
+      ['table:sit', { tableId: t, seat: 1, buyIn: 100, user: { id: boss.userId } }],
+      ['table:leave', withProto({ tableId: t })],
+      ['table:leave', { tableId: t, seat: 0 }],
+      ['table:leave', { tableId: String(t) }],
+      ['table:leave', [t]],
+      ['table:sit_out', withProto({ tableId: t }, '{"tableId":1}')],
+      ['table:sit_in', { tableId: t, force: true }],
+      ['table:post_blind', { tableId: t, now: 'true' }],
+      ['table:post_blind', { tableId: t, now: 1 }],
+      ['table:post_blind', withProto({ tableId: t, now: true })],
+      ['table:act', withProto({ tableId: t, action: 'fold', seq: 0 })],
+      ['table:act', { tableId: t, action: 'FOLD', seq: 0 }],
+      ['table:act', { tableId: t, action: 'fold', seq: '0' }],
+      ['table:act', { tableId: t, action: 'fold', seq: -1 }],
+      ['table:act', { tableId: t, action: 'fold', seq: 1.5 }],
+      ['table:act', { tableId: t, action: 'fold', seq: 2 ** 53 + 1 }],
+      ['table:act', { tableId: t, action: 'fold', seq: 0, seat: 1 }],
+      ['table:act', { tableId: t, action: 'call', seq: 0, amount: 10 }],
+      ['table:act', { tableId: t, action: 'toString', seq: 0 }],
+      ['table:act', { tableId: t, action: '__proto__', seq: 0 }],
+      ['table:client_seed', { tableId: t, seed: 'seed with space' }],
+      ['table:client_seed', { tableId: t, seed: 's\u00e9ed' }],
+      ['table:client_seed', { tableId: t, seed: 's'.repeat(65) }],
+      ['table:client_seed', { tableId: t, seed: 12345 }],
+      ['table:client_seed', withProto({ tableId: t, seed: 'abc' })],
+      ['table:chat', withProto({ tableId: t, text: 'hi' })],
+      ['table:chat', { tableId: t, text: ['hi'] }],
+      ['table:chat', { tableId: t, text: 'a\u0000b' }],
+      ['table:chat', { tableId: t, text: 'a\u202eb' }],
+      ['table:chat', { tableId: t, text: 'a\ud800b' }],
+      ['table:chat', { tableId: t, text: 'é'.repeat(281) }],
+      ['table:show', withProto({ tableId: t })],
+      ['table:snapshot', withProto({ tableId: t })],
+      ['table:watch', withProto({ tableId: t })],
+      ['table:watch', { tableId: t, lastHandId: 7 }],
+      ['table:watch', { tableId: t, lastHandId: 'h'.repeat(65) }],
+      ['table:unwatch', withProto({ tableId: t })],
+      ['table:waitlist_join', withProto({ tableId: t })],
+      ['lobby:subscribe', withProto({})],
+      ['lobby:subscribe', { all: true }],
+      ['lobby:subscribe', []],
+      ['lobby:unsubscribe', 'x'],
+    ];
+    for (const [event, payload] of cases) {
+      const got = await code(p, event, payload);
+      expect({ event, payload: JSON.stringify(payload)?.slice(0, 120), got }).toEqual({
+        event, payload: JSON.stringify(payload)?.slice(0, 120),
+        got: expect.stringMatching(/^(request\/invalid|idempotency\/key_invalid|request\/too_large)$/),
+      });
+    }
+    // A key that is malformed is the key's own code, wherever the rest of the payload is fine.
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 10, idempotencyKey: '' })).toBe('idempotency/key_invalid');
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 10, idempotencyKey: big })).toBe('idempotency/key_invalid');
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 10, idempotencyKey: big + big })).toBe('request/too_large');
+    expect(await holdings(p, table.id)).toEqual(before);
+    // The socket and the server are still fine: a well-formed message is answered.
+    expect(await p.emit('table:top_up', { tableId: t, amount: 10 })).toMatchObject({ ok: true, pending: false, stack: 110 });
+    await reconciles();
+  });
+
+  it('a binary attachment in place of a number or a text is refused, not read as bytes', async () => {
+    const table = await createTable('a4-bin');
+    const p = await client(2_000);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const before = await holdings(p, table.id);
+    const bytes = new Uint8Array([1, 2, 3, 4]);
+    expect(await code(p, 'table:top_up', { tableId: table.id, amount: bytes })).toBe('request/invalid');
+    expect(await code(p, 'table:top_up', { tableId: table.id, amount: 10, idempotencyKey: bytes })).toBe('idempotency/key_invalid');
+    expect(await code(p, 'table:chat', { tableId: table.id, text: bytes })).toBe('request/invalid');
+    expect(await code(p, 'table:client_seed', { tableId: table.id, seed: bytes })).toBe('request/invalid');
+    expect(await code(p, 'table:leave', bytes)).toBe('request/invalid');
+    expect(await code(p, 'table:leave', { tableId: bytes })).toBe('request/invalid');
+    // A large attachment is refused by size (its JSON form is far past 4,096 characters).
+    expect(await code(p, 'table:chat', { tableId: table.id, text: new Uint8Array(8_000) })).toBe('request/too_large');
+    expect(await holdings(p, table.id)).toEqual(before);
+    await reconciles();
+  });
+
+  it('forged Socket.IO packets (a placeholder with no attachment, a bad attachment count) close only the sender', async () => {
+    const table = await createTable('a4-packet');
+    const p = await client(2_000);
+    const bystander = await client(2_000);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const before = await holdings(p, table.id);
+    const forged = [
+      `451-["table:leave",{"_placeholder":true,"num":5}]`,
+      `451-["table:top_up",{"tableId":${table.id},"amount":{"_placeholder":true,"num":0}}]`,
+      `45x-["table:leave",{"tableId":${table.id}}]`,
+      `4-1["table:leave",{"tableId":${table.id}}]`,
+      `42["table:leave",{"tableId":${table.id}}`,
+      `42[{"tableId":${table.id}}]`,
+      `42[]`,
+      `42{"tableId":${table.id}}`,
+      `42["__proto__",{"tableId":${table.id}}]`,
+      `42["constructor",{"tableId":${table.id}}]`,
+    ];
+    for (const packet of forged) {
+      const twin = await secondSocket(p);
+      const engine = (twin.socket as unknown as { io: { engine: { write(data: string): void } } }).io.engine;
+      engine.write(packet);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      twin.close();
+    }
+    // Nothing moved, and the server answers everyone (the sender's other sockets too).
+    expect(await holdings(p, table.id)).toEqual(before);
+    expect(await bystander.emit('lobby:subscribe', {})).toMatchObject({ ok: true });
+    expect(await p.emit('table:snapshot', { tableId: table.id })).toMatchObject({ ok: true });
+    await reconciles();
+  });
+
+  it('unknown events, events named like object keys, and messages with several payloads are answered, never run', async () => {
+    const table = await createTable('a4-events');
+    const p = await client(2_000);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const before = await holdings(p, table.id);
+    for (const event of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'table:cash_out', 'table:leave ', 'TABLE:LEAVE', 'wallet:balance', 'table:frame']) {
+      expect(await code(p, event, { tableId: table.id })).toBe('request/unknown_event');
+    }
+    const several = (await p.socket!.timeout(5_000).emitWithAck('table:leave', { tableId: table.id }, { tableId: table.id })) as { ok: boolean; error?: { code: string } };
+    expect(several).toMatchObject({ ok: false, error: { code: 'request/invalid' } });
+    expect(await holdings(p, table.id)).toEqual(before);
+    await reconciles();
+  });
+});
+
+// ---- one user, many sockets, at once ----------------------------------------------------
+
+describe('the same player from many sockets at once', () => {
+  it('five top-ups with five keys between hands: each checked against the maximum with the stack before it; chips move once each', async () => {
+    const table = await createTable('a4-dbl-top');
+    const p = await client(2_000);
+    const twins = [p, ...(await Promise.all([1, 2, 3, 4].map(() => secondSocket(p))))];
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true, stack: 100 });
+    const wallet = await walletOf(p);
+    const acks = await Promise.all(twins.map((c) => c.emit('table:top_up', { tableId: table.id, amount: 60, idempotencyKey: uniqueKey('top') })));
+    const codes = acks.map((a) => (a.ok ? 'ok' : a.error.code)).sort();
+    expect(codes).toEqual(['ok', 'topup/above_max', 'topup/above_max', 'topup/above_max', 'topup/above_max']);
+    expect(await walletOf(p)).toBe(wallet - 60);
+    expect((await holdings(p, table.id)).stack).toBe(160);
+    await reconciles();
+  });
+
+  it('one top-up key from five sockets at once: applied once, the same answer five times', async () => {
+    const table = await createTable('a4-same-key');
+    const p = await client(2_000);
+    const twins = [p, ...(await Promise.all([1, 2, 3, 4].map(() => secondSocket(p))))];
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const wallet = await walletOf(p);
+    const key = uniqueKey('top');
+    const acks = await Promise.all(twins.map((c) => c.emit('table:top_up', { tableId: table.id, amount: 50, idempotencyKey: key })));
+    for (const ack of acks) expect(ack).toEqual({ ok: true, pending: false, stack: 150 });
+    // The same key with another amount, from any socket: reused, nothing moves.
+    expect(await code(twins[3]!, 'table:top_up', { tableId: table.id, amount: 40, idempotencyKey: key })).toBe('idempotency/key_reused');
+    expect(await walletOf(p)).toBe(wallet - 50);
+    expect((await holdings(p, table.id)).stack).toBe(150);
+    await reconciles();
+  });
+
+  it('five leaves at once: one cash-out, the others not seated; the chips come back once', async () => {
+    const table = await createTable('a4-dbl-leave');
+    const p = await client(2_000);
+    const twins = [p, ...(await Promise.all([1, 2, 3, 4].map(() => secondSocket(p))))];
+    const wallet = await walletOf(p);
+    for (let round = 0; round < 3; round++) {
+      expect(await p.emit('table:sit', { tableId: table.id, seat: round % 2, buyIn: 200 })).toMatchObject({ ok: true });
+      const acks = await Promise.all(twins.map((c) => c.emit('table:leave', { tableId: table.id })));
+      const oks = acks.filter((a) => a.ok);
+      expect(oks).toEqual([{ ok: true, pending: false, cashedOut: 200 }]);
+      expect(acks.filter((a) => !a.ok).map((a) => (a.ok ? '' : a.error.code))).toEqual(Array(4).fill('table/not_seated'));
+      expect(await walletOf(p)).toBe(wallet);
+      expect(await openSeats(p.userId, table.id)).toBe(0);
+    }
+    await reconciles();
+  });
+
+  it('sits on every seat of one table at once, with keys and without: one seat, one debit', async () => {
+    const table = await createTable('a4-two-seats', { maxSeats: 6 });
+    const p = await client(2_000);
+    const twins = [p, ...(await Promise.all([1, 2, 3, 4, 5].map(() => secondSocket(p))))];
+    const wallet = await walletOf(p);
+    const acks = await Promise.all(twins.map((c, seat) =>
+      c.emit('table:sit', { tableId: table.id, seat, buyIn: 50 + seat, ...(seat % 2 === 0 ? { idempotencyKey: uniqueKey('sit') } : {}) })));
+    const oks = acks.filter((a) => a.ok) as unknown as { seat: number; stack: number }[];
+    expect(oks).toHaveLength(1);
+    expect(acks.filter((a) => !a.ok).map((a) => (a.ok ? '' : a.error.code))).toEqual(Array(5).fill('table/already_seated'));
+    expect(await walletOf(p)).toBe(wallet - oks[0]!.stack);
+    expect(await openSeats(p.userId)).toBe(1);
+    expect((await holdings(p, table.id)).seat).toBe(oks[0]!.seat);
+    await reconciles();
+  });
+
+  it('a sit, a top-up and a leave from three sockets at once, 10 rounds: every chip is either in the wallet or on the seat', async () => {
+    const table = await createTable('a4-sit-race');
+    const p = await client(5_000);
+    const [a, b, c] = [p, await secondSocket(p), await secondSocket(p)];
+    const total = await walletOf(p);
+    const seen = new Set<string>();
+    for (let round = 0; round < 10; round++) {
+      const acks = await Promise.all([
+        a.emit('table:sit', { tableId: table.id, seat: round % 2, buyIn: 100, idempotencyKey: uniqueKey('sit') }),
+        b.emit('table:top_up', { tableId: table.id, amount: 30, idempotencyKey: uniqueKey('top') }),
+        c.emit('table:leave', { tableId: table.id }),
+      ]);
+      seen.add(acks.map((x) => (x.ok ? 'ok' : x.error.code)).join(','));
+      const held = await holdings(p, table.id);
+      expect(held.wallet + (held.stack ?? 0)).toBe(total);
+      if (held.seat !== null) expect(await p.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: false });
+      expect(await walletOf(p)).toBe(total);
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    await reconciles();
+  });
+
+  it('during a hand, top-ups from five sockets: at most three wait, each applied at the boundary against the maximum, chips conserved', async () => {
+    const table = await createTable('a4-hand-tops', { actionTimeoutMs: 60_000 });
+    const p = await client(2_000);
+    const q = await client(2_000);
+    const twins = [p, ...(await Promise.all([1, 2, 3, 4].map(() => secondSocket(p))))];
+    await p.watch(table.id);
+    await q.watch(table.id);
+    const total = (await walletOf(p)) + (await walletOf(q));
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await q.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    await p.until(() => (p.view(table.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
+    const acks = await Promise.all(twins.map((c) => c.emit('table:top_up', { tableId: table.id, amount: 45, idempotencyKey: uniqueKey('top') })));
+    const codes = acks.map((x) => (x.ok ? 'ok' : x.error.code)).sort();
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate/limited', 'rate/limited']);
+    for (const x of acks.filter((y) => y.ok)) expect(x).toEqual({ ok: true, pending: true });
+    expect((await p.snapshot(table.id)).you?.pendingTopUps).toEqual([45, 45, 45]);
+    // End the hand: whoever is to act folds.
+    const toAct = p.view(table.id)!.toAct;
+    const actor = toAct === 0 ? p : q;
+    expect(await actor.emit('table:act', { tableId: table.id, action: 'fold', seq: actor.lastSeq.get(table.id)! })).toMatchObject({ ok: true });
+    await p.until(() => ((s.server.registry.get(table.id)!.snapshot(p.userId).you?.pendingTopUps?.length ?? 0) === 0), 10_000, 'top-ups applied');
+    for (const c of [p, q]) await c.emit('table:sit_out', { tableId: table.id });
+    // One snapshot: the chips behind and the chips in a hand that may have been dealt meanwhile.
+    const view = (await boss.snapshot(table.id)).view;
+    // `committed` is the last hand's until the next deal: in the middle only while a hand is played.
+    const live = view.street !== 'complete';
+    const onTable = view.seats.reduce((sum, x) => sum + (x ? x.stack + (live ? x.committed : 0) : 0), 0);
+    expect(view.seats[0]!.stack + (live ? view.seats[0]!.committed : 0)).toBeLessThanOrEqual(200);
+    expect((await walletOf(p)) + (await walletOf(q)) + onTable).toBe(total);
+    await reconciles();
+  });
+});
+
+// ---- players who are not seated -----------------------------------------------------------
+
+describe('a spectator, an anonymous socket and a player who left', () => {
+  it('cannot act, top up, leave, sit out or in, post, seed or show at a table where they hold no seat', async () => {
+    const table = await createTable('a4-strangers', { actionTimeoutMs: 60_000 });
+    const p = await client(2_000);
+    const q = await client(2_000);
+    const spectator = await client(2_000);
+    const anon = await anonymous();
+    await spectator.watch(table.id);
+    await anon.watch(table.id);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await q.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    await spectator.until(() => (spectator.view(table.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
+    const seq = spectator.lastSeq.get(table.id)!;
+    const messages: [string, object][] = [
+      ['table:act', { tableId: table.id, action: 'fold', seq }],
+      ['table:act', { tableId: table.id, action: 'all_in', seq }],
+      ['table:top_up', { tableId: table.id, amount: 50 }],
+      ['table:top_up', { tableId: table.id, amount: 50, idempotencyKey: uniqueKey('top') }],
+      ['table:leave', { tableId: table.id }],
+      ['table:sit_out', { tableId: table.id }],
+      ['table:sit_in', { tableId: table.id }],
+      ['table:post_blind', { tableId: table.id, now: true }],
+      ['table:client_seed', { tableId: table.id, seed: 'mine' }],
+      ['table:show', { tableId: table.id }],
+    ];
+    const before = { p: await holdings(p, table.id), q: await holdings(q, table.id), spectator: await holdings(spectator, table.id) };
+    const seqBefore = s.server.registry.get(table.id)!.snapshot(null).seq;
+    for (const [event, payload] of messages) {
+      expect({ event, got: await code(spectator, event, payload) }).toEqual({ event, got: 'table/not_seated' });
+      expect({ event, got: await code(anon, event, payload) }).toEqual({ event, got: 'auth/required' });
+    }
+    expect(s.server.registry.get(table.id)!.snapshot(null).seq).toBe(seqBefore);
+    expect({ p: await holdings(p, table.id), q: await holdings(q, table.id), spectator: await holdings(spectator, table.id) }).toEqual(before);
+    // The player who leaves during the hand folds; from then on the seat is not theirs to act for.
+    expect(await p.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true });
+    await p.until(() => s.server.registry.get(table.id)!.seatOf(p.userId) === null, 10_000, 'p cashed out');
+    const after = await holdings(p, table.id);
+    for (const [event, payload] of messages) {
+      if (event === 'table:act') continue;
+      expect({ event, got: await code(p, event, payload) }).toEqual({ event, got: 'table/not_seated' });
+    }
+    expect(await code(p, 'table:act', { tableId: table.id, action: 'fold', seq: s.server.registry.get(table.id)!.snapshot(null).seq })).toBe('table/not_seated');
+    expect(await holdings(p, table.id)).toEqual(after);
+    await reconciles();
+  });
+});
+
+// ---- the money routes over HTTP -----------------------------------------------------------
+
+/** A raw request: any body text, any headers (the test client only sends JSON.stringify of a value). */
+async function raw(c: TestClient | null, method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(c?.cookie ? { cookie: c.cookie } : {}), ...headers },
+    body,
+  });
+  const text = await response.text();
+  let json: { ok?: boolean; error?: { code: string; message: string } } & Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the test below says so
+  }
+  return { status: response.status, json, text };
+}
+
+const purchasesOf = (userId: number) => s.t.db.chipPurchase.count({ where: { userId } });
+
+describe('POST /api/wallet/buy-chips', () => {
+  it('refuses every body of the wrong shape with a 4xx and buys nothing', async () => {
+    const p = await client(0);
+    const key = JSON.stringify(uniqueKey('buy'));
+    const bodies: [string, number, string][] = [
+      [`{"amountCents":500,"idempotencyKey":${key},"__proto__":{"admin":true}}`, 400, 'request/invalid'],
+      [`{"amountCents":500,"idempotencyKey":${key},"constructor":{"prototype":{"admin":true}}}`, 400, 'request/invalid'],
+      [`{"amountCents":500,"idempotencyKey":${key},"amountCents":50000}`, 400, 'request/invalid'],
+      [`{"amountCents":"500","idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":500.5,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":-500,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":-0,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":0,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":1e21,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":9007199254740993,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":1e400,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":5e2,"idempotencyKey":${key},"userId":1}`, 400, 'request/invalid'],
+      [`{"amountCents":true,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":null,"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":[500],"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`{"amountCents":{"$gt":0},"idempotencyKey":${key}}`, 400, 'request/invalid'],
+      [`[{"amountCents":500,"idempotencyKey":${key}}]`, 400, 'request/invalid'],
+      [`"amountCents=500"`, 400, 'request/invalid'],
+      [`500`, 400, 'request/invalid'],
+      [`null`, 400, 'request/invalid'],
+      [`{"amountCents":500}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":7}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":["k"]}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":""}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":"k\\u00e9"}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":"k\\u0000"}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":"${'k'.repeat(201)}"}`, 400, 'idempotency/key_invalid'],
+      [`{"amountCents":500,"idempotencyKey":${key},"x":${'['.repeat(3_000)}${']'.repeat(3_000)}}`, 400, 'request/invalid'],
+      [`{"amountCents":500,"idempotencyKey":"${'k'.repeat(20_000)}"}`, 413, 'request/too_large'],
+    ];
+    for (const [body, status, errorCode] of bodies) {
+      const r = await raw(p, 'POST', '/api/wallet/buy-chips', body);
+      expect({ body: body.slice(0, 100), status: r.status, code: r.json.error?.code }).toEqual({ body: body.slice(0, 100), status, code: errorCode });
+    }
+    expect(await walletOf(p)).toBe(0);
+    expect(await purchasesOf(p.userId)).toBe(0);
+    await reconciles();
+  });
+
+  it('a key is its sender\'s: another user\'s same key buys for them, and answers nothing of the first buyer\'s', async () => {
+    const a = await client(0);
+    const b = await client(0);
+    const key = uniqueKey('buy');
+    const first = await a.http<{ transferId: string; balance: number }>('POST', '/api/wallet/buy-chips', { amountCents: 700, idempotencyKey: key });
+    expect(first).toMatchObject({ status: 200, body: { ok: true, chips: 700, balance: 700 } });
+    const other = await b.http<{ transferId: string; balance: number }>('POST', '/api/wallet/buy-chips', { amountCents: 700, idempotencyKey: key });
+    expect(other).toMatchObject({ status: 200, body: { ok: true, chips: 700, balance: 700 } });
+    expect(other.body.transferId).not.toBe(first.body.transferId);
+    // b again with another amount: b's own key, used for another request.
+    expect((await b.http('POST', '/api/wallet/buy-chips', { amountCents: 300, idempotencyKey: key })).body).toMatchObject({ ok: false, error: { code: 'idempotency/key_reused' } });
+    // a's replay is a's first answer (and not b's).
+    expect((await a.http('POST', '/api/wallet/buy-chips', { amountCents: 700, idempotencyKey: key })).body).toMatchObject({ ok: true, transferId: first.body.transferId, balance: 700 });
+    // The key as an adjustment key, a sit key and a top-up key: other operations, other requests.
+    expect(await walletOf(a)).toBe(700);
+    expect(await walletOf(b)).toBe(700);
+    await reconciles();
+  });
+
+  it('one key from ten requests at once: one purchase, one answer ten times', async () => {
+    const p = await client(0);
+    const key = uniqueKey('buy');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => p.http<{ transferId: string }>('POST', '/api/wallet/buy-chips', { amountCents: 400, idempotencyKey: key })));
+    for (const r of answers) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(new Set(answers.map((r) => r.body.transferId)).size).toBe(1);
+    expect(await walletOf(p)).toBe(400);
+    expect(await purchasesOf(p.userId)).toBe(1);
+    // The same key with another amount, at once from ten requests: every one refused.
+    const reused = await Promise.all(Array.from({ length: 10 }, (_, i) => p.http('POST', '/api/wallet/buy-chips', { amountCents: 500 + i, idempotencyKey: key })));
+    for (const r of reused) expect([r.status, (r.body as { error?: { code: string } }).error?.code]).toEqual([409, 'idempotency/key_reused']);
+    expect(await walletOf(p)).toBe(400);
+    await reconciles();
+  });
+});
+
+describe('POST /api/admin/adjustments', () => {
+  it('two debits at once that the wallet covers only one of: one applied, the other refused, the wallet never negative', async () => {
+    const p = await client(1_000);
+    const acks = await Promise.all([0, 1, 2, 3].map(() => boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: -600, reason: 'race', idempotencyKey: uniqueKey('adj') })));
+    const codes = acks.map((r) => (r.status === 200 ? 'ok' : `${r.status} ${(r.body as { error: { code: string } }).error.code}`)).sort();
+    expect(codes).toEqual(['409 adjust/negative_wallet', '409 adjust/negative_wallet', '409 adjust/negative_wallet', 'ok']);
+    expect(await walletOf(p)).toBe(400);
+    await reconciles();
+  });
+
+  it('chips on a seat are not the wallet\'s: a debit beyond the wallet is refused while they sit', async () => {
+    const table = await createTable('a4-adj-seat');
+    const p = await client(1_000);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 200 })).toMatchObject({ ok: true });
+    const r = await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: -900, reason: 'too much', idempotencyKey: uniqueKey('adj') });
+    expect([r.status, (r.body as { error: { code: string } }).error.code]).toEqual([409, 'adjust/negative_wallet']);
+    expect(await walletOf(p)).toBe(800);
+    expect((await holdings(p, table.id)).stack).toBe(200);
+    await reconciles();
+  });
+
+  it('a key used for one player is reused for another; a missing user, a bot-shaped body and odd ids change nothing', async () => {
+    const p = await client(0);
+    const q = await client(0);
+    const key = uniqueKey('adj');
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: 50, reason: 'one', idempotencyKey: key })).status).toBe(200);
+    const other = await boss.http('POST', '/api/admin/adjustments', { userId: q.userId, amount: 50, reason: 'one', idempotencyKey: key });
+    expect([other.status, (other.body as { error: { code: string } }).error.code]).toEqual([409, 'idempotency/key_reused']);
+    const missing = await boss.http('POST', '/api/admin/adjustments', { userId: 2_147_483_647, amount: 50, reason: 'nobody', idempotencyKey: uniqueKey('adj') });
+    expect([missing.status, (missing.body as { error: { code: string } }).error.code]).toEqual([404, 'user/not_found']);
+    const missingDebit = await boss.http('POST', '/api/admin/adjustments', { userId: 2_147_483_646, amount: -50, reason: 'nobody', idempotencyKey: uniqueKey('adj') });
+    expect([missingDebit.status, (missingDebit.body as { error: { code: string } }).error.code]).toEqual([404, 'user/not_found']);
+    for (const body of [
+      `{"userId":"${q.userId}","amount":50,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId}.5,"amount":50,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":0,"amount":50,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":2147483648,"amount":50,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":-0,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":1e21,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":-9007199254740992,"reason":"x","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":50,"reason":"   ","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":50,"reason":"a\\u2028b","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":50,"reason":"${'r'.repeat(501)}","idempotencyKey":"k1"}`,
+      `{"userId":${q.userId},"amount":50,"reason":"x","idempotencyKey":"k1","__proto__":{"role":"ADMIN"}}`,
+      `{"userId":${q.userId},"amount":50,"reason":"x","idempotencyKey":"k1","actorUserId":${q.userId}}`,
+      `[{"userId":${q.userId},"amount":50,"reason":"x","idempotencyKey":"k1"}]`,
+    ]) {
+      const r = await raw(boss, 'POST', '/api/admin/adjustments', body);
+      expect({ body, status: r.status, code: r.json.error?.code }).toEqual({ body, status: 400, code: 'request/invalid' });
+    }
+    expect(await walletOf(q)).toBe(0);
+    expect(await walletOf(p)).toBe(50);
+    await reconciles();
+  });
+});
+
+// ---- reading someone else's money and hands ------------------------------------------------
+
+describe('the reading routes answer for the caller only', () => {
+  it('a forged cursor pages the caller\'s own wallet history; no route names another user\'s wallet, seats, hash or session', async () => {
+    const table = await createTable('a4-read');
+    const a = await client(1_000);
+    const b = await client(3_000);
+    expect(await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 })).toMatchObject({ ok: true });
+    const bHistory = (await b.http<{ items: { transferId: string }[] }>('GET', '/api/wallet/history')).body.items;
+    const bTransfers = new Set(bHistory.map((i) => i.transferId));
+    const newestB = BigInt(bHistory[0]!.transferId);
+    for (const cursor of [newestB + 1n, newestB, newestB - 1n, 9_223_372_036_854_775_807n]) {
+      const r = await a.http<{ items: { transferId: string; amount: number }[] }>('GET', `/api/wallet/history?cursor=${cursor}&limit=100`);
+      expect(r.status).toBe(200);
+      for (const item of r.body.items) expect(bTransfers.has(item.transferId)).toBe(false);
+      expect(r.body.items.every((i) => i.amount === 1_000)).toBe(true);
+    }
+    for (const query of ['cursor=-1', 'cursor=0', 'cursor=01', 'cursor=1.5', 'cursor=1e3', 'cursor=9223372036854775808', 'limit=0', 'limit=101', 'limit=1&limit=2', 'cursor=1&cursor=2', 'userId=' + b.userId, 'user=' + b.userId, 'account=wallet:' + b.userId]) {
+      const r = await a.http('GET', `/api/wallet/history?${query}`);
+      expect({ query, status: r.status, code: (r.body as { error?: { code: string } }).error?.code }).toEqual({ query, status: 400, code: 'request/invalid' });
+      const h = await a.http('GET', `/api/hands/mine?${query}`);
+      expect({ query, status: h.status, code: (h.body as { error?: { code: string } }).error?.code }).toEqual({ query, status: 400, code: 'request/invalid' });
+    }
+    const wallet = await a.http<Record<string, unknown>>('GET', '/api/wallet');
+    expect(wallet.body).toMatchObject({ ok: true, balance: 1_000, seats: [] });
+    const me = await a.http<{ user: Record<string, unknown> }>('GET', '/api/auth/me');
+    expect(Object.keys(me.body.user).sort()).toEqual(['id', 'role', 'username']);
+    // The admin's user list: no password hash, no session, no device.
+    const users = await boss.http<{ items: Record<string, unknown>[] }>('GET', `/api/admin/users?search=${encodeURIComponent(b.username)}`);
+    expect(users.body.items).toHaveLength(1);
+    expect(Object.keys(users.body.items[0]!).sort()).toEqual(['createdAt', 'id', 'isBot', 'role', 'username', 'walletBalance']);
+    // Nothing the server sent to a or to b over the socket carries the other's wallet figure.
+    expect(a.received.filter((r) => r.event === 'wallet:balance').every((r) => JSON.parse(r.json).balance === 1_000)).toBe(true);
+    await reconciles();
+  });
+
+  it('a hand id, cursor or table id of someone else\'s hand gives nothing of their cards in /api/hands/mine, its export or the hand routes', async () => {
+    const table = await createTable('a4-hands', { actionTimeoutMs: 60_000 });
+    const a = await client(2_000);
+    const b = await client(2_000);
+    const c = await client(2_000);
+    await a.watch(table.id);
+    expect(await a.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    await a.until(() => a.frames.some((f) => f.tableId === table.id && f.events.some((e) => e.type === 'to_act')), 10_000, 'a turn');
+    // Whoever is to act folds: no card is shown.
+    const folder = a.view(table.id)!.toAct === 0 ? a : b;
+    await folder.watch(table.id);
+    expect(await folder.emit('table:act', { tableId: table.id, action: 'fold', seq: folder.lastSeq.get(table.id)! })).toMatchObject({ ok: true });
+    await a.until(() => a.frames.some((f) => f.tableId === table.id && f.events.some((e) => e.type === 'hand_settled')), 10_000, 'settled');
+    for (const x of [a, b]) await x.emit('table:sit_out', { tableId: table.id });
+    const settled = a.frames.flatMap((f) => (f.tableId === table.id ? f.events : [])).find((e) => e.type === 'hand_settled') as unknown as { recordId: string };
+    const recordId = settled.recordId;
+    const hand = await s.t.db.hand.findUniqueOrThrow({ where: { id: BigInt(recordId) } });
+    void hand;
+    // c played nothing: every list of c is empty, whatever cursor it names.
+    for (const cursor of ['', `?cursor=${BigInt(recordId) + 1n}`, `?cursor=${recordId}`]) {
+      expect((await c.http<{ items: unknown[] }>('GET', `/api/hands/mine${cursor}`)).body.items).toEqual([]);
+    }
+    const exported = await fetch(`${s.url}/api/hands/mine/export`, { headers: { cookie: c.cookie } });
+    expect(exported.status).toBe(200);
+    expect(await exported.text()).toBe('');
+    // The hand's public routes name no hole card to c (nobody showed).
+    const pub = await c.http<{ hand: { record: { holeCards: Record<string, unknown> }; yourSeats: number[] } }>('GET', `/api/hands/${recordId}`);
+    expect(pub.status).toBe(200);
+    expect(pub.body.hand.record.holeCards).toEqual({});
+    expect(pub.body.hand.yourSeats).toEqual([]);
+    const text = (await c.http<{ text: string }>('GET', `/api/hands/${recordId}/history`)).body.text;
+    expect(text).not.toMatch(/Dealt to/);
+    // a sees their own cards only.
+    const own = await a.http<{ hand: { record: { holeCards: Record<string, unknown> }; yourSeats: number[] } }>('GET', `/api/hands/${recordId}`);
+    expect(own.body.hand.yourSeats).toEqual([0]);
+    expect(Object.keys(own.body.hand.record.holeCards)).toEqual(['0']);
+    // Query strings that name another seat or user are no way to b's cards (the hand routes read none).
+    for (const path of [`/api/hands/${recordId}?seat=1`, `/api/hands/${recordId}?userId=${b.userId}`, `/api/hands/${recordId}?yourSeats=1`]) {
+      const r = await a.http<{ hand: { record: { holeCards: Record<string, unknown> }; yourSeats: number[] } }>('GET', path);
+      expect(Object.keys(r.body.hand.record.holeCards)).toEqual(['0']);
+      expect(r.body.hand.yourSeats).toEqual([0]);
+    }
+    for (const path of [`/api/hands/${recordId}/history?as=${b.userId}`, `/api/hands/${recordId}/history?seat=1`]) {
+      const r = await c.http<{ text: string }>('GET', path);
+      expect(r.body.text ?? '').not.toMatch(/Dealt to/);
+    }
+    await reconciles();
+  });
+});
