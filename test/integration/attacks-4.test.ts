@@ -654,3 +654,127 @@ describe('the reading routes answer for the caller only', () => {
     await reconciles();
   });
 });
+
+describe('one wallet, two tables, at once', () => {
+  it('sits at two tables at once with a wallet for one: one seat, the other funds/insufficient, 5 rounds', async () => {
+    const a = await createTable('a4-2t-a');
+    const b = await createTable('a4-2t-b');
+    const p = await client(0);
+    const twin = await secondSocket(p);
+    const adjust = async (amount: number) => expect((await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount, reason: 'a4 wallet', idempotencyKey: uniqueKey('adj') })).status).toBe(200);
+    await adjust(150);
+    for (let round = 0; round < 5; round++) {
+      const acks = await Promise.all([
+        p.emit('table:sit', { tableId: a.id, seat: round % 2, buyIn: 100, idempotencyKey: uniqueKey('sit') }),
+        twin.emit('table:sit', { tableId: b.id, seat: round % 2, buyIn: 100 }),
+      ]);
+      const codes = acks.map((x) => (x.ok ? 'ok' : x.error.code)).sort();
+      expect(codes).toEqual(['funds/insufficient', 'ok']);
+      expect(await walletOf(p)).toBe(50);
+      expect(await openSeats(p.userId)).toBe(1);
+      const at = acks[0]!.ok ? a.id : b.id;
+      expect(await p.emit('table:leave', { tableId: at })).toMatchObject({ ok: true, pending: false, cashedOut: 100 });
+      // Back to the same tables next round: the 100 left with is what a return needs (decision 036).
+      expect(await walletOf(p)).toBe(150);
+    }
+    await reconciles();
+  });
+
+  it('tops up at two tables at once with a wallet for one: one top-up, the other funds/insufficient', async () => {
+    const a = await createTable('a4-2top-a');
+    const b = await createTable('a4-2top-b');
+    const p = await client(0);
+    const twin = await secondSocket(p);
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: 180, reason: 'a4 wallet', idempotencyKey: uniqueKey('adj') })).status).toBe(200);
+    expect(await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 50 })).toMatchObject({ ok: true });
+    expect(await p.emit('table:sit', { tableId: b.id, seat: 0, buyIn: 50 })).toMatchObject({ ok: true });
+    const acks = await Promise.all([
+      p.emit('table:top_up', { tableId: a.id, amount: 60, idempotencyKey: uniqueKey('top') }),
+      twin.emit('table:top_up', { tableId: b.id, amount: 60 }),
+    ]);
+    expect(acks.map((x) => (x.ok ? 'ok' : x.error.code)).sort()).toEqual(['funds/insufficient', 'ok']);
+    expect(await walletOf(p)).toBe(20);
+    const stacks = [(await holdings(p, a.id)).stack, (await holdings(p, b.id)).stack].sort();
+    expect(stacks).toEqual([110, 50]);
+    await reconciles();
+  });
+
+  it('a key carried from one route to another, and one table to the other, is a new request of that route or a clear refusal', async () => {
+    const a = await createTable('a4-keys-a');
+    const b = await createTable('a4-keys-b');
+    const p = await client(2_000);
+    const key = uniqueKey('shared');
+    // The admin's adjustment key, then the same text as the player's purchase, sit and top-up key.
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: 10, reason: 'key test', idempotencyKey: key })).status).toBe(200);
+    expect((await boss.http('POST', '/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: key })).body).toMatchObject({ ok: true, chips: 100 });
+    expect((await p.http('POST', '/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: key })).body).toMatchObject({ ok: true, chips: 100 });
+    expect(await p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: key })).toMatchObject({ ok: true, stack: 100 });
+    expect(await p.emit('table:top_up', { tableId: a.id, amount: 20, idempotencyKey: key })).toMatchObject({ ok: true, stack: 120 });
+    // The sit key at the other table: another request with a used key.
+    expect(await code(p, 'table:sit', { tableId: b.id, seat: 0, buyIn: 100, idempotencyKey: key })).toBe('idempotency/key_reused');
+    // The top-up key at the other table (another seat): refused as reused, not the first top-up's answer.
+    expect(await p.emit('table:sit', { tableId: b.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await code(p, 'table:top_up', { tableId: b.id, amount: 20, idempotencyKey: key })).toBe('idempotency/key_reused');
+    expect((await holdings(p, b.id)).stack).toBe(100);
+    expect(await walletOf(p)).toBe(2_000 + 10 + 100 - 100 - 20 - 100);
+    await reconciles();
+  });
+});
+
+describe('query strings name nothing but their own parameters', () => {
+  it('__proto__, constructor and array-shaped parameters on every list are 400, never a filter or a 500', async () => {
+    const p = await client(0);
+    for (const path of ['/api/wallet/history', '/api/hands/mine', '/api/admin/users', '/api/admin/ledger', '/api/admin/actions', '/api/hands/mine/export']) {
+      for (const query of ['__proto__=1', '__proto__[limit]=1', 'constructor=1', 'constructor[prototype][limit]=1', 'limit[]=5', 'limit[0]=5', 'hasOwnProperty=1', 'toString=x']) {
+        const who = path.startsWith('/api/admin') ? boss : p;
+        const r = await raw(who, 'GET', `${path}?${query}`);
+        expect({ path, query, status: r.status, code: r.json.error?.code }).toEqual({ path, query, status: 400, code: 'request/invalid' });
+      }
+    }
+  });
+});
+
+describe('a seat taken during a hand, worked from many sockets before it is dealt in', () => {
+  it('top-ups, sit-out, post, act, show and a leave at once: the buy-in and every top-up come back, nothing is applied to a seat that left', async () => {
+    const table = await createTable('a4-joining', { maxSeats: 3, actionTimeoutMs: 60_000 });
+    const [a, b] = [await client(2_000), await client(2_000)];
+    const p = await client(2_000);
+    const twins = [p, await secondSocket(p), await secondSocket(p), await secondSocket(p)];
+    await a.watch(table.id);
+    const wallet = await walletOf(p);
+    expect(await a.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    await a.until(() => (a.view(table.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 2, buyIn: 60, idempotencyKey: uniqueKey('sit') })).toMatchObject({ ok: true, pending: true, stack: 60 });
+    const seq = a.lastSeq.get(table.id)!;
+    // While joining: not dealt in, so no act and no cards to show.
+    expect(await code(p, 'table:act', { tableId: table.id, action: 'fold', seq })).toBe('table/not_seated');
+    expect(await code(p, 'table:show', { tableId: table.id })).toBe('show/no_cards');
+    const acks = await Promise.all([
+      twins[0]!.emit('table:top_up', { tableId: table.id, amount: 30, idempotencyKey: uniqueKey('top') }),
+      twins[1]!.emit('table:top_up', { tableId: table.id, amount: 40 }),
+      twins[2]!.emit('table:sit_out', { tableId: table.id }),
+      twins[3]!.emit('table:post_blind', { tableId: table.id, now: true }),
+    ]);
+    for (const ack of acks) expect(ack.ok, JSON.stringify(ack)).toBe(true);
+    const [left, late] = await Promise.all([
+      twins[1]!.emit('table:leave', { tableId: table.id }),
+      twins[2]!.emit('table:top_up', { tableId: table.id, amount: 10 }),
+    ]);
+    expect(left).toMatchObject({ ok: true });
+    expect(['ok', 'table/leave_pending']).toContain(late.ok ? 'ok' : late.error.code);
+    for (const c of twins) expect(await code(c, 'table:top_up', { tableId: table.id, amount: 5 })).toMatch(/^(table\/leave_pending|table\/not_seated)$/);
+    // The hand ends (whoever is to act folds); the seat that never played is cashed out with its buy-in only.
+    const toAct = a.view(table.id)!.toAct;
+    const actor = toAct === 0 ? a : b;
+    await actor.watch(table.id);
+    expect(await actor.emit('table:act', { tableId: table.id, action: 'fold', seq: actor.lastSeq.get(table.id)! })).toMatchObject({ ok: true });
+    await p.until(() => s.server.registry.get(table.id)!.seatOf(p.userId) === null, 10_000, 'p cashed out');
+    expect(await walletOf(p)).toBe(wallet);
+    expect(await openSeats(p.userId)).toBe(0);
+    expect(await s.t.db.ledgerTransfer.count({ where: { kind: 'TOP_UP', actorUserId: p.userId } })).toBe(0);
+    expect(await s.t.db.seatIntent.count({ where: { seatSession: { userId: p.userId } } })).toBe(0);
+    for (const c of [a, b]) await c.emit('table:sit_out', { tableId: table.id });
+    await reconciles();
+  });
+});
