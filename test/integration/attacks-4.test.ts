@@ -778,3 +778,62 @@ describe('a seat taken during a hand, worked from many sockets before it is deal
     await reconciles();
   });
 });
+
+describe('one key at two places at the same moment', () => {
+  it('a sit key and a top-up key sent to two tables at once, 5 rounds: one applied, the other idempotency/key_reused, never a 500', async () => {
+    const p = await client(5_000);
+    const twin = await secondSocket(p);
+    for (let round = 0; round < 5; round++) {
+      const a = await createTable('a4-k2-a');
+      const b = await createTable('a4-k2-b');
+      const before = await walletOf(p);
+      const key = uniqueKey('sit');
+      const sits = await Promise.all([
+        p.emit('table:sit', { tableId: a.id, seat: 0, buyIn: 100, idempotencyKey: key }),
+        twin.emit('table:sit', { tableId: b.id, seat: 0, buyIn: 100, idempotencyKey: key }),
+      ]);
+      expect(sits.map((x) => (x.ok ? 'ok' : x.error.code)).sort()).toEqual(['idempotency/key_reused', 'ok']);
+      expect(await walletOf(p)).toBe(before - 100);
+      const other = sits[0]!.ok ? b : a;
+      expect(await p.emit('table:sit', { tableId: other.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+      const topKey = uniqueKey('top');
+      const tops = await Promise.all([
+        p.emit('table:top_up', { tableId: a.id, amount: 25, idempotencyKey: topKey }),
+        twin.emit('table:top_up', { tableId: b.id, amount: 25, idempotencyKey: topKey }),
+      ]);
+      expect(tops.map((x) => (x.ok ? 'ok' : x.error.code)).sort()).toEqual(['idempotency/key_reused', 'ok']);
+      expect(await walletOf(p)).toBe(before - 225);
+      for (const t of [a, b]) expect(await p.emit('table:leave', { tableId: t.id })).toMatchObject({ ok: true, pending: false });
+      expect(await walletOf(p)).toBe(before);
+    }
+    await reconciles();
+  });
+
+  it('an adjustment key sent ten times at once, with one body and with ten: one adjustment', async () => {
+    const p = await client(0);
+    const key = uniqueKey('adj');
+    const same = await Promise.all(Array.from({ length: 10 }, () => boss.http<{ transferId: string; replayed: boolean }>('POST', '/api/admin/adjustments', { userId: p.userId, amount: 77, reason: 'once', idempotencyKey: key })));
+    for (const r of same) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(new Set(same.map((r) => r.body.transferId)).size).toBe(1);
+    expect(same.filter((r) => !r.body.replayed)).toHaveLength(1);
+    const key2 = uniqueKey('adj');
+    const mixed = await Promise.all(Array.from({ length: 10 }, (_, i) => boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: 10 + i, reason: 'mixed', idempotencyKey: key2 })));
+    expect(mixed.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of mixed.filter((x) => x.status !== 200)) expect([r.status, (r.body as { error: { code: string } }).error.code]).toEqual([409, 'idempotency/key_reused']);
+    const applied = mixed.find((r) => r.status === 200)!.body as { balance: number };
+    expect(await walletOf(p)).toBe(applied.balance);
+    expect(applied.balance).toBeGreaterThanOrEqual(77 + 10);
+    expect(applied.balance).toBeLessThanOrEqual(77 + 19);
+    await reconciles();
+  });
+
+  it('a purchase key sent ten times at once with ten amounts: one purchase, nine refusals', async () => {
+    const p = await client(0);
+    const key = uniqueKey('buy');
+    const mixed = await Promise.all(Array.from({ length: 10 }, (_, i) => p.http('POST', '/api/wallet/buy-chips', { amountCents: 100 * (i + 1), idempotencyKey: key })));
+    expect(mixed.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of mixed.filter((x) => x.status !== 200)) expect([r.status, (r.body as { error: { code: string } }).error.code]).toEqual([409, 'idempotency/key_reused']);
+    expect(await purchasesOf(p.userId)).toBe(1);
+    await reconciles();
+  });
+});
