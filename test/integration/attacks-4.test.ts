@@ -837,3 +837,43 @@ describe('one key at two places at the same moment', () => {
     await reconciles();
   });
 });
+
+describe('the wallet history under many writers at once', () => {
+  it('every running balance follows from the one before it, whatever moved the wallet concurrently', async () => {
+    const tables = [await createTable('a4-hist-a'), await createTable('a4-hist-b'), await createTable('a4-hist-c')];
+    const p = await client(3_000);
+    const socks = [p, await secondSocket(p), await secondSocket(p)];
+    for (let round = 0; round < 4; round++) {
+      // Each return brings what the seat left with (decision 036): 100, then 110, 120, ...
+      const sat = await Promise.all([
+        ...tables.map((t, i) => socks[i]!.emit('table:sit', { tableId: t.id, seat: round % 2, buyIn: 100 + round * 10 })),
+        p.http('POST', '/api/wallet/buy-chips', { amountCents: 100, idempotencyKey: uniqueKey('buy') }),
+        boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: round % 2 === 0 ? 7 : -7, reason: 'hist', idempotencyKey: uniqueKey('adj') }),
+      ]);
+      for (const ack of sat.slice(0, 3)) expect(ack).toMatchObject({ ok: true });
+      const topped = await Promise.all([
+        ...tables.map((t, i) => socks[i]!.emit('table:top_up', { tableId: t.id, amount: 10 })),
+        p.http('POST', '/api/wallet/buy-chips', { amountCents: 200, idempotencyKey: uniqueKey('buy') }),
+      ]);
+      for (const ack of topped.slice(0, 3)) expect(ack).toMatchObject({ ok: true, pending: false });
+      const left = await Promise.all(tables.map((t, i) => socks[(i + 1) % 3]!.emit('table:leave', { tableId: t.id })));
+      for (const ack of left) expect(ack).toMatchObject({ ok: true, pending: false, cashedOut: 110 + round * 10 });
+    }
+    const items: { transferId: string; amount: number; balanceAfter: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: typeof items; nextCursor: string | null } } = await p.http('GET', `/api/wallet/history?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(items[0]!.balanceAfter).toBe(await walletOf(p));
+    for (let i = 0; i < items.length - 1; i++) {
+      expect({ at: items[i]!.transferId, before: items[i]!.balanceAfter - items[i]!.amount }).toEqual({ at: items[i]!.transferId, before: items[i + 1]!.balanceAfter });
+      expect(BigInt(items[i]!.transferId)).toBeGreaterThan(BigInt(items[i + 1]!.transferId));
+    }
+    expect(items[items.length - 1]!.balanceAfter - items[items.length - 1]!.amount).toBe(0);
+    for (const item of items) expect(item.balanceAfter).toBeGreaterThanOrEqual(0);
+    await reconciles();
+  });
+});
