@@ -877,3 +877,23 @@ describe('the wallet history under many writers at once', () => {
     await reconciles();
   });
 });
+
+describe('event names that mean something to the server\'s own event emitter', () => {
+  it('"error" from a client is answered request/unknown_event and takes nothing down', async () => {
+    const table = await createTable('a4-error-event');
+    const p = await client(2_000);
+    const bystander = await client(2_000);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const before = await holdings(p, table.id);
+    expect(await code(p, 'error', { tableId: table.id })).toBe('request/unknown_event');
+    p.socket!.emit('error');
+    p.socket!.emit('error', new Error('boom').message);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The sender is still connected and seated; the server answers everyone.
+    expect(p.socket!.connected).toBe(true);
+    expect(await p.emit('table:snapshot', { tableId: table.id })).toMatchObject({ ok: true });
+    expect(await bystander.emit('lobby:subscribe', {})).toMatchObject({ ok: true });
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    expect(await holdings(p, table.id)).toEqual(before);
+  });
+});
