@@ -897,3 +897,51 @@ describe('event names that mean something to the server\'s own event emitter', (
     expect(await holdings(p, table.id)).toEqual(before);
   });
 });
+
+describe('every table message for a closed table and for a table that never was', () => {
+  it('answers table/closed and table/not_found (table:unwatch: ok), from a player, a former player and an anonymous socket', async () => {
+    const table = await createTable('a4-closed-all');
+    const p = await client(2_000);
+    const anon = await anonymous();
+    await p.watch(table.id);
+    await anon.watch(table.id);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    const closed = await boss.http('POST', `/api/admin/tables/${table.id}/close`, {});
+    expect(closed.status).toBe(200);
+    await p.until(() => s.server.registry.get(table.id) === undefined, 10_000, 'the table closed');
+    expect(await walletOf(p)).toBe(2_000);
+    const missing = 2_147_483_000;
+    const messages = (tableId: number): [string, object][] => [
+      ['table:watch', { tableId }],
+      ['table:snapshot', { tableId }],
+      ['table:sit', { tableId, seat: 0, buyIn: 100 }],
+      ['table:sit', { tableId, seat: 0, buyIn: 100, idempotencyKey: uniqueKey('sit') }],
+      ['table:act', { tableId, action: 'fold', seq: 0 }],
+      ['table:sit_out', { tableId }],
+      ['table:sit_in', { tableId }],
+      ['table:post_blind', { tableId, now: true }],
+      ['table:top_up', { tableId, amount: 10 }],
+      ['table:leave', { tableId }],
+      ['table:chat', { tableId, text: 'hello' }],
+      ['table:client_seed', { tableId, seed: 'abc' }],
+      ['table:show', { tableId }],
+      ['table:waitlist_join', { tableId }],
+      ['table:waitlist_leave', { tableId }],
+    ];
+    for (const [event, payload] of messages(table.id)) {
+      expect({ event, got: await code(p, event, payload) }).toEqual({ event, got: 'table/closed' });
+      const anonExpected = event === 'table:watch' || event === 'table:snapshot' ? 'table/closed' : 'auth/required';
+      expect({ event, got: await code(anon, event, payload) }).toEqual({ event, got: anonExpected });
+    }
+    for (const [event, payload] of messages(missing)) {
+      expect({ event, got: await code(p, event, payload) }).toEqual({ event, got: 'table/not_found' });
+    }
+    expect(await p.emit('table:unwatch', { tableId: table.id })).toEqual({ ok: true });
+    expect(await p.emit('table:unwatch', { tableId: missing })).toEqual({ ok: true });
+    const range = await p.http('GET', `/api/tables/${table.id}/buy-in`);
+    expect([range.status, (range.body as { error: { code: string } }).error.code]).toEqual([409, 'table/closed']);
+    expect(await walletOf(p)).toBe(2_000);
+    expect(await openSeats(p.userId)).toBe(0);
+    await reconciles();
+  });
+});
