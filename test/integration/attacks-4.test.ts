@@ -945,3 +945,58 @@ describe('every table message for a closed table and for a table that never was'
     await reconciles();
   });
 });
+
+describe('table:act amounts at and around every edge of the legal range', () => {
+  it('each refusal is its documented code and moves nothing: no seq, no stack, no bet', async () => {
+    const table = await createTable('a4-act-edges', { actionTimeoutMs: 60_000 });
+    const a = await client(2_000);
+    const b = await client(2_000);
+    for (const c of [a, b]) await c.watch(table.id);
+    expect(await a.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    // Between hands (one player): no hand.
+    expect(await code(a, 'table:act', { tableId: table.id, action: 'check', seq: a.lastSeq.get(table.id)! })).toBe('hand/not_in_progress');
+    expect(await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 })).toMatchObject({ ok: true });
+    await a.until(() => a.view(table.id)?.toAct !== null && a.view(table.id)?.toAct !== undefined && a.view(table.id)!.street === 'preflop', 10_000, 'a turn');
+    const toAct = a.view(table.id)!.toAct!;
+    const [me, other] = toAct === 0 ? [a, b] : [b, a];
+    const view = () => s.server.registry.get(table.id)!.snapshot(null);
+    const before = view();
+    const seq = me.lastSeq.get(table.id)!;
+    const legal = (await me.snapshot(table.id)).you!.legal!;
+    expect(legal).toBeTruthy();
+    const stack = before.view.seats[toAct]!.stack;
+    const cases: [object, string][] = [
+      [{ action: 'check', seq }, 'action/illegal'],
+      [{ action: 'bet', amount: 10, seq }, 'action/illegal'],
+      [{ action: 'raise', seq }, 'amount/invalid'],
+      [{ action: 'raise', amount: legal.minRaiseTo! - 1, seq }, 'bet/below_min_raise'],
+      [{ action: 'raise', amount: legal.maxRaiseTo! + 1, seq }, 'bet/above_max'],
+      [{ action: 'raise', amount: Number.MAX_SAFE_INTEGER, seq }, 'bet/above_max'],
+      [{ action: 'raise', amount: 1, seq }, 'bet/below_min_raise'],
+      [{ action: 'fold', seq: seq + 1 }, 'seq/stale'],
+      [{ action: 'fold', seq: Number.MAX_SAFE_INTEGER }, 'seq/stale'],
+      [{ action: 'fold', seq: 0 }, 'seq/stale'],
+    ];
+    for (const [payload, expected] of cases) {
+      expect({ payload, got: await code(me, 'table:act', { tableId: table.id, ...payload }) }).toEqual({ payload, got: expected });
+    }
+    // Not your turn, whatever you send.
+    for (const action of ['fold', 'check', 'call', 'all_in']) {
+      expect(await code(other, 'table:act', { tableId: table.id, action, seq })).toBe('turn/not_your_turn');
+    }
+    // A show during the hand.
+    expect(await code(me, 'table:show', { tableId: table.id })).toBe('hand/in_progress');
+    const after = view();
+    expect(after.seq).toBe(before.seq);
+    expect(after.view.seats.map((x) => x && { stack: x.stack, bet: x.bet, folded: x.folded })).toEqual(before.view.seats.map((x) => x && { stack: x.stack, bet: x.bet, folded: x.folded }));
+    expect(after.view.seats[toAct]!.stack).toBe(stack);
+    // A raise to exactly the whole stack is the all-in, and then the hand goes on.
+    expect(await me.emit('table:act', { tableId: table.id, action: 'raise', amount: legal.allInTo, seq })).toMatchObject({ ok: true });
+    const otherSeq = () => other.lastSeq.get(table.id)!;
+    await other.until(() => other.legal.get(table.id)?.legal != null, 10_000, 'the other turn');
+    expect(await code(other, 'table:act', { tableId: table.id, action: 'raise', amount: 150, seq: otherSeq() })).toMatch(/^(action\/illegal|bet\/above_max)$/);
+    expect(await other.emit('table:act', { tableId: table.id, action: 'fold', seq: otherSeq() })).toMatchObject({ ok: true });
+    for (const c of [a, b]) await c.emit('table:sit_out', { tableId: table.id });
+    await reconciles();
+  });
+});
