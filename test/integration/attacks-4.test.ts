@@ -1000,3 +1000,30 @@ describe('table:act amounts at and around every edge of the legal range', () => 
     await reconciles();
   });
 });
+
+describe('a wallet at the largest exact number', () => {
+  it('a purchase, and a cash-out that would pass it, are refused amount/too_large; the seat and its chips stay; room made, the leave goes through', async () => {
+    const table = await createTable('a4-max-wallet');
+    const p = await client(2_000);
+    await p.watch(table.id);
+    expect(await p.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 })).toMatchObject({ ok: true });
+    const max = Number.MAX_SAFE_INTEGER;
+    const near = max - 100 - (await walletOf(p));
+    const adjust = (amount: number) => boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount, reason: 'a4 near the limit', idempotencyKey: uniqueKey('adj') });
+    expect((await adjust(near)).status).toBe(200);
+    expect(await walletOf(p)).toBe(max - 100);
+    const bought = await p.http<{ error: { code: string } }>('POST', '/api/wallet/buy-chips', { amountCents: 500, idempotencyKey: uniqueKey('buy') });
+    expect([bought.status, bought.body.error.code]).toEqual([409, 'amount/too_large']);
+    const before = await holdings(p, table.id);
+    expect(await code(p, 'table:leave', { tableId: table.id })).toBe('amount/too_large');
+    expect(await holdings(p, table.id)).toEqual(before);
+    expect(s.server.registry.get(table.id)?.seatOf(p.userId)).toBe(0);
+    await reconciles();
+    // The seat still works: a top-up takes chips from the wallet.
+    expect(await p.emit('table:top_up', { tableId: table.id, amount: 50 })).toMatchObject({ ok: true, stack: 200 });
+    expect((await adjust(-near)).status).toBe(200);
+    expect(await p.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: false, cashedOut: 200 });
+    expect(await walletOf(p)).toBe(2_000);
+    await reconciles();
+  });
+});
