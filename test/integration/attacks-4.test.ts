@@ -1027,3 +1027,38 @@ describe('a wallet at the largest exact number', () => {
     await reconciles();
   });
 });
+
+describe('a leave at the hand boundary whose cash-out the wallet cannot take', () => {
+  it('the seat stays with its chips, the table goes on for the others, and the leave goes through once there is room', async () => {
+    const table = await createTable('a4-max-boundary', { maxSeats: 3, actionTimeoutMs: 60_000 });
+    const [p, q, r] = [await client(2_000), await client(2_000), await client(2_000)];
+    for (const c of [p, q, r]) await c.watch(table.id);
+    for (const [i, c] of [p, q, r].entries()) expect(await c.emit('table:sit', { tableId: table.id, seat: i, buyIn: 100 })).toMatchObject({ ok: true });
+    await p.until(() => (p.view(table.id)?.street ?? 'complete') !== 'complete', 10_000, 'a hand');
+    const max = Number.MAX_SAFE_INTEGER;
+    const near = max - 10 - (await walletOf(p));
+    const adjust = (amount: number) => boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount, reason: 'a4 near the limit', idempotencyKey: uniqueKey('adj') });
+    expect(await p.emit('table:leave', { tableId: table.id })).toMatchObject({ ok: true, pending: true });
+    expect((await adjust(near)).status).toBe(200);
+    const epoch = s.server.registry.get(table.id)!.snapshot(null).epoch;
+    const hands = () => q.frames.filter((f) => f.tableId === table.id && f.events.some((e) => e.type === 'hand_settled')).length;
+    const settledBefore = hands();
+    // q and r play the hand out (p folded by leaving).
+    const { autoplay } = await import('../support/autoplay');
+    const players = [q, r].map((c) => autoplay(c, table.id, (legal) => (legal.canCheck ? { action: 'check' } : { action: 'call' })));
+    await q.until(() => hands() >= settledBefore + 2, 20_000, 'two more hands settled');
+    const now = s.server.registry.get(table.id)!.snapshot(null);
+    // No rebuild, the hands went on; p's chips are where they were (on the seat, or in the wallet: never both, never gone).
+    expect(now.epoch).toBe(epoch);
+    const seatP = now.players.find((x) => x.userId === p.userId);
+    expect(seatP, JSON.stringify(now.players)).toMatchObject({ seat: 0, leaving: true });
+    expect(now.view.seats[0]!.sittingOut).toBe(true);
+    await reconciles();
+    expect((await adjust(-near)).status).toBe(200);
+    await p.until(() => s.server.registry.get(table.id)!.seatOf(p.userId) === null, 15_000, 'p cashed out once there is room');
+    for (const pl of players) pl.stop();
+    expect(await openSeats(p.userId)).toBe(0);
+    for (const c of [q, r]) await c.emit('table:sit_out', { tableId: table.id });
+    await reconciles();
+  });
+});
