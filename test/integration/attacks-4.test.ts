@@ -1062,3 +1062,43 @@ describe('a leave at the hand boundary whose cash-out the wallet cannot take', (
     await reconciles();
   });
 });
+
+describe('the seat codes of protocol.md, each with nothing moved', () => {
+  it('seat/invalid, seat/taken, table/already_seated, seat/already_sitting_out and _in, seat/no_post, topup/above_max, buyin/below_min and above_max, funds/insufficient', async () => {
+    const table = await createTable('a4-seat-codes');
+    const p = await client(2_000);
+    const q = await client(2_000);
+    const poor = await client(0);
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: poor.userId, amount: 50, reason: 'a4 poor', idempotencyKey: uniqueKey('adj') })).status).toBe(200);
+    const t = table.id;
+    expect(await code(p, 'table:sit', { tableId: t, seat: 2, buyIn: 100 })).toBe('seat/invalid');
+    expect(await code(p, 'table:sit', { tableId: t, seat: 9, buyIn: 100, idempotencyKey: uniqueKey('sit') })).toBe('seat/invalid');
+    expect(await code(p, 'table:sit', { tableId: t, seat: 0, buyIn: 39 })).toBe('buyin/below_min');
+    expect(await code(p, 'table:sit', { tableId: t, seat: 0, buyIn: 201 })).toBe('buyin/above_max');
+    expect(await code(poor, 'table:sit', { tableId: t, seat: 0, buyIn: 60 })).toBe('funds/insufficient');
+    expect(await p.emit('table:sit', { tableId: t, seat: 0, buyIn: 100 })).toMatchObject({ ok: true, pending: false });
+    expect(await code(q, 'table:sit', { tableId: t, seat: 0, buyIn: 100 })).toBe('seat/taken');
+    expect(await code(q, 'table:sit', { tableId: t, seat: 0, buyIn: 100, idempotencyKey: uniqueKey('sit') })).toBe('seat/taken');
+    expect(await code(p, 'table:sit', { tableId: t, seat: 1, buyIn: 100 })).toBe('table/already_seated');
+    expect(await code(p, 'table:sit', { tableId: t, seat: 1, buyIn: 100, idempotencyKey: uniqueKey('sit') })).toBe('table/already_seated');
+    expect(await code(p, 'table:waitlist_join', { tableId: t })).toBe('table/already_seated');
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 101 })).toBe('topup/above_max');
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 101, idempotencyKey: uniqueKey('top') })).toBe('topup/above_max');
+    expect(await code(p, 'table:sit_in', { tableId: t })).toBe('seat/already_sitting_in');
+    expect(await p.emit('table:sit_out', { tableId: t })).toEqual({ ok: true });
+    expect(await code(p, 'table:sit_out', { tableId: t })).toBe('seat/already_sitting_out');
+    // Alone at the table and dealt no hand yet: nothing to post.
+    expect(await code(p, 'table:post_blind', { tableId: t, now: true })).toMatch(/^(seat\/no_post|ok)$/);
+    expect(await walletOf(p)).toBe(1_900);
+    expect(await walletOf(q)).toBe(2_000);
+    expect(await walletOf(poor)).toBe(50);
+    expect(await openSeats(q.userId)).toBe(0);
+    expect((await holdings(p, t)).stack).toBe(100);
+    // Top-up beyond the wallet between hands.
+    expect((await boss.http('POST', '/api/admin/adjustments', { userId: p.userId, amount: -1_890, reason: 'a4 poor now', idempotencyKey: uniqueKey('adj') })).status).toBe(200);
+    expect(await code(p, 'table:top_up', { tableId: t, amount: 50 })).toBe('funds/insufficient');
+    expect((await holdings(p, t)).stack).toBe(100);
+    expect(await walletOf(p)).toBe(10);
+    await reconciles();
+  });
+});
