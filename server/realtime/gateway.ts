@@ -82,12 +82,24 @@ function table<N extends TableCommandName>(name: N): Handler<N> {
     const tableId = (message as { tableId: number }).tableId;
     return ctx.deps.router.run({
       name, tableId, message, caller: user ? { userId: user.userId, username: user.username } : null,
-      watching: ctx.data.watching.has(tableId),
+      watching: watchingConfirmed(ctx, tableId),
     }) as Promise<AckOf<N>>;
   };
 }
 
 const watchQueues = new WeakMap<Socket, Map<number, Promise<unknown>>>();
+
+/**
+ * Tables a socket's first watch of is still waiting for the table's answer: the socket is in
+ * `watching` already (its room is joined before the snapshot is taken), but the table may yet
+ * refuse it (`table/spectators_full`), and in a cluster that answer takes a round trip. Until it
+ * is in, the socket does not count as watching for anything else it sends (a chat).
+ */
+const unconfirmedWatches = new WeakMap<Socket, Set<number>>();
+
+function watchingConfirmed(ctx: Context, tableId: number): boolean {
+  return ctx.data.watching.has(tableId) && !(unconfirmedWatches.get(ctx.socket)?.has(tableId) ?? false);
+}
 
 /** Runs `work` after the socket's earlier watches of this table have been answered. */
 function oneWatchAtATime<T>(ctx: Context, tableId: number, work: () => Promise<T>): Promise<T> {
@@ -109,21 +121,29 @@ async function watchTable(ctx: Context, message: ClientMessage<'table:watch'>): 
   if (!already && ctx.deps.fanout.spectatorSocketsOf(tableId, (data) => viewerKey(data) === viewerKey(ctx.data)) >= SPECTATOR_SOCKETS_PER_VIEWER) {
     return errorAck('rate/limited', `At most ${SPECTATOR_SOCKETS_PER_VIEWER} connections of one viewer may watch a table.`);
   }
-  await ctx.deps.fanout.watch(ctx.socket, tableId, true);
-  const user = ctx.data.user;
-  const ack = await ctx.deps.router.run({
-    name: 'table:watch', tableId, message, caller: user ? { userId: user.userId, username: user.username } : null, watching: already,
-  });
-  if (!ack.ok) {
-    if (!already) await ctx.deps.fanout.unwatch(ctx.socket, tableId);
-    return ack;
-  }
+  let unconfirmed = unconfirmedWatches.get(ctx.socket);
+  if (!unconfirmed) unconfirmedWatches.set(ctx.socket, (unconfirmed = new Set()));
+  if (!already) unconfirmed.add(tableId);
+  const ack = await runWatch(ctx, message, already).finally(() => unconfirmed.delete(tableId));
+  if (!ack.ok) return ack;
   const { seated, ...answer } = ack;
   if (!seated) {
     await ctx.deps.fanout.watch(ctx.socket, tableId, false);
     if (!already) ctx.deps.lobbyChanged?.(); // one spectator more
   }
   return answer;
+}
+
+/** Joins the table's room, then asks the table; a refused first watch leaves the room again. */
+async function runWatch(ctx: Context, message: ClientMessage<'table:watch'>, already: boolean) {
+  const { tableId } = message;
+  await ctx.deps.fanout.watch(ctx.socket, tableId, true);
+  const user = ctx.data.user;
+  const ack = await ctx.deps.router.run({
+    name: 'table:watch', tableId, message, caller: user ? { userId: user.userId, username: user.username } : null, watching: already,
+  });
+  if (!ack.ok && !already) await ctx.deps.fanout.unwatch(ctx.socket, tableId);
+  return ack;
 }
 
 const handlers: { [N in ClientMessageName]: Handler<N> } = {

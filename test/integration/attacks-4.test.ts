@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyTable } from '../../server/protocol';
-import { uniqueKey } from '../support/db';
+import { createTestDatabase, uniqueKey, type TestDatabase } from '../support/db';
+import { freePort, startRedis, stopEveryRedis } from '../support/redis';
+import { startTestServer } from '../support/server';
+import { sleep, until as pollUntil } from '../support/lease-cluster';
 import { openAttackRoom, type AttackRoom } from '../support/attack-room';
 import { TestClient } from '../support/poker-client';
 import type { TestServer } from '../support/server';
@@ -1100,5 +1103,67 @@ describe('the seat codes of protocol.md, each with nothing moved', () => {
     expect((await holdings(p, t)).stack).toBe(100);
     expect(await walletOf(p)).toBe(10);
     await reconciles();
+  });
+});
+
+// ---- a cluster: a watch answered by another node ---------------------------------------------
+
+describe('two nodes: a watch refused by the owner opens nothing on the node that holds the socket', () => {
+  let db: TestDatabase;
+  const nodes: TestServer[] = [];
+  const people: TestClient[] = [];
+  beforeAll(async () => {
+    const redis = await startRedis(await freePort());
+    db = await createTestDatabase({ poolMax: 20 });
+    for (const id of ['a4-n1', 'a4-n2']) {
+      nodes.push(await startTestServer({
+        database: db,
+        env: { REDIS_URL: redis.url, NODE_ID: id, LEDGER_THREAD: 'main' },
+        tableSettings: { spectatorsMax: 1 },
+      }));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of people) c.close();
+    for (const n of nodes) await n.close();
+    await stopEveryRedis();
+    await db?.close();
+  });
+
+  const signup = async (on: TestServer, prefix: string): Promise<TestClient> => {
+    const c = await TestClient.signup(on.url, `${prefix}_${process.pid % 1000}_${people.length}`);
+    await c.connect();
+    people.push(c);
+    return c;
+  };
+
+  it('a chat sent while a watch of a full table is forwarded is refused table/not_watching, and reaches nobody', async () => {
+    const admin = await signup(nodes[0]!, 'a4adm');
+    await db.db.user.update({ where: { id: admin.userId }, data: { role: 'ADMIN' } });
+    const { adminCreateTable } = await import('../support/poker-client');
+    const table = await adminCreateTable(admin, 'a4-cluster-full');
+    const ownerOf = async () => (await db.db.$queryRawUnsafe<{ node_id: string }[]>(
+      'SELECT node_id FROM table_leases WHERE table_id = $1 AND expires_at > clock_timestamp()', table.id))[0]?.node_id;
+    await pollUntil(async () => (await ownerOf()) !== undefined, 10_000, 'an owner');
+    const ownerId = await ownerOf();
+    const other = nodes.find((n) => n.server.registry.nodeId !== ownerId)!;
+    const home = nodes.find((n) => n.server.registry.nodeId === ownerId)!;
+    // The one spectator place is taken on the owner's node.
+    const spectator = await signup(home, 'a4spec');
+    await spectator.watch(table.id);
+    // The attacker's socket is on the other node: its watch is forwarded, and answered a round trip later.
+    const attacker = await signup(other, 'a4atk');
+    const answers: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const watch = attacker.emit('table:watch', { tableId: table.id });
+      await sleep(round % 4);
+      const chat = attacker.emit('table:chat', { tableId: table.id, text: `line ${round}` });
+      const [w, c] = await Promise.all([watch, chat]);
+      expect(w.ok ? 'ok' : w.error.code).toBe('table/spectators_full');
+      answers.push(c.ok ? 'ok' : c.error.code);
+    }
+    await sleep(200);
+    const lines = spectator.received.filter((r) => r.event === 'table:chat');
+    expect({ answers: [...new Set(answers)], lines: lines.length }).toEqual({ answers: ['table/not_watching'], lines: 0 });
   });
 });
