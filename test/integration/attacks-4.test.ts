@@ -1106,6 +1106,95 @@ describe('the seat codes of protocol.md, each with nothing moved', () => {
   });
 });
 
+// ---- a seeded fuzz of every socket event -----------------------------------------------------
+
+/** The codes protocol.md says a socket message can be answered with. */
+const SOCKET_CODES = new Set((`request/invalid idempotency/key_invalid request/too_large request/unknown_event auth/required rate/limited
+  table/not_found table/closed table/busy table/paused table/unavailable table/not_owner table/not_seated table/already_seated
+  table/spectators_full table/not_watching table/leave_pending seat/invalid seat/taken seat/reserved seat/closed
+  seat/already_sitting_out seat/already_sitting_in seat/no_post amount/invalid amount/too_large funds/insufficient buyin/below_min
+  buyin/above_max buyin/returning topup/above_max idempotency/key_reused ledger/busy waitlist/already_waiting waitlist/seat_free
+  waitlist/full waitlist/not_waiting seq/stale hand/not_in_progress turn/not_your_turn action/illegal bet/below_min
+  bet/below_min_raise bet/above_max hand/in_progress show/no_cards show/already_face_up`).split(/\s+/));
+
+describe('a seeded fuzz of every socket event from two seated players', () => {
+  it('every answer is ok or a documented code (never internal), the table is never rebuilt, and every chip is accounted for', async () => {
+    const table = await createTable('a4-fuzz', { maxSeats: 3, actionTimeoutMs: 5_000 });
+    const a = await client(3_000);
+    const b = await client(3_000);
+    const sockets = [a, await secondSocket(a), b, await secondSocket(b)];
+    for (const c of sockets) await c.watch(table.id);
+    expect(await a.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 150 })).toMatchObject({ ok: true });
+    expect(await b.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 150 })).toMatchObject({ ok: true });
+    const total = (await walletOf(a)) + (await walletOf(b)) + 300;
+    const epoch = s.server.registry.get(table.id)!.snapshot(null).epoch;
+    // mulberry32: the same run every time.
+    let seed = 4242;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) % n;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+    const t = table.id;
+    const odd: unknown[] = [
+      null, true, false, 0, -0, -1, 1, 2, 40, 201, 0.5, 1e21, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER, '', ' ', '1', 'fold', 'x'.repeat(300),
+      '\u0000', '\ud800', '\u202e', [], [1], {}, { a: 1 }, t, t + 1, -t, String(t), `${t}-1-e1`, 'call', 'raise', 'all_in',
+    ];
+    const valid = (seq: number): [string, Record<string, unknown>][] => [
+      ['table:act', { tableId: t, action: pick(['fold', 'check', 'call', 'bet', 'raise', 'all_in']), seq }],
+      ['table:act', { tableId: t, action: pick(['bet', 'raise']), amount: pick([2, 4, 10, 50, 150, 300]), seq }],
+      ['table:top_up', { tableId: t, amount: pick([1, 10, 50, 200]) }],
+      ['table:top_up', { tableId: t, amount: pick([1, 10, 50]), idempotencyKey: pick(['k1', 'k2', 'k3']) }],
+      ['table:sit', { tableId: t, seat: pick([0, 1, 2]), buyIn: pick([40, 100, 200]) }],
+      ['table:sit', { tableId: t, seat: pick([0, 1, 2]), buyIn: pick([40, 100, 200]), idempotencyKey: pick(['s1', 's2']) }],
+      ['table:leave', { tableId: t }],
+      ['table:sit_out', { tableId: t }],
+      ['table:sit_in', { tableId: t }],
+      ['table:post_blind', { tableId: t, now: pick([true, false]) }],
+      ['table:show', { tableId: t }],
+      ['table:client_seed', { tableId: t, seed: pick(['abc', 'x'.repeat(64)]) }],
+      ['table:chat', { tableId: t, text: pick(['gg', ' hi ', 'a\u200db']), chatId: pick(['c1', 'c2']) }],
+      ['table:waitlist_join', { tableId: t }],
+      ['table:waitlist_leave', { tableId: t }],
+      ['table:snapshot', { tableId: t }],
+      ['table:watch', { tableId: t, lastHandId: `${t}-${pick([0, 1, 2, 99])}-e${pick([0, 1, 2])}` }],
+    ];
+    const seen = new Map<string, number>();
+    const started = Date.now();
+    for (let i = 0; i < 900; i++) {
+      const c = sockets[i % sockets.length]!;
+      const seq = s.server.registry.get(t)!.snapshot(null).seq - pick([0, 0, 0, 1, 2]);
+      const [event, base] = pick(valid(seq));
+      const payload: Record<string, unknown> = { ...base };
+      const mutation = rnd(4);
+      if (mutation === 1) payload[pick(Object.keys(payload))] = pick(odd);
+      if (mutation === 2) payload[pick(['seat', 'userId', 'amount', 'extra', '__proto__x'])] = pick(odd);
+      if (mutation === 3) delete payload[pick(Object.keys(payload))];
+      const ack = await c.emit(event, payload);
+      const got = ack.ok ? 'ok' : ack.error.code;
+      seen.set(`${event} ${got}`, (seen.get(`${event} ${got}`) ?? 0) + 1);
+      expect({ event, payload, got, documented: got === 'ok' || SOCKET_CODES.has(got) }).toMatchObject({ event, documented: true });
+      expect(got).not.toBe('internal');
+      // Under the user's budget (100 a second), with room to spare.
+      const due = started + (i + 1) * 12;
+      if (Date.now() < due) await sleep(due - Date.now());
+    }
+    expect(s.server.registry.get(t)!.snapshot(null).epoch).toBe(epoch);
+    for (const c of [a, b]) await c.emit('table:sit_out', { tableId: t });
+    await sleep(300);
+    const [rake] = await s.t.db.$queryRawUnsafe<{ rake: bigint }[]>(`SELECT COALESCE(sum(balance), 0)::bigint AS rake FROM accounts WHERE kind = 'RAKE' AND table_id = $1`, t);
+    // Seats of a and b only (nobody else sits here); a pending seat is in the ledger, not yet in the view.
+    const seatAccounts = await s.t.db.$queryRawUnsafe<{ held: bigint }[]>(
+      `SELECT COALESCE(sum(a.balance), 0)::bigint AS held FROM accounts a JOIN seat_sessions ss ON ss.id = a.seat_session_id WHERE ss.table_id = $1 AND ss.status = 'OPEN'`, t);
+    const pots = await s.t.db.$queryRawUnsafe<{ held: bigint }[]>(`SELECT COALESCE(sum(balance), 0)::bigint AS held FROM accounts WHERE kind = 'POT' AND table_id = $1`, t);
+    expect((await walletOf(a)) + (await walletOf(b)) + Number(seatAccounts[0]!.held) + Number(pots[0]!.held) + Number(rake!.rake)).toBe(total);
+    expect([...seen.keys()].filter((k) => k.endsWith(' ok')).length).toBeGreaterThanOrEqual(8);
+    await reconciles();
+  }, 60_000);
+});
+
 // ---- a cluster: a watch answered by another node ---------------------------------------------
 
 describe('two nodes: a watch refused by the owner opens nothing on the node that holds the socket', () => {
