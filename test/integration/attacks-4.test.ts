@@ -1256,3 +1256,50 @@ describe('two nodes: a watch refused by the owner opens nothing on the node that
     expect({ answers: [...new Set(answers)], lines: lines.length }).toEqual({ answers: ['table/not_watching'], lines: 0 });
   });
 });
+
+describe('usernames shaped like object keys', () => {
+  it('__proto__, constructor and toString sign up, log in (a wrong password refused), play and read their hands like anyone', async () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    const made: TestClient[] = [];
+    for (const name of names) {
+      const c = await TestClient.signup(s.url, name);
+      await c.buyChips(1_000);
+      await c.connect();
+      clients.push(c);
+      made.push(c);
+      const me = await c.http<{ user: { username: string } }>('GET', '/api/auth/me');
+      expect(me.body.user.username).toBe(name.toLowerCase());
+      // A wrong password is refused as for anyone; the right one still works (the budget is the name's own).
+      const wrong = await raw(null, 'POST', '/api/auth/login', JSON.stringify({ username: name, password: 'not the password' }));
+      expect([wrong.status, wrong.json.error?.code]).toEqual([401, 'auth/invalid_credentials']);
+      const right = await raw(null, 'POST', '/api/auth/login', JSON.stringify({ username: name.toUpperCase(), password: 'correct horse battery' }));
+      expect(right.status).toBe(200);
+    }
+    const table = await createTable('a4-names', { actionTimeoutMs: 60_000 });
+    const [x, y] = made;
+    for (const c of [x!, y!]) await c.watch(table.id);
+    expect(await x!.emit('table:sit', { tableId: table.id, seat: 0, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await y!.emit('table:sit', { tableId: table.id, seat: 1, buyIn: 100 })).toMatchObject({ ok: true });
+    expect(await x!.emit('table:chat', { tableId: table.id, text: 'hi' })).toEqual({ ok: true });
+    await x!.until(() => x!.frames.some((f) => f.tableId === table.id && f.events.some((e) => e.type === 'to_act')), 10_000, 'a turn');
+    const folder = x!.view(table.id)!.toAct === 0 ? x! : y!;
+    expect(await folder.emit('table:act', { tableId: table.id, action: 'fold', seq: folder.lastSeq.get(table.id)! })).toMatchObject({ ok: true });
+    await x!.until(() => x!.frames.some((f) => f.tableId === table.id && f.events.some((e) => e.type === 'hand_settled')), 10_000, 'settled');
+    for (const c of [x!, y!]) await c.emit('table:sit_out', { tableId: table.id });
+    const mine = await x!.http<{ items: { handId: string }[] }>('GET', '/api/hands/mine');
+    expect(mine.body.items).toHaveLength(1);
+    const id = mine.body.items[0]!.handId;
+    const history = await x!.http<{ text: string }>('GET', `/api/hands/${id}/history`);
+    expect(history.status).toBe(200);
+    expect(history.body.text).toContain('Seat 1: __proto__ (100 in chips)');
+    expect(history.body.text).toContain('Seat 2: constructor (100 in chips)');
+    const replay = await y!.http<{ replay: { seats: { name: string }[] } }>('GET', `/api/hands/${id}/replay`);
+    expect(replay.body.replay.seats.map((z) => z.name)).toEqual(['__proto__', 'constructor']);
+    const exported = await fetch(`${s.url}/api/hands/mine/export`, { headers: { cookie: x!.cookie } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toContain('hands-__proto__-');
+    const users = await boss.http<{ items: { username: string }[] }>('GET', '/api/admin/users?search=__proto__');
+    expect(users.body.items.map((u) => u.username)).toEqual(['__proto__']);
+    await reconciles();
+  });
+});
