@@ -7,7 +7,9 @@
 //   the big blind; then it enters and posts it. One such seat enters per hand.
 // - Going heads-up, the player who posted the last big blind takes the button (the small
 //   blind), so nobody posts the big blind twice in a row (the TDA's heads-up rule). Heads-up
-//   play goes on alternating as before: the last big blind is always the next button.
+//   play goes on alternating as before: the last big blind is always the next button. So it
+//   does whenever the moving button would make the last big blind post it again (a game that
+//   re-forms around it, three or more dealt in at once: `tableButtonFor`).
 // - A table that is not running a game (fewer than two seats playing) deals every waiting
 //   seat in at once: there is no blind to wait for.
 // - "Post now" (decision 034): a waiting seat that chose to post enters the next hand with a
@@ -49,6 +51,20 @@ export function buttonFor(state: GameState, seats: ReadonlySet<SeatIndex>): Seat
 }
 
 /**
+ * The table's button over `seats` (decision 029, amended): the engine's `buttonFor`, except where
+ * that makes the last big blind post it again, which happens when a game re-forms around it
+ * (the seats that waited for the big blind all dealt in at once because the others left): then
+ * the last big blind takes the button, as going heads-up. The engine's own default (`start_hand`
+ * naming no button) keeps the plain moving button, so hands stored without a button replay as dealt.
+ */
+export function tableButtonFor(state: GameState, seats: ReadonlySet<SeatIndex>): SeatIndex {
+  const moving = buttonFor(state, seats);
+  const lastBigBlind = state.button === null ? null : state.bigBlindSeat;
+  if (lastBigBlind === null || !seats.has(lastBigBlind) || seats.size < 3) return moving;
+  return blindsFor(state, seats, moving).bigBlind === lastBigBlind ? lastBigBlind : moving;
+}
+
+/**
  * The next hand's button and the waiting seats that enter it, or null when fewer than two
  * seats could be dealt in. `waiting`: seats held out until their big blind (with chips);
  * `posting`: those of them that post a big blind to enter at once where they may.
@@ -60,9 +76,9 @@ export function planNextHand(state: GameState, waiting: ReadonlySet<SeatIndex>, 
   if (active.size < 2) {
     const all = new Set([...active, ...waitingWithChips]);
     if (all.size < 2) return null;
-    return { button: buttonFor(state, all), dealIn: waitingWithChips.sort((a, b) => a - b), posts: [] };
+    return { button: tableButtonFor(state, all), dealIn: waitingWithChips.sort((a, b) => a - b), posts: [] };
   }
-  const button = buttonFor(state, active);
+  const button = tableButtonFor(state, active);
   const enters = clockwiseFrom(state, button).find((seat) => waitingWithChips.includes(seat) && blindsFor(state, new Set([...active, seat]), button).bigBlind === seat);
   const dealt = new Set(enters === undefined ? active : [...active, enters]);
   const blinds = blindsFor(state, dealt, button);

@@ -5,7 +5,7 @@ export type * from './types';
 export { createGame, apply, configProblem, tableChips, MAX_SEATS_MIN, MAX_SEATS_MAX } from './game';
 export { canPostDeadSmallBlind } from './game-hand';
 export { legalActions, isHandInProgress, isDealtIn, potTotal } from './legal';
-export { planNextHand, missedBlind, blindsFor, buttonFor, type NextHand, type Blinds } from './blinds';
+export { planNextHand, missedBlind, blindsFor, buttonFor, tableButtonFor, type NextHand, type Blinds } from './blinds';
 export { computePots, rakeFor, splitPot } from './pots';
 export { REJECTION_MESSAGES, type RejectionCode } from './rejections';
 export { viewFor, eventsFor, isVisibleTo, exposedSeats, type TableView, type SeatView, type ResultView } from './views';

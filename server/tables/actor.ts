@@ -9,7 +9,7 @@ import {
   legalActions,
   missedBlind,
   planNextHand,
-  buttonFor,
+  tableButtonFor,
   viewFor,
   type ActionKind,
   type Command,
@@ -1459,10 +1459,10 @@ export class TableActor {
       if (refused) this.deps.log.warn({ tableId: this.id, seat, code: refused.code }, 'a seat waiting for the big blind could not sit in');
     }
     const dealt = new Set(this.game.seats.flatMap((s, i) => (isDealtIn(s) ? [i] : [])));
-    // The plan's button is a seat dealt in; should a refused sit-in have changed that, the engine's
-    // own rule places it among those dealt in (and nobody posts: the blinds the posters were placed
+    // The plan's button is a seat dealt in; should a refused sit-in have changed that, the table's
+    // rule places it among those dealt in (and nobody posts: the blinds the posters were placed
     // around may have moved). Named all the same, so the stored log replays to the same seats.
-    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: buttonFor(blinds, dealt), posts: [], deadSmallBlinds: [] };
+    if (dealt.size < 2 || !dealt.has(plan.button)) return dealt.size < 2 ? null : { button: tableButtonFor(blinds, dealt), posts: [], deadSmallBlinds: [] };
     const posts = plan.posts.filter((seat) => dealt.has(seat));
     // Read before the loop below clears what the posters owe.
     const deadSmallBlinds = posts.filter((seat) => this.seats.get(seat)!.owesSmallBlind);

@@ -153,6 +153,20 @@ describe('the next hand (decision 029)', () => {
     expect(t.last).toMatchObject({ button: 1, smallBlind: 1, bigBlind: 2 });
   });
 
+  it('a game that re-forms around the last big blind (the others left, the waiting seats all dealt in at once): it takes the button, not the big blind again', () => {
+    const t = new Table(table([1000, 1000, null, null]));
+    t.play();
+    t.play();
+    expect(t.last).toMatchObject({ button: 1, bigBlind: 0 });
+    t.join(2);
+    t.join(3);
+    expect([...t.waiting]).toEqual([2, 3]);
+    t.leave(1);
+    t.play();
+    // The moving button (seat 2) made seat 0 post the big blind twice running.
+    expect(t.last).toMatchObject({ button: 0, smallBlind: 2, bigBlind: 3, dealt: [0, 2, 3] });
+  });
+
   it('heads-up play alternates the button as before', () => {
     const t = new Table(table([1000, 1000]));
     const buttons: number[] = [];
