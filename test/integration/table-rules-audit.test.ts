@@ -146,7 +146,7 @@ function rng(seed: number) {
 }
 
 describe('random churn over many hands (seats joining, leaving, sitting out and in, posting, busting, timing out)', () => {
-  for (const seed of [7, 1234]) {
+  for (const seed of (process.env.AUDIT_SEEDS ?? "7,1234").split(",").map(Number)) {
     it(`seed ${seed}: heads-up the button posts the small blind and acts first; nobody posts the big blind twice in a row; a newcomer to a running game enters only posting a big blind; the ledger stays clean`, async () => {
       const r = rng(seed);
       const s = await table(6, { users: 60, table: { minBuyIn: 20, maxBuyIn: 200 } });
@@ -307,6 +307,295 @@ describe('a game that stops and starts again (found by the random churn above)',
     // nobody posts the big blind twice in a row (TDA; decision 029).
     expect(h.bigBlind).not.toBe(0);
     expect(h).toMatchObject({ button: 0, smallBlind: 2, bigBlind: 3 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+});
+
+const wallet = async (userId: number) => Number((await t.db.account.findUnique({ where: { code: `wallet:${userId}` } }))!.balance);
+
+describe('a restart (decisions 030, 035)', () => {
+  it('the button moves on from the last settled hand; a seat that owed both blinds waits, and may post a big blind only (the small one owed is not stored)', async () => {
+    const before = await table(6);
+    const { actor, callers } = before;
+    for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await before.deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    await before.playOut();
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    expect(await before.deal()).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 4 });
+    await before.playOut();
+    expect(await before.deal()).toMatchObject({ button: 2, smallBlind: 4, bigBlind: 0 });
+    await before.playOut();
+    // Seat 3 owes both blinds; the next hand is dealt and the table stops during it: that hand is void.
+    const voided = await before.deal();
+    expect(voided).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1 });
+    const stacks = [0, 1, 2, 3, 4].map((seat) => before.view().seats[seat]!.stack + before.view().seats[seat]!.committed);
+
+    const restarted = await restartActor(t, before);
+    const after = { ...restarted, ...driver(restarted, callers) };
+    for (const seat of [0, 1, 2, 4]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    // Every stack is as before the void hand.
+    expect([0, 1, 2, 3, 4].map((seat) => after.view().seats[seat]!.stack)).toEqual(stacks);
+    // Still sitting out (decision 027); sitting in, it waits, and may post a big blind only.
+    expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({});
+    expect(await after.actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    const back = after.actor.players().find((p) => p.seat === 3)!;
+    expect(back).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true });
+    expect(back.owesSmallBlind).toBeUndefined();
+    expect(await after.actor.postBlind(callers[3]!, true)).toEqual({ ok: true });
+    // The void hand is dealt again with the same blinds (button 4), seat 3 posting a big blind.
+    const from = after.events().length;
+    const h = await after.deal();
+    expect(h).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
+    expect(after.events().slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3)).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'big_blind', amount: 2, allIn: false }]);
+    await after.playOut();
+    expect(await after.deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    await after.playOut();
+    expect([...before.fatal, ...after.fatal]).toEqual([]);
+    await ledgerClean(after.actor);
+    after.actor.stop();
+  });
+});
+
+describe('time-outs (protocol.md, Timers: checked if possible, else folded, and sat out)', () => {
+  it('facing a bet the seat is folded, else checked; either way it sits out, its later turns in the hand run on the short clock, and back it waits for the big blind it missed', async () => {
+    const { actor, clock, callers, fatal, deal, act, playOut, view, events, rec } = await table(4, { settings: { sittingOutTurnMs: 1_000 } });
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2, firstToAct: 0 });
+    await act('call');
+    await act('call');
+    await act(); // the big blind checks: the flop
+    expect(view()).toMatchObject({ street: 'flop', toAct: 1 });
+    // Seat 1's clock runs out with check allowed: it checks, and is sat out.
+    const deadline = actor.snapshot(null).clock!.deadline;
+    expect(deadline - clock.now()).toBe(10_000);
+    let from = events().length;
+    await clock.advance(10_000, actor);
+    expect(events().slice(from).filter((e) => e.type === 'action')).toEqual([expect.objectContaining({ seat: 1, action: 'check', timedOut: true })]);
+    expect(view().seats[1]).toMatchObject({ sittingOut: true, inHand: true, folded: false });
+    expect(rec.noticesTo.filter((n) => n.userId === callers[1]!.userId).map((n) => n.notice.kind)).toEqual(['sat_out']);
+    // Seat 2 bets, seat 0 calls: seat 1's turn runs on the short clock, and it is folded.
+    expect(view().toAct).toBe(2);
+    expect(await actor.act(callers[2]!, 'bet', 4, actor.seq)).toMatchObject({ ok: true });
+    await act('call');
+    expect(view().toAct).toBe(1);
+    expect(actor.snapshot(null).clock!.deadline - clock.now()).toBe(1_000);
+    from = events().length;
+    await clock.advance(1_000, actor);
+    expect(events().slice(from).filter((e) => e.type === 'action')).toEqual([expect.objectContaining({ seat: 1, action: 'fold', timedOut: true })]);
+    await playOut();
+    // The next hand is heads-up without it (the last big blind, 2, takes the button); its big blind passed it.
+    expect(await deal()).toMatchObject({ dealt: [0, 2], button: 2, bigBlind: 0 });
+    expect(await actor.sitIn(callers[1]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 1)).toMatchObject({ waitingForBigBlind: true });
+    // Pre-flop, facing the big blind, the button times out: folded, and sat out.
+    from = events().length;
+    await clock.advance(actor.snapshot(null).clock!.deadline - clock.now(), actor);
+    expect(events().slice(from).filter((e) => e.type === 'action')).toEqual([expect.objectContaining({ seat: 2, action: 'fold', timedOut: true })]);
+    expect(view().seats[2]!.sittingOut).toBe(true);
+    // Back before the next deal, it missed nothing and is dealt in; seat 1 waits on.
+    expect(await actor.sitIn(callers[2]!)).toEqual({ ok: true });
+    expect(await deal()).toMatchObject({ dealt: [0, 2], button: 0, bigBlind: 2 });
+    await playOut();
+    // The big blind reaches seat 1.
+    expect(await deal()).toMatchObject({ dealt: [0, 1, 2], button: 2, smallBlind: 0, bigBlind: 1 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+});
+
+describe('leaving during a hand (protocol.md: folds at once on their turn, else when it comes; cashed out once the hand is settled)', () => {
+  it('not on their turn: the seat sits out, folds when its turn comes (not a time-out), and its chips reach the wallet only at the boundary', async () => {
+    const { actor, clock, callers, fatal, deal, act, playOut, view, events } = await table(4);
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2, firstToAct: 0 });
+    const walletBefore = await wallet(callers[2]!.userId);
+    // The big blind leaves while the button is to act.
+    expect(await actor.leave(callers[2]!)).toEqual({ ok: true, pending: true });
+    expect(actor.players().find((p) => p.seat === 2)).toMatchObject({ leaving: true });
+    expect(view().seats[2]).toMatchObject({ sittingOut: true, inHand: true, folded: false });
+    expect(await wallet(callers[2]!.userId)).toBe(walletBefore);
+    await act('call');
+    await act('call');
+    // Its turn (it could check): it folds at once, as its own fold.
+    expect(view().toAct).toBe(2);
+    const from = events().length;
+    await clock.advance(0, actor);
+    expect(events().slice(from).filter((e) => e.type === 'action')).toEqual([expect.objectContaining({ seat: 2, action: 'fold', timedOut: false })]);
+    expect(actor.handInProgress()).toBe(true);
+    expect(await wallet(callers[2]!.userId)).toBe(walletBefore);
+    expect(actor.players().some((p) => p.seat === 2)).toBe(true);
+    await playOut();
+    // Settled: the seat is gone and its 98 chips went back to the wallet, once.
+    expect(actor.players().some((p) => p.seat === 2)).toBe(false);
+    expect(await wallet(callers[2]!.userId)).toBe(walletBefore + 98);
+    const sessions = await t.db.seatSession.findMany({ where: { userId: callers[2]!.userId } });
+    expect(sessions.map((s) => s.status)).toEqual(['CLOSED']);
+    // The big blind gone, heads-up: the moving button goes to seat 1, which posts the small blind.
+    expect(await deal()).toMatchObject({ dealt: [0, 1], button: 1, smallBlind: 1, bigBlind: 0 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+
+  it('on their own turn: folded at once; an all-in player who leaves is paid what the hand gives them, at the boundary', async () => {
+    const { actor, clock, callers, fatal, deal, view } = await table(4);
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await deal();
+    // The button (to act) leaves: it folds now.
+    expect(view().toAct).toBe(0);
+    expect(await actor.leave(callers[0]!)).toEqual({ ok: true, pending: true });
+    expect(view().seats[0]).toMatchObject({ folded: true });
+    expect(view().toAct).toBe(1);
+    // The small blind goes all in, the big blind calls; then the small blind leaves, all in.
+    expect(await actor.act(callers[1]!, 'all_in', undefined, actor.seq)).toMatchObject({ ok: true });
+    expect(await actor.act(callers[2]!, 'call', undefined, actor.seq)).toMatchObject({ ok: true });
+    const w1 = await wallet(callers[1]!.userId);
+    // The board is run out street by street (decision 014): the hand is still on.
+    expect(actor.handInProgress()).toBe(true);
+    expect(await actor.leave(callers[1]!)).toEqual({ ok: true, pending: true });
+    expect(actor.players().find((p) => p.seat === 1)).toMatchObject({ leaving: true });
+    for (let i = 0; i < 10 && actor.handInProgress(); i++) {
+      expect(await wallet(callers[1]!.userId)).toBe(w1);
+      await clock.advance(1_200, actor);
+    }
+    expect(actor.handInProgress()).toBe(false);
+    // Both cashed out at the boundary: seat 1 with what the showdown gave it.
+    const endStack = view().result!.seats.find((s) => s.seat === 1)!.endStack;
+    expect(actor.players().map((p) => p.seat)).toEqual([2]);
+    expect(await wallet(callers[1]!.userId)).toBe(w1 + endStack);
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+});
+
+describe('three to two and two to three (TDA: heads-up the button posts the small blind and acts first pre-flop, last after)', () => {
+  it('the button leaves: the last big blind takes the button heads-up; a newcomer waits and enters as the big blind; nobody posts it twice running', async () => {
+    const { actor, callers, fatal, deal, playOut, act, view } = await table(4);
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2, firstToAct: 0 });
+    await playOut();
+    expect(await actor.leave(callers[0]!)).toMatchObject({ ok: true, pending: false });
+    // Heads-up: the last big blind (2) takes the button and the small blind, and acts first pre-flop.
+    expect(await deal()).toMatchObject({ dealt: [1, 2], button: 2, smallBlind: 2, bigBlind: 1, firstToAct: 2 });
+    await act('call'); // the button completes
+    await act(); // the big blind checks
+    // After the flop, the big blind acts first and the button last.
+    expect(view()).toMatchObject({ street: 'flop', toAct: 1 });
+    await act();
+    expect(view().toAct).toBe(2);
+    await playOut();
+    // Seat 3 sits down at the running heads-up game: it waits for the big blind.
+    expect(await actor.sit(callers[3]!, 3, 100, uniqueKey())).toMatchObject({ ok: true, pending: false });
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    // Button 1 (the last big blind), small blind 2: the big blind is seat 3's, it enters.
+    const three = await deal();
+    expect(three).toMatchObject({ dealt: [1, 2, 3], button: 1, smallBlind: 2, bigBlind: 3, firstToAct: 1 });
+    await playOut();
+    expect(await deal()).toMatchObject({ button: 2, smallBlind: 3, bigBlind: 1 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+
+  it('the small blind or the big blind leaves: heads-up, whoever posted the last big blind does not post it again', async () => {
+    for (const gone of [1, 2]) {
+      const { actor, callers, fatal, deal, playOut } = await table(3);
+      for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+      expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+      await playOut();
+      expect(await actor.leave(callers[gone]!)).toMatchObject({ ok: true, pending: false });
+      const h = await deal();
+      // The small blind gone: seat 2 (the last big blind) takes the button, seat 0 posts the big
+      // blind. The big blind gone: the moving button goes to seat 1, and seat 0 posts the big blind.
+      expect(h).toMatchObject(gone === 1 ? { button: 2, smallBlind: 2, bigBlind: 0 } : { button: 1, smallBlind: 1, bigBlind: 0 });
+      expect(h.firstToAct).toBe(h.button);
+      await playOut();
+      expect(fatal).toEqual([]);
+      actor.stop();
+    }
+  });
+});
+
+describe('a player joining between the button and the blinds (Robert\'s Rules: a new player posts the big blind or waits for it)', () => {
+  it('gets neither the button nor a blind; posting, it enters where it moves no blind, and nobody posts a blind twice for it', async () => {
+    const { actor, callers, fatal, deal, playOut, events } = await table(6);
+    for (const seat of [0, 1, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 3 });
+    await playOut();
+    // Seat 2 joins between the next button (1) and the next small blind (3), and asks to post now.
+    expect((await actor.sit(callers[2]!, 2, 100, uniqueKey())).ok).toBe(true);
+    expect(await actor.postBlind(callers[2]!, true)).toEqual({ ok: true });
+    // Dealt in now it would post the small blind and move the big blind: it waits.
+    const h2 = await deal();
+    expect(h2).toMatchObject({ button: 1, smallBlind: 3, bigBlind: 4, dealt: [0, 1, 3, 4] });
+    await playOut();
+    // Next hand it sits just before the button: it posts a live big blind and plays.
+    const from = events().length;
+    const h3 = await deal();
+    expect(h3).toMatchObject({ button: 3, smallBlind: 4, bigBlind: 0, dealt: [0, 1, 2, 3, 4] });
+    expect([...h3.posts]).toEqual([[2, 'big_blind']]);
+    expect(events().slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 2)).toEqual([{ type: 'blinds_posted', seat: 2, kind: 'big_blind', amount: 2, allIn: false }]);
+    await playOut();
+    // Then an ordinary seat: its big blind comes round in turn.
+    expect(await deal()).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1 });
+    await playOut();
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+});
+
+describe('missed blinds (decisions 029, 035): what a returning player owes, posting or waiting, and after a restart', () => {
+  it('missed the big blind: held out of the small blind seat it then holds, so it owes both and posts the small one dead; waiting instead, it enters as the big blind owing nothing dead', async () => {
+    const { actor, callers, fatal, deal, playOut, events } = await table(6);
+    for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    await playOut();
+    // Seat 3 sits out through its big blind (button 1, blinds 2 and 4).
+    expect(await actor.sitOut(callers[3]!)).toEqual({ ok: true });
+    expect(await deal()).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 4, dealt: [0, 1, 2, 4] });
+    await playOut();
+    expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+    const back = actor.players().find((p) => p.seat === 3)!;
+    expect(back).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true });
+    expect(back.owesSmallBlind).toBeUndefined();
+    expect(await actor.postBlind(callers[3]!, true)).toEqual({ ok: true });
+    // Button 2: seat 3 would post the small blind (Robert's Rules: no re-entry between the big
+    // blind and the button), so it waits, and the small blind passes it too.
+    expect(await deal()).toMatchObject({ button: 2, smallBlind: 4, bigBlind: 0, dealt: [0, 1, 2, 4] });
+    await playOut();
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true, owesSmallBlind: true, postsBigBlind: true });
+    // Button 4, blinds 0 and 1: it posts both, the small blind dead, and plays.
+    const from = events().length;
+    expect(await deal()).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
+    expect(events().slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3)).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'small_and_big_blinds', amount: 3, dead: 1, allIn: false }]);
+    await playOut();
+
+    // Seat 1 sits out through its small blind (button 0: blinds 2 and 3 without it).
+    expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 2, bigBlind: 3, dealt: [0, 2, 3, 4] });
+    await playOut();
+    expect(await deal()).toMatchObject({ button: 2, smallBlind: 3, bigBlind: 4, dealt: [0, 2, 3, 4] });
+    await playOut();
+    expect(await actor.sitIn(callers[1]!)).toEqual({ ok: true });
+    expect(actor.players().find((p) => p.seat === 1)).toMatchObject({ waitingForBigBlind: true, owesSmallBlind: true });
+    // It waits (no post) until the big blind reaches it, and then posts only that.
+    expect(await deal()).toMatchObject({ button: 3, smallBlind: 4, bigBlind: 0, dealt: [0, 2, 3, 4] });
+    await playOut();
+    const from2 = events().length;
+    expect(await deal()).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
+    expect(events().slice(from2).filter((e) => e.type === 'blinds_posted' && e.seat === 1)).toEqual([{ type: 'blinds_posted', seat: 1, kind: 'big_blind', amount: 2, allIn: false }]);
+    expect(actor.players().find((p) => p.seat === 1)!.owesSmallBlind).toBeUndefined();
     await playOut();
     expect(fatal).toEqual([]);
     await ledgerClean(actor);
