@@ -1,5 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GameEvent } from '../../server/poker';
+import { apply, createGame, legalActions, type Command, type GameEvent } from '../../server/poker';
+import { dealDeck } from '../../server/poker/fairness';
 import type { TableActor } from '../../server/tables/actor';
 import type { TableSettings } from '../../server/tables/settings';
 import { restartActor, startActor, type ManualClock } from '../support/actor-harness';
@@ -34,8 +36,8 @@ interface Dealt {
   firstToAct: number | null;
 }
 
-async function table(seats: number, options: { users?: number; table?: Record<string, number>; settings?: Partial<TableSettings> } = {}) {
-  const started = await startActor(t, { maxSeats: seats, ...options.table }, { sitOutHandsMax: 50, timeBankMs: 0, ...options.settings });
+async function table(seats: number, options: { users?: number; table?: Record<string, number>; settings?: Partial<TableSettings>; newSeed?: () => Uint8Array } = {}) {
+  const started = await startActor(t, { maxSeats: seats, ...options.table }, { sitOutHandsMax: 50, timeBankMs: 0, ...options.settings }, { newSeed: options.newSeed });
   const users = await seedUsers(t.db, options.users ?? seats, 'audit');
   for (const userId of users) await t.ledger.buyChips({ userId, amountCents: 10_000n, idempotencyKey: uniqueKey() });
   const callers: Caller[] = users.map((userId, i) => ({ userId, username: `u${i}` }));
@@ -601,4 +603,80 @@ describe('missed blinds (decisions 029, 035): what a returning player owes, post
     await ledgerClean(actor);
     actor.stop();
   });
+});
+
+/**
+ * A server seed for hand `handId` under which `loser` ends the hand with no chips, the hand dealt
+ * to `stacks` with the button on `button` and played by everyone checking, or calling when they
+ * cannot check (as `playOut('call')`): found by playing candidate decks on the engine itself.
+ */
+function seedWhereBusts(handId: string, stacks: Map<number, number>, maxSeats: number, button: number, loser: number): Uint8Array {
+  for (let i = 0; i < 500; i++) {
+    const seed = createHash('sha256').update(`bust-${i}`).digest();
+    let state = createGame({ variant: 'NLHE', maxSeats, smallBlind: 1, bigBlind: 2 });
+    const step = (command: Command) => {
+      const r = apply(state, command);
+      if (!r.ok) throw new Error(`${command.type}: ${r.rejection.code}`);
+      state = r.state;
+    };
+    for (const [seat, stack] of stacks) step({ type: 'sit', seat, playerId: `p${seat}`, stack });
+    step({ type: 'start_hand', handId, deck: dealDeck(seed, handId, []).deck, button });
+    while (state.street !== 'complete') {
+      const legal = legalActions(state, state.toAct!)!;
+      step({ type: 'act', seat: state.toAct!, action: legal.canCheck ? 'check' : 'call' });
+    }
+    if (state.seats[loser]!.stack === 0) return seed;
+  }
+  throw new Error('no seed busts the seat');
+}
+
+describe('a player busting in the big blind', () => {
+  for (const reload of [false, true]) {
+    it(reload
+      ? 'who reloaded during the hand plays on: the blinds go round as if nothing happened'
+      : 'the moving button (decision 003, as PokerStars): the player under the gun posts the small blind next; the busted player owes both blinds when back', async () => {
+      const seeds: Uint8Array[] = [];
+      // The table's own server seeds: hand 2's is chosen below.
+      const s = await table(6, { table: { minBuyIn: 2, maxBuyIn: 200 }, newSeed: () => seeds.shift() ?? randomBytes(32) });
+      const { actor, clock, fatal, table: row, callers } = s;
+      const d = s;
+      for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+      expect((await actor.sit(callers[3]!, 3, 2, uniqueKey())).ok).toBe(true);
+      // Hand 2 (button 1, blinds 2 and 3): seat 3 is all in on its big blind and loses.
+      seeds.push(seedWhereBusts(`${row.id}-2-e${row.ownerEpoch}`, new Map([[0, 100], [1, 99], [2, 101], [3, 2]]), 6, 1, 3));
+      expect(await d.deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2, firstToAct: 3 });
+      await d.playOut(); // seat 3, under the gun, folds; the big blind wins the blinds
+      expect(d.view().seats[3]!.stack).toBe(2);
+      const h2 = await d.deal();
+      expect(h2).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 3 });
+      if (reload) expect(await actor.topUp(callers[3]!, 50, uniqueKey())).toMatchObject({ ok: true, pending: true });
+      await d.playOut('call');
+      for (let i = 0; i < 10 && actor.handInProgress(); i++) await clock.advance(1_200, actor);
+      expect(d.view().result!.seats.find((x) => x.seat === 3)!.endStack).toBe(0);
+      if (reload) {
+        // Reloaded at the boundary: dealt in, the button moves one seat and the blinds follow.
+        expect(d.view().seats[3]).toMatchObject({ stack: 50, sittingOut: false });
+        expect(await d.deal()).toMatchObject({ button: 2, smallBlind: 3, bigBlind: 0, dealt: [0, 1, 2, 3] });
+        await d.playOut();
+      } else {
+        expect(d.view().seats[3]).toMatchObject({ stack: 0, sittingOut: true });
+        // Seat 0, under the gun last hand, posts the small blind; seat 1 the big blind (documented:
+        // decision 003's one skip; Robert's dead button would give seat 0 the big blind).
+        const h3 = await d.deal();
+        expect(h3).toMatchObject({ button: 2, smallBlind: 0, bigBlind: 1, dealt: [0, 1, 2] });
+        await d.playOut();
+        // Back with chips, it owes both blinds (the small one passed it): it waits, or posts 3.
+        expect(await actor.topUp(callers[3]!, 50, uniqueKey())).toMatchObject({ ok: true, pending: false });
+        expect(await actor.sitIn(callers[3]!)).toEqual({ ok: true });
+        expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true, owesSmallBlind: true, mayPostBigBlind: true });
+        expect(await d.deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2, dealt: [0, 1, 2] });
+        await d.playOut();
+        expect(await d.deal()).toMatchObject({ button: 1, smallBlind: 2, bigBlind: 3, dealt: [0, 1, 2, 3] });
+        await d.playOut();
+      }
+      expect(fatal).toEqual([]);
+      await ledgerClean(actor);
+      actor.stop();
+    });
+  }
 });

@@ -75,7 +75,7 @@ export function recordingOutput() {
   return { output, frames, privateFrames, notices, noticesTo, events };
 }
 
-type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore; wallNow?: () => number };
+type Wrap = { ledger?: (real: Ledger) => Ledger; intents?: (real: IntentStore) => IntentStore; wallNow?: () => number; newSeed?: () => Uint8Array };
 
 /**
  * A table actor on a manual clock with a recording transport, over the test database's real
@@ -111,7 +111,7 @@ function actorOver(t: TestDatabase, claimed: TableRow, settings: Partial<TableSe
   const fatal: string[] = [];
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const actor = new TableActor({
-    table: claimed, clock, wallNow: wrap.wallNow ?? (() => Date.now()), output: rec.output, log: quiet, newSeed: () => randomBytes(32),
+    table: claimed, clock, wallNow: wrap.wallNow ?? (() => Date.now()), output: rec.output, log: quiet, newSeed: wrap.newSeed ?? (() => randomBytes(32)),
     intents: wrap.intents ? wrap.intents(createIntentStore(t.db)) : createIntentStore(t.db),
     ledger: wrap.ledger ? wrap.ledger(t.ledger) : t.ledger,
     settings: { ...DEFAULT_TABLE_SETTINGS, handIntervalMs: 100, timeBankMs: 5_000, ...settings },
