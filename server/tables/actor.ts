@@ -1401,12 +1401,18 @@ export class TableActor {
   /**
    * A game runs without this seat: two other seats that were dealt the last hand, in the same
    * sitting, still play. (A table that emptied since, even if the same players sat down again,
-   * or one just loaded, runs no game: whoever sits is dealt in.)
+   * or one just loaded, runs no game: whoever sits is dealt in.) After a restore, a seat of the
+   * last hand that is away only until its player's socket is back (`autoSitIn`, decision 027)
+   * still plays: otherwise a waiting player whose socket came back before two of theirs would be
+   * dealt in without the big blind (rules audit, 2026-12-07; decision 030). Should they not come
+   * back, the deal finds no game running and deals the waiting seat in (planNextHand).
    */
   private gameRunningWithout(seat: number): boolean {
     let playing = 0;
     for (const [i, record] of this.seats.entries()) {
-      if (i !== seat && this.lastDealtSittings.has(record.seatSessionId) && isDealtIn(this.game.seats[i])) playing++;
+      if (i === seat || !this.lastDealtSittings.has(record.seatSessionId)) continue;
+      const away = record.autoSitIn && (this.game.seats[i]?.stack ?? 0) > 0;
+      if (away || isDealtIn(this.game.seats[i])) playing++;
     }
     return playing >= 2;
   }

@@ -148,11 +148,27 @@ function rng(seed: number) {
 }
 
 describe('random churn over many hands (seats joining, leaving, sitting out and in, posting, busting, timing out)', () => {
-  for (const seed of (process.env.AUDIT_SEEDS ?? "7,1234").split(",").map(Number)) {
-    it(`seed ${seed}: heads-up the button posts the small blind and acts first; nobody posts the big blind twice in a row; a newcomer to a running game enters only posting a big blind; the ledger stays clean`, async () => {
+  const seeds = process.env.AUDIT_SEEDS ? process.env.AUDIT_SEEDS.split(',').map((x) => [Number(x), process.env.AUDIT_RESTARTS === '1'] as const) : ([[7, false], [1234, false], [99, true], [2024, true]] as const);
+  for (const [seed, restarts] of seeds) {
+    it(`seed ${seed}${restarts ? ', with restarts' : ''}: heads-up the button posts the small blind and acts first; nobody posts the big blind twice in a row; a newcomer to a running game enters only posting a big blind; the ledger stays clean`, async () => {
       const r = rng(seed);
       const s = await table(6, { users: 60, table: { minBuyIn: 20, maxBuyIn: 200 } });
-      const { actor, clock, callers, fatal, deal, view } = s;
+      let { actor, clock, rec } = s;
+      let current: { actor: TableActor; table: typeof s.table } = s;
+      const { callers } = s;
+      const fatal = s.fatal;
+      const view = () => actor.snapshot(null).view;
+      const events = () => rec.events(0) as unknown as ({ type: string } & Record<string, unknown>)[];
+      /** A restart (decision 030): the next owner rebuilds the table; every player's socket comes back. */
+      const restart = async () => {
+        const next = await restartActor(t, current, { sitOutHandsMax: 50, timeBankMs: 0 });
+        ({ actor, clock, rec } = next);
+        current = next;
+        next.fatal.forEach((f) => fatal.push(f));
+        const fatalOf = next.fatal;
+        fatalOf.push = (...items: string[]) => (fatal.push(...items), Array.prototype.push.apply(fatalOf, items));
+        for (const p of actor.players()) await actor.connectionChanged(p.userId, true);
+      };
       let nextUser = 0;
       const free = () => [0, 1, 2, 3, 4, 5].filter((seat) => !actor.players().some((p) => p.seat === seat));
       const seatedUsers = () => actor.players().map((p) => p.userId);
@@ -193,6 +209,7 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           else if (roll < 0.42 && who) await actor.leave(who);
           else if (roll < 0.6 && who) await actor.sitOut(who);
           else if (roll < 0.85 && who) await actor.sitIn(who);
+          else if (roll < 0.9 && restarts) await restart();
           else if (who) await actor.postBlind(who, r.chance(0.7));
         }
         // Busted seats top up (or not) and sit in.
@@ -209,8 +226,8 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
         if (!actor.handInProgress()) continue;
         // The hand that was just dealt.
         const v = view();
-        const hs = [...s.events()].reverse().find((e) => e.type === 'hand_started') as unknown as { button: number; seats: { seat: number; playerId: string }[] };
-        const posted = s.events().slice(s.events().lastIndexOf(hs as never)).filter((e) => e.type === 'blinds_posted') as unknown as { seat: number; kind: string; allIn: boolean }[];
+        const hs = [...events()].reverse().find((e) => e.type === 'hand_started') as unknown as { button: number; seats: { seat: number; playerId: string }[] };
+        const posted = events().slice(events().lastIndexOf(hs as never)).filter((e) => e.type === 'blinds_posted') as unknown as { seat: number; kind: string; allIn: boolean }[];
         const h: Dealt = {
           handNumber: v.handNumber, button: hs.button, smallBlind: v.smallBlindSeat!, bigBlind: v.bigBlindSeat!,
           dealt: hs.seats.map((x) => x.seat).sort((a, b) => a - b), users: new Map(hs.seats.map((x) => [x.seat, Number(x.playerId)])),
@@ -234,6 +251,7 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           }
           everDealt.add(userId);
         }
+        let voided = false;
         // Play it, with a raise now and then, a leave or a sit during it, and time-outs.
         for (let guard = 0; guard < 80 && actor.handInProgress(); guard++) {
           const now = view();
@@ -247,16 +265,22 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           if (roll < 0.05 && !actor.players().find((p) => p.seat === seat)!.leaving) {
             // The clock runs out: checked when it may, else folded, and sat out.
             const legal = actor.snapshot(caller.userId).you!.legal!;
-            const before = s.events().length;
+            const before = events().length;
             // To the deadline exactly: the next deal, if the time-out ends the hand, comes later.
             await clock.advance(actor.snapshot(null).clock!.deadline - clock.now(), actor);
-            const timedOut = s.events().slice(before).find((e) => e.type === 'action' && e.seat === seat && e.timedOut);
+            const timedOut = events().slice(before).find((e) => e.type === 'action' && e.seat === seat && e.timedOut);
             const leaving = actor.players().find((p) => p.userId === caller.userId)?.leaving ?? true;
             if (!leaving) {
               expect(timedOut, `${tag}: seat ${seat} timed out`).toMatchObject({ action: legal.canCheck ? 'check' : 'fold' });
               expect(view().seats[seat]!.sittingOut).toBe(true);
             }
             continue;
+          }
+          if (roll < 0.065 && restarts) {
+            // The table stops during the hand: it is void, and the next owner goes on from the last settled one.
+            await restart();
+            voided = true;
+            break;
           }
           if (roll < 0.08) {
             const who = someone();
@@ -275,7 +299,7 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
         }
         await actor.idle();
         expect(actor.handInProgress()).toBe(false);
-        last = h;
+        if (!voided) last = h;
         for (const { seatSessionId, stack } of actor.memoryStacks()) {
           const account = await t.db.account.findFirst({ where: { seatSessionId } });
           expect(Number(account!.balance), `${tag}: seat session ${seatSessionId}`).toBe(stack);
@@ -474,6 +498,51 @@ describe('leaving during a hand (protocol.md: folds at once on their turn, else 
     expect(fatal).toEqual([]);
     await ledgerClean(actor);
     actor.stop();
+  });
+});
+
+describe('a restart and the order in which the players come back (found by the random churn with restarts)', () => {
+  it('a player waiting for the big blind whose socket is back before the others still waits: the others are away only because of the restart', async () => {
+    const before = await table(6);
+    const { actor, callers } = before;
+    for (const seat of [2, 4, 5]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await before.deal()).toMatchObject({ button: 2, smallBlind: 4, bigBlind: 5 });
+    await before.playOut();
+    // Seat 3 joins the running game and waits; seat 2 leaves: seats 4 and 5 play on heads-up.
+    expect((await actor.sit(callers[3]!, 3, 100, uniqueKey())).ok).toBe(true);
+    expect(actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    expect(await actor.leave(callers[2]!)).toMatchObject({ ok: true, pending: false });
+
+    const restarted = await restartActor(t, before, { sitOutHandsMax: 50, timeBankMs: 0 });
+    const after = { ...restarted, ...driver(restarted, callers) };
+    // Seat 3's socket is back first (decision 030 said it still waits; it did only when it came back last).
+    for (const seat of [3, 4, 5]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({ waitingForBigBlind: true });
+    // As without the restart: heads-up (the last big blind, 5, takes the button), then seat 3's big blind.
+    expect(await after.deal()).toMatchObject({ dealt: [4, 5], button: 5, bigBlind: 4 });
+    await after.playOut();
+    expect(await after.deal()).toMatchObject({ dealt: [3, 4, 5], button: 4, smallBlind: 5, bigBlind: 3 });
+    await after.playOut();
+    expect([...before.fatal, ...after.fatal]).toEqual([]);
+    await ledgerClean(after.actor);
+    after.actor.stop();
+  });
+
+  it('if the others do not come back, the waiting player is not held: with no game running it is dealt in', async () => {
+    const before = await table(6);
+    const { actor, callers } = before;
+    for (const seat of [2, 4, 5]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await before.deal();
+    await before.playOut();
+    expect((await actor.sit(callers[3]!, 3, 100, uniqueKey())).ok).toBe(true);
+    const restarted = await restartActor(t, before, { sitOutHandsMax: 50, timeBankMs: 0 });
+    const after = { ...restarted, ...driver(restarted, callers) };
+    for (const seat of [3, 4]) await after.actor.connectionChanged(callers[seat]!.userId, true);
+    // Seats 2 and 5 stay away: seats 3 and 4 play heads-up.
+    expect(await after.deal()).toMatchObject({ dealt: [3, 4] });
+    await after.playOut();
+    expect([...before.fatal, ...after.fatal]).toEqual([]);
+    after.actor.stop();
   });
 });
 
