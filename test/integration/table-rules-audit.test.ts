@@ -749,3 +749,26 @@ describe('a player busting in the big blind', () => {
     });
   }
 });
+
+describe('the waiting list (decision 015) and the big blind', () => {
+  it('a player seated from the waiting list at a running game waits for the big blind like any newcomer', async () => {
+    const { actor, callers, fatal, deal, playOut, rec } = await table(3, { users: 4 });
+    for (const seat of [0, 1, 2]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await actor.joinWaitlist(callers[3]!)).toMatchObject({ ok: true, position: 1 });
+    expect(await deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
+    await playOut();
+    expect(await actor.leave(callers[0]!)).toMatchObject({ ok: true, pending: false });
+    const offer = rec.noticesTo.find((n) => n.userId === callers[3]!.userId && n.notice.kind === 'seat_offered');
+    expect(offer?.notice.seat).toBe(0);
+    expect((await actor.sit(callers[3]!, 0, 100, uniqueKey())).ok).toBe(true);
+    expect(actor.players().find((p) => p.seat === 0)).toMatchObject({ waitingForBigBlind: true });
+    // Heads-up without it (the last big blind takes the button); then the big blind is its own.
+    expect(await deal()).toMatchObject({ dealt: [1, 2], button: 2, bigBlind: 1 });
+    await playOut();
+    expect(await deal()).toMatchObject({ dealt: [0, 1, 2], button: 1, smallBlind: 2, bigBlind: 0 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+});
