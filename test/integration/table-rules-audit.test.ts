@@ -135,6 +135,8 @@ describe('the button and the blinds over orbits', () => {
   });
 });
 
+const wallet = async (userId: number) => Number((await t.db.account.findUnique({ where: { code: `wallet:${userId}` } }))!.balance);
+
 /** A small deterministic generator (mulberry32), so a failing run can be replayed by its seed. */
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -174,6 +176,9 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
       const seatedUsers = () => actor.players().map((p) => p.userId);
       /** Users who sat down while a game ran (decision 029): their first hand must have them post a big blind. */
       const mustPost = new Set<number>();
+      /** Users a blind passed over while seated and not dealt in (Robert's Rules: they owe it), and those of them who came back while a game ran. */
+      const owed = new Set<number>();
+      const mustPostBack = new Set<number>();
       const everDealt = new Set<number>();
       const problems: string[] = [];
       let last: Dealt | null = null;
@@ -208,7 +213,11 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           if (roll < 0.3) await sitNew(true);
           else if (roll < 0.42 && who) await actor.leave(who);
           else if (roll < 0.6 && who) await actor.sitOut(who);
-          else if (roll < 0.85 && who) await actor.sitIn(who);
+          else if (roll < 0.85 && who) {
+            // Back from sitting out through a blind while a game runs: it must post a big blind to enter.
+            const running = runningWithout(who.userId);
+            if ((await actor.sitIn(who)).ok && owed.has(who.userId) && running) mustPostBack.add(who.userId);
+          }
           else if (roll < 0.9 && restarts) await restart();
           else if (who) await actor.postBlind(who, r.chance(0.7));
         }
@@ -249,9 +258,15 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           if (running && mustPost.has(userId) && !everDealt.has(userId) && seat !== h.bigBlind && !h.posts.has(seat)) {
             problems.push(`${tag}: seat ${seat} joined a running game and is dealt in without posting the big blind`);
           }
+          if (running && mustPostBack.has(userId) && seat !== h.bigBlind && !h.posts.has(seat)) {
+            problems.push(`${tag}: seat ${seat} missed a blind sitting out and is dealt in again without posting the big blind`);
+          }
           everDealt.add(userId);
         }
         let voided = false;
+        let street = view().street;
+        /** Users who left during this hand, with their wallet then. */
+        const leavers = new Map<number, number>();
         // Play it, with a raise now and then, a leave or a sit during it, and time-outs.
         for (let guard = 0; guard < 80 && actor.handInProgress(); guard++) {
           const now = view();
@@ -260,6 +275,11 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
             continue;
           }
           const seat = now.toAct;
+          if (now.street !== street) {
+            street = now.street;
+            // Heads-up after the flop the big blind acts first, the button last.
+            if (h.dealt.length === 2 && seat !== h.bigBlind) problems.push(`${tag}: heads-up on the ${street}, seat ${seat} acts first, not the big blind`);
+          }
           const caller = callers.find((c) => c.userId === actor.players().find((p) => p.seat === seat)!.userId)!;
           const roll = r.next();
           if (roll < 0.05 && !actor.players().find((p) => p.seat === seat)!.leaving) {
@@ -284,9 +304,11 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
           }
           if (roll < 0.08) {
             const who = someone();
-            if (who) await actor.leave(who);
+            const walletBefore = who ? await wallet(who.userId) : 0;
+            if (who && (await actor.leave(who)).ok && actor.handInProgress()) leavers.set(who.userId, walletBefore);
             continue;
           }
+          for (const [userId, before] of leavers) expect(await wallet(userId), `${tag}: user ${userId} left during the hand`).toBe(before);
           if (roll < 0.1) {
             await sitNew(false);
             continue;
@@ -299,7 +321,24 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
         }
         await actor.idle();
         expect(actor.handInProgress()).toBe(false);
-        if (!voided) last = h;
+        if (!voided) {
+          last = h;
+          // Who a blind of this hand passed over (seated, not dealt in): the blind it would have posted dealt in.
+          for (const p of actor.players()) {
+            if (h.users.has(p.seat) && h.users.get(p.seat) === p.userId) {
+              owed.delete(p.userId);
+              mustPostBack.delete(p.userId);
+              continue;
+            }
+            const order = [...h.dealt, p.seat].sort((a, b) => ((a - h.button + 6) % 6) - ((b - h.button + 6) % 6));
+            const after = order.filter((x) => x !== h.button);
+            const blinds = order.length === 2 ? [h.button, after[0]] : [after[0], after[1]];
+            if (p.seat !== h.button && blinds.includes(p.seat)) owed.add(p.userId);
+          }
+        }
+        // A leaver's chips reach the wallet only once the hand is over: it is gone now.
+        for (const userId of leavers.keys()) expect(actor.players().some((p) => p.userId === userId), `${tag}: user ${userId} left`).toBe(false);
+        leavers.clear();
         for (const { seatSessionId, stack } of actor.memoryStacks()) {
           const account = await t.db.account.findFirst({ where: { seatSessionId } });
           expect(Number(account!.balance), `${tag}: seat session ${seatSessionId}`).toBe(stack);
@@ -340,7 +379,6 @@ describe('a game that stops and starts again (found by the random churn above)',
   });
 });
 
-const wallet = async (userId: number) => Number((await t.db.account.findUnique({ where: { code: `wallet:${userId}` } }))!.balance);
 
 describe('a restart (decisions 030, 035)', () => {
   it('the button moves on from the last settled hand; a seat that owed both blinds waits, and may post a big blind only (the small one owed is not stored)', async () => {
