@@ -154,7 +154,8 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
   for (const [seed, restarts] of seeds) {
     it(`seed ${seed}${restarts ? ', with restarts' : ''}: heads-up the button posts the small blind and acts first; nobody posts the big blind twice in a row; a newcomer to a running game enters only posting a big blind; the ledger stays clean`, async () => {
       const r = rng(seed);
-      const s = await table(6, { users: 60, table: { minBuyIn: 20, maxBuyIn: 200 } });
+      const maxSeats = Number(process.env.AUDIT_MAX_SEATS ?? 6);
+      const s = await table(maxSeats, { users: 60, table: { minBuyIn: 20, maxBuyIn: 200 } });
       let { actor, clock, rec } = s;
       let current: { actor: TableActor; table: typeof s.table } = s;
       const { callers } = s;
@@ -172,7 +173,7 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
         for (const p of actor.players()) await actor.connectionChanged(p.userId, true);
       };
       let nextUser = 0;
-      const free = () => [0, 1, 2, 3, 4, 5].filter((seat) => !actor.players().some((p) => p.seat === seat));
+      const free = () => Array.from({ length: maxSeats }, (_, seat) => seat).filter((seat) => !actor.players().some((p) => p.seat === seat));
       const seatedUsers = () => actor.players().map((p) => p.userId);
       /** Users who sat down while a game ran (decision 029): their first hand must have them post a big blind. */
       const mustPost = new Set<number>();
@@ -330,7 +331,7 @@ describe('random churn over many hands (seats joining, leaving, sitting out and 
               mustPostBack.delete(p.userId);
               continue;
             }
-            const order = [...h.dealt, p.seat].sort((a, b) => ((a - h.button + 6) % 6) - ((b - h.button + 6) % 6));
+            const order = [...h.dealt, p.seat].sort((a, b) => ((a - h.button + maxSeats) % maxSeats) - ((b - h.button + maxSeats) % maxSeats));
             const after = order.filter((x) => x !== h.button);
             const blinds = order.length === 2 ? [h.button, after[0]] : [after[0], after[1]];
             if (p.seat !== h.button && blinds.includes(p.seat)) owed.add(p.userId);
