@@ -1400,19 +1400,20 @@ export class TableActor {
 
   /**
    * A game runs without this seat: two other seats that were dealt the last hand, in the same
-   * sitting, still play. (A table that emptied since, even if the same players sat down again,
-   * or one just loaded, runs no game: whoever sits is dealt in.) After a restore, a seat of the
-   * last hand that is away only until its player's socket is back (`autoSitIn`, decision 027)
-   * still plays: otherwise a waiting player whose socket came back before two of theirs would be
-   * dealt in without the big blind (rules audit, 2026-12-07; decision 030). Should they not come
-   * back, the deal finds no game running and deals the waiting seat in (planNextHand).
+   * sitting, are still at the table with chips (and not leaving). (A table that emptied since,
+   * even if the same players sat down again, or one just loaded, runs no game: whoever sits is
+   * dealt in.) A player of the last hand sitting out since counts: no hand has been dealt
+   * without them, so the game has not stopped; before, one sitting out for a moment between
+   * hands (or away until their socket is back after a restart, decision 030) let a newcomer,
+   * or a player owing the big blind, in without it (rules audit, 2026-12-07). Should they
+   * still be out at the deal, planNextHand finds fewer than two seats dealt in and deals the
+   * waiting seats at once: nobody is held for players who are gone.
    */
   private gameRunningWithout(seat: number): boolean {
     let playing = 0;
     for (const [i, record] of this.seats.entries()) {
-      if (i === seat || !this.lastDealtSittings.has(record.seatSessionId)) continue;
-      const away = record.autoSitIn && (this.game.seats[i]?.stack ?? 0) > 0;
-      if (away || isDealtIn(this.game.seats[i])) playing++;
+      if (i === seat || record.phase === 'leaving' || !this.lastDealtSittings.has(record.seatSessionId)) continue;
+      if ((this.game.seats[i]?.stack ?? 0) > 0) playing++;
     }
     return playing >= 2;
   }

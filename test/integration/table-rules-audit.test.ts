@@ -540,6 +540,43 @@ describe('leaving during a hand (protocol.md: folds at once on their turn, else 
   });
 });
 
+describe('a player of the running game sitting out for a moment', () => {
+  it('does not stop the game for a newcomer: one who sits down then still waits for the big blind', async () => {
+    const { actor, callers, fatal, deal, playOut } = await table(4);
+    for (const seat of [0, 1]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    expect(await deal()).toMatchObject({ button: 0, bigBlind: 1 });
+    await playOut();
+    expect(await deal()).toMatchObject({ button: 1, bigBlind: 0 });
+    await playOut();
+    // Between hands seat 1 sits out, seat 2 sits down, seat 1 sits in again: it missed no hand.
+    expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+    expect((await actor.sit(callers[2]!, 2, 100, uniqueKey())).ok).toBe(true);
+    expect(await actor.sitIn(callers[1]!)).toEqual({ ok: true });
+    // The game never stopped: seat 2 waits, and the big blind is its own next hand anyway
+    // (heads-up the last big blind, 0, takes the button: blinds 1 and 2). It did not get the
+    // button without posting (the moving button to seat 2 before).
+    expect(actor.players().find((p) => p.seat === 2)).toMatchObject({ waitingForBigBlind: true });
+    expect(await deal()).toMatchObject({ dealt: [0, 1, 2], button: 0, smallBlind: 1, bigBlind: 2 });
+    await playOut();
+    expect(fatal).toEqual([]);
+    await ledgerClean(actor);
+    actor.stop();
+  });
+
+  it('if that player stays out, the newcomer is not held: no game runs at the deal, and it is dealt in', async () => {
+    const { actor, callers, fatal, deal, playOut } = await table(4);
+    for (const seat of [0, 1]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
+    await deal();
+    await playOut();
+    expect(await actor.sitOut(callers[1]!)).toEqual({ ok: true });
+    expect((await actor.sit(callers[2]!, 2, 100, uniqueKey())).ok).toBe(true);
+    expect((await deal()).dealt).toEqual([0, 2]);
+    await playOut();
+    expect(fatal).toEqual([]);
+    actor.stop();
+  });
+});
+
 describe('a restart and the order in which the players come back (found by the random churn with restarts)', () => {
   it('a player waiting for the big blind whose socket is back before the others still waits: the others are away only because of the restart', async () => {
     const before = await table(6);
