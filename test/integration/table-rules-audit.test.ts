@@ -149,8 +149,10 @@ function rng(seed: number) {
   return { next, pick: <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
 }
 
+// Two seeds by default (the two that found the findings below); more with AUDIT_SEEDS=1,2,3
+// (AUDIT_RESTARTS=1 for restarts, AUDIT_MAX_SEATS for the table size): about 10 s a seed.
 describe('random churn over many hands (seats joining, leaving, sitting out and in, posting, busting, timing out)', () => {
-  const seeds = process.env.AUDIT_SEEDS ? process.env.AUDIT_SEEDS.split(',').map((x) => [Number(x), process.env.AUDIT_RESTARTS === '1'] as const) : ([[7, false], [1234, false], [99, true], [2024, true]] as const);
+  const seeds = process.env.AUDIT_SEEDS ? process.env.AUDIT_SEEDS.split(',').map((x) => [Number(x), process.env.AUDIT_RESTARTS === '1'] as const) : ([[1234, false], [99, true]] as const);
   for (const [seed, restarts] of seeds) {
     it(`seed ${seed}${restarts ? ', with restarts' : ''}: heads-up the button posts the small blind and acts first; nobody posts the big blind twice in a row; a newcomer to a running game enters only posting a big blind; the ledger stays clean`, async () => {
       const r = rng(seed);
