@@ -384,7 +384,7 @@ describe('a game that stops and starts again (found by the random churn above)',
 
 
 describe('a restart (decisions 030, 035)', () => {
-  it('the button moves on from the last settled hand; a seat that owed both blinds waits, and may post a big blind only (the small one owed is not stored)', async () => {
+  it('the button moves on from the last settled hand; a seat that owed both blinds waits, and still owes both: its post has the small blind dead (stored, decision 035)', async () => {
     const before = await table(6);
     const { actor, callers } = before;
     for (const seat of [0, 1, 2, 3, 4]) expect((await actor.sit(callers[seat]!, seat, 100, uniqueKey())).ok).toBe(true);
@@ -405,18 +405,17 @@ describe('a restart (decisions 030, 035)', () => {
     for (const seat of [0, 1, 2, 4]) await after.actor.connectionChanged(callers[seat]!.userId, true);
     // Every stack is as before the void hand.
     expect([0, 1, 2, 3, 4].map((seat) => after.view().seats[seat]!.stack)).toEqual(stacks);
-    // Still sitting out (decision 027); sitting in, it waits, and may post a big blind only.
+    // Still sitting out (decision 027); sitting in, it waits, and still owes the small blind.
     expect(after.actor.players().find((p) => p.seat === 3)).toMatchObject({});
     expect(await after.actor.sitIn(callers[3]!)).toEqual({ ok: true });
     const back = after.actor.players().find((p) => p.seat === 3)!;
-    expect(back).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true });
-    expect(back.owesSmallBlind).toBeUndefined();
+    expect(back).toMatchObject({ waitingForBigBlind: true, mayPostBigBlind: true, owesSmallBlind: true });
     expect(await after.actor.postBlind(callers[3]!, true)).toEqual({ ok: true });
-    // The void hand is dealt again with the same blinds (button 4), seat 3 posting a big blind.
+    // The void hand is dealt again with the same blinds (button 4), seat 3 posting both blinds, the small one dead.
     const from = after.events().length;
     const h = await after.deal();
     expect(h).toMatchObject({ button: 4, smallBlind: 0, bigBlind: 1, dealt: [0, 1, 2, 3, 4] });
-    expect(after.events().slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3)).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'big_blind', amount: 2, allIn: false }]);
+    expect(after.events().slice(from).filter((e) => e.type === 'blinds_posted' && e.seat === 3)).toEqual([{ type: 'blinds_posted', seat: 3, kind: 'small_and_big_blinds', amount: 3, dead: 1, allIn: false }]);
     await after.playOut();
     expect(await after.deal()).toMatchObject({ button: 0, smallBlind: 1, bigBlind: 2 });
     await after.playOut();
