@@ -281,7 +281,9 @@ describe('two nodes, one hostile client', () => {
     // Decision 020's residual: the owner started and committed in time, but its answer reached
     // the forwarding node after that node stopped waiting. The player was told "try again";
     // the key makes the retry safe.
-    await until(async () => (await owners()).size === 2, 20_000, 'both tables owned');
+    // The node started after the drain takes one table over when it is up (rebalancing): wait for
+    // that, or the table this test forwards through 'other' may move to it halfway through.
+    await until(async () => (await owners()).size === 2 && new Set((await owners()).values()).size === 2, 30_000, 'one table on each node');
     const tableId = tables[1]!;
     const { owner, other } = await sides(tableId);
     const [viaOther] = await player([other]);
@@ -321,7 +323,9 @@ describe('two nodes, one hostile client', () => {
   });
 
   it('a top-up key applied through one node, reused with another amount during a hand through the other: a clear refusal, never a second top-up', async () => {
-    await until(async () => (await owners()).size === 2, 20_000, 'both tables owned');
+    // The node started after the drain takes one table over when it is up (rebalancing): wait for
+    // that, or the table this test forwards through 'other' may move to it halfway through.
+    await until(async () => (await owners()).size === 2 && new Set((await owners()).values()).size === 2, 30_000, 'one table on each node');
     const tableId = tables[1]!;
     const { owner, other } = await sides(tableId);
     const [aOther, aOwner] = await player([other, owner]);
