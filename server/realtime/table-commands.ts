@@ -85,8 +85,41 @@ const runners: { [N in TableCommandName]: Runner<N> } = {
   'table:waitlist_leave': player((actor, caller) => actor.leaveWaitlist(caller)),
 };
 
+/**
+ * A player's commands not yet answered at one table, at most. The table runs its commands one
+ * at a time from a queue of `mailboxDepthMax` (512): without a share per player, a few accounts
+ * sending their whole message budget at once (200 each) filled it, and everyone at the table was
+ * answered `table/busy` for a moment. A client waits for its answers; the web client and the
+ * bots have a few in flight at most.
+ */
+export const PLAYER_COMMANDS_IN_FLIGHT_MAX = 16;
+
+const inFlight = new WeakMap<TableActor, Map<number, number>>();
+
 /** Runs a table command on the table's own actor (on the node that owns it). */
 export function runTableCommand<N extends TableCommandName>(actor: TableActor | undefined, command: TableCommand<N>): Promise<TableCommandAck<N>> | TableCommandAck<N> {
   if (!actor) return errorAck('table/not_found') as TableCommandAck<N>;
-  return runners[command.name](actor, command);
+  if (!command.caller || isReadOnly(command.name)) return runners[command.name](actor, command);
+  let counts = inFlight.get(actor);
+  if (!counts) inFlight.set(actor, (counts = new Map()));
+  const userId = command.caller.userId;
+  const running = counts.get(userId) ?? 0;
+  if (running >= PLAYER_COMMANDS_IN_FLIGHT_MAX) {
+    return errorAck('rate/limited', `At most ${PLAYER_COMMANDS_IN_FLIGHT_MAX} of your messages may wait at a table; wait for their answers.`) as TableCommandAck<N>;
+  }
+  counts.set(userId, running + 1);
+  const done = () => {
+    const left = (counts.get(userId) ?? 1) - 1;
+    if (left > 0) counts.set(userId, left);
+    else counts.delete(userId);
+  };
+  try {
+    const answer = runners[command.name](actor, command);
+    if (answer instanceof Promise) return answer.finally(done);
+    done();
+    return answer;
+  } catch (error) {
+    done();
+    throw error;
+  }
 }

@@ -1303,3 +1303,37 @@ describe('usernames shaped like object keys', () => {
     await reconciles();
   });
 });
+
+describe("a table's command queue is shared: no player may fill it for the others", () => {
+  it('six accounts sending their whole burst at a table whose queue is held: each gets its share (16 waiting), the rest rate/limited; a seated player is still queued and answered', async () => {
+    const table = await createTable('queue-share');
+    const seated = await client(2_000);
+    expect(await code(seated, 'table:sit', { tableId: table.id, seat: 0, buyIn: 100, idempotencyKey: uniqueKey('qs') })).toBe('ok');
+    // Alone at the table, so no hand: a top-up goes straight to the ledger. Its wallet row is held
+    // here, so the table's queue stays behind that top-up while everything below arrives.
+    const holder = await s.t.raw();
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM accounts WHERE code = $1 FOR UPDATE', [`wallet:${seated.userId}`]);
+    const topUp = seated.emit<{ stack?: number }>('table:top_up', { tableId: table.id, amount: 10, idempotencyKey: uniqueKey('qs-top') }, 30_000);
+    await sleep(200);
+    const attackers = await Promise.all(Array.from({ length: 6 }, () => client(0)));
+    // 6 x 100 messages (each socket's burst), every one queued by the table before this change:
+    // more than its queue of 512.
+    const flood = attackers.flatMap((a) => Array.from({ length: 100 }, () => a.emit('table:act', { tableId: table.id, action: 'check', seq: 1 }, 30_000)));
+    await sleep(500);
+    const sitOut = seated.emit('table:sit_out', { tableId: table.id }, 30_000);
+    await sleep(300);
+    await holder.query('COMMIT');
+    await holder.end();
+    expect(await topUp).toMatchObject({ ok: true, stack: 110 });
+    // Queued behind at most 6 x 16 of theirs, not refused table/busy.
+    expect(await sitOut).toEqual({ ok: true });
+    const answers = (await Promise.all(flood)).map((a) => (a.ok ? 'ok' : a.error.code));
+    const tally = answers.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
+    expect(tally['table/busy'] ?? 0).toBe(0);
+    expect(tally['table/not_seated']).toBe(6 * 16);
+    expect(tally['rate/limited']).toBe(600 - 6 * 16);
+    expect(await code(seated, 'table:leave', { tableId: table.id })).toBe('ok');
+    await reconciles();
+  });
+});
