@@ -112,6 +112,12 @@ describe('hand history in the browser', () => {
     expect(at(`Uncalled bet (`)).toBeGreaterThan(at(`${opener}: folds`));
     expect(stepped.at(-1)).toMatch(new RegExp(`^${caller} collected \\d+ from pot$`));
 
+    // The sealed seed's sentence is prose: it wraps between words, not mid-word as the
+    // hashes beside it do ("every pl|ayer of this hand has left the ta|ble").
+    const sealed = viewer.getByTestId('fair-seed');
+    expect(await sealed.textContent()).toMatch(/^Sealed: /);
+    expect(await sealed.evaluate((el) => getComputedStyle(el).wordBreak)).not.toBe('break-all');
+
     // On a phone the replayer fits the width.
     await viewer.setViewportSize(PHONE);
     await viewer.screenshot({ path: path.join(SHOTS, 'replayer-390x844.png') });

@@ -99,7 +99,7 @@ export function FairnessCheck({ hand }: { hand: HandDetail }) {
         <div><dt>Seed commitment sha256(seed)</dt><dd className="mono" data-testid="fair-commitment">{f.seedCommitment}</dd></div>
         {f.deckRoot && <div><dt>Deck root (52 salted positions)</dt><dd className="mono" data-testid="fair-deck-root">{f.deckRoot}</dd></div>}
         {f.scheme === 2 && <div><dt>Client seeds</dt><dd className="mono">{f.clientSeeds.length ? f.clientSeeds.map((c) => `seat ${c.seat + 1}: ${c.seed}`).join(' · ') : 'none'}</dd></div>}
-        <div><dt>Seed</dt><dd className="mono" data-testid="fair-seed">{f.seed ?? <span className="muted small">{sealedText(f)}</span>}</dd></div>
+        <div><dt>Seed</dt><dd className={f.seed ? 'mono' : undefined} data-testid="fair-seed">{f.seed ?? <span className="muted small">{sealedText(f)}</span>}</dd></div>
       </dl>
       <button className="btn btn-gold btn-sm" onClick={() => void run()} disabled={verdict.state === 'running'}>Verify shuffle</button>
       <div className="verdict" role="status" data-testid="verify-result">
