@@ -47,7 +47,8 @@ export function formatReport(r: BotReport): string {
   if (api) {
     lines.push(
       `audit (public API): bots left ${api.botsLeft}, still seated ${api.botsStillSeated}; chips before ${api.initialChips} + bought ${api.boughtChips} = ${api.initialChips + api.boughtChips};` +
-        ` after ${api.finalChips}; hands ${api.hands}, rake ${api.rake}, bots' net ${api.netOfBots}, unbalanced hands ${api.unbalancedHands};` +
+        ` after ${api.finalChips}; hands ${api.hands}, rake ${api.rake}, bots' net ${api.netOfBots},` +
+        `${api.handsWithOthers > 0 ? ` other players in ${api.handsWithOthers} hands, their net ${api.netOfOthers},` : ''} unbalanced hands ${api.unbalancedHands};` +
         ` wallets match hands ${api.walletsMatchHands}, chips conserved ${api.chipsConserved}`,
     );
   }

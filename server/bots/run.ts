@@ -56,11 +56,14 @@ export interface ApiAudit {
   hands: number;
   rake: number;
   netOfBots: number;
-  /** Hands whose bots' nets plus rake are not zero: other players took part (or chips went missing). */
+  /** Hands where players other than the run's bots took part (a person playing the bots), and their net. */
+  handsWithOthers: number;
+  netOfOthers: number;
+  /** Hands whose players' nets (bots and others) plus rake are not zero: chips went missing. */
   unbalancedHands: number;
   /** final == initial + bought + sum of the bots' nets. */
   walletsMatchHands: boolean;
-  /** final == initial + bought - rake. */
+  /** final == initial + bought - rake - the other players' net. */
   chipsConserved: boolean;
 }
 
@@ -365,11 +368,27 @@ async function auditThroughApi(players: PlayerBot[], concurrency: number): Promi
   }
   let rake = 0;
   let net = 0;
-  let unbalanced = 0;
   for (const h of byHand.values()) {
     rake += h.rake;
     net += h.net;
-    if (h.net + h.rake !== 0) unbalanced++;
+  }
+  // A hand whose bots' nets plus rake are not zero had other players (a person who sat down
+  // to play the bots, as the README invites): their part is read from the hand itself, so that
+  // only a hand whose every player's net plus rake is not zero counts as unbalanced.
+  const botIds = new Set(players.map((p) => p.userId));
+  const open = [...byHand.entries()].filter(([, h]) => h.net + h.rake !== 0);
+  const others = await mapLimit(open, Math.min(concurrency, 8), ([handId], i) => netOfOthers(players[i % players.length]!.http, handId, botIds));
+  let unbalanced = 0;
+  let othersNet = 0;
+  let handsWithOthers = 0;
+  for (const [index, [, h]] of open.entries()) {
+    const other = others[index]!;
+    if (other === null || h.net + other + h.rake !== 0) {
+      unbalanced++;
+      continue;
+    }
+    handsWithOthers++;
+    othersNet += other;
   }
   const initial = sum(players.map((p) => p.initialChips));
   const bought = sum(players.map((p) => p.boughtChips));
@@ -383,10 +402,26 @@ async function auditThroughApi(players: PlayerBot[], concurrency: number): Promi
     hands: byHand.size,
     rake,
     netOfBots: net,
+    handsWithOthers,
+    netOfOthers: othersNet,
     unbalancedHands: unbalanced,
     walletsMatchHands: final === initial + bought + net,
-    chipsConserved: unbalanced === 0 && final === initial + bought - rake,
+    chipsConserved: unbalanced === 0 && final === initial + bought - rake - othersNet,
   };
+}
+
+/** The net of the players of a hand who are not bots of this run (GET /api/hands/:id), or null if unreadable. */
+async function netOfOthers(http: HttpSession, handId: string, botIds: Set<number>): Promise<number | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = await http.request<ApiBody & { hand?: { players: { userId: number; contributed: number; won: number }[] } }>('GET', `/api/hands/${handId}`);
+    if (r.status === 429) {
+      await sleep(1000);
+      continue;
+    }
+    if (!r.body.ok || !r.body.hand) return null;
+    return sum(r.body.hand.players.filter((p) => !botIds.has(p.userId)).map((p) => p.won - p.contributed));
+  }
+  return null;
 }
 
 function churnSummary(churners: PlayerBot[], rejoins: number): BotReport['churn'] {
@@ -412,8 +447,8 @@ function violationsOf(report: BotReport, options: BotRunOptions): string[] {
     if (!api.walletsMatchHands) v.push(`wallets ${api.finalChips} != initial ${api.initialChips} + bought ${api.boughtChips} + hands' net ${api.netOfBots}`);
     if (!api.chipsConserved) {
       v.push(api.unbalancedHands > 0
-        ? `${api.unbalancedHands} hands where the bots' nets plus rake are not zero (other players at the tables, or chips lost)`
-        : `wallets ${api.finalChips} != initial ${api.initialChips} + bought ${api.boughtChips} - rake ${api.rake}`);
+        ? `${api.unbalancedHands} hands where the players' nets plus rake are not zero (chips lost)`
+        : `wallets ${api.finalChips} != initial ${api.initialChips} + bought ${api.boughtChips} - rake ${api.rake} - other players' net ${api.netOfOthers}`);
     }
   }
   if (report.audit.reconcile && !report.audit.reconcile.ok) v.push(`reconcile: ${report.audit.reconcile.violations.join('; ')}`);
