@@ -10,7 +10,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { createClient } from 'redis';
 import type { Server } from 'socket.io';
 import { createRedisBus, type ClusterBus, type RedisClient } from './cluster/bus';
-import { ensureFirstAdmin } from './auth/admin-bootstrap';
+import { ensureFirstAdmin, type AdminCredentials } from './auth/admin-bootstrap';
 import { socketSession, socketSessionById } from './auth/sessions';
 import { idleInTransactionTimeoutMs, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
@@ -51,6 +51,8 @@ export interface ServerOptions {
   authRoutes?: AuthRouteOptions;
   /** At most this long between two lookups of a socket's session (tests shorten it). */
   socketSessionRecheckMs?: number;
+  /** Called once when this boot created the first admin (`npm start` prints its one-time password). */
+  onFirstAdmin?: (admin: AdminCredentials) => void;
 }
 
 export interface RunningServer {
@@ -220,7 +222,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerAdminRoutes(app, deps);
   registerHandRoutes(app, deps);
   await serveClient(app);
-  await ensureFirstAdmin(db, log);
+  const firstAdmin = await ensureFirstAdmin(db, log);
+  // Before listening: a boot that then fails (a port taken) has shown the password all the same.
+  if (firstAdmin) options.onFirstAdmin?.(firstAdmin);
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();

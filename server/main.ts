@@ -1,4 +1,5 @@
 import { startServer } from './app';
+import { firstAdminBanner } from './auth/admin-bootstrap';
 import { ConfigError, loadConfig } from './config';
 
 // `npm start`: validate configuration, open (or start) the database and
@@ -11,7 +12,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const server = await startServer({ config });
+  const server = await startServer({ config, onFirstAdmin: (admin) => console.log(firstAdminBanner(admin)) });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

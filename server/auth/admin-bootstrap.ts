@@ -47,7 +47,22 @@ export async function createOrPromoteAdmin(db: Db | Prisma.TransactionClient, us
   return { userId: row.id, username: name, password, created: row.created };
 }
 
-/** Called at boot. Returns the credentials when it made an admin, else null. */
+/** What `npm start` prints, once, when the first boot made the admin. */
+export function firstAdminBanner(made: Pick<AdminCredentials, 'username' | 'password'>): string {
+  return [
+    '',
+    '==================== FIRST ADMIN (shown once) ====================',
+    `  username: ${made.username}`,
+    `  one-time password: ${made.password}`,
+    '  Log in and change it now: the Wallet page, "Change password", or',
+    '  POST /api/auth/password {"currentPassword", "newPassword"}.',
+    '  `npm run admin:create -- <name>` makes more admins.',
+    '==================================================================',
+    '',
+  ].join('\n');
+}
+
+/** Called at boot. Returns the credentials when it made an admin, else null (the caller prints them). */
 export async function ensureFirstAdmin(
   db: Db,
   log: Pick<Logger, 'warn' | 'info'>,
@@ -61,17 +76,9 @@ export async function ensureFirstAdmin(
     return createOrPromoteAdmin(tx, username);
   });
   if (!made) return null;
-  log.warn(
-    [
-      '',
-      '==================== FIRST ADMIN (shown once) ====================',
-      `  username: ${made.username}`,
-      `  one-time password: ${made.password}`,
-      '  Log in and change it now: the Wallet page, "Change password", or',
-      '  POST /api/auth/password {"currentPassword", "newPassword"}.',
-      '  `npm run admin:create -- <name>` makes more admins.',
-      '==================================================================',
-    ].join('\n'),
-  );
+  // The password goes to the console (`npm start` prints firstAdminBanner), never into the JSON
+  // log: there it was one escaped line ("\n  username: ..."), and at LOG_LEVEL=error or silent
+  // it was never shown at all.
+  log.warn({ username: made.username }, 'first admin created: npm start prints its one-time password on standard output');
   return made;
 }

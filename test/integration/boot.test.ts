@@ -60,9 +60,17 @@ async function connectTo(port: number): Promise<void> {
 describe('boot with the embedded database', () => {
   it('serves /healthz and /readyz with no DATABASE_URL, and keeps data across restarts', async () => {
     const env = { DATABASE_URL: undefined, EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: '0' };
-    const first = await startServerProcess(env, 120_000);
+    // LOG_LEVEL=error: the first admin's one-time password is printed all the same, on a line of
+    // its own (it was a warn-level JSON log line, escaped, and not shown at all above warn).
+    const first = await startServerProcess({ ...env, LOG_LEVEL: 'error' }, 120_000);
     try {
       expect(await (await fetch(`${first.baseUrl}/healthz`)).json()).toEqual({ ok: true });
+      const password = /^ {2}one-time password: (\S+)$/m.exec(first.output())?.[1];
+      expect(password, first.output()).toBeDefined();
+      const login = await fetch(`${first.baseUrl}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }),
+      });
+      expect(login.status).toBe(200);
       expect((await fetch(`${first.baseUrl}/readyz`)).status).toBe(200);
       await withEmbeddedDb((c) => c.query(`INSERT INTO users (username, password_hash) VALUES ('survivor', 'x')`));
     } finally {
