@@ -1,5 +1,5 @@
 import type { GameEvent, LegalActions, TableView } from '@poker';
-import type { EquityFrame, FeedOutcome, TableEvent, TableSnapshot, WaitlistStatus } from '@protocol';
+import type { EquityFrame, FeedOutcome, SeatPlayer, TableEvent, TableSnapshot, WaitlistStatus } from '@protocol';
 
 // The client's copy of one table. The view itself comes from the table feed
 // (server/protocol/table-feed.ts, owned by useTable): a snapshot, then each frame folded on
@@ -56,6 +56,17 @@ export interface TableState
   closing: boolean;
   /** The chips the viewer's seat took back to the wallet when it was last cashed out (its `player_left`). */
   myCashOut: number | null;
+  /**
+   * Every name seen at this table, by player id: a hand's result names its winners by seat and
+   * player id, and a winner who left (or whose seat someone else took) is no longer in `players`.
+   */
+  names: Record<string, string>;
+}
+
+function withNames(names: Record<string, string> | undefined, players: readonly SeatPlayer[]): Record<string, string> {
+  const next = { ...names };
+  for (const p of players) next[String(p.userId)] = p.username;
+  return next;
 }
 
 let flightId = 0;
@@ -71,6 +82,7 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     seq: snapshot.seq,
     view,
     players: snapshot.players,
+    names: withNames(previous?.tableId === snapshot.tableId ? previous.names : undefined, snapshot.players),
     youUserId: snapshot.you?.userId ?? null,
     youWaitlist: snapshot.you?.waitlist ?? null,
     waitlist: snapshot.waitlist,
@@ -156,6 +168,7 @@ function noteEvent(s: TableState, e: TableEvent): void {
       return;
     case 'players':
       s.players = e.players;
+      s.names = withNames(s.names, e.players);
       return;
     case 'hand_settled':
       s.settled = { handId: e.handId, handNumber: e.handNumber, recordId: e.recordId };

@@ -183,7 +183,7 @@ export function Felt({ state, mySeat, canSit, onSit, now }: FeltProps) {
   const winners = new Set(state.awards.flatMap((a) => a.winners.map((w) => w.seat)));
   const pots = collectedPots(view);
   const total = totalPot(view);
-  const banner = winnerBanner(state.awards, state.players);
+  const banner = winnerBanner(state.awards, state.players, view.street === 'complete' && view.result ? { seats: view.result.seats, names: state.names } : undefined);
   const handOver = view.street === 'complete';
   const winning = useMemo(() => winningCards(view), [view]);
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -402,7 +402,12 @@ export function placeBets(wrap: HTMLElement | null): void {
   });
 }
 
-function nameOf(players: SeatPlayer[], seat: number): string {
+/**
+ * Who won at `seat`: the player of the hand's result (its `playerId`), by the names seen at the
+ * table, so a winner who left stays named, and someone who took the seat since is not named.
+ */
+function nameOf(players: SeatPlayer[], seat: number, winner?: { playerId: string; names: Record<string, string> }): string {
+  if (winner) return winner.names[winner.playerId] ?? players.find((p) => String(p.userId) === winner.playerId)?.username ?? `Seat ${seat + 1}`;
   return players.find((p) => p.seat === seat)?.username ?? `Seat ${seat + 1}`;
 }
 
@@ -417,13 +422,18 @@ function listNames(names: string[]): string {
  * players each winner with their own amount, "A wins 4 · B wins 2". The hand name only when
  * every pot went to the same hand (a side pot won with another hand would make it wrong).
  */
-export function winnerBanner(awards: Award[], players: SeatPlayer[]): { text: string; handName: string | null } | null {
+export function winnerBanner(
+  awards: Award[], players: SeatPlayer[], result?: { seats: { seat: number; playerId: string }[]; names: Record<string, string> },
+): { text: string; handName: string | null } | null {
   if (awards.length === 0) return null;
   const bySeat = new Map<number, number>();
   for (const award of awards) for (const w of award.winners) bySeat.set(w.seat, (bySeat.get(w.seat) ?? 0) + w.amount);
   const total = awards.reduce((sum, a) => sum + a.amount, 0);
   const seats = [...bySeat.keys()];
-  const names = seats.map((seat) => nameOf(players, seat));
+  const names = seats.map((seat) => {
+    const playerId = result?.seats.find((r) => r.seat === seat)?.playerId;
+    return nameOf(players, seat, playerId === undefined ? undefined : { playerId, names: result!.names });
+  });
   const sameWinners = awards.every((a) => a.winners.length === seats.length && a.winners.every((w) => bySeat.has(w.seat)));
   const handNames = new Set(awards.map((a) => a.handName));
   const handName = handNames.size === 1 ? awards[0]!.handName : null;
