@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { LegalActions } from '../poker';
 import { createTableFeed, type Ack, type FeedOutcome, type PrivateFrame, type SeatPlayer, type TableEvent, type TableFrame, type TableNotice, type TableSnapshot } from '../protocol';
-import { HttpSession, ServerUnreachable, type ApiBody } from './http';
+import { BotTokenRefused, HttpSession, ServerUnreachable, type ApiBody } from './http';
 import type { BotRunOptions } from './options';
 import type { Stats } from './stats';
 import type { Decision, Strategy } from './strategy';
@@ -205,6 +205,12 @@ export class PlayerBot {
     const login = await this.http.request<ApiBody & { user?: { id: number } }>(
       'POST', '/api/bots/session', { name: this.name }, { authorization: `Bearer ${this.ctx.options.botToken}` },
     );
+    if (login.status === 404) {
+      throw new BotTokenRefused(`the server does not let bots in (POST /api/bots/session: 404): start it with BOT_TOKEN=<16+ characters> and pass the same --bot-token`);
+    }
+    if (login.status === 403 && login.body.error?.code === 'auth/forbidden') {
+      throw new BotTokenRefused(`the server refused the bot token (POST /api/bots/session: 403): --bot-token must be the server's BOT_TOKEN`);
+    }
     if (login.status !== 200 || !login.body.user) throw new Error(`bot session for ${this.name}: ${login.status} ${JSON.stringify(login.body.error ?? login.body)}`);
     this.userId = login.body.user.id;
     const wallet = await this.walletNow();

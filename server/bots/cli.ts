@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ServerUnreachable } from './http';
+import { BotTokenRefused, ServerUnreachable } from './http';
 import { USAGE, UsageError, parseCli } from './options';
 import { formatReport } from './report';
 import { runBots } from './run';
@@ -39,6 +39,10 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ServerUnreachable) {
       console.error(`The server at ${options.url} is unreachable: ${error.message}\nIs it running? (npm start; BOT_TOKEN must be set on the server too)`);
+      return 2;
+    }
+    if (error instanceof BotTokenRefused) {
+      console.error(`bot run failed: ${error.message}`);
       return 2;
     }
     console.error(`bot run failed: ${(error as Error).message}`);

@@ -4,6 +4,9 @@
 
 export class ServerUnreachable extends Error {}
 
+/** The server would not make a bot session: a wrong --bot-token, or a server without BOT_TOKEN (bad usage, exit 2). */
+export class BotTokenRefused extends Error {}
+
 export interface HttpResult<T> {
   status: number;
   body: T;
