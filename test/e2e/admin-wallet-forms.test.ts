@@ -97,6 +97,37 @@ describe('admin and wallet forms in the browser', () => {
     await boss.getByRole('row', { name: new RegExp(name) }).waitFor();
   });
 
+  it('Admin → New table: the ante, the time to act, the rake and its cap, each checked with a plain sentence and sent in the API\'s units', async () => {
+    const form = boss.locator('section:has(h2:text-is("New table")) form');
+    const fieldOf = (label: string) => form.locator(`label:has(.field-label:text-is("${label}"))`);
+    const input = (label: string) => fieldOf(label).locator('input');
+    const errorOf = (label: string) => fieldOf(label).locator('.field-error');
+    const name = `Raked ${Date.now() % 100000}`;
+    const before = postsTo('/api/admin/tables').length;
+    await input('Name').fill(name);
+    await input('Ante').fill('1');
+    await input('Min buy-in').fill('3');
+    await input('Time to act, s (5–300)').fill('3');
+    await input('Rake, % of the pot').fill('5.555');
+    await form.getByRole('button', { name: 'Create table' }).click();
+    expect(await errorOf('Min buy-in').textContent()).toBe('A whole number of chips, more than the big blind and the ante.');
+    expect(await errorOf('Time to act, s (5–300)').textContent()).toBe("Whole seconds from 5 to 300, or blank for the server's 20.");
+    expect(await errorOf('Rake, % of the pot').textContent()).toMatch(/^A percentage from 0 to 100/);
+    await input('Rake, % of the pot').fill('5.5');
+    await form.getByRole('button', { name: 'Create table' }).click();
+    expect(await errorOf('Rake cap, chips a hand').textContent()).toMatch(/^With a rake/);
+    expect(postsTo('/api/admin/tables').length).toBe(before);
+
+    await input('Min buy-in').fill('40');
+    await input('Time to act, s (5–300)').fill('30');
+    await input('Rake cap, chips a hand').fill('10');
+    await form.getByRole('button', { name: 'Create table' }).click();
+    await expect.poll(() => form.getByTestId('table-created').textContent()).toMatch(new RegExp(`^Created ${name} `));
+    expect(postsTo('/api/admin/tables').at(-1)!.body).toMatchObject({ name, ante: 1, actionTimeoutMs: 30_000, rakeBps: 550, rakeCap: 10 });
+    const row = await room.server.t.db.pokerTable.findFirstOrThrow({ where: { name } });
+    expect([row.ante, row.actionTimeoutMs, row.rakeBps, row.rakeCap]).toEqual([1n, 30_000, 550, 10n]);
+  });
+
   it('Admin → Adjust: a new idempotency key when the user, amount or reason changes; the same key for a retry of the same request', async () => {
     const target = await TestClient.signup(room.server.url, `adjustee${Date.now() % 100000}`);
     await boss.getByRole('tab', { name: 'Users & chips' }).click();
@@ -132,11 +163,12 @@ describe('admin and wallet forms in the browser', () => {
   it("Admin → Audit trail: the tests' close, create and adjustment, newest first, with who, what, when and the details", async () => {
     await boss.getByRole('tab', { name: 'Audit trail' }).click();
     const rows = boss.getByRole('table', { name: 'Audit trail' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
-    const texts = (await rows.allTextContents()).slice(0, 3);
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
+    const texts = (await rows.allTextContents()).slice(0, 4);
     expect(texts[0]).toMatch(/formsboss.*Chip adjustment.*user #\d+.*\+500 chips \(transfer #\d+\) — “audit LOW-9”/);
-    expect(texts[1]).toMatch(/formsboss.*Table created.*table #\d+.*Forms \d+: NLHE 1\/2, 6 seats, buy-in 40–200/);
-    expect(texts[2]).toMatch(new RegExp(`formsboss.*Table closed.*table #${room.tableId}.*At once, the live hand voided`));
+    expect(texts[1]).toMatch(/formsboss.*Table created.*table #\d+.*Raked \d+: NLHE 1\/2, 6 seats, buy-in 40–200, ante 1, 30 s to act, rake 5\.5% capped at 10$/);
+    expect(texts[2]).toMatch(/formsboss.*Table created.*table #\d+.*Forms \d+: NLHE 1\/2, 6 seats, buy-in 40–200$/);
+    expect(texts[3]).toMatch(new RegExp(`formsboss.*Table closed.*table #${room.tableId}.*At once, the live hand voided`));
     for (const text of texts) expect(text).toMatch(/^\d+\/\d+\/\d+/);
     await checkAccessibility(boss, 'the audit trail');
   });

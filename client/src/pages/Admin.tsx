@@ -256,7 +256,13 @@ function actionDetails(a: AdminAction): string {
   }
   if (a.action === 'table.create') {
     const buyIn = `buy-in ${formatChips(Number(d.minBuyIn))}–${formatChips(Number(d.maxBuyIn))}`;
-    return `${String(d.name)}: ${String(d.variant)} ${String(d.smallBlind)}/${String(d.bigBlind)}, ${String(d.maxSeats)} seats, ${buyIn}`;
+    // What was asked beyond the defaults: an ante, a time to act, a rake.
+    const extra = [
+      Number(d.ante) > 0 ? `ante ${formatChips(Number(d.ante))}` : null,
+      typeof d.actionTimeoutMs === 'number' ? `${d.actionTimeoutMs / 1000} s to act` : null,
+      Number(d.rakeBps) > 0 ? `rake ${Number(d.rakeBps) / 100}% capped at ${formatChips(Number(d.rakeCap))}` : null,
+    ].filter((x) => x !== null);
+    return `${String(d.name)}: ${String(d.variant)} ${String(d.smallBlind)}/${String(d.bigBlind)}, ${String(d.maxSeats)} seats, ${buyIn}${extra.map((x) => `, ${x}`).join('')}`;
   }
   if (a.action === 'table.close') return d.now === true ? 'At once, the live hand voided' : 'At the end of the hand';
   return JSON.stringify(a.details);
@@ -440,7 +446,13 @@ const TABLE_SEATS_MAX = 10;
 /** Chips are whole numbers; 15 digits stay below 2^53 - 1. */
 const CHIPS_TEXT = /^\d{1,15}$/;
 
-const BLANK_TABLE = { name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', minBuyIn: '40', maxBuyIn: '200', showdownHoldMs: '', runOutStreetMs: '' };
+const BLANK_TABLE = {
+  name: '', variant: 'NLHE', maxSeats: '6', smallBlind: '1', bigBlind: '2', ante: '', minBuyIn: '40', maxBuyIn: '200',
+  actionTimeoutS: '', rakePercent: '', rakeCap: '', showdownHoldMs: '', runOutStreetMs: '',
+};
+/** POST /api/admin/tables' limits (server/http/lobby.ts): the time to act, in seconds here. */
+const ACTION_TIMEOUT_S_MIN = 5;
+const ACTION_TIMEOUT_S_MAX = 300;
 type TableForm = typeof BLANK_TABLE;
 type TableField = Exclude<keyof TableForm, 'variant'>;
 type TableErrors = Partial<Record<TableField | 'form', string>>;
@@ -451,8 +463,12 @@ const TABLE_FIELD_RULES: Record<TableField, string> = {
   maxSeats: `A whole number of seats from ${TABLE_SEATS_MIN} to ${TABLE_SEATS_MAX}.`,
   smallBlind: 'A whole number of chips, 1 or more.',
   bigBlind: 'A whole number of chips, at least the small blind.',
-  minBuyIn: 'A whole number of chips, more than the big blind.',
+  ante: 'A whole number of chips, or blank for none.',
+  minBuyIn: 'A whole number of chips, more than the big blind and the ante.',
   maxBuyIn: 'A whole number of chips, at least the minimum buy-in.',
+  actionTimeoutS: `Whole seconds from ${ACTION_TIMEOUT_S_MIN} to ${ACTION_TIMEOUT_S_MAX}, or blank for the server's 20.`,
+  rakePercent: 'A percentage from 0 to 100, at most two decimals (5 or 2.5), or blank for no rake.',
+  rakeCap: 'With a rake: a whole number of chips, 1 or more (a cap of 0 would take nothing).',
   showdownHoldMs: `Whole milliseconds from 0 to ${SHOWDOWN_HOLD_MS_MAX}, or blank for the server's setting.`,
   runOutStreetMs: `Whole milliseconds from 0 to ${RUN_OUT_STREET_MS_MAX}, or blank for the server's setting.`,
 };
@@ -466,17 +482,34 @@ function tableRequest(form: TableForm): { body: Record<string, unknown> } | { er
   const name = form.name.trim();
   // One line: no control character, nor the line and paragraph separators.
   if (name.length === 0 || name.length > TABLE_NAME_LENGTH_MAX || /[\p{Cc}\u2028\u2029]/u.test(name)) errors.name = TABLE_FIELD_RULES.name;
-  const chips = (k: 'maxSeats' | 'smallBlind' | 'bigBlind' | 'minBuyIn' | 'maxBuyIn') => (CHIPS_TEXT.test(form[k].trim()) ? Number(form[k].trim()) : NaN);
+  const chips = (k: 'maxSeats' | 'smallBlind' | 'bigBlind' | 'minBuyIn' | 'maxBuyIn' | 'ante' | 'rakeCap') => (CHIPS_TEXT.test(form[k].trim()) ? Number(form[k].trim()) : NaN);
   const [seats, small, big, minBuyIn, maxBuyIn] = [chips('maxSeats'), chips('smallBlind'), chips('bigBlind'), chips('minBuyIn'), chips('maxBuyIn')];
+  // Blank: no ante, the server's time to act, no rake.
+  const ante = form.ante.trim() === '' ? 0 : chips('ante');
+  if (Number.isNaN(ante)) errors.ante = TABLE_FIELD_RULES.ante;
+  const timeout = form.actionTimeoutS.trim();
+  const seconds = /^\d{1,3}$/.test(timeout) ? Number(timeout) : NaN;
+  if (timeout !== '' && !(seconds >= ACTION_TIMEOUT_S_MIN && seconds <= ACTION_TIMEOUT_S_MAX)) errors.actionTimeoutS = TABLE_FIELD_RULES.actionTimeoutS;
+  const rakeBps = form.rakePercent.trim() === '' ? 0 : percentToBps(form.rakePercent.trim());
+  if (rakeBps === null) errors.rakePercent = TABLE_FIELD_RULES.rakePercent;
+  const rakeCap = form.rakeCap.trim() === '' ? NaN : chips('rakeCap');
+  if (rakeBps !== null && rakeBps > 0 && !(rakeCap >= 1)) errors.rakeCap = TABLE_FIELD_RULES.rakeCap;
   if (!(seats >= TABLE_SEATS_MIN && seats <= TABLE_SEATS_MAX)) errors.maxSeats = TABLE_FIELD_RULES.maxSeats;
   if (!(small >= 1)) errors.smallBlind = TABLE_FIELD_RULES.smallBlind;
   if (!(big >= 1 && (Number.isNaN(small) || big >= small))) errors.bigBlind = TABLE_FIELD_RULES.bigBlind;
-  if (!(minBuyIn >= 1 && (Number.isNaN(big) || minBuyIn > big))) errors.minBuyIn = TABLE_FIELD_RULES.minBuyIn;
+  if (!(minBuyIn >= 1 && (Number.isNaN(big) || minBuyIn > big + (Number.isNaN(ante) ? 0 : ante)))) errors.minBuyIn = TABLE_FIELD_RULES.minBuyIn;
   if (!(maxBuyIn >= 1 && (Number.isNaN(minBuyIn) || maxBuyIn >= minBuyIn))) errors.maxBuyIn = TABLE_FIELD_RULES.maxBuyIn;
   const timing = timingFields(form.showdownHoldMs, form.runOutStreetMs);
   if ('field' in timing) errors[timing.field] = TABLE_FIELD_RULES[timing.field];
   if (Object.keys(errors).length > 0 || 'field' in timing) return { errors };
-  return { body: { name, variant: form.variant, maxSeats: seats, smallBlind: small, bigBlind: big, minBuyIn, maxBuyIn, ...timing } };
+  return {
+    body: {
+      name, variant: form.variant, maxSeats: seats, smallBlind: small, bigBlind: big, minBuyIn, maxBuyIn, ...timing,
+      ...(ante > 0 ? { ante } : {}),
+      ...(timeout !== '' ? { actionTimeoutMs: seconds * 1000 } : {}),
+      ...(rakeBps !== null && rakeBps > 0 ? { rakeBps, rakeCap } : {}),
+    },
+  };
 }
 
 /**
@@ -488,7 +521,8 @@ function tableErrorsOf(error: unknown): TableErrors {
   const text = errorText(error);
   if (error instanceof ApiError && error.code === 'request/invalid' && /name exists/.test(text)) return { name: 'A table with that name exists (names are unique, whatever their case).' };
   const match = /^(\w+): (.+)$/s.exec(text);
-  const field = match?.[1] as TableField | undefined;
+  // The API's names of the two fields the form asks in other units.
+  const field = ({ actionTimeoutMs: 'actionTimeoutS', rakeBps: 'rakePercent' } as Record<string, TableField>)[match?.[1] ?? ''] ?? (match?.[1] as TableField | undefined);
   if (!match || !field || !(field in TABLE_FIELD_RULES)) return { form: text };
   const what = match[2]!.replace(/\.$/, '');
   if (field === 'name' && what.startsWith('must ')) return { name: `The name ${what}.` };
@@ -528,7 +562,7 @@ function NewTableForm() {
     <label className="field compact">
       <span className="field-label">{label}</span>
       <input
-        name={k} value={form[k]} placeholder={placeholder} inputMode={k === 'name' ? 'text' : 'numeric'} maxLength={k === 'name' ? TABLE_NAME_LENGTH_MAX : undefined}
+        name={k} value={form[k]} placeholder={placeholder} inputMode={k === 'name' ? 'text' : k === 'rakePercent' ? 'decimal' : 'numeric'} maxLength={k === 'name' ? TABLE_NAME_LENGTH_MAX : undefined}
         onChange={(e) => { setForm({ ...form, [k]: e.target.value }); setCreated(null); }} aria-invalid={errors[k] ? true : undefined}
       />
       {errors[k] && <span className="field-error" role="alert">{errors[k]}</span>}
@@ -545,8 +579,12 @@ function NewTableForm() {
         {field('maxSeats', `Seats (${TABLE_SEATS_MIN}–${TABLE_SEATS_MAX})`)}
         {field('smallBlind', 'Small blind')}
         {field('bigBlind', 'Big blind')}
+        {field('ante', 'Ante', 'none')}
         {field('minBuyIn', 'Min buy-in')}
         {field('maxBuyIn', 'Max buy-in')}
+        {field('actionTimeoutS', `Time to act, s (${ACTION_TIMEOUT_S_MIN}–${ACTION_TIMEOUT_S_MAX})`, 'server default')}
+        {field('rakePercent', 'Rake, % of the pot', 'no rake')}
+        {field('rakeCap', 'Rake cap, chips a hand')}
         {field('showdownHoldMs', `Showdown hold, ms (0–${SHOWDOWN_HOLD_MS_MAX})`, 'server default')}
         {field('runOutStreetMs', `All-in run-out, ms a street (0–${RUN_OUT_STREET_MS_MAX})`, 'server default')}
         {errors.form && <p className="form-error" role="alert">{errors.form}</p>}
@@ -597,6 +635,14 @@ function CloseTableBox({ table, onDone }: { table: LobbyTable; onDone: () => voi
  * (the server's setting); anything but whole milliseconds in range is refused here with the
  * same rule the server applies (the field is named).
  */
+/** "5" or "2.5" or "0.25" percent as basis points (500, 250, 25), without a float; null when not such a percentage of 0 to 100. */
+function percentToBps(text: string): number | null {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) return null;
+  const bps = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return bps <= 10_000 ? bps : null;
+}
+
 function timingFields(hold: string, street: string): { showdownHoldMs?: number; runOutStreetMs?: number } | { field: 'showdownHoldMs' | 'runOutStreetMs' } {
   const fields: { showdownHoldMs?: number; runOutStreetMs?: number } = {};
   for (const [key, text, max] of [
