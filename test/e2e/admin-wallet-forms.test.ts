@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
-import { checkAccessibility, DESKTOP, openBrowserRoom, openPage, type BrowserRoom } from '../support/e2e-steps';
-import { TestClient } from '../support/poker-client';
+import { checkAccessibility, DESKTOP, openBrowserRoom, openPage, PHONE, type BrowserRoom } from '../support/e2e-steps';
+import { adminCreateTable, TestClient } from '../support/poker-client';
 
 // The admin's and the player's forms in Chromium, as a black-box audit found them: the admin's
 // tables list follows sits and leaves and closes both ways, the new-table form speaks plainly
@@ -171,6 +171,41 @@ describe('admin and wallet forms in the browser', () => {
     expect(texts[3]).toMatch(new RegExp(`formsboss.*Table closed.*table #${room.tableId}.*At once, the live hand voided`));
     for (const text of texts) expect(text).toMatch(/^\d+\/\d+\/\d+/);
     await checkAccessibility(boss, 'the audit trail');
+  });
+
+  it('Admin on a phone: the ledger and the audit trail are cards of label and value, every cell on screen (five columns did not fit)', async () => {
+    // Its own rows, whatever ran before: a purchase (the ledger) and a table created by an admin (the audit trail).
+    const maker = await TestClient.signup(room.server.url, `phonemaker${Date.now() % 100000}`);
+    await maker.buyChips(500);
+    await room.server.t.db.user.update({ where: { id: maker.userId }, data: { role: 'ADMIN' } });
+    await adminCreateTable(maker, 'Phone');
+    const admin = await createOrPromoteAdmin(room.server.t.db, 'phoneboss');
+    const phone = await openPage(room.browser, room.contexts, PHONE);
+    await phone.goto(`${room.server.url}/login`);
+    await phone.getByLabel('Username').fill(admin.username);
+    await phone.getByLabel('Password').fill(admin.password);
+    await phone.getByRole('button', { name: 'Log in' }).click();
+    await phone.getByTestId('header-balance').waitFor();
+    await phone.goto(`${room.server.url}/admin`);
+    for (const [tab, table] of [['Ledger', 'Ledger transfers'], ['Audit trail', 'Audit trail']] as const) {
+      await phone.getByRole('tab', { name: tab }).click();
+      const rows = phone.getByRole('table', { name: table }).locator('tbody tr');
+      await expect.poll(() => rows.first().locator('td').count()).toBe(5);
+      const cells = await rows.first().locator('td').evaluateAll((tds) => tds.map((td) => {
+        const box = td.getBoundingClientRect();
+        return { label: td.getAttribute('data-label'), left: box.left, right: box.right, text: (td.textContent ?? '').trim() };
+      }));
+      expect(cells.length).toBe(5);
+      for (const cell of cells) {
+        expect(cell.left, `${table}: ${cell.label}`).toBeGreaterThanOrEqual(0);
+        expect(cell.right, `${table}: ${cell.label}`).toBeLessThanOrEqual(PHONE.width);
+      }
+      // Each value is said with its column's name, the head being hidden on a phone.
+      const label = await rows.first().locator('td').first().evaluate((td) => getComputedStyle(td, '::before').content);
+      expect(label).toBe(`"${cells[0]!.label}"`);
+      await phone.screenshot({ path: path.join(SHOTS, `admin-phone-${tab.replace(' ', '-').toLowerCase()}.png`) });
+      await checkAccessibility(phone, `the admin ${tab} on a phone`);
+    }
   });
 
   it('Wallet: an amount that is not dollars and cents above $0, or outside the server\'s purchase range, disables Buy, with the reason beside it', async () => {

@@ -224,19 +224,20 @@ function LedgerTab({ initialUserId }: { initialUserId: number | null }) {
       </form>
       {error && <p className="form-error">{error}</p>}
       <div className="table-scroll">
-        <table className="data-table" aria-label="Ledger transfers">
-          <thead><tr><th>#</th><th>When</th><th>Kind</th><th>By / reason</th><th>Entries</th></tr></thead>
+        {/* On a phone each row is a card of label and value (.stack-on-phone): five columns do not fit. */}
+        <table className="data-table stack-on-phone" role="table" aria-label="Ledger transfers">
+          <thead><tr role="row"><th role="columnheader">#</th><th role="columnheader">When</th><th role="columnheader">Kind</th><th role="columnheader">By / reason</th><th role="columnheader">Entries</th></tr></thead>
           <tbody>
             {items.map((t) => (
-              <tr key={t.transferId}>
-                <td className="mono nowrap">{t.transferId}</td>
-                <td className="nowrap">{new Date(t.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
-                <td><span className="badge">{t.kind}</span>{t.tableId ? <span className="muted small"> t{t.tableId}</span> : null}</td>
-                <td>{t.actorUsername ?? '—'}{t.reason ? <span className="muted small"> — {t.reason}</span> : null}</td>
-                <td><TransferEntries t={t} /></td>
+              <tr key={t.transferId} role="row">
+                <td role="cell" data-label="#" className="mono nowrap">{t.transferId}</td>
+                <td role="cell" data-label="When" className="nowrap">{new Date(t.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
+                <td role="cell" data-label="Kind"><span className="badge">{t.kind}</span>{t.tableId ? <span className="muted small"> t{t.tableId}</span> : null}</td>
+                <td role="cell" data-label="By / reason">{t.actorUsername ?? '—'}{t.reason ? <span className="muted small"> — {t.reason}</span> : null}</td>
+                <td role="cell" data-label="Entries"><TransferEntries t={t} /></td>
               </tr>
             ))}
-            {items.length === 0 && <tr><td colSpan={5} className="muted">No transfers.</td></tr>}
+            {items.length === 0 && <tr role="row"><td role="cell" colSpan={5} className="muted">No transfers.</td></tr>}
           </tbody>
         </table>
       </div>
@@ -302,19 +303,19 @@ function AuditTab() {
       </div>
       {error && <p className="form-error">{error}</p>}
       <div className="table-scroll">
-        <table className="data-table" aria-label="Audit trail">
-          <thead><tr><th>When</th><th>Who</th><th>What</th><th>Of</th><th>Details</th></tr></thead>
+        <table className="data-table stack-on-phone" role="table" aria-label="Audit trail">
+          <thead><tr role="row"><th role="columnheader">When</th><th role="columnheader">Who</th><th role="columnheader">What</th><th role="columnheader">Of</th><th role="columnheader">Details</th></tr></thead>
           <tbody>
             {items.map((a) => (
-              <tr key={a.id}>
-                <td className="nowrap">{new Date(a.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
-                <td>{a.adminUsername}</td>
-                <td><span className="badge">{ACTIONS[a.action] ?? a.action}</span></td>
-                <td className="nowrap">{a.targetType} #{a.targetId}</td>
-                <td>{actionDetails(a)}</td>
+              <tr key={a.id} role="row">
+                <td role="cell" data-label="When" className="nowrap">{new Date(a.createdAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })}</td>
+                <td role="cell" data-label="Who">{a.adminUsername}</td>
+                <td role="cell" data-label="What"><span className="badge">{ACTIONS[a.action] ?? a.action}</span></td>
+                <td role="cell" data-label="Of" className="nowrap">{a.targetType} #{a.targetId}</td>
+                <td role="cell" data-label="Details">{actionDetails(a)}</td>
               </tr>
             ))}
-            {items.length === 0 && !loading && <tr><td colSpan={5} className="muted">No admin actions.</td></tr>}
+            {items.length === 0 && !loading && <tr role="row"><td role="cell" colSpan={5} className="muted">No admin actions.</td></tr>}
           </tbody>
         </table>
       </div>
