@@ -11,6 +11,8 @@ import { createClient } from 'redis';
 import type { Server } from 'socket.io';
 import { createRedisBus, type ClusterBus, type RedisClient } from './cluster/bus';
 import { ensureFirstAdmin, type AdminCredentials } from './auth/admin-bootstrap';
+// main prints the first admin's banner; it imports only this module (test/unit/imports.test.ts).
+export { firstAdminBanner } from './auth/admin-bootstrap';
 import { socketSession, socketSessionById } from './auth/sessions';
 import { idleInTransactionTimeoutMs, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';

@@ -1,5 +1,4 @@
-import { startServer } from './app';
-import { firstAdminBanner } from './auth/admin-bootstrap';
+import { firstAdminBanner, startServer } from './app';
 import { ConfigError, loadConfig } from './config';
 
 // `npm start`: validate configuration, open (or start) the database and
