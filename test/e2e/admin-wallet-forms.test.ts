@@ -21,6 +21,16 @@ const newPage = () => openPage(room.browser, room.contexts, DESKTOP);
 const bodyOf = (request: Request) => (JSON.parse(request.postData() ?? '{}') as Record<string, unknown>);
 const postsTo = (suffix: string) => posts.filter((p) => p.url.endsWith(suffix));
 
+/** Logs the admin in on `page` and opens the back office. */
+async function adminPage(page: Page, admin: { username: string; password: string }): Promise<void> {
+  await page.goto(`${room.server.url}/login`);
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('header-balance').waitFor();
+  await page.goto(`${room.server.url}/admin`);
+}
+
 async function playerAt(tableId: number, name: string): Promise<TestClient> {
   const player = await TestClient.signup(room.server.url, name);
   await player.buyChips(1_000);
@@ -38,12 +48,7 @@ describe('admin and wallet forms in the browser', () => {
     boss.on('request', (r) => {
       if (r.method() === 'POST') posts.push({ url: r.url(), body: bodyOf(r) });
     });
-    await boss.goto(`${room.server.url}/login`);
-    await boss.getByLabel('Username').fill(admin.username);
-    await boss.getByLabel('Password').fill(admin.password);
-    await boss.getByRole('button', { name: 'Log in' }).click();
-    await boss.getByTestId('header-balance').waitFor();
-    await boss.goto(`${room.server.url}/admin`);
+    await adminPage(boss, admin);
   });
 
   afterAll(async () => {
@@ -181,12 +186,7 @@ describe('admin and wallet forms in the browser', () => {
     await adminCreateTable(maker, 'Phone');
     const admin = await createOrPromoteAdmin(room.server.t.db, 'phoneboss');
     const phone = await openPage(room.browser, room.contexts, PHONE);
-    await phone.goto(`${room.server.url}/login`);
-    await phone.getByLabel('Username').fill(admin.username);
-    await phone.getByLabel('Password').fill(admin.password);
-    await phone.getByRole('button', { name: 'Log in' }).click();
-    await phone.getByTestId('header-balance').waitFor();
-    await phone.goto(`${room.server.url}/admin`);
+    await adminPage(phone, admin);
     for (const [tab, table] of [['Ledger', 'Ledger transfers'], ['Audit trail', 'Audit trail']] as const) {
       await phone.getByRole('tab', { name: tab }).click();
       const rows = phone.getByRole('table', { name: table }).locator('tbody tr');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyTable } from '../../server/protocol';
 import { autoplay } from '../support/autoplay';
 import { uniqueKey } from '../support/db';
-import { openAttackRoom, type AttackRoom } from '../support/attack-room';
+import { code, openAttackRoom, walletOf, type AttackRoom } from '../support/attack-room';
 import { TestClient } from '../support/poker-client';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -26,23 +26,11 @@ afterAll(async () => {
 
 const client = (chipsCents?: number): Promise<TestClient> => room.client(chipsCents);
 
-/** A second socket of the same user (same session cookie). */
-async function secondSocket(c: TestClient): Promise<TestClient> {
-  const twin = new TestClient(s.url, c.cookie, c.username);
-  twin.userId = c.userId;
-  await twin.connect();
-  clients.push(twin);
-  return twin;
-}
+const secondSocket = (c: TestClient): Promise<TestClient> => room.secondSocket(c);
 
 const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => room.createTable(prefix, extra);
 
-const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
-  const ack = await c.emit(event, payload);
-  return ack.ok ? 'ok' : ack.error.code;
-};
 
-const walletOf = async (c: TestClient): Promise<number> => (await c.http<{ balance: number }>('GET', '/api/wallet')).body.balance;
 
 /** The wallet set to exactly `chips` by an admin adjustment. */
 async function setWallet(c: TestClient, chips: number): Promise<void> {
@@ -58,8 +46,7 @@ async function sitAndLeave(c: TestClient, tableId: number, buyIn: number, seat =
   expect(await c.emit('table:leave', { tableId })).toMatchObject({ ok: true, pending: false, cashedOut: buyIn });
 }
 
-const openSeats = (userId: number, tableId?: number) =>
-  s.t.db.seatSession.count({ where: { userId, status: 'OPEN', ...(tableId === undefined ? {} : { tableId }) } });
+const openSeats = (userId: number, tableId?: number): Promise<number> => room.openSeats(userId, tableId);
 
 async function reconciles(): Promise<void> {
   const report = await s.server.ledger.reconcile();

@@ -4,7 +4,7 @@ import { createTestDatabase, uniqueKey, type TestDatabase } from '../support/db'
 import { freePort, startRedis, stopEveryRedis } from '../support/redis';
 import { startTestServer } from '../support/server';
 import { sleep, until as pollUntil } from '../support/lease-cluster';
-import { openAttackRoom, type AttackRoom } from '../support/attack-room';
+import { code, openAttackRoom, walletOf, type AttackRoom } from '../support/attack-room';
 import { TestClient } from '../support/poker-client';
 import type { TestServer } from '../support/server';
 
@@ -32,14 +32,7 @@ afterAll(async () => {
 const client = (chipsCents?: number): Promise<TestClient> => room.client(chipsCents);
 const createTable = (prefix: string, extra: Record<string, unknown> = {}): Promise<LobbyTable> => room.createTable(prefix, extra);
 
-/** A second socket of the same user (same session cookie). */
-async function secondSocket(c: TestClient): Promise<TestClient> {
-  const twin = new TestClient(s.url, c.cookie, c.username);
-  twin.userId = c.userId;
-  await twin.connect();
-  clients.push(twin);
-  return twin;
-}
+const secondSocket = (c: TestClient): Promise<TestClient> => room.secondSocket(c);
 
 async function anonymous(): Promise<TestClient> {
   const c = TestClient.anonymous(s.url);
@@ -48,15 +41,9 @@ async function anonymous(): Promise<TestClient> {
   return c;
 }
 
-const code = async (c: TestClient, event: string, payload: unknown): Promise<string> => {
-  const ack = await c.emit(event, payload);
-  return ack.ok ? 'ok' : ack.error.code;
-};
 
-const walletOf = async (c: TestClient): Promise<number> => (await c.http<{ balance: number }>('GET', '/api/wallet')).body.balance;
 
-const openSeats = (userId: number, tableId?: number) =>
-  s.t.db.seatSession.count({ where: { userId, status: 'OPEN', ...(tableId === undefined ? {} : { tableId }) } });
+const openSeats = (userId: number, tableId?: number): Promise<number> => room.openSeats(userId, tableId);
 
 const transfersOf = (userId: number) =>
   s.t.db.ledgerEntry.count({ where: { account: { userId } } });

@@ -14,6 +14,10 @@ export interface AttackRoom {
   client(chipsCents?: number): Promise<TestClient>;
   /** A table made by the admin over the API (adminCreateTable). */
   createTable(prefix: string, extra?: Record<string, unknown>): Promise<LobbyTable>;
+  /** A second socket of the same user (same session cookie), closed with the room. */
+  secondSocket(c: TestClient): Promise<TestClient>;
+  /** The user's open seats (at one table, or anywhere). */
+  openSeats(userId: number, tableId?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -36,9 +40,28 @@ export async function openAttackRoom(
   return {
     s, boss, clients, client,
     createTable: (prefix, extra = {}) => adminCreateTable(boss, prefix, extra),
+    secondSocket: async (c) => {
+      const twin = new TestClient(s.url, c.cookie, c.username);
+      twin.userId = c.userId;
+      await twin.connect();
+      clients.push(twin);
+      return twin;
+    },
+    openSeats: (userId, tableId) => s.t.db.seatSession.count({ where: { userId, status: 'OPEN', ...(tableId === undefined ? {} : { tableId }) } }),
     close: async () => {
       for (const c of clients) c.close();
       await s.close();
     },
   };
+}
+
+/** A message's answer as its code ('ok' when it succeeded). */
+export async function code(c: TestClient, event: string, payload: unknown): Promise<string> {
+  const ack = await c.emit(event, payload);
+  return ack.ok ? 'ok' : ack.error.code;
+}
+
+/** The player's wallet, over the API. */
+export async function walletOf(c: TestClient): Promise<number> {
+  return (await c.http<{ balance: number }>('GET', '/api/wallet')).body.balance;
 }
