@@ -1118,34 +1118,38 @@ export class TableActor {
   /**
    * Keeps a seat's sitting out across a restart or a move (seat_sessions.sitting_out_since;
    * restoreSeat reads it). Written only when it changes: once per sit-out, once per sit-in
-   * after a stored one. Not money: a failed write is logged, and the table plays on; one the
-   * owner fence refused (another node owns the table) stops this actor, as a refused
-   * transfer does (decision 018).
+   * after a stored one.
    */
   private async storeSittingOut(record: SeatRecord, out: boolean): Promise<void> {
     if (!out && !record.sitOutStored) return;
-    try {
-      await this.deps.intents.sittingOut(record.seatSessionId, out ? new Date(this.deps.clock.now()) : null, this.table.ownerEpoch);
-      record.sitOutStored = out;
-    } catch (error) {
-      this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, 'sitting out not stored');
-      this.fencedIntent(error);
-    }
+    const stored = await this.storeSeatState(record, 'sitting out', () =>
+      this.deps.intents.sittingOut(record.seatSessionId, out ? new Date(this.deps.clock.now()) : null, this.table.ownerEpoch));
+    if (stored) record.sitOutStored = out;
   }
 
   /**
    * Keeps what a seat owes of the small blind across a restart or a move
-   * (seat_sessions.owes_small_blind; restoreSeat reads it), written only when it changes. Not
-   * money, like the sitting out: a failed write is logged; one the owner fence refused stops
-   * this actor.
+   * (seat_sessions.owes_small_blind; restoreSeat reads it); the deal calls it only when it changed.
    */
   private async storeOwesSmallBlind(record: SeatRecord): Promise<void> {
+    const owes = record.owesSmallBlind;
+    const stored = await this.storeSeatState(record, 'owed small blind', () => this.deps.intents.owesSmallBlind(record.seatSessionId, owes, this.table.ownerEpoch));
+    if (stored) record.owesSmallBlindStored = owes;
+  }
+
+  /**
+   * One fenced write of a seat's state for the next owner (not money): a failed write is logged
+   * and the table plays on; one the owner fence refused (another node owns the table) stops this
+   * actor, as a refused transfer does (decision 018). Whether it was stored.
+   */
+  private async storeSeatState(record: SeatRecord, what: string, write: () => Promise<void>): Promise<boolean> {
     try {
-      await this.deps.intents.owesSmallBlind(record.seatSessionId, record.owesSmallBlind, this.table.ownerEpoch);
-      record.owesSmallBlindStored = record.owesSmallBlind;
+      await write();
+      return true;
     } catch (error) {
-      this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, 'owed small blind not stored');
+      this.deps.log.warn({ tableId: this.id, seatSessionId: String(record.seatSessionId), err: error }, `${what} not stored`);
       this.fencedIntent(error);
+      return false;
     }
   }
 
