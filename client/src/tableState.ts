@@ -82,7 +82,7 @@ export function fromSnapshot(snapshot: TableSnapshot, previous: TableState | nul
     seq: snapshot.seq,
     view,
     players: snapshot.players,
-    names: withNames(previous?.tableId === snapshot.tableId ? previous.names : undefined, snapshot.players),
+    names: withNames({ ...(previous?.tableId === snapshot.tableId ? previous.names : undefined), ...snapshot.handNames }, snapshot.players),
     youUserId: snapshot.you?.userId ?? null,
     youWaitlist: snapshot.you?.waitlist ?? null,
     waitlist: snapshot.waitlist,

@@ -77,6 +77,11 @@ export interface TableSnapshot {
   view: TableView;
   players: SeatPlayer[];
   /**
+   * With a hand's result in `view`: the names of the players dealt that hand, by player id (a
+   * result names its winners by `playerId`; a winner who has left since is not in `players`).
+   */
+  handNames?: Record<string, string>;
+  /**
    * `waitlist`: the viewer's place on the table's waiting list, or the seat held for them (null: not on it).
    * `pendingTopUps`: the amounts of the viewer's top-ups waiting for the hand boundary, in the order
    * asked (each ends in `chips_added` or a `Top-up refused` notice); empty without a seat.

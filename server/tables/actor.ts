@@ -97,6 +97,8 @@ export class TableActor {
   private settling = false;
   /** The seat sessions dealt the last hand: whether a game runs (decision 029). */
   private lastDealtSittings = new Set<bigint>();
+  /** The names of the players dealt the hand in the view, by player id: a snapshot names a winner who has left since. */
+  private handNames: Record<string, string> = {};
   /** The last settled hand's button and big blind, read back at a restore, until this actor deals its first hand (decision 030). */
   private restoredBlinds: Pick<LastHand, 'button' | 'bigBlindSeat'> | null = null;
   private closing = false;
@@ -785,13 +787,15 @@ export class TableActor {
     const engineSeat = seat !== null && this.inEngine(seat, this.seats.get(seat)!) ? seat : null;
     const viewer: Viewer = engineSeat === null ? { kind: 'spectator' } : { kind: 'player', seat: engineSeat };
     const t = this.table;
+    const view = viewFor(this.game, viewer);
     return {
       tableId: this.id,
       name: t.name,
       epoch: this.epoch,
       seq: this.game.seq,
-      view: viewFor(this.game, viewer),
+      view,
       players: this.players(),
+      ...(view.result ? { handNames: this.handNames } : {}),
       you: userId === null ? null : {
         userId,
         seat,
@@ -1513,7 +1517,9 @@ export class TableActor {
     if (next === null || this.stopped) return;
     this.seats.handDealt((seat) => (this.game.seats[seat]?.sittingOut ?? false) && !this.seats.get(seat)?.waitingForBigBlind);
     const dealt = this.dealer.deal(this.table, this.game, this.clientSeeds(), new Date(this.deps.clock.now()).toISOString(), next.button, next.posts, next.deadSmallBlinds);
-    this.lastDealtSittings = new Set(this.seats.entries().flatMap(([seat, r]) => (isDealtIn(this.game.seats[seat]) ? [r.seatSessionId] : [])));
+    const dealtIn = this.seats.entries().filter(([seat]) => isDealtIn(this.game.seats[seat]));
+    this.lastDealtSittings = new Set(dealtIn.map(([, r]) => r.seatSessionId));
+    this.handNames = Object.fromEntries(dealtIn.map(([, r]) => [String(r.userId), r.username]));
     this.restoredBlinds = null;
     this.hand = dealt.log;
     // A hand can end inside start_hand (blinds put everyone all in and the

@@ -6,7 +6,8 @@ import { buyChips, DESKTOP, openBrowserRoom, openPage, signUp, sit, type Browser
 // A hand's result names its winner for as long as it stays on the felt, also once the winner
 // has left the table: the banner read the name from the seat's current player, so it said
 // "Seat 1 wins 3" as soon as the winner's seat emptied (and would have named whoever sat
-// down there next). It now goes by the result's player id and the names seen at the table.
+// down there next). It now goes by the result's player id and the names seen at the table, and
+// a page opened after the winner left reads the name from the snapshot's `handNames`.
 
 const SHOTS = path.resolve('test-results/screenshots');
 
@@ -56,5 +57,12 @@ describe('the winner banner', () => {
     await expect.poll(() => pages[loser]!.locator(`[data-username="${names[winner]}"]`).count(), { timeout: 10_000 }).toBe(0);
     await pages[loser]!.screenshot({ path: path.join(SHOTS, 'winner-left-1280x800.png') });
     expect(await banner.textContent()).toContain(`${names[winner]} wins`);
+
+    // A page opened now never saw the winner seated: the snapshot names the hand's players
+    // (`handNames`), so it too says who won, not "Seat N wins".
+    const late = await openPage(room.browser, room.contexts, DESKTOP);
+    await late.goto(`${server.url}/table/${tableId}`);
+    const lateBanner = late.getByTestId('winner-banner');
+    await expect.poll(() => lateBanner.textContent(), { timeout: 10_000 }).toContain(`${names[winner]} wins`);
   });
 });
