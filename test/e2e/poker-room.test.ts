@@ -82,7 +82,9 @@ describe('poker room in the browser', () => {
   const spectatorFrames: string[] = [];
 
   beforeAll(async () => {
-    room = await openBrowserRoom(SHOTS);
+    // A turn of 20 s and a time bank of 60 s: the flop's screenshots and accessibility checks run
+    // while a player is to act, and on a loaded machine they can outlast a 20 s turn.
+    room = await openBrowserRoom(SHOTS, { timeBankMs: 60_000 });
     ({ server, browser, tableId } = room);
   });
 
@@ -121,8 +123,10 @@ describe('poker room in the browser', () => {
 
     await waitForHand(alice);
     let boardAtFlop: string[] = [];
+    let handAtFlop = '';
     await playToShowdown([alice, bob], async (street) => {
       if (street !== 'flop') return;
+      handAtFlop = await handOf(alice);
       await alice.locator('[data-testid=board] [data-card]').nth(2).waitFor();
       boardAtFlop = await alice.locator('[data-testid=board] [data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')!));
       await shot(alice, 'table');
@@ -143,6 +147,7 @@ describe('poker room in the browser', () => {
       await p.getByTestId('winner-banner').waitFor();
       return p.locator('[data-testid=board] [data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')!));
     }));
+    expect(await handOf(alice), 'the showdown is of the hand whose flop was read').toBe(handAtFlop);
     expect(boards[0]).toHaveLength(5);
     expect(boards[1]).toEqual(boards[0]);
     expect(boards[2]).toEqual(boards[0]);

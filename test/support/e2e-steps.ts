@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { DEFAULT_TABLE_SETTINGS } from '../../server/tables/settings';
+import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
 import { launchBrowser } from './browser';
 import { startTestServer, type TestServer } from './server';
 
@@ -96,12 +95,11 @@ export interface BrowserRoom {
 }
 
 /** The built client, a server with slow hands (time to look), Chromium, and the table the tests play at. */
-export async function openBrowserRoom(screenshotsDir: string): Promise<BrowserRoom> {
-  execFileSync(process.execPath, ['scripts/build-client-if-needed.mjs'], { stdio: 'inherit' });
+export async function openBrowserRoom(screenshotsDir: string, tableSettings: Partial<TableSettings> = {}): Promise<BrowserRoom> {
   mkdirSync(screenshotsDir, { recursive: true });
   // The run-out and the showdown hold as players get them (issue #13), not FAST_TABLES'.
   const { runOutStreetMs, showdownHoldMs } = DEFAULT_TABLE_SETTINGS;
-  const server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000, runOutStreetMs, showdownHoldMs } });
+  const server = await startTestServer({ tableSettings: { handIntervalMs: 3_500, disconnectGraceMs: 30_000, runOutStreetMs, showdownHoldMs, ...tableSettings } });
   const browser = await launchBrowser();
   const tables = (await (await fetch(`${server.url}/api/tables`)).json()) as { tables: { id: number; name: string }[] };
   const contexts: BrowserContext[] = [];
