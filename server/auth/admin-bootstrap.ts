@@ -4,7 +4,7 @@ import type { Prisma } from '../db/generated/client';
 import { generatePassword, hashPassword } from './passwords';
 import { forgetDevices } from './devices';
 import { deleteUserSessions } from './sessions';
-import { USERNAME_PATTERN, normalizeUsername } from './users';
+import { USERNAME_PATTERN, nameKey, normalizeUsername } from './users';
 
 // The first admin. At boot, when no ADMIN exists, one is made with a random
 // one-time password that is printed once. An existing user of that name is
@@ -32,11 +32,12 @@ export async function createOrPromoteAdmin(db: Db | Prisma.TransactionClient, us
   const passwordHash = await hashPassword(password);
   const name = normalizeUsername(username);
   const rows = await db.$queryRawUnsafe<{ id: number; created: boolean }[]>(
-    `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'ADMIN')
+    `INSERT INTO users (username, password_hash, role, name_key) VALUES ($1, $2, 'ADMIN', $3)
      ON CONFLICT (username) DO UPDATE SET role = 'ADMIN', password_hash = EXCLUDED.password_hash
      RETURNING id, (xmax = 0) AS created`,
     name,
     passwordHash,
+    nameKey(name),
   );
   const row = rows[0]!;
   if (!row.created) {

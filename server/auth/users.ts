@@ -17,12 +17,23 @@ export const usernameSchema = z.string().regex(USERNAME_PATTERN);
 /** Names the bot route makes (`bot_<name>`, server/http/bots.ts): a person may not sign up as one. */
 export const BOT_USERNAME_PREFIX = 'bot_';
 
-export function isBotUsername(username: string): boolean {
-  return normalizeUsername(username).startsWith(BOT_USERNAME_PREFIX);
-}
-
 export function normalizeUsername(username: string): string {
   return username.toLowerCase();
+}
+
+/**
+ * A name as it reads on the page (decision 037), after Unicode TR39's confusables for what a name
+ * may hold: lower case, then 0 as o, 1 as l, rn as m, vv as w, cl as d. Two people's names with
+ * one key look alike ("j0hn" and "john", "rnike" and "mike"): the second is refused at sign-up.
+ * The migration that added users.name_key computes the same in SQL for the names taken before it.
+ */
+export function nameKey(username: string): string {
+  return normalizeUsername(username).replaceAll('0', 'o').replaceAll('1', 'l').replaceAll('rn', 'm').replaceAll('vv', 'w').replaceAll('cl', 'd');
+}
+
+/** A name that is a bot's or reads like one ("bot_x", "b0t_x"): a person may not take it. */
+export function readsAsBotUsername(username: string): boolean {
+  return nameKey(username).startsWith(BOT_USERNAME_PREFIX);
 }
 
 export interface PublicUser {
@@ -36,7 +47,7 @@ export interface UserRow extends PublicUser {
   isBot: boolean;
 }
 
-export type CreateUserResult = { ok: true; user: PublicUser } | { ok: false; code: 'auth/username_taken' };
+export type CreateUserResult = { ok: true; user: PublicUser } | { ok: false; code: 'auth/username_taken' | 'auth/username_lookalike' };
 
 export interface CreateUserInput {
   username: string;
@@ -45,20 +56,38 @@ export interface CreateUserInput {
   isBot?: boolean;
 }
 
-/** Callers validate the username and password first (usernameSchema, passwordProblem). */
+/** pg_advisory_xact_lock's first key for a name key (the second is the key's hash): "name". */
+const NAME_KEY_LOCK_CLASS = 0x6e616d65;
+
+/**
+ * Callers validate the username and password first (usernameSchema, passwordProblem). A person's
+ * name whose key (nameKey) another person's name has is refused `auth/username_lookalike`: the
+ * check and the insert hold an advisory lock on the key, so two look-alike sign-ups at once
+ * cannot both pass. A bot's name has no key (no person can take a "bot_" name).
+ */
 export async function createUser(db: Db, input: CreateUserInput): Promise<CreateUserResult> {
   const passwordHash = await hashPassword(input.password);
-  const rows = await db.$queryRawUnsafe<{ id: number; username: string; role: Role }[]>(
-    `INSERT INTO users (username, password_hash, role, is_bot) VALUES ($1, $2, $3::"Role", $4)
-     ON CONFLICT (username) DO NOTHING
-     RETURNING id, username, role::text AS role`,
-    normalizeUsername(input.username),
-    passwordHash,
-    input.role ?? 'PLAYER',
-    input.isBot ?? false,
-  );
-  const row = rows[0];
-  return row ? { ok: true, user: row } : { ok: false, code: 'auth/username_taken' };
+  const username = normalizeUsername(input.username);
+  const key = input.isBot ? null : nameKey(username);
+  return db.$transaction(async (tx) => {
+    if (key !== null) {
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1, hashtext($2))', NAME_KEY_LOCK_CLASS, key);
+      const alike = await tx.$queryRawUnsafe<{ username: string }[]>('SELECT username FROM users WHERE name_key = $1 LIMIT 1', key);
+      if (alike[0]) return { ok: false, code: alike[0].username === username ? 'auth/username_taken' : 'auth/username_lookalike' } as const;
+    }
+    const rows = await tx.$queryRawUnsafe<{ id: number; username: string; role: Role }[]>(
+      `INSERT INTO users (username, password_hash, role, is_bot, name_key) VALUES ($1, $2, $3::"Role", $4, $5)
+       ON CONFLICT (username) DO NOTHING
+       RETURNING id, username, role::text AS role`,
+      username,
+      passwordHash,
+      input.role ?? 'PLAYER',
+      input.isBot ?? false,
+      key,
+    );
+    const row = rows[0];
+    return row ? { ok: true, user: row } as const : { ok: false, code: 'auth/username_taken' } as const;
+  });
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | null> {

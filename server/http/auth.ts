@@ -9,7 +9,7 @@ import { clearSessionCookie, cookiePolicyFromEnv, createLoginSession, createSess
 import { requireUser, userOf } from './guards';
 import {
   USERNAME_PATTERN,
-  isBotUsername,
+  readsAsBotUsername,
   createUser,
   findUserByUsername,
   normalizeUsername,
@@ -114,7 +114,7 @@ async function signup(deps: HttpDeps, limiters: AuthLimiters, policy: CookiePoli
   const tooMany = limited(reply, await limiters.byIp.take(request.ip));
   if (tooMany) return tooMany;
   if (!USERNAME_PATTERN.test(body.username)) return sendError(reply, 400, 'auth/invalid_username');
-  if (isBotUsername(body.username)) return sendError(reply, 400, 'auth/invalid_username', 'Names beginning with "bot_" are kept for the load-test bots.');
+  if (readsAsBotUsername(body.username)) return sendError(reply, 400, 'auth/invalid_username', 'Names beginning with "bot_" (or reading like it) are kept for the load-test bots.');
   const weak = passwordProblem(body.password);
   if (weak) return sendError(reply, 400, 'auth/weak_password', weak);
   const created = await createUser(deps.db, { username: body.username, password: body.password });

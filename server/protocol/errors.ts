@@ -11,6 +11,7 @@ export const PROTOCOL_ERROR_MESSAGES = {
   'auth/forbidden': 'You are not allowed to do that.',
   'auth/invalid_credentials': 'Wrong username or password.',
   'auth/username_taken': 'That username is taken.',
+  'auth/username_lookalike': 'That username reads too much like another player\'s (0 reads as o, 1 as l, rn as m, vv as w, cl as d).',
   'auth/weak_password': 'The password must be 8 to 200 characters.',
   'auth/invalid_username': 'Usernames are 3 to 24 letters, digits, "_" or "-".',
   'rate/limited': 'Too many requests; slow down.',
@@ -148,6 +149,7 @@ const HTTP_STATUS_OF: Partial<Record<ErrorCode, number>> = {
   'settle/stale': 409,
   'table/not_owner': 409,
   'auth/username_taken': 409,
+  'auth/username_lookalike': 409,
 };
 
 /** The HTTP status of an error code (one mapping for every route): 404 for `*\/not_found`, else 400 unless listed. */

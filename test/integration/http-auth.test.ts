@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin, ensureFirstAdmin, firstAdminBanner } from '../../server/auth/admin-bootstrap';
 import { resolveSession, userFromCookieHeader } from '../../server/auth/sessions';
+import { nameKey } from '../../server/auth/users';
 import { TEST_PASSWORD, createHttpTestApp, sessionCookie, type HttpTestApp } from '../support/http-app';
 
 let h: HttpTestApp;
@@ -147,6 +149,53 @@ describe('bad input creates nothing', () => {
     const big = await post('/api/auth/login', { username: 'erin', password: 'x'.repeat(20_000) });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('request/too_large');
+  });
+});
+
+describe('look-alike names (decision 037)', () => {
+  it('refuses a name that reads like another person\'s, or like a bot\'s, and creates nothing', async () => {
+    for (const name of ['john', 'mike', 'paul', 'dave', 'wendy']) await h.signup(name);
+    await createOrPromoteAdmin(h.t.db, 'admin');
+    const before = await h.t.db.user.count();
+    const cases: [string, number, string][] = [
+      ['j0hn', 409, 'auth/username_lookalike'],
+      ['J0HN', 409, 'auth/username_lookalike'],
+      ['rnike', 409, 'auth/username_lookalike'],
+      ['pau1', 409, 'auth/username_lookalike'],
+      ['clave', 409, 'auth/username_lookalike'],
+      ['vvendy', 409, 'auth/username_lookalike'],
+      ['aclmin', 409, 'auth/username_lookalike'],
+      ['John', 409, 'auth/username_taken'],
+      ['b0t_frank', 400, 'auth/invalid_username'],
+      ['BOT_frank', 400, 'auth/invalid_username'],
+    ];
+    for (const [username, status, code] of cases) {
+      const response = await post('/api/auth/signup', { username, password: TEST_PASSWORD });
+      expect({ username, status: response.statusCode, code: response.json().error?.code }).toEqual({ username, status, code });
+    }
+    expect(await h.t.db.user.count()).toBe(before);
+    // Names that only share letters are fine.
+    for (const username of ['johnny', 'mikey', 'paula', 'david', 'wend1']) {
+      expect((await post('/api/auth/signup', { username, password: TEST_PASSWORD })).statusCode, username).toBe(200);
+    }
+  });
+
+  it('of eight look-alike sign-ups at once, one account is made', async () => {
+    const names = ['kool', 'k0ol', 'ko0l', 'k00l', 'koo1', 'k0o1', 'ko01', 'k001'];
+    const answers = await Promise.all(names.map((username) => post('/api/auth/signup', { username, password: TEST_PASSWORD })));
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.statusCode === 409).map((a) => a.json().error.code)).toEqual(Array(7).fill('auth/username_lookalike'));
+    expect(await h.t.db.user.count({ where: { username: { in: names } } })).toBe(1);
+  });
+
+  it('the migration keys the names taken before it as nameKey does', async () => {
+    const sql = readFileSync('prisma/migrations/20261207060000_user_name_key/migration.sql', 'utf8');
+    const update = /^UPDATE "users" SET "name_key" = .*;$/m.exec(sql)![0];
+    const names = ['old_rnvvcl01', 'Old-Cl0ck', 'rrnn_vvv', 'x1x0xclx', 'plain_name'];
+    for (const username of names) await h.t.db.user.create({ data: { username: username.toLowerCase(), passwordHash: 'x' } });
+    await h.t.db.$executeRawUnsafe(update);
+    const rows = await h.t.db.user.findMany({ where: { username: { in: names.map((n) => n.toLowerCase()) } }, select: { username: true, nameKey: true } });
+    expect(rows.map((r) => [r.username, r.nameKey]).sort()).toEqual(names.map((n) => [n.toLowerCase(), nameKey(n)]).sort());
   });
 });
 

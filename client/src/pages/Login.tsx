@@ -10,6 +10,7 @@ type Field = 'username' | 'password' | 'form';
 function fieldOf(error: ApiError): Field {
   switch (error.code) {
     case 'auth/username_taken':
+    case 'auth/username_lookalike':
     case 'auth/invalid_username':
       return 'username';
     case 'auth/weak_password':
