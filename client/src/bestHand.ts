@@ -12,7 +12,11 @@ export function bestHandName(variant: Variant, hole: readonly string[] | null, b
   return describeHand(value).name;
 }
 
-/** The short form for a narrow seat: "Full House" rather than "Full House, Kings full of Sevens". */
+/**
+ * The short form for a narrow seat: "Full House" rather than "Full House, Kings full of Sevens";
+ * a high card keeps its rank, "Ace High" ("High Card" alone says nothing a player can use).
+ */
 export function shortHandName(name: string): string {
-  return name.split(',')[0]!;
+  const highCard = /^High Card, (\w+)$/.exec(name);
+  return highCard ? `${highCard[1]} High` : name.split(',')[0]!;
 }
