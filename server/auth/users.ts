@@ -72,7 +72,8 @@ export async function createUser(db: Db, input: CreateUserInput): Promise<Create
   return db.$transaction(async (tx) => {
     if (key !== null) {
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1, hashtext($2))', NAME_KEY_LOCK_CLASS, key);
-      const alike = await tx.$queryRawUnsafe<{ username: string }[]>('SELECT username FROM users WHERE name_key = $1 LIMIT 1', key);
+      // The name itself first: names taken before the key existed may share one.
+      const alike = await tx.$queryRawUnsafe<{ username: string }[]>('SELECT username FROM users WHERE name_key = $1 ORDER BY username = $2 DESC LIMIT 1', key, username);
       if (alike[0]) return { ok: false, code: alike[0].username === username ? 'auth/username_taken' : 'auth/username_lookalike' } as const;
     }
     const rows = await tx.$queryRawUnsafe<{ id: number; username: string; role: Role }[]>(

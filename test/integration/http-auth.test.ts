@@ -191,11 +191,17 @@ describe('look-alike names (decision 037)', () => {
   it('the migration keys the names taken before it as nameKey does', async () => {
     const sql = readFileSync('prisma/migrations/20261207060000_user_name_key/migration.sql', 'utf8');
     const update = /^UPDATE "users" SET "name_key" = .*;$/m.exec(sql)![0];
-    const names = ['old_rnvvcl01', 'Old-Cl0ck', 'rrnn_vvv', 'x1x0xclx', 'plain_name'];
+    // "old-dock" and "old-cl0ck" share a key: taken before the check existed, both keep their accounts.
+    const names = ['old_rnvvcl01', 'Old-Cl0ck', 'old-dock', 'rrnn_vvv', 'x1x0xclx', 'plain_name'];
     for (const username of names) await h.t.db.user.create({ data: { username: username.toLowerCase(), passwordHash: 'x' } });
     await h.t.db.$executeRawUnsafe(update);
     const rows = await h.t.db.user.findMany({ where: { username: { in: names.map((n) => n.toLowerCase()) } }, select: { username: true, nameKey: true } });
     expect(rows.map((r) => [r.username, r.nameKey]).sort()).toEqual(names.map((n) => [n.toLowerCase(), nameKey(n)]).sort());
+    // Signing up as one of them again is "taken" (the name itself), not "looks like the other".
+    for (const username of ['OLD-CL0CK', 'old-dock']) {
+      expect((await post('/api/auth/signup', { username, password: TEST_PASSWORD })).json().error.code, username).toBe('auth/username_taken');
+    }
+    expect((await post('/api/auth/signup', { username: 'old-c1ock', password: TEST_PASSWORD })).json().error.code).toBe('auth/username_lookalike');
   });
 });
 
