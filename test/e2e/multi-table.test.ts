@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableFrame } from '../../server/protocol';
-import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, PHONE, signUp, type BrowserRoom } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, expectBottomWithin, openBrowserRoom, openPage, PHONE, signUp, type BrowserRoom } from '../support/e2e-steps';
 import { TestClient } from '../support/poker-client';
 
 // Issue 13, "Several tables at once", in Chromium: one player opens two tables in one
@@ -232,11 +232,7 @@ describe('several tables at once', () => {
       await actionBar(page, onPhone).waitFor();
       const other = onPhone === a.id ? b.id : a.id;
       expect(await tile(page, other).isVisible(), 'one table at a time on a phone').toBe(false);
-      const fold = actionBar(page, onPhone).locator('.act-fold');
-      await expect.poll(async () => {
-        const bar = await fold.boundingBox();
-        return bar ? bar.y + bar.height : Infinity;
-      }, { message: 'the action bar is on screen' }).toBeLessThanOrEqual(PHONE.height);
+      await expectBottomWithin(actionBar(page, onPhone).locator('.act-fold'), PHONE.height, 'the action bar is on screen');
       await expectNoSidewaysScroll(page, 'the multi-table page on a phone');
       expect(await page.title()).toMatch(new RegExp(`^● Your turn.*${onPhoneName.replace('/', '\\/')}`));
       await shot(page, 'multi-table-phone-turn');
@@ -269,12 +265,8 @@ describe('several tables at once', () => {
       expect(await tile(page, onPhone).isVisible(), 'one table at a time on a phone held sideways').toBe(false);
       const firstFelt = tile(page, other).locator('.felt-wrap');
       await expect.poll(async () => (await firstFelt.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300);
-      // Read once the page has fitted the felt to the new window (a busy machine can be read
-      // between the resize and the fit: a CI run read 746 px).
-      await expect.poll(async () => {
-        const felt = await firstFelt.boundingBox();
-        return felt ? felt.y + felt.height : Infinity;
-      }, { message: 'the felt is on screen on a phone held sideways' }).toBeLessThanOrEqual(SIDEWAYS.height);
+      // Once the page has fitted the felt to the new window (a CI run read 746 px mid-fit).
+      await expectBottomWithin(firstFelt, SIDEWAYS.height, 'the felt is on screen on a phone held sideways');
       await expectNoSidewaysScroll(page, 'the multi-table page on a phone held sideways');
       await shot(page, 'multi-table-phone-sideways');
 

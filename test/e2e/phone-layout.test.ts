@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin } from '../../server/auth/admin-bootstrap';
-import { buyChips, checkAccessibility, DESKTOP, openBrowserRoom, openPage, PHONE, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
+import { buyChips, checkAccessibility, DESKTOP, expectBottomWithin, openBrowserRoom, openPage, PHONE, signUp, sit, type BrowserRoom } from '../support/e2e-steps';
 import { TestClient } from '../support/poker-client';
 import { fullTable, rewriteSnapshots, type Json } from '../support/table-rig';
 import type { TestServer } from '../support/server';
@@ -480,12 +480,7 @@ describe('the phone layout', () => {
     await onFlop.setViewportSize(DESKTOP);
     await onFlop.evaluate(() => window.scrollTo(0, 0));
     await onFlop.getByTestId('action-bar').waitFor();
-    // Polled: the page fits the felt to the new window after the resize (a busy machine can be read between).
-    const hints = onFlop.locator('[data-testid=action-bar] .key-hints');
-    await expect.poll(async () => {
-      const box = await hints.boundingBox();
-      return box ? box.y + box.height : Infinity;
-    }, { message: 'the hint line is not clipped at 800px' }).toBeLessThanOrEqual(DESKTOP.height);
+    await expectBottomWithin(onFlop.locator('[data-testid=action-bar] .key-hints'), DESKTOP.height, 'the hint line is not clipped at 800px');
     for (const name of [alice, bob]) {
       const plate = onFlop.locator(`[data-username=${name}] .seat-name`);
       expect(await plate.getAttribute('title')).toBe(name);

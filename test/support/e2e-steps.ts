@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from '../../server/tables/settings';
 import { launchBrowser } from './browser';
@@ -83,6 +83,17 @@ export async function checkAccessibility(page: Page, name: string, scope?: strin
     return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').split('\n').slice(1, 2).join('').trim()})`).join('; ')}`);
   }, scope);
   expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
+/**
+ * The bottom edge of `locator` once the page has laid it out within `max` (polled: after a resize
+ * the page fits the felt to the new window, and a busy machine can be read between the two).
+ */
+export async function expectBottomWithin(locator: Locator, max: number, what: string): Promise<void> {
+  await expect.poll(async () => {
+    const box = await locator.boundingBox();
+    return box ? box.y + box.height : Infinity;
+  }, { message: what }).toBeLessThanOrEqual(max);
 }
 
 export interface BrowserRoom {
